@@ -1,0 +1,75 @@
+package oracle
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/tunekit/tune/hp"
+	"github.com/tunekit/tune/trials"
+)
+
+// State is everything an oracle may base a decision on.
+type State struct {
+	Space     *hp.Space
+	Objective trials.Objective
+	Seed      int64
+	// Trials are all stored trials in id order, whatever their status.
+	Trials []*trials.Trial
+}
+
+// Proposal is the next trial to run.
+type Proposal struct {
+	Values hp.Values
+	// Epochs, InitialEpoch and Parent are zero except for oracles that
+	// schedule training budgets (Hyperband): train from InitialEpoch to
+	// Epochs, warm-started from Parent's best checkpoint.
+	Epochs       int
+	InitialEpoch int
+	Parent       int
+	Bracket      int
+	Round        int
+}
+
+// Oracle proposes trials.
+type Oracle interface {
+	// Name identifies the algorithm in a stored study ("random", …).
+	Name() string
+	// Next returns the next proposal, ErrWait or ErrExhausted.
+	Next(s State) (Proposal, error)
+}
+
+// New returns the oracle called name with its settings decoded from config
+// (JSON, as stored in a study; empty for the defaults).
+func New(name string, config json.RawMessage) (Oracle, error) {
+	var o Oracle
+	switch name {
+	case "random", "":
+		o = &RandomSearch{}
+	default:
+		return nil, fmt.Errorf("%w %q (want random)", ErrUnknown, name)
+	}
+	if len(config) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(config))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(o); err != nil {
+			return nil, fmt.Errorf("oracle %s settings: %w", name, err)
+		}
+	}
+	return o, nil
+}
+
+// rng returns the generator for the draws of trial number n (0-based).
+func rng(seed int64, n int) *rand.Rand {
+	return rand.New(rand.NewPCG(uint64(seed), uint64(n)))
+}
+
+// tried returns the keys of every set of values already proposed.
+func tried(ts []*trials.Trial) map[string]bool {
+	seen := make(map[string]bool, len(ts))
+	for _, t := range ts {
+		seen[t.Values.Key()] = true
+	}
+	return seen
+}

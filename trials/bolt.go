@@ -1,0 +1,601 @@
+package trials
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// DefaultTimeout is how long Open waits for another process to release the
+// store when Options.Timeout is zero.
+const DefaultTimeout = 2 * time.Second
+
+// Options configure Open.
+type Options struct {
+	// Timeout is how long to wait for another process that has the store
+	// open; zero means DefaultTimeout, a negative value not to wait.
+	Timeout time.Duration
+	// ReadOnly opens an existing store without changing it: every change
+	// fails with ErrReadOnly. The file lock is shared among read-only
+	// openers, but a writer and readers exclude each other: while one
+	// process has the store open for writing, a read-only Open fails with
+	// ErrLocked after Timeout, and the other way round.
+	ReadOnly bool
+}
+
+// Bolt is the embedded Store: one bbolt file holding a study, its trials
+// and their checkpoints. It is safe for concurrent use; bbolt runs one
+// writing transaction at a time and every method is one transaction.
+//
+// Layout (format version SchemaVersion):
+//
+//	meta         "schema" → the version in decimal; "study" → Study JSON
+//	trials       8-byte big-endian id → Trial JSON (see DecodeTrial)
+//	checkpoints  8-byte big-endian id → checkpoint bytes
+//
+// Trial ids come from the trials bucket's sequence, so they are never
+// reused within a study. Reset starts a new study: it recreates the trials
+// bucket, and ids start again at 1.
+type Bolt struct {
+	db       *bolt.DB
+	path     string
+	readOnly bool
+}
+
+var _ Store = (*Bolt)(nil)
+
+var (
+	bucketMeta        = []byte("meta")
+	bucketTrials      = []byte("trials")
+	bucketCheckpoints = []byte("checkpoints")
+	keySchema         = []byte("schema")
+	keyStudy          = []byte("study")
+)
+
+// Open opens the store at path, creating it and its parent directories if
+// missing (unless opts.ReadOnly). opts may be nil.
+//
+// Errors name the file and wrap ErrLocked when another process (or another
+// Open in this process) has the store open, ErrNotStore when the file is
+// not a tune store, ErrSchema when it was written in another format
+// version, and ErrCorrupt when its metadata cannot be read.
+func Open(path string, opts *Options) (*Bolt, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Timeout == 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if !o.ReadOnly {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+	}
+	if fi, err := os.Stat(path); err == nil {
+		switch {
+		case fi.IsDir():
+			return nil, &fs.PathError{Op: "open", Path: path, Err: syscall.EISDIR}
+		case fi.Size() == 0 && o.ReadOnly:
+			// bbolt would try to lay out the file. Opened for writing, an
+			// empty file becomes a new store.
+			return nil, fmt.Errorf("open %s: %w (empty file)", path, ErrNotStore)
+		}
+	}
+	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: o.Timeout, ReadOnly: o.ReadOnly})
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	b := &Bolt{db: db, path: path, readOnly: o.ReadOnly}
+	if err := b.init(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+func openError(path string, err error) error {
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, bolt.ErrTimeout):
+		return fmt.Errorf("open %s: %w", path, ErrLocked)
+	case errors.Is(err, bolt.ErrInvalid), errors.Is(err, bolt.ErrVersionMismatch), errors.Is(err, bolt.ErrChecksum):
+		return fmt.Errorf("open %s: %w (not a bbolt database: %v)", path, ErrNotStore, err)
+	case errors.As(err, &pe) && pe.Path == path:
+		return err // already "open <path>: <reason>"
+	}
+	return fmt.Errorf("open %s: %w", path, err)
+}
+
+// init checks the format version of an existing store, or lays out a new
+// one.
+func (b *Bolt) init() error {
+	fresh := false
+	err := b.db.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			if k, _ := tx.Cursor().First(); k != nil {
+				return fmt.Errorf("open %s: %w (a bbolt database without a %q bucket)", b.path, ErrNotStore, bucketMeta)
+			}
+			fresh = true
+			return nil
+		}
+		v := meta.Get(keySchema)
+		if v == nil {
+			return fmt.Errorf("open %s: no format version: %w", b.path, ErrCorrupt)
+		}
+		n, err := strconv.Atoi(string(v))
+		if err != nil {
+			return fmt.Errorf("open %s: format version %q: %w", b.path, v, ErrCorrupt)
+		}
+		if n != SchemaVersion {
+			hint := ""
+			if n > SchemaVersion {
+				hint = " (written by a newer tune)"
+			}
+			return fmt.Errorf("open %s: store format version %d%s, this version of tune reads version %d: %w",
+				b.path, n, hint, SchemaVersion, ErrSchema)
+		}
+		for _, name := range [][]byte{bucketTrials, bucketCheckpoints} {
+			if tx.Bucket(name) == nil {
+				return fmt.Errorf("open %s: no %q bucket: %w", b.path, name, ErrCorrupt)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if !fresh || b.readOnly {
+		// A read-only open of an empty bbolt file reads as an empty store.
+		return nil
+	}
+	return b.update(func(tx *bolt.Tx) error {
+		meta, err := tx.CreateBucket(bucketMeta)
+		if err != nil {
+			return err
+		}
+		if err := meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion))); err != nil {
+			return err
+		}
+		if _, err := tx.CreateBucket(bucketTrials); err != nil {
+			return err
+		}
+		_, err = tx.CreateBucket(bucketCheckpoints)
+		return err
+	})
+}
+
+// Path returns the path the store was opened with.
+func (b *Bolt) Path() string { return b.path }
+
+// Close releases the file. Transactions under way finish first.
+func (b *Bolt) Close() error {
+	if err := b.db.Close(); err != nil {
+		return fmt.Errorf("close %s: %w", b.path, err)
+	}
+	return nil
+}
+
+// update runs fn in one read-write transaction. Errors of fn come back as
+// they are; errors of bbolt itself (a full disk, a closed store) are
+// prefixed with the file name.
+func (b *Bolt) update(fn func(tx *bolt.Tx) error) error {
+	if b.readOnly {
+		return fmt.Errorf("%s: %w", b.path, ErrReadOnly)
+	}
+	var fnErr error
+	err := b.db.Update(func(tx *bolt.Tx) error {
+		fnErr = fn(tx)
+		return fnErr
+	})
+	if err != nil && err != fnErr {
+		return fmt.Errorf("%s: %w", b.path, err)
+	}
+	return err
+}
+
+// view runs fn in one read-only transaction, with errors as for update.
+func (b *Bolt) view(fn func(tx *bolt.Tx) error) error {
+	var fnErr error
+	err := b.db.View(func(tx *bolt.Tx) error {
+		fnErr = fn(tx)
+		return fnErr
+	})
+	if err != nil && err != fnErr {
+		return fmt.Errorf("%s: %w", b.path, err)
+	}
+	return err
+}
+
+func idKey(id int) []byte {
+	k := make([]byte, 8)
+	binary.BigEndian.PutUint64(k, uint64(id))
+	return k
+}
+
+func now() time.Time { return time.Now().UTC() }
+
+func (b *Bolt) corrupt(what string, err error) error {
+	return fmt.Errorf("%s: %s: %w: %w", b.path, what, ErrCorrupt, err)
+}
+
+func noTrial(id int) error { return fmt.Errorf("trial %d: %w", id, ErrNoTrial) }
+
+// decode decodes the record stored under key k.
+func (b *Bolt) decode(k, v []byte) (*Trial, error) {
+	if len(k) != 8 {
+		return nil, b.corrupt(fmt.Sprintf("trial key %x", k), errors.New("key is not 8 bytes"))
+	}
+	id := int(binary.BigEndian.Uint64(k))
+	t, err := DecodeTrial(v)
+	if err != nil {
+		return nil, b.corrupt(fmt.Sprintf("trial %d", id), err)
+	}
+	if t.ID != id {
+		return nil, b.corrupt(fmt.Sprintf("trial %d", id), fmt.Errorf("record holds id %d", t.ID))
+	}
+	return t, nil
+}
+
+// trialsBucket returns the trials bucket; nil only in a read-only empty
+// store.
+func (b *Bolt) trialsBucket(tx *bolt.Tx) (*bolt.Bucket, error) {
+	bk := tx.Bucket(bucketTrials)
+	if bk == nil && tx.Writable() {
+		return nil, b.corrupt("trials", errors.New("no trials bucket"))
+	}
+	return bk, nil
+}
+
+func (b *Bolt) get(tx *bolt.Tx, id int) (*Trial, error) {
+	bk, err := b.trialsBucket(tx)
+	if err != nil {
+		return nil, err
+	}
+	if bk == nil || id < 1 {
+		return nil, noTrial(id)
+	}
+	k := idKey(id)
+	v := bk.Get(k)
+	if v == nil {
+		return nil, noTrial(id)
+	}
+	return b.decode(k, v)
+}
+
+func (b *Bolt) put(tx *bolt.Tx, t *Trial) error {
+	data, err := encodeTrial(t)
+	if err != nil {
+		return err
+	}
+	return tx.Bucket(bucketTrials).Put(idKey(t.ID), data)
+}
+
+// modify applies fn to trial id in one transaction and stores the result.
+func (b *Bolt) modify(id int, fn func(t *Trial) error) error {
+	return b.update(func(tx *bolt.Tx) error {
+		t, err := b.get(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := fn(t); err != nil {
+			return err
+		}
+		return b.put(tx, t)
+	})
+}
+
+func mustRun(t *Trial) error {
+	if t.Status != Running {
+		return fmt.Errorf("trial %d is %s, not running: %w", t.ID, t.Status, ErrState)
+	}
+	return nil
+}
+
+// Study returns the stored definition, or an error wrapping ErrNoStudy.
+func (b *Bolt) Study() (*Study, error) {
+	var s *Study
+	err := b.view(func(tx *bolt.Tx) error {
+		var v []byte
+		if meta := tx.Bucket(bucketMeta); meta != nil {
+			v = meta.Get(keyStudy)
+		}
+		if v == nil {
+			return fmt.Errorf("%s: %w", b.path, ErrNoStudy)
+		}
+		var err error
+		if s, err = DecodeStudy(v); err != nil {
+			return b.corrupt("study", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// PutStudy stores s, replacing any previous definition; trials stay.
+func (b *Bolt) PutStudy(s *Study) error {
+	if s == nil {
+		return errors.New("trials: PutStudy: nil study")
+	}
+	data, err := encodeStudy(s)
+	if err != nil {
+		return err
+	}
+	return b.update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keyStudy, data)
+	})
+}
+
+// Reset deletes every trial and checkpoint and stores s, in one
+// transaction. It starts a new study: trial ids start again at 1. The file
+// keeps its size; bbolt reuses the freed pages.
+func (b *Bolt) Reset(s *Study) error {
+	if s == nil {
+		return errors.New("trials: Reset: nil study")
+	}
+	data, err := encodeStudy(s)
+	if err != nil {
+		return err
+	}
+	return b.update(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{bucketTrials, bucketCheckpoints} {
+			if err := tx.DeleteBucket(name); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+				return err
+			}
+			if _, err := tx.CreateBucket(name); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bucketMeta).Put(keyStudy, data)
+	})
+}
+
+// Create stores a copy of t as a new Running trial, with the next id,
+// Started set to now (UTC) and Ended cleared; its other fields are kept.
+// A non-zero Parent must be an existing trial (else ErrNoTrial). It
+// returns the trial as stored, with hyperparameter values in their
+// canonical types (int, float64, string, bool).
+func (b *Bolt) Create(t *Trial) (*Trial, error) {
+	if t == nil {
+		return nil, errors.New("trials: Create: nil trial")
+	}
+	var out *Trial
+	err := b.update(func(tx *bolt.Tx) error {
+		bk, err := b.trialsBucket(tx)
+		if err != nil {
+			return err
+		}
+		if t.Parent != 0 && (t.Parent < 0 || bk.Get(idKey(t.Parent)) == nil) {
+			return fmt.Errorf("parent of new trial: %w", noTrial(t.Parent))
+		}
+		seq, err := bk.NextSequence()
+		if err != nil {
+			return err
+		}
+		n := *t
+		n.ID, n.Status, n.Started, n.Ended = int(seq), Running, now(), time.Time{}
+		data, err := encodeTrial(&n)
+		if err != nil {
+			return err
+		}
+		if out, err = DecodeTrial(data); err != nil {
+			return fmt.Errorf("trial %d: encoding does not decode: %w", n.ID, err)
+		}
+		return bk.Put(idKey(n.ID), data)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Claim moves the lowest-id Pending trial to Running: Attempt is
+// incremented, History, Score, BestEpoch, Metrics, Error and Ended are
+// cleared, Started is set to now, and its checkpoint (from the interrupted
+// attempt) is deleted. ok is false when no trial is pending.
+func (b *Bolt) Claim() (t *Trial, ok bool, err error) {
+	err = b.update(func(tx *bolt.Tx) error {
+		bk, err := b.trialsBucket(tx)
+		if err != nil {
+			return err
+		}
+		c := bk.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			p, err := b.decode(k, v)
+			if err != nil {
+				return err
+			}
+			if p.Status == Pending {
+				t = p
+				break
+			}
+		}
+		if t == nil {
+			return nil
+		}
+		t.Status = Running
+		t.Attempt++
+		t.History, t.Score, t.BestEpoch, t.Metrics, t.Error = nil, nil, 0, nil, ""
+		t.Started, t.Ended = now(), time.Time{}
+		if err := tx.Bucket(bucketCheckpoints).Delete(idKey(t.ID)); err != nil {
+			return err
+		}
+		return b.put(tx, t)
+	})
+	if err != nil || t == nil {
+		return nil, false, err
+	}
+	return t, true, nil
+}
+
+// AppendEpoch adds e to the history of Running trial id.
+func (b *Bolt) AppendEpoch(id int, e Epoch) error {
+	return b.modify(id, func(t *Trial) error {
+		if err := mustRun(t); err != nil {
+			return err
+		}
+		t.History = append(t.History, e)
+		return nil
+	})
+}
+
+// Finish records the end of Running trial id, setting Ended to now.
+// r.Status must be final. A non-nil r.Values replaces the trial's values.
+func (b *Bolt) Finish(id int, r Result) error {
+	if !r.Status.Final() {
+		return fmt.Errorf("trial %d: finishing with status %q, which is not final: %w", id, r.Status, ErrState)
+	}
+	return b.modify(id, func(t *Trial) error {
+		if err := mustRun(t); err != nil {
+			return err
+		}
+		t.Status, t.Score, t.BestEpoch, t.Metrics, t.Error = r.Status, r.Score, r.BestEpoch, r.Metrics, r.Error
+		if r.Values != nil {
+			t.Values = r.Values
+		}
+		t.Ended = now()
+		return nil
+	})
+}
+
+// Requeue moves Running trial id back to Pending with reason as its Error.
+// Its history stays until it is claimed again.
+func (b *Bolt) Requeue(id int, reason string) error {
+	return b.modify(id, func(t *Trial) error {
+		if err := mustRun(t); err != nil {
+			return err
+		}
+		t.Status, t.Error = Pending, reason
+		return nil
+	})
+}
+
+// RequeueReason is the Error that RequeueRunning gives the trials it
+// requeues.
+const RequeueReason = "interrupted"
+
+// RequeueRunning moves every Running trial back to Pending, in one
+// transaction, and returns how many.
+func (b *Bolt) RequeueRunning() (int, error) {
+	n := 0
+	err := b.update(func(tx *bolt.Tx) error {
+		bk, err := b.trialsBucket(tx)
+		if err != nil {
+			return err
+		}
+		var running []*Trial
+		c := bk.Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			t, err := b.decode(k, v)
+			if err != nil {
+				return err
+			}
+			if t.Status == Running {
+				running = append(running, t)
+			}
+		}
+		for _, t := range running {
+			t.Status, t.Error = Pending, RequeueReason
+			if err := b.put(tx, t); err != nil {
+				return err
+			}
+		}
+		n = len(running)
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// Trial returns trial id, or an error wrapping ErrNoTrial.
+func (b *Bolt) Trial(id int) (*Trial, error) {
+	var t *Trial
+	err := b.view(func(tx *bolt.Tx) (err error) {
+		t, err = b.get(tx, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// Trials returns every trial in id order.
+func (b *Bolt) Trials() ([]*Trial, error) {
+	var ts []*Trial
+	err := b.view(func(tx *bolt.Tx) error {
+		bk, err := b.trialsBucket(tx)
+		if err != nil || bk == nil {
+			return err
+		}
+		ts = make([]*Trial, 0, min(bk.Sequence(), 1024))
+		return bk.ForEach(func(k, v []byte) error {
+			t, err := b.decode(k, v)
+			if err != nil {
+				return err
+			}
+			ts = append(ts, t)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ts, nil
+}
+
+// PutCheckpoint stores data as the checkpoint of trial id, replacing any
+// previous one. The trial must exist. data must not change until
+// PutCheckpoint returns.
+func (b *Bolt) PutCheckpoint(id int, data []byte) error {
+	return b.update(func(tx *bolt.Tx) error {
+		if _, err := b.get(tx, id); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketCheckpoints).Put(idKey(id), data)
+	})
+}
+
+// Checkpoint returns a copy of the checkpoint of trial id, or an error
+// wrapping ErrNoCheckpoint (and ErrNoTrial if the trial does not exist).
+func (b *Bolt) Checkpoint(id int) ([]byte, error) {
+	var out []byte
+	err := b.view(func(tx *bolt.Tx) error {
+		if bk := tx.Bucket(bucketCheckpoints); bk != nil && id >= 1 {
+			k := idKey(id)
+			if ck, v := bk.Cursor().Seek(k); bytes.Equal(ck, k) && v != nil {
+				out = bytes.Clone(v)
+				if out == nil {
+					out = []byte{}
+				}
+				return nil
+			}
+		}
+		switch _, err := b.get(tx, id); {
+		case errors.Is(err, ErrNoTrial):
+			return fmt.Errorf("trial %d: %w (%w)", id, ErrNoTrial, ErrNoCheckpoint)
+		case err != nil:
+			return err
+		}
+		return fmt.Errorf("trial %d: %w", id, ErrNoCheckpoint)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

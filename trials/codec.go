@@ -1,0 +1,244 @@
+package trials
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/tunekit/tune/hp"
+)
+
+// Metric values and scores may be NaN or infinite (a diverging loss), which
+// JSON numbers cannot hold. They are written as the strings "NaN", "+Inf"
+// and "-Inf"; every finite value is a JSON number.
+
+// jsonFloat is a float64 that survives JSON when it is not finite.
+type jsonFloat float64
+
+func (f jsonFloat) MarshalJSON() ([]byte, error) {
+	v := float64(f)
+	switch {
+	case math.IsNaN(v):
+		return []byte(`"NaN"`), nil
+	case math.IsInf(v, 1):
+		return []byte(`"+Inf"`), nil
+	case math.IsInf(v, -1):
+		return []byte(`"-Inf"`), nil
+	}
+	return json.Marshal(v)
+}
+
+func (f *jsonFloat) UnmarshalJSON(data []byte) error {
+	if len(data) > 0 && data[0] == '"' {
+		var s string
+		if err := json.Unmarshal(data, &s); err != nil {
+			return err
+		}
+		switch s {
+		case "NaN":
+			*f = jsonFloat(math.NaN())
+		case "+Inf", "Inf":
+			*f = jsonFloat(math.Inf(1))
+		case "-Inf":
+			*f = jsonFloat(math.Inf(-1))
+		default:
+			return fmt.Errorf("number %q is not a number", s)
+		}
+		return nil
+	}
+	if string(data) == "null" {
+		return errors.New("number is null")
+	}
+	var v float64
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	*f = jsonFloat(v)
+	return nil
+}
+
+func toJSONFloats(m map[string]float64) map[string]jsonFloat {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]jsonFloat, len(m))
+	for k, v := range m {
+		out[k] = jsonFloat(v)
+	}
+	return out
+}
+
+func fromJSONFloats(m map[string]jsonFloat) map[string]float64 {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]float64, len(m))
+	for k, v := range m {
+		out[k] = float64(v)
+	}
+	return out
+}
+
+type epochJSON struct {
+	Execution int                  `json:"execution,omitempty"`
+	Epoch     int                  `json:"epoch"`
+	Metrics   map[string]jsonFloat `json:"metrics"`
+}
+
+// MarshalJSON writes e with non-finite metrics as "NaN", "+Inf" or "-Inf".
+func (e Epoch) MarshalJSON() ([]byte, error) {
+	return json.Marshal(epochJSON{e.Execution, e.Epoch, toJSONFloats(e.Metrics)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (e *Epoch) UnmarshalJSON(data []byte) error {
+	var j epochJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	*e = Epoch{j.Execution, j.Epoch, fromJSONFloats(j.Metrics)}
+	return nil
+}
+
+// trialJSON mirrors Trial with JSON-safe floats.
+type trialJSON struct {
+	ID           int                  `json:"id"`
+	Status       Status               `json:"status"`
+	Values       hp.Values            `json:"values"`
+	Epochs       int                  `json:"epochs,omitempty"`
+	InitialEpoch int                  `json:"initial_epoch,omitempty"`
+	Parent       int                  `json:"parent,omitempty"`
+	Bracket      int                  `json:"bracket,omitempty"`
+	Round        int                  `json:"round,omitempty"`
+	Attempt      int                  `json:"attempt,omitempty"`
+	History      []Epoch              `json:"history,omitempty"`
+	Score        *jsonFloat           `json:"score,omitempty"`
+	BestEpoch    int                  `json:"best_epoch,omitempty"`
+	Metrics      map[string]jsonFloat `json:"metrics,omitempty"`
+	Error        string               `json:"error,omitempty"`
+	Started      time.Time            `json:"started"`
+	Ended        time.Time            `json:"ended,omitzero"`
+}
+
+// MarshalJSON writes t with non-finite scores and metrics as "NaN", "+Inf"
+// or "-Inf", and typed hyperparameter values (see hp.Values).
+func (t Trial) MarshalJSON() ([]byte, error) {
+	j := trialJSON{
+		ID: t.ID, Status: t.Status, Values: t.Values,
+		Epochs: t.Epochs, InitialEpoch: t.InitialEpoch, Parent: t.Parent,
+		Bracket: t.Bracket, Round: t.Round, Attempt: t.Attempt,
+		History: t.History, BestEpoch: t.BestEpoch, Metrics: toJSONFloats(t.Metrics),
+		Error: t.Error, Started: t.Started, Ended: t.Ended,
+	}
+	if t.Score != nil {
+		s := jsonFloat(*t.Score)
+		j.Score = &s
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes. Values is never nil, and
+// empty History and Metrics are nil, so that decoding is stable.
+func (t *Trial) UnmarshalJSON(data []byte) error {
+	var j trialJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	*t = Trial{
+		ID: j.ID, Status: j.Status, Values: j.Values,
+		Epochs: j.Epochs, InitialEpoch: j.InitialEpoch, Parent: j.Parent,
+		Bracket: j.Bracket, Round: j.Round, Attempt: j.Attempt,
+		History: j.History, BestEpoch: j.BestEpoch, Metrics: fromJSONFloats(j.Metrics),
+		Error: j.Error, Started: j.Started, Ended: j.Ended,
+	}
+	if j.Score != nil {
+		s := float64(*j.Score)
+		t.Score = &s
+	}
+	if t.Values == nil {
+		t.Values = hp.Values{}
+	}
+	if len(t.History) == 0 {
+		t.History = nil
+	}
+	if len(t.Metrics) == 0 {
+		t.Metrics = nil
+	}
+	return nil
+}
+
+// validStatus reports whether s is one of the defined statuses.
+func validStatus(s Status) bool {
+	return s == Pending || s == Running || s.Final()
+}
+
+// DecodeTrial decodes and checks one stored trial record: JSON as Trial's
+// MarshalJSON writes it, with an id of at least 1 and a known status.
+// Whatever it accepts encodes (json.Marshal) and decodes back to an equal
+// trial.
+func DecodeTrial(data []byte) (*Trial, error) {
+	var t Trial
+	if err := json.Unmarshal(data, &t); err != nil {
+		return nil, err
+	}
+	if t.ID < 1 {
+		return nil, fmt.Errorf("trial id %d is not positive", t.ID)
+	}
+	if !validStatus(t.Status) {
+		return nil, fmt.Errorf("trial %d: unknown status %q", t.ID, t.Status)
+	}
+	return &t, nil
+}
+
+// encodeTrial is the inverse of DecodeTrial.
+func encodeTrial(t *Trial) ([]byte, error) {
+	b, err := json.Marshal(t)
+	if err != nil {
+		return nil, fmt.Errorf("trial %d: encoding: %w", t.ID, err)
+	}
+	return b, nil
+}
+
+// DecodeStudy decodes one stored study definition. Raw JSON fields are
+// compacted, and a JSON null in them is dropped, so that decoding is
+// stable: whatever it accepts encodes and decodes back to an equal study.
+func DecodeStudy(data []byte) (*Study, error) {
+	var s Study
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, err
+	}
+	var err error
+	if s.OracleConfig, err = compactRaw(s.OracleConfig); err != nil {
+		return nil, fmt.Errorf("oracle_config: %w", err)
+	}
+	if s.Config, err = compactRaw(s.Config); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return &s, nil
+}
+
+// compactRaw returns r as json.Marshal writes a RawMessage: compact, with
+// <, > and & escaped in strings. A JSON null is dropped.
+func compactRaw(r json.RawMessage) (json.RawMessage, error) {
+	if r == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	if string(b) == "null" {
+		return nil, nil
+	}
+	return b, nil
+}
+
+func encodeStudy(s *Study) ([]byte, error) {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return nil, fmt.Errorf("encoding study: %w", err)
+	}
+	return b, nil
+}

@@ -1,0 +1,13 @@
+// Package trials holds the record of a study: its definition, every trial
+// with its per-epoch metrics, and best-epoch checkpoints.
+//
+// Rules:
+//   - The Store is the study's only state. Oracles derive every decision
+//     from Study and Trials; nothing else survives a restart.
+//   - Every state change is one transaction: a kill at any instant leaves a
+//     store that opens, with nothing completed lost and no id used twice.
+//   - A trial still Running when a store is opened was interrupted;
+//     RequeueRunning puts it back in line to run again with the same values.
+//   - Store is an interface so that a shared backend can replace the
+//     embedded bbolt file (Bolt) without changing the tuner or the oracles.
+package trials

@@ -1,0 +1,83 @@
+package trials
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/tunekit/tune/hp"
+)
+
+// SchemaVersion is the version of the on-disk format this package writes.
+// A store with another version is refused with ErrSchema.
+const SchemaVersion = 1
+
+// Study is the definition of a study, stored once and updated on resume.
+type Study struct {
+	Objective Objective `json:"objective"`
+	// Oracle names the search algorithm; OracleConfig holds its settings as
+	// the oracle package encodes them.
+	Oracle       string          `json:"oracle"`
+	OracleConfig json.RawMessage `json:"oracle_config,omitempty"`
+	Seed         int64           `json:"seed"`
+	Space        *hp.Space       `json:"space"`
+	// Config is free-form: the CLI keeps its study file here.
+	Config  json.RawMessage `json:"config,omitempty"`
+	Created time.Time       `json:"created"`
+}
+
+// Result is how a trial ended.
+type Result struct {
+	Status    Status
+	Score     *float64
+	BestEpoch int
+	Metrics   map[string]float64
+	Error     string
+	// Values, when not nil, replace the trial's values: a trial that
+	// reached hyperparameters unknown when it was created ran with their
+	// defaults, and the record must say so.
+	Values hp.Values
+}
+
+// Store keeps a study and its trials. Every method that changes something
+// is atomic. Implementations are safe for concurrent use.
+type Store interface {
+	// Study returns the stored definition, or ErrNoStudy.
+	Study() (*Study, error)
+	// PutStudy stores the definition, replacing any previous one; it does
+	// not touch trials.
+	PutStudy(s *Study) error
+	// Reset deletes every trial and checkpoint and stores s. It starts a
+	// new study: trial ids start again at 1.
+	Reset(s *Study) error
+
+	// Create stores t as a new Running trial with the next id and the
+	// current time as Started, and returns the stored copy.
+	Create(t *Trial) (*Trial, error)
+	// Claim moves the lowest-id Pending trial to Running, with Attempt
+	// incremented, its history, score and error cleared, its checkpoint
+	// (from the interrupted attempt) deleted and Started reset.
+	// ok is false when no trial is pending.
+	Claim() (t *Trial, ok bool, err error)
+	// AppendEpoch adds one epoch's metrics to a Running trial.
+	AppendEpoch(id int, e Epoch) error
+	// Finish records the end of a Running trial. Status must be final.
+	Finish(id int, r Result) error
+	// Requeue moves a Running trial back to Pending (to run again with the
+	// same values), keeping reason as its Error.
+	Requeue(id int, reason string) error
+	// RequeueRunning requeues every Running trial: after a crash, those
+	// were interrupted. It returns how many.
+	RequeueRunning() (int, error)
+
+	// Trial returns one trial, or an error wrapping ErrNoTrial.
+	Trial(id int) (*Trial, error)
+	// Trials returns every trial in id order.
+	Trials() ([]*Trial, error)
+
+	// PutCheckpoint stores the best-epoch weights of a trial.
+	PutCheckpoint(id int, data []byte) error
+	// Checkpoint returns them, or an error wrapping ErrNoCheckpoint.
+	Checkpoint(id int) ([]byte, error)
+
+	Close() error
+}

@@ -1,0 +1,137 @@
+package trials
+
+import (
+	"math"
+	"strings"
+	"time"
+
+	"github.com/tunekit/tune/hp"
+)
+
+// Status is where a trial is in its life.
+type Status string
+
+// Trial statuses. Pending trials wait to run (interrupted or retried);
+// Completed, Failed, Pruned and Stopped are final.
+const (
+	Pending   Status = "pending"
+	Running   Status = "running"
+	Completed Status = "completed"
+	Failed    Status = "failed"
+	Pruned    Status = "pruned"
+	Stopped   Status = "stopped"
+)
+
+// Final reports whether a trial with status s will not run again.
+func (s Status) Final() bool {
+	return s == Completed || s == Failed || s == Pruned || s == Stopped
+}
+
+// Epoch is the metrics logged at the end of one epoch of one execution.
+type Epoch struct {
+	Execution int                `json:"execution,omitempty"`
+	Epoch     int                `json:"epoch"`
+	Metrics   map[string]float64 `json:"metrics"`
+}
+
+// Trial is one evaluation of one set of hyperparameter values.
+type Trial struct {
+	ID     int       `json:"id"` // 1, 2, 3… in creation order; never reused
+	Status Status    `json:"status"`
+	Values hp.Values `json:"values"`
+
+	// Epochs is the number of epochs to train to (0: the study's setting);
+	// InitialEpoch the first epoch to run, after warm-starting from Parent's
+	// checkpoint (Parent 0: none). Hyperband sets them.
+	Epochs       int `json:"epochs,omitempty"`
+	InitialEpoch int `json:"initial_epoch,omitempty"`
+	Parent       int `json:"parent,omitempty"`
+	// Bracket and Round place a Hyperband trial in its schedule.
+	Bracket int `json:"bracket,omitempty"`
+	Round   int `json:"round,omitempty"`
+
+	// Attempt counts runs: 0 for the first, then one more per retry or
+	// resume.
+	Attempt int `json:"attempt,omitempty"`
+
+	History []Epoch `json:"history,omitempty"`
+
+	// Score is the objective of the trial (mean of the best epoch of each
+	// execution), nil until known. Metrics are all metrics at the best
+	// epoch, averaged over executions.
+	Score     *float64           `json:"score,omitempty"`
+	BestEpoch int                `json:"best_epoch,omitempty"`
+	Metrics   map[string]float64 `json:"metrics,omitempty"`
+
+	Error   string    `json:"error,omitempty"`
+	Started time.Time `json:"started"`
+	Ended   time.Time `json:"ended,omitzero"`
+}
+
+// Curve returns the per-epoch values of metric for one execution, indexed
+// by epoch order.
+func (t *Trial) Curve(execution int, metric string) (epochs []int, values []float64) {
+	for _, e := range t.History {
+		if v, ok := e.Metrics[metric]; ok && e.Execution == execution {
+			epochs = append(epochs, e.Epoch)
+			values = append(values, v)
+		}
+	}
+	return epochs, values
+}
+
+// Direction says whether an objective is minimized or maximized.
+type Direction string
+
+// Directions.
+const (
+	Minimize Direction = "min"
+	Maximize Direction = "max"
+)
+
+// Objective is the metric a study optimizes.
+type Objective struct {
+	Name      string    `json:"name"`
+	Direction Direction `json:"direction"`
+}
+
+// InferDirection guesses the direction from a metric name as Keras Tuner
+// does: losses and errors are minimized, accuracy-like metrics maximized.
+// ok is false when the name says nothing.
+func InferDirection(name string) (d Direction, ok bool) {
+	n := strings.TrimPrefix(name, "val_")
+	for _, s := range []string{"loss", "error", "mse", "mae", "rmse", "mape", "msle", "crossentropy", "hinge"} {
+		if strings.Contains(n, s) {
+			return Minimize, true
+		}
+	}
+	for _, s := range []string{"accuracy", "acc", "auc", "precision", "recall", "f1", "r2"} {
+		if strings.Contains(n, s) {
+			return Maximize, true
+		}
+	}
+	return "", false
+}
+
+// Better reports whether a is strictly better than b. NaN is never better,
+// and anything is better than NaN.
+func (o Objective) Better(a, b float64) bool {
+	if math.IsNaN(a) {
+		return false
+	}
+	if math.IsNaN(b) {
+		return true
+	}
+	if o.Direction == Maximize {
+		return a > b
+	}
+	return a < b
+}
+
+// Worst is the value every real score beats.
+func (o Objective) Worst() float64 {
+	if o.Direction == Maximize {
+		return math.Inf(-1)
+	}
+	return math.Inf(1)
+}

@@ -1,0 +1,24 @@
+// Package tuner runs a hyperparameter search: it asks an oracle for values,
+// trains and scores a model (or runs any objective function) with them, and
+// records everything in a trials.Store.
+//
+// A search is Keras Tuner's: a build function (or HyperModel) defines the
+// search space by run, an Options value sets the objective, the oracle,
+// max trials, executions per trial and parallelism, and Search trains the
+// models. Results come back as the best trials, their hyperparameters and
+// their models rebuilt from the stored best-epoch checkpoints.
+//
+// Rules:
+//   - The store is the only state. Opening a project that exists resumes
+//     it: trials that were running are run again with the same values.
+//   - Trials run in parallel, one goroutine each (Options.ParallelTrials);
+//     oracle calls are serialised.
+//   - A trial's random draws (weight initialisation, shuffling) depend only
+//     on the study seed, the trial id and the execution, so a re-run trial
+//     repeats itself.
+//   - A trial that fails (build error, NaN or Inf loss, missing objective
+//     metric) is recorded as failed with its reason; the search stops with
+//     ErrTooManyFailures after MaxConsecutiveFailedTrials in a row.
+//   - Cancelling the context stops running trials at the next batch and
+//     puts them back in line; the project resumes later.
+package tuner

@@ -1,0 +1,14 @@
+package tuner
+
+import "errors"
+
+var (
+	// ErrTooManyFailures stops a search after too many failed trials in a
+	// row; the error names the last failure.
+	ErrTooManyFailures = errors.New("too many consecutive failed trials")
+	// ErrStudyMismatch means an existing project was created with another
+	// objective, oracle or search space: resume it unchanged or overwrite it.
+	ErrStudyMismatch = errors.New("project was created with different settings")
+	// ErrNoResults means no trial has completed with a score.
+	ErrNoResults = errors.New("no completed trials")
+)

@@ -1,0 +1,116 @@
+package tuner
+
+import (
+	"fmt"
+	"path/filepath"
+	"runtime"
+
+	"github.com/tunekit/tune/oracle"
+	"github.com/tunekit/tune/trials"
+)
+
+// Options configure a Tuner. Zero fields take the defaults shown.
+type Options struct {
+	// Objective is the metric to optimize, such as "val_accuracy".
+	Objective string
+	// Direction is inferred from the objective's name when empty (losses
+	// and errors are minimized, accuracies maximized); other names need it.
+	Direction trials.Direction
+
+	// Oracle proposes the trials; default RandomSearch.
+	Oracle oracle.Oracle
+	// MaxTrials caps the number of trials; default 10. Oracles may end the
+	// search sooner.
+	MaxTrials int
+	// ExecutionsPerTrial trains each set of values this many times from
+	// different initial weights and averages the scores; default 1.
+	ExecutionsPerTrial int
+	// MaxRetriesPerTrial re-runs a failed trial up to this many times.
+	MaxRetriesPerTrial int
+	// MaxConsecutiveFailedTrials stops the search after this many trials in
+	// a row failed; default 3, negative for no limit.
+	MaxConsecutiveFailedTrials int
+	// Seed makes the search repeatable.
+	Seed int64
+	// ParallelTrials is how many trials run at once; default one per CPU.
+	ParallelTrials int
+
+	// Directory and ProjectName place the store at
+	// Directory/ProjectName/study.db; defaults "." and "untitled_project".
+	Directory   string
+	ProjectName string
+	// Overwrite deletes any previous trials of the project; otherwise an
+	// existing project is resumed.
+	Overwrite bool
+	// Store replaces the bbolt file with another backend (Directory and
+	// ProjectName are then unused). The tuner does not close it.
+	Store trials.Store
+
+	// Observer, if set, is told about trials and epochs as they happen.
+	Observer Observer
+}
+
+// Observer watches a search. Calls come from the trial goroutines, so an
+// implementation must be safe for concurrent use.
+type Observer interface {
+	TrialStarted(t *trials.Trial)
+	EpochEnded(t *trials.Trial, e trials.Epoch)
+	TrialEnded(t *trials.Trial)
+}
+
+// StorePath returns where the options put the project's store.
+func (o *Options) StorePath() string {
+	return filepath.Join(o.Directory, o.ProjectName, "study.db")
+}
+
+func (o *Options) setDefaults() error {
+	if o.Objective == "" {
+		return fmt.Errorf("tuner: no objective: set Options.Objective (for example \"val_accuracy\")")
+	}
+	if o.Direction == "" {
+		d, ok := trials.InferDirection(o.Objective)
+		if !ok {
+			return fmt.Errorf("tuner: objective %q: cannot tell whether to minimize or maximize it; set Options.Direction", o.Objective)
+		}
+		o.Direction = d
+	}
+	if o.Direction != trials.Minimize && o.Direction != trials.Maximize {
+		return fmt.Errorf("tuner: objective %q: direction %q must be %q or %q", o.Objective, o.Direction, trials.Minimize, trials.Maximize)
+	}
+	if o.Oracle == nil {
+		o.Oracle = &oracle.RandomSearch{}
+	}
+	if o.MaxTrials == 0 {
+		o.MaxTrials = 10
+	}
+	if o.ExecutionsPerTrial == 0 {
+		o.ExecutionsPerTrial = 1
+	}
+	if o.MaxConsecutiveFailedTrials == 0 {
+		o.MaxConsecutiveFailedTrials = 3
+	}
+	if o.ParallelTrials == 0 {
+		o.ParallelTrials = runtime.GOMAXPROCS(0)
+	}
+	if o.Directory == "" {
+		o.Directory = "."
+	}
+	if o.ProjectName == "" {
+		o.ProjectName = "untitled_project"
+	}
+	switch {
+	case o.MaxTrials < 0:
+		return fmt.Errorf("tuner: MaxTrials %d must be positive", o.MaxTrials)
+	case o.ExecutionsPerTrial < 0:
+		return fmt.Errorf("tuner: ExecutionsPerTrial %d must be positive", o.ExecutionsPerTrial)
+	case o.MaxRetriesPerTrial < 0:
+		return fmt.Errorf("tuner: MaxRetriesPerTrial %d must not be negative", o.MaxRetriesPerTrial)
+	case o.ParallelTrials < 0:
+		return fmt.Errorf("tuner: ParallelTrials %d must be positive", o.ParallelTrials)
+	}
+	return nil
+}
+
+func (o *Options) objective() trials.Objective {
+	return trials.Objective{Name: o.Objective, Direction: o.Direction}
+}

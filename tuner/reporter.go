@@ -1,0 +1,91 @@
+package tuner
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+
+	"github.com/tunekit/tune/nn"
+	"github.com/tunekit/tune/trials"
+)
+
+// Reporter records the epochs of one execution of a trial as they finish.
+type Reporter struct {
+	t         *Tuner
+	trial     *trials.Trial
+	execution int
+	seed      int64
+
+	best      float64 // best objective value of this execution
+	bestEpoch int
+	bestLogs  Metrics
+	seen      bool
+
+	// improved is called when the execution's best beats every earlier
+	// execution of the trial, to save a checkpoint.
+	improved func() error
+}
+
+// Trial returns the id of the trial being run.
+func (r *Reporter) Trial() int { return r.trial.ID }
+
+// Execution returns which execution of the trial this is (0-based).
+func (r *Reporter) Execution() int { return r.execution }
+
+// Seed returns the seed for this execution's random draws.
+func (r *Reporter) Seed() int64 { return r.seed }
+
+// Epochs returns the epoch to train up to; InitialEpoch the one to start at.
+func (r *Reporter) Epochs() int { return r.trial.Epochs }
+
+// InitialEpoch returns the first epoch to run.
+func (r *Reporter) InitialEpoch() int { return r.trial.InitialEpoch }
+
+// Report stores the metrics of one finished epoch. It returns an error,
+// which the objective should return, when a metric is NaN or infinite or
+// the store fails.
+func (r *Reporter) Report(epoch int, metrics Metrics) error {
+	for _, k := range slices.Sorted(maps.Keys(metrics)) {
+		if v := metrics[k]; math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("%s became %v at epoch %d", k, v, epoch)
+		}
+	}
+	e := trials.Epoch{Execution: r.execution, Epoch: epoch, Metrics: maps.Clone(metrics)}
+	if err := r.t.store.AppendEpoch(r.trial.ID, e); err != nil {
+		return &storeError{err}
+	}
+	if obs := r.t.opts.Observer; obs != nil {
+		obs.EpochEnded(r.trial, e)
+	}
+	v, ok := metrics[r.t.opts.Objective]
+	if !ok {
+		return fmt.Errorf("objective %q is not among the metrics %v", r.t.opts.Objective, slices.Sorted(maps.Keys(metrics)))
+	}
+	obj := r.t.opts.objective()
+	if r.seen && !obj.Better(v, r.best) {
+		return nil
+	}
+	r.best, r.bestEpoch, r.bestLogs, r.seen = v, epoch, e.Metrics, true
+	if r.improved != nil {
+		return r.improved()
+	}
+	return nil
+}
+
+// callback adapts a Reporter to an nn training loop.
+type callback struct {
+	nn.BaseCallback
+	r *Reporter
+}
+
+func (c callback) OnEpochEnd(_ *nn.Model, epoch int, logs nn.Logs) error {
+	return c.r.Report(epoch, Metrics(logs))
+}
+
+// storeError marks a failure of the store, which ends the search; every
+// other error inside a trial only fails that trial.
+type storeError struct{ err error }
+
+func (e *storeError) Error() string { return e.err.Error() }
+func (e *storeError) Unwrap() error { return e.err }

@@ -1,0 +1,103 @@
+package tuner
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/tunekit/tune/hp"
+	"github.com/tunekit/tune/nn"
+	"github.com/tunekit/tune/trials"
+)
+
+// Trials returns every trial of the project in id order.
+func (t *Tuner) Trials() ([]*trials.Trial, error) { return t.store.Trials() }
+
+// BestTrials returns up to n completed trials, best first.
+func (t *Tuner) BestTrials(n int) ([]*trials.Trial, error) {
+	ts, err := t.store.Trials()
+	if err != nil {
+		return nil, err
+	}
+	best := trials.Best(ts, t.opts.objective(), n, false)
+	if len(best) == 0 {
+		return nil, ErrNoResults
+	}
+	return best, nil
+}
+
+// BestHyperParameters returns the values of up to n best trials.
+func (t *Tuner) BestHyperParameters(n int) ([]hp.Values, error) {
+	best, err := t.BestTrials(n)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]hp.Values, len(best))
+	for i, tr := range best {
+		out[i] = tr.Values
+	}
+	return out, nil
+}
+
+// BestModels returns the models of up to n best trials, each rebuilt from
+// its values and loaded with its best-epoch checkpoint.
+func (t *Tuner) BestModels(n int) ([]*nn.Model, error) {
+	best, err := t.BestTrials(n)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*nn.Model, len(best))
+	for i, tr := range best {
+		if out[i], err = t.LoadModel(tr.ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// LoadModel rebuilds the model of a trial and loads its best checkpoint.
+func (t *Tuner) LoadModel(id int) (*nn.Model, error) {
+	if t.model == nil {
+		return nil, fmt.Errorf("tuner: a custom objective has no models")
+	}
+	tr, err := t.store.Trial(id)
+	if err != nil {
+		return nil, err
+	}
+	h := hp.FromValues(t.Space(), tr.Values)
+	m, err := t.model.Build(h)
+	if err == nil {
+		err = h.Err()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("tuner: rebuild trial %d: %w", id, err)
+	}
+	ck, err := t.store.Checkpoint(id)
+	if err != nil {
+		return nil, fmt.Errorf("tuner: trial %d: %w", id, err)
+	}
+	if err := m.UnmarshalWeights(ck); err != nil {
+		return nil, fmt.Errorf("tuner: trial %d checkpoint: %w", id, err)
+	}
+	return m, nil
+}
+
+// ResultsSummary writes the n best trials like Keras Tuner's
+// results_summary: values, score and best epoch of each.
+func (t *Tuner) ResultsSummary(w io.Writer, n int) error {
+	best, err := t.BestTrials(n)
+	if err != nil {
+		return err
+	}
+	o := t.opts.objective()
+	fmt.Fprintf(w, "Results summary\nObjective: %s (%s)\nShowing %d best trials\n", o.Name, o.Direction, len(best))
+	for _, tr := range best {
+		fmt.Fprintf(w, "\nTrial %d summary\nHyperparameters:\n", tr.ID)
+		for _, p := range t.Space().Params() {
+			if v, ok := tr.Values[p.Name]; ok {
+				fmt.Fprintf(w, "  %s: %v\n", p.Name, v)
+			}
+		}
+		fmt.Fprintf(w, "Score: %.6g (epoch %d)\n", *tr.Score, tr.BestEpoch)
+	}
+	return nil
+}

@@ -1,0 +1,204 @@
+package tuner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/tunekit/tune/nn"
+	"github.com/tunekit/tune/oracle"
+	"github.com/tunekit/tune/trials"
+)
+
+// data is what Search trains on.
+type data struct {
+	x, y *nn.Matrix
+	fit  nn.FitConfig
+}
+
+// errDone tells a worker the search is over.
+var errDone = errors.New("search done")
+
+// Search runs trials until MaxTrials exist, the oracle is exhausted, too
+// many trials fail in a row, or ctx is cancelled. It resumes a project:
+// trials left running by a crash run again first.
+//
+// x and y are the training data and fit the training settings (Epochs,
+// BatchSize, validation data, callbacks) given to every trial's Fit; a
+// Hyperband trial overrides Epochs and InitialEpoch. A tuner made by
+// NewFunc takes nil data and uses fit.Epochs only as the epoch budget it
+// reports to the objective.
+//
+// On cancellation Search returns ctx's error and the project stays
+// resumable.
+func (t *Tuner) Search(ctx context.Context, x, y *nn.Matrix, fit nn.FitConfig) error {
+	if t.model != nil && (x == nil || y == nil) {
+		return fmt.Errorf("tuner: Search needs training data")
+	}
+	if _, err := t.store.RequeueRunning(); err != nil {
+		return fmt.Errorf("tuner: %w", err)
+	}
+	d := &data{x: x, y: y, fit: fit}
+	started := time.Now()
+	g, gctx := errgroup.WithContext(ctx)
+	for range t.opts.ParallelTrials {
+		g.Go(func() error { return t.work(gctx, d, started) })
+	}
+	err := g.Wait()
+	if err == nil && ctx.Err() != nil {
+		err = fmt.Errorf("tuner: search interrupted; run it again to resume: %w", ctx.Err())
+	}
+	return err
+}
+
+// work runs trials one after another until the search is over.
+func (t *Tuner) work(ctx context.Context, d *data, started time.Time) error {
+	for {
+		tr, wait, err := t.next(ctx, started)
+		switch {
+		case errors.Is(err, errDone):
+			return nil
+		case err != nil:
+			return err
+		case tr == nil:
+			select {
+			case <-wait:
+			case <-ctx.Done():
+				return nil
+			}
+			continue
+		}
+		if err := t.run(ctx, tr, d); err != nil {
+			return err
+		}
+	}
+}
+
+// next returns the trial to run, or (nil, wait) when the worker should wait
+// for a running trial to end.
+func (t *Tuner) next(ctx context.Context, started time.Time) (*trials.Trial, <-chan struct{}, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if ctx.Err() != nil {
+		return nil, nil, errDone
+	}
+	ts, err := t.store.Trials()
+	if err != nil {
+		return nil, nil, fmt.Errorf("tuner: %w", err)
+	}
+	if err := t.checkFailures(ts, started); err != nil {
+		return nil, nil, err
+	}
+	tr, ok, err := t.store.Claim()
+	if err != nil {
+		return nil, nil, fmt.Errorf("tuner: %w", err)
+	}
+	if ok {
+		return tr, nil, nil
+	}
+	running := 0
+	for _, tr := range ts {
+		if tr.Status == trials.Running {
+			running++
+		}
+	}
+	// Until a running trial ends, there may be nothing new to do: a
+	// failing trial may be retried, Hyperband may promote, and a custom
+	// objective's space is unknown until its first trial has run.
+	waitOrDone := func(reason string) (*trials.Trial, <-chan struct{}, error) {
+		if running > 0 {
+			return nil, t.changed, nil
+		}
+		t.stop = reason
+		return nil, nil, errDone
+	}
+	if len(ts) >= t.opts.MaxTrials {
+		return waitOrDone(fmt.Sprintf("reached max trials (%d)", t.opts.MaxTrials))
+	}
+	if t.fn != nil && t.study.Space.Len() == 0 && len(ts) > 0 {
+		return waitOrDone("the objective declares no hyperparameters")
+	}
+	p, err := t.opts.Oracle.Next(oracle.State{Space: t.study.Space, Objective: t.study.Objective, Seed: t.study.Seed, Trials: ts})
+	switch {
+	case errors.Is(err, oracle.ErrExhausted):
+		return waitOrDone(err.Error())
+	case errors.Is(err, oracle.ErrWait) && running > 0:
+		return nil, t.changed, nil
+	case err != nil:
+		return nil, nil, fmt.Errorf("tuner: oracle %s: %w", t.opts.Oracle.Name(), err)
+	}
+	tr, err = t.store.Create(&trials.Trial{
+		Values: p.Values, Epochs: p.Epochs, InitialEpoch: p.InitialEpoch,
+		Parent: p.Parent, Bracket: p.Bracket, Round: p.Round,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("tuner: %w", err)
+	}
+	return tr, nil, nil
+}
+
+// checkFailures ends the search when the last trials that ended since it
+// started all failed. Failures of earlier runs do not count, so a user who
+// fixed the cause can resume.
+func (t *Tuner) checkFailures(ts []*trials.Trial, started time.Time) error {
+	limit := t.opts.MaxConsecutiveFailedTrials
+	if limit < 0 {
+		return nil
+	}
+	var ended []*trials.Trial
+	for _, tr := range ts {
+		if tr.Status.Final() && !tr.Ended.Before(started) {
+			ended = append(ended, tr)
+		}
+	}
+	slices.SortStableFunc(ended, func(a, b *trials.Trial) int { return a.Ended.Compare(b.Ended) })
+	streak := 0
+	for i := len(ended) - 1; i >= 0 && ended[i].Status == trials.Failed; i-- {
+		streak++
+	}
+	if streak >= limit {
+		last := ended[len(ended)-1]
+		return fmt.Errorf("tuner: %d trials failed in a row, the last (trial %d): %s: %w", streak, last.ID, last.Error, ErrTooManyFailures)
+	}
+	return nil
+}
+
+// run runs one trial and records how it ended. Only store failures are
+// returned: anything else fails the trial, not the search.
+func (t *Tuner) run(ctx context.Context, tr *trials.Trial, d *data) error {
+	if obs := t.opts.Observer; obs != nil {
+		obs.TrialStarted(tr)
+	}
+	res, err := t.execute(ctx, tr, d)
+	var se *storeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Errorf("tuner: trial %d: %w", tr.ID, se.err)
+	case ctx.Err() != nil:
+		// Interrupted: the trial runs again on resume.
+		err = t.store.Requeue(tr.ID, "interrupted")
+	case err != nil && tr.Attempt < t.opts.MaxRetriesPerTrial:
+		err = t.store.Requeue(tr.ID, err.Error())
+	case err != nil:
+		err = t.store.Finish(tr.ID, trials.Result{Status: trials.Failed, Error: err.Error(), Values: res.Values})
+	default:
+		err = t.store.Finish(tr.ID, res)
+	}
+	if err != nil {
+		return fmt.Errorf("tuner: trial %d: %w", tr.ID, err)
+	}
+	t.mu.Lock()
+	close(t.changed)
+	t.changed = make(chan struct{})
+	t.mu.Unlock()
+	if obs := t.opts.Observer; obs != nil {
+		if done, err := t.store.Trial(tr.ID); err == nil {
+			obs.TrialEnded(done)
+		}
+	}
+	return nil
+}
