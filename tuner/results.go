@@ -65,8 +65,8 @@ func (t *Tuner) LoadModel(id int) (*nn.Model, error) {
 	}
 	h := hp.FromValues(t.Space(), tr.Values)
 	m, err := t.model.Build(h)
-	if err == nil {
-		err = h.Err()
+	if herr := h.Err(); herr != nil {
+		err = herr
 	}
 	if err != nil {
 		return nil, fmt.Errorf("tuner: rebuild trial %d: %w", id, err)

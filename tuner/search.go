@@ -9,13 +9,14 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/oracle"
 	"github.com/tunekit/tune/trials"
 )
 
-// data is what Search trains on.
-type data struct {
+// searchData is what Search trains on.
+type searchData struct {
 	x, y *nn.Matrix
 	fit  nn.FitConfig
 }
@@ -36,13 +37,15 @@ var errDone = errors.New("search done")
 // On cancellation Search returns ctx's error and the project stays
 // resumable.
 func (t *Tuner) Search(ctx context.Context, x, y *nn.Matrix, fit nn.FitConfig) error {
-	if t.model != nil && (x == nil || y == nil) {
-		return fmt.Errorf("tuner: Search needs training data")
+	if t.model != nil {
+		if err := t.checkData(x, y, fit); err != nil {
+			return err
+		}
 	}
 	if _, err := t.store.RequeueRunning(); err != nil {
 		return fmt.Errorf("tuner: %w", err)
 	}
-	d := &data{x: x, y: y, fit: fit}
+	d := &searchData{x: x, y: y, fit: fit}
 	started := time.Now()
 	g, gctx := errgroup.WithContext(ctx)
 	for range t.opts.ParallelTrials {
@@ -55,8 +58,34 @@ func (t *Tuner) Search(ctx context.Context, x, y *nn.Matrix, fit nn.FitConfig) e
 	return err
 }
 
+// checkData fails fast, before any trial is recorded, when the data do not
+// fit the model that the default hyperparameters build.
+func (t *Tuner) checkData(x, y *nn.Matrix, fit nn.FitConfig) error {
+	if x == nil || y == nil || x.Rows == 0 {
+		return fmt.Errorf("tuner: Search needs training data")
+	}
+	space := t.Space()
+	h := hp.FromValues(space, space.Defaults())
+	m, err := t.model.Build(h)
+	if herr := h.Err(); herr != nil {
+		err = herr
+	}
+	if err != nil {
+		return fmt.Errorf("tuner: build with default hyperparameters: %w", err)
+	}
+	if _, err := m.Evaluate(x.Slice(0, 1), y.Slice(0, 1), 1); err != nil {
+		return fmt.Errorf("tuner: training data: %w", err)
+	}
+	if vx, vy := fit.ValidationX, fit.ValidationY; vx != nil && vy != nil && vx.Rows > 0 {
+		if _, err := m.Evaluate(vx.Slice(0, 1), vy.Slice(0, 1), 1); err != nil {
+			return fmt.Errorf("tuner: validation data: %w", err)
+		}
+	}
+	return nil
+}
+
 // work runs trials one after another until the search is over.
-func (t *Tuner) work(ctx context.Context, d *data, started time.Time) error {
+func (t *Tuner) work(ctx context.Context, d *searchData, started time.Time) error {
 	for {
 		tr, wait, err := t.next(ctx, started)
 		switch {
@@ -169,7 +198,7 @@ func (t *Tuner) checkFailures(ts []*trials.Trial, started time.Time) error {
 
 // run runs one trial and records how it ended. Only store failures are
 // returned: anything else fails the trial, not the search.
-func (t *Tuner) run(ctx context.Context, tr *trials.Trial, d *data) error {
+func (t *Tuner) run(ctx context.Context, tr *trials.Trial, d *searchData) error {
 	if obs := t.opts.Observer; obs != nil {
 		obs.TrialStarted(tr)
 	}

@@ -12,7 +12,7 @@ import (
 )
 
 // execute runs every execution of a trial and scores it.
-func (t *Tuner) execute(ctx context.Context, tr *trials.Trial, d *data) (trials.Result, error) {
+func (t *Tuner) execute(ctx context.Context, tr *trials.Trial, d *searchData) (trials.Result, error) {
 	if tr.Epochs == 0 {
 		tr.Epochs = d.fit.Epochs
 	}
@@ -45,10 +45,10 @@ func (t *Tuner) execute(ctx context.Context, tr *trials.Trial, d *data) (trials.
 
 // fitModel builds and trains one model, saving a checkpoint whenever it
 // beats every earlier epoch of the trial.
-func (t *Tuner) fitModel(ctx context.Context, h *hp.HyperParameters, r *Reporter, d *data, trialBest *float64) error {
+func (t *Tuner) fitModel(ctx context.Context, h *hp.HyperParameters, r *Reporter, d *searchData, trialBest *float64) error {
 	m, err := t.model.Build(h)
-	if err == nil {
-		err = h.Err()
+	if herr := h.Err(); herr != nil {
+		err = herr
 	}
 	if err != nil {
 		return fmt.Errorf("build: %w", err)

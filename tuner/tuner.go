@@ -33,11 +33,13 @@ type Tuner struct {
 // or with Overwrite started afresh.
 func New(model HyperModel, opts Options) (*Tuner, error) {
 	h := hp.New()
-	if _, err := model.Build(h); err != nil {
-		return nil, fmt.Errorf("tuner: build with default hyperparameters: %w", err)
+	_, err := model.Build(h)
+	// A bad definition explains a build error that follows from it.
+	if herr := h.Err(); herr != nil {
+		return nil, fmt.Errorf("tuner: search space: %w", herr)
 	}
-	if err := h.Err(); err != nil {
-		return nil, fmt.Errorf("tuner: search space: %w", err)
+	if err != nil {
+		return nil, fmt.Errorf("tuner: build with default hyperparameters: %w", err)
 	}
 	return open(opts, h.Space(), model, nil)
 }

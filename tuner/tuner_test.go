@@ -89,7 +89,7 @@ type cancelAfter struct {
 	cancel context.CancelFunc
 }
 
-func (c *cancelAfter) TrialStarted(*trials.Trial)              {}
+func (c *cancelAfter) TrialStarted(*trials.Trial)             {}
 func (c *cancelAfter) EpochEnded(*trials.Trial, trials.Epoch) {}
 func (c *cancelAfter) TrialEnded(*trials.Trial) {
 	c.mu.Lock()

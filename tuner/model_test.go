@@ -1,0 +1,144 @@
+package tuner
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/tunekit/tune/data"
+	"github.com/tunekit/tune/hp"
+	"github.com/tunekit/tune/nn"
+	"github.com/tunekit/tune/trials"
+)
+
+func buildMLP(h *hp.HyperParameters) (*nn.Model, error) {
+	m := nn.NewSequential(nn.Input(2),
+		nn.Dense(h.Int("units", 4, 32, hp.Step(4)), nn.Activation(h.ChoiceString("activation", []string{"relu", "tanh"}))),
+		nn.Dense(2, nn.Softmax))
+	err := m.Compile(nn.CompileConfig{Loss: "sparse_categorical_crossentropy",
+		Optimizer: &nn.Adam{LearningRate: h.Float("lr", 1e-3, 1e-1, hp.Log)}, Metrics: []string{"accuracy"}})
+	return m, err
+}
+
+func spirals(t *testing.T) (x, y, vx, vy *nn.Matrix) {
+	t.Helper()
+	x, y = data.Spirals(400, 2, 0.1, 1)
+	x, y, vx, vy, err := data.SplitLast(x, y, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x, y, vx, vy
+}
+
+func searchModel(t *testing.T, opts Options) (*Tuner, *nn.Matrix, *nn.Matrix) {
+	t.Helper()
+	x, y, vx, vy := spirals(t)
+	tu, err := New(BuildFunc(buildMLP), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tu.Close() })
+	err = tu.Search(context.Background(), x, y, nn.FitConfig{Epochs: 6, BatchSize: 16, ValidationX: vx, ValidationY: vy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tu, vx, vy
+}
+
+// A best model is rebuilt from its values and its best-epoch checkpoint and
+// scores exactly what the trial recorded at that epoch.
+func TestBestModelsReproduceTheirBestEpoch(t *testing.T) {
+	tu, vx, vy := searchModel(t, Options{Objective: "val_loss", MaxTrials: 4, ParallelTrials: 2, Seed: 2, Directory: t.TempDir()})
+	ts := allTrials(t, tu)
+	if len(ts) != 4 {
+		t.Fatalf("%d trials", len(ts))
+	}
+	for _, tr := range ts {
+		if tr.Status != trials.Completed || len(tr.History) != 6 {
+			t.Fatalf("trial %d: %s with %d epochs: %s", tr.ID, tr.Status, len(tr.History), tr.Error)
+		}
+		m, err := tu.LoadModel(tr.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		logs, err := m.Evaluate(vx, vy, 32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		best := tr.History[tr.BestEpoch].Metrics
+		if logs["loss"] != best["val_loss"] || logs["accuracy"] != best["val_accuracy"] || *tr.Score != best["val_loss"] {
+			t.Errorf("trial %d: reloaded model scores %v, epoch %d recorded %v (score %v)", tr.ID, logs, tr.BestEpoch, best, *tr.Score)
+		}
+	}
+	models, err := tu.BestModels(2)
+	if err != nil || len(models) != 2 {
+		t.Fatalf("BestModels: %d, %v", len(models), err)
+	}
+}
+
+func TestModelSearchIsRepeatable(t *testing.T) {
+	scores := func() []float64 {
+		tu, _, _ := searchModel(t, Options{Objective: "val_accuracy", MaxTrials: 3, ParallelTrials: 2, Seed: 4, Directory: t.TempDir()})
+		var out []float64
+		for _, tr := range allTrials(t, tu) {
+			out = append(out, *tr.Score, tr.History[len(tr.History)-1].Metrics["loss"])
+		}
+		return out
+	}
+	a, b := scores(), scores()
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("same seed, different results:\n%v\n%v", a, b)
+		}
+	}
+}
+
+func TestBuildErrorsFailTheTrial(t *testing.T) {
+	build := func(h *hp.HyperParameters) (*nn.Model, error) {
+		if h.Int("width", 1, 8) > 4 {
+			return nil, errors.New("too wide")
+		}
+		return buildMLP(h)
+	}
+	x, y, vx, vy := spirals(t)
+	tu, err := New(BuildFunc(build), Options{Objective: "val_accuracy", MaxTrials: 6, ParallelTrials: 1, Seed: 1,
+		MaxConsecutiveFailedTrials: -1, Directory: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tu.Close()
+	if err := tu.Search(context.Background(), x, y, nn.FitConfig{Epochs: 1, ValidationX: vx, ValidationY: vy}); err != nil {
+		t.Fatal(err)
+	}
+	failed := 0
+	for _, tr := range allTrials(t, tu) {
+		wide := tr.Values["width"].(int) > 4
+		if wide != (tr.Status == trials.Failed) || wide && tr.Error != "build: too wide" {
+			t.Errorf("trial %d width=%v: %s %q", tr.ID, tr.Values["width"], tr.Status, tr.Error)
+		}
+		if wide {
+			failed++
+		}
+	}
+	if failed == 0 {
+		t.Fatal("no build failed: the test proves nothing")
+	}
+}
+
+func TestDataThatDoesNotFitTheModel(t *testing.T) {
+	x := nn.NewMatrix(10, 3) // the model takes 2 features
+	y := nn.NewMatrix(10, 1)
+	tu, err := New(BuildFunc(buildMLP), Options{Objective: "loss", MaxTrials: 5, ParallelTrials: 1, Directory: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tu.Close()
+	err = tu.Search(context.Background(), x, y, nn.FitConfig{Epochs: 1})
+	if !errors.Is(err, nn.ErrShape) || !strings.Contains(err.Error(), "training data: nn: shape mismatch: x has 3 columns") {
+		t.Fatalf("got %v", err)
+	}
+	if n := len(allTrials(t, tu)); n != 0 {
+		t.Errorf("%d trials recorded for data that cannot fit", n)
+	}
+}
