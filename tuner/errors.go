@@ -9,6 +9,9 @@ var (
 	// ErrStudyMismatch means an existing project was created with another
 	// objective, oracle or search space: resume it unchanged or overwrite it.
 	ErrStudyMismatch = errors.New("project was created with different settings")
+	// ErrPruned is returned by Reporter.Report when the pruner stops the
+	// trial; a custom objective should return it.
+	ErrPruned = errors.New("trial pruned")
 	// ErrNoResults means no trial has completed with a score.
 	ErrNoResults = errors.New("no completed trials")
 )

@@ -19,6 +19,9 @@ type Options struct {
 
 	// Oracle proposes the trials; default RandomSearch.
 	Oracle oracle.Oracle
+	// Pruner, if set, may stop a trial after any epoch; the trial is then
+	// recorded as pruned, scored on its best epoch so far.
+	Pruner oracle.Pruner
 	// MaxTrials caps the number of trials; default 10. Oracles may end the
 	// search sooner.
 	MaxTrials int

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/tunekit/tune/nn"
+	"github.com/tunekit/tune/oracle"
 	"github.com/tunekit/tune/trials"
 )
 
@@ -63,14 +64,15 @@ func (r *Reporter) Report(epoch int, metrics Metrics) error {
 		return fmt.Errorf("objective %q is not among the metrics %v", r.t.opts.Objective, slices.Sorted(maps.Keys(metrics)))
 	}
 	obj := r.t.opts.objective()
-	if r.seen && !obj.Better(v, r.best) {
-		return nil
+	if !r.seen || obj.Better(v, r.best) {
+		r.best, r.bestEpoch, r.bestLogs, r.seen = v, epoch, e.Metrics, true
+		if r.improved != nil {
+			if err := r.improved(); err != nil {
+				return err
+			}
+		}
 	}
-	r.best, r.bestEpoch, r.bestLogs, r.seen = v, epoch, e.Metrics, true
-	if r.improved != nil {
-		return r.improved()
-	}
-	return nil
+	return r.t.prune(r.trial, epoch, v)
 }
 
 // callback adapts a Reporter to an nn training loop.
@@ -89,3 +91,30 @@ type storeError struct{ err error }
 
 func (e *storeError) Error() string { return e.err.Error() }
 func (e *storeError) Unwrap() error { return e.err }
+
+// prune asks the pruner whether the trial should stop after this epoch.
+func (t *Tuner) prune(tr *trials.Trial, epoch int, value float64) error {
+	if t.opts.Pruner == nil {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	ts, err := t.store.Trials()
+	if err != nil {
+		return &storeError{err}
+	}
+	var current *trials.Trial
+	for _, c := range ts {
+		if c.ID == tr.ID {
+			current = c
+		}
+	}
+	stop, err := t.opts.Pruner.Prune(oracle.State{Space: t.study.Space, Objective: t.study.Objective, Seed: t.study.Seed, Trials: ts}, current, epoch, value)
+	if err != nil {
+		return fmt.Errorf("pruner %s: %w", t.opts.Pruner.Name(), err)
+	}
+	if stop {
+		return ErrPruned
+	}
+	return nil
+}

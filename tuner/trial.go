@@ -2,6 +2,7 @@ package tuner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -32,6 +33,12 @@ func (t *Tuner) execute(ctx context.Context, tr *trials.Trial, d *searchData) (t
 		used = h.Values()
 		if err == nil && !r.seen {
 			err = fmt.Errorf("objective %q was never reported", t.opts.Objective)
+		}
+		if errors.Is(err, ErrPruned) && r.seen {
+			// A pruned trial keeps its curve and its best epoch so far.
+			res := summarize(append(reps, r), t.opts.objective())
+			res.Status, res.Values = trials.Pruned, used
+			return res, nil
 		}
 		if err != nil {
 			return trials.Result{Values: used}, err

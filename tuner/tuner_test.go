@@ -12,6 +12,7 @@ import (
 
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/nn"
+	"github.com/tunekit/tune/oracle"
 	"github.com/tunekit/tune/trials"
 )
 
@@ -290,5 +291,30 @@ func TestLockedProject(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("took %v to report the lock", d)
+	}
+}
+
+// pruneAfter stops every trial but the first at the given epoch.
+type pruneAfter struct{ epoch int }
+
+func (p pruneAfter) Name() string { return "test" }
+func (p pruneAfter) Prune(s oracle.State, tr *trials.Trial, epoch int, _ float64) (bool, error) {
+	if tr == nil || len(tr.History) != epoch+1 {
+		return false, fmt.Errorf("trial %v does not hold its %d epochs", tr, epoch+1)
+	}
+	return tr.ID > 1 && epoch == p.epoch, nil
+}
+
+func TestPrunedTrialsKeepTheirCurve(t *testing.T) {
+	tu := search(t, slowBranin, Options{Objective: "loss", MaxTrials: 4, ParallelTrials: 2, Pruner: pruneAfter{1}, Directory: t.TempDir()})
+	for _, tr := range allTrials(t, tu) {
+		want, epochs := trials.Pruned, 2
+		if tr.ID == 1 {
+			want, epochs = trials.Completed, crashEpochs
+		}
+		x1, x2 := tr.Values["x1"].(float64), tr.Values["x2"].(float64)
+		if tr.Status != want || len(tr.History) != epochs || *tr.Score != branin(x1, x2)+float64(crashEpochs-epochs) {
+			t.Errorf("trial %d: %s after %d epochs, score %v: %s", tr.ID, tr.Status, len(tr.History), *tr.Score, tr.Error)
+		}
 	}
 }
