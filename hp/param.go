@@ -63,7 +63,8 @@ type Param struct {
 	Kind Kind
 
 	// Min and Max bound an Int or Float; Max is inclusive. An Int's bounds
-	// must lie within ±2^53 (where float64 holds every integer exactly).
+	// must lie within ±2^53 (where float64 holds every integer exactly), and
+	// a stepped range may have at most 2^50 values.
 	Min, Max float64
 	// Step is the distance between neighbouring values, or with Log
 	// sampling the factor between them. Zero means continuous for a Float
@@ -79,6 +80,9 @@ type Param struct {
 
 	Default    any
 	Conditions []Condition
+
+	// count caches Count()+1 for a normalized range; 0 means not known.
+	count int
 }
 
 const (
@@ -89,7 +93,8 @@ const (
 	// maxInt bounds an Int's range: every integer up to it is exact as a
 	// float64.
 	maxInt = 1 << 53
-	// maxGrid bounds the number of values of a stepped range.
+	// maxGrid bounds the number of values of a stepped range, so that the
+	// unit-interval cells stay wide enough for exact round trips.
 	maxGrid = 1 << 50
 )
 
@@ -138,11 +143,18 @@ func (p *Param) normalize() error {
 }
 
 func (p *Param) normalizeRange() error {
+	p.count = 0
 	if !finite(p.Min) || !finite(p.Max) {
 		return p.errorf("min %v and max %v must be finite", p.Min, p.Max)
 	}
 	if p.Min > p.Max {
 		return p.errorf("min %v > max %v", p.Min, p.Max)
+	}
+	if p.Min == 0 {
+		p.Min = 0 // no -0
+	}
+	if p.Max == 0 {
+		p.Max = 0
 	}
 	if p.Sampling == "" {
 		p.Sampling = Linear
@@ -175,9 +187,13 @@ func (p *Param) normalizeRange() error {
 		if p.Step == 0 && p.Sampling == Linear {
 			p.Step = 1
 		}
+		if p.Sampling == Linear && (int(p.Max)-int(p.Min))/int(p.Step) >= maxGrid {
+			return p.errorf("[%v, %v] step %v has more than 2^50 values", p.Min, p.Max, p.Step)
+		}
 	} else if p.Step > 0 && p.Min != p.Max && !(p.gridSize() <= maxGrid) {
-		return p.errorf("step %v is too small for [%v, %v]: more than 2^50 values", p.Step, p.Min, p.Max)
+		return p.errorf("[%v, %v] step %v has more than 2^50 values", p.Min, p.Max, p.Step)
 	}
+	p.count = p.Count() + 1
 	if p.Default == nil {
 		p.Default = p.minValue()
 	}
@@ -241,11 +257,17 @@ func (p *Param) normalizeChoice() error {
 func (p *Param) coerce(v any) (any, error) {
 	switch x := v.(type) {
 	case int:
-		return p.coerce(float64(x))
+		if x > maxInt || x < -maxInt {
+			return nil, fmt.Errorf("%v is out of the range of an int or float hyperparameter", x)
+		}
+		if p.Kind == KindInt {
+			return x, nil
+		}
+		return float64(x), nil
 	case int64:
-		return p.coerce(float64(x))
+		return p.coerce(int(x))
 	case int32:
-		return p.coerce(float64(x))
+		return p.coerce(int(x))
 	case float32:
 		return p.coerce(float64(x))
 	case float64:
@@ -260,6 +282,9 @@ func (p *Param) coerce(v any) (any, error) {
 				return nil, fmt.Errorf("%v is out of the range of an int hyperparameter", x)
 			}
 			return int(x), nil
+		}
+		if x == 0 {
+			return 0.0, nil // no -0
 		}
 		return x, nil
 	}
@@ -316,6 +341,9 @@ func (p *Param) Count() int {
 	case KindChoice, KindBoolean, KindFixed:
 		return len(p.Values)
 	}
+	if p.count > 0 {
+		return p.count - 1
+	}
 	if p.Min == p.Max {
 		return 1
 	}
@@ -351,11 +379,19 @@ func (p *Param) gridSize() float64 {
 	if !(x < maxGrid) {
 		return math.Inf(1)
 	}
+	// x is right to within rounding; correct it by at most a few steps
+	// against the rounded grid values themselves.
 	k := math.Floor(x)
-	for k > 0 && p.gridFloat(int(k)) > p.Max+p.tol(int(k)) {
+	for range 3 {
+		if k <= 0 || p.gridFloat(int(k)) <= p.Max+p.tol(int(k)) {
+			break
+		}
 		k--
 	}
-	for p.gridFloat(int(k)+1) <= p.Max+p.tol(int(k)+1) {
+	for range 3 {
+		if p.gridFloat(int(k)+1) > p.Max+p.tol(int(k)+1) {
+			break
+		}
 		k++
 	}
 	return k + 1
@@ -373,6 +409,9 @@ func (p *Param) tol(i int) float64 {
 func (p *Param) gridFloat(i int) float64 {
 	if p.Sampling == Log {
 		f := p.Min * math.Pow(p.Step, float64(i))
+		if math.IsInf(f, 0) { // Pow overflowed though the product may not
+			f = math.Exp(math.Log(p.Min) + float64(i)*math.Log(p.Step))
+		}
 		return roundDecimals(f, decimals(p.Min)+i*decimals(p.Step))
 	}
 	f := p.Min + float64(i)*p.Step
@@ -562,7 +601,8 @@ func (p *Param) Equal(q *Param) bool {
 	return true
 }
 
-// scalar canonicalizes a value to int, float64, string or bool.
+// scalar canonicalizes a value to int, float64 (finite, never -0), string
+// or bool.
 func scalar(v any) (any, error) {
 	switch x := v.(type) {
 	case int, string, bool:
@@ -576,6 +616,9 @@ func scalar(v any) (any, error) {
 	case float64:
 		if !finite(x) {
 			return nil, fmt.Errorf("value %v is not finite", x)
+		}
+		if x == 0 {
+			return 0.0, nil // no -0
 		}
 		return x, nil
 	}

@@ -43,7 +43,8 @@ func TestDefinitionErrors(t *testing.T) {
 		{"log float step factor < 1", "lr", ErrInvalid, func(h *HyperParameters) { h.Float("lr", 1e-4, 1, Log, Step(0.5)) }},
 		{"reverse_log with step", "lr", ErrInvalid, func(h *HyperParameters) { h.Float("lr", 0.1, 1, ReverseLog, Step(0.1)) }},
 		{"float step too small", "lr", ErrInvalid, func(h *HyperParameters) { h.Float("lr", 0, 1e300, Step(1e-300)) }},
-		{"int beyond 2^53", "seed", ErrInvalid, func(h *HyperParameters) { h.Int("seed", 0, 1<<60) }},
+		{"int beyond 2^53", "seed", ErrInvalid, func(h *HyperParameters) { h.Int("seed", 1, 1<<60, Log) }},
+		{"int with more than 2^50 values", "seed", ErrInvalid, func(h *HyperParameters) { h.Int("seed", 0, 1<<51) }},
 		{"empty string choice", "act", ErrInvalid, func(h *HyperParameters) { h.ChoiceString("act", nil) }},
 		{"empty int choice", "units", ErrInvalid, func(h *HyperParameters) { h.ChoiceInt("units", []int{}) }},
 		{"duplicate choice", "act", ErrInvalid, func(h *HyperParameters) { h.ChoiceString("act", []string{"relu", "relu"}) }},
@@ -65,6 +66,7 @@ func TestDefinitionErrors(t *testing.T) {
 		{"int default not whole", "units", ErrInvalid, func(h *HyperParameters) { h.Int("units", 1, 10, Default(2.5)) }},
 		{"int default off the step grid", "units", ErrInvalid, func(h *HyperParameters) { h.Int("units", 0, 10, Step(2), Default(3)) }},
 		{"int default off the log grid", "units", ErrInvalid, func(h *HyperParameters) { h.Int("units", 32, 512, Step(2), Log, Default(100)) }},
+		{"int default beyond 2^53", "big", ErrInvalid, func(h *HyperParameters) { h.Int("big", 0, 1<<53, Default(1<<53+1)) }},
 		{"int default of wrong type", "units", ErrInvalid, func(h *HyperParameters) { h.Int("units", 1, 10, Default("5")) }},
 		{"float default outside", "lr", ErrInvalid, func(h *HyperParameters) { h.Float("lr", 1e-4, 1e-2, Log, Default(0.1)) }},
 		{"float default off the step grid", "rate", ErrInvalid, func(h *HyperParameters) { h.Float("rate", 0, 1, Step(0.3), Default(0.5)) }},
@@ -444,6 +446,7 @@ func TestRoundTripEveryDiscreteValue(t *testing.T) {
 		{Kind: KindInt, Min: 0, Max: 1000, Step: 7},
 		{Kind: KindInt, Min: 32, Max: 512, Step: 2, Sampling: Log},
 		{Kind: KindInt, Min: 1, Max: 1 << 40, Step: 3, Sampling: Log},
+		{Kind: KindInt, Min: 1, Max: 1 << 53, Step: 2, Sampling: Log},
 		{Kind: KindFloat, Min: 0, Max: 1, Step: 0.2},
 		{Kind: KindFloat, Min: -3, Max: 7, Step: 0.01},
 		{Kind: KindFloat, Min: 1e-6, Max: 1, Step: 10, Sampling: Log},
@@ -470,6 +473,29 @@ func TestRoundTripEveryDiscreteValue(t *testing.T) {
 			}
 			if !(u > 0 && u < 1) {
 				t.Errorf("%v: ToUnit(%v) = %v outside (0, 1)", p, v, u)
+			}
+			if got := p.FromUnit(u); got != v {
+				t.Errorf("%v: FromUnit(ToUnit(%v)) = %v", p, v, got)
+			}
+		}
+	}
+	// The widest allowed grid still round-trips exactly.
+	for _, q := range []Param{
+		{Kind: KindInt, Min: -(1 << 49), Max: 1<<49 - 1},
+		{Kind: KindInt, Min: -(1 << 53), Max: 1 << 53, Step: 1 << 5},
+		{Kind: KindFloat, Min: 0, Max: 1, Step: 1.0 / (1 << 49)},
+	} {
+		q.Name = "wide"
+		p := mustParam(t, q)
+		n := p.Count()
+		if n < 1<<49 {
+			t.Fatalf("%v: Count = %d", p, n)
+		}
+		for _, i := range []int{0, 1, 12345, n/3 + 7, n/2 - 1, n / 2, n - 2, n - 1} {
+			v := p.ValueAt(i)
+			u, err := p.ToUnit(v)
+			if err != nil {
+				t.Fatalf("%v: ToUnit(%v): %v", p, v, err)
 			}
 			if got := p.FromUnit(u); got != v {
 				t.Errorf("%v: FromUnit(ToUnit(%v)) = %v", p, v, got)

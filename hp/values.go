@@ -41,7 +41,7 @@ func (v Values) String() string {
 }
 
 // MarshalJSON writes v with sorted keys, and floats always with a decimal
-// point or an exponent so that they read back as floats.
+// point or an exponent so that they read back as floats (-0 as 0.0).
 func (v Values) MarshalJSON() ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteByte('{')

@@ -2,6 +2,7 @@ package hp
 
 import (
 	"encoding/json"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -10,7 +11,7 @@ import (
 func TestValuesJSON(t *testing.T) {
 	v := Values{
 		"units": 64, "neg": -3, "zero": 0,
-		"lr": 0.001, "whole": 1.0, "big": 1e21, "tiny": 5e-324, "negzero": 0.0,
+		"lr": 0.001, "whole": 1.0, "big": 1e21, "tiny": 5e-324, "negzero": math.Copysign(0, -1),
 		"act": "relu", "quote": "a\"b<c>", "empty": "",
 		"bn": true, "off": false,
 	}
@@ -71,12 +72,12 @@ func TestValuesJSONInStruct(t *testing.T) {
 
 func TestValuesJSONErrors(t *testing.T) {
 	for in, param := range map[string]string{
-		`{"a":null}`:                  "a",
-		`{"a":[1]}`:                   "a",
-		`{"a":{"b":1}}`:               "a",
+		`{"a":null}`:                   "a",
+		`{"a":[1]}`:                    "a",
+		`{"a":{"b":1}}`:                "a",
 		`{"big":99999999999999999999}`: "big",
-		`[1,2]`:                       "",
-		`{"a":1`:                      "",
+		`[1,2]`:                        "",
+		`{"a":1`:                       "",
 	} {
 		var v Values
 		err := json.Unmarshal([]byte(in), &v)
