@@ -1,6 +1,7 @@
 package tuner
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -48,6 +49,11 @@ type Options struct {
 	// Store replaces the bbolt file with another backend (Directory and
 	// ProjectName are then unused). The tuner does not close it.
 	Store trials.Store
+
+	// Config is kept with the study in the store, free-form; the tune
+	// command keeps its study file there so that a project can be read
+	// back without it.
+	Config json.RawMessage
 
 	// Observer, if set, is told about trials and epochs as they happen.
 	Observer Observer

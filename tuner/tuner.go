@@ -64,6 +64,7 @@ func open(opts Options, space *hp.Space, model HyperModel, fn ObjectiveFunc) (*T
 		OracleConfig: config,
 		Seed:         opts.Seed,
 		Space:        space,
+		Config:       opts.Config,
 		Created:      time.Now().UTC(),
 	}
 	t := &Tuner{opts: opts, model: model, fn: fn, store: opts.Store, changed: make(chan struct{})}
@@ -97,22 +98,25 @@ func (t *Tuner) initStudy(want *trials.Study) error {
 	}
 	switch {
 	case got.Objective != want.Objective:
-		return fmt.Errorf("tuner: objective %s (%s) differs from the project's %s (%s): %w; use overwrite to start afresh",
+		return fmt.Errorf("tuner: objective %s (%s) differs from the project's %s (%s): %w; start afresh with overwrite (tune search --overwrite)",
 			want.Objective.Name, want.Objective.Direction, got.Objective.Name, got.Objective.Direction, ErrStudyMismatch)
 	case got.Oracle != want.Oracle:
-		return fmt.Errorf("tuner: oracle %s differs from the project's %s: %w; use overwrite to start afresh", want.Oracle, got.Oracle, ErrStudyMismatch)
+		return fmt.Errorf("tuner: oracle %s differs from the project's %s: %w; start afresh with overwrite (tune search --overwrite)", want.Oracle, got.Oracle, ErrStudyMismatch)
 	case got.Seed != want.Seed:
-		return fmt.Errorf("tuner: seed %d differs from the project's %d: %w; use overwrite to start afresh", want.Seed, got.Seed, ErrStudyMismatch)
+		return fmt.Errorf("tuner: seed %d differs from the project's %d: %w; start afresh with overwrite (tune search --overwrite)", want.Seed, got.Seed, ErrStudyMismatch)
 	}
 	// The stored space may have grown in earlier trials; what build
 	// declares now must agree with it.
 	for _, p := range want.Space.Params() {
 		if err := got.Space.Add(p); err != nil {
-			return fmt.Errorf("tuner: %w: %w; use overwrite to start afresh", err, ErrStudyMismatch)
+			return fmt.Errorf("tuner: %w: %w; start afresh with overwrite (tune search --overwrite)", err, ErrStudyMismatch)
 		}
 	}
 	// Settings such as Hyperband's iterations may change on resume.
 	got.OracleConfig = want.OracleConfig
+	if want.Config != nil {
+		got.Config = want.Config
+	}
 	t.study = got
 	return t.store.PutStudy(got)
 }

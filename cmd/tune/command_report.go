@@ -1,0 +1,243 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tunekit/tune/hp"
+	"github.com/tunekit/tune/study"
+	"github.com/tunekit/tune/trials"
+)
+
+// reportFormats are the formats of tune report.
+var reportFormats = []string{"table", "json", "csv"}
+
+type reportFlags struct {
+	config, project, db string
+	top                 int
+	all                 bool
+	format              string
+}
+
+func newReportCommand() *cobra.Command {
+	var f reportFlags
+	cmd := &cobra.Command{
+		Use:   "report [--config study.yaml | --project DIR/NAME | --db FILE] [--top N] [--format table|json|csv]",
+		Short: "List a project's best trials",
+		Long: `report lists the best trials of a project, best first: id, status, score,
+best epoch and every hyperparameter. It opens the project's store
+read-only, so it never changes it; it waits a moment, then fails, while a
+search is running on the project.
+
+The project is the one of a study file (--config, default study.yaml), a
+project directory (--project tune_projects/NAME) or a store file (--db).
+
+Formats: table (aligned columns), json (an array of objects with id,
+status, score, best_epoch, hyperparameters and metrics) and csv (a
+header, then one row per trial).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runReport(cmd, f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.config, "config", "c", "study.yaml", "the study file whose project to report")
+	fl.StringVar(&f.project, "project", "", "the project directory (DIR/NAME)")
+	fl.StringVar(&f.db, "db", "", "the project's store file (DIR/NAME/study.db)")
+	fl.IntVarP(&f.top, "top", "n", 10, "how many trials to list; 0 for all")
+	fl.BoolVar(&f.all, "all", false, "also list the trials without a score (failed, running, pending) after the others")
+	fl.StringVarP(&f.format, "format", "f", "table", "output format: table, json or csv")
+	cmd.MarkFlagsMutuallyExclusive("config", "project", "db")
+	return cmd
+}
+
+// reportRow is one trial of a report; its JSON form is the json format's.
+type reportRow struct {
+	ID              int                `json:"id"`
+	Status          trials.Status      `json:"status"`
+	Score           *float64           `json:"score"`
+	BestEpoch       *int               `json:"best_epoch"`
+	Hyperparameters hp.Values          `json:"hyperparameters"`
+	Metrics         map[string]float64 `json:"metrics,omitempty"`
+}
+
+func runReport(cmd *cobra.Command, f reportFlags) error {
+	if !slices.Contains(reportFormats, f.format) {
+		return fmt.Errorf("unknown format %q (want table, json or csv)", f.format)
+	}
+	if f.top < 0 {
+		return fmt.Errorf("--top %d: want 0 (all) or more", f.top)
+	}
+	path, err := storePath(cmd, f)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("no project at %s: %s does not exist (run tune search first)", dir, path)
+	}
+	store, err := trials.Open(path, &trials.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	sd, err := store.Study()
+	if errors.Is(err, trials.ErrNoStudy) {
+		return fmt.Errorf("project %s is empty: no search has started in it", dir)
+	}
+	if err != nil {
+		return err
+	}
+	ts, err := store.Trials()
+	if err != nil {
+		return err
+	}
+	rows := selectTrials(ts, sd.Objective, f.top, f.all)
+	if len(rows) == 0 {
+		if len(ts) == 0 {
+			return fmt.Errorf("project %s has no trials yet", dir)
+		}
+		return fmt.Errorf("project %s has no scored trial yet (%d trials, none completed); --all lists them", dir, len(ts))
+	}
+	var order []string
+	if sd.Space != nil {
+		for _, p := range sd.Space.Params() {
+			order = append(order, p.Name)
+		}
+	}
+	names := columnNames(rows, order)
+	out := cmd.OutOrStdout()
+	switch f.format {
+	case "json":
+		return writeJSON(out, rows)
+	case "csv":
+		return writeCSV(out, rows, names)
+	}
+	return writeTable(out, rows, names, sd.Objective, len(ts))
+}
+
+// storePath finds the store the flags name.
+func storePath(cmd *cobra.Command, f reportFlags) (string, error) {
+	switch {
+	case f.db != "":
+		return f.db, nil
+	case f.project != "":
+		return filepath.Join(f.project, "study.db"), nil
+	}
+	st, err := study.Load(f.config)
+	if err != nil {
+		if !cmd.Flags().Changed("config") {
+			return "", fmt.Errorf("%w (name the project with --config, --project or --db)", err)
+		}
+		return "", err
+	}
+	return st.StorePath(), nil
+}
+
+// selectTrials returns the top scored trials, best first (pruned trials with
+// a score among them), and with all the unscored ones after them in id
+// order.
+func selectTrials(ts []*trials.Trial, o trials.Objective, top int, all bool) []reportRow {
+	best := trials.Best(ts, o, top, true)
+	if all {
+		for _, t := range ts {
+			if !slices.Contains(best, t) {
+				best = append(best, t)
+			}
+		}
+	}
+	rows := make([]reportRow, len(best))
+	for i, t := range best {
+		rows[i] = reportRow{ID: t.ID, Status: t.Status, Score: t.Score, Hyperparameters: t.Values, Metrics: t.Metrics}
+		if t.Score != nil {
+			e := t.BestEpoch
+			rows[i].BestEpoch = &e
+		}
+		if rows[i].Hyperparameters == nil {
+			rows[i].Hyperparameters = hp.Values{}
+		}
+	}
+	return rows
+}
+
+// columnNames returns the hyperparameter columns: the study's space order,
+// then any other names the trials have, sorted.
+func columnNames(rows []reportRow, order []string) []string {
+	seen := map[string]bool{}
+	for _, r := range rows {
+		for n := range r.Hyperparameters {
+			seen[n] = true
+		}
+	}
+	var names []string
+	for _, n := range order {
+		if seen[n] {
+			names = append(names, n)
+			delete(seen, n)
+		}
+	}
+	return append(names, slices.Sorted(maps.Keys(seen))...)
+}
+
+func writeJSON(w io.Writer, rows []reportRow) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rows)
+}
+
+func writeCSV(w io.Writer, rows []reportRow, names []string) error {
+	cw := csv.NewWriter(w)
+	cw.Write(append([]string{"id", "status", "score", "best_epoch"}, names...))
+	for _, r := range rows {
+		rec := []string{strconv.Itoa(r.ID), string(r.Status), "", ""}
+		if r.Score != nil {
+			rec[2] = strconv.FormatFloat(*r.Score, 'g', -1, 64)
+			rec[3] = strconv.Itoa(*r.BestEpoch)
+		}
+		for _, n := range names {
+			rec = append(rec, formatValue(r.Hyperparameters[n], 'g', -1))
+		}
+		cw.Write(rec)
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func writeTable(w io.Writer, rows []reportRow, names []string, o trials.Objective, total int) error {
+	fmt.Fprintf(w, "objective: %s (%s); %d of %d trials shown\n\n", o.Name, o.Direction, len(rows), total)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprint(tw, "id\tstatus\tscore\tbest_epoch")
+	for _, n := range names {
+		fmt.Fprintf(tw, "\t%s", n)
+	}
+	fmt.Fprintln(tw)
+	for _, r := range rows {
+		score, epoch := "-", "-"
+		if r.Score != nil {
+			score = strconv.FormatFloat(*r.Score, 'f', 4, 64)
+			epoch = strconv.Itoa(*r.BestEpoch)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s", r.ID, r.Status, score, epoch)
+		for _, n := range names {
+			v := formatValue(r.Hyperparameters[n], 'g', 4)
+			if v == "" {
+				v = "-"
+			}
+			fmt.Fprintf(tw, "\t%s", v)
+		}
+		fmt.Fprintln(tw)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,450 @@
+package study
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/tunekit/tune/nn"
+	"github.com/tunekit/tune/oracle"
+	"github.com/tunekit/tune/trials"
+	"github.com/tunekit/tune/tuner"
+)
+
+// Task says what the model predicts; it decides the output layer, the loss
+// and the metrics (see MLP).
+type Task string
+
+// The tasks.
+const (
+	// Classification predicts one of k classes from integer labels
+	// 0..k-1 (softmax output, sparse categorical cross-entropy, accuracy).
+	Classification Task = "classification"
+	// Binary predicts a label 0 or 1 (sigmoid output, binary
+	// cross-entropy, accuracy).
+	Binary Task = "binary"
+	// Regression predicts a real number (linear output, mean squared
+	// error, rmse and mae).
+	Regression Task = "regression"
+)
+
+// Defaults of a study file.
+const (
+	DefaultDirectory = "tune_projects"
+	DefaultMaxTrials = 10
+	DefaultEpochs    = 10
+	DefaultBatchSize = 32
+	// DefaultMaxConsecutiveFailedTrials is Keras Tuner's default.
+	DefaultMaxConsecutiveFailedTrials = 3
+)
+
+// Study is a study file: what to tune, on which data, and how. Load or
+// Parse one; the result has every default filled in and every relative
+// path resolved against the study file's directory, and has been checked
+// (see doc.go for the rules).
+type Study struct {
+	// File is the study file's name as given to Load or Parse; errors
+	// name it.
+	File string `yaml:"-"`
+
+	// Project names the project: its trials are stored in
+	// Directory/Project/study.db. Default: the file name without its
+	// extension. It must not contain a path separator.
+	Project string `yaml:"project"`
+	// Directory holds the projects; default "tune_projects". A relative
+	// path is relative to the study file's directory (and resolved so).
+	Directory string `yaml:"directory"`
+	// Seed makes the study repeat itself: the oracle's draws, the initial
+	// weights, the shuffles and the spirals data derive from it. Default 0.
+	Seed int64 `yaml:"seed"`
+	// Task is classification (default), binary or regression.
+	Task Task `yaml:"task"`
+
+	// Data says where the training data come from and how they are split
+	// and scaled.
+	Data Data `yaml:"data"`
+
+	// Hyperparameters are the built-in MLP's hyperparameters, in file
+	// order. A mapping defines a hyperparameter to tune, a list is a
+	// choice, a plain value fixes it; an absent one takes its built-in
+	// default. See KnownHyperparameters.
+	Hyperparameters Hyperparameters `yaml:"hyperparameters"`
+
+	// Objective is the metric to optimize: loss or accuracy (classification
+	// and binary), loss, rmse or mae (regression), each with a "val_"
+	// prefix to use the validation data. Default: val_accuracy, or
+	// val_loss for regression (without "val_" when there is no
+	// validation data).
+	Objective string `yaml:"objective"`
+	// Direction is "min" or "max"; by default it is inferred from the
+	// objective's name (losses and errors are minimized, accuracies
+	// maximized).
+	Direction trials.Direction `yaml:"direction"`
+	// Oracle chooses the search algorithm and its settings:
+	// {type: random, max_collisions: 20}, or just the type's name.
+	// Default: random.
+	Oracle Oracle `yaml:"oracle"`
+
+	// MaxTrials is the number of trials to run; default 10. Raising it and
+	// running the search again continues the project.
+	MaxTrials int `yaml:"max_trials"`
+	// ExecutionsPerTrial trains each set of values this many times from
+	// different initial weights and averages the scores; default 1.
+	ExecutionsPerTrial int `yaml:"executions_per_trial"`
+	// MaxRetriesPerTrial re-runs a failed trial up to this many times;
+	// default 0.
+	MaxRetriesPerTrial int `yaml:"max_retries_per_trial"`
+	// MaxConsecutiveFailedTrials stops the search after this many trials
+	// in a row failed; default 3, 0 for no limit.
+	MaxConsecutiveFailedTrials int `yaml:"max_consecutive_failed_trials"`
+
+	// Epochs is the number of epochs each trial trains for; default 10.
+	Epochs int `yaml:"epochs"`
+	// BatchSize is the number of rows per gradient step; default 32.
+	BatchSize int `yaml:"batch_size"`
+	// ParallelTrials is how many trials train at once; default 0, one per
+	// CPU.
+	ParallelTrials int `yaml:"parallel_trials"`
+	// EarlyStopping, if set, stops a trial's training when the monitored
+	// metric stops improving.
+	EarlyStopping *EarlyStopping `yaml:"early_stopping"`
+
+	dir  string     // the study file's directory: the base of relative paths
+	root *yaml.Node // the parsed document, for the lines of keys
+}
+
+// EarlyStopping configures nn.EarlyStopping for every trial (each trial
+// gets its own copy).
+type EarlyStopping struct {
+	// Monitor is the metric to watch; default val_loss (loss without
+	// validation data). It takes the same names as the objective.
+	Monitor string `yaml:"monitor"`
+	// Patience is the number of epochs without improvement after which
+	// training stops; default 0.
+	Patience int `yaml:"patience"`
+	// MinDelta is the smallest change that counts as an improvement.
+	MinDelta float64 `yaml:"min_delta"`
+	// Mode is "auto" (default: inferred from the metric), "min" or "max".
+	Mode string `yaml:"mode"`
+	// RestoreBestWeights puts back the weights of the best epoch when
+	// training ends.
+	RestoreBestWeights bool `yaml:"restore_best_weights"`
+}
+
+// Load reads and checks the study file at path. Errors are *Error values
+// naming path and the line.
+func Load(path string) (*Study, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, &Error{File: path, Msg: fmt.Sprintf("cannot read study file: %v", err), Err: err}
+	}
+	return Parse(b, path)
+}
+
+// Parse reads and checks a study file's contents. name is the file's
+// name: errors name it, relative paths in the study are relative to its
+// directory, and the project's default name is its base name without the
+// extension. Errors are *Error values, one line each.
+func Parse(data []byte, name string) (*Study, error) {
+	file := name
+	if file == "" {
+		file = "study"
+	}
+	s := newStudy(file)
+	if name != "" {
+		s.dir = filepath.Dir(name)
+		s.Project = strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))
+	}
+	err := s.decode(data)
+	if err == nil {
+		err = s.check()
+	}
+	if err != nil {
+		return nil, s.locate(err)
+	}
+	return s, nil
+}
+
+// newStudy returns a study holding the defaults, to be decoded into.
+func newStudy(file string) *Study {
+	return &Study{
+		File:                       file,
+		Project:                    "untitled_project",
+		Directory:                  DefaultDirectory,
+		Task:                       Classification,
+		Data:                       defaultData(),
+		MaxTrials:                  DefaultMaxTrials,
+		ExecutionsPerTrial:         1,
+		MaxConsecutiveFailedTrials: DefaultMaxConsecutiveFailedTrials,
+		Epochs:                     DefaultEpochs,
+		BatchSize:                  DefaultBatchSize,
+		dir:                        ".",
+	}
+}
+
+// locate makes err an *Error naming the study file.
+func (s *Study) locate(err error) error {
+	var e *Error
+	if !errors.As(err, &e) {
+		return &Error{File: s.File, Msg: oneLine(err.Error()), Err: err}
+	}
+	if e.File == "" {
+		e.File = s.File
+	}
+	return e
+}
+
+// path resolves a path written in the study file.
+func (s *Study) path(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(s.dir, p)
+}
+
+// check fills the defaults that depend on other settings, resolves paths
+// and validates everything that can be checked without the data.
+func (s *Study) check() error {
+	if s.Project == "" || s.Project == "." || s.Project == ".." || strings.ContainsAny(s.Project, `/\`) {
+		return errorf(s.line("project"), "project %q must be a plain name, without a path separator", s.Project)
+	}
+	if s.Directory == "" {
+		s.Directory = DefaultDirectory
+	}
+	s.Directory = s.path(s.Directory)
+	switch s.Task {
+	case Classification, Binary, Regression:
+	default:
+		return errorf(s.line("task"), "task %q: want classification, binary or regression", s.Task)
+	}
+	if err := s.checkData(); err != nil {
+		return err
+	}
+	if err := s.checkHyperparameters(); err != nil {
+		return err
+	}
+	if err := s.checkObjective(); err != nil {
+		return err
+	}
+	if _, err := s.newOracle(); err != nil {
+		return err
+	}
+	if err := s.checkNumbers(); err != nil {
+		return err
+	}
+	return s.checkEarlyStopping()
+}
+
+// hasValidation reports whether the data section sets validation data.
+func (s *Study) hasValidation() bool {
+	return s.Data.ValidationSplit > 0 || s.Data.ValidationLast > 0
+}
+
+// metrics returns the metric names a model of the task reports, without
+// and with the "val_" prefix.
+func (s *Study) metrics() []string {
+	base := []string{"loss", "accuracy"}
+	if s.Task == Regression {
+		base = []string{"loss", "rmse", "mae"}
+	}
+	out := append([]string(nil), base...)
+	for _, m := range base {
+		out = append(out, "val_"+m)
+	}
+	return out
+}
+
+// checkMetric checks that name is a metric a model of the task reports,
+// with validation data when it starts with "val_".
+func (s *Study) checkMetric(what, name string, line int) error {
+	known := false
+	for _, m := range s.metrics() {
+		known = known || m == name
+	}
+	if !known {
+		return errorf(line, "%s %q is not a metric of a %s model (want %s)", what, name, s.Task, orList(s.metrics()))
+	}
+	if strings.HasPrefix(name, "val_") && !s.hasValidation() {
+		return errorf(line, "%s %q needs validation data: set data.validation_split or data.validation_last", what, name)
+	}
+	return nil
+}
+
+func (s *Study) checkObjective() error {
+	if s.Objective == "" {
+		s.Objective = "accuracy"
+		if s.Task == Regression {
+			s.Objective = "loss"
+		}
+		if s.hasValidation() {
+			s.Objective = "val_" + s.Objective
+		}
+	}
+	if err := s.checkMetric("objective", s.Objective, s.line("objective")); err != nil {
+		return err
+	}
+	switch s.Direction {
+	case "":
+		s.Direction, _ = trials.InferDirection(s.Objective) // every metric of checkMetric is inferable
+	case trials.Minimize, trials.Maximize:
+	default:
+		return errorf(s.line("direction"), "direction %q: want min or max", s.Direction)
+	}
+	return nil
+}
+
+func (s *Study) checkNumbers() error {
+	for _, c := range []struct {
+		key string
+		v   int
+		min int
+	}{
+		{"max_trials", s.MaxTrials, 1},
+		{"executions_per_trial", s.ExecutionsPerTrial, 1},
+		{"max_retries_per_trial", s.MaxRetriesPerTrial, 0},
+		{"max_consecutive_failed_trials", s.MaxConsecutiveFailedTrials, 0},
+		{"epochs", s.Epochs, 1},
+		{"batch_size", s.BatchSize, 1},
+		{"parallel_trials", s.ParallelTrials, 0},
+	} {
+		if c.v < c.min {
+			return errorf(s.line(c.key), "%s is %d, want %d or more", c.key, c.v, c.min)
+		}
+	}
+	return nil
+}
+
+func (s *Study) checkEarlyStopping() error {
+	e := s.EarlyStopping
+	if e == nil {
+		return nil
+	}
+	if e.Monitor == "" {
+		e.Monitor = "loss"
+		if s.hasValidation() {
+			e.Monitor = "val_loss"
+		}
+	}
+	if err := s.checkMetric("early_stopping.monitor", e.Monitor, s.line("early_stopping", "monitor")); err != nil {
+		return err
+	}
+	if e.Patience < 0 {
+		return errorf(s.line("early_stopping", "patience"), "early_stopping.patience is %d, want 0 or more", e.Patience)
+	}
+	if !finite(e.MinDelta) {
+		return errorf(s.line("early_stopping", "min_delta"), "early_stopping.min_delta %v is not a finite number", e.MinDelta)
+	}
+	switch e.Mode {
+	case "", "auto", "min", "max":
+	default:
+		return errorf(s.line("early_stopping", "mode"), "early_stopping.mode %q: want auto, min or max", e.Mode)
+	}
+	return nil
+}
+
+// newOracle makes the study's oracle; errors point at the oracle's keys.
+func (s *Study) newOracle() (oracle.Oracle, error) {
+	o, err := oracle.New(s.Oracle.Type, s.Oracle.Config)
+	if err == nil {
+		return o, nil
+	}
+	line := s.line("oracle", "type")
+	if !errors.Is(err, oracle.ErrUnknown) {
+		// A setting: point at the key the message names, if any.
+		line = s.line("oracle")
+		for _, k := range s.oracleKeys() {
+			if msg := err.Error(); strings.Contains(msg, `"`+k+`"`) || strings.Contains(msg, "."+k+" ") {
+				line = s.line("oracle", k)
+				break
+			}
+		}
+	}
+	return nil, wrapf(line, err, "")
+}
+
+// oracleKeys lists the keys of the oracle mapping.
+func (s *Study) oracleKeys() []string {
+	var keys []string
+	if _, v := s.lookup("oracle"); v != nil && v.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(v.Content); i += 2 {
+			keys = append(keys, v.Content[i].Value)
+		}
+	}
+	return keys
+}
+
+// Options returns the tuner's options for the study: objective, direction,
+// oracle, trial counts, seed, parallelism and the project's place.
+// Overwrite and Observer are left to the caller.
+func (s *Study) Options() (tuner.Options, error) {
+	o, err := s.newOracle()
+	if err != nil {
+		return tuner.Options{}, s.locate(err)
+	}
+	failures := s.MaxConsecutiveFailedTrials
+	if failures == 0 {
+		failures = -1 // no limit
+	}
+	return tuner.Options{
+		Objective:                  s.Objective,
+		Direction:                  s.Direction,
+		Oracle:                     o,
+		MaxTrials:                  s.MaxTrials,
+		ExecutionsPerTrial:         s.ExecutionsPerTrial,
+		MaxRetriesPerTrial:         s.MaxRetriesPerTrial,
+		MaxConsecutiveFailedTrials: failures,
+		Seed:                       s.Seed,
+		ParallelTrials:             s.ParallelTrials,
+		Directory:                  s.Directory,
+		ProjectName:                s.Project,
+	}, nil
+}
+
+// StorePath returns where the project's trials are stored.
+func (s *Study) StorePath() string {
+	o := tuner.Options{Directory: s.Directory, ProjectName: s.Project}
+	return o.StorePath()
+}
+
+// FitConfig returns the training settings of every trial: epochs, batch
+// size, d's validation data and the early-stopping callback.
+func (s *Study) FitConfig(d *Dataset) nn.FitConfig {
+	cfg := nn.FitConfig{Epochs: s.Epochs, BatchSize: s.BatchSize}
+	if d != nil {
+		cfg.ValidationX, cfg.ValidationY = d.ValidationX, d.ValidationY
+	}
+	if e := s.EarlyStopping; e != nil {
+		cfg.Callbacks = append(cfg.Callbacks, e.callback())
+	}
+	return cfg
+}
+
+// callback returns the nn callback; the tuner clones it for every trial.
+func (e *EarlyStopping) callback() *nn.EarlyStopping {
+	return &nn.EarlyStopping{
+		Monitor:            e.Monitor,
+		Patience:           e.Patience,
+		MinDelta:           e.MinDelta,
+		Mode:               e.Mode,
+		RestoreBestWeights: e.RestoreBestWeights,
+	}
+}
+
+// orList formats names as "a, b or c".
+func orList(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
