@@ -1,6 +1,7 @@
 package study
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -113,8 +114,9 @@ type Study struct {
 	// metric stops improving.
 	EarlyStopping *EarlyStopping `yaml:"early_stopping"`
 
-	dir  string     // the study file's directory: the base of relative paths
-	root *yaml.Node // the parsed document, for the lines of keys
+	dir    string     // the study file's directory: the base of relative paths
+	source []byte     // the file as read, kept with the project
+	root   *yaml.Node // the parsed document, for the lines of keys
 }
 
 // EarlyStopping configures nn.EarlyStopping for every trial (each trial
@@ -170,7 +172,14 @@ func Parse(data []byte, name string) (*Study, error) {
 	if err != nil {
 		return nil, s.locate(err)
 	}
+	s.source = append([]byte(nil), data...)
 	return s, nil
+}
+
+// storedConfig is what a project keeps of the study file that made it.
+type storedConfig struct {
+	File string `json:"file"`
+	YAML string `json:"yaml"`
 }
 
 // newStudy returns a study holding the defaults, to be decoded into.
@@ -389,6 +398,10 @@ func (s *Study) Options() (tuner.Options, error) {
 	if err != nil {
 		return tuner.Options{}, s.locate(err)
 	}
+	config, err := json.Marshal(storedConfig{File: s.File, YAML: string(s.source)})
+	if err != nil {
+		return tuner.Options{}, err
+	}
 	failures := s.MaxConsecutiveFailedTrials
 	if failures == 0 {
 		failures = -1 // no limit
@@ -405,6 +418,7 @@ func (s *Study) Options() (tuner.Options, error) {
 		ParallelTrials:             s.ParallelTrials,
 		Directory:                  s.Directory,
 		ProjectName:                s.Project,
+		Config:                     config,
 	}, nil
 }
 
