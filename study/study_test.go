@@ -107,7 +107,7 @@ func TestParseDefaults(t *testing.T) {
 		MaxConsecutiveFailedTrials: 3, Epochs: 10, BatchSize: 32,
 	}
 	got := *s
-	got.Data, got.Hyperparameters, got.Oracle, got.dir, got.root = Data{}, nil, Oracle{}, "", nil
+	got.Data, got.Hyperparameters, got.Oracle, got.dir, got.root, got.source = Data{}, nil, Oracle{}, "", nil, nil
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("defaults\n got %+v\nwant %+v", got, want)
 	}
