@@ -28,6 +28,7 @@ type Proposal struct {
 	Epochs       int
 	InitialEpoch int
 	Parent       int
+	Iteration    int
 	Bracket      int
 	Round        int
 }
@@ -40,24 +41,69 @@ type Oracle interface {
 	Next(s State) (Proposal, error)
 }
 
-// New returns the oracle called name with its settings decoded from config
-// (JSON, as stored in a study; empty for the defaults).
+// Bounded is implemented by oracles that end a search by themselves
+// (GridSearch, Hyperband); a tuner puts no default cap on their trials.
+type Bounded interface {
+	Oracle
+	Bounded()
+}
+
+// New returns the oracle called name ("random", "grid", "hyperband" or
+// "bayesian") with its settings decoded from config, JSON as stored in a
+// study (empty for the defaults). Unknown settings are errors.
 func New(name string, config json.RawMessage) (Oracle, error) {
 	var o Oracle
 	switch name {
 	case "random", "":
 		o = &RandomSearch{}
+	case "grid":
+		o = &GridSearch{}
+	case "hyperband":
+		o = &Hyperband{}
+	case "bayesian":
+		o = &BayesianOptimization{}
 	default:
-		return nil, fmt.Errorf("%w %q (want random)", ErrUnknown, name)
+		return nil, fmt.Errorf("%w %q (want random, grid, hyperband or bayesian)", ErrUnknown, name)
 	}
+	if err := decodeSettings(o, name, config); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// NewPruner returns the pruner called name ("median" or
+// "successive_halving") with its settings decoded from config.
+func NewPruner(name string, config json.RawMessage) (Pruner, error) {
+	var p Pruner
+	switch name {
+	case "median":
+		p = &MedianStopping{}
+	case "successive_halving":
+		p = &SuccessiveHalving{}
+	default:
+		return nil, fmt.Errorf("%w pruner %q (want median or successive_halving)", ErrUnknown, name)
+	}
+	if err := decodeSettings(p, name, config); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// decodeSettings fills v from JSON and validates it when it can.
+func decodeSettings(v any, name string, config json.RawMessage) error {
 	if len(config) > 0 {
 		dec := json.NewDecoder(bytes.NewReader(config))
 		dec.DisallowUnknownFields()
-		if err := dec.Decode(o); err != nil {
-			return nil, fmt.Errorf("oracle %s settings: %w", name, err)
+		if err := dec.Decode(v); err != nil {
+			return fmt.Errorf("%s settings: %w", name, err)
 		}
 	}
-	return o, nil
+	if c, ok := v.(interface{ Validate() error }); ok {
+		if err := c.Validate(); err != nil {
+			return fmt.Errorf("%s settings: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // rng returns the generator for the draws of trial number n (0-based).

@@ -268,8 +268,8 @@ func TestParseErrors(t *testing.T) {
 		{"objective without validation", edit("  validation_split:", "  noise: 0.1"),
 			`study.yaml:17: objective "val_accuracy" needs validation data: set data.validation_split or data.validation_last`},
 		{"direction", edit("objective:", "objective: val_accuracy\ndirection: up"), `study.yaml:18: direction "up": want min or max`},
-		{"unknown oracle", edit("oracle:", "oracle: {type: bayes}"), `study.yaml:18: unknown oracle "bayes" (want random)`},
-		{"oracle setting", edit("oracle:", "oracle:\n  type: random\n  max_colisions: 5"), `study.yaml:20: oracle random settings: json: unknown field "max_colisions"`},
+		{"unknown oracle", edit("oracle:", "oracle: {type: bayes}"), `study.yaml:18: unknown oracle "bayes" (want random, grid, hyperband or bayesian)`},
+		{"oracle setting", edit("oracle:", "oracle:\n  type: random\n  max_colisions: 5"), `study.yaml:20: random settings: json: unknown field "max_colisions"`},
 		{"oracle type not a name", edit("oracle:", "oracle: {type: [random]}"), `study.yaml:18: oracle.type: want a name such as random`},
 		{"max trials", edit("max_trials:", "max_trials: 0"), `study.yaml:19: max_trials is 0, want 1 or more`},
 		{"batch size", edit("batch_size:", "batch_size: -1"), `study.yaml:24: batch_size is -1, want 1 or more`},
@@ -304,7 +304,7 @@ func TestParseErrorWrapsHP(t *testing.T) {
 	if !errors.Is(err, hp.ErrInvalid) {
 		t.Errorf("error %v does not wrap hp.ErrInvalid", err)
 	}
-	_, err = Parse([]byte("data: {format: spirals}\noracle: grid\n"), "s.yaml")
+	_, err = Parse([]byte("data: {format: spirals}\noracle: annealing\n"), "s.yaml")
 	if !errors.Is(err, oracle.ErrUnknown) {
 		t.Errorf("error %v does not wrap oracle.ErrUnknown", err)
 	}

@@ -110,6 +110,7 @@ type trialJSON struct {
 	Epochs       int                  `json:"epochs,omitempty"`
 	InitialEpoch int                  `json:"initial_epoch,omitempty"`
 	Parent       int                  `json:"parent,omitempty"`
+	Iteration    int                  `json:"iteration,omitempty"`
 	Bracket      int                  `json:"bracket,omitempty"`
 	Round        int                  `json:"round,omitempty"`
 	Attempt      int                  `json:"attempt,omitempty"`
@@ -128,7 +129,7 @@ func (t Trial) MarshalJSON() ([]byte, error) {
 	j := trialJSON{
 		ID: t.ID, Status: t.Status, Values: t.Values,
 		Epochs: t.Epochs, InitialEpoch: t.InitialEpoch, Parent: t.Parent,
-		Bracket: t.Bracket, Round: t.Round, Attempt: t.Attempt,
+		Iteration: t.Iteration, Bracket: t.Bracket, Round: t.Round, Attempt: t.Attempt,
 		History: t.History, BestEpoch: t.BestEpoch, Metrics: toJSONFloats(t.Metrics),
 		Error: t.Error, Started: t.Started, Ended: t.Ended,
 	}
@@ -149,7 +150,7 @@ func (t *Trial) UnmarshalJSON(data []byte) error {
 	*t = Trial{
 		ID: j.ID, Status: j.Status, Values: j.Values,
 		Epochs: j.Epochs, InitialEpoch: j.InitialEpoch, Parent: j.Parent,
-		Bracket: j.Bracket, Round: j.Round, Attempt: j.Attempt,
+		Iteration: j.Iteration, Bracket: j.Bracket, Round: j.Round, Attempt: j.Attempt,
 		History: j.History, BestEpoch: j.BestEpoch, Metrics: fromJSONFloats(j.Metrics),
 		Error: j.Error, Started: j.Started, Ended: j.Ended,
 	}

@@ -46,9 +46,10 @@ type Trial struct {
 	Epochs       int `json:"epochs,omitempty"`
 	InitialEpoch int `json:"initial_epoch,omitempty"`
 	Parent       int `json:"parent,omitempty"`
-	// Bracket and Round place a Hyperband trial in its schedule.
-	Bracket int `json:"bracket,omitempty"`
-	Round   int `json:"round,omitempty"`
+	// Iteration, Bracket and Round place a Hyperband trial in its schedule.
+	Iteration int `json:"iteration,omitempty"`
+	Bracket   int `json:"bracket,omitempty"`
+	Round     int `json:"round,omitempty"`
 
 	// Attempt counts runs: 0 for the first, then one more per retry or
 	// resume.

@@ -62,7 +62,7 @@ func TestBestModelsReproduceTheirBestEpoch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		logs, err := m.Evaluate(vx, vy, 32)
+		logs, err := m.Evaluate(vx, vy, 16) // the batch size Fit validated with
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package tuner
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"path/filepath"
 	"runtime"
 
@@ -23,8 +24,9 @@ type Options struct {
 	// Pruner, if set, may stop a trial after any epoch; the trial is then
 	// recorded as pruned, scored on its best epoch so far.
 	Pruner oracle.Pruner
-	// MaxTrials caps the number of trials; default 10. Oracles may end the
-	// search sooner.
+	// MaxTrials caps the number of trials; default 10, or no cap for
+	// oracles that end the search by themselves (oracle.Bounded: grid,
+	// Hyperband). Oracles may end the search sooner.
 	MaxTrials int
 	// ExecutionsPerTrial trains each set of values this many times from
 	// different initial weights and averages the scores; default 1.
@@ -91,6 +93,9 @@ func (o *Options) setDefaults() error {
 	}
 	if o.MaxTrials == 0 {
 		o.MaxTrials = 10
+		if _, ok := o.Oracle.(oracle.Bounded); ok {
+			o.MaxTrials = math.MaxInt
+		}
 	}
 	if o.ExecutionsPerTrial == 0 {
 		o.ExecutionsPerTrial = 1

@@ -162,7 +162,7 @@ func (t *Tuner) next(ctx context.Context, started time.Time) (*trials.Trial, <-c
 	}
 	tr, err = t.store.Create(&trials.Trial{
 		Values: p.Values, Epochs: p.Epochs, InitialEpoch: p.InitialEpoch,
-		Parent: p.Parent, Bracket: p.Bracket, Round: p.Round,
+		Parent: p.Parent, Iteration: p.Iteration, Bracket: p.Bracket, Round: p.Round,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("tuner: %w", err)
