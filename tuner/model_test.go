@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tunekit/tune/data"
@@ -140,5 +141,41 @@ func TestDataThatDoesNotFitTheModel(t *testing.T) {
 	}
 	if n := len(allTrials(t, tu)); n != 0 {
 		t.Errorf("%d trials recorded for data that cannot fit", n)
+	}
+}
+
+// batchCounter counts the batches of each trial's epochs.
+type batchCounter struct {
+	mu     sync.Mutex
+	counts map[[2]int]int // (trial, epoch) → batches
+	epochs int
+}
+
+func (b *batchCounter) TrialStarted(*trials.Trial) {}
+func (b *batchCounter) EpochEnded(*trials.Trial, trials.Epoch) {
+	b.mu.Lock()
+	b.epochs++
+	b.mu.Unlock()
+}
+func (b *batchCounter) TrialEnded(*trials.Trial) {}
+func (b *batchCounter) BatchEnded(t *trials.Trial, epoch, batch int, logs map[string]float64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if _, ok := logs["loss"]; ok && batch == b.counts[[2]int{t.ID, epoch}] {
+		b.counts[[2]int{t.ID, epoch}]++
+	}
+}
+
+func TestBatchObserverSeesEveryBatch(t *testing.T) {
+	obs := &batchCounter{counts: map[[2]int]int{}}
+	searchModel(t, Options{Objective: "val_loss", MaxTrials: 2, ParallelTrials: 2, Directory: t.TempDir(), Observer: obs})
+	// 300 training rows in batches of 16: 19 batches, counted in order.
+	if len(obs.counts) != 12 || obs.epochs != 12 {
+		t.Fatalf("%d epochs with batches, %d epochs ended; want 12", len(obs.counts), obs.epochs)
+	}
+	for k, n := range obs.counts {
+		if n != 19 {
+			t.Errorf("trial %d epoch %d: %d batches in order, want 19", k[0], k[1], n)
+		}
 	}
 }

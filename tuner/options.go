@@ -69,6 +69,14 @@ type Observer interface {
 	TrialEnded(t *trials.Trial)
 }
 
+// BatchObserver is an Observer that also wants every training batch of a
+// model's trials, for live progress bars. logs hold the running means of
+// the epoch so far and are only valid during the call.
+type BatchObserver interface {
+	Observer
+	BatchEnded(t *trials.Trial, epoch, batch int, logs map[string]float64)
+}
+
 // StorePath returns where the options put the project's store.
 func (o *Options) StorePath() string {
 	return filepath.Join(o.Directory, o.ProjectName, "study.db")

@@ -78,10 +78,24 @@ func (r *Reporter) Report(epoch int, metrics Metrics) error {
 // callback adapts a Reporter to an nn training loop.
 type callback struct {
 	nn.BaseCallback
-	r *Reporter
+	r     *Reporter
+	batch BatchObserver // nil unless the observer wants batches
+	epoch int
 }
 
-func (c callback) OnEpochEnd(_ *nn.Model, epoch int, logs nn.Logs) error {
+func (c *callback) OnEpochBegin(_ *nn.Model, epoch int) error {
+	c.epoch = epoch
+	return nil
+}
+
+func (c *callback) OnBatchEnd(_ *nn.Model, batch int, logs nn.Logs) error {
+	if c.batch != nil {
+		c.batch.BatchEnded(c.r.trial, c.epoch, batch, logs)
+	}
+	return nil
+}
+
+func (c *callback) OnEpochEnd(_ *nn.Model, epoch int, logs nn.Logs) error {
 	return c.r.Report(epoch, Metrics(logs))
 }
 

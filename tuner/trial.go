@@ -106,7 +106,9 @@ func (t *Tuner) fitModel(ctx context.Context, h *hp.HyperParameters, r *Reporter
 		}
 		cfg.Callbacks = append(cfg.Callbacks, c)
 	}
-	cfg.Callbacks = append(cfg.Callbacks, callback{r: r})
+	cb := &callback{r: r}
+	cb.batch, _ = t.opts.Observer.(BatchObserver)
+	cfg.Callbacks = append(cfg.Callbacks, cb)
 	_, err = t.model.Fit(ctx, h, m, d.x, d.y, cfg)
 	return err
 }
