@@ -22,8 +22,8 @@ import (
 	"github.com/tunekit/tune/data"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/nn"
-	"github.com/tunekit/tune/tuner"
 	"github.com/tunekit/tune/trials"
+	"github.com/tunekit/tune/tuner"
 )
 
 func build(h *hp.HyperParameters) (*nn.Model, error) {
@@ -47,7 +47,7 @@ func build(h *hp.HyperParameters) (*nn.Model, error) {
 // printer reports each finished trial on one line.
 type printer struct{ start time.Time }
 
-func (p printer) TrialStarted(*trials.Trial)              {}
+func (p printer) TrialStarted(*trials.Trial)             {}
 func (p printer) EpochEnded(*trials.Trial, trials.Epoch) {}
 func (p printer) TrialEnded(t *trials.Trial) {
 	score := "-"
