@@ -13,9 +13,11 @@ import (
 // product after the bias, before it is stored.
 type Epilogue uint8
 
-// Epilogues. They match package nn's activations bit for bit on the same
-// input: ReLU is Go's max(v, 0) (NaN stays NaN, −0 becomes +0), Sigmoid is
-// float32(1/(1+exp(−float64(v)))) and Tanh is float32(math.Tanh(float64(v))).
+// Epilogues. They are defined exactly as package nn's activations, so that
+// applied to the same value they give the same bits: ReLU is Go's max(v, 0)
+// (NaN stays NaN, −0 becomes +0), Sigmoid is float32(1/(1+exp(−float64(v))))
+// and Tanh is float32(math.Tanh(float64(v))). Sigmoid and Tanh cost about as
+// much per element as math.Exp and math.Tanh, whether fused or not.
 const (
 	None    Epilogue = iota // identity
 	ReLU                    // max(v, 0), fused into the assembly kernel
@@ -33,7 +35,7 @@ func (e Epilogue) String() string {
 }
 
 // Blocking parameters. kcMax bounds the k-block so that a packed kc×nr
-// panel of B (24 KiB) stays in L1; mcMax bounds the rows of A swept per
+// panel of B (24 KiB for 4×24) stays in L1; mcMax bounds the rows of A swept per
 // packed block of B so that they stay in L2; ncMax bounds the columns of B
 // packed at once when m > mcMax.
 const (
@@ -47,10 +49,11 @@ const (
 type tile struct{ mr, nr int }
 
 // The micro-kernels: 4×24 is the default; 6×16 wastes less on narrow C
-// (n ≤ 16, where a 24-wide panel would be mostly padding).
+// and on the last, partial panel of wider C.
 var (
 	tile4x24 = tile{4, 24}
 	tile6x16 = tile{6, 16}
+	tiles    = [...]tile{tile4x24, tile6x16}
 )
 
 const (
@@ -58,16 +61,36 @@ const (
 	maxNR = 24
 )
 
-// chooseTile picks the micro-kernel for an m×n product: the one computing
-// the fewest padding elements of C, preferring 4×24 (which needs fewer
-// loads per FMA) unless 6×16 is clearly better.
+// chooseTile picks the micro-kernel for the full panels of an m×n product:
+// the one computing the fewest padding elements of C, preferring 4×24
+// (which needs the fewest loads per FMA) unless another computes at least
+// 10% less.
 func chooseTile(m, n int) tile {
-	// Compare the padded areas: 6×16 wins if 4×24 computes 10% more.
-	if 10*roundUp(m, 4)*roundUp(n, 24) > 11*roundUp(m, 6)*roundUp(n, 16) {
-		return tile6x16
+	best, bestArea := tile4x24, padded(m, n, tile4x24)
+	for _, t := range tiles[1:] {
+		if a := padded(m, n, t); 11*a < 10*bestArea {
+			best, bestArea = t, a
+		}
 	}
-	return tile4x24
+	return best
 }
+
+// remTile picks the micro-kernel for the last panel of C when its width
+// rem is less than that of the main tile: the narrowest tile at least rem
+// wide if that computes less padding.
+func remTile(m, rem int, main tile) tile {
+	best := main
+	for _, t := range tiles {
+		if t.nr >= rem && padded(m, rem, t) < padded(m, rem, best) {
+			best = t
+		}
+	}
+	return best
+}
+
+// padded returns the number of elements of C, padding included, that tile t
+// computes for an m×n product.
+func padded(m, n int, t tile) int { return roundUp(m, t.mr) * roundUp(n, t.nr) }
 
 // testTile, if set, overrides chooseTile (for tests).
 var testTile tile
@@ -200,7 +223,8 @@ type problem struct {
 	ldc            int
 	bias           []float32 // nil: none
 	act            Epilogue
-	t              tile // micro-kernel
+	t              tile // micro-kernel for full panels
+	rt             tile // micro-kernel for the last panel if partial
 }
 
 func (p *problem) check() {
@@ -254,6 +278,10 @@ func (ctx *Context) run() {
 	p.t = chooseTile(p.m, p.n)
 	if testTile != (tile{}) {
 		p.t = testTile
+	}
+	p.rt = p.t
+	if rem := p.n % p.t.nr; rem != 0 && testTile == (tile{}) {
+		p.rt = remTile(p.m, rem, p.t)
 	}
 	t := ctx.Threads
 	if t <= 1 || 2*float64(p.m)*float64(p.n)*float64(p.k) < minParallelFlops {
@@ -381,24 +409,32 @@ func (p *problem) flags(first, last bool) (float32, int) {
 	return beta, f
 }
 
-// packB packs rows pc..pc+kc-1, columns j..j+nr-1 (nr ≤ p.t.nr) of op(B)
-// into the kc×p.t.nr panel dst, zero-padded on the right.
-func (p *problem) packB(pc, kc, j, nr int, dst []float32) {
+// tileFor returns the micro-kernel for a panel of nr columns.
+func (p *problem) tileFor(nr int) tile {
+	if nr == p.t.nr {
+		return p.t
+	}
+	return p.rt
+}
+
+// packB packs rows pc..pc+kc-1, columns j..j+nr-1 (nr ≤ t.nr) of op(B)
+// into the kc×t.nr panel dst, zero-padded on the right.
+func (p *problem) packB(t tile, pc, kc, j, nr int, dst []float32) {
 	if p.transB {
-		packBT(p.t.nr, kc, p.b, j*p.ldb+pc, p.ldb, nr, dst)
+		packBT(t.nr, kc, p.b, j*p.ldb+pc, p.ldb, nr, dst)
 	} else {
-		packBN(p.t.nr, kc, p.b, pc*p.ldb+j, p.ldb, nr, dst)
+		packBN(t.nr, kc, p.b, pc*p.ldb+j, p.ldb, nr, dst)
 	}
 }
 
 // kernel runs the macro-kernel on rows i0..i0+m-1 of op(A) and C, k-block
 // pc..pc+kc-1, and the packed panel bp holding columns j..j+nr-1.
-func (p *problem) kernel(i0, m, pc, kc int, bp []float32, j, nr int, beta float32, flags int) {
+func (p *problem) kernel(t tile, i0, m, pc, kc int, bp []float32, j, nr int, beta float32, flags int) {
 	if p.transA {
-		macroKernel(p.t, true, m, kc, p.a, pc*p.lda+i0, p.lda, p.t.mr, bp, p.c, i0*p.ldc+j, p.ldc, nr,
+		macroKernel(t, true, m, kc, p.a, pc*p.lda+i0, p.lda, t.mr, bp, p.c, i0*p.ldc+j, p.ldc, nr,
 			p.alpha, beta, p.bias, j, flags)
 	} else {
-		macroKernel(p.t, false, m, kc, p.a, i0*p.lda+pc, p.lda, p.t.mr*p.lda, bp, p.c, i0*p.ldc+j, p.ldc, nr,
+		macroKernel(t, false, m, kc, p.a, i0*p.lda+pc, p.lda, t.mr*p.lda, bp, p.c, i0*p.ldc+j, p.ldc, nr,
 			p.alpha, beta, p.bias, j, flags)
 	}
 	if flags&flagReLU == 0 && p.act != None && p.act != ReLU && (pc+kc == p.k) {
@@ -445,8 +481,9 @@ func (w *workspace) run(p *problem, i0, i1, j0, j1 int) {
 			beta, flags := p.flags(pc == 0, pc+kc == k)
 			for j := j0; j < j1; j += w.nr {
 				nr := min(w.nr, j1-j)
-				p.packB(pc, kc, j, nr, bp)
-				p.kernel(i0, m, pc, kc, bp, j, nr, beta, flags)
+				t := p.tileFor(nr)
+				p.packB(t, pc, kc, j, nr, bp)
+				p.kernel(t, i0, m, pc, kc, bp, j, nr, beta, flags)
 			}
 		}
 		return
@@ -460,20 +497,23 @@ func (w *workspace) run(p *problem, i0, i1, j0, j1 int) {
 			kc := min(kb, k-pc)
 			beta, flags := p.flags(pc == 0, pc+kc == k)
 			for j := jc; j < jc+nc; j += w.nr {
-				p.packB(pc, kc, j, min(w.nr, jc+nc-j), w.panel(buf, j-jc, kc))
+				nr := min(w.nr, jc+nc-j)
+				p.packB(p.tileFor(nr), pc, kc, j, nr, w.panel(buf, j-jc, kc))
 			}
 			for ic := i0; ic < i1; ic += mb {
 				mc := min(mb, i1-ic)
 				for j := jc; j < jc+nc; j += w.nr {
-					p.kernel(ic, mc, pc, kc, w.panel(buf, j-jc, kc), j, min(w.nr, jc+nc-j), beta, flags)
+					nr := min(w.nr, jc+nc-j)
+					p.kernel(p.tileFor(nr), ic, mc, pc, kc, w.panel(buf, j-jc, kc), j, nr, beta, flags)
 				}
 			}
 		}
 	}
 }
 
-// panel returns the packed kc×nr panel of buf holding column j (relative
-// to the packed block).
+// panel returns the space in buf for the packed kc×nr panel holding
+// column j (relative to the packed block). Every panel but the last is
+// w.nr wide; the last may be narrower, and so fits too.
 func (w *workspace) panel(buf []float32, j, kc int) []float32 {
 	q := j / w.nr
 	return buf[q*kc*w.nr : (q+1)*kc*w.nr]

@@ -56,26 +56,39 @@ func (s benchShape) operands() (a []float32, lda int, b []float32, ldb int, c []
 	return a, lda, b, ldb, c
 }
 
-func reportGFLOPS(b *testing.B, m, n, k int) {
-	b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+// benchLoop runs f b.N times (after one untimed call that sizes the
+// buffers) and reports GFLOP/s for an m×n×k product: by wall-clock time,
+// and by the process's CPU time (cpu-GFLOP/s, Linux only), which on a
+// shared machine leaves out the time spent waiting for a core.
+func benchLoop(b *testing.B, m, n, k int, f func()) {
+	b.ReportAllocs()
+	f()
+	cpu0, ok := processCPU()
+	for b.Loop() {
+		f()
+	}
+	cpu1, _ := processCPU()
+	flops := 2 * float64(m) * float64(n) * float64(k) * float64(b.N)
+	b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	if ok && cpu1 > cpu0 {
+		b.ReportMetric(flops/(cpu1-cpu0).Seconds()/1e9, "cpu-GFLOP/s")
+	}
 }
 
 // BenchmarkGemm times Sgemm (tune) against gonum's blas32.Gemm (gonum) on
 // the same shapes. Run it with -cpu 1 for single-core figures: gonum
-// splits large products across GOMAXPROCS goroutines.
+// splits large products across GOMAXPROCS goroutines (and then its
+// cpu-GFLOP/s is per core, not per call).
 func BenchmarkGemm(b *testing.B) {
 	for _, s := range benchShapes {
 		a, lda, bb, ldb, c := s.operands()
 		b.Run(s.name+"/tune", func(b *testing.B) {
-			b.ReportAllocs()
 			var ctx Context
-			for b.Loop() {
+			benchLoop(b, s.m, s.n, s.k, func() {
 				ctx.Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n)
-			}
-			reportGFLOPS(b, s.m, s.n, s.k)
+			})
 		})
 		b.Run(s.name+"/gonum", func(b *testing.B) {
-			b.ReportAllocs()
 			tA, tB := blas.NoTrans, blas.NoTrans
 			ar, ac, br, bc := s.m, s.k, s.k, s.n
 			if s.transA {
@@ -87,10 +100,7 @@ func BenchmarkGemm(b *testing.B) {
 			ga := blas32.General{Rows: ar, Cols: ac, Stride: lda, Data: a}
 			gb := blas32.General{Rows: br, Cols: bc, Stride: ldb, Data: bb}
 			gc := blas32.General{Rows: s.m, Cols: s.n, Stride: s.n, Data: c}
-			for b.Loop() {
-				blas32.Gemm(tA, tB, 1, ga, gb, 0, gc)
-			}
-			reportGFLOPS(b, s.m, s.n, s.k)
+			benchLoop(b, s.m, s.n, s.k, func() { blas32.Gemm(tA, tB, 1, ga, gb, 0, gc) })
 		})
 	}
 }
@@ -111,19 +121,14 @@ func BenchmarkDenseForward(b *testing.B) {
 		fill(rng, bias, uniform)
 		name := fmt.Sprintf("mlp%dx%d", k, n)
 		b.Run(name+"/tune", func(b *testing.B) {
-			b.ReportAllocs()
 			var ctx Context
-			for b.Loop() {
-				ctx.DenseForward(m, n, k, x, w, bias, y, ReLU)
-			}
-			reportGFLOPS(b, m, n, k)
+			benchLoop(b, m, n, k, func() { ctx.DenseForward(m, n, k, x, w, bias, y, ReLU) })
 		})
 		b.Run(name+"/gonum", func(b *testing.B) {
-			b.ReportAllocs()
 			gx := blas32.General{Rows: m, Cols: k, Stride: k, Data: x}
 			gw := blas32.General{Rows: k, Cols: n, Stride: n, Data: w}
 			gy := blas32.General{Rows: m, Cols: n, Stride: n, Data: y}
-			for b.Loop() {
+			benchLoop(b, m, n, k, func() {
 				for r := range m {
 					copy(y[r*n:(r+1)*n], bias)
 				}
@@ -131,8 +136,25 @@ func BenchmarkDenseForward(b *testing.B) {
 				for i, v := range y {
 					y[i] = max(v, 0)
 				}
-			}
-			reportGFLOPS(b, m, n, k)
+			})
 		})
+	}
+}
+
+// BenchmarkGemmThreads times Sgemm split across Context.Threads goroutines.
+func BenchmarkGemmThreads(b *testing.B) {
+	for _, s := range benchShapes {
+		if s.name != "mlp784x300/fwd" && s.name != "mlp784x300/gradW" && s.name != "square1024" {
+			continue
+		}
+		a, lda, bb, ldb, c := s.operands()
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/threads=%d", s.name, threads), func(b *testing.B) {
+				ctx := Context{Threads: threads}
+				benchLoop(b, s.m, s.n, s.k, func() {
+					ctx.Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n)
+				})
+			})
+		}
 	}
 }

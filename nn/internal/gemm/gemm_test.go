@@ -40,6 +40,8 @@ type testCase struct {
 	ldc            int
 	bias           []float32
 	act            Epilogue
+	exact          bool      // integer data: the result must be exact
+	ref, mag       []float64 // cached by reference
 }
 
 func (tc *testCase) String() string {
@@ -62,16 +64,36 @@ func (tc *testCase) bt(p, j int) float32 {
 }
 
 // reference computes the product in float64 with the naive triple loop,
-// and the magnitude Σ|terms| each element's error is measured against.
+// and the magnitude Σ|terms| each element's error is measured against. It
+// caches them, as every kernel set is checked against the same cases.
 func (tc *testCase) reference() (ref, mag []float64) {
+	if tc.ref != nil {
+		return tc.ref, tc.mag
+	}
+	// op(A) row by row and op(B) column by column, so the inner loop is a
+	// plain dot product.
+	opA := make([]float64, tc.m*tc.k)
+	for i := range tc.m {
+		for p := range tc.k {
+			opA[i*tc.k+p] = float64(tc.at(i, p))
+		}
+	}
+	opBT := make([]float64, tc.n*tc.k)
+	for j := range tc.n {
+		for p := range tc.k {
+			opBT[j*tc.k+p] = float64(tc.bt(p, j))
+		}
+	}
 	ref = make([]float64, tc.m*tc.n)
 	mag = make([]float64, tc.m*tc.n)
 	for i := range tc.m {
+		ai := opA[i*tc.k : (i+1)*tc.k]
 		for j := range tc.n {
+			bj := opBT[j*tc.k : (j+1)*tc.k]
 			var s, sa float64
 			if tc.alpha != 0 {
-				for p := range tc.k {
-					x := float64(tc.at(i, p)) * float64(tc.bt(p, j))
+				for p, x := range ai {
+					x *= bj[p]
 					s += x
 					sa += math.Abs(x)
 				}
@@ -98,6 +120,7 @@ func (tc *testCase) reference() (ref, mag []float64) {
 			ref[i*tc.n+j], mag[i*tc.n+j] = s, sa
 		}
 	}
+	tc.ref, tc.mag = ref, mag
 	return ref, mag
 }
 
@@ -125,7 +148,7 @@ func (tc *testCase) run(ctx *Context) []float32 {
 
 // check compares got with the reference within the stated bound (exact
 // if exact is set), and checks that C outside the m×n block is untouched.
-func (tc *testCase) check(t *testing.T, got []float32, exact bool) {
+func (tc *testCase) check(t *testing.T, got []float32) {
 	t.Helper()
 	ref, mag := tc.reference()
 	tol := tolerance(tc.k)
@@ -137,7 +160,7 @@ func (tc *testCase) check(t *testing.T, got []float32, exact bool) {
 			if tc.act == Sigmoid || tc.act == Tanh {
 				lim += u * math.Abs(r)
 			}
-			if exact {
+			if tc.exact {
 				lim = 0
 			}
 			if math.IsNaN(g) || math.Abs(g-r) > lim {
@@ -220,7 +243,17 @@ func newCase(rng *rand.Rand, transA, transB bool, m, n, k int, kind valueKind, p
 	fill(rng, tc.a, kind)
 	fill(rng, tc.b, kind)
 	fill(rng, tc.c0, kind)
+	tc.exact = kind == integers
 	return tc
+}
+
+// checkAll runs and checks every case with every kernel set and tile.
+func checkAll(t *testing.T, cases []*testCase) {
+	forEachImpl(t, func(t *testing.T) {
+		for _, tc := range cases {
+			tc.check(t, tc.run(nil))
+		}
+	})
 }
 
 var edgeSizes = []int{1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 33, 47, 48, 49, 63, 97}
@@ -245,37 +278,37 @@ func forEachImpl(t *testing.T, f func(t *testing.T)) {
 }
 
 func TestSgemmRandomShapes(t *testing.T) {
-	forEachImpl(t, func(t *testing.T) {
-		rng := rand.New(rand.NewPCG(1, 2))
-		for it := range 400 {
-			m := edgeSizes[rng.IntN(len(edgeSizes))]
-			n := edgeSizes[rng.IntN(len(edgeSizes))]
-			k := edgeSizes[rng.IntN(len(edgeSizes))]
-			if it%10 == 0 { // a few larger k, crossing k-blocks
-				k = 200 + rng.IntN(400)
-			}
-			kind := valueKind(it % 3)
-			tc := newCase(rng, it&1 != 0, it&2 != 0, m, n, k, kind, it%4 < 2)
-			switch it % 5 {
-			case 1:
-				tc.beta = 1
-			case 2:
-				tc.alpha, tc.beta = -0.5, 0.25
-			case 3:
-				tc.alpha = 2
-			}
-			if kind == integers {
-				tc.alpha, tc.beta = float32(1+it%3), float32(it%2)
-			}
-			if tc.beta == 0 {
-				for i := range tc.c0 { // must not be read
-					tc.c0[i] = float32(math.NaN())
-				}
-				// but outside the m×n block it must not be written either
-			}
-			tc.check(t, tc.run(nil), kind == integers)
+	rng := rand.New(rand.NewPCG(1, 2))
+	var cases []*testCase
+	for it := range 400 {
+		m := edgeSizes[rng.IntN(len(edgeSizes))]
+		n := edgeSizes[rng.IntN(len(edgeSizes))]
+		k := edgeSizes[rng.IntN(len(edgeSizes))]
+		if it%10 == 0 { // a few larger k, crossing k-blocks
+			k = 200 + rng.IntN(400)
 		}
-	})
+		kind := valueKind(it % 3)
+		tc := newCase(rng, it&1 != 0, it&2 != 0, m, n, k, kind, it%4 < 2)
+		switch it % 5 {
+		case 1:
+			tc.beta = 1
+		case 2:
+			tc.alpha, tc.beta = -0.5, 0.25
+		case 3:
+			tc.alpha = 2
+		}
+		if kind == integers {
+			tc.alpha, tc.beta = float32(1+it%3), float32(it%2)
+		}
+		if tc.beta == 0 {
+			// C must not be read (and outside the m×n block, not written).
+			for i := range tc.c0 {
+				tc.c0[i] = float32(math.NaN())
+			}
+		}
+		cases = append(cases, tc)
+	}
+	checkAll(t, cases)
 }
 
 // TestSgemmLarge covers the blocked paths: m > mcMax, n > ncMax, several
@@ -287,66 +320,60 @@ func TestSgemmLarge(t *testing.T) {
 		{32, 10, 100}, {100, 10, 32}, {32, 100, 10},
 		{130, 50, 300}, {257, 70, 513}, {133, 2030, 9}, {129, 25, 1},
 	}
-	forEachImpl(t, func(t *testing.T) {
-		rng := rand.New(rand.NewPCG(3, 4))
-		for _, s := range shapes {
-			for tr := range 4 {
-				kind := valueKind(tr % 3)
-				tc := newCase(rng, tr&1 != 0, tr&2 != 0, s[0], s[1], s[2], kind, tr == 3)
-				if tr == 2 {
-					tc.alpha, tc.beta = 0.5, -1
-				}
-				tc.check(t, tc.run(nil), kind == integers)
+	rng := rand.New(rand.NewPCG(3, 4))
+	var cases []*testCase
+	for _, s := range shapes {
+		for tr := range 4 {
+			tc := newCase(rng, tr&1 != 0, tr&2 != 0, s[0], s[1], s[2], valueKind(tr%3), tr == 3)
+			if tr == 2 {
+				tc.alpha, tc.beta = 0.5, -1
 			}
+			cases = append(cases, tc)
 		}
-	})
+	}
+	checkAll(t, cases)
 }
 
 func TestSgemmVectors(t *testing.T) {
-	forEachImpl(t, func(t *testing.T) {
-		rng := rand.New(rand.NewPCG(5, 6))
-		for _, s := range [][3]int{
-			{1, 1, 1}, {1, 1000, 1}, {1000, 1, 1}, {1, 1, 1000}, {1, 777, 33}, {777, 1, 33},
-			{1, 300, 784}, {300, 1, 784}, {784, 1, 32}, {1, 31, 1000},
-		} {
-			for tr := range 4 {
-				tc := newCase(rng, tr&1 != 0, tr&2 != 0, s[0], s[1], s[2], uniform, tr == 1)
-				tc.check(t, tc.run(nil), false)
-			}
+	rng := rand.New(rand.NewPCG(5, 6))
+	var cases []*testCase
+	for _, s := range [][3]int{
+		{1, 1, 1}, {1, 1000, 1}, {1000, 1, 1}, {1, 1, 1000}, {1, 777, 33}, {777, 1, 33},
+		{1, 300, 784}, {300, 1, 784}, {784, 1, 32}, {1, 31, 1000},
+	} {
+		for tr := range 4 {
+			cases = append(cases, newCase(rng, tr&1 != 0, tr&2 != 0, s[0], s[1], s[2], uniform, tr == 1))
 		}
-	})
+	}
+	checkAll(t, cases)
 }
 
 func TestDenseForward(t *testing.T) {
-	forEachImpl(t, func(t *testing.T) {
-		rng := rand.New(rand.NewPCG(7, 8))
-		shapes := [][3]int{{32, 300, 784}, {32, 100, 300}, {32, 10, 100}, {5, 7, 3}, {1, 25, 9}, {200, 49, 260}, {9, 1, 1}}
-		for _, s := range shapes {
-			for act := None; act <= Tanh; act++ {
-				for _, withBias := range []bool{false, true} {
-					kind := uniform
-					if act == ReLU || act == None {
-						kind = integers
-					}
-					tc := newCase(rng, false, false, s[0], s[1], s[2], kind, false)
-					if withBias {
-						tc.bias = make([]float32, s[1])
-						fill(rng, tc.bias, kind)
-					}
-					tc.act = act
-					for i := range tc.c0 {
-						tc.c0[i] = float32(math.NaN()) // y is not read
-					}
-					tc.check(t, tc.run(nil), kind == integers)
+	rng := rand.New(rand.NewPCG(7, 8))
+	var cases []*testCase
+	for _, s := range [][3]int{{32, 300, 784}, {32, 100, 300}, {32, 10, 100}, {5, 7, 3}, {1, 25, 9}, {200, 49, 260}, {9, 1, 1}} {
+		for act := None; act <= Tanh; act++ {
+			for _, withBias := range []bool{false, true} {
+				kind := uniform
+				if act == ReLU || act == None {
+					kind = integers
 				}
+				tc := newCase(rng, false, false, s[0], s[1], s[2], kind, false)
+				if withBias {
+					tc.bias = make([]float32, s[1])
+					fill(rng, tc.bias, kind)
+				}
+				tc.act = act
+				for i := range tc.c0 {
+					tc.c0[i] = float32(math.NaN()) // y is not read
+				}
+				cases = append(cases, tc)
 			}
 		}
-	})
+	}
+	checkAll(t, cases)
 }
 
-// TestEpilogueSemantics checks that the fused epilogues agree bit for bit
-// with applying them to the product afterwards (nn's definitions),
-// including NaN propagation and the sign of zero through ReLU.
 func TestEpilogueSemantics(t *testing.T) {
 	forEachImpl(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(9, 10))
@@ -409,9 +436,9 @@ func TestAlphaZero(t *testing.T) {
 	}
 }
 
-// TestRowInvariance checks the determinism rule: a row of C is bitwise the
-// same whether computed alone, in a block of rows, or split across
-// goroutines.
+// TestRowInvariance checks the determinism rule: a row (or column) of C is
+// bitwise the same whether computed alone, in a block of rows (columns), or
+// split across goroutines.
 func TestRowInvariance(t *testing.T) {
 	forEachImpl(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(11, 12))
@@ -446,6 +473,28 @@ func TestRowInvariance(t *testing.T) {
 						}
 					}
 				}
+				for _, cols := range [][2]int{{0, 1}, {7, 20}, {n - 9, n}} {
+					j0, j1 := cols[0], cols[1]
+					nc := j1 - j0
+					sub := make([]float32, m*nc)
+					for i := range m {
+						copy(sub[i*nc:(i+1)*nc], tc.c0[i*n+j0:i*n+j1])
+					}
+					var b []float32
+					if transB {
+						b = tc.b[j0*k:]
+					} else {
+						b = tc.b[j0:]
+					}
+					Sgemm(transA, transB, m, nc, k, tc.alpha, tc.a, tc.lda, b, tc.ldb, tc.beta, sub, nc)
+					for i := range m {
+						for j := range nc {
+							if math.Float32bits(sub[i*nc+j]) != math.Float32bits(full[i*n+j0+j]) {
+								t.Fatalf("%v: columns %d..%d computed alone differ at (%d,%d)", tc, j0, j1, i, j)
+							}
+						}
+					}
+				}
 			}
 		}
 	})
@@ -466,7 +515,7 @@ func TestThreadsMatchesSerial(t *testing.T) {
 					t.Fatalf("%v: Threads=4 differs at %d", tc, i)
 				}
 			}
-			tc.check(t, got, false)
+			tc.check(t, got)
 		}
 	})
 }

@@ -49,28 +49,29 @@ func main() {
 	}
 
 	// The register tile is MR rows × 8·NV columns; 4×24 uses 12 accumulators,
-	// 3 registers for a row of B and 1 for the broadcast element of A.
-	genKernel("kernRowA4x24", 4, 3, false)
-	genKernel("kernColA4x24", 4, 3, true)
-	genKernel("kernRowA6x16", 6, 2, false)
-	genKernel("kernColA6x16", 6, 2, true)
-	genPackBN("packBN24", 3)
-	genPackBN("packBN16", 2)
+	// 3 registers for a row of B and 1 for the broadcast element of A. The
+	// narrower 6×16 serves narrow C and the last panel of wider C. (A 12×8
+	// tile would need a broadcast per FMA, which Zen 3 issues at only one
+	// per cycle: it runs at half the speed of these two.)
+	for _, t := range []struct{ mr, nv int }{{4, 3}, {6, 2}} {
+		genKernel(fmt.Sprintf("kernRowA%dx%d", t.mr, 8*t.nv), t.mr, t.nv, false)
+		genKernel(fmt.Sprintf("kernColA%dx%d", t.mr, 8*t.nv), t.mr, t.nv, true)
+	}
+	for _, nv := range []int{3, 2} {
+		genPackBN(fmt.Sprintf("packBN%d", 8*nv), nv)
+	}
 	genPackBT8()
 
 	Generate()
 }
 
-// rowMem returns the address of row r (0 ≤ r < 8) of a matrix with row
-// stride ld (bytes, in a register) and ld3 = 3·ld, starting at base (rows 0-3)
-// or base4 = base + 4·ld (rows 4-7), plus disp bytes.
-func rowMem(base, base4, ld, ld3 Register, r, disp int) Mem {
-	b := base
-	if r >= 4 {
-		b = base4
-		r -= 4
-	}
-	switch r {
+// rowMem returns the address of row r (0 ≤ r < 12) of a matrix with row
+// stride ld (bytes, in a register) and ld3 = 3·ld, plus disp bytes. Rows
+// 0-3 are addressed from base, rows 4-7 from base4 = base + 4·ld and rows
+// 8-11 from base8 = base + 8·ld.
+func rowMem(base, base4, base8, ld, ld3 Register, r, disp int) Mem {
+	b := []Register{base, base4, base8}[r/4]
+	switch r % 4 {
 	case 0:
 		return Mem{Base: b, Disp: disp}
 	case 1:
@@ -80,6 +81,20 @@ func rowMem(base, base4, ld, ld3 Register, r, disp int) Mem {
 	default:
 		return Mem{Base: b, Index: ld3, Scale: 1, Disp: disp}
 	}
+}
+
+// rowBases returns base4 = base + 4·ld if rows > 4 and base8 = base + 8·ld
+// if rows > 8 (nil otherwise), in new registers.
+func rowBases(base, ld Register, rows int) (base4, base8 Register) {
+	if rows > 4 {
+		base4 = GP64()
+		LEAQ(Mem{Base: base, Index: ld, Scale: 4}, base4)
+	}
+	if rows > 8 {
+		base8 = GP64()
+		LEAQ(Mem{Base: base, Index: ld, Scale: 8}, base8)
+	}
+	return base4, base8
 }
 
 func paramAddr(name string) Mem {
@@ -169,10 +184,9 @@ func kernelBody(pfx string, rows, nv int, colA bool, aPanel, lda, lda3, cPanel R
 	}
 	aP := GP64()
 	MOVQ(aPanel, aP)
-	var aP4 Register
-	if !colA && rows > 4 {
-		aP4 = GP64()
-		LEAQ(Mem{Base: aP, Index: lda, Scale: 4}, aP4)
+	var aP4, aP8 Register
+	if !colA {
+		aP4, aP8 = rowBases(aP, lda, rows)
 	}
 	bP := Load(Param("b"), GP64())
 
@@ -191,7 +205,7 @@ func kernelBody(pfx string, rows, nv int, colA bool, aPanel, lda, lda3, cPanel R
 				return Mem{Base: aP, Index: lda3, Scale: 1, Disp: 4 * r}
 			}
 		}
-		return rowMem(aP, aP4, lda, lda3, r, 4*u)
+		return rowMem(aP, aP4, aP8, lda, lda3, r, 4*u)
 	}
 	step := func(u int) {
 		for v := 0; v < nv; v++ {
@@ -212,9 +226,10 @@ func kernelBody(pfx string, rows, nv int, colA bool, aPanel, lda, lda3, cPanel R
 				ADDQ(lda, aP)
 			}
 		} else {
-			ADDQ(U32(4*u), aP)
-			if aP4 != nil {
-				ADDQ(U32(4*u), aP4)
+			for _, r := range []Register{aP, aP4, aP8} {
+				if r != nil {
+					ADDQ(U32(4*u), r)
+				}
 			}
 		}
 		ADDQ(U32(4*u*nrFull), bP)
@@ -242,10 +257,14 @@ func kernelBody(pfx string, rows, nv int, colA bool, aPanel, lda, lda3, cPanel R
 	JNZ(LabelRef(pfx + "_loop1"))
 
 	Label(pfx + "_epi")
-	epilogue(pfx, rows, nv, cPanel, acc, bv, t)
+	epilogue(pfx, rows, nv, cPanel, acc)
 }
 
-func epilogue(pfx string, rows, nv int, cPanel Register, acc func(r, v int) VecPhysical, bv func(v int) VecPhysical, t VecPhysical) {
+// epilogue emits the end of a row panel: scale the accumulators by alpha,
+// add beta·C and the bias, apply ReLU (each as flags select) and store the
+// rows×nr tile at cPanel. Full tiles use plain loads and stores; partial
+// ones (nr < NR) masked loads and stores split into 8, 4, 2 and 1 lanes.
+func epilogue(pfx string, rows, nv int, cPanel Register, acc func(r, v int) VecPhysical) {
 	nrFull := 8 * nv
 	all := func(f func(r, v int)) {
 		for r := 0; r < rows; r++ {
@@ -254,9 +273,8 @@ func epilogue(pfx string, rows, nv int, cPanel Register, acc func(r, v int) VecP
 			}
 		}
 	}
-	// Temporaries: the B registers and t are free now; nv ≥ 2 so there are
-	// at least three.
-	t1, t2 := bv(0), bv(1)
+	// Temporaries: all registers above the accumulators are free now.
+	t, t1, t2 := ymm[rows*nv], ymm[rows*nv+1], ymm[rows*nv+2]
 
 	cP := GP64()
 	MOVQ(cPanel, cP)
@@ -264,12 +282,8 @@ func epilogue(pfx string, rows, nv int, cPanel Register, acc func(r, v int) VecP
 	SHLQ(U8(2), ldc)
 	ldc3 := GP64()
 	LEAQ(Mem{Base: ldc, Index: ldc, Scale: 2}, ldc3)
-	var cP4 Register
-	if rows > 4 {
-		cP4 = GP64()
-		LEAQ(Mem{Base: cP, Index: ldc, Scale: 4}, cP4)
-	}
-	cMem := func(r, v int) Mem { return rowMem(cP, cP4, ldc, ldc3, r, 32*v) }
+	cP4, cP8 := rowBases(cP, ldc, rows)
+	cMem := func(r, v int) Mem { return rowMem(cP, cP4, cP8, ldc, ldc3, r, 32*v) }
 
 	flags := Load(Param("flags"), GP64())
 	TESTQ(U32(flagAlpha), flags)
@@ -493,7 +507,7 @@ func genPackBT8() {
 		for q := 0; q < 8; q++ {
 			CMPQ(rows, U32(q))
 			JLE(LabelRef(fmt.Sprintf("%s_zero%d", pfx, q)))
-			m := rowMem(s0, s4, ldb, ldb3, q, 0)
+			m := rowMem(s0, s4, nil, ldb, ldb3, q, 0)
 			if mask == nil {
 				VMOVUPS(m, r[q])
 			} else {
@@ -533,7 +547,7 @@ func genPackBT8() {
 	loadRows(name+"_full", nil)
 	transpose()
 	for q := 0; q < 8; q++ {
-		VMOVUPS(t[q], rowMem(d0, d4, ds, ds3, q, 0))
+		VMOVUPS(t[q], rowMem(d0, d4, nil, ds, ds3, q, 0))
 	}
 	ADDQ(U32(32), s0)
 	ADDQ(U32(32), s4)
@@ -559,7 +573,7 @@ func genPackBT8() {
 	for q := 0; q < 8; q++ {
 		CMPQ(kt, U32(q))
 		JLE(LabelRef(name + "_done"))
-		VMOVUPS(t[q], rowMem(d0, d4, ds, ds3, q, 0))
+		VMOVUPS(t[q], rowMem(d0, d4, nil, ds, ds3, q, 0))
 	}
 	Label(name + "_done")
 	VZEROUPPER()
