@@ -1,44 +1,17 @@
 package tuner
 
 import (
-	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"math"
-	"math/rand/v2"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/tunekit/tune/hp"
-	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/trials"
 )
 
-// The crash test runs this package's test binary as a child process that
-// performs a search (see TestMain), kills it at random instants, and checks
-// the store after the search has been resumed to its end.
-
-const (
-	crashEnv       = "TUNE_CRASH_CHILD_DIR"
-	crashMaxTrials = 60
-	crashEpochs    = 5
-)
-
-func TestMain(m *testing.M) {
-	if dir := os.Getenv(crashEnv); dir != "" {
-		if err := crashChild(dir); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
+// slowEpochs is how many epochs slowBranin reports.
+const slowEpochs = 5
 
 // branin is a standard test function with minimum 0.397887.
 func branin(x1, x2 float64) float64 {
@@ -48,92 +21,40 @@ func branin(x1, x2 float64) float64 {
 	return math.Pow(x2-b*x1*x1+c*x1-6, 2) + 10*(1-t)*math.Cos(x1) + 10
 }
 
-// slowBranin reports crashEpochs epochs converging to Branin's value.
+// slowBranin reports slowEpochs epochs converging to Branin's value.
 func slowBranin(ctx context.Context, h *hp.HyperParameters, r *Reporter) (Metrics, error) {
 	x1 := h.Float("x1", -5, 10)
 	x2 := h.Float("x2", 0, 15)
-	for e := range crashEpochs {
+	for e := range slowEpochs {
 		select {
 		case <-time.After(15 * time.Millisecond):
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
-		if err := r.Report(e, Metrics{"loss": branin(x1, x2) + float64(crashEpochs-1-e)}); err != nil {
+		if err := r.Report(e, Metrics{"loss": branin(x1, x2) + float64(slowEpochs-1-e)}); err != nil {
 			return nil, err
 		}
 	}
 	return nil, nil
 }
 
-func crashChild(dir string) error {
-	t, err := NewFunc(slowBranin, Options{
-		Objective: "loss", MaxTrials: crashMaxTrials, Seed: 7, ParallelTrials: 2,
-		Directory: dir, ProjectName: "crash",
-	})
-	if err != nil {
-		return err
-	}
-	defer t.Close()
-	return t.Search(context.Background(), nil, nil, nn.FitConfig{})
-}
-
+// A random search with two trials at a time, killed 20 times at random
+// instants and resumed each time, ends with every trial intact and no id
+// used twice (killAndResume is in oracles_crash_test.go).
 func TestSearchSurvivesSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts child processes")
 	}
-	dir := t.TempDir()
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("kill schedule seed %d", seed)
-	rng := rand.New(rand.NewPCG(seed, 0))
-	kills := 0
-	for run := 0; ; run++ {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), crashEnv+"="+dir)
-		out := &bytes.Buffer{}
-		cmd.Stdout, cmd.Stderr = out, out
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		if kills < 20 {
-			select {
-			case err := <-done:
-				if err != nil {
-					t.Fatalf("run %d failed before the kill: %v\n%s", run, err, out)
-				}
-				t.Fatalf("run %d finished the search before 20 kills (%d)", run, kills)
-			case <-time.After(time.Duration(10+rng.IntN(90)) * time.Millisecond):
-				_ = cmd.Process.Signal(syscall.SIGKILL)
-				err := <-done
-				var ee *exec.ExitError
-				if errors.As(err, &ee) && ee.Sys().(syscall.WaitStatus).Signaled() {
-					kills++
-					continue
-				}
-				if err != nil {
-					t.Fatalf("run %d: %v\n%s", run, err, out)
-				}
-				t.Fatalf("run %d finished the search before 20 kills (%d)", run, kills)
-			}
-		}
-		if err := <-done; err != nil {
-			t.Fatalf("final run: %v\n%s", err, out)
-		}
-		break
+	ts, killed := killAndResume(t, "random", 2, 20)
+	if killed < 20 {
+		t.Fatalf("the search ended after %d kills, before the 20 this test needs", killed)
 	}
-	t.Logf("%d kills", kills)
-
-	s, err := trials.Open(filepath.Join(dir, "crash", "study.db"), nil)
-	if err != nil {
-		t.Fatal(err)
+	_, maxTrials, _ := crashOracle("random")
+	if len(ts) != maxTrials {
+		t.Fatalf("%d trials, want %d", len(ts), maxTrials)
 	}
-	defer s.Close()
-	ts, err := s.Trials()
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkCompletedSearch(t, ts, crashMaxTrials, crashEpochs)
+	checkFullCurves(t, ts)
+	distinctValues(t, ts)
 }
 
 // checkCompletedSearch asserts that ts are trials 1..n, all completed, each

@@ -55,6 +55,8 @@ func curveObjective(ctx context.Context, h *hp.HyperParameters, r *Reporter) (Me
 // crashOracle returns the oracle of a kind of crash test and its trial cap.
 func crashOracle(kind string) (oracle.Oracle, int, error) {
 	switch kind {
+	case "random":
+		return &oracle.RandomSearch{}, 200, nil
 	case "grid":
 		return &oracle.GridSearch{}, 1000, nil
 	case "hyperband":
@@ -115,8 +117,8 @@ func storedTrials(t *testing.T, dir string) []*trials.Trial {
 
 // killAndResume runs the search of a kind in a child process, kills it
 // kills times at random instants, lets the last run finish and returns the
-// stored trials.
-func killAndResume(t *testing.T, kind string, parallel, kills int) []*trials.Trial {
+// stored trials and how many kills there were.
+func killAndResume(t *testing.T, kind string, parallel, kills int) ([]*trials.Trial, int) {
 	t.Helper()
 	dir := t.TempDir()
 	seed := uint64(time.Now().UnixNano())
@@ -164,7 +166,7 @@ func killAndResume(t *testing.T, kind string, parallel, kills int) []*trials.Tri
 		}
 		break
 	}
-	return storedTrials(t, dir)
+	return storedTrials(t, dir), killed
 }
 
 // checkFullCurves checks that ts are trials 1..n, all completed with every
@@ -300,12 +302,12 @@ func TestOraclesSurviveSIGKILL(t *testing.T) {
 			}
 
 			t.Run("serial", func(t *testing.T) {
-				got := killAndResume(t, kind, 1, 6)
+				got, _ := killAndResume(t, kind, 1, 6)
 				checkFullCurves(t, got)
 				sameTrials(t, got, want)
 			})
 			t.Run("parallel", func(t *testing.T) {
-				got := killAndResume(t, kind, 2, 6)
+				got, _ := killAndResume(t, kind, 2, 6)
 				checkFullCurves(t, got)
 				distinctValues(t, got)
 				switch kind {

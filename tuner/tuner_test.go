@@ -46,7 +46,7 @@ func allTrials(t *testing.T, tu *Tuner) []*trials.Trial {
 func TestSearchRunsMaxTrialsInParallel(t *testing.T) {
 	tu := search(t, slowBranin, Options{Objective: "loss", MaxTrials: 8, ParallelTrials: 2, Directory: t.TempDir()})
 	ts := allTrials(t, tu)
-	checkCompletedSearch(t, ts, 8, crashEpochs)
+	checkCompletedSearch(t, ts, 8, slowEpochs)
 	if got := tu.StopReason(); got != "reached max trials (8)" {
 		t.Errorf("stop reason %q", got)
 	}
@@ -131,7 +131,7 @@ func TestCancelledSearchResumes(t *testing.T) {
 
 	opts.Observer = nil
 	tu = search(t, slowBranin, opts)
-	checkCompletedSearch(t, allTrials(t, tu), 10, crashEpochs)
+	checkCompletedSearch(t, allTrials(t, tu), 10, slowEpochs)
 }
 
 func TestResumeWithMoreTrialsKeepsEarlierOnes(t *testing.T) {
@@ -310,10 +310,10 @@ func TestPrunedTrialsKeepTheirCurve(t *testing.T) {
 	for _, tr := range allTrials(t, tu) {
 		want, epochs := trials.Pruned, 2
 		if tr.ID == 1 {
-			want, epochs = trials.Completed, crashEpochs
+			want, epochs = trials.Completed, slowEpochs
 		}
 		x1, x2 := tr.Values["x1"].(float64), tr.Values["x2"].(float64)
-		if tr.Status != want || len(tr.History) != epochs || *tr.Score != branin(x1, x2)+float64(crashEpochs-epochs) {
+		if tr.Status != want || len(tr.History) != epochs || *tr.Score != branin(x1, x2)+float64(slowEpochs-epochs) {
 			t.Errorf("trial %d: %s after %d epochs, score %v: %s", tr.ID, tr.Status, len(tr.History), *tr.Score, tr.Error)
 		}
 	}
