@@ -53,7 +53,7 @@ func findIDX(dir, name string) (string, error) {
 	if _, err2 := os.Stat(raw); err2 == nil {
 		return raw, nil
 	}
-	return "", fmt.Errorf("data: Fashion-MNIST: %s: %w; download %s (and the other three files) from %s (folder data/fashion) into %s",
+	return "", fmt.Errorf("data: Fashion-MNIST: %s: %w; run `tune data get fashion-mnist`, or download %s (and the other three files) from %s (folder data/fashion) into %s",
 		p, fs.ErrNotExist, name, FashionMNISTURL, dir)
 }
 

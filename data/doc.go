@@ -57,5 +57,7 @@
 // FashionMNIST and CaliforniaHousing read the published files from a
 // directory or path the caller chooses; DefaultDataDir returns
 // $TUNE_DATA_DIR (or "") as a conventional root holding fashion-mnist/ and
-// california-housing/. Nothing is downloaded.
+// california-housing/. The loaders never touch the network: Downloader
+// (and `tune data get NAME`) fetches the published files into such a
+// directory and verifies their SHA-256.
 package data
