@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -12,8 +13,12 @@ import (
 //
 // The Logs given to OnBatchEnd are reused for every batch and must not be
 // retained; those given to OnEpochEnd and OnTrainEnd are fresh per epoch.
-// Epoch Logs hold "loss", the compiled metrics and, with validation data,
-// the same names prefixed with "val_".
+// Epoch Logs hold "loss", the outputs' losses and metrics and, with
+// validation data, the same names prefixed with "val_".
+//
+// Callbacks with state (EarlyStopping, ModelCheckpoint, ReduceLROnPlateau)
+// reset it in OnTrainBegin and have a Clone method giving a fresh copy, for
+// trainings that run at the same time.
 type Callback interface {
 	OnTrainBegin(m *Model) error
 	OnTrainEnd(m *Model, logs Logs) error
@@ -57,140 +62,40 @@ func (*TerminateOnNaN) OnBatchEnd(m *Model, _ int, logs Logs) error {
 	return nil
 }
 
-// EarlyStopping stops training when a monitored value has stopped
-// improving, with the semantics of Keras 3's EarlyStopping:
-//
-// At the end of each epoch, the value counts as an improvement if it beats
-// the best so far by more than MinDelta. Otherwise a wait counter grows, and
-// once it reaches Patience (and the epoch is not epoch 0) training stops.
-// With RestoreBestWeights the weights of the best epoch are put back when
-// training ends, whether or not it stopped early. Its state is reset by
-// OnTrainBegin, so a value can be reused for several Fit calls (but not
-// shared by concurrent ones).
-//
-// It is used as a pointer: &EarlyStopping{Monitor: "val_accuracy", Patience: 3}.
-type EarlyStopping struct {
-	BaseCallback
-	// Monitor is the Logs key to watch; "" means "val_loss". A key missing
-	// from the epoch logs is an error.
-	Monitor string
-	// MinDelta is the smallest change that counts as an improvement; its
-	// sign is ignored.
-	MinDelta float64
-	// Patience is the number of epochs without improvement after which
-	// training stops.
-	Patience int
-	// Mode is "min", "max" or "auto" (or ""): auto maximises accuracies and
-	// minimises the loss, mse, mae and rmse, and is an error for other names.
-	Mode string
-	// RestoreBestWeights restores the weights of the best epoch at the end
-	// of training.
-	RestoreBestWeights bool
-
-	monitor      string
-	maximize     bool
-	wait         int
-	best         float64
-	bestEpoch    int
-	stoppedEpoch int
-	bestWeights  []float32
-	haveWeights  bool
+func sortedKeys(l Logs) []string {
+	keys := make([]string, 0, len(l))
+	for k := range l {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
-// Clone returns an EarlyStopping with the same settings and fresh state, so
-// that trainings running at the same time (a tuner's trials) each get one.
-func (e *EarlyStopping) Clone() Callback {
-	return &EarlyStopping{Monitor: e.Monitor, MinDelta: e.MinDelta, Patience: e.Patience,
-		Mode: e.Mode, RestoreBestWeights: e.RestoreBestWeights}
-}
-
-// OnTrainBegin checks the settings and resets the state.
-func (e *EarlyStopping) OnTrainBegin(*Model) error {
-	e.monitor = e.Monitor
-	if e.monitor == "" {
-		e.monitor = "val_loss"
-	}
-	if e.Patience < 0 {
-		return fmt.Errorf("%w: EarlyStopping.Patience is %d, want 0 or more", ErrInvalidConfig, e.Patience)
-	}
-	if math.IsNaN(e.MinDelta) || math.IsInf(e.MinDelta, 0) {
-		return fmt.Errorf("%w: EarlyStopping.MinDelta is %v", ErrInvalidConfig, e.MinDelta)
-	}
-	switch e.Mode {
+// monitorMode resolves a callback's Mode for the monitored key: "min",
+// "max", or "auto"/"" (maximise accuracies, minimise losses and errors).
+func monitorMode(owner, key, mode string) (maximize bool, err error) {
+	switch mode {
 	case "min":
-		e.maximize = false
+		return false, nil
 	case "max":
-		e.maximize = true
+		return true, nil
 	case "", "auto":
-		name := strings.TrimPrefix(e.monitor, "val_")
-		k, known := metricKinds[name]
-		switch {
-		case name == "loss":
-			e.maximize = false
-		case name == "accuracy" || name == "acc":
-			e.maximize = true
-		case known:
-			e.maximize = k == metricBinaryAccuracy || k == metricCategoricalAccuracy || k == metricSparseCategoricalAccuracy
-		default:
-			return fmt.Errorf("%w: EarlyStopping cannot tell whether %q should be minimised or maximised; set Mode to \"min\" or \"max\"",
-				ErrInvalidConfig, e.monitor)
+		max, ok := monitorMaximized(key)
+		if !ok {
+			return false, fmt.Errorf("%w: %s cannot tell whether %q should be minimised or maximised; set Mode to \"min\" or \"max\"",
+				ErrInvalidConfig, owner, key)
 		}
-	default:
-		return fmt.Errorf("%w: EarlyStopping.Mode is %q, want \"auto\", \"min\" or \"max\"", ErrInvalidConfig, e.Mode)
+		return max, nil
 	}
-	e.best = math.Inf(1)
-	if e.maximize {
-		e.best = math.Inf(-1)
-	}
-	e.wait, e.bestEpoch, e.stoppedEpoch, e.haveWeights = 0, 0, 0, false
-	return nil
+	return false, fmt.Errorf("%w: %s.Mode is %q, want \"auto\", \"min\" or \"max\"", ErrInvalidConfig, owner, mode)
 }
 
-// OnEpochEnd updates the best value and stops training when patience runs out.
-func (e *EarlyStopping) OnEpochEnd(m *Model, epoch int, logs Logs) error {
-	current, ok := logs[e.monitor]
+// monitored returns logs[key] or an error naming the keys there are.
+func monitored(owner, key string, logs Logs) (float64, error) {
+	v, ok := logs[key]
 	if !ok {
-		return fmt.Errorf("%w: EarlyStopping monitors %q, which is not in the logs (%s)",
-			ErrInvalidConfig, e.monitor, strings.Join(sortedKeys(logs), ", "))
+		return 0, fmt.Errorf("%w: %s monitors %q, which is not in the logs (%s)",
+			ErrInvalidConfig, owner, key, strings.Join(sortedKeys(logs), ", "))
 	}
-	if e.RestoreBestWeights && !e.haveWeights {
-		e.bestWeights = m.appendWeights(e.bestWeights[:0])
-		e.haveWeights, e.bestEpoch = true, epoch
-	}
-	e.wait++
-	if e.isImprovement(current) {
-		e.best, e.bestEpoch, e.wait = current, epoch, 0
-		if e.RestoreBestWeights {
-			e.bestWeights = m.appendWeights(e.bestWeights[:0])
-		}
-		return nil
-	}
-	if e.wait >= e.Patience && epoch > 0 {
-		e.stoppedEpoch = epoch
-		m.StopTraining()
-	}
-	return nil
+	return v, nil
 }
-
-// OnTrainEnd restores the best weights if RestoreBestWeights is set.
-func (e *EarlyStopping) OnTrainEnd(m *Model, _ Logs) error {
-	if e.RestoreBestWeights && e.haveWeights {
-		m.setWeights(e.bestWeights)
-	}
-	return nil
-}
-
-func (e *EarlyStopping) isImprovement(v float64) bool {
-	d := math.Abs(e.MinDelta)
-	if e.maximize {
-		return v-d > e.best
-	}
-	return v+d < e.best
-}
-
-// BestEpoch returns the epoch with the best monitored value of the last Fit.
-func (e *EarlyStopping) BestEpoch() int { return e.bestEpoch }
-
-// StoppedEpoch returns the epoch at which the last Fit was stopped by this
-// callback, or 0 if it was not.
-func (e *EarlyStopping) StoppedEpoch() int { return e.stoppedEpoch }

@@ -1,9 +1,15 @@
 package nn
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -174,5 +180,130 @@ func TestEarlyStoppingInFit(t *testing.T) {
 	}
 	if _, ok := h.Metrics["score"]; ok {
 		t.Error("history recorded a key added by a callback")
+	}
+}
+
+// ReduceLROnPlateau follows Keras: reduce after Patience epochs without an
+// improvement larger than MinDelta, then wait Cooldown epochs, never below
+// MinLR.
+func TestReduceLROnPlateau(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		r      ReduceLROnPlateau
+		values []float64
+		lrs    []float64 // after each epoch
+	}{
+		{"patience 1", ReduceLROnPlateau{Patience: 1, Factor: 0.5}, []float64{1, 2, 0.5, 0.6, 0.7}, []float64{1, 0.5, 0.5, 0.25, 0.125}},
+		{"patience 2", ReduceLROnPlateau{Patience: 2}, []float64{1, 2, 3, 4, 5}, []float64{1, 1, 0.1, 0.1, 0.01}},
+		{"cooldown", ReduceLROnPlateau{Patience: 1, Factor: 0.5, Cooldown: 2}, []float64{1, 2, 2, 2, 2, 2}, []float64{1, 0.5, 0.5, 0.25, 0.25, 0.125}}, // Keras: the counter reaches 0 in the epoch that ends the cooldown
+		{"min lr", ReduceLROnPlateau{Patience: 1, Factor: 0.1, MinLR: 0.05}, []float64{1, 2, 2, 2}, []float64{1, 0.1, 0.05, 0.05}},
+		{"min delta", ReduceLROnPlateau{Patience: 1, Factor: 0.5, MinDelta: 0.1}, []float64{1, 0.95, 0.5}, []float64{1, 0.5, 0.5}},
+		{"max", ReduceLROnPlateau{Monitor: "val_accuracy", Patience: 1, Factor: 0.5}, []float64{0.5, 0.6, 0.6}, []float64{1, 1, 0.5}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m := mustCompile(t, NewSequential(Input(2), Dense(1, Linear)), CompileConfig{Loss: "mse", Optimizer: &SGD{LearningRate: 1}})
+			r := tt.r
+			if err := r.OnTrainBegin(m); err != nil {
+				t.Fatal(err)
+			}
+			key := r.monitor
+			for e, v := range tt.values {
+				logs := Logs{key: v}
+				if err := r.OnEpochEnd(m, e, logs); err != nil {
+					t.Fatal(err)
+				}
+				if math.Abs(m.LearningRate()-tt.lrs[e]) > 1e-12 {
+					t.Fatalf("after epoch %d: lr %v, want %v", e, m.LearningRate(), tt.lrs[e])
+				}
+				if e > 0 && logs["learning_rate"] != tt.lrs[e-1] {
+					t.Errorf("epoch %d logged learning_rate %v, want %v", e, logs["learning_rate"], tt.lrs[e-1])
+				}
+			}
+		})
+	}
+	m := tinyModel(t)
+	for name, r := range map[string]*ReduceLROnPlateau{"factor": {Factor: 1}, "patience": {Patience: -1}, "mode": {Monitor: "x"}} {
+		if err := r.OnTrainBegin(m); !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// In Fit, the optimizer really uses the reduced rate.
+	x, y := blobs(1, 64, 3)
+	bm := blobModel(t, 1)
+	if _, err := bm.Fit(t.Context(), x, y, FitConfig{Epochs: 3, Callbacks: []Callback{&ReduceLROnPlateau{Monitor: "loss", Mode: "max", Factor: 0.5}}}); err != nil {
+		t.Fatal(err)
+	}
+	if bm.LearningRate() != 0.0025 {
+		t.Errorf("learning rate %v after two reductions of 0.01, want 0.0025", bm.LearningRate())
+	}
+}
+
+func TestModelCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	x, y := blobs(1, 64, 3)
+	m := blobModel(t, 1)
+	s := &scripted{values: []float64{5, 4, 6, 3, 7}}
+	best := &ModelCheckpoint{Filepath: filepath.Join(dir, "best.tnn"), Monitor: "score", Mode: "min", SaveBestOnly: true}
+	every := &ModelCheckpoint{Filepath: filepath.Join(dir, "w-{epoch:02d}.bin"), SaveWeightsOnly: true}
+	if _, err := m.Fit(t.Context(), x, y, FitConfig{Epochs: 5, Callbacks: []Callback{s, best, every}}); err != nil {
+		t.Fatal(err)
+	}
+	if best.LastSavedEpoch() != 3 {
+		t.Errorf("best saved at epoch %d, want 3", best.LastSavedEpoch())
+	}
+	l, err := LoadFile(filepath.Join(dir, "best.tnn"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, _ := l.MarshalWeights()
+	if !bytes.Equal(w, s.weights[3]) {
+		t.Error("the best file does not hold epoch 3's weights")
+	}
+	for e := 1; e <= 5; e++ {
+		b, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("w-%02d.bin", e)))
+		if err != nil || !bytes.Equal(b, s.weights[e-1]) {
+			t.Errorf("epoch file %d: %v", e, err)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 6 {
+		t.Errorf("%d files in the directory, want 6 (no temporary files left)", len(entries))
+	}
+	c := best.Clone().(*ModelCheckpoint)
+	if c.Filepath != best.Filepath || !c.SaveBestOnly || c.lastSaved != 0 {
+		t.Error("Clone")
+	}
+	if err := (&ModelCheckpoint{}).OnTrainBegin(m); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("no path: %v", err)
+	}
+	missing := &ModelCheckpoint{Filepath: filepath.Join(dir, "x"), SaveBestOnly: true}
+	if _, err := m.Fit(t.Context(), x, y, FitConfig{Epochs: 1, Callbacks: []Callback{missing}}); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("monitoring a missing val_loss: %v", err)
+	}
+}
+
+func TestLearningRateSchedulerAndLogger(t *testing.T) {
+	x, y := blobs(1, 64, 3)
+	m := blobModel(t, 1)
+	var seen []float64
+	sched := &LearningRateScheduler{Schedule: func(epoch int, lr float64) float64 {
+		seen = append(seen, lr)
+		return 0.1 / float64(epoch+1)
+	}}
+	var out strings.Builder
+	log := NewEpochLogger(&out, 2)
+	if _, err := m.Fit(t.Context(), x, y, FitConfig{Epochs: 2, ValidationSplit: 0.25, Callbacks: []Callback{sched, log}}); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(seen, []float64{0.01, 0.1}) || m.LearningRate() != 0.05 {
+		t.Errorf("schedule saw %v, lr now %v", seen, m.LearningRate())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[1], "Epoch 2/2 - ") || !strings.Contains(lines[1], " - loss: ") ||
+		!strings.Contains(lines[1], " - accuracy: ") || !strings.HasSuffix(lines[1], "") || !strings.Contains(lines[1], " - val_accuracy: ") {
+		t.Errorf("log:\n%s", out.String())
+	}
+	if _, err := m.Fit(t.Context(), x, y, FitConfig{Epochs: 1, Callbacks: []Callback{&LearningRateScheduler{}}}); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("nil schedule: %v", err)
 	}
 }

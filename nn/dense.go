@@ -1,78 +1,158 @@
 package nn
 
-import "math"
+// Dense returns a fully connected layer of units outputs,
+// activation(x·W + b), with a glorot_uniform kernel W and a zero bias b
+// unless KernelInitializer or BiasInitializer say otherwise. The empty
+// activation is Linear. Dense needs a flat input: put Flatten before it if
+// the input has several dimensions.
+func Dense(units int, activation Activation, opts ...LayerOption) Layer {
+	return &denseLayer{units: units, activation: activation, o: newOptions(opts)}
+}
+
+type denseLayer struct {
+	units      int
+	activation Activation
+	o          layerOptions
+}
+
+func (l *denseLayer) Apply(in ...*Node) *Node { return apply(l, in) }
+func (l *denseLayer) opts() *layerOptions     { return &l.o }
+func (*denseLayer) typeName() string          { return "Dense" }
+func (*denseLayer) arity() (int, int)         { return 1, 1 }
+func (*denseLayer) hasWeights() bool          { return true }
+
+func (l *denseLayer) paramCounts(in [][]int) (int, int) {
+	return shapeSize(in[0])*l.units + l.units, 0
+}
+
+func (l *denseLayer) outputShape(in [][]int) ([]int, error) {
+	if l.units <= 0 {
+		return nil, specErr(ErrInvalidModel, "units must be positive, got %d", l.units)
+	}
+	if _, ok := activationKinds[l.activation]; !ok {
+		return nil, specErr(ErrUnknownActivation, "%q (want %s)", string(l.activation), activationList)
+	}
+	for _, init := range []Initializer{l.kernelInit(), l.biasInit()} {
+		if err := checkInitializer(init); err != nil {
+			return nil, err
+		}
+	}
+	if err := needFlat(in[0]); err != nil {
+		return nil, err
+	}
+	if l.units > maxParams/(in[0][0]+1) {
+		return nil, specErr(ErrInvalidModel, "%d units on %d inputs is too many parameters", l.units, in[0][0])
+	}
+	return []int{l.units}, nil
+}
+
+func (l *denseLayer) kernelInit() Initializer {
+	if l.o.kernelInit == "" {
+		return GlorotUniform
+	}
+	return l.o.kernelInit
+}
+
+func (l *denseLayer) biasInit() Initializer {
+	if l.o.biasInit == "" {
+		return Zeros
+	}
+	return l.o.biasInit
+}
+
+func (l *denseLayer) encode(j *layerJSON) {
+	j.Units = l.units
+	j.Activation = string(l.activation)
+	if j.Activation == "" {
+		j.Activation = string(Linear)
+	}
+	j.KernelInitializer = string(l.kernelInit())
+	j.BiasInitializer = string(l.biasInit())
+}
+
+func (l *denseLayer) build(c *buildContext) (unit, error) {
+	act, err := parseActivation(l.activation)
+	if err != nil {
+		return nil, err
+	}
+	d := &dense{unitBase: c.newBase(), nin: c.inShapes[0][0], nout: l.units, act: act,
+		kinit: l.kernelInit(), binit: l.biasInit()}
+	d.w = d.addTensor("kernel", []int{d.nin, d.nout}, true)
+	d.b = d.addTensor("bias", []int{d.nout}, true)
+	d.initWeights(c.seed, c.index)
+	return d, nil
+}
 
 // dense is a compiled Dense layer: its weights, gradients and the batch
 // buffers reused by every training step.
 type dense struct {
-	name    string
-	in, out int
-	act     actKind
+	unitBase
+	nin, nout    int
+	act          actKind
+	kinit, binit Initializer
+	w, b         *tensor // kernel in×out (row-major, Keras' layout) and bias
 
-	w, b   []float32 // kernel in×out (row-major, Keras' layout) and bias
-	dw, db []float32 // gradients of the batch mean loss
-
-	// Batch buffers with room for cap rows; a batch of n rows uses the
-	// first n·out values.
-	x    []float32 // input of the last forward pass (not owned)
-	z, a []float32 // pre-activations and outputs
-	g    []float32 // dL/da, turned into dL/dz in place by backward
+	x []float32 // input of the last forward pass (not owned)
+	z []float32 // pre-activations; out is z itself for a linear activation
+	a []float32 // activations
 }
 
-func newDense(name string, in, out int, act actKind) *dense {
-	return &dense{
-		name: name, in: in, out: out, act: act,
-		w: make([]float32, in*out), b: make([]float32, out),
-		dw: make([]float32, in*out), db: make([]float32, out),
+// initWeights draws the kernel and the bias from the layer's initialisers,
+// with a random stream of its own.
+func (d *dense) initWeights(seed int64, index int) {
+	r := newRNG(seed, uint64(index))
+	d.kinit.fill(d.w.w, d.nin, d.nout, &r)
+	d.binit.fill(d.b.w, d.nout, d.nout, &r) // fans of a vector: its length
+}
+
+func (d *dense) reserve(rows int) {
+	d.z = make([]float32, rows*d.nout)
+	if d.act != actLinear {
+		d.a = make([]float32, rows*d.nout)
 	}
 }
 
-// initWeights draws the kernel from glorot_uniform, U(−l, l) with
-// l = √(6/(in+out)), and zeroes the bias.
-func (d *dense) initWeights(r rng) {
-	limit := math.Sqrt(6 / float64(d.in+d.out))
-	for i := range d.w {
-		d.w[i] = float32((2*r.float64() - 1) * limit)
-	}
-	clear(d.b)
-}
+func (d *dense) activation() actKind           { return d.act }
+func (d *dense) preActivation(n int) []float32 { return d.z[:n*d.nout] }
 
-// reserve makes room for batches of up to n rows.
-func (d *dense) reserve(n int) {
-	if len(d.z) >= n*d.out {
+// forward computes act(x·W + b) for the n rows of the input.
+func (d *dense) forward(n int, _ bool) {
+	d.x = d.ins[0].out[:n*d.nin]
+	z := d.z[:n*d.nout]
+	for r := range n {
+		copy(z[r*d.nout:(r+1)*d.nout], d.b.w)
+	}
+	gemm(false, false, n, d.nout, d.nin, d.x, d.w.w, z, 1)
+	if d.act == actLinear {
+		d.out = z
 		return
 	}
-	d.z = make([]float32, n*d.out)
-	d.a = make([]float32, n*d.out)
-	d.g = make([]float32, n*d.out)
+	a := d.a[:n*d.nout]
+	activate(d.act, z, a, n, d.nout)
+	d.out = a
 }
 
-// forward computes the outputs for the n rows of x: a = act(x·W + b).
-func (d *dense) forward(x []float32, n int) {
-	d.x = x[:n*d.in]
-	z := d.z[:n*d.out]
-	for r := range n {
-		copy(z[r*d.out:(r+1)*d.out], d.b)
+// backward takes g holding dL/da for the last forward pass (dL/dz if
+// gradIsZ) and computes the kernel and bias gradients and, if the input
+// wants it, dL/dx.
+func (d *dense) backward(n int) {
+	g := d.g[:n*d.nout]
+	if !d.gradIsZ {
+		activationBackward(d.act, d.z, d.out, g, n, d.nout)
 	}
-	gemm(false, false, n, d.out, d.in, d.x, d.w, z, 1)
-	activate(d.act, z, d.a, n, d.out)
-}
-
-// backward takes d.g holding dL/da for the last forward pass (dL/dz if
-// gradIsZ) and computes dw, db and, if dx is not nil, dL/dx into dx.
-func (d *dense) backward(n int, gradIsZ bool, dx []float32) {
-	g := d.g[:n*d.out]
-	if !gradIsZ {
-		activationBackward(d.act, d.z, d.a, g, n, d.out)
-	}
-	gemm(true, false, d.in, d.out, n, d.x, g, d.dw, 0) // dW = xᵀ·dz
-	clear(d.db)
+	gemm(true, false, d.nin, d.nout, n, d.x, g, d.w.g, 0) // dW = xᵀ·dz
+	db := d.b.g
+	clear(db)
 	for r := range n {
-		for j, v := range g[r*d.out : (r+1)*d.out] {
-			d.db[j] += v
+		for j, v := range g[r*d.nout : (r+1)*d.nout] {
+			db[j] += v
 		}
 	}
-	if dx != nil {
-		gemm(false, true, n, d.in, d.out, g, d.w, dx[:n*d.in], 0) // dx = dz·Wᵀ
+	if in := d.ins[0]; in.wantsGrad {
+		var beta float32
+		if d.accum[0] {
+			beta = 1
+		}
+		gemm(false, true, n, d.nin, d.nout, g, d.w.w, in.g[:n*d.nin], beta) // dx = dz·Wᵀ
 	}
 }

@@ -6,10 +6,15 @@ import "errors"
 // cause wraps one of these (test with errors.Is); the message adds the
 // detail, e.g. "nn: shape mismatch: x has 10 columns, the model input (28, 28) needs 784".
 var (
-	// ErrInvalidModel reports a layer stack that cannot be built: no Input
-	// layer first, non-positive units or dimensions, a Dense layer on a
-	// non-flat input, no Dense layer at all, or too many parameters.
+	// ErrInvalidModel reports a model that cannot be built: no Input layer
+	// first, non-positive units or dimensions, a Dense layer on a non-flat
+	// input, a layer with weights applied twice, an output that does not
+	// depend on the model's inputs, a Normalization layer that was never
+	// adapted, too many parameters, or an option a layer does not take.
 	ErrInvalidModel = errors.New("nn: invalid model")
+
+	// ErrUnknownInitializer reports an initializer name this package does not know.
+	ErrUnknownInitializer = errors.New("nn: unknown initializer")
 
 	// ErrUnknownActivation reports an activation name this package does not know.
 	ErrUnknownActivation = errors.New("nn: unknown activation")
@@ -22,7 +27,8 @@ var (
 	ErrUnknownMetric = errors.New("nn: unknown metric")
 
 	// ErrInvalidConfig reports an out-of-range setting in CompileConfig,
-	// FitConfig, an optimizer or a callback.
+	// FitConfig, EvaluateConfig, an optimizer, a layer or a callback, or
+	// sample or class weights that are negative or not finite.
 	ErrInvalidConfig = errors.New("nn: invalid configuration")
 
 	// ErrNotCompiled reports a call that needs Compile first.
@@ -47,4 +53,9 @@ var (
 	// ErrWeightsMismatch reports well-formed weight bytes whose tensors do
 	// not match the model's architecture.
 	ErrWeightsMismatch = errors.New("nn: weights do not match the model")
+
+	// ErrModelFormat reports a model file (see Save and Load) that is
+	// truncated, corrupt, of an unknown version, describes an invalid
+	// model or is otherwise not produced by Save.
+	ErrModelFormat = errors.New("nn: invalid model file")
 )

@@ -5,23 +5,51 @@ import (
 	"fmt"
 )
 
-// Evaluate returns the loss and compiled metrics of the model on x and y,
-// computed in batches of batchSize rows (0 means 32) and averaged over all
-// rows, under the names "loss" and the metric names.
+// EvaluateConfig configures EvaluateMulti.
+type EvaluateConfig struct {
+	// BatchSize is the number of rows per forward pass; 0 means 32. Results
+	// do not depend on it.
+	BatchSize int
+	// SampleWeight weighs each row's loss and metrics (nil: all 1).
+	SampleWeight []float32
+}
+
+// Evaluate returns the loss and compiled metrics of a model with one input
+// and one output on x and y, computed in batches of batchSize rows (0 means
+// 32) and averaged over all rows, under the names "loss" and the metric
+// names (see MetricsNames).
 func (m *Model) Evaluate(x, y *Matrix, batchSize int) (Logs, error) {
-	if err := m.checkData(x, y, "x", "y"); err != nil {
+	return m.EvaluateMulti(context.Background(), []*Matrix{x}, []*Matrix{y}, EvaluateConfig{BatchSize: batchSize})
+}
+
+// EvaluateMulti is Evaluate for any model, with one matrix per input in x
+// and per output in y, sample weights and cancellation. The Logs hold the
+// weighted total loss "loss", each output's loss ("<output>_loss", with
+// several outputs) and each output's metrics: the values Keras' evaluate
+// returns, in the order of MetricsNames.
+func (m *Model) EvaluateMulti(ctx context.Context, x, y []*Matrix, cfg EvaluateConfig) (Logs, error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("%w: nil context", ErrInvalidConfig)
+	}
+	d, err := m.checkData(x, y, "x", "y")
+	if err != nil {
 		return nil, err
 	}
-	if batchSize < 0 {
-		return nil, fmt.Errorf("%w: batch size %d, want 0 (meaning 32) or more", ErrInvalidConfig, batchSize)
+	if err := checkWeights(cfg.SampleWeight, d.rows, "EvaluateConfig.SampleWeight"); err != nil {
+		return nil, err
 	}
-	if batchSize == 0 {
-		batchSize = 32
+	d.sw = cfg.SampleWeight
+	batch := cfg.BatchSize
+	if batch < 0 {
+		return nil, fmt.Errorf("%w: batch size %d, want 0 (meaning 32) or more", ErrInvalidConfig, batch)
 	}
-	batchSize = min(batchSize, x.Rows)
-	m.reserve(batchSize)
+	if batch == 0 {
+		batch = 32
+	}
+	batch = min(batch, d.rows)
+	m.reserve(batch)
 	logs := Logs{}
-	if err := m.evaluate(context.Background(), x, y, batchSize, "", logs); err != nil {
+	if err := m.evaluate(ctx, d, batch, "", logs); err != nil {
 		return nil, err
 	}
 	return logs, nil
@@ -30,53 +58,85 @@ func (m *Model) Evaluate(x, y *Matrix, batchSize int) (Logs, error) {
 // evaluate adds the loss and metrics on checked data to logs, each name
 // prefixed with prefix, checking ctx before every batch. It allocates nothing
 // once reserve(batch) was called, apart from inserting the keys into logs.
-func (m *Model) evaluate(ctx context.Context, x, y *Matrix, batch int, prefix string, logs Logs) error {
-	for i := range m.evalMetric {
-		m.evalMetric[i].reset()
+func (m *Model) evaluate(ctx context.Context, d dataset, batch int, prefix string, logs Logs) error {
+	for _, h := range m.heads {
+		h.sum = 0
+		for i := range h.evalMetrics {
+			h.evalMetrics[i].reset()
+		}
 	}
-	out := m.denses[len(m.denses)-1]
-	units, yc := out.out, y.Cols
-	var sum float64
-	for lo := 0; lo < x.Rows; lo += batch {
+	for lo := 0; lo < d.rows; lo += batch {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("nn: evaluation interrupted at row %d: %w", lo, err)
 		}
-		n := min(batch, x.Rows-lo)
-		yb := y.Data[lo*yc : (lo+n)*yc]
-		m.forward(x.Data[lo*x.Cols:(lo+n)*x.Cols], n)
-		sum += m.loss.sum(out.z, out.a, yb, n, units)
-		for i := range m.evalMetric {
-			m.evalMetric[i].update(out.a, yb, n, units)
+		n := min(batch, d.rows-lo)
+		xb, yb, sw := m.batch(d, nil, lo, n)
+		m.forward(xb, n, false)
+		for k, h := range m.heads {
+			h.sum = h.eval(yb[k], sw, n, false, h.sum)
+			for i := range h.evalMetrics {
+				h.evalMetrics[i].update(h.u.out, yb[k], sw, n, h.units)
+			}
 		}
 	}
-	logs[prefix+"loss"] = sum / float64(x.Rows)
-	for i := range m.evalMetric {
-		logs[prefix+m.evalMetric[i].name] = m.evalMetric[i].result()
+	rows := float64(d.rows)
+	var total float64
+	for _, h := range m.heads {
+		total += h.weight * h.sum
+	}
+	logs[prefix+"loss"] = total / rows
+	for _, h := range m.heads {
+		if h.lossKey != "" {
+			logs[prefix+h.lossKey] = h.sum / rows
+		}
+		for i := range h.evalMetrics {
+			logs[prefix+h.evalMetrics[i].key] = h.evalMetrics[i].result()
+		}
 	}
 	return nil
 }
 
-// Predict returns the model's outputs for the rows of x, one row each.
-// Outputs do not depend on how rows are batched.
+// Predict returns the outputs of a model with one input and one output for
+// the rows of x, one row each. Outputs do not depend on how rows are
+// batched; Dropout is off and BatchNormalization uses its moving
+// statistics.
 func (m *Model) Predict(x *Matrix) (*Matrix, error) {
+	if m.compiled && len(m.heads) != 1 {
+		return nil, fmt.Errorf("%w: the model has %d outputs; use PredictMulti", ErrShape, len(m.heads))
+	}
+	out, err := m.PredictMulti([]*Matrix{x})
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// PredictMulti is Predict for any model: x holds one matrix per input, and
+// the result one matrix per output, in order.
+func (m *Model) PredictMulti(x []*Matrix) ([]*Matrix, error) {
 	if !m.compiled {
 		return nil, ErrNotCompiled
 	}
-	if err := x.check("x"); err != nil {
+	if err := m.checkInputs(x, "x"); err != nil {
 		return nil, err
 	}
-	if x.Cols != m.inSize {
-		return nil, fmt.Errorf("%w: x has %d columns, the model input %s needs %d",
-			ErrShape, x.Cols, shapeString(m.inShape), m.inSize)
-	}
-	batch := max(m.capRows, min(32, x.Rows))
+	rows := x[0].Rows
+	batch := max(m.capRows, min(32, rows))
 	m.reserve(batch)
-	out := m.denses[len(m.denses)-1]
-	res := NewMatrix(x.Rows, out.out)
-	for lo := 0; lo < x.Rows; lo += batch {
-		n := min(batch, x.Rows-lo)
-		m.forward(x.Data[lo*x.Cols:(lo+n)*x.Cols], n)
-		copy(res.Data[lo*out.out:(lo+n)*out.out], out.a[:n*out.out])
+	res := make([]*Matrix, len(m.heads))
+	for k, h := range m.heads {
+		res[k] = NewMatrix(rows, h.units)
+	}
+	xb := m.xbatch
+	for lo := 0; lo < rows; lo += batch {
+		n := min(batch, rows-lo)
+		for i, xi := range x {
+			xb[i] = xi.Data[lo*xi.Cols : (lo+n)*xi.Cols]
+		}
+		m.forward(xb, n, false)
+		for k, h := range m.heads {
+			copy(res[k].Data[lo*h.units:(lo+n)*h.units], h.u.out[:n*h.units])
+		}
 	}
 	return res, nil
 }

@@ -9,7 +9,7 @@ import (
 // Logs maps metric names ("loss", "accuracy", "val_loss", ...) to values.
 type Logs map[string]float64
 
-// FitConfig configures Fit.
+// FitConfig configures Fit and FitMulti.
 type FitConfig struct {
 	// Epochs is the index one past the last epoch to run; Fit runs epochs
 	// InitialEpoch..Epochs-1 (Keras semantics), none if InitialEpoch >= Epochs.
@@ -18,20 +18,37 @@ type FitConfig struct {
 	// last batch of an epoch may be smaller.
 	BatchSize int
 	// InitialEpoch is the index of the first epoch, for resuming: epoch e
-	// shuffles the same way whether or not earlier epochs ran in this call.
+	// shuffles (and draws dropout masks) the same way whether or not earlier
+	// epochs ran in this call.
 	InitialEpoch int
 	// NoShuffle keeps the rows in order; by default each epoch visits them in
 	// a permutation drawn from (Seed, epoch).
 	NoShuffle bool
-	// Seed determines the shuffles.
+	// Seed determines the shuffles and the dropout masks.
 	Seed int64
+
 	// ValidationX and ValidationY, if set, are evaluated at the end of every
-	// epoch; their results are logged with a "val_" prefix.
-	ValidationX, ValidationY *Matrix
+	// epoch; their results are logged with a "val_" prefix. For models with
+	// several inputs or outputs use ValidationInputs and ValidationTargets
+	// instead (one matrix per input and per output, in order).
+	ValidationX, ValidationY            *Matrix
+	ValidationInputs, ValidationTargets []*Matrix
+	// ValidationSampleWeight weighs the validation rows (nil: all 1).
+	ValidationSampleWeight []float32
 	// ValidationSplit in [0, 1) holds out the last fraction of the rows of
-	// x and y (taken before any shuffling, like Keras) as validation data.
-	// It is ignored when ValidationX is set, like Keras.
+	// the data (and of SampleWeight), taken before any shuffling, like
+	// Keras, as validation data. It is ignored when validation data are
+	// given, like Keras.
 	ValidationSplit float64
+
+	// SampleWeight weighs each training row's loss and metrics (nil: all 1).
+	SampleWeight []float32
+	// ClassWeight weighs the training rows by their class (a model with one
+	// output only): the sparse label, the argmax of a one-hot target, or a
+	// binary target rounded. Classes not in the map weigh 1. It multiplies
+	// SampleWeight.
+	ClassWeight map[int]float64
+
 	// Callbacks are called in order at each event.
 	Callbacks []Callback
 }
@@ -41,55 +58,66 @@ type History struct {
 	// Epochs are the indices of the epochs run, in order.
 	Epochs []int
 	// Metrics holds one value per entry of Epochs for each key:
-	// "loss", the compiled metrics and, with validation data, "val_loss" and
-	// "val_" + metric.
+	// "loss", each output's loss (several outputs), the compiled metrics
+	// and, with validation data, the same names prefixed with "val_".
 	Metrics map[string][]float64
 }
 
-// Fit trains the model on the rows of x with targets y and returns the
-// per-epoch history.
+// Fit trains a model with one input and one output on the rows of x with
+// targets y and returns the per-epoch history. FitMulti is Fit for models
+// with several inputs or outputs.
 //
 // Training metrics are running means over the epoch (the loss and metrics of
-// each batch, taken before its update, weighted by its rows); validation
-// metrics are computed at the end of the epoch. The Logs given to
-// OnBatchEnd hold the running means so far; that map is reused for every
-// batch and must not be retained.
+// each batch, taken before its update, weighted by its rows and sample
+// weights); validation metrics are computed at the end of the epoch. The
+// loss is the weighted sum of the outputs' losses (see
+// CompileConfig.LossWeights); each loss is the mean over the rows of
+// the sample-weighted per-row losses. The Logs given to OnBatchEnd hold
+// the running means so far; that map is reused for every batch and must not
+// be retained.
 //
 // ctx is checked before every batch (training and validation): when it is
 // done, Fit returns an error wrapping ctx.Err() without finishing the epoch.
 // On any error the returned History (never nil) holds the epochs completed
-// before it, and OnTrainEnd is not called. Fit never modifies x, y or the
-// validation data.
+// before it, and OnTrainEnd is not called. Fit never modifies its data.
 //
 // Fit is deterministic: the same compiled model (same Compile Seed), data
 // and FitConfig give bit-identical weights and history.
 func (m *Model) Fit(ctx context.Context, x, y *Matrix, cfg FitConfig) (*History, error) {
+	return m.fit(ctx, []*Matrix{x}, []*Matrix{y}, cfg)
+}
+
+// FitMulti is Fit for models with several inputs or outputs: x holds one
+// matrix per input and y one per output, in the order of NewModel's inputs
+// and outputs (see InputNames and OutputNames), all with the same rows.
+func (m *Model) FitMulti(ctx context.Context, x, y []*Matrix, cfg FitConfig) (*History, error) {
+	return m.fit(ctx, x, y, cfg)
+}
+
+func (m *Model) fit(ctx context.Context, x, y []*Matrix, cfg FitConfig) (*History, error) {
 	hist := &History{Metrics: map[string][]float64{}}
 	if ctx == nil {
 		return hist, fmt.Errorf("%w: nil context", ErrInvalidConfig)
 	}
-	if err := m.checkData(x, y, "x", "y"); err != nil {
+	train, err := m.checkData(x, y, "x", "y")
+	if err != nil {
 		return hist, err
 	}
 	batch, err := checkFitConfig(&cfg)
 	if err != nil {
 		return hist, err
 	}
-	valX, valY := cfg.ValidationX, cfg.ValidationY
-	if valX != nil || valY != nil {
-		if err := m.checkData(valX, valY, "ValidationX", "ValidationY"); err != nil {
-			return hist, err
-		}
-	} else if cfg.ValidationSplit > 0 {
-		split := int(math.Floor(float64(x.Rows) * (1 - cfg.ValidationSplit)))
-		if split == 0 || split == x.Rows {
-			return hist, fmt.Errorf("%w: ValidationSplit %v of %d rows leaves an empty training or validation set",
-				ErrInvalidConfig, cfg.ValidationSplit, x.Rows)
-		}
-		valX, valY = x.Slice(split, x.Rows), y.Slice(split, y.Rows)
-		x, y = x.Slice(0, split), y.Slice(0, split)
+	if err := checkWeights(cfg.SampleWeight, train.rows, "FitConfig.SampleWeight"); err != nil {
+		return hist, err
 	}
-	batch = min(batch, x.Rows)
+	val, hasVal, err := m.validationData(&train, cfg)
+	if err != nil {
+		return hist, err
+	}
+	if train.sw, err = m.rowWeights(train, train.sw, cfg.ClassWeight); err != nil {
+		return hist, err
+	}
+	batch = min(batch, train.rows)
 	m.reserve(batch)
 	m.initBatchLogs()
 	m.stop.Store(false)
@@ -101,7 +129,7 @@ func (m *Model) Fit(ctx context.Context, x, y *Matrix, cfg FitConfig) (*History,
 	}
 	var order []int
 	if !cfg.NoShuffle {
-		order = make([]int, x.Rows)
+		order = make([]int, train.rows)
 	}
 	var logs Logs
 	for epoch := cfg.InitialEpoch; epoch < cfg.Epochs; epoch++ {
@@ -113,13 +141,15 @@ func (m *Model) Fit(ctx context.Context, x, y *Matrix, cfg FitConfig) (*History,
 		if order != nil {
 			epochOrder(order, cfg.Seed, epoch)
 		}
-		loss, err := m.runEpoch(ctx, x, y, order, batch, epoch, cfg.Callbacks)
-		if err != nil {
+		for _, d := range m.dropouts {
+			d.reseed(cfg.Seed, epoch)
+		}
+		if err := m.runEpoch(ctx, train, order, batch, epoch, cfg.Callbacks); err != nil {
 			return hist, err
 		}
-		logs = m.epochLogs(loss)
-		if valX != nil {
-			if err := m.evaluate(ctx, valX, valY, batch, "val_", logs); err != nil {
+		logs = m.epochLogs()
+		if hasVal {
+			if err := m.evaluate(ctx, val, batch, "val_", logs); err != nil {
 				return hist, err
 			}
 		}
@@ -144,6 +174,40 @@ func (m *Model) Fit(ctx context.Context, x, y *Matrix, cfg FitConfig) (*History,
 	return hist, nil
 }
 
+// validationData checks the validation data of cfg, or splits them off
+// train (with its sample weights) per ValidationSplit.
+func (m *Model) validationData(train *dataset, cfg FitConfig) (val dataset, ok bool, err error) {
+	train.sw = cfg.SampleWeight
+	vx, vy := cfg.ValidationInputs, cfg.ValidationTargets
+	if cfg.ValidationX != nil || cfg.ValidationY != nil {
+		if vx != nil || vy != nil {
+			return val, false, fmt.Errorf("%w: FitConfig has both ValidationX/ValidationY and ValidationInputs/ValidationTargets", ErrInvalidConfig)
+		}
+		vx, vy = []*Matrix{cfg.ValidationX}, []*Matrix{cfg.ValidationY}
+	}
+	if vx != nil || vy != nil {
+		if val, err = m.checkData(vx, vy, "ValidationX", "ValidationY"); err != nil {
+			return val, false, err
+		}
+		if err := checkWeights(cfg.ValidationSampleWeight, val.rows, "FitConfig.ValidationSampleWeight"); err != nil {
+			return val, false, err
+		}
+		val.sw = cfg.ValidationSampleWeight
+		return val, true, nil
+	}
+	if cfg.ValidationSplit == 0 {
+		return val, false, nil
+	}
+	split := int(math.Floor(float64(train.rows) * (1 - cfg.ValidationSplit)))
+	if split == 0 || split == train.rows {
+		return val, false, fmt.Errorf("%w: ValidationSplit %v of %d rows leaves an empty training or validation set",
+			ErrInvalidConfig, cfg.ValidationSplit, train.rows)
+	}
+	val = train.slice(split, train.rows)
+	*train = train.slice(0, split)
+	return val, true, nil
+}
+
 // epochOrder fills order with the permutation of rows for an epoch: a
 // function of (seed, epoch) only, so a resumed run shuffles as an
 // uninterrupted one.
@@ -157,47 +221,42 @@ func epochOrder(order []int, seed int64, epoch int) {
 
 // runEpoch trains on every batch of one epoch, visiting rows in the given
 // order (sequentially if order is nil), until the data end or training is
-// stopped, and returns the mean loss of the rows it trained on.
-func (m *Model) runEpoch(ctx context.Context, x, y *Matrix, order []int, batch, epoch int, cbs []Callback) (float64, error) {
-	var lossSum, seen float64
-	for i := range m.metrics {
-		m.metrics[i].reset()
+// stopped, leaving the running loss sums in the heads and the running
+// metrics.
+func (m *Model) runEpoch(ctx context.Context, d dataset, order []int, batch, epoch int, cbs []Callback) error {
+	var total float64
+	seen := 0
+	for _, h := range m.heads {
+		h.sum = 0
+		for i := range h.metrics {
+			h.metrics[i].reset()
+		}
 	}
-	units, yc := m.units(), y.Cols
-	for b, lo := 0, 0; lo < x.Rows; b, lo = b+1, lo+batch {
+	for b, lo := 0, 0; lo < d.rows; b, lo = b+1, lo+batch {
 		if err := ctx.Err(); err != nil {
-			return 0, fmt.Errorf("nn: fit interrupted in epoch %d before batch %d: %w", epoch, b, err)
+			return fmt.Errorf("nn: fit interrupted in epoch %d before batch %d: %w", epoch, b, err)
 		}
 		for _, cb := range cbs {
 			if err := cb.OnBatchBegin(m, b); err != nil {
-				return 0, callbackErr(cb, "OnBatchBegin", err)
+				return callbackErr(cb, "OnBatchBegin", err)
 			}
 		}
-		n := min(batch, x.Rows-lo)
-		var xb, yb []float32
-		if order == nil {
-			xb, yb = x.Data[lo*x.Cols:(lo+n)*x.Cols], y.Data[lo*yc:(lo+n)*yc]
-		} else {
-			xb, yb = m.xbuf[:n*x.Cols], m.ybuf[:n*yc]
-			for r, src := range order[lo : lo+n] {
-				copy(xb[r*x.Cols:(r+1)*x.Cols], x.Data[src*x.Cols:(src+1)*x.Cols])
-				copy(yb[r*yc:(r+1)*yc], y.Data[src*yc:(src+1)*yc])
+		n := min(batch, d.rows-lo)
+		xb, yb, sw := m.batch(d, order, lo, n)
+		total += m.trainStep(xb, yb, sw, n)
+		seen += n
+		for k, h := range m.heads {
+			h.sum += h.batch
+			for i := range h.metrics {
+				h.metrics[i].update(h.u.out, yb[k], sw, n, h.units)
 			}
 		}
-		lossSum += m.trainStep(xb, yb, n)
-		seen += float64(n)
-		out := m.denses[len(m.denses)-1].a
-		for i := range m.metrics {
-			m.metrics[i].update(out, yb, n, units)
-		}
+		m.epochTotal, m.epochSeen = total, seen
 		if len(cbs) > 0 {
-			m.batchLogs["loss"] = lossSum / seen
-			for i := range m.metrics {
-				m.batchLogs[m.metrics[i].name] = m.metrics[i].result()
-			}
+			m.fillLogs(m.batchLogs)
 			for _, cb := range cbs {
 				if err := cb.OnBatchEnd(m, b, m.batchLogs); err != nil {
-					return 0, callbackErr(cb, "OnBatchEnd", err)
+					return callbackErr(cb, "OnBatchEnd", err)
 				}
 			}
 		}
@@ -205,7 +264,21 @@ func (m *Model) runEpoch(ctx context.Context, x, y *Matrix, order []int, batch, 
 			break
 		}
 	}
-	return lossSum / seen, nil
+	return nil
+}
+
+// fillLogs writes the running training loss and metrics into logs.
+func (m *Model) fillLogs(logs Logs) {
+	seen := float64(m.epochSeen)
+	logs["loss"] = m.epochTotal / seen
+	for _, h := range m.heads {
+		if h.lossKey != "" {
+			logs[h.lossKey] = h.sum / seen
+		}
+		for i := range h.metrics {
+			logs[h.metrics[i].key] = h.metrics[i].result()
+		}
+	}
 }
 
 func (m *Model) initBatchLogs() {
@@ -213,17 +286,13 @@ func (m *Model) initBatchLogs() {
 		m.batchLogs = Logs{}
 	}
 	clear(m.batchLogs)
-	m.batchLogs["loss"] = 0
-	for _, mt := range m.metrics {
-		m.batchLogs[mt.name] = 0
-	}
+	m.epochTotal, m.epochSeen = 0, 1
+	m.fillLogs(m.batchLogs)
 }
 
-func (m *Model) epochLogs(loss float64) Logs {
-	logs := Logs{"loss": loss}
-	for i := range m.metrics {
-		logs[m.metrics[i].name] = m.metrics[i].result()
-	}
+func (m *Model) epochLogs() Logs {
+	logs := Logs{}
+	m.fillLogs(logs)
 	return logs
 }
 
@@ -247,35 +316,6 @@ func checkFitConfig(cfg *FitConfig) (batch int, err error) {
 		return 32, nil
 	}
 	return cfg.BatchSize, nil
-}
-
-// checkData reports data that the compiled model cannot use.
-func (m *Model) checkData(x, y *Matrix, xName, yName string) error {
-	if !m.compiled {
-		return ErrNotCompiled
-	}
-	if err := x.check(xName); err != nil {
-		return err
-	}
-	if err := y.check(yName); err != nil {
-		return err
-	}
-	if x.Cols != m.inSize {
-		return fmt.Errorf("%w: %s has %d columns, the model input %s needs %d",
-			ErrShape, xName, x.Cols, shapeString(m.inShape), m.inSize)
-	}
-	if x.Rows != y.Rows {
-		return fmt.Errorf("%w: %s has %d rows, %s has %d", ErrShape, xName, x.Rows, yName, y.Rows)
-	}
-	units := m.units()
-	if want := m.loss.yCols(units); y.Cols != want {
-		what := "one per output"
-		if m.loss.kind == lossSCCE {
-			what = "class indices for sparse_categorical_crossentropy"
-		}
-		return fmt.Errorf("%w: %s has %d columns, want %d (%s)", ErrShape, yName, y.Cols, want, what)
-	}
-	return m.loss.checkTargets(y, units, yName)
 }
 
 func callbackErr(cb Callback, event string, err error) error {

@@ -427,3 +427,188 @@ func TestFitContextCancelledBeforeValidation(t *testing.T) {
 		t.Errorf("epochs %v, batches %v", h.Epochs, rec.batches)
 	}
 }
+
+// Class weights equal the sample weights they stand for.
+func TestFitClassWeightsAreSampleWeights(t *testing.T) {
+	x, y := blobs(2, 120, 3)
+	classWeight := map[int]float64{0: 2, 1: 0.5} // class 2 weighs 1
+	sw := make([]float32, x.Rows)
+	for i := range sw {
+		sw[i] = map[float32]float32{0: 2, 1: 0.5, 2: 1}[y.At(i, 0)]
+	}
+	run := func(cfg FitConfig) (*History, []byte) {
+		m := blobModel(t, 3)
+		cfg.Epochs, cfg.BatchSize, cfg.Seed = 3, 16, 4
+		h, err := m.Fit(t.Context(), x, y, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, _ := m.MarshalWeights()
+		return h, w
+	}
+	h1, w1 := run(FitConfig{ClassWeight: classWeight})
+	h2, w2 := run(FitConfig{SampleWeight: sw})
+	if !reflect.DeepEqual(h1, h2) || !bytes.Equal(w1, w2) {
+		t.Error("class weights and the equivalent sample weights train differently")
+	}
+	_, w3 := run(FitConfig{})
+	if bytes.Equal(w1, w3) {
+		t.Error("class weights changed nothing")
+	}
+	// Both together multiply.
+	half := make([]float32, x.Rows)
+	for i := range half {
+		half[i] = 0.5
+	}
+	h4, _ := run(FitConfig{ClassWeight: map[int]float64{0: 1}, SampleWeight: half})
+	h5, _ := run(FitConfig{SampleWeight: half})
+	if !reflect.DeepEqual(h4, h5) {
+		t.Error("a class weight of 1 changed the training")
+	}
+}
+
+// Sample weights scale each row's loss (Σ w·l / n) and weigh its metrics
+// (Σ w·m / Σ w); ValidationSplit splits them like the data.
+func TestSampleWeightsEvaluateAndSplit(t *testing.T) {
+	x, y := blobs(3, 60, 3)
+	m := blobModel(t, 1)
+	sw := make([]float32, 60)
+	for i := range sw {
+		sw[i] = float32(i % 3)
+	}
+	full, err := m.Evaluate(x, y, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := m.EvaluateMulti(t.Context(), []*Matrix{x}, []*Matrix{y}, EvaluateConfig{SampleWeight: sw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := m.Predict(x)
+	var lsum, asum, wsum float64
+	for i := range 60 {
+		c := int(y.At(i, 0))
+		l := -math.Log(float64(p.At(i, c)))
+		lsum += float64(sw[i]) * l
+		if argmax(p.Row(i)) == c {
+			asum += float64(sw[i])
+		}
+		wsum += float64(sw[i])
+	}
+	if !close(w["loss"], lsum/60, 1e-5) || !close(w["accuracy"], asum/wsum, 1e-12) || w["loss"] == full["loss"] {
+		t.Errorf("weighted %v, want loss %v accuracy %v (unweighted %v)", w, lsum/60, asum/wsum, full)
+	}
+	// The last 20 rows and their weights are the validation data.
+	h, err := m.Fit(t.Context(), x, y, FitConfig{Epochs: 1, SampleWeight: sw, ValidationSplit: 1.0 / 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := m.EvaluateMulti(t.Context(), []*Matrix{x.Slice(40, 60)}, []*Matrix{y.Slice(40, 60)}, EvaluateConfig{SampleWeight: sw[40:]})
+	if h.Metrics["val_loss"][0] != v["loss"] || h.Metrics["val_accuracy"][0] != v["accuracy"] {
+		t.Errorf("validation %v/%v, Evaluate of the last rows %v", h.Metrics["val_loss"], h.Metrics["val_accuracy"], v)
+	}
+	for name, cfg := range map[string]FitConfig{
+		"short weights":      {Epochs: 1, SampleWeight: sw[:3]},
+		"negative weight":    {Epochs: 1, SampleWeight: append([]float32{-1}, sw[1:]...)},
+		"NaN class weight":   {Epochs: 1, ClassWeight: map[int]float64{0: math.NaN()}},
+		"validation weights": {Epochs: 1, ValidationX: x, ValidationY: y, ValidationSampleWeight: sw[:5]},
+		"both validations":   {Epochs: 1, ValidationX: x, ValidationY: y, ValidationInputs: []*Matrix{x}, ValidationTargets: []*Matrix{y}},
+	} {
+		if _, err := m.Fit(t.Context(), x, y, cfg); !errors.Is(err, ErrInvalidConfig) && !errors.Is(err, ErrShape) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// Evaluation results do not depend on the batch size, bit for bit.
+func TestEvaluateBatchInvariant(t *testing.T) {
+	m, d := wideDeep(t, 4)
+	sw := make([]float32, d[0].Rows)
+	for i := range sw {
+		sw[i] = float32(i%5) / 2
+	}
+	var first Logs
+	for _, b := range []int{1, 7, 32, 1000} {
+		logs, err := m.EvaluateMulti(t.Context(), d[:2], []*Matrix{d[2], d[2]}, EvaluateConfig{BatchSize: b, SampleWeight: sw})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first == nil {
+			first = logs
+		} else if !reflect.DeepEqual(logs, first) {
+			t.Errorf("batch %d: %v, batch 1: %v", b, logs, first)
+		}
+	}
+}
+
+// A model with two inputs and two outputs: the loss is the weighted sum of
+// the outputs' losses, each output has its metrics, validation data come
+// per input and output, and the single-matrix methods refuse it.
+func TestFitMultiOutput(t *testing.T) {
+	m, d := wideDeep(t, 5)
+	xs, ys := d[:2], []*Matrix{d[2], d[2]}
+	h, err := m.FitMulti(t.Context(), xs, ys, FitConfig{Epochs: 3, ValidationInputs: xs, ValidationTargets: ys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"loss", "output_loss", "aux_output_loss", "output_root_mean_squared_error", "aux_output_root_mean_squared_error"}
+	if !reflect.DeepEqual(m.MetricsNames(), want) {
+		t.Errorf("MetricsNames %v", m.MetricsNames())
+	}
+	for _, k := range want {
+		if len(h.Metrics[k]) != 3 || len(h.Metrics["val_"+k]) != 3 {
+			t.Errorf("history lacks %s or val_%s: %v", k, k, h.Metrics)
+		}
+	}
+	if len(h.Metrics) != 2*len(want) {
+		t.Errorf("history has %d keys", len(h.Metrics))
+	}
+	e := 2
+	if l, w := h.Metrics["val_loss"][e], 0.9*h.Metrics["val_output_loss"][e]+0.1*h.Metrics["val_aux_output_loss"][e]; !close(l, w, 1e-12) {
+		t.Errorf("val_loss %v, weighted sum of the outputs' losses %v", l, w)
+	}
+	if r, l := h.Metrics["val_output_root_mean_squared_error"][e], h.Metrics["val_output_loss"][e]; !close(r*r, l, 1e-9) {
+		t.Errorf("rmse² %v, mse %v", r*r, l)
+	}
+	if h.Metrics["loss"][2] >= h.Metrics["loss"][0] {
+		t.Errorf("loss did not decrease: %v", h.Metrics["loss"])
+	}
+	if _, err := m.Fit(t.Context(), d[0], d[2], FitConfig{Epochs: 1}); !errors.Is(err, ErrShape) || !strings.Contains(err.Error(), "Multi") {
+		t.Errorf("Fit on a two-input model: %v", err)
+	}
+	if _, err := m.Predict(d[0]); !errors.Is(err, ErrShape) {
+		t.Errorf("Predict on a two-output model: %v", err)
+	}
+	if _, err := m.FitMulti(t.Context(), xs, ys, FitConfig{Epochs: 1, ClassWeight: map[int]float64{0: 1}}); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("class weights with two outputs: %v", err)
+	}
+	p, err := m.PredictMulti(xs)
+	if err != nil || len(p) != 2 || p[1].Cols != 1 || p[0].Rows != d[0].Rows {
+		t.Errorf("PredictMulti: %v", err)
+	}
+	if !reflect.DeepEqual(m.InputNames(), []string{"wide_input", "deep_input"}) || !reflect.DeepEqual(m.OutputNames(), []string{"output", "aux_output"}) {
+		t.Errorf("names %v %v", m.InputNames(), m.OutputNames())
+	}
+}
+
+// Dropout and BatchNormalization keep training deterministic: the masks
+// come from FitConfig.Seed and the epoch.
+func TestFitDeterministicWithDropout(t *testing.T) {
+	run := func(seed int64) []byte {
+		x, y := blobs(6, 200, 3)
+		m := mustCompile(t, NewSequential(Input(2), Dense(32, ReLU), BatchNormalization(), Dropout(0.5), Dense(3, Softmax)),
+			CompileConfig{Loss: "sparse_categorical_crossentropy", Optimizer: &Adam{}, Seed: 1})
+		if _, err := m.Fit(t.Context(), x, y, FitConfig{Epochs: 3, Seed: seed}); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := m.MarshalBinary()
+		return b
+	}
+	a, b, c := run(1), run(1), run(2)
+	if !bytes.Equal(a, b) {
+		t.Error("same seeds, different models")
+	}
+	if bytes.Equal(a, c) {
+		t.Error("another fit seed, same model")
+	}
+}

@@ -95,3 +95,63 @@ func (r *recorder) OnTrainEnd(*Model, Logs) error {
 	r.events = append(r.events, "train_end")
 	return nil
 }
+
+// housingLike returns n rows of a synthetic regression with 8 features on
+// different scales and a target that depends on them non-linearly.
+func housingLike(seed int64, n int) (*Matrix, *Matrix) {
+	r := newRNG(seed, 3000)
+	x, y := NewMatrix(n, 8), NewMatrix(n, 1)
+	for i := range n {
+		row := x.Row(i)
+		for j := range row {
+			row[j] = float32(float64(j+1) * (gauss(&r) + float64(j)))
+		}
+		a, b := (float64(row[0])-1)/1, (float64(row[3])-12)/4
+		y.Set(i, 0, float32(math.Tanh(a)+0.5*b*b/4+0.1*gauss(&r)))
+	}
+	return x, y
+}
+
+// wideDeep builds the seed chapter's Wide & Deep model with an auxiliary
+// output: features 0–4 go through the wide path, 2–7 through the deep
+// one. It returns the model and its adapted inputs' data.
+func wideDeep(t testing.TB, seed int64) (*Model, [3]*Matrix) {
+	t.Helper()
+	x, y := housingLike(seed, 200)
+	xw, xd := NewMatrix(x.Rows, 5), NewMatrix(x.Rows, 6)
+	for i := range x.Rows {
+		copy(xw.Row(i), x.Row(i)[:5])
+		copy(xd.Row(i), x.Row(i)[2:])
+	}
+	normWide, normDeep := Normalization(), Normalization()
+	if err := normWide.Adapt(xw); err != nil {
+		t.Fatal(err)
+	}
+	if err := normDeep.Adapt(xd); err != nil {
+		t.Fatal(err)
+	}
+	wide, deep := NewInput("wide_input", 5), NewInput("deep_input", 6)
+	h1 := Dense(30, ReLU).Apply(normDeep.Apply(deep))
+	h2 := Dense(30, ReLU).Apply(h1)
+	concat := Concatenate().Apply(normWide.Apply(wide), h2)
+	out := Dense(1, Linear, Name("output")).Apply(concat)
+	aux := Dense(1, Linear, Name("aux_output")).Apply(h2)
+	m, err := NewModel([]*Node{wide, deep}, []*Node{out, aux})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustCompile(t, m, CompileConfig{Losses: []string{"mse", "mse"}, LossWeights: []float64{0.9, 0.1},
+		Optimizer: &Adam{LearningRate: 1e-3}, Metrics: []string{"RootMeanSquaredError"}, Seed: seed})
+	return m, [3]*Matrix{xw, xd, y}
+}
+
+// denses returns the model's compiled Dense layers, in order.
+func denses(m *Model) []*dense {
+	var ds []*dense
+	for _, u := range m.units {
+		if d, ok := u.(*dense); ok {
+			ds = append(ds, d)
+		}
+	}
+	return ds
+}

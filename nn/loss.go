@@ -10,6 +10,7 @@ type lossKind uint8
 const (
 	lossMSE lossKind = iota
 	lossMAE
+	lossHuber
 	lossBCE
 	lossCCE
 	lossSCCE
@@ -18,9 +19,16 @@ const (
 var lossKinds = map[string]lossKind{
 	"mse": lossMSE, "mean_squared_error": lossMSE,
 	"mae": lossMAE, "mean_absolute_error": lossMAE,
+	"huber": lossHuber, "huber_loss": lossHuber,
 	"binary_crossentropy":             lossBCE,
 	"categorical_crossentropy":        lossCCE,
 	"sparse_categorical_crossentropy": lossSCCE,
+}
+
+// lossNames are the canonical names, as Save writes them.
+var lossNames = [...]string{
+	lossMSE: "mse", lossMAE: "mae", lossHuber: "huber",
+	lossBCE: "binary_crossentropy", lossCCE: "categorical_crossentropy", lossSCCE: "sparse_categorical_crossentropy",
 }
 
 // probEpsilon is Keras' backend epsilon: cross-entropies on outputs that are
@@ -28,8 +36,10 @@ var lossKinds = map[string]lossKind{
 const probEpsilon = 1e-7
 
 // loss is a compiled loss. Every loss is the mean over the batch of a
-// per-sample value; mse, mae and binary_crossentropy average over the
-// outputs of a sample first, as Keras does.
+// per-sample value, weighted by the sample weights (Keras'
+// sum_over_batch_size reduction: Σ wᵢ·lᵢ / n); mse, mae, huber and
+// binary_crossentropy average over the outputs of a sample first, as Keras
+// does.
 //
 // Cross-entropies take probabilities (Keras' from_logits=False). When the
 // output activation is softmax (categorical) or sigmoid (binary) the loss is
@@ -38,17 +48,20 @@ const probEpsilon = 1e-7
 type loss struct {
 	kind  lossKind
 	fused bool
+	delta float64 // huber
 }
 
-func parseLoss(name string, out actKind) (loss, error) {
+func parseLoss(name string, out actKind, delta float64) (loss, error) {
 	k, ok := lossKinds[name]
 	if !ok {
-		return loss{}, fmt.Errorf("%w %q (want mse, mae, binary_crossentropy, categorical_crossentropy or sparse_categorical_crossentropy)",
+		return loss{}, fmt.Errorf("%w %q (want mse, mae, huber, binary_crossentropy, categorical_crossentropy or sparse_categorical_crossentropy)",
 			ErrUnknownLoss, name)
 	}
 	fused := (k == lossBCE && out == actSigmoid) || ((k == lossCCE || k == lossSCCE) && out == actSoftmax)
-	return loss{kind: k, fused: fused}, nil
+	return loss{kind: k, fused: fused, delta: delta}, nil
 }
+
+func (l loss) name() string { return lossNames[l.kind] }
 
 // yCols is the number of target columns the loss expects for units outputs.
 func (l loss) yCols(units int) int {
@@ -72,109 +85,135 @@ func (l loss) checkTargets(y *Matrix, units int, name string) error {
 	return nil
 }
 
-// sum returns the sum over the n rows of the per-sample loss, given the
-// pre-activations z, the outputs a and the targets y of the batch.
-func (l loss) sum(z, a, y []float32, n, units int) float64 {
-	return l.eval(z, a, y, nil, n, units)
+// eval returns acc + Σ wᵣ·lᵣ over the n rows of a batch, added row by row
+// (so that a sum over many batches does not depend on how rows are
+// batched), given the pre-activations z (used only when fused), the
+// outputs a, the targets y and the sample weights sw (nil: all 1). If g is
+// not nil it also writes there scale·wᵣ·∂lᵣ/∂z (fused) or ∂lᵣ/∂a: with
+// scale = lossWeight/n, the gradient of the weighted batch mean.
+func (l loss) eval(z, a, y, sw, g []float32, n, units int, scale, acc float64) float64 {
+	a, y = a[:n*units], y[:n*l.yCols(units)]
+	total := acc
+	for r := range n {
+		w := 1.0
+		if sw != nil {
+			w = float64(sw[r])
+		}
+		ar := a[r*units : (r+1)*units]
+		var zr, gr []float32
+		if l.fused {
+			zr = z[r*units : (r+1)*units]
+		}
+		if g != nil {
+			gr = g[r*units : (r+1)*units]
+		}
+		var yr []float32
+		if l.kind == lossSCCE {
+			yr = y[r : r+1]
+		} else {
+			yr = y[r*units : (r+1)*units]
+		}
+		total += w * l.sample(zr, ar, yr, gr, w*scale)
+	}
+	return total
 }
 
-// sumAndGrad is sum that also writes into g the gradient of the batch mean
-// loss: with respect to z when the loss is fused, else with respect to a.
-func (l loss) sumAndGrad(z, a, y, g []float32, n, units int) float64 {
-	return l.eval(z, a, y, g[:n*units], n, units)
-}
-
-func (l loss) eval(z, a, y, g []float32, n, units int) float64 {
-	z, a, y = z[:n*units], a[:n*units], y[:n*l.yCols(units)]
-	inv := 1 / float64(n*units) // per-element weight of the mean over batch and outputs
-	var total float64
+// sample returns the loss of one sample and, if g is not nil, writes
+// gs·∂l/∂z (fused) or gs·∂l/∂a into it.
+func (l loss) sample(z, a, y, g []float32, gs float64) float64 {
+	units := float64(len(a))
+	var s float64
 	switch l.kind {
 	case lossMSE:
 		for i, p := range a {
 			d := float64(p) - float64(y[i])
-			total += d * d
+			s += d * d
 			if g != nil {
-				g[i] = float32(2 * d * inv)
+				g[i] = float32(gs * 2 * d / units)
 			}
 		}
-		return total / float64(units)
+		return s / units
 	case lossMAE:
 		for i, p := range a {
 			d := float64(p) - float64(y[i])
-			total += math.Abs(d)
+			s += math.Abs(d)
 			if g != nil {
-				g[i] = float32(sign(d) * inv)
+				g[i] = float32(gs * sign(d) / units)
 			}
 		}
-		return total / float64(units)
+		return s / units
+	case lossHuber:
+		for i, p := range a {
+			d := float64(p) - float64(y[i])
+			ad := math.Abs(d)
+			if ad <= l.delta {
+				s += 0.5 * d * d
+			} else {
+				s += l.delta * (ad - 0.5*l.delta)
+				d = l.delta * sign(d)
+			}
+			if g != nil {
+				g[i] = float32(gs * d / units)
+			}
+		}
+		return s / units
 	case lossBCE:
 		for i, p := range a {
 			t := float64(y[i])
 			if l.fused { // max(z,0) − z·t + log(1 + e^−|z|), gradient σ(z) − t
 				v := float64(z[i])
-				total += max(v, 0) - v*t + math.Log1p(math.Exp(-math.Abs(v)))
+				s += max(v, 0) - v*t + math.Log1p(math.Exp(-math.Abs(v)))
 				if g != nil {
-					g[i] = float32((float64(p) - t) * inv)
+					g[i] = float32(gs * (float64(p) - t) / units)
 				}
 				continue
 			}
 			q := clipProb(p)
-			total -= t*math.Log(q) + (1-t)*math.Log(1-q)
+			s -= t*math.Log(q) + (1-t)*math.Log(1-q)
 			if g != nil {
-				g[i] = float32(clipGrad(p, (1-t)/(1-q)-t/q) * inv)
+				g[i] = float32(gs * clipGrad(p, (1-t)/(1-q)-t/q) / units)
 			}
 		}
-		return total / float64(units)
+		return s / units
 	case lossCCE:
-		for r := range n {
-			zr, ar, yr := z[r*units:(r+1)*units], a[r*units:(r+1)*units], y[r*units:(r+1)*units]
-			if l.fused { // Σt·lse(z) − Σ t_j·z_j, gradient a_j·Σt − t_j
-				var st, tz float64
-				for j, t := range yr {
-					st += float64(t)
-					tz += float64(t) * float64(zr[j])
-				}
-				total += st*logSumExp(zr) - tz
-				if g != nil {
-					for j, p := range ar {
-						g[r*units+j] = float32((float64(p)*st - float64(yr[j])) / float64(n))
-					}
-				}
-				continue
+		if l.fused { // Σt·lse(z) − Σ t_j·z_j, gradient a_j·Σt − t_j
+			var st, tz float64
+			for j, t := range y {
+				st += float64(t)
+				tz += float64(t) * float64(z[j])
 			}
-			for j, p := range ar {
-				q, t := clipProb(p), float64(yr[j])
-				total -= t * math.Log(q)
-				if g != nil {
-					g[r*units+j] = float32(clipGrad(p, -t/q) / float64(n))
-				}
-			}
-		}
-		return total
-	case lossSCCE:
-		for r := range n {
-			c := int(y[r])
-			zr, ar := z[r*units:(r+1)*units], a[r*units:(r+1)*units]
-			if l.fused { // lse(z) − z_c, gradient a − onehot(c)
-				total += logSumExp(zr) - float64(zr[c])
-				if g != nil {
-					gr := g[r*units : (r+1)*units]
-					for j, p := range ar {
-						gr[j] = float32(float64(p) / float64(n))
-					}
-					gr[c] = float32((float64(ar[c]) - 1) / float64(n))
-				}
-				continue
-			}
-			q := clipProb(ar[c])
-			total -= math.Log(q)
 			if g != nil {
-				gr := g[r*units : (r+1)*units]
-				clear(gr)
-				gr[c] = float32(clipGrad(ar[c], -1/q) / float64(n))
+				for j, p := range a {
+					g[j] = float32(gs * (float64(p)*st - float64(y[j])))
+				}
+			}
+			return st*logSumExp(z) - tz
+		}
+		for j, p := range a {
+			q, t := clipProb(p), float64(y[j])
+			s -= t * math.Log(q)
+			if g != nil {
+				g[j] = float32(gs * clipGrad(p, -t/q))
 			}
 		}
-		return total
+		return s
+	case lossSCCE:
+		c := int(y[0])
+		if l.fused { // lse(z) − z_c, gradient a − onehot(c)
+			if g != nil {
+				for j, p := range a {
+					g[j] = float32(gs * float64(p))
+				}
+				g[c] = float32(gs * (float64(a[c]) - 1))
+			}
+			return logSumExp(z) - float64(z[c])
+		}
+		q := clipProb(a[c])
+		if g != nil {
+			clear(g)
+			g[c] = float32(gs * clipGrad(a[c], -1/q))
+		}
+		return -math.Log(q)
 	}
 	panic(fmt.Sprintf("nn: loss kind %d not implemented", l.kind))
 }

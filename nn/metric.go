@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"math"
+	"sort"
 )
 
 type metricKind uint8
@@ -28,10 +29,28 @@ var metricKinds = map[string]metricKind{
 	"root_mean_squared_error":     metricRMSE,
 }
 
-// metric is a streaming metric: a running mean over every sample (rmse: the
-// root of the running mean of squared errors) since the last reset.
+// metricClassNames maps Keras' metric class names to the snake-case names
+// Keras logs them under.
+var metricClassNames = map[string]string{
+	"BinaryAccuracy":            "binary_accuracy",
+	"CategoricalAccuracy":       "categorical_accuracy",
+	"SparseCategoricalAccuracy": "sparse_categorical_accuracy",
+	"MeanSquaredError":          "mean_squared_error",
+	"MeanAbsoluteError":         "mean_absolute_error",
+	"RootMeanSquaredError":      "root_mean_squared_error",
+}
+
+// maximized reports whether a larger value of the metric kind is better.
+func (k metricKind) maximized() bool {
+	return k == metricBinaryAccuracy || k == metricCategoricalAccuracy || k == metricSparseCategoricalAccuracy
+}
+
+// metric is a streaming metric: a weighted running mean over every sample
+// (rmse: the root of the running mean of squared errors) since the last
+// reset. Sample weights weigh each sample (Σ w·m / Σ w), as in Keras.
 type metric struct {
-	name       string // the name the user asked for; the key in Logs
+	name       string // the name the user asked for (class names in snake case)
+	key        string // the key in Logs: name, prefixed with the output's name when there are several
 	kind       metricKind
 	sum, count float64
 }
@@ -41,7 +60,11 @@ type metric struct {
 // accuracy, otherwise to binary accuracy for one output and categorical
 // accuracy for several.
 func parseMetric(name string, l loss, units int) (metric, error) {
-	k, ok := metricKinds[name]
+	logName := name
+	if snake, ok := metricClassNames[name]; ok {
+		logName = snake
+	}
+	k, ok := metricKinds[logName]
 	if name == "accuracy" || name == "acc" {
 		ok = true
 		switch {
@@ -67,7 +90,7 @@ func parseMetric(name string, l loss, units int) (metric, error) {
 		return metric{}, fmt.Errorf("%w %q with this loss: it needs targets with %d columns, the loss uses %d",
 			ErrUnknownMetric, name, want, got)
 	}
-	return metric{name: name, kind: k}, nil
+	return metric{name: logName, key: logName, kind: k}, nil
 }
 
 func (m *metric) reset() { m.sum, m.count = 0, 0 }
@@ -82,48 +105,55 @@ func (m *metric) result() float64 {
 	return m.sum / m.count
 }
 
-// update adds a batch of n outputs a (n×units) with targets y.
-func (m *metric) update(a, y []float32, n, units int) {
+// update adds a batch of n outputs a (n×units) with targets y and sample
+// weights sw (nil: all 1).
+func (m *metric) update(a, y, sw []float32, n, units int) {
 	a = a[:n*units]
-	switch m.kind {
-	case metricBinaryAccuracy: // Keras: y == (a > 0.5), averaged over outputs
-		for i, p := range a {
-			var pred float32
-			if p > 0.5 {
-				pred = 1
+	for r := range n {
+		w := 1.0
+		if sw != nil {
+			w = float64(sw[r])
+		}
+		ar := a[r*units : (r+1)*units]
+		switch m.kind {
+		case metricBinaryAccuracy: // Keras: y == (a > 0.5), averaged over outputs
+			yr := y[r*units : (r+1)*units]
+			for i, p := range ar {
+				var pred float32
+				if p > 0.5 {
+					pred = 1
+				}
+				if pred == yr[i] {
+					m.sum += w
+				}
 			}
-			if pred == y[i] {
-				m.sum++
+			m.count += w * float64(units)
+		case metricCategoricalAccuracy:
+			if argmax(ar) == argmax(y[r*units:(r+1)*units]) {
+				m.sum += w
 			}
-		}
-		m.count += float64(len(a))
-	case metricCategoricalAccuracy:
-		for r := range n {
-			if argmax(a[r*units:(r+1)*units]) == argmax(y[r*units:(r+1)*units]) {
-				m.sum++
+			m.count += w
+		case metricSparseCategoricalAccuracy:
+			if float32(argmax(ar)) == y[r] {
+				m.sum += w
 			}
-		}
-		m.count += float64(n)
-	case metricSparseCategoricalAccuracy:
-		for r := range n {
-			if float32(argmax(a[r*units:(r+1)*units])) == y[r] {
-				m.sum++
+			m.count += w
+		case metricMSE, metricRMSE:
+			yr := y[r*units : (r+1)*units]
+			for i, p := range ar {
+				d := float64(p) - float64(yr[i])
+				m.sum += w * d * d
 			}
+			m.count += w * float64(units)
+		case metricMAE:
+			yr := y[r*units : (r+1)*units]
+			for i, p := range ar {
+				m.sum += w * math.Abs(float64(p)-float64(yr[i]))
+			}
+			m.count += w * float64(units)
+		default:
+			panic(fmt.Sprintf("nn: metric kind %d not implemented", m.kind))
 		}
-		m.count += float64(n)
-	case metricMSE, metricRMSE:
-		for i, p := range a {
-			d := float64(p) - float64(y[i])
-			m.sum += d * d
-		}
-		m.count += float64(len(a))
-	case metricMAE:
-		for i, p := range a {
-			m.sum += math.Abs(float64(p) - float64(y[i]))
-		}
-		m.count += float64(len(a))
-	default:
-		panic(fmt.Sprintf("nn: metric kind %d not implemented", m.kind))
 	}
 }
 
@@ -136,4 +166,36 @@ func argmax(x []float32) int {
 		}
 	}
 	return best
+}
+
+// monitorMaximized tells whether a Logs key (as EarlyStopping and the other
+// callbacks monitor it) is better when larger: accuracies are, losses and
+// errors are not. ok is false for a key it does not know.
+func monitorMaximized(key string) (maximize, ok bool) {
+	name := key
+	if len(name) > 4 && name[:4] == "val_" {
+		name = name[4:]
+	}
+	if name == "loss" || hasSuffix(name, "_loss") {
+		return false, true
+	}
+	names := make([]string, 0, len(metricKinds)+2)
+	for k := range metricKinds {
+		names = append(names, k)
+	}
+	names = append(names, "accuracy", "acc")
+	sort.Slice(names, func(i, j int) bool { return len(names[i]) > len(names[j]) })
+	for _, k := range names {
+		if name == k || hasSuffix(name, "_"+k) {
+			if k == "accuracy" || k == "acc" {
+				return true, true
+			}
+			return metricKinds[k].maximized(), true
+		}
+	}
+	return false, false
+}
+
+func hasSuffix(s, suffix string) bool {
+	return len(s) >= len(suffix) && s[len(s)-len(suffix):] == suffix
 }

@@ -2,33 +2,49 @@ package nn
 
 import (
 	"fmt"
-	"strings"
+	"math"
 	"sync/atomic"
 )
 
-// Model is a Sequential stack of layers, trained with Fit once compiled.
+// Model is a neural network: a Sequential stack of layers (NewSequential)
+// or a graph of layers with named inputs and outputs (NewModel). Both are
+// the same kind of value, compiled and trained the same way.
 //
 // A Model is not safe for concurrent use, except StopTraining, which may be
 // called from any goroutine. Models share nothing mutable with each other.
 type Model struct {
-	layers   []Layer
+	name       string
+	layers     []Layer // Sequential
+	functional bool
+	inNodes    []*Node // functional
+	outNodes   []*Node
+	addErr     error
+
 	compiled bool
 	cfg      CompileConfig // as given to Compile, for InitWeights
 
 	// Set by Compile.
-	inShape    []int
-	inSize     int
-	denses     []*dense
-	loss       loss
-	metrics    []metric // training metrics, running over an epoch
-	evalMetric []metric // the same metrics, for Evaluate and validation
-	params     []param  // trainable tensors in Keras' get_weights order
-	opt        updater
+	g        *graph
+	units    []unit
+	inputs   []*inputUnit
+	heads    []*head
+	tensors  []*tensor // every weight, in Keras' get_weights order
+	params   []param   // the trainable tensors, for the optimizer
+	opt      updater
+	dropouts []*dropoutUnit
 
 	// Batch buffers shared by training, evaluation and prediction.
-	capRows    int
-	xbuf, ybuf []float32
-	batchLogs  Logs
+	capRows   int
+	xbuf      [][]float32 // gathered (shuffled) rows per input
+	ybuf      [][]float32 // gathered rows per output
+	xbatch    [][]float32 // the current batch per input (views)
+	ybatch    [][]float32 // the current batch per output (views)
+	swbuf     []float32
+	batchLogs Logs
+
+	// Running sums of the epoch in progress.
+	epochTotal float64
+	epochSeen  int
 
 	stop atomic.Bool
 }
@@ -36,72 +52,154 @@ type Model struct {
 // NewSequential returns a model of the given layers, the first of which must
 // be Input. It is checked and built by Compile.
 func NewSequential(layers ...Layer) *Model {
-	return &Model{layers: append([]Layer(nil), layers...)}
+	return &Model{name: "sequential", layers: append([]Layer{}, layers...)}
 }
 
-// Add appends layers to the model, like Keras' model.add. A compiled model
-// becomes uncompiled (its weights are dropped) and needs Compile again.
+// NewModel returns a functional model from its inputs (made by NewInput)
+// to its outputs (made by Apply), like keras.Model(inputs, outputs). Data
+// for Fit, Evaluate and Predict come in the order of inputs and outputs.
+// The layers are those between them; they are checked here and built by
+// Compile.
+//
+//	wide, deep := nn.NewInput("wide", 5), nn.NewInput("deep", 6)
+//	h := nn.Dense(30, nn.ReLU).Apply(deep)
+//	out := nn.Dense(1, nn.Linear, nn.Name("main")).Apply(nn.Concatenate().Apply(wide, h))
+//	aux := nn.Dense(1, nn.Linear, nn.Name("aux")).Apply(h)
+//	m, err := nn.NewModel([]*nn.Node{wide, deep}, []*nn.Node{out, aux})
+func NewModel(inputs, outputs []*Node) (*Model, error) {
+	m := &Model{name: "model", functional: true,
+		inNodes: append([]*Node(nil), inputs...), outNodes: append([]*Node(nil), outputs...)}
+	if _, err := m.graph(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Add appends layers to a Sequential model, like Keras' model.add. A
+// compiled model becomes uncompiled (its weights are dropped) and needs
+// Compile again. On a functional model Add is an error reported by Compile.
 func (m *Model) Add(layers ...Layer) {
+	if m.functional {
+		m.addErr = fmt.Errorf("%w: Add on a functional model; use Apply and NewModel", ErrInvalidModel)
+	}
 	m.layers = append(m.layers, layers...)
 	m.compiled = false
 }
 
+// graph checks the model's layers.
+func (m *Model) graph() (*graph, error) {
+	if m.addErr != nil {
+		return nil, m.addErr
+	}
+	if m.functional {
+		return buildGraph(m.inNodes, m.outNodes, false)
+	}
+	return sequentialGraph(m.layers)
+}
+
 // CompileConfig configures Compile.
 type CompileConfig struct {
-	// Loss is "mse" (or "mean_squared_error"), "mae" ("mean_absolute_error"),
+	// Loss is the loss of every output: "mse" (or "mean_squared_error"),
+	// "mae" ("mean_absolute_error"), "huber" ("huber_loss"),
 	// "binary_crossentropy", "categorical_crossentropy" or
 	// "sparse_categorical_crossentropy". Targets for the sparse loss are one
-	// column of class indices; for the others, one column per output.
+	// column of class indices; for the others, one column per output unit.
 	Loss string
+	// Losses, if set, gives one loss per output, in the order of the
+	// model's outputs; Loss must then be empty.
+	Losses []string
+	// LossWeights, if set, weighs the outputs' losses in the total loss
+	// that is minimised (Keras' loss_weights); the default is 1 each.
+	LossWeights []float64
+	// HuberDelta is the delta of the huber loss; 0 means 1.
+	HuberDelta float64
 	// Optimizer updates the weights; nil means &RMSprop{}, Keras' default.
 	Optimizer Optimizer
-	// Metrics are reported in Logs and History under the names given:
-	// "accuracy" or "acc" (resolved from the loss as Keras does),
-	// "binary_accuracy", "categorical_accuracy",
+	// Metrics are computed for every output and reported in Logs and
+	// History under the names given: "accuracy" or "acc" (resolved from the
+	// loss as Keras does), "binary_accuracy", "categorical_accuracy",
 	// "sparse_categorical_accuracy", "mse", "mae", "rmse" (or their long
-	// Keras names). The loss is always reported as "loss".
+	// Keras names, in snake or Keras' class case). The total loss is
+	// "loss". With several outputs each output's loss and metrics are
+	// prefixed by its layer name: "aux_loss", "aux_rmse".
 	Metrics []string
 	// Seed determines the initial weights: Compile with the same Seed and
 	// architecture gives bit-identical weights.
 	Seed int64
 }
 
-// Compile checks the architecture, loss, metrics and optimizer and allocates
-// freshly initialised weights (glorot_uniform kernels from cfg.Seed, zero
-// biases) and optimizer state. Compiling again re-initialises both. On error
-// the model is left uncompiled.
+// Compile checks the architecture, losses, metrics and optimizer and
+// allocates freshly initialised weights (from cfg.Seed) and optimizer
+// state. Compiling again re-initialises both. On error the model is left
+// uncompiled.
 func (m *Model) Compile(cfg CompileConfig) error {
 	m.compiled = false
-	p, err := m.plan()
+	g, err := m.graph()
 	if err != nil {
 		return err
 	}
-	denses := make([]*dense, len(p.denses))
-	var params []param
-	for i, pd := range p.denses {
-		act, _ := parseActivation(pd.spec.activation) // checked by plan
-		d := newDense(pd.name, pd.in, pd.spec.units, act)
-		d.initWeights(newRNG(cfg.Seed, uint64(i)))
-		denses[i] = d
-		params = append(params, param{d.w, d.dw}, param{d.b, d.db})
-	}
-	out := denses[len(denses)-1]
-	l, err := parseLoss(cfg.Loss, out.act)
-	if err != nil {
-		return err
-	}
-	var metrics []metric
-	seen := map[string]bool{"loss": true}
-	for _, name := range cfg.Metrics {
-		if seen[name] {
-			return fmt.Errorf("%w: metric %q is given twice or clashes with \"loss\"", ErrInvalidConfig, name)
+	units := make([]unit, len(g.nodes))
+	bases := make([]*unitBase, len(g.nodes))
+	var inputs []*inputUnit
+	var dropouts []*dropoutUnit
+	for i, nd := range g.nodes {
+		c := &buildContext{index: i, seed: cfg.Seed}
+		c.base = unitBase{name: g.names[i], typ: nd.layer.typeName(),
+			shape: append([]int(nil), nd.shape...), size: shapeSize(nd.shape)}
+		for _, k := range g.ins[i] {
+			c.base.ins = append(c.base.ins, bases[k])
+			c.inShapes = append(c.inShapes, g.nodes[k].shape)
+			bases[k].consumers++
 		}
-		seen[name] = true
-		mt, err := parseMetric(name, l, out.out)
+		c.base.accum = make([]bool, len(c.base.ins))
+		u, err := nd.layer.build(c)
 		if err != nil {
-			return err
+			return g.nodeErr(i, err)
 		}
-		metrics = append(metrics, mt)
+		units[i], bases[i] = u, u.base()
+		b := u.base()
+		b.wantsGrad = b.hasParams
+		for _, in := range b.ins {
+			b.wantsGrad = b.wantsGrad || in.wantsGrad
+		}
+		switch u := u.(type) {
+		case *inputUnit:
+			inputs = append(inputs, u)
+		case *dropoutUnit:
+			dropouts = append(dropouts, u)
+		}
+	}
+	heads, err := compileHeads(g, units, cfg)
+	if err != nil {
+		return err
+	}
+	// Backward writes each gradient once and adds to it afterwards: losses
+	// write first, then consumers in reverse topological order.
+	written := make(map[*unitBase]bool, len(units))
+	for _, h := range heads {
+		written[h.u] = true
+	}
+	for i := len(units) - 1; i >= 0; i-- {
+		b := bases[i]
+		if !b.wantsGrad {
+			continue
+		}
+		for k, in := range b.ins {
+			if in.wantsGrad {
+				b.accum[k] = written[in]
+				written[in] = true
+			}
+		}
+	}
+	var tensors []*tensor
+	var params []param
+	for _, b := range bases {
+		for _, t := range b.tensors {
+			tensors = append(tensors, t)
+			if t.g != nil {
+				params = append(params, param{w: t.w, g: t.g})
+			}
+		}
 	}
 	opt := cfg.Optimizer
 	if opt == nil {
@@ -112,10 +210,10 @@ func (m *Model) Compile(cfg CompileConfig) error {
 		return err
 	}
 	*m = Model{
-		layers: m.layers, compiled: true, cfg: cfg,
-		inShape: p.inShape, inSize: shapeSize(p.inShape),
-		denses: denses, loss: l, params: params, opt: u,
-		metrics: metrics, evalMetric: append([]metric(nil), metrics...),
+		name: m.name, layers: m.layers, functional: m.functional, inNodes: m.inNodes, outNodes: m.outNodes,
+		compiled: true, cfg: cfg,
+		g: g, units: units, inputs: inputs, heads: heads, tensors: tensors, params: params, opt: u,
+		dropouts: dropouts,
 	}
 	return nil
 }
@@ -138,138 +236,81 @@ func (m *Model) InitWeights(seed int64) error {
 // Keras' model.stop_training. Fit clears the request when it starts.
 func (m *Model) StopTraining() { m.stop.Store(true) }
 
-// CountParams returns the number of weights of the model, or 0 if its
-// layers are invalid (see Compile). It does not need Compile.
-func (m *Model) CountParams() int {
-	p, err := m.plan()
-	if err != nil {
+// LearningRate returns the optimizer's current learning rate (0 before
+// Compile).
+func (m *Model) LearningRate() float64 {
+	if !m.compiled {
 		return 0
 	}
-	return p.total
+	return m.opt.base().lr
 }
 
-// Summary returns a Keras-like table of the layers, their output shapes and
-// parameter counts. It does not need Compile; for an invalid stack of
-// layers it returns the error message.
-func (m *Model) Summary() string {
-	p, err := m.plan()
+// SetLearningRate changes the optimizer's learning rate, as callbacks such
+// as ReduceLROnPlateau do; it is saved with the model.
+func (m *Model) SetLearningRate(lr float64) error {
+	if !m.compiled {
+		return ErrNotCompiled
+	}
+	if !(lr > 0) || math.IsInf(lr, 0) {
+		return fmt.Errorf("%w: learning rate %v, want a positive finite value", ErrInvalidConfig, lr)
+	}
+	m.opt.base().lr = lr
+	return nil
+}
+
+// Iterations returns the number of optimizer steps taken since Compile (or
+// saved with a loaded model), like Keras' optimizer.iterations.
+func (m *Model) Iterations() int64 {
+	if !m.compiled {
+		return 0
+	}
+	return m.opt.base().iterations
+}
+
+// InputNames returns the names of the model's inputs, in order.
+func (m *Model) InputNames() []string {
+	g, err := m.graph()
 	if err != nil {
-		return err.Error()
+		return nil
 	}
-	var b strings.Builder
-	line := func(c byte) { b.WriteString(strings.Repeat(string(c), 65) + "\n") }
-	row := func(a, s, n string) {
-		b.WriteString(strings.TrimRight(fmt.Sprintf(" %-27s %-25s %s", a, s, n), " ") + "\n")
+	names := make([]string, len(g.inputs))
+	for i, k := range g.inputs {
+		names[i] = g.names[k]
 	}
-	b.WriteString("Model: \"sequential\"\n")
-	line('_')
-	row("Layer (type)", "Output Shape", "Param #")
-	line('=')
-	for _, r := range p.rows {
-		row(r.name+" ("+r.typ+")", batchShapeString(r.shape), fmt.Sprint(r.params))
-	}
-	line('=')
-	fmt.Fprintf(&b, "Total params: %s\nTrainable params: %s\nNon-trainable params: 0\n", thousands(p.total), thousands(p.total))
-	line('_')
-	return b.String()
+	return names
 }
 
-// modelPlan is the checked shape of a layer stack, before any allocation.
-type modelPlan struct {
-	inShape []int
-	rows    []planRow // layers after Input, as Summary shows them
-	denses  []planDense
-	total   int
-}
-
-type planRow struct {
-	name, typ string
-	shape     []int
-	params    int
-}
-
-type planDense struct {
-	name string
-	in   int
-	spec denseLayer
-}
-
-func (m *Model) plan() (*modelPlan, error) {
-	if len(m.layers) == 0 {
-		return nil, fmt.Errorf("%w: no layers; start with Input(...)", ErrInvalidModel)
-	}
-	first, ok := m.layers[0].(inputLayer)
-	if !ok {
-		return nil, fmt.Errorf("%w: the first layer must be Input(...), got %s", ErrInvalidModel, typeOf(m.layers[0]))
-	}
-	shape, err := first.outputShape(nil)
+// OutputNames returns the names of the model's outputs, in order.
+func (m *Model) OutputNames() []string {
+	g, err := m.graph()
 	if err != nil {
-		return nil, err // names Input already
+		return nil
 	}
-	p := &modelPlan{inShape: shape}
-	counts := map[string]int{}
-	for i, l := range m.layers[1:] {
-		if l == nil {
-			return nil, fmt.Errorf("%w: layer %d is nil", ErrInvalidModel, i+1)
-		}
-		if _, ok := l.(inputLayer); ok {
-			return nil, fmt.Errorf("%w: layer %d is a second Input", ErrInvalidModel, i+1)
-		}
-		base := strings.ToLower(l.typeName())
-		name := base
-		if c := counts[base]; c > 0 {
-			name = fmt.Sprintf("%s_%d", base, c)
-		}
-		counts[base]++
-		out, err := l.outputShape(shape)
-		if err != nil {
-			if se, ok := err.(*specError); ok {
-				return nil, specErr(se.kind, "layer %d (%s): %s", i+1, name, se.msg)
-			}
-			return nil, err
-		}
-		n := l.paramCount(shape)
-		p.total += n
-		if p.total > maxParams {
-			return nil, fmt.Errorf("%w: more than %d parameters", ErrInvalidModel, maxParams)
-		}
-		p.rows = append(p.rows, planRow{name: name, typ: l.typeName(), shape: out, params: n})
-		if d, ok := l.(denseLayer); ok {
-			p.denses = append(p.denses, planDense{name: name, in: shape[0], spec: d})
-		}
-		shape = out
+	names := make([]string, len(g.outputs))
+	for i, k := range g.outputs {
+		names[i] = g.names[k]
 	}
-	if len(p.denses) == 0 {
-		return nil, fmt.Errorf("%w: no Dense layer", ErrInvalidModel)
-	}
-	if len(shape) != 1 {
-		return nil, fmt.Errorf("%w: the output shape %s is not flat", ErrInvalidModel, shapeString(shape))
-	}
-	return p, nil
+	return names
 }
 
-func typeOf(l Layer) string {
-	if l == nil {
-		return "nil"
+// MetricsNames returns the keys of the Logs that Evaluate returns, in
+// Keras' order: "loss", each output's loss (with several outputs), then
+// each output's metrics. Fit's epoch logs hold these and, with validation
+// data, the same names prefixed by "val_".
+func (m *Model) MetricsNames() []string {
+	if !m.compiled {
+		return nil
 	}
-	return l.typeName()
-}
-
-func batchShapeString(s []int) string {
-	var b strings.Builder
-	b.WriteString("(None")
-	for _, d := range s {
-		fmt.Fprintf(&b, ", %d", d)
+	names := []string{"loss"}
+	for _, h := range m.heads {
+		if h.lossKey != "" {
+			names = append(names, h.lossKey)
+		}
 	}
-	b.WriteString(")")
-	return b.String()
-}
-
-// thousands formats n with comma separators: 266610 → "266,610".
-func thousands(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
+	for _, h := range m.heads {
+		for _, mt := range h.metrics {
+			names = append(names, mt.key)
+		}
 	}
-	return s
+	return names
 }

@@ -19,6 +19,11 @@ func TestCountParams(t *testing.T) {
 
 func TestCompileErrors(t *testing.T) {
 	ok := CompileConfig{Loss: "mse"}
+	sharedDense := Dense(2, ReLU)
+	adapted := Normalization()
+	if err := adapted.Adapt(NewMatrixFrom(2, 2, []float32{1, 2, 3, 4})); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name   string
 		layers []Layer
@@ -35,7 +40,25 @@ func TestCompileErrors(t *testing.T) {
 		{"zero units", []Layer{Input(2), Dense(0, ReLU)}, ok, ErrInvalidModel, "units must be positive"},
 		{"negative units", []Layer{Input(2), Dense(-4, ReLU)}, ok, ErrInvalidModel, "units must be positive"},
 		{"huge units", []Layer{Input(1 << 20), Dense(1<<20, ReLU)}, ok, ErrInvalidModel, "too many parameters"},
-		{"no Dense", []Layer{Input(2), Flatten()}, ok, ErrInvalidModel, "no Dense layer"},
+		{"only Input", []Layer{Input(2)}, ok, ErrInvalidModel, "no layers after Input"},
+		{"flat output needed", []Layer{Input(2, 2), Dropout(0.5)}, ok, ErrInvalidModel, "not flat"},
+		{"shared Dense", []Layer{Input(2), sharedDense, sharedDense}, ok, ErrInvalidModel, "applied a second time"},
+		{"unknown initializer", []Layer{Input(2), Dense(3, ReLU, KernelInitializer("orthogonal"))}, ok, ErrUnknownInitializer, `"orthogonal"`},
+		{"option for another layer", []Layer{Input(2), Dropout(0.1, KernelInitializer(HeNormal)), Dense(1, "")}, ok, ErrInvalidModel, "does not take the KernelInitializer option"},
+		{"dropout rate", []Layer{Input(2), Dropout(1), Dense(1, "")}, ok, ErrInvalidModel, "rate"},
+		{"bn momentum", []Layer{Input(2), BatchNormalization(BatchNormMomentum(1)), Dense(1, "")}, ok, ErrInvalidModel, "momentum"},
+		{"bn on images", []Layer{Input(2, 2), BatchNormalization(), Flatten(), Dense(1, "")}, ok, ErrInvalidModel, "add Flatten()"},
+		{"not adapted", []Layer{Input(2), Normalization(), Dense(1, "")}, ok, ErrInvalidModel, "not adapted"},
+		{"adapted to other width", []Layer{Input(3), adapted, Dense(1, "")}, ok, ErrInvalidModel, "adapted to 2 features"},
+		{"duplicate name", []Layer{Input(2), Dense(3, ReLU, Name("x")), Dense(1, "", Name("x"))}, ok, ErrInvalidModel, `two layers are named "x"`},
+		{"softmax activation layer on images", []Layer{Input(2, 2), ActivationLayer(Softmax), Flatten(), Dense(1, "")}, ok, ErrInvalidModel, "flat"},
+		{"losses and loss", []Layer{Input(2), Dense(3, ReLU)}, CompileConfig{Loss: "mse", Losses: []string{"mse"}}, ErrInvalidConfig, "both"},
+		{"losses count", []Layer{Input(2), Dense(3, ReLU)}, CompileConfig{Losses: []string{"mse", "mae"}}, ErrInvalidConfig, "2 losses for 1 outputs"},
+		{"loss weight", []Layer{Input(2), Dense(3, ReLU)}, CompileConfig{Loss: "mse", LossWeights: []float64{-1}}, ErrInvalidConfig, "LossWeights[0]"},
+		{"huber delta", []Layer{Input(2), Dense(3, ReLU)}, CompileConfig{Loss: "huber", HuberDelta: -1}, ErrInvalidConfig, "HuberDelta"},
+		{"adamw decay", []Layer{Input(2), Dense(3, ReLU)}, CompileConfig{Loss: "mse", Optimizer: &AdamW{WeightDecay: -1}}, ErrInvalidConfig, "AdamW.WeightDecay"},
+		{"clipnorm", []Layer{Input(2), Dense(3, ReLU)}, CompileConfig{Loss: "mse", Optimizer: &SGD{ClipNorm: -1}}, ErrInvalidConfig, "SGD.ClipNorm"},
+		{"adagrad eps", []Layer{Input(2), Dense(3, ReLU)}, CompileConfig{Loss: "mse", Optimizer: &Adagrad{Epsilon: math.Inf(1)}}, ErrInvalidConfig, "Adagrad.Epsilon"},
 		{"unflattened", []Layer{Input(4, 4), Dense(3, ReLU)}, ok, ErrInvalidModel, "add Flatten()"},
 		{"unknown activation", []Layer{Input(2), Dense(3, "swish")}, ok, ErrUnknownActivation, `"swish"`},
 		{"unknown loss", []Layer{Input(2), Dense(3, ReLU)}, CompileConfig{Loss: "hinge"}, ErrUnknownLoss, `"hinge"`},
@@ -75,22 +98,22 @@ func TestCompileInitialisation(t *testing.T) {
 	if string(wa) != string(wb) || string(wa) == string(wc) {
 		t.Error("initial weights are not a function of the seed")
 	}
-	d := a.denses[0]
+	d := denses(a)[0]
 	limit := math.Sqrt(6.0 / 250)
 	var sum, sumSq float64
-	for _, w := range d.w {
+	for _, w := range d.w.w {
 		if math.Abs(float64(w)) > limit {
 			t.Fatalf("weight %v outside ±%v", w, limit)
 		}
 		sum += float64(w)
 		sumSq += float64(w) * float64(w)
 	}
-	n := float64(len(d.w))
+	n := float64(len(d.w.w))
 	// U(−l, l) has mean 0 and variance l²/3.
 	if mean, v := sum/n, sumSq/n; math.Abs(mean) > 0.01*limit || math.Abs(v/(limit*limit/3)-1) > 0.05 {
 		t.Errorf("mean %v, variance %v; want 0 and %v", mean, v, limit*limit/3)
 	}
-	for _, bias := range d.b {
+	for _, bias := range d.b.w {
 		if bias != 0 {
 			t.Fatal("bias not zero")
 		}
@@ -99,8 +122,8 @@ func TestCompileInitialisation(t *testing.T) {
 	shared := Dense(4, ReLU)
 	m1 := mustCompile(t, NewSequential(Input(2), shared), CompileConfig{Loss: "mse"})
 	m2 := mustCompile(t, NewSequential(Input(2), shared), CompileConfig{Loss: "mse"})
-	m1.denses[0].w[0] = 42
-	if m2.denses[0].w[0] == 42 {
+	denses(m1)[0].w.w[0] = 42
+	if denses(m2)[0].w.w[0] == 42 {
 		t.Error("models share weights")
 	}
 }

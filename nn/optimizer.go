@@ -6,9 +6,17 @@ import (
 )
 
 // Optimizer configures how Fit updates weights from their gradients. Use
-// &SGD{...}, &Adam{...} or &RMSprop{...}. An Optimizer value holds settings
-// only: Compile gives each model its own state (moments, step count), so one
-// value can configure many models, even concurrently.
+// &SGD{...}, &Adam{...}, &AdamW{...}, &RMSprop{...} or &Adagrad{...}. An
+// Optimizer value holds settings only: Compile gives each model its own
+// state (moments, step count, current learning rate), so one value can
+// configure many models, even concurrently. The state is saved with the
+// model (Save) and restored by Load.
+//
+// Every optimizer takes Keras' gradient clipping settings, applied to the
+// gradients of a batch before the update: ClipValue clips each element to
+// [−ClipValue, ClipValue], ClipNorm rescales each tensor's gradient to at
+// most that L2 norm, GlobalClipNorm rescales all gradients together to at
+// most that global norm. Zero disables each.
 type Optimizer interface {
 	// newUpdater validates the settings and returns state for params.
 	newUpdater(params []param) (updater, error)
@@ -18,45 +26,154 @@ type Optimizer interface {
 type param struct{ w, g []float32 }
 
 // updater applies one optimisation step to the params it was made for.
-type updater interface{ step() }
-
-// SGD is stochastic gradient descent with optional (Nesterov) momentum,
-// updating as Keras does:
-//
-//	v ← momentum·v − lr·g;  w ← w + v            (w ← w + momentum·v − lr·g with Nesterov)
-//
-// A zero LearningRate means 0.01.
-type SGD struct {
-	LearningRate float64
-	Momentum     float64
-	Nesterov     bool
+type updater interface {
+	step()
+	base() *optBase
+	// config returns the resolved settings, for Save.
+	config() optimizerJSON
 }
 
-// Adam is the Adam optimizer, updating as Keras does:
-//
-//	m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  w ← w − lr·√(1−β₂ᵗ)/(1−β₁ᵗ)·m/(√v + ε)
-//
-// Zero fields take Keras' defaults: LearningRate 0.001, Beta1 0.9,
-// Beta2 0.999, Epsilon 1e-7.
-type Adam struct {
-	LearningRate float64
-	Beta1        float64
-	Beta2        float64
-	Epsilon      float64
+// optBase is the state every optimizer shares.
+type optBase struct {
+	params     []param
+	lr0        float64 // the configured learning rate
+	lr         float64 // the current one (callbacks may change it)
+	iterations int64
+	clipValue  float64
+	clipNorm   float64
+	globalClip float64
+	// slots are the state tensors (moments), in the order Save writes them,
+	// with the suffix naming each kind ("momentum", "m", "v", ...).
+	slots     [][]float32
+	slotNames []string
 }
 
-// RMSprop is the RMSprop optimizer (Keras' compile default), updating as
-// Keras does:
-//
-//	s ← ρs + (1−ρ)g²;  Δ ← lr·g/√(s + ε);  w ← w − Δ   (with momentum: u ← momentum·u + Δ; w ← w − u)
-//
-// Zero fields take Keras' defaults: LearningRate 0.001, Rho 0.9, Momentum 0,
-// Epsilon 1e-7.
-type RMSprop struct {
-	LearningRate float64
-	Rho          float64
-	Momentum     float64
-	Epsilon      float64
+func (b *optBase) base() *optBase { return b }
+
+// clipping holds the clipping settings shared by every optimizer.
+type clipping struct{ value, norm, global float64 }
+
+func newOptBase(name string, params []param, lr float64, c clipping) (optBase, error) {
+	b := optBase{params: params, lr0: lr, lr: lr, clipValue: c.value, clipNorm: c.norm, globalClip: c.global}
+	if err := checkPositive(name, "LearningRate", lr); err != nil {
+		return b, err
+	}
+	for _, f := range []struct {
+		field string
+		v     float64
+	}{{"ClipValue", c.value}, {"ClipNorm", c.norm}, {"GlobalClipNorm", c.global}} {
+		if !(f.v >= 0) || math.IsInf(f.v, 0) {
+			return b, fmt.Errorf("%w: %s.%s is %v, want 0 (off) or a positive finite value", ErrInvalidConfig, name, f.field, f.v)
+		}
+	}
+	return b, nil
+}
+
+// addSlots adds one zeroed state tensor per param, named kind.
+func (b *optBase) addSlots(kind string, fill float32) [][]float32 {
+	s := make([][]float32, len(b.params))
+	for i, p := range b.params {
+		s[i] = make([]float32, len(p.w))
+		if fill != 0 {
+			for j := range s[i] {
+				s[i][j] = fill
+			}
+		}
+		b.slots = append(b.slots, s[i])
+		b.slotNames = append(b.slotNames, kind)
+	}
+	return s
+}
+
+// begin counts the step and clips the gradients.
+func (b *optBase) begin() {
+	b.iterations++
+	if b.clipValue > 0 {
+		c := float32(b.clipValue)
+		for _, p := range b.params {
+			for i, v := range p.g[:len(p.w)] {
+				p.g[i] = min(max(v, -c), c)
+			}
+		}
+	}
+	if b.clipNorm > 0 {
+		for _, p := range b.params {
+			g := p.g[:len(p.w)]
+			if n := math.Sqrt(sumSquares(g)); n > b.clipNorm {
+				scaleBy(g, float32(b.clipNorm/n))
+			}
+		}
+	}
+	if b.globalClip > 0 {
+		var s float64
+		for _, p := range b.params {
+			s += sumSquares(p.g[:len(p.w)])
+		}
+		if n := math.Sqrt(s); n > b.globalClip {
+			f := float32(b.globalClip / n)
+			for _, p := range b.params {
+				scaleBy(p.g[:len(p.w)], f)
+			}
+		}
+	}
+}
+
+func sumSquares(x []float32) float64 {
+	var s float64
+	for _, v := range x {
+		s += float64(v) * float64(v)
+	}
+	return s
+}
+
+func scaleBy(x []float32, f float32) {
+	for i := range x {
+		x[i] *= f
+	}
+}
+
+func (b *optBase) clipConfig(j *optimizerJSON) {
+	j.LearningRate = b.lr0
+	j.ClipValue, j.ClipNorm, j.GlobalClipNorm = b.clipValue, b.clipNorm, b.globalClip
+}
+
+// optimizerJSON is an optimizer's resolved settings as Save writes them.
+type optimizerJSON struct {
+	Type                    string  `json:"type"`
+	LearningRate            float64 `json:"learning_rate"`
+	Momentum                float64 `json:"momentum,omitempty"`
+	Nesterov                bool    `json:"nesterov,omitempty"`
+	Beta1                   float64 `json:"beta_1,omitempty"`
+	Beta2                   float64 `json:"beta_2,omitempty"`
+	Epsilon                 float64 `json:"epsilon,omitempty"`
+	Rho                     float64 `json:"rho,omitempty"`
+	WeightDecay             float64 `json:"weight_decay,omitempty"`
+	InitialAccumulatorValue float64 `json:"initial_accumulator_value,omitempty"`
+	ClipValue               float64 `json:"clipvalue,omitempty"`
+	ClipNorm                float64 `json:"clipnorm,omitempty"`
+	GlobalClipNorm          float64 `json:"global_clipnorm,omitempty"`
+}
+
+// optimizer returns the Optimizer the settings describe.
+func (j optimizerJSON) optimizer() (Optimizer, error) {
+	switch j.Type {
+	case "SGD":
+		return &SGD{LearningRate: j.LearningRate, Momentum: j.Momentum, Nesterov: j.Nesterov,
+			ClipValue: j.ClipValue, ClipNorm: j.ClipNorm, GlobalClipNorm: j.GlobalClipNorm}, nil
+	case "Adam":
+		return &Adam{LearningRate: j.LearningRate, Beta1: j.Beta1, Beta2: j.Beta2, Epsilon: j.Epsilon,
+			ClipValue: j.ClipValue, ClipNorm: j.ClipNorm, GlobalClipNorm: j.GlobalClipNorm}, nil
+	case "AdamW":
+		return &AdamW{LearningRate: j.LearningRate, WeightDecay: j.WeightDecay, Beta1: j.Beta1, Beta2: j.Beta2, Epsilon: j.Epsilon,
+			ClipValue: j.ClipValue, ClipNorm: j.ClipNorm, GlobalClipNorm: j.GlobalClipNorm}, nil
+	case "RMSprop":
+		return &RMSprop{LearningRate: j.LearningRate, Rho: j.Rho, Momentum: j.Momentum, Epsilon: j.Epsilon,
+			ClipValue: j.ClipValue, ClipNorm: j.ClipNorm, GlobalClipNorm: j.GlobalClipNorm}, nil
+	case "Adagrad":
+		return &Adagrad{LearningRate: j.LearningRate, InitialAccumulatorValue: j.InitialAccumulatorValue, Epsilon: j.Epsilon,
+			ClipValue: j.ClipValue, ClipNorm: j.ClipNorm, GlobalClipNorm: j.GlobalClipNorm}, nil
+	}
+	return nil, fmt.Errorf("unknown optimizer %q", j.Type)
 }
 
 func orDefault(v, def float64) float64 {
@@ -82,161 +199,4 @@ func checkPositive(opt, field string, v float64) error {
 		return fmt.Errorf("%w: %s.%s is %v, want a positive finite value", ErrInvalidConfig, opt, field, v)
 	}
 	return nil
-}
-
-func zeros(params []param) [][]float32 {
-	s := make([][]float32, len(params))
-	for i, p := range params {
-		s[i] = make([]float32, len(p.w))
-	}
-	return s
-}
-
-func (o *SGD) newUpdater(params []param) (updater, error) {
-	if o == nil {
-		return nil, fmt.Errorf("%w: nil *SGD", ErrInvalidConfig)
-	}
-	u := &sgdState{params: params, lr: orDefault(o.LearningRate, 0.01), momentum: o.Momentum, nesterov: o.Nesterov}
-	if err := checkPositive("SGD", "LearningRate", u.lr); err != nil {
-		return nil, err
-	}
-	if err := checkRange("SGD", "Momentum", u.momentum, 0, 1, true); err != nil {
-		return nil, err
-	}
-	if u.momentum > 0 {
-		u.velocity = zeros(params)
-	}
-	return u, nil
-}
-
-type sgdState struct {
-	params       []param
-	lr, momentum float64
-	nesterov     bool
-	velocity     [][]float32
-}
-
-func (s *sgdState) step() {
-	lr, mom := float32(s.lr), float32(s.momentum)
-	for k, p := range s.params {
-		w, g := p.w, p.g[:len(p.w)]
-		if s.velocity == nil {
-			for i, gi := range g {
-				w[i] -= lr * gi
-			}
-			continue
-		}
-		v := s.velocity[k][:len(w)]
-		for i, gi := range g {
-			v[i] = mom*v[i] - lr*gi
-			if s.nesterov {
-				w[i] += mom*v[i] - lr*gi
-			} else {
-				w[i] += v[i]
-			}
-		}
-	}
-}
-
-func (o *Adam) newUpdater(params []param) (updater, error) {
-	if o == nil {
-		return nil, fmt.Errorf("%w: nil *Adam", ErrInvalidConfig)
-	}
-	u := &adamState{
-		params: params,
-		lr:     orDefault(o.LearningRate, 0.001),
-		beta1:  orDefault(o.Beta1, 0.9),
-		beta2:  orDefault(o.Beta2, 0.999),
-		eps:    orDefault(o.Epsilon, 1e-7),
-	}
-	if err := checkPositive("Adam", "LearningRate", u.lr); err != nil {
-		return nil, err
-	}
-	if err := checkRange("Adam", "Beta1", u.beta1, 0, 1, true); err != nil {
-		return nil, err
-	}
-	if err := checkRange("Adam", "Beta2", u.beta2, 0, 1, true); err != nil {
-		return nil, err
-	}
-	if err := checkPositive("Adam", "Epsilon", u.eps); err != nil {
-		return nil, err
-	}
-	u.m, u.v = zeros(params), zeros(params)
-	return u, nil
-}
-
-type adamState struct {
-	params                []param
-	lr, beta1, beta2, eps float64
-	t                     int
-	m, v                  [][]float32
-}
-
-func (s *adamState) step() {
-	s.t++
-	t := float64(s.t)
-	alpha := float32(s.lr * math.Sqrt(1-math.Pow(s.beta2, t)) / (1 - math.Pow(s.beta1, t)))
-	b1, b2, eps := float32(s.beta1), float32(s.beta2), float32(s.eps)
-	for k, p := range s.params {
-		w, g := p.w, p.g[:len(p.w)]
-		m, v := s.m[k][:len(w)], s.v[k][:len(w)]
-		for i, gi := range g {
-			m[i] += (gi - m[i]) * (1 - b1)
-			v[i] += (gi*gi - v[i]) * (1 - b2)
-			w[i] -= alpha * m[i] / (float32(math.Sqrt(float64(v[i]))) + eps)
-		}
-	}
-}
-
-func (o *RMSprop) newUpdater(params []param) (updater, error) {
-	if o == nil {
-		return nil, fmt.Errorf("%w: nil *RMSprop", ErrInvalidConfig)
-	}
-	u := &rmspropState{
-		params:   params,
-		lr:       orDefault(o.LearningRate, 0.001),
-		rho:      orDefault(o.Rho, 0.9),
-		momentum: o.Momentum,
-		eps:      orDefault(o.Epsilon, 1e-7),
-	}
-	if err := checkPositive("RMSprop", "LearningRate", u.lr); err != nil {
-		return nil, err
-	}
-	if err := checkRange("RMSprop", "Rho", u.rho, 0, 1, true); err != nil {
-		return nil, err
-	}
-	if err := checkRange("RMSprop", "Momentum", u.momentum, 0, 1, true); err != nil {
-		return nil, err
-	}
-	if err := checkPositive("RMSprop", "Epsilon", u.eps); err != nil {
-		return nil, err
-	}
-	u.s = zeros(params)
-	if u.momentum > 0 {
-		u.u = zeros(params)
-	}
-	return u, nil
-}
-
-type rmspropState struct {
-	params                 []param
-	lr, rho, momentum, eps float64
-	s, u                   [][]float32
-}
-
-func (st *rmspropState) step() {
-	lr, rho, mom, eps := float32(st.lr), float32(st.rho), float32(st.momentum), float32(st.eps)
-	for k, p := range st.params {
-		w, g := p.w, p.g[:len(p.w)]
-		s := st.s[k][:len(w)]
-		for i, gi := range g {
-			s[i] = rho*s[i] + (1-rho)*gi*gi
-			d := lr * gi / float32(math.Sqrt(float64(s[i]+eps)))
-			if st.u != nil {
-				st.u[k][i] = mom*st.u[k][i] + d
-				d = st.u[k][i]
-			}
-			w[i] -= d
-		}
-	}
 }

@@ -1,6 +1,9 @@
 package nn
 
-import "math/bits"
+import (
+	"math"
+	"math/bits"
+)
 
 // rng is a small deterministic generator (SplitMix64). It is defined here,
 // not taken from math/rand, so that weights and shuffles drawn from a seed
@@ -45,5 +48,21 @@ func (r *rng) shuffle(p []int) {
 	for i := len(p) - 1; i > 0; i-- {
 		j := r.intn(i + 1)
 		p[i], p[j] = p[j], p[i]
+	}
+}
+
+// normal returns a standard normal value (Box–Muller, one of the pair).
+func (r *rng) normal() float64 {
+	u1, u2 := 1-r.float64(), r.float64() // u1 in (0, 1]
+	return math.Sqrt(-2*math.Log(u1)) * math.Cos(2*math.Pi*u2)
+}
+
+// truncatedNormal returns a standard normal value redrawn until it lies in
+// [−2, 2].
+func (r *rng) truncatedNormal() float64 {
+	for {
+		if z := r.normal(); z >= -2 && z <= 2 {
+			return z
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"hash/crc32"
 	"reflect"
+	"runtime"
 	"testing"
 )
 
@@ -24,8 +25,9 @@ func TestWeightsRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 4 magic + 4 version + 4 count + (4+8+2·16·4) + (4+4+16·4) + (4+8+16·3·4) + (4+4+3·4) + 4 crc
-	if want := 12 + (12 + 128) + (8 + 64) + (12 + 192) + (8 + 12) + 4; len(b) != want {
+	// magic, version, count; per tensor name length and name ("dense/kernel",
+	// "dense/bias", "dense_1/kernel", "dense_1/bias"), rank, dims, values; crc
+	if want := 12 + (4 + 12 + 12 + 2*16*4) + (4 + 10 + 8 + 16*4) + (4 + 14 + 12 + 16*3*4) + (4 + 12 + 8 + 3*4) + 4; len(b) != want {
 		t.Errorf("%d bytes, want %d", len(b), want)
 	}
 	other := blobModel(t, 99) // different initial weights
@@ -43,10 +45,69 @@ func TestWeightsRoundTrip(t *testing.T) {
 	}
 }
 
+// Checkpoints carry the non-trainable weights: BatchNormalization's moving
+// statistics and Normalization's mean and variance.
+func TestWeightsIncludeStatistics(t *testing.T) {
+	x, y := housingLike(1, 64)
+	build := func(adapt *Matrix) *Model {
+		norm := Normalization()
+		if err := norm.Adapt(adapt); err != nil {
+			t.Fatal(err)
+		}
+		return mustCompile(t, NewSequential(Input(8), norm, Dense(8, ReLU), BatchNormalization(), Dense(1, "")),
+			CompileConfig{Loss: "mse", Optimizer: &Adam{}})
+	}
+	a := build(x)
+	if _, err := a.Fit(t.Context(), x, y, FitConfig{Epochs: 2, BatchSize: 16}); err != nil {
+		t.Fatal(err)
+	}
+	b := build(NewMatrixFrom(8, 8, y.Data[:64])) // other statistics
+	wa, _ := a.MarshalWeights()
+	if err := b.UnmarshalWeights(wa); err != nil {
+		t.Fatal(err)
+	}
+	pa, _ := a.Predict(x)
+	pb, _ := b.Predict(x)
+	if !reflect.DeepEqual(pa, pb) {
+		t.Error("predictions differ: statistics not restored")
+	}
+}
+
+// Checkpoints of version 1 (no names, Dense weights only) are still read.
+func TestUnmarshalWeightsVersion1(t *testing.T) {
+	m, x := trainedBlobModel(t)
+	b := []byte(weightsMagic)
+	b = binary.LittleEndian.AppendUint32(b, 1)
+	b = appendTensors(b, m.tensors, false)
+	b = binary.LittleEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
+	other := blobModel(t, 5)
+	if err := other.UnmarshalWeights(b); err != nil {
+		t.Fatal(err)
+	}
+	p1, _ := m.Predict(x)
+	p2, _ := other.Predict(x)
+	if !reflect.DeepEqual(p1, p2) {
+		t.Error("predictions differ after loading version 1")
+	}
+	bn := mustCompile(t, NewSequential(Input(2), Dense(16, ReLU), BatchNormalization(), Dense(3, Softmax)), CompileConfig{Loss: "mse"})
+	if err := bn.UnmarshalWeights(b); !errors.Is(err, ErrWeightsMismatch) {
+		t.Errorf("version 1 into a model with moving statistics: %v", err)
+	}
+}
+
 // reseal fixes the checksum of a hand-edited blob.
 func reseal(b []byte) []byte {
 	body := b[:len(b)-4]
 	return binary.LittleEndian.AppendUint32(append([]byte(nil), body...), crc32.ChecksumIEEE(body))
+}
+
+// allocBytes returns the bytes f allocates.
+func allocBytes(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
 }
 
 func TestUnmarshalWeightsRejects(t *testing.T) {
@@ -74,11 +135,14 @@ func TestUnmarshalWeightsRejects(t *testing.T) {
 		binary.LittleEndian.PutUint32(b[off:], v)
 		return reseal(b)
 	}
-	check("version 2", edit(4, 2), ErrWeightsFormat)
+	// Layout: magic 0, version 4, count 8, name length 12, name 16–28 ("dense/kernel"), rank 28, dims 32 and 36.
+	check("version 3", edit(4, 3), ErrWeightsFormat)
 	check("huge tensor count", edit(8, 0xffffffff), ErrWeightsMismatch)
-	check("huge rank", edit(12, 0xffffffff), ErrWeightsFormat)
-	check("huge dimension", edit(16, 0xffffffff), ErrWeightsMismatch)
-	check("swapped dims", reseal(append(append(append([]byte(nil), good[:16]...), good[20:24]...), append(append([]byte(nil), good[16:20]...), good[24:]...)...)), ErrWeightsMismatch)
+	check("huge name length", edit(12, 0xffffffff), ErrWeightsFormat)
+	check("other name", edit(16, 0x41414141), ErrWeightsMismatch)
+	check("huge rank", edit(28, 0xffffffff), ErrWeightsFormat)
+	check("huge dimension", edit(32, 0xffffffff), ErrWeightsMismatch)
+	check("swapped dims", reseal(append(append(append([]byte(nil), good[:32]...), good[36:40]...), append(append([]byte(nil), good[32:36]...), good[40:]...)...)), ErrWeightsMismatch)
 	check("trailing bytes, valid checksum", reseal(append(append([]byte(nil), good[:len(good)-4]...), 1, 2, 3, 4, 0, 0, 0, 0)), ErrWeightsFormat)
 
 	uncompiled := blobModel(t, 1)
@@ -99,9 +163,10 @@ func TestUnmarshalWeightsRejects(t *testing.T) {
 	if !reflect.DeepEqual(before, after) {
 		t.Error("a rejected input changed the weights")
 	}
-	hostile := edit(8, 0xffffffff)
-	if a := testing.AllocsPerRun(10, func() { _ = m.UnmarshalWeights(hostile) }); a > 4 {
-		t.Errorf("%v allocations for a hostile tensor count", a)
+	for _, hostile := range [][]byte{edit(8, 0xffffffff), edit(12, 0x7fffffff), edit(32, 0xffffffff)} {
+		if n := allocBytes(func() { _ = m.UnmarshalWeights(hostile) }); n > 4096 {
+			t.Errorf("%d bytes allocated for a hostile header", n)
+		}
 	}
 }
 
@@ -111,7 +176,7 @@ func FuzzUnmarshalWeights(f *testing.F) {
 	f.Add(good)
 	f.Add(good[:40])
 	f.Add([]byte{})
-	f.Add([]byte("TNNW\x01\x00\x00\x00\xff\xff\xff\xff"))
+	f.Add([]byte("TNNW\x02\x00\x00\x00\xff\xff\xff\xff"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		inputs := [][]byte{b}
 		if len(b) >= 4 {
@@ -125,6 +190,9 @@ func FuzzUnmarshalWeights(f *testing.F) {
 					t.Fatalf("unexpected error class: %v", err)
 				}
 				continue
+			}
+			if binary.LittleEndian.Uint32(in[4:]) == 1 {
+				continue // version 1 is re-marshalled as version 2
 			}
 			// Accepted input must be exactly what MarshalWeights would write.
 			again, err := m.MarshalWeights()
