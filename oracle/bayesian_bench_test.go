@@ -13,7 +13,7 @@ import (
 // benchState is a study of 8 hyperparameters (six floats, one of them
 // log-scaled, an int and a boolean: 8 model coordinates) with n completed
 // random trials scored by a smooth function.
-func benchState(b testing.TB, n int) State {
+func bayesBenchState(b testing.TB, n int) State {
 	params := []hp.Param{
 		{Name: "lr", Kind: hp.KindFloat, Min: 1e-5, Max: 1e-1, Sampling: hp.Log},
 		{Name: "units", Kind: hp.KindInt, Min: 16, Max: 512},
@@ -46,20 +46,38 @@ func benchState(b testing.TB, n int) State {
 func BenchmarkBayesianSuggest(b *testing.B) {
 	for _, acq := range []string{"ucb", "ei"} {
 		b.Run(acq, func(b *testing.B) {
-			s := benchState(b, 100)
+			s := bayesBenchState(b, 100)
 			o := &BayesianOptimization{Acquisition: acq}
 			b.ReportAllocs()
-			cpu0, ok := cpuTime()
+			cpu0, ok := bayesCPUTime()
 			for b.Loop() {
 				if _, err := o.Next(s); err != nil {
 					b.Fatal(err)
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/suggestion")
-			if cpu1, _ := cpuTime(); ok {
+			if cpu1, _ := bayesCPUTime(); ok {
 				// On a loaded machine wall time overstates the cost.
 				b.ReportMetric(float64((cpu1-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/suggestion")
 			}
+		})
+	}
+}
+
+// BenchmarkBayesianSuggestTrials shows how a proposal's cost grows with
+// the number of completed trials (8 dimensions, UCB).
+func BenchmarkBayesianSuggestTrials(b *testing.B) {
+	for _, n := range []int{25, 50, 200} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			s := bayesBenchState(b, n)
+			o := &BayesianOptimization{}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := o.Next(s); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/suggestion")
 		})
 	}
 }

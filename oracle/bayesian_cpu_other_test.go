@@ -4,4 +4,4 @@ package oracle
 
 import "time"
 
-func cpuTime() (time.Duration, bool) { return 0, false }
+func bayesCPUTime() (time.Duration, bool) { return 0, false }

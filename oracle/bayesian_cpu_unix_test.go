@@ -9,7 +9,7 @@ import (
 
 // cpuTime is the CPU time (user + system) the process has used, so that a
 // benchmark can report its cost apart from waiting on a loaded machine.
-func cpuTime() (time.Duration, bool) {
+func bayesCPUTime() (time.Duration, bool) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0, false

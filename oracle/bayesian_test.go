@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,7 +14,7 @@ import (
 
 // search runs o for n proposals, scoring each with f and storing it as a
 // completed trial.
-func search(t *testing.T, o Oracle, s State, n int, f func(hp.Values) float64) State {
+func bayesSearch(t *testing.T, o Oracle, s State, n int, f func(hp.Values) float64) State {
 	t.Helper()
 	for len(s.Trials) < n {
 		p, err := o.Next(s)
@@ -29,21 +30,21 @@ func search(t *testing.T, o Oracle, s State, n int, f func(hp.Values) float64) S
 	return s
 }
 
-func braninSpace(t *testing.T) *hp.Space {
-	return mustSpace(t,
+func bayesBraninSpace(t *testing.T) *hp.Space {
+	return bayesSpace(t,
 		hp.Param{Name: "x1", Kind: hp.KindFloat, Min: -5, Max: 10},
 		hp.Param{Name: "x2", Kind: hp.KindFloat, Min: 0, Max: 15},
 	)
 }
 
-func branin(v hp.Values) float64 {
+func bayesBranin(v hp.Values) float64 {
 	x1, x2 := v["x1"].(float64), v["x2"].(float64)
 	b, c, tt := 5.1/(4*math.Pi*math.Pi), 5/math.Pi, 1/(8*math.Pi)
 	u := x2 - b*x1*x1 + c*x1 - 6
 	return u*u + 10*(1-tt)*math.Cos(x1) + 10
 }
 
-func bestScore(s State) float64 {
+func bayesBestScore(s State) float64 {
 	best := math.Inf(1)
 	for _, tr := range s.Trials {
 		if tr.Score != nil {
@@ -53,19 +54,23 @@ func bestScore(s State) float64 {
 	return best
 }
 
-// TestBayesianBeatsRandomOnBranin compares the best value found in 30
-// evaluations with random search's, for fixed seeds. The minimum is
-// 0.397887; random search's median regret at 30 is about 1.3.
+// TestBayesianBeatsRandomOnBranin compares the regret (best value found −
+// the minimum 0.397887) after 30 evaluations with random search's, over
+// five fixed seeds. Over 10 seeds the median regrets at 30 are about 1.5
+// for random search, 0.08 with UCB and 0.007 with EI.
 func TestBayesianBeatsRandomOnBranin(t *testing.T) {
 	for _, acq := range []string{"ucb", "ei"} {
-		for _, seed := range []int64{1, 2} {
-			st := State{Space: braninSpace(t), Objective: trials.Objective{Name: "f", Direction: trials.Minimize}, Seed: seed}
-			bo := bestScore(search(t, &BayesianOptimization{Acquisition: acq}, st, 30, branin)) - 0.397887
-			rs := bestScore(search(t, &RandomSearch{}, st, 30, branin)) - 0.397887
-			t.Logf("%s seed %d: regret %.4f, random %.4f", acq, seed, bo, rs)
-			if !(bo < 0.2 && bo < rs/4) {
-				t.Errorf("%s seed %d: regret %.4f, random search %.4f", acq, seed, bo, rs)
-			}
+		var bo, rs []float64
+		for seed := int64(1); seed <= 5; seed++ {
+			st := State{Space: bayesBraninSpace(t), Objective: trials.Objective{Name: "f", Direction: trials.Minimize}, Seed: seed}
+			bo = append(bo, bayesBestScore(bayesSearch(t, &BayesianOptimization{Acquisition: acq}, st, 30, bayesBranin))-0.397887)
+			rs = append(rs, bayesBestScore(bayesSearch(t, &RandomSearch{}, st, 30, bayesBranin))-0.397887)
+		}
+		slices.Sort(bo)
+		slices.Sort(rs)
+		t.Logf("%s: regrets %.4f, random search %.4f", acq, bo, rs)
+		if !(bo[2] < 0.3 && bo[2] < rs[2]/4) {
+			t.Errorf("%s: median regret %.4f, random search %.4f", acq, bo[2], rs[2])
 		}
 	}
 }
@@ -74,7 +79,7 @@ func TestBayesianBeatsRandomOnBranin(t *testing.T) {
 // it back to one point, in a mixed space of a few hundred combinations
 // (too many to enumerate), with failed and pruned trials among the history.
 func TestBayesianNeverRepeats(t *testing.T) {
-	space := mustSpace(t,
+	space := bayesSpace(t,
 		hp.Param{Name: "units", Kind: hp.KindInt, Min: 1, Max: 40},
 		hp.Param{Name: "act", Kind: hp.KindChoice, Values: []any{"relu", "tanh", "gelu"}},
 		hp.Param{Name: "bn", Kind: hp.KindBoolean},
@@ -127,7 +132,7 @@ func TestBayesianNeverRepeats(t *testing.T) {
 // TestBayesianExhaustsADiscreteSpace: a small discrete space is
 // enumerated, every combination is proposed once, then ErrExhausted.
 func TestBayesianExhaustsADiscreteSpace(t *testing.T) {
-	space := mustSpace(t,
+	space := bayesSpace(t,
 		hp.Param{Name: "layers", Kind: hp.KindInt, Min: 1, Max: 3},
 		hp.Param{Name: "opt", Kind: hp.KindChoice, Values: []any{"sgd", "adam", "rmsprop"}},
 		hp.Param{Name: "momentum", Kind: hp.KindFloat, Min: 0, Max: 0.9, Step: 0.3,
@@ -157,7 +162,7 @@ func TestBayesianExhaustsADiscreteSpace(t *testing.T) {
 	}
 }
 
-func unitDistance(t *testing.T, space *hp.Space, a, b hp.Values) float64 {
+func bayesUnitDistance(t *testing.T, space *hp.Space, a, b hp.Values) float64 {
 	ua, err := space.ToUnit(a)
 	if err != nil {
 		t.Fatal(err)
@@ -178,7 +183,7 @@ func unitDistance(t *testing.T, space *hp.Space, a, b hp.Values) float64 {
 // so that its values are only excluded) the oracle proposes next to it.
 func TestBayesianHallucinatesRunningTrials(t *testing.T) {
 	for _, acq := range []string{"ucb", "ei"} {
-		s := search(t, &RandomSearch{}, State{Space: braninSpace(t), Seed: 11}, 12, branin)
+		s := bayesSearch(t, &RandomSearch{}, State{Space: bayesBraninSpace(t), Seed: 11}, 12, bayesBranin)
 		o := &BayesianOptimization{Acquisition: acq}
 		p1, err := o.Next(s)
 		if err != nil {
@@ -194,8 +199,8 @@ func TestBayesianHallucinatesRunningTrials(t *testing.T) {
 			return p.Values
 		}
 		running, failed := with(trials.Running), with(trials.Failed)
-		dr := unitDistance(t, s.Space, p1.Values, running)
-		df := unitDistance(t, s.Space, p1.Values, failed)
+		dr := bayesUnitDistance(t, s.Space, p1.Values, running)
+		df := bayesUnitDistance(t, s.Space, p1.Values, failed)
 		t.Logf("%s: %v then %v (distance %.3g); %v when failed (distance %.3g)", acq, p1.Values, running, dr, failed, df)
 		if dr < 0.1 || dr < 3*df {
 			t.Errorf("%s: the proposal after a running trial is %.3g from it (%.3g if it had failed)", acq, dr, df)
@@ -204,9 +209,9 @@ func TestBayesianHallucinatesRunningTrials(t *testing.T) {
 }
 
 func TestBayesianIsDeterministic(t *testing.T) {
-	f := func(v hp.Values) float64 { return branin(v) }
+	f := func(v hp.Values) float64 { return bayesBranin(v) }
 	run := func(seed int64) []string {
-		s := search(t, &BayesianOptimization{NumInitialPoints: 5}, State{Space: braninSpace(t), Seed: seed}, 12, f)
+		s := bayesSearch(t, &BayesianOptimization{NumInitialPoints: 5}, State{Space: bayesBraninSpace(t), Seed: seed}, 12, f)
 		var keys []string
 		for _, tr := range s.Trials {
 			keys = append(keys, tr.Values.Key())
@@ -221,7 +226,7 @@ func TestBayesianIsDeterministic(t *testing.T) {
 		t.Errorf("seeds 1 and 2 ended with the same proposal %s", a[len(a)-1])
 	}
 	// The initial points are RandomSearch's.
-	r := search(t, &RandomSearch{}, State{Space: braninSpace(t), Seed: 1}, 5, f)
+	r := bayesSearch(t, &RandomSearch{}, State{Space: bayesBraninSpace(t), Seed: 1}, 5, f)
 	for i, tr := range r.Trials {
 		if tr.Values.Key() != a[i] {
 			t.Errorf("initial point %d: %s, random search %s", i+1, a[i], tr.Values.Key())
@@ -232,12 +237,12 @@ func TestBayesianIsDeterministic(t *testing.T) {
 // TestBayesianMaximize: maximizing a score proposes exactly what
 // minimizing its negation does.
 func TestBayesianMaximize(t *testing.T) {
-	max := search(t, &BayesianOptimization{}, State{Space: braninSpace(t), Seed: 4,
-		Objective: trials.Objective{Name: "acc", Direction: trials.Maximize}}, 10, func(v hp.Values) float64 { return -branin(v) })
-	min := search(t, &BayesianOptimization{}, State{Space: braninSpace(t), Seed: 4,
-		Objective: trials.Objective{Name: "loss", Direction: trials.Minimize}}, 10, branin)
-	for i := range max.Trials {
-		if a, b := max.Trials[i].Values.Key(), min.Trials[i].Values.Key(); a != b {
+	maximized := bayesSearch(t, &BayesianOptimization{}, State{Space: bayesBraninSpace(t), Seed: 4,
+		Objective: trials.Objective{Name: "acc", Direction: trials.Maximize}}, 10, func(v hp.Values) float64 { return -bayesBranin(v) })
+	minimized := bayesSearch(t, &BayesianOptimization{}, State{Space: bayesBraninSpace(t), Seed: 4,
+		Objective: trials.Objective{Name: "loss", Direction: trials.Minimize}}, 10, bayesBranin)
+	for i := range maximized.Trials {
+		if a, b := maximized.Trials[i].Values.Key(), minimized.Trials[i].Values.Key(); a != b {
 			t.Fatalf("proposal %d: maximizing %s, minimizing %s", i+1, a, b)
 		}
 	}
@@ -246,7 +251,7 @@ func TestBayesianMaximize(t *testing.T) {
 // TestBayesianConditions searches a conditional space whose best values
 // are in a conditional branch.
 func TestBayesianConditions(t *testing.T) {
-	space := mustSpace(t,
+	space := bayesSpace(t,
 		hp.Param{Name: "model", Kind: hp.KindChoice, Values: []any{"linear", "mlp", "cnn"}},
 		hp.Param{Name: "units", Kind: hp.KindInt, Min: 8, Max: 256, Sampling: hp.Log,
 			Conditions: []hp.Condition{{Parent: "model", Values: []any{"mlp"}}}},
@@ -266,14 +271,14 @@ func TestBayesianConditions(t *testing.T) {
 		}
 		return y
 	}
-	s := search(t, &BayesianOptimization{}, State{Space: space, Seed: 8}, 35, f)
-	if best := bestScore(s); best > 0.3 {
+	s := bayesSearch(t, &BayesianOptimization{}, State{Space: space, Seed: 8}, 35, f)
+	if best := bayesBestScore(s); best > 0.3 {
 		t.Errorf("best %v after 35 trials", best)
 	}
 }
 
 func TestBayesianFallsBackToRandom(t *testing.T) {
-	space := braninSpace(t)
+	space := bayesBraninSpace(t)
 	nan := math.NaN()
 	s := State{Space: space, Seed: 9}
 	for i := range 10 {
@@ -308,7 +313,7 @@ func TestBayesianSettings(t *testing.T) {
 	if o.Name() != "bayesian" {
 		t.Errorf("name %q", o.Name())
 	}
-	s := State{Space: braninSpace(t)}
+	s := State{Space: bayesBraninSpace(t)}
 	for _, bad := range []BayesianOptimization{{Acquisition: "pi"}, {Alpha: -1}, {Beta: -2}, {NumInitialPoints: -1}} {
 		if _, err := bad.Next(s); err == nil {
 			t.Errorf("%+v accepted", bad)
@@ -323,7 +328,7 @@ func TestBayesianSettings(t *testing.T) {
 // a nearly exhausted small space still yields its last untried values
 // rather than ending on random collisions.
 func TestBayesianInitialPointsFindTheLastValues(t *testing.T) {
-	space := mustSpace(t, hp.Param{Name: "n", Kind: hp.KindInt, Min: 1, Max: 200})
+	space := bayesSpace(t, hp.Param{Name: "n", Kind: hp.KindInt, Min: 1, Max: 200})
 	s := State{Space: space, Seed: 2}
 	for i := range 199 {
 		s.Trials = append(s.Trials, &trials.Trial{ID: i + 1, Status: trials.Failed, Values: hp.Values{"n": i + 1}})
@@ -343,12 +348,12 @@ func TestBayesianInitialPointsFindTheLastValues(t *testing.T) {
 // different scores, and no noise to speak of, make the kernel matrix
 // singular; jitter keeps the model usable.
 func TestBayesianDuplicateObservations(t *testing.T) {
-	space := braninSpace(t)
+	space := bayesBraninSpace(t)
 	s := State{Space: space, Seed: 6}
 	for i := range 8 {
 		v := hp.Values{"x1": float64(i), "x2": float64(i % 3)}
 		for j := range 2 {
-			y := branin(v) + float64(j)
+			y := bayesBranin(v) + float64(j)
 			s.Trials = append(s.Trials, &trials.Trial{ID: len(s.Trials) + 1, Status: trials.Completed, Values: v, Score: &y})
 		}
 	}
@@ -365,4 +370,13 @@ func TestBayesianDuplicateObservations(t *testing.T) {
 			t.Errorf("alpha %g: the model was not used", alpha)
 		}
 	}
+}
+
+func bayesSpace(t *testing.T, params ...hp.Param) *hp.Space {
+	t.Helper()
+	s, err := hp.NewSpace(params...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -177,6 +177,55 @@ func (g *GP) Predict(x []float64) (mean, variance float64) {
 	return g.mean + g.std*m, g.std * g.std * v
 }
 
+// PredictMany is Predict at m points xs (rows of d values), storing the
+// posterior means and variances in mean and variance (m values each). It
+// solves for all points at once, which is faster than m calls to Predict.
+func (g *GP) PredictMany(xs, mean, variance []float64) {
+	n, d, m := g.n, g.d, len(mean)
+	if len(xs) != m*d || len(variance) != m {
+		panic(fmt.Sprintf("gp: PredictMany with %d inputs, %d means and %d variances in %d dimensions", len(xs), m, len(variance), d))
+	}
+	// v = L⁻¹·K*ᵀ, row i holding k(x_j, X_i) for every point j, solved
+	// row by row: v_i = (k_i − Σ_{k<i} L_ik·v_k)/L_ii.
+	v := make([]float64, n*m)
+	clear(mean)
+	for i := range n {
+		xi := g.x[i*d : i*d+d]
+		vi := v[i*m : i*m+m]
+		for j := range m {
+			f, _ := matern52(g.r2(xs[j*d:j*d+d], xi))
+			vi[j] = g.sf2 * f
+		}
+		floats.AddScaled(mean, g.beta[i], vi) // mean = K*·β, before vi changes
+	}
+	for i := range n {
+		vi := v[i*m : i*m+m]
+		for k := 0; k < i; k++ {
+			if c := g.l[i*n+k]; c != 0 {
+				floats.AddScaled(vi, -c, v[k*m:k*m+m])
+			}
+		}
+		floats.Scale(1/g.l[i*n+i], vi)
+	}
+	for j := range variance {
+		variance[j] = g.sf2
+	}
+	for i := range n {
+		vi := v[i*m : i*m+m]
+		for j, t := range vi {
+			variance[j] -= t * t
+		}
+	}
+	floor := minVar * g.sf2
+	for j := range m {
+		mean[j] = g.mean + g.std*mean[j]
+		if !(variance[j] > floor) {
+			variance[j] = floor
+		}
+		variance[j] *= g.std * g.std
+	}
+}
+
 // PredictGrad is Predict that also stores the gradients of the mean and of
 // the variance with respect to x in dmean and dvar (d values each).
 func (g *GP) PredictGrad(x, dmean, dvar []float64) (mean, variance float64) {

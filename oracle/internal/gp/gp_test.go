@@ -9,7 +9,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-func close(a, b, tol float64) bool {
+func near(a, b, tol float64) bool {
 	return math.Abs(a-b) <= tol*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
 }
 
@@ -28,7 +28,7 @@ func TestPosteriorByHand(t *testing.T) {
 	}
 	rho := (1 + math.Sqrt(5) + 5.0/3) * math.Exp(-math.Sqrt(5))
 	c := (1 + math.Sqrt(5)/2 + 5.0/12) * math.Exp(-math.Sqrt(5)/2)
-	if !close(rho, 0.5239941088318203, 1e-15) || !close(c, 0.8286491424181253, 1e-15) {
+	if !near(rho, 0.5239941088318203, 1e-15) || !near(c, 0.8286491424181253, 1e-15) {
 		t.Fatalf("ρ = %v, c = %v", rho, c)
 	}
 	a := 1.1
@@ -40,16 +40,16 @@ func TestPosteriorByHand(t *testing.T) {
 		{1, 0.8263906645170014, 0.08824070432320308}, // by symmetry
 	} {
 		m, v := g.Predict([]float64{tc.x})
-		if !close(m, tc.mean, 1e-12) || !close(v, tc.variance, 1e-12) {
+		if !near(m, tc.mean, 1e-12) || !near(v, tc.variance, 1e-12) {
 			t.Errorf("x = %v: mean %v var %v, want %v %v", tc.x, m, v, tc.mean, tc.variance)
 		}
 	}
-	if got := 1 - 2*c*c/(a+rho); !close(got, 0.15435727568713198, 1e-14) {
+	if got := 1 - 2*c*c/(a+rho); !near(got, 0.15435727568713198, 1e-14) {
 		t.Errorf("formula %v", got)
 	}
 	// log p(y) = −½ yᵀK⁻¹y − ½ log|K| − log 2π; yᵀK⁻¹y = 2/(a − ρ).
 	want := -1/(a-rho) - 0.5*math.Log(a*a-rho*rho) - math.Log(2*math.Pi)
-	if got := g.LogMarginalLikelihood(); !close(got, want, 1e-12) {
+	if got := g.LogMarginalLikelihood(); !near(got, want, 1e-12) {
 		t.Errorf("log marginal likelihood %v, want %v", got, want)
 	}
 }
@@ -141,10 +141,10 @@ func TestPosteriorMatchesReference(t *testing.T) {
 			}
 			wm, wv, wl := reference(x, tc.d, y, 1e-3, p, xs)
 			m, v := g.Predict(xs)
-			if !close(m, wm, 1e-8) || !close(v, wv, 1e-8) {
+			if !near(m, wm, 1e-8) || !near(v, wv, 1e-8) {
 				t.Errorf("n=%d d=%d: mean %v var %v, reference %v %v", tc.n, tc.d, m, v, wm, wv)
 			}
-			if l := g.LogMarginalLikelihood(); !close(l, wl, 1e-9) {
+			if l := g.LogMarginalLikelihood(); !near(l, wl, 1e-9) {
 				t.Errorf("n=%d d=%d: log marginal likelihood %v, reference %v", tc.n, tc.d, l, wl)
 			}
 		}
@@ -177,10 +177,10 @@ func TestPredictGradient(t *testing.T) {
 			xm[k] -= h
 			mp, vp := g.Predict(xp)
 			mm, vm := g.Predict(xm)
-			if fd := (mp - mm) / (2 * h); !close(dm[k], fd, 1e-5) {
+			if fd := (mp - mm) / (2 * h); !near(dm[k], fd, 1e-5) {
 				t.Errorf("∂mean/∂x%d = %v, finite difference %v", k, dm[k], fd)
 			}
-			if fd := (vp - vm) / (2 * h); !close(dv[k], fd, 1e-5) {
+			if fd := (vp - vm) / (2 * h); !near(dv[k], fd, 1e-5) {
 				t.Errorf("∂var/∂x%d = %v, finite difference %v", k, dv[k], fd)
 			}
 		}
@@ -209,7 +209,7 @@ func TestLogMarginalLikelihoodGradient(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !close(-f0, g.LogMarginalLikelihood(), 1e-10) {
+		if !near(-f0, g.LogMarginalLikelihood(), 1e-10) {
 			t.Errorf("negLML %v, GP log marginal likelihood %v", f0, g.LogMarginalLikelihood())
 		}
 		for k := range theta {
@@ -220,7 +220,7 @@ func TestLogMarginalLikelihoodGradient(t *testing.T) {
 			copy(p.theta, theta)
 			p.theta[k] -= h
 			fm := p.negLML(true)
-			if fd := (fp - fm) / (2 * h); !close(grad[k], fd, 1e-5) {
+			if fd := (fp - fm) / (2 * h); !near(grad[k], fd, 1e-5) {
 				t.Errorf("θ=%v: ∂/∂θ%d = %v, finite difference %v", theta, k, grad[k], fd)
 			}
 		}
@@ -235,7 +235,7 @@ func TestLogMarginalLikelihoodGradient(t *testing.T) {
 		zm := append([]float64(nil), z...)
 		zp[k] += h
 		zm[k] -= h
-		if fd := (p.eval(zp) - p.eval(zm)) / (2 * h); !close(gz[k], fd, 1e-5) {
+		if fd := (p.eval(zp) - p.eval(zm)) / (2 * h); !near(gz[k], fd, 1e-5) {
 			t.Errorf("∂/∂z%d = %v, finite difference %v", k, gz[k], fd)
 		}
 	}
@@ -263,7 +263,7 @@ func TestFitFindsRelevantDimension(t *testing.T) {
 		t.Errorf("fit %v is worse than its start %v", g.LogMarginalLikelihood(), start.LogMarginalLikelihood())
 	}
 	m, _ := g.Predict([]float64{0.25, 0.9})
-	if !close(m, math.Sin(1.5), 0.02) {
+	if !near(m, math.Sin(1.5), 0.02) {
 		t.Errorf("prediction %v, want about %v", m, math.Sin(1.5))
 	}
 }
@@ -318,14 +318,14 @@ func TestLogEI(t *testing.T) {
 	}
 	for _, z := range []float64{3, 1, 0, -1, -5, -11.9} {
 		lh, _ := logH(z)
-		if !close(lh, math.Log(direct(z)), 1e-9) {
+		if !near(lh, math.Log(direct(z)), 1e-9) {
 			t.Errorf("log h(%v) = %v, want %v", z, lh, math.Log(direct(z)))
 		}
 	}
 	// Continuous where the series takes over, and finite far out.
 	a, _ := logH(-12 + 1e-9)
 	b, _ := logH(-12 - 1e-9)
-	if !close(a, b, 1e-7) {
+	if !near(a, b, 1e-7) {
 		t.Errorf("log h jumps at −12: %v, %v", a, b)
 	}
 	if lh, d := logH(-1e4); math.IsInf(lh, 0) || math.IsNaN(d) {
@@ -336,7 +336,7 @@ func TestLogEI(t *testing.T) {
 		_, d := logH(z)
 		lp, _ := logH(z + h)
 		lm, _ := logH(z - h)
-		if fd := (lp - lm) / (2 * h); !close(d, fd, 1e-5) {
+		if fd := (lp - lm) / (2 * h); !near(d, fd, 1e-5) {
 			t.Errorf("d log h/dz at %v = %v, finite difference %v", z, d, fd)
 		}
 	}
@@ -346,12 +346,12 @@ func TestLogEI(t *testing.T) {
 		const h = 1e-6
 		ap, _, _ := e.Score(ms[0]+h, ms[1])
 		am, _, _ := e.Score(ms[0]-h, ms[1])
-		if fd := (ap - am) / (2 * h); !close(dm, fd, 1e-5) {
+		if fd := (ap - am) / (2 * h); !near(dm, fd, 1e-5) {
 			t.Errorf("∂/∂mean at %v = %v, finite difference %v", ms, dm, fd)
 		}
 		ap, _, _ = e.Score(ms[0], ms[1]+h)
 		am, _, _ = e.Score(ms[0], ms[1]-h)
-		if fd := (ap - am) / (2 * h); !close(ds, fd, 1e-5) {
+		if fd := (ap - am) / (2 * h); !near(ds, fd, 1e-5) {
 			t.Errorf("∂/∂sd at %v = %v, finite difference %v", ms, ds, fd)
 		}
 	}
@@ -365,7 +365,7 @@ func TestOptimizers(t *testing.T) {
 		return a*a + 100*b*b
 	}
 	x := []float64{-1.2, 1}
-	if f := lbfgs(rosen, x, 200, 1e-8, 1e-14); f > 1e-8 || !close(x[0], 1, 1e-4) || !close(x[1], 1, 1e-4) {
+	if f := lbfgs(rosen, x, 200, 1e-8, 1e-14); f > 1e-8 || !near(x[0], 1, 1e-4) || !near(x[1], 1, 1e-4) {
 		t.Errorf("L-BFGS on Rosenbrock: f(%v) = %v", x, f)
 	}
 	// Maximize −|x − c|² with c outside the box in dimension 0; dimension
@@ -381,7 +381,33 @@ func TestOptimizers(t *testing.T) {
 	}
 	y := []float64{0.1, 0.9, 0.1}
 	v, _ := MaximizeBox(f, y, []bool{true, true, false}, 100)
-	if !close(y[0], 1, 1e-6) || !close(y[1], 0.3, 1e-5) || y[2] != 0.1 || !close(v, -0.25-0.49, 1e-6) {
+	if !near(y[0], 1, 1e-6) || !near(y[1], 0.3, 1e-5) || y[2] != 0.1 || !near(v, -0.25-0.49, 1e-6) {
 		t.Errorf("MaximizeBox: f(%v) = %v", y, v)
+	}
+}
+
+func TestPredictMany(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	const d, m = 3, 17
+	x, y := randomData(r, 25, d)
+	g, err := New(x, d, y, 1e-4, randomParams(r, d))
+	if err != nil {
+		t.Fatal(err)
+	}
+	xs := make([]float64, m*d)
+	for i := range xs {
+		xs[i] = r.Float64()
+	}
+	copy(xs, x[:d]) // a training point, where the variance is tiny
+	mean, variance := make([]float64, m), make([]float64, m)
+	for i := range mean {
+		mean[i] = 99 // overwritten
+	}
+	g.PredictMany(xs, mean, variance)
+	for j := range m {
+		wm, wv := g.Predict(xs[j*d : j*d+d])
+		if !near(mean[j], wm, 1e-10) || !near(variance[j], wv, 1e-8) {
+			t.Errorf("point %d: %v %v, Predict %v %v", j, mean[j], variance[j], wm, wv)
+		}
 	}
 }
