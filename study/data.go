@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -38,8 +39,26 @@ type Data struct {
 	// column but the target.
 	Columns []string `yaml:"columns"`
 	// StringLabels reads the csv target as class names (each distinct
-	// name a class, numbered in order of first appearance).
+	// name a class, numbered in order of first appearance, unless Labels
+	// fixes the order).
 	StringLabels bool `yaml:"string_labels"`
+	// Labels, with StringLabels, are the class names in class-id order:
+	// [no, yes] makes "yes" the positive class of a binary task. Any
+	// other label in the files is an error.
+	Labels []string `yaml:"labels"`
+
+	// ValidationPath (csv) or ValidationImages and ValidationLabels (idx)
+	// name a separate validation file, read like the training file; they
+	// replace validation_split and validation_last.
+	ValidationPath   string `yaml:"validation_path"`
+	ValidationImages string `yaml:"validation_images"`
+	ValidationLabels string `yaml:"validation_labels"`
+	// TestPath (csv) or TestImages and TestLabels (idx) name a test file,
+	// which tune retrain evaluates the final model on (the search never
+	// reads it).
+	TestPath   string `yaml:"test_path"`
+	TestImages string `yaml:"test_images"`
+	TestLabels string `yaml:"test_labels"`
 
 	// Samples, Classes and Noise generate the spirals format (see
 	// data.Spirals): default 1000 points on 2 arms with noise 0.1, drawn
@@ -58,7 +77,8 @@ type Data struct {
 
 	// Scale is none (default), standard (zero mean, unit variance) or
 	// minmax ([0, 1]), fitted on the training part only and applied to
-	// the features of both parts.
+	// the features of every part (the fitted scaler is kept with the
+	// project, for tune predict).
 	Scale string `yaml:"scale"`
 }
 
@@ -69,8 +89,8 @@ func defaultData() Data {
 // formatKeys are the keys of each data format; the keys of no format
 // (format, validation_*, scale) apply to all.
 var formatKeys = map[string][]string{
-	"idx":     {"train_images", "train_labels"},
-	"csv":     {"path", "separator", "header", "target", "columns", "string_labels"},
+	"idx":     {"train_images", "train_labels", "validation_images", "validation_labels", "test_images", "test_labels"},
+	"csv":     {"path", "separator", "header", "target", "columns", "string_labels", "labels", "validation_path", "test_path"},
 	"spirals": {"samples", "classes", "noise"},
 }
 
@@ -102,7 +122,35 @@ func (s *Study) checkData() error {
 			return errorf(s.line("data", k), "data.%s is missing: the %s format needs it", k, d.Format)
 		}
 	}
-	d.TrainImages, d.TrainLabels, d.Path = s.path(d.TrainImages), s.path(d.TrainLabels), s.path(d.Path)
+	for _, pair := range [][2]string{{"validation_images", "validation_labels"}, {"test_images", "test_labels"}} {
+		a, b := s.has("data", pair[0]), s.has("data", pair[1])
+		if a != b {
+			missing, given := pair[1], pair[0]
+			if b {
+				missing, given = pair[0], pair[1]
+			}
+			return errorf(s.line("data", given), "data.%s is missing: data.%s needs it", missing, given)
+		}
+	}
+	for _, p := range []*string{&d.TrainImages, &d.TrainLabels, &d.Path, &d.ValidationPath, &d.ValidationImages,
+		&d.ValidationLabels, &d.TestPath, &d.TestImages, &d.TestLabels} {
+		*p = s.path(*p)
+	}
+	if len(d.Labels) > 0 {
+		if !d.StringLabels {
+			return errorf(s.line("data", "labels"), "data.labels names the classes of string labels: set data.string_labels: true")
+		}
+		seen := map[string]bool{}
+		for _, l := range d.Labels {
+			if seen[l] {
+				return errorf(s.line("data", "labels"), "data.labels lists %q twice", l)
+			}
+			seen[l] = true
+		}
+		if s.Task == Binary && len(d.Labels) != 2 {
+			return errorf(s.line("data", "labels"), "task binary needs 2 data.labels, not %d", len(d.Labels))
+		}
+	}
 	switch d.Format {
 	case "csv":
 		if d.Separator == "" {
@@ -138,6 +186,12 @@ func (s *Study) checkData() error {
 		return errorf(s.line("data", "validation_last"), "data.validation_last is %d, want 0 or more", d.ValidationLast)
 	case d.ValidationSplit > 0 && d.ValidationLast > 0:
 		return errorf(s.line("data", "validation_last"), "set data.validation_split or data.validation_last, not both")
+	case (d.ValidationPath != "" || d.ValidationImages != "") && (d.ValidationSplit > 0 || d.ValidationLast > 0):
+		key := "validation_split"
+		if d.ValidationLast > 0 {
+			key = "validation_last"
+		}
+		return errorf(s.line("data", key), "data.%s and a validation file exclude each other: set one", key)
 	}
 	switch d.Scale {
 	case "":
@@ -154,6 +208,7 @@ func (d *Data) csvOptions() (data.CSVOptions, error) {
 		Header:       d.Header,
 		Target:       d.Target.Name,
 		StringLabels: d.StringLabels,
+		Classes:      d.Labels,
 		Columns:      d.Columns,
 	}
 	if d.Target.Name == "" {
@@ -175,6 +230,8 @@ type Dataset struct {
 	// ValidationX and ValidationY are the validation part, nil without
 	// one.
 	ValidationX, ValidationY *nn.Matrix
+	// TestX and TestY are the test file's rows, nil without one.
+	TestX, TestY *nn.Matrix
 	// InputShape is the shape of one sample: [28 28] for Fashion-MNIST
 	// images, [features] otherwise.
 	InputShape []int
@@ -186,71 +243,155 @@ type Dataset struct {
 	ClassNames []string
 	// Features names the csv feature columns, when the file has a header.
 	Features []string
+	// Scaler is the scaling fitted on the training part (nil for scale:
+	// none); LoadData has applied it to every part, LoadRawData not.
+	Scaler *Scaler
 }
 
 // LoadData loads the data section: it reads the files (or generates the
 // spirals), checks the labels against the task, splits off the validation
-// rows and scales the features. Errors name the study file and the data
-// section's line, and the data file at fault; CSV content errors are
+// rows (or reads the validation file), reads the test file if any, and
+// scales the features. Errors name the study file and the data section's
+// line, and the data file at fault; CSV content errors are
 // data.ParseError values naming the CSV file, line and column.
+//
+// What it learns (input shape, classes, the fitted scaler) is kept with
+// the project by Options.
 func (s *Study) LoadData() (*Dataset, error) {
-	ds, err := s.loadData()
+	ds, err := s.loadData(true)
 	if err != nil {
 		return nil, s.locate(err)
 	}
 	return ds, nil
 }
 
-func (s *Study) loadData() (*Dataset, error) {
+// LoadRawData is LoadData without the scaling: ds.Scaler is fitted on the
+// training part but not applied (tune retrain puts it inside the model).
+func (s *Study) LoadRawData() (*Dataset, error) {
+	ds, err := s.loadData(false)
+	if err != nil {
+		return nil, s.locate(err)
+	}
+	return ds, nil
+}
+
+// part is one data file read: features, labels and what the file says
+// about them.
+type part struct {
+	x, y       *nn.Matrix
+	shape      []int
+	classNames []string
+	features   []string
+}
+
+// readIDX reads a pair of IDX files; keys name the study's keys for them.
+func (s *Study) readIDX(images, labels, imagesKey, labelsKey string) (*part, error) {
+	x, shape, err := data.LoadIDXImages(images)
+	if err != nil {
+		return nil, dataError(s.line("data", imagesKey), err)
+	}
+	y, err := data.LoadIDXLabels(labels)
+	if err != nil {
+		return nil, dataError(s.line("data", labelsKey), err)
+	}
+	if x.Rows != y.Rows {
+		return nil, &Error{Line: s.line("data", labelsKey), Err: ErrData,
+			Msg: fmt.Sprintf("%s holds %d labels for the %d images of %s", labels, y.Rows, x.Rows, images)}
+	}
+	return &part{x: x, y: y, shape: shape}, nil
+}
+
+// readCSV reads a csv file of the study's layout; classes, when not nil,
+// fixes the ids of string labels (those of the training file).
+func (s *Study) readCSV(path, key string, classes []string) (*part, error) {
+	d := &s.Data
+	o, err := d.csvOptions()
+	if err != nil {
+		return nil, wrapf(s.line("data"), err, "")
+	}
+	if classes != nil {
+		o.Classes = classes
+	}
+	t, err := data.LoadCSVFile(path, o)
+	if err != nil {
+		var pe *data.ParseError
+		switch {
+		case errors.Is(err, data.ErrUnknownColumn) || errors.Is(err, data.ErrDuplicateColumn):
+			// The fix is in the study file: point there too.
+			k := "columns"
+			if d.Target.Name == "" || strings.Contains(err.Error(), strconv.Quote(d.Target.Name)) {
+				k = "target"
+			}
+			return nil, wrapf(s.line("data", k), err, "data.%s", k)
+		case errors.As(err, &pe):
+			return nil, &Error{File: pe.File, Line: pe.Line, Msg: oneLine(strings.TrimPrefix(pe.Error(), fmt.Sprintf("%s:%d: ", pe.File, pe.Line))), Err: err}
+		}
+		return nil, dataError(s.line("data", key), err)
+	}
+	return &part{x: t.X, y: t.Y, shape: []int{t.X.Cols}, classNames: t.Classes, features: t.Features}, nil
+}
+
+// readExtra reads the validation or test file (what: "validation" or
+// "test") if the study names one; nil otherwise. Its samples must have
+// the training shape.
+func (s *Study) readExtra(what string, train *part) (*part, error) {
+	d := &s.Data
+	var p *part
+	var err error
+	key := what + "_path"
+	switch {
+	case d.Format == "csv" && what == "validation" && d.ValidationPath != "":
+		p, err = s.readCSV(d.ValidationPath, key, train.classNames)
+	case d.Format == "csv" && what == "test" && d.TestPath != "":
+		p, err = s.readCSV(d.TestPath, key, train.classNames)
+	case d.Format == "idx" && what == "validation" && d.ValidationImages != "":
+		key = "validation_images"
+		p, err = s.readIDX(d.ValidationImages, d.ValidationLabels, key, "validation_labels")
+	case d.Format == "idx" && what == "test" && d.TestImages != "":
+		key = "test_images"
+		p, err = s.readIDX(d.TestImages, d.TestLabels, key, "test_labels")
+	default:
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Equal(p.shape, train.shape) {
+		return nil, &Error{Line: s.line("data", key), Err: ErrData,
+			Msg: fmt.Sprintf("the %s samples have shape %v, the training samples %v", what, p.shape, train.shape)}
+	}
+	return p, nil
+}
+
+func (s *Study) loadData(scale bool) (*Dataset, error) {
 	d := &s.Data
 	line := s.line("data")
-	ds := &Dataset{}
-	var x, y *nn.Matrix
+	var train *part
+	var err error
 	switch d.Format {
 	case "idx":
-		var err error
-		x, ds.InputShape, err = data.LoadIDXImages(d.TrainImages)
-		if err != nil {
-			return nil, dataError(s.line("data", "train_images"), err)
-		}
-		if y, err = data.LoadIDXLabels(d.TrainLabels); err != nil {
-			return nil, dataError(s.line("data", "train_labels"), err)
-		}
-		if x.Rows != y.Rows {
-			return nil, &Error{Line: s.line("data", "train_labels"), Err: ErrData,
-				Msg: fmt.Sprintf("%s holds %d labels for the %d images of %s", d.TrainLabels, y.Rows, x.Rows, d.TrainImages)}
-		}
+		train, err = s.readIDX(d.TrainImages, d.TrainLabels, "train_images", "train_labels")
 	case "csv":
-		o, err := d.csvOptions()
-		if err != nil {
-			return nil, wrapf(line, err, "")
-		}
-		t, err := data.LoadCSVFile(d.Path, o)
-		if err != nil {
-			var pe *data.ParseError
-			switch {
-			case errors.Is(err, data.ErrUnknownColumn) || errors.Is(err, data.ErrDuplicateColumn):
-				// The fix is in the study file: point there too.
-				key := "columns"
-				if d.Target.Name == "" || strings.Contains(err.Error(), strconv.Quote(d.Target.Name)) {
-					key = "target"
-				}
-				return nil, wrapf(s.line("data", key), err, "data.%s", key)
-			case errors.As(err, &pe):
-				return nil, &Error{File: pe.File, Line: pe.Line, Msg: oneLine(strings.TrimPrefix(pe.Error(), fmt.Sprintf("%s:%d: ", pe.File, pe.Line))), Err: err}
-			}
-			return nil, dataError(s.line("data", "path"), err)
-		}
-		x, y = t.X, t.Y
-		ds.InputShape = []int{x.Cols}
-		ds.ClassNames, ds.Features = t.Classes, t.Features
+		// The validation and test files number string labels as the
+		// training file does (readExtra); a label only they hold is an
+		// error.
+		train, err = s.readCSV(d.Path, "path", nil)
 	case "spirals":
-		x, y = data.Spirals(d.Samples, d.Classes, d.Noise, s.Seed)
-		ds.InputShape = []int{x.Cols}
+		x, y := data.Spirals(d.Samples, d.Classes, d.Noise, s.Seed)
+		train = &part{x: x, y: y, shape: []int{x.Cols}}
 	default:
 		return nil, errorf(s.line("data", "format"), "data.format %q: want idx, csv or spirals", d.Format)
 	}
+	if err != nil {
+		return nil, err
+	}
+	ds := &Dataset{InputShape: train.shape, ClassNames: train.classNames, Features: train.features}
+	x, y := train.x, train.y
 
+	valFile, err := s.readExtra("validation", train)
+	if err != nil {
+		return nil, err
+	}
 	val := 0
 	switch {
 	case d.ValidationLast > 0:
@@ -263,11 +404,10 @@ func (s *Study) loadData() (*Dataset, error) {
 		return nil, &Error{Line: s.validationLine(), Err: ErrData,
 			Msg: fmt.Sprintf("the data have %d rows: too few to hold out %d for validation and train on the rest", x.Rows, val)}
 	}
-	if val == 0 && s.hasValidation() {
+	if val == 0 && s.hasValidation() && valFile == nil {
 		return nil, &Error{Line: s.validationLine(), Err: ErrData,
 			Msg: fmt.Sprintf("data.validation_split %v of %d rows holds out no row", d.ValidationSplit, x.Rows)}
 	}
-	var err error
 	ds.X, ds.Y, ds.ValidationX, ds.ValidationY, err = data.SplitLast(x, y, val)
 	if err != nil {
 		return nil, wrapf(line, err, "")
@@ -275,12 +415,28 @@ func (s *Study) loadData() (*Dataset, error) {
 	if val == 0 {
 		ds.ValidationX, ds.ValidationY = nil, nil
 	}
+	if valFile != nil {
+		ds.ValidationX, ds.ValidationY = valFile.x, valFile.y
+	}
+	test, err := s.readExtra("test", train)
+	if err != nil {
+		return nil, err
+	}
+	if test != nil {
+		ds.TestX, ds.TestY = test.x, test.y
+	}
 	if err := s.checkLabels(ds); err != nil {
 		return nil, err
 	}
-	if err := s.scale(ds); err != nil {
+	if ds.Scaler, err = s.FitScaler(ds.X); err != nil {
 		return nil, err
 	}
+	if scale {
+		if err := s.applyScaler(ds); err != nil {
+			return nil, err
+		}
+	}
+	s.info = ds.Info()
 	return ds, nil
 }
 
@@ -324,7 +480,7 @@ func (s *Study) checkLabels(ds *Dataset) error {
 					return bad("%s label %v (row %d) is not a class id 0, 1, 2, … below %d; for a real-valued target use task: regression", part, v, i+1, maxClasses)
 				}
 				if classes > 0 && int(f) >= classes {
-					return bad("validation label %v (row %d) is not a class of the training labels (0 to %d)", v, i+1, classes-1)
+					return bad("%s label %v (row %d) is not a class of the training labels (0 to %d)", part, v, i+1, classes-1)
 				}
 			case Binary:
 				if f != 0 && f != 1 {
@@ -354,31 +510,26 @@ func (s *Study) checkLabels(ds *Dataset) error {
 	case Binary:
 		ds.Classes = 2
 	}
-	return label("validation", ds.ValidationY, ds.Classes)
+	if err := label("validation", ds.ValidationY, ds.Classes); err != nil {
+		return err
+	}
+	return label("test", ds.TestY, ds.Classes)
 }
 
-// scale fits the scaler on the training features and applies it to both
-// parts.
-func (s *Study) scale(ds *Dataset) error {
-	type scaler interface {
-		FitTransform(*nn.Matrix) (*nn.Matrix, error)
-		Transform(*nn.Matrix) (*nn.Matrix, error)
-	}
-	var sc scaler
-	switch s.Data.Scale {
-	case "standard":
-		sc = &data.StandardScaler{}
-	case "minmax":
-		sc = &data.MinMaxScaler{}
-	default:
+// applyScaler scales the features of every part with ds.Scaler.
+func (s *Study) applyScaler(ds *Dataset) error {
+	if ds.Scaler == nil {
 		return nil
 	}
-	var err error
-	if ds.X, err = sc.FitTransform(ds.X); err == nil && ds.ValidationX != nil {
-		ds.ValidationX, err = sc.Transform(ds.ValidationX)
-	}
-	if err != nil {
-		return wrapf(s.line("data", "scale"), err, "data.scale %s", s.Data.Scale)
+	for _, x := range []**nn.Matrix{&ds.X, &ds.ValidationX, &ds.TestX} {
+		if *x == nil {
+			continue
+		}
+		scaled, err := ds.Scaler.Transform(*x)
+		if err != nil {
+			return wrapf(s.line("data", "scale"), err, "data.scale %s", s.Data.Scale)
+		}
+		*x = scaled
 	}
 	return nil
 }

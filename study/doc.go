@@ -16,22 +16,30 @@
 //	directory: tune_projects   # default; trials go to directory/project/study.db
 //	seed: 42                   # default 0: a study always repeats itself
 //	task: classification       # classification (default) | binary | regression
+//	model: mlp                 # mlp (default) | wide_deep; see MLP
 //
 //	data:
 //	  format: idx              # idx | csv | spirals
 //	  train_images: train-images-idx3-ubyte.gz   # idx: images (pixels scaled to [0, 1])
 //	  train_labels: train-labels-idx1-ubyte.gz   # idx: class labels
+//	  validation_images: …     # idx: a validation file pair instead of a split
+//	  validation_labels: …
+//	  test_images: t10k-images-idx3-ubyte.gz   # idx: a test file pair, for tune retrain
+//	  test_labels: t10k-labels-idx1-ubyte.gz
 //	  path: housing.csv        # csv: the file
-//	  separator: ","           # csv: one character; default ","
+//	  separator: ","           # csv: one character such as ";"; default ","
 //	  header: true             # csv: the first line names the columns; default true
 //	  target: median_value     # csv: column name, or 0-based index (-1, the default, is the last)
 //	  columns: [a, b]          # csv: feature columns by name; default all but the target
 //	  string_labels: false     # csv: the target holds class names
+//	  labels: [no, yes]        # csv: with string_labels, the class names in id order
+//	  validation_path: v.csv   # csv: a validation file instead of a split
+//	  test_path: test.csv      # csv: a test file, for tune retrain
 //	  samples: 1000            # spirals: points (default 1000),
 //	  classes: 2               #   arms (default 2)
 //	  noise: 0.1               #   and noise (default 0.1), drawn from the seed
 //	  validation_split: 0.1    # the last fraction of the rows validates (Keras' rule), or
-//	  validation_last: 5000    # the last N rows; neither: no validation data
+//	  validation_last: 5000    # the last N rows; neither nor a file: no validation data
 //	  scale: none              # none (default) | standard | minmax, fitted on the training rows
 //
 //	hyperparameters:           # the MLP's; see below
@@ -41,11 +49,17 @@
 //	  optimizer:     [sgd, adam]
 //	  momentum:      {type: float, min: 0, max: 0.9}
 //	  activation:    relu
+//	  dropout:       {type: float, min: 0.0, max: 0.5, step: 0.1}
+//	  batch_norm:    {type: boolean}
+//	  batch_size:    [32, 64, 128]
 //
 //	objective: val_accuracy    # default val_accuracy (regression: val_loss), without val_ if no validation data
 //	direction: max             # default: inferred from the objective
-//	oracle: {type: random, max_collisions: 20}   # or just: oracle: random (the default)
-//	max_trials: 10             # default 10; raise it and search again to continue
+//	oracle: {type: random, max_collisions: 20}   # or just: oracle: random (the default);
+//	                           # grid, {type: hyperband, max_epochs: 30, factor: 3},
+//	                           # {type: bayesian, num_initial_points: 5, alpha: 1.0e-4, beta: 2.6}
+//	pruner: {type: median, warmup_trials: 5}     # or successive_halving; default none
+//	max_trials: 10             # default 10 (no cap for grid and hyperband); raise it and search again to continue
 //	executions_per_trial: 1    # default 1
 //	max_retries_per_trial: 0   # default 0
 //	max_consecutive_failed_trials: 3   # default 3; 0: no limit
@@ -59,9 +73,10 @@
 //
 // # Hyperparameters
 //
-// The hyperparameters section sets the built-in MLP's hyperparameters (see
-// KnownHyperparameters and MLP): n_hidden, n_neurons, activation,
-// optimizer, learning_rate and momentum. Each entry is one of
+// The hyperparameters section sets the built-in model's hyperparameters
+// (see KnownHyperparameters and MLP): n_hidden, n_neurons, activation,
+// optimizer, learning_rate, momentum, dropout, batch_norm and batch_size.
+// Each entry is one of
 //
 //   - a mapping, which defines a hyperparameter to tune, as Keras Tuner's
 //     hp.Int, hp.Float, hp.Choice, hp.Boolean and hp.Fixed do:
@@ -72,14 +87,37 @@
 //   - a list, a choice among its values: optimizer: [sgd, adam];
 //   - a plain value, which fixes it (hp.Fixed): activation: relu.
 //
-// Values are converted to the hyperparameter's type: n_hidden and n_neurons
-// take whole numbers, learning_rate and momentum numbers, activation and
-// optimizer names. A hyperparameter the section leaves out is not tuned
-// and takes its built-in default: 2 hidden layers of 64 relu units, adam
-// with its default learning rate, no momentum. momentum applies to sgd
+// Values are converted to the hyperparameter's type: n_hidden, n_neurons
+// and batch_size take whole numbers, learning_rate, momentum and dropout
+// numbers, activation and optimizer names, batch_norm true or false. A
+// hyperparameter the section leaves out is not tuned and takes its
+// built-in default: 2 hidden layers of 64 relu units, adam with its
+// default learning rate, no momentum, no dropout, no batch normalization,
+// the study's batch_size. momentum applies to sgd
 // only: when given, the optimizer must be sgd or a choice including it, and
 // momentum is conditional on it (inactive in trials that use another
 // optimizer).
+//
+// # Models
+//
+// model: mlp is a multilayer perceptron; model: wide_deep is the Wide &
+// Deep network of Hands-On Machine Learning, chapter 10, which feeds the
+// inputs both through the hidden layers and straight to the output (see
+// MLP). Both take the same hyperparameters; dropout and batch_norm add
+// Dropout and BatchNormalization layers after every hidden layer.
+//
+// # What a project keeps
+//
+// Options stores the study file's text with the project, and what LoadData
+// learnt: the input shape, the classes and their names, the feature
+// columns and the fitted scaler (DataInfo). FromConfig reads them back, so
+// that the tune command can report on, plot and predict with a project's
+// models from the project alone.
+//
+// # Command-line settings
+//
+// Override changes keys of a study file's text (dotted keys, YAML values),
+// as tune search's --set, --max-trials and similar flags do.
 //
 // # Objective and metrics
 //
@@ -110,6 +148,10 @@
 //
 // Errors about the data name the data file as well; an error in the
 // contents of a CSV file is located in that file (housing.csv:12:3: …).
+// LoadData also reads the validation and test files when the study names
+// them, with the training file's layout, string labels numbered as the
+// training file numbers them.
+//
 // Parse reports decoding errors (syntax, unknown keys, types) before the
 // checks of values, so the first error reported is not always the one on
 // the earliest line.

@@ -3,6 +3,7 @@ package study_test
 import (
 	"fmt"
 
+	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/study"
 )
 
@@ -40,4 +41,56 @@ max_trials: 20
 	// line 10: optimizer (choice): [sgd adam], default sgd
 	// line 11: activation (fixed): relu
 	// study.yaml:3: hyperparameter "n_neurons": min 300 > max 200
+}
+
+// Override changes a study file's settings, as tune search's flags do.
+func ExampleOverride() {
+	src := []byte("data: {format: spirals}\noracle: random  # try others\nmax_trials: 10\n")
+	out, err := study.Override(src, "max_trials=30", "oracle.type=bayesian", "hyperparameters.dropout=[0.0, 0.2]")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(string(out))
+	s, err := study.Parse(out, "study.yaml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(s.MaxTrials, s.Oracle.Type, s.Hyperparameters.Names())
+	// Output:
+	// data: {format: spirals}
+	// oracle: {type: bayesian} # try others
+	// max_trials: 30
+	// hyperparameters:
+	//   dropout: [0.0, 0.2]
+	// 30 bayesian [dropout]
+}
+
+// A study's hypermodel builds the model of a trial; here the Wide & Deep
+// network with a hidden layer, batch normalization and dropout.
+func ExampleStudy_HyperModel() {
+	s, err := study.Parse([]byte(`task: regression
+model: wide_deep
+data: {format: csv, path: houses.csv}
+hyperparameters:
+  n_hidden: 1
+  n_neurons: 30
+  dropout: 0.2
+  batch_norm: true
+`), "houses.yaml")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m, err := s.HyperModel(&study.DataInfo{InputShape: []int{8}}).Build(hp.New())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(m.CountParams(), "parameters")
+	fmt.Println(m.OutputNames())
+	// Output:
+	// 429 parameters
+	// [output]
 }

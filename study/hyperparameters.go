@@ -270,10 +270,11 @@ const (
 	intValue valueType = iota
 	floatValue
 	stringValue
+	boolValue
 )
 
 func (t valueType) String() string {
-	return [...]string{"whole numbers", "numbers", "names"}[t]
+	return [...]string{"whole numbers", "numbers", "names", "true or false"}[t]
 }
 
 // KnownHyperparameter describes a hyperparameter of the built-in MLP.
@@ -305,6 +306,12 @@ var KnownHyperparameters = []KnownHyperparameter{
 		Doc: "the optimizer's learning rate, > 0; default the optimizer's own (sgd 0.01, adam and rmsprop 0.001)"},
 	{Name: "momentum", Default: 0.0, typ: floatValue, check: fraction,
 		Doc: "sgd's momentum in [0, 1); active only when the optimizer is sgd"},
+	{Name: "dropout", Default: 0.0, typ: floatValue, check: fraction,
+		Doc: "rate of the Dropout layer after every hidden layer, in [0, 1); 0: no Dropout layers"},
+	{Name: "batch_norm", Default: false, typ: boolValue, check: func(any) error { return nil },
+		Doc: "true: a BatchNormalization layer after every hidden Dense layer"},
+	{Name: "batch_size", Default: nil, typ: intValue, check: atLeast(1),
+		Doc: "rows per gradient step, 1 or more; default the study's batch_size"},
 }
 
 func knownHyperparameter(name string) (*KnownHyperparameter, bool) {
@@ -428,6 +435,9 @@ func (k *KnownHyperparameter) convert(p *hp.Param) error {
 		if k.typ == stringValue {
 			return fmt.Errorf("type %s does not fit: %s takes %s, as a choice (a list) or a fixed value", p.Kind, k.Name, k.typ)
 		}
+		if k.typ == boolValue {
+			return fmt.Errorf("type %s does not fit: %s takes %s (type boolean)", p.Kind, k.Name, k.typ)
+		}
 		if p.Kind != want {
 			return fmt.Errorf("type %s does not fit: %s takes %s (type %s)", p.Kind, k.Name, k.typ, want)
 		}
@@ -449,7 +459,15 @@ func (k *KnownHyperparameter) convert(p *hp.Param) error {
 		}
 		return nil
 	case hp.KindBoolean:
-		return fmt.Errorf("type boolean does not fit: %s takes %s", k.Name, k.typ)
+		if k.typ != boolValue {
+			return fmt.Errorf("type boolean does not fit: %s takes %s", k.Name, k.typ)
+		}
+		if p.Default != nil {
+			if _, ok := p.Default.(bool); !ok {
+				return fmt.Errorf("default: %s takes %s, not %s", k.Name, k.typ, describeScalar(p.Default))
+			}
+		}
+		return nil
 	}
 	for i, v := range p.Values {
 		x, err := k.value(v)
@@ -494,6 +512,10 @@ func (k *KnownHyperparameter) value(v any) (any, error) {
 		if s, ok := v.(string); ok {
 			return s, nil
 		}
+	case boolValue:
+		if b, ok := v.(bool); ok {
+			return b, nil
+		}
 	}
 	return nil, fmt.Errorf("%s takes %s, not %s", k.Name, k.typ, describeScalar(v))
 }
@@ -503,6 +525,9 @@ type mlpConfig struct {
 	nHidden, nNeurons      int
 	activation, optimizer  string
 	learningRate, momentum float64
+	dropout                float64
+	batchNorm              bool
+	batchSize              int // 0: the study's
 }
 
 // config registers the declared hyperparameters with h in the MLP's order
@@ -523,22 +548,38 @@ func (hs Hyperparameters) config(h *hp.HyperParameters) (mlpConfig, error) {
 		vals[k.Name] = v
 	}
 	var c mlpConfig
-	var ok [6]bool
-	c.nHidden, ok[0] = vals["n_hidden"].(int)
-	c.nNeurons, ok[1] = vals["n_neurons"].(int)
-	c.activation, ok[2] = vals["activation"].(string)
-	c.optimizer, ok[3] = vals["optimizer"].(string)
-	c.momentum, ok[5] = vals["momentum"].(float64)
-	if vals["learning_rate"] == nil {
-		ok[4] = true
-	} else {
-		c.learningRate, ok[4] = vals["learning_rate"].(float64)
-	}
-	for i, good := range ok {
-		if !good {
-			name := KnownHyperparameters[i].Name
-			return c, fmt.Errorf("hyperparameter %q: value %v (%T) has the wrong type", name, vals[name], vals[name])
+	bad := ""
+	get := func(name string, dst any) {
+		v := vals[name]
+		if v == nil {
+			return // a default left to the optimizer or the study
 		}
+		ok := false
+		switch p := dst.(type) {
+		case *int:
+			*p, ok = v.(int)
+		case *float64:
+			*p, ok = v.(float64)
+		case *string:
+			*p, ok = v.(string)
+		case *bool:
+			*p, ok = v.(bool)
+		}
+		if !ok && bad == "" {
+			bad = name
+		}
+	}
+	get("n_hidden", &c.nHidden)
+	get("n_neurons", &c.nNeurons)
+	get("activation", &c.activation)
+	get("optimizer", &c.optimizer)
+	get("learning_rate", &c.learningRate)
+	get("momentum", &c.momentum)
+	get("dropout", &c.dropout)
+	get("batch_norm", &c.batchNorm)
+	get("batch_size", &c.batchSize)
+	if bad != "" {
+		return c, fmt.Errorf("hyperparameter %q: value %v (%T) has the wrong type", bad, vals[bad], vals[bad])
 	}
 	return c, nil
 }

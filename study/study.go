@@ -1,7 +1,6 @@
 package study
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -19,6 +18,12 @@ import (
 // Task says what the model predicts; it decides the output layer, the loss
 // and the metrics (see MLP).
 type Task string
+
+// The built-in hypermodels (Study.Model).
+const (
+	ModelMLP      = "mlp"
+	ModelWideDeep = "wide_deep"
+)
 
 // The tasks.
 const (
@@ -64,6 +69,9 @@ type Study struct {
 	Seed int64 `yaml:"seed"`
 	// Task is classification (default), binary or regression.
 	Task Task `yaml:"task"`
+	// Model is the built-in hypermodel: mlp (default) or wide_deep (see
+	// MLP).
+	Model string `yaml:"model"`
 
 	// Data says where the training data come from and how they are split
 	// and scaled.
@@ -89,9 +97,14 @@ type Study struct {
 	// {type: random, max_collisions: 20}, or just the type's name.
 	// Default: random.
 	Oracle Oracle `yaml:"oracle"`
+	// Pruner, if set, stops unpromising trials after an epoch:
+	// {type: median, warmup_trials: 5}, {type: successive_halving}, or
+	// just the type's name. Default: none.
+	Pruner Pruner `yaml:"pruner"`
 
-	// MaxTrials is the number of trials to run; default 10. Raising it and
-	// running the search again continues the project.
+	// MaxTrials is the number of trials to run; default 10, or no cap
+	// for the oracles that end a search by themselves (grid, hyperband).
+	// Raising it and running the search again continues the project.
 	MaxTrials int `yaml:"max_trials"`
 	// ExecutionsPerTrial trains each set of values this many times from
 	// different initial weights and averages the scores; default 1.
@@ -117,6 +130,7 @@ type Study struct {
 	dir    string     // the study file's directory: the base of relative paths
 	source []byte     // the file as read, kept with the project
 	root   *yaml.Node // the parsed document, for the lines of keys
+	info   *DataInfo  // what the last LoadData learnt, kept with the project
 }
 
 // EarlyStopping configures nn.EarlyStopping for every trial (each trial
@@ -176,12 +190,6 @@ func Parse(data []byte, name string) (*Study, error) {
 	return s, nil
 }
 
-// storedConfig is what a project keeps of the study file that made it.
-type storedConfig struct {
-	File string `json:"file"`
-	YAML string `json:"yaml"`
-}
-
 // newStudy returns a study holding the defaults, to be decoded into.
 func newStudy(file string) *Study {
 	return &Study{
@@ -189,6 +197,7 @@ func newStudy(file string) *Study {
 		Project:                    "untitled_project",
 		Directory:                  DefaultDirectory,
 		Task:                       Classification,
+		Model:                      ModelMLP,
 		Data:                       defaultData(),
 		MaxTrials:                  DefaultMaxTrials,
 		ExecutionsPerTrial:         1,
@@ -234,6 +243,13 @@ func (s *Study) check() error {
 	default:
 		return errorf(s.line("task"), "task %q: want classification, binary or regression", s.Task)
 	}
+	switch s.Model {
+	case ModelMLP, ModelWideDeep:
+	case "":
+		s.Model = ModelMLP
+	default:
+		return errorf(s.line("model"), "model %q: want mlp or wide_deep", s.Model)
+	}
 	if err := s.checkData(); err != nil {
 		return err
 	}
@@ -243,7 +259,14 @@ func (s *Study) check() error {
 	if err := s.checkObjective(); err != nil {
 		return err
 	}
-	if _, err := s.newOracle(); err != nil {
+	o, err := s.newOracle()
+	if err != nil {
+		return err
+	}
+	if _, bounded := o.(oracle.Bounded); bounded && !s.has("max_trials") {
+		s.MaxTrials = 0 // the oracle ends the search
+	}
+	if _, err := s.newPruner(); err != nil {
 		return err
 	}
 	if err := s.checkNumbers(); err != nil {
@@ -254,7 +277,8 @@ func (s *Study) check() error {
 
 // hasValidation reports whether the data section sets validation data.
 func (s *Study) hasValidation() bool {
-	return s.Data.ValidationSplit > 0 || s.Data.ValidationLast > 0
+	d := &s.Data
+	return d.ValidationSplit > 0 || d.ValidationLast > 0 || d.ValidationPath != "" || d.ValidationImages != ""
 }
 
 // metrics returns the metric names a model of the task reports, without
@@ -282,7 +306,7 @@ func (s *Study) checkMetric(what, name string, line int) error {
 		return errorf(line, "%s %q is not a metric of a %s model (want %s)", what, name, s.Task, orList(s.metrics()))
 	}
 	if strings.HasPrefix(name, "val_") && !s.hasValidation() {
-		return errorf(line, "%s %q needs validation data: set data.validation_split or data.validation_last", what, name)
+		return errorf(line, "%s %q needs validation data: set data.validation_split, data.validation_last or a validation file", what, name)
 	}
 	return nil
 }
@@ -311,12 +335,16 @@ func (s *Study) checkObjective() error {
 }
 
 func (s *Study) checkNumbers() error {
+	minTrials := 1
+	if s.MaxTrials == 0 && !s.has("max_trials") {
+		minTrials = 0 // a bounded oracle's search: no cap
+	}
 	for _, c := range []struct {
 		key string
 		v   int
 		min int
 	}{
-		{"max_trials", s.MaxTrials, 1},
+		{"max_trials", s.MaxTrials, minTrials},
 		{"executions_per_trial", s.ExecutionsPerTrial, 1},
 		{"max_retries_per_trial", s.MaxRetriesPerTrial, 0},
 		{"max_consecutive_failed_trials", s.MaxConsecutiveFailedTrials, 0},
@@ -379,10 +407,39 @@ func (s *Study) newOracle() (oracle.Oracle, error) {
 	return nil, wrapf(line, err, "")
 }
 
+// newPruner makes the study's pruner, nil without one; errors point at
+// the pruner's keys.
+func (s *Study) newPruner() (oracle.Pruner, error) {
+	if s.Pruner.Type == "" && s.Pruner.Config == nil {
+		if s.has("pruner") {
+			return nil, errorf(s.line("pruner"), "pruner: want median or successive_halving")
+		}
+		return nil, nil
+	}
+	p, err := oracle.NewPruner(s.Pruner.Type, s.Pruner.Config)
+	if err == nil {
+		return p, nil
+	}
+	line := s.line("pruner", "type")
+	if !errors.Is(err, oracle.ErrUnknown) {
+		line = s.line("pruner")
+		for _, k := range s.sectionKeys("pruner") {
+			if msg := err.Error(); strings.Contains(msg, `"`+k+`"`) || strings.Contains(msg, k+" ") {
+				line = s.line("pruner", k)
+				break
+			}
+		}
+	}
+	return nil, wrapf(line, err, "")
+}
+
 // oracleKeys lists the keys of the oracle mapping.
-func (s *Study) oracleKeys() []string {
+func (s *Study) oracleKeys() []string { return s.sectionKeys("oracle") }
+
+// sectionKeys lists the keys of a top-level mapping.
+func (s *Study) sectionKeys(section string) []string {
 	var keys []string
-	if _, v := s.lookup("oracle"); v != nil && v.Kind == yaml.MappingNode {
+	if _, v := s.lookup(section); v != nil && v.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(v.Content); i += 2 {
 			keys = append(keys, v.Content[i].Value)
 		}
@@ -391,14 +448,20 @@ func (s *Study) oracleKeys() []string {
 }
 
 // Options returns the tuner's options for the study: objective, direction,
-// oracle, trial counts, seed, parallelism and the project's place.
-// Overwrite and Observer are left to the caller.
+// oracle, pruner, trial counts, seed, parallelism and the project's place.
+// Overwrite and Observer are left to the caller. Options.Config keeps the
+// study file with the project, and what the last LoadData learnt about the
+// data (see FromConfig), so call LoadData first.
 func (s *Study) Options() (tuner.Options, error) {
 	o, err := s.newOracle()
 	if err != nil {
 		return tuner.Options{}, s.locate(err)
 	}
-	config, err := json.Marshal(storedConfig{File: s.File, YAML: string(s.source)})
+	pruner, err := s.newPruner()
+	if err != nil {
+		return tuner.Options{}, s.locate(err)
+	}
+	config, err := s.storedConfig()
 	if err != nil {
 		return tuner.Options{}, err
 	}
@@ -410,6 +473,7 @@ func (s *Study) Options() (tuner.Options, error) {
 		Objective:                  s.Objective,
 		Direction:                  s.Direction,
 		Oracle:                     o,
+		Pruner:                     pruner,
 		MaxTrials:                  s.MaxTrials,
 		ExecutionsPerTrial:         s.ExecutionsPerTrial,
 		MaxRetriesPerTrial:         s.MaxRetriesPerTrial,

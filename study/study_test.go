@@ -102,7 +102,7 @@ func TestParseDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Study{
-		File: "my_study.yml", Project: "my_study", Directory: DefaultDirectory, Task: Classification,
+		File: "my_study.yml", Project: "my_study", Directory: DefaultDirectory, Task: Classification, Model: ModelMLP,
 		Objective: "accuracy", Direction: trials.Maximize, MaxTrials: 10, ExecutionsPerTrial: 1,
 		MaxConsecutiveFailedTrials: 3, Epochs: 10, BatchSize: 32,
 	}
@@ -198,8 +198,8 @@ func TestParseErrors(t *testing.T) {
 			`study.yaml:26: unknown key "wait" in early_stopping (want monitor, patience, min_delta, mode or restore_best_weights)`},
 		{"unknown hyperparameter", edit("  learning_rate:", "  lerning_rate: {type: float, min: 1.0e-4, max: 1.0e-2}"),
 			`study.yaml:13: unknown hyperparameter "lerning_rate" (did you mean "learning_rate"?)`},
-		{"unknown hyperparameter far from any", edit("  activation:", "  dropout: 0.5"),
-			`study.yaml:16: unknown hyperparameter "dropout" (the MLP has n_hidden, n_neurons, activation, optimizer, learning_rate or momentum)`},
+		{"unknown hyperparameter far from any", edit("  activation:", "  colour: red"),
+			`study.yaml:16: unknown hyperparameter "colour" (the MLP has n_hidden, n_neurons, activation, optimizer, learning_rate, momentum, dropout, batch_norm or batch_size)`},
 		{"hyperparameter given twice", edit("  activation:", "  n_hidden: 2"), `study.yaml:16: hyperparameter "n_hidden" is given twice (first at line 11)`},
 		{"min above max", edit("  n_neurons:", "  n_neurons: {type: int, min: 300, max: 200}"), `study.yaml:12: hyperparameter "n_neurons": min 300 > max 200`},
 		{"unknown spec key", edit("  n_neurons:", "  n_neurons: {type: int, min: 4, max: 32, stp: 4}"),
@@ -266,7 +266,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown objective", edit("objective:", "objective: val_acc"),
 			`study.yaml:17: objective "val_acc" is not a metric of a classification model (want loss, accuracy, val_loss or val_accuracy)`},
 		{"objective without validation", edit("  validation_split:", "  noise: 0.1"),
-			`study.yaml:17: objective "val_accuracy" needs validation data: set data.validation_split or data.validation_last`},
+			`study.yaml:17: objective "val_accuracy" needs validation data: set data.validation_split, data.validation_last or a validation file`},
 		{"direction", edit("objective:", "objective: val_accuracy\ndirection: up"), `study.yaml:18: direction "up": want min or max`},
 		{"unknown oracle", edit("oracle:", "oracle: {type: bayes}"), `study.yaml:18: unknown oracle "bayes" (want random, grid, hyperband or bayesian)`},
 		{"oracle setting", edit("oracle:", "oracle:\n  type: random\n  max_colisions: 5"), `study.yaml:20: random settings: json: unknown field "max_colisions"`},

@@ -468,7 +468,7 @@ func kindName(n *yaml.Node) string {
 // Oracle is the oracle section: the algorithm's name and its settings.
 type Oracle struct {
 	// Type names the algorithm, as oracle.New knows it: "random"
-	// (default).
+	// (default), "grid", "hyperband" or "bayesian".
 	Type string
 	// Config holds the section's other keys as a JSON object, the
 	// settings oracle.New decodes (for random: max_collisions).
@@ -477,51 +477,75 @@ type Oracle struct {
 
 // UnmarshalYAML reads `oracle: random` or `oracle: {type: random, ...}`.
 func (o *Oracle) UnmarshalYAML(n *yaml.Node) error {
-	return typeError(o.unmarshal(n))
+	return typeError(unmarshalAlgorithm(n, "oracle", "random", &o.Type, &o.Config))
 }
 
-func (o *Oracle) unmarshal(n *yaml.Node) error {
+// Pruner is the pruner section: the rule's name and its settings. The
+// zero value means no pruner.
+type Pruner struct {
+	// Type names the rule, as oracle.NewPruner knows it: "median" or
+	// "successive_halving".
+	Type string
+	// Config holds the section's other keys as a JSON object, the
+	// settings oracle.NewPruner decodes (for median: warmup_trials,
+	// warmup_epochs, min_trials).
+	Config json.RawMessage
+}
+
+// UnmarshalYAML reads `pruner: median` or `pruner: {type: median, ...}`.
+func (p *Pruner) UnmarshalYAML(n *yaml.Node) error {
+	return typeError(unmarshalAlgorithm(n, "pruner", "median", &p.Type, &p.Config))
+}
+
+// unmarshalAlgorithm reads a section that is a name, or a mapping with a
+// type and settings, into typ and config (a JSON object, nil without
+// settings). example is a name for the messages.
+func unmarshalAlgorithm(n *yaml.Node, section, example string, typ *string, config *json.RawMessage) error {
 	n = resolve(n)
 	switch n.Kind {
 	case yaml.ScalarNode:
 		t, err := text(n)
 		if err != nil {
-			return errorf(n.Line, "oracle: want a name or a mapping with a type")
+			return errorf(n.Line, "%s: want a name or a mapping with a type", section)
 		}
-		o.Type, o.Config = t, nil
+		*typ, *config = t, nil
 		return nil
 	case yaml.MappingNode:
 	default:
-		return errorf(n.Line, "oracle: want a name or a mapping with a type, got %s", kindName(n))
+		return errorf(n.Line, "%s: want a name or a mapping with a type, got %s", section, kindName(n))
 	}
 	settings := map[string]any{}
-	o.Type = ""
+	*typ = ""
+	seenType := false
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		if _, dup := settings[k.Value]; dup || (k.Value == "type" && o.Type != "") {
+		if _, dup := settings[k.Value]; dup || (k.Value == "type" && seenType) {
 			return errorf(k.Line, "key %q is given twice", k.Value)
 		}
 		if k.Value == "type" {
 			t, err := text(v)
 			if err != nil {
-				return errorf(v.Line, "oracle.type: want a name such as random")
+				return errorf(v.Line, "%s.type: want a name such as %s", section, example)
 			}
-			o.Type = t
+			*typ, seenType = t, true
 			continue
 		}
 		var x any
 		if err := v.Decode(&x); err != nil {
-			return errorf(v.Line, "oracle.%s: %v", k.Value, err)
+			return errorf(v.Line, "%s.%s: %v", section, k.Value, err)
 		}
 		settings[k.Value] = x
 	}
-	o.Config = nil
+	if !seenType && section == "pruner" {
+		return errorf(n.Line, "pruner.type is missing: want median or successive_halving")
+	}
+	*config = nil
 	if len(settings) > 0 {
 		b, err := json.Marshal(settings)
 		if err != nil {
-			return errorf(n.Line, "oracle settings: %v", err)
+			return errorf(n.Line, "%s settings: %v", section, err)
 		}
-		o.Config = b
+		*config = b
 	}
 	return nil
 }

@@ -2,14 +2,9 @@ package main
 
 import (
 	"encoding/csv"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"text/tabwriter"
@@ -17,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tunekit/tune/hp"
-	"github.com/tunekit/tune/study"
 	"github.com/tunekit/tune/trials"
 )
 
@@ -25,10 +19,10 @@ import (
 var reportFormats = []string{"table", "json", "csv"}
 
 type reportFlags struct {
-	config, project, db string
-	top                 int
-	all                 bool
-	format              string
+	projectFlags
+	top    int
+	all    bool
+	format string
 }
 
 func newReportCommand() *cobra.Command {
@@ -52,14 +46,12 @@ header, then one row per trial).`,
 			return runReport(cmd, f)
 		},
 	}
+	f.register(cmd)
 	fl := cmd.Flags()
-	fl.StringVarP(&f.config, "config", "c", "study.yaml", "the study file whose project to report")
-	fl.StringVar(&f.project, "project", "", "the project directory (DIR/NAME)")
-	fl.StringVar(&f.db, "db", "", "the project's store file (DIR/NAME/study.db)")
 	fl.IntVarP(&f.top, "top", "n", 10, "how many trials to list; 0 for all")
 	fl.BoolVar(&f.all, "all", false, "also list the trials without a score (failed, running, pending) after the others")
 	fl.StringVarP(&f.format, "format", "f", "table", "output format: table, json or csv")
-	cmd.MarkFlagsMutuallyExclusive("config", "project", "db")
+	_ = cmd.RegisterFlagCompletionFunc("format", completeWords(reportFormats...))
 	return cmd
 }
 
@@ -74,50 +66,26 @@ type reportRow struct {
 }
 
 func runReport(cmd *cobra.Command, f reportFlags) error {
-	if !slices.Contains(reportFormats, f.format) {
-		return fmt.Errorf("unknown format %q (want table, json or csv)", f.format)
+	if err := checkFormat(f.format, reportFormats...); err != nil {
+		return err
 	}
 	if f.top < 0 {
 		return fmt.Errorf("--top %d: want 0 (all) or more", f.top)
 	}
-	path, err := storePath(cmd, f)
+	p, err := openProject(cmd, &f.projectFlags)
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(path)
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("no project at %s: %s does not exist (run tune search first)", dir, path)
-	}
-	store, err := trials.Open(path, &trials.Options{ReadOnly: true})
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	sd, err := store.Study()
-	if errors.Is(err, trials.ErrNoStudy) {
-		return fmt.Errorf("project %s is empty: no search has started in it", dir)
-	}
-	if err != nil {
-		return err
-	}
-	ts, err := store.Trials()
-	if err != nil {
-		return err
-	}
-	rows := selectTrials(ts, sd.Objective, f.top, f.all)
+	defer p.Close()
+	ts := p.trials
+	rows := selectTrials(ts, p.objective(), f.top, f.all)
 	if len(rows) == 0 {
 		if len(ts) == 0 {
-			return fmt.Errorf("project %s has no trials yet", dir)
+			return fmt.Errorf("project %s has no trials yet", p.dir)
 		}
-		return fmt.Errorf("project %s has no scored trial yet (%d trials, none completed); --all lists them", dir, len(ts))
+		return fmt.Errorf("project %s has no scored trial yet (%d trials, none completed); --all lists them", p.dir, len(ts))
 	}
-	var order []string
-	if sd.Space != nil {
-		for _, p := range sd.Space.Params() {
-			order = append(order, p.Name)
-		}
-	}
-	names := columnNames(rows, order)
+	names := columnNames(rows, p.paramNames())
 	out := cmd.OutOrStdout()
 	switch f.format {
 	case "json":
@@ -125,25 +93,7 @@ func runReport(cmd *cobra.Command, f reportFlags) error {
 	case "csv":
 		return writeCSV(out, rows, names)
 	}
-	return writeTable(out, rows, names, sd.Objective, len(ts))
-}
-
-// storePath finds the store the flags name.
-func storePath(cmd *cobra.Command, f reportFlags) (string, error) {
-	switch {
-	case f.db != "":
-		return f.db, nil
-	case f.project != "":
-		return filepath.Join(f.project, "study.db"), nil
-	}
-	st, err := study.Load(f.config)
-	if err != nil {
-		if !cmd.Flags().Changed("config") {
-			return "", fmt.Errorf("%w (name the project with --config, --project or --db)", err)
-		}
-		return "", err
-	}
-	return st.StorePath(), nil
+	return writeTable(out, rows, names, p.objective(), len(ts))
 }
 
 // selectTrials returns the top scored trials, best first (pruned trials with
@@ -191,12 +141,6 @@ func columnNames(rows []reportRow, order []string) []string {
 	return append(names, slices.Sorted(maps.Keys(seen))...)
 }
 
-func writeJSON(w io.Writer, rows []reportRow) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(rows)
-}
-
 func writeCSV(w io.Writer, rows []reportRow, names []string) error {
 	cw := csv.NewWriter(w)
 	cw.Write(append([]string{"id", "status", "score", "best_epoch"}, names...))
@@ -227,7 +171,7 @@ func writeTable(w io.Writer, rows []reportRow, names []string, o trials.Objectiv
 		score, epoch := "-", "-"
 		if r.Score != nil {
 			score = strconv.FormatFloat(*r.Score, 'f', 4, 64)
-			epoch = strconv.Itoa(*r.BestEpoch)
+			epoch = strconv.Itoa(*r.BestEpoch + 1)
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s", r.ID, r.Status, score, epoch)
 		for _, n := range names {

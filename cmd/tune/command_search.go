@@ -1,52 +1,91 @@
 package main
 
 import (
-	"errors"
+	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"slices"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/cwriter"
 
 	"github.com/tunekit/tune/study"
+	"github.com/tunekit/tune/trials"
 	"github.com/tunekit/tune/tuner"
 )
 
 // summaryTrials is how many trials the results summary after a search shows.
 const summaryTrials = 5
 
+// searchFlags are the flags of tune search.
+type searchFlags struct {
+	config           string
+	overwrite, quiet bool
+	progress         string
+	timeout, grace   time.Duration
+	studyFlags
+}
+
 func newSearchCommand() *cobra.Command {
-	var (
-		config           string
-		overwrite, quiet bool
-	)
+	var f searchFlags
 	cmd := &cobra.Command{
-		Use:   "search [--config study.yaml] [--overwrite] [--quiet]",
+		Use:   "search [--config study.yaml] [--overwrite] [--timeout 2h] [--quiet] [settings]",
 		Short: "Run a study's search, or resume it",
 		Long: `search loads a study file and its data, then runs trials until the study's
-max_trials exist. A project that exists is resumed: trials that were
-running when it stopped run again, and raising max_trials continues it.
---overwrite deletes the project's trials first.
+max_trials exist (or its oracle ends the search). A project that exists is
+resumed: trials that were running when it stopped run again, and raising
+max_trials continues it. --overwrite deletes the project's trials first.
 
-A line is printed when a trial ends, and the best trials when the search
-ends. Ctrl-C (or SIGTERM) stops the running trials at their next batch;
-run the same command again to resume.`,
+Flags change the study's settings for this run (and the project keeps
+them): --max-trials, --epochs, --oracle and the others below, or any key
+with --set key=value (--set oracle.max_epochs=30). Without a study file,
+--data names a csv file and the flags are the whole study:
+
+  tune search --data houses.csv --target price --task regression --max-trials 20
+
+On a terminal, live bars show every running trial (epoch, batches, loss
+and objective) above an overall line (trials done, best so far, elapsed
+time, ETA). Otherwise a line is printed per finished epoch and per
+finished trial. --quiet prints only the results summary.
+
+--timeout stops the search after a time budget: no trial starts after it,
+and running trials finish (those still running --timeout-grace later are
+stopped and run again when the search resumes). Ctrl-C (or SIGTERM) stops
+the running trials at their next batch; run the same command again to
+resume.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runSearch(cmd, config, overwrite, quiet)
+			return runSearch(cmd, &f)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVarP(&config, "config", "c", "study.yaml", "the study file")
-	f.BoolVar(&overwrite, "overwrite", false, "delete the project's trials and start afresh")
-	f.BoolVarP(&quiet, "quiet", "q", false, "print only the results summary")
+	fl := cmd.Flags()
+	fl.StringVarP(&f.config, "config", "c", "study.yaml", "the study file")
+	fl.BoolVar(&f.overwrite, "overwrite", false, "delete the project's trials and start afresh")
+	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print only the results summary")
+	fl.StringVar(&f.progress, "progress", "auto", "progress display: auto (bars on a terminal, else lines), bars or lines")
+	fl.DurationVar(&f.timeout, "timeout", 0, "time budget (such as 90m or 2h): no trial starts after it; 0 for none")
+	fl.DurationVar(&f.grace, "timeout-grace", 0, "after the budget, stop trials still running this much later (0: let them finish)")
+	f.studyFlags.register(cmd)
+	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
+	_ = cmd.RegisterFlagCompletionFunc("progress", completeWords("auto", "bars", "lines"))
 	return cmd
 }
 
-func runSearch(cmd *cobra.Command, config string, overwrite, quiet bool) error {
+func runSearch(cmd *cobra.Command, f *searchFlags) error {
 	out := cmd.OutOrStdout()
-	st, err := study.Load(config)
+	if !slices.Contains([]string{"auto", "bars", "lines"}, f.progress) {
+		return fmt.Errorf("--progress %q: want auto, bars or lines", f.progress)
+	}
+	if f.timeout < 0 || f.grace < 0 {
+		return fmt.Errorf("--timeout and --timeout-grace must not be negative")
+	}
+	st, err := f.studyFlags.load(cmd, f.config)
 	if err != nil {
 		return err
 	}
@@ -58,54 +97,128 @@ func runSearch(cmd *cobra.Command, config string, overwrite, quiet bool) error {
 	if err != nil {
 		return err
 	}
-	opts.Overwrite = overwrite
-	if !quiet {
-		opts.Observer = newTrialPrinter(out, st.Objective, st.Hyperparameters.Names())
+	opts.Overwrite = f.overwrite
+	started := time.Now()
+	var budget *budgetOracle
+	if f.timeout > 0 {
+		budget = withBudget(&opts, started.Add(f.timeout), f.timeout)
 	}
+	// The observer is set once the existing trials are known.
+	obs := &observerSwitch{}
+	opts.Observer = obs
 	tu, err := tuner.New(st.MLP(ds), opts)
 	if err != nil {
 		return err
 	}
 	defer tu.Close()
-
-	if !quiet {
-		ts, err := tu.Trials()
-		if err != nil {
-			return err
-		}
-		state := "new project"
-		if len(ts) > 0 {
-			state = fmt.Sprintf("resuming, %d of %d trials exist", len(ts), opts.MaxTrials)
-		}
-		fmt.Fprintf(out, "project %s (%s)\n", opts.StorePath(), state)
-		fmt.Fprintf(out, "training on %d rows", ds.X.Rows)
-		if ds.ValidationX != nil {
-			fmt.Fprintf(out, ", validating on %d", ds.ValidationX.Rows)
-		}
-		fmt.Fprintf(out, "; objective %s (%s)\n", opts.Objective, opts.Direction)
+	existing, err := tu.Trials()
+	if err != nil {
+		return err
 	}
+	if !f.quiet {
+		printSearchHeader(out, st, ds, opts, len(existing))
+	}
+	info := &searchInfo{
+		objective: trials.Objective{Name: opts.Objective, Direction: opts.Direction},
+		order:     st.Hyperparameters.Names(),
+		maxTrials: displayedMaxTrials(opts),
+		epochs:    st.Epochs,
+		trainRows: ds.X.Rows,
+		batchSize: st.BatchSize,
+		existing:  existing,
+	}
+	var prog progress
+	switch {
+	case f.quiet:
+	case f.progress == "bars" || f.progress == "auto" && isTerminal(out):
+		var opts []mpb.ContainerOption
+		if !isTerminal(out) {
+			opts = append(opts, mpb.WithAutoRefresh()) // draw all the same
+		}
+		prog = newBarProgress(out, info, opts...)
+	default:
+		prog = newPlainProgress(out, info, true)
+	}
+	obs.set(prog)
 
-	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	sigCtx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	ctx := sigCtx
+	if f.timeout > 0 && f.grace > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(sigCtx, started.Add(f.timeout+f.grace))
+		defer cancel()
+	}
 	err = tu.Search(ctx, ds.X, ds.Y, st.FitConfig(ds))
-	interrupted := ctx.Err() != nil
+	interrupted := sigCtx.Err() != nil
+	overtime := !interrupted && ctx.Err() != nil
 	stop()
+	if prog != nil {
+		prog.Close()
+	}
 
 	switch {
 	case interrupted:
 		fmt.Fprintln(out, "search interrupted")
-	case err == nil && !quiet:
+	case overtime:
+		err = nil
+		fmt.Fprintf(out, "search stopped: time budget of %s used up and %s of grace; the stopped trials run again when the search resumes\n", f.timeout, f.grace)
+	case err == nil && budget != nil && budget.usedUp():
+		if !f.quiet {
+			fmt.Fprintf(out, "search stopped: time budget of %s used up; run the same command again to continue\n", f.timeout)
+		}
+	case err == nil && !f.quiet:
 		fmt.Fprintf(out, "search finished: %s\n", tu.StopReason())
 	}
 	fmt.Fprintln(out)
-	switch serr := tu.ResultsSummary(out, summaryTrials); {
-	case errors.Is(serr, tuner.ErrNoResults):
+	ts, terr := tu.Trials()
+	best := trials.Best(ts, info.objective, summaryTrials, false)
+	switch {
+	case terr != nil && err == nil:
+		err = terr
+	case len(best) == 0:
 		fmt.Fprintln(out, "no trial has completed yet")
-	case serr != nil && err == nil:
-		err = serr
+	default:
+		order := make([]string, 0)
+		for _, p := range tu.Space().Params() {
+			order = append(order, p.Name)
+		}
+		writeSummary(out, filepath.Dir(st.StorePath()), info.objective, best, order)
 	}
 	if interrupted {
 		return errInterrupted
 	}
 	return err
+}
+
+// printSearchHeader says which project runs, and on what.
+func printSearchHeader(out io.Writer, st *study.Study, ds *study.Dataset, opts tuner.Options, existing int) {
+	state := "new project"
+	if existing > 0 {
+		state = fmt.Sprintf("resuming, %d of %d trials exist", existing, opts.MaxTrials)
+		if opts.MaxTrials == 0 {
+			state = fmt.Sprintf("resuming, %d trials exist", existing)
+		}
+	}
+	fmt.Fprintf(out, "project %s (%s)\n", st.StorePath(), state)
+	fmt.Fprintf(out, "training on %d rows", ds.X.Rows)
+	if ds.ValidationX != nil {
+		fmt.Fprintf(out, ", validating on %d", ds.ValidationX.Rows)
+	}
+	fmt.Fprintf(out, "; objective %s (%s)\n", opts.Objective, opts.Direction)
+}
+
+// isTerminal reports whether w is a terminal that can redraw bars.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	fi, err := f.Stat()
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	// A terminal of no width (a pty nobody sized) cannot show bars.
+	cols, _, err := cwriter.GetSize(int(f.Fd()))
+	return err == nil && cols > 0
 }

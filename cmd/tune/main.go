@@ -1,5 +1,3 @@
-// Command tune tunes the hyperparameters of a neural network described by a
-// study file. See "tune help" and the study package for the file's schema.
 package main
 
 import (

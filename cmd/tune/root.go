@@ -19,13 +19,21 @@ func NewRootCommand() *cobra.Command {
 		Long: `tune searches the hyperparameters of a neural network, like Keras Tuner.
 
 A study file (YAML) names the data, the hyperparameters to tune and the
-search settings; "tune search" runs the trials and stores them in the
-project's directory, and "tune report" lists the best ones. A search that
-is interrupted resumes where it stopped when run again.`,
-		SilenceUsage:      true,
-		SilenceErrors:     true,
-		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: true},
+search settings ("tune init" writes a commented one); "tune search" runs
+the trials and stores them in the project's directory. A search that is
+interrupted resumes where it stopped when run again.
+
+The other commands read a project without changing it: report, best,
+trials, show, export and plot; predict and retrain use its best model.
+Each finds the project from the study file (--config, default
+study.yaml), the project directory (--project) or the store (--db).
+
+Shell completion: see "tune completion --help".`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
 	}
-	root.AddCommand(newSearchCommand(), newReportCommand())
+	root.AddCommand(newInitCommand(), newSearchCommand(), newReportCommand(), newBestCommand(), newTrialsCommand(),
+		newShowCommand(), newExportCommand(), newPlotCommand(), newPredictCommand(), newRetrainCommand(),
+		newDataCommand(), newVersionCommand())
 	return root
 }

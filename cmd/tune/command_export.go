@@ -1,0 +1,128 @@
+package main
+
+import (
+	"encoding/csv"
+	"io"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tunekit/tune/hp"
+	"github.com/tunekit/tune/trials"
+)
+
+type exportFlags struct {
+	projectFlags
+	format, output string
+}
+
+func newExportCommand() *cobra.Command {
+	var f exportFlags
+	cmd := &cobra.Command{
+		Use:   "export [--config study.yaml | --project DIR/NAME | --db FILE] [--format csv|json] [-o FILE]",
+		Short: "Export every trial with its per-epoch metrics",
+		Long: `export writes every trial of a project: hyperparameters, status, score,
+best epoch, times, error, and every metric of every epoch (the learning
+curves Keras Tuner cannot export), to standard output or to --output.
+
+csv: one row per epoch of every execution of every trial, with columns
+trial, status, score, best_epoch, attempt, seconds, error, each
+hyperparameter, execution, epoch, then each metric; a trial that logged
+no epoch has one row with the epoch columns empty. Epochs and best
+epochs are counted from 0, as stored.
+
+json: {"objective", "direction", "oracle", "seed", "space", "trials"},
+each trial as stored, its "history" holding the epochs.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runExport(cmd, f) },
+	}
+	f.register(cmd)
+	fl := cmd.Flags()
+	fl.StringVarP(&f.format, "format", "f", "csv", "output format: csv or json")
+	fl.StringVarP(&f.output, "output", "o", "", "the file to write; default standard output")
+	_ = cmd.RegisterFlagCompletionFunc("format", completeWords("csv", "json"))
+	_ = cmd.MarkFlagFilename("output", "csv", "json")
+	return cmd
+}
+
+// exportJSON is the json format of tune export.
+type exportJSON struct {
+	Objective string           `json:"objective"`
+	Direction trials.Direction `json:"direction"`
+	Oracle    string           `json:"oracle"`
+	Seed      int64            `json:"seed"`
+	Space     *hp.Space        `json:"space"`
+	Trials    []*trials.Trial  `json:"trials"`
+}
+
+func runExport(cmd *cobra.Command, f exportFlags) error {
+	if err := checkFormat(f.format, "csv", "json"); err != nil {
+		return err
+	}
+	p, err := openProject(cmd, &f.projectFlags)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	if err := p.needTrials(); err != nil {
+		return err
+	}
+	out, err := createOutput(cmd, f.output)
+	if err != nil {
+		return err
+	}
+	if f.format == "json" {
+		o := p.objective()
+		err = writeJSON(out, exportJSON{Objective: o.Name, Direction: o.Direction, Oracle: p.study.Oracle,
+			Seed: p.study.Seed, Space: p.study.Space, Trials: p.trials})
+	} else {
+		err = writeExportCSV(out, p)
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func writeExportCSV(w io.Writer, p *project) error {
+	var values []hp.Values
+	for _, t := range p.trials {
+		values = append(values, t.Values)
+	}
+	names := valueNames(values, p.paramNames())
+	metrics := metricNames(p.trials)
+	cw := csv.NewWriter(w)
+	header := []string{"trial", "status", "score", "best_epoch", "attempt", "seconds", "error"}
+	header = append(header, names...)
+	header = append(header, "execution", "epoch")
+	cw.Write(append(header, metrics...))
+	for _, t := range p.trials {
+		head := []string{strconv.Itoa(t.ID), string(t.Status), "", "", strconv.Itoa(t.Attempt),
+			strconv.FormatFloat(duration(t).Seconds(), 'f', 3, 64), oneLine(t.Error)}
+		if t.Score != nil {
+			head[2] = strconv.FormatFloat(*t.Score, 'g', -1, 64)
+			head[3] = strconv.Itoa(t.BestEpoch)
+		}
+		for _, n := range names {
+			head = append(head, formatValue(t.Values[n], 'g', -1))
+		}
+		if len(t.History) == 0 {
+			cw.Write(append(head, make([]string, 2+len(metrics))...))
+			continue
+		}
+		for _, e := range t.History {
+			rec := append(append([]string(nil), head...), strconv.Itoa(e.Execution), strconv.Itoa(e.Epoch))
+			for _, m := range metrics {
+				v, ok := e.Metrics[m]
+				if ok {
+					rec = append(rec, strconv.FormatFloat(v, 'g', -1, 64))
+				} else {
+					rec = append(rec, "")
+				}
+			}
+			cw.Write(rec)
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tunekit/tune/trials"
+)
+
+type showFlags struct {
+	projectFlags
+	format string
+}
+
+func newShowCommand() *cobra.Command {
+	var f showFlags
+	cmd := &cobra.Command{
+		Use:   "show TRIAL [--config study.yaml | --project DIR/NAME | --db FILE] [--format text|json]",
+		Short: "Show one trial: its summary and its per-epoch curve",
+		Long: `show prints a trial like Keras Tuner's trial summary (status,
+hyperparameters, score) with its timing, its Hyperband place and its
+error if any, then the trial's curve: every metric at every epoch, with
+a bar for the objective and the best epoch marked. --format json prints
+the trial as stored, history included (epochs counted from 0).`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runShow(cmd, f, args[0]) },
+	}
+	f.register(cmd)
+	cmd.Flags().StringVarP(&f.format, "format", "f", "text", "output format: text or json")
+	cmd.ValidArgsFunction = completeTrials(&f.projectFlags)
+	_ = cmd.RegisterFlagCompletionFunc("format", completeWords("text", "json"))
+	return cmd
+}
+
+func runShow(cmd *cobra.Command, f showFlags, arg string) error {
+	if err := checkFormat(f.format, "text", "json"); err != nil {
+		return err
+	}
+	p, err := openProject(cmd, &f.projectFlags)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	t, err := p.trial(arg)
+	if err != nil {
+		return err
+	}
+	out := cmd.OutOrStdout()
+	if f.format == "json" {
+		return writeJSON(out, t)
+	}
+	writeTrialSummary(out, p, t)
+	return nil
+}
+
+// writeTrialSummary writes a trial's summary and curve.
+func writeTrialSummary(w io.Writer, p *project, t *trials.Trial) {
+	o := p.objective()
+	fmt.Fprintf(w, "Trial %d summary\n", t.ID)
+	fmt.Fprintf(w, "Status: %s\n", t.Status)
+	fmt.Fprintln(w, "Hyperparameters:")
+	for _, name := range orderedNames(t.Values, p.paramNames()) {
+		fmt.Fprintf(w, "  %s: %s\n", name, formatValue(t.Values[name], 'g', -1))
+	}
+	if t.Score != nil {
+		fmt.Fprintf(w, "Score: %s (%s, %s) at epoch %d\n", formatMetric(*t.Score), o.Name, o.Direction, t.BestEpoch+1)
+	} else {
+		fmt.Fprintf(w, "Score: none (%s, %s)\n", o.Name, o.Direction)
+	}
+	if !t.Started.IsZero() {
+		fmt.Fprintf(w, "Started: %s", t.Started.Local().Format("2006-01-02 15:04:05"))
+		if d := duration(t); d > 0 {
+			fmt.Fprintf(w, ", ran %s", roundDuration(d))
+		}
+		fmt.Fprintln(w)
+	}
+	if t.Attempt > 0 {
+		fmt.Fprintf(w, "Attempts: %d\n", t.Attempt+1)
+	}
+	if t.Parent != 0 || t.Bracket != 0 || t.Round != 0 || t.Iteration != 0 {
+		fmt.Fprintf(w, "Hyperband: iteration %d, bracket %d, round %d", t.Iteration, t.Bracket, t.Round)
+		if t.Parent != 0 {
+			fmt.Fprintf(w, "; continues trial %d from epoch %d", t.Parent, t.InitialEpoch+1)
+		}
+		fmt.Fprintln(w)
+	}
+	if t.Error != "" {
+		fmt.Fprintf(w, "Error: %s\n", oneLine(t.Error))
+	}
+	if len(t.History) == 0 {
+		fmt.Fprintln(w, "\nNo epoch logged.")
+		return
+	}
+	executions := 0
+	for _, e := range t.History {
+		executions = max(executions, e.Execution+1)
+	}
+	for ex := range executions {
+		fmt.Fprintln(w)
+		if executions > 1 {
+			fmt.Fprintf(w, "Execution %d\n", ex+1)
+		}
+		writeCurve(w, t, ex, o)
+	}
+}
+
+// writeCurve writes one execution's epochs as a table, with a bar for the
+// objective and the trial's best epoch marked.
+func writeCurve(w io.Writer, t *trials.Trial, execution int, o trials.Objective) {
+	names := metricNames([]*trials.Trial{{History: t.History}})
+	_, objs := t.Curve(execution, o.Name)
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range objs {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "epoch\t")
+	for _, n := range names {
+		fmt.Fprintf(tw, "%s\t", n)
+	}
+	fmt.Fprintln(tw, "")
+	for _, e := range t.History {
+		if e.Execution != execution {
+			continue
+		}
+		fmt.Fprintf(tw, "%d\t", e.Epoch+1)
+		for _, n := range names {
+			if v, ok := e.Metrics[n]; ok {
+				fmt.Fprintf(tw, "%s\t", formatMetric(v))
+			} else {
+				fmt.Fprint(tw, "-\t")
+			}
+		}
+		mark := ""
+		if v, ok := e.Metrics[o.Name]; ok {
+			mark = " " + bar(v, lo, hi, o.Direction)
+		}
+		if t.Score != nil && e.Epoch == t.BestEpoch {
+			mark += " ← best"
+		}
+		fmt.Fprintln(tw, strings.TrimRight(mark, " "))
+	}
+	tw.Flush()
+}
+
+// bar draws v between lo and hi as up to 20 block characters, longer for
+// better values.
+func bar(v, lo, hi float64, d trials.Direction) string {
+	const width = 20
+	frac := 1.0
+	if hi > lo {
+		frac = (v - lo) / (hi - lo)
+	}
+	if d == trials.Minimize {
+		frac = 1 - frac
+	}
+	n := 1 + int(math.Round(frac*(width-1)))
+	return strings.Repeat("█", n) + strings.Repeat(" ", width-n)
+}
