@@ -9,4 +9,6 @@ var (
 	ErrWait = errors.New("waiting for running trials")
 	// ErrUnknown is returned by New for an unknown oracle name.
 	ErrUnknown = errors.New("unknown oracle")
+	// ErrUnknownPruner is returned by NewPruner for an unknown pruner name.
+	ErrUnknownPruner = errors.New("unknown pruner")
 )

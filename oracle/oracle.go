@@ -81,7 +81,7 @@ func NewPruner(name string, config json.RawMessage) (Pruner, error) {
 	case "successive_halving":
 		p = &SuccessiveHalving{}
 	default:
-		return nil, fmt.Errorf("%w pruner %q (want median or successive_halving)", ErrUnknown, name)
+		return nil, fmt.Errorf("%w %q (want median or successive_halving)", ErrUnknownPruner, name)
 	}
 	if err := decodeSettings(p, name, config); err != nil {
 		return nil, err

@@ -421,7 +421,7 @@ func (s *Study) newPruner() (oracle.Pruner, error) {
 		return p, nil
 	}
 	line := s.line("pruner", "type")
-	if !errors.Is(err, oracle.ErrUnknown) {
+	if !errors.Is(err, oracle.ErrUnknownPruner) {
 		line = s.line("pruner")
 		for _, k := range s.sectionKeys("pruner") {
 			if msg := err.Error(); strings.Contains(msg, `"`+k+`"`) || strings.Contains(msg, k+" ") {

@@ -179,3 +179,32 @@ func TestBatchObserverSeesEveryBatch(t *testing.T) {
 		}
 	}
 }
+
+// fitTunesBatchSize declares a hyperparameter in Fit, as a HyperModel that
+// tunes training itself does.
+type fitTunesBatchSize struct{}
+
+func (fitTunesBatchSize) Build(h *hp.HyperParameters) (*nn.Model, error) { return buildMLP(h) }
+func (fitTunesBatchSize) Fit(ctx context.Context, h *hp.HyperParameters, m *nn.Model, x, y *nn.Matrix, cfg nn.FitConfig) (*nn.History, error) {
+	cfg.BatchSize = h.ChoiceInt("batch_size", []int{8, 16, 32, 64})
+	return m.Fit(ctx, x, y, cfg)
+}
+
+func TestHyperparametersDeclaredInFitAreSearched(t *testing.T) {
+	x, y, vx, vy := spirals(t)
+	tu, err := New(fitTunesBatchSize{}, Options{Objective: "val_loss", MaxTrials: 6, ParallelTrials: 1, Seed: 3, Directory: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tu.Close()
+	if err := tu.Search(context.Background(), x, y, nn.FitConfig{Epochs: 1, ValidationX: vx, ValidationY: vy}); err != nil {
+		t.Fatal(err)
+	}
+	sizes := map[any]bool{}
+	for _, tr := range allTrials(t, tu) {
+		sizes[tr.Values["batch_size"]] = true
+	}
+	if _, ok := tu.Space().Param("batch_size"); !ok || len(sizes) < 2 {
+		t.Fatalf("batch_size took %v over 6 trials; the space has it: %v", sizes, ok)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	"github.com/tunekit/tune/oracle"
 	"github.com/tunekit/tune/trials"
@@ -36,6 +37,9 @@ type Options struct {
 	// MaxConsecutiveFailedTrials stops the search after this many trials in
 	// a row failed; default 3, negative for no limit.
 	MaxConsecutiveFailedTrials int
+	// Deadline, if set, is when the search stops starting trials (new or
+	// resumed); running ones finish. Cancel the context to stop them too.
+	Deadline time.Time
 	// Seed makes the search repeatable.
 	Seed int64
 	// ParallelTrials is how many trials run at once; default one per CPU.

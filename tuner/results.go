@@ -82,7 +82,8 @@ func (t *Tuner) LoadModel(id int) (*nn.Model, error) {
 }
 
 // ResultsSummary writes the n best trials like Keras Tuner's
-// results_summary: values, score and best epoch of each.
+// results_summary: values, score and best epoch of each, counting epochs
+// from 1 as Keras prints them (the store counts from 0).
 func (t *Tuner) ResultsSummary(w io.Writer, n int) error {
 	best, err := t.BestTrials(n)
 	if err != nil {
@@ -97,7 +98,7 @@ func (t *Tuner) ResultsSummary(w io.Writer, n int) error {
 				fmt.Fprintf(w, "  %s: %v\n", p.Name, v)
 			}
 		}
-		fmt.Fprintf(w, "Score: %.6g (epoch %d)\n", *tr.Score, tr.BestEpoch)
+		fmt.Fprintf(w, "Score: %.6g (epoch %d)\n", *tr.Score, tr.BestEpoch+1)
 	}
 	return nil
 }

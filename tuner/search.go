@@ -73,6 +73,11 @@ func (t *Tuner) checkData(x, y *nn.Matrix, fit nn.FitConfig) error {
 	if err != nil {
 		return fmt.Errorf("tuner: build with default hyperparameters: %w", err)
 	}
+	if len(m.InputNames()) != 1 || len(m.OutputNames()) != 1 {
+		// A model of several inputs or outputs takes its data from the
+		// HyperModel's Fit, which splits x and y itself.
+		return nil
+	}
 	if _, err := m.Evaluate(x.Slice(0, 1), y.Slice(0, 1), 1); err != nil {
 		return fmt.Errorf("tuner: training data: %w", err)
 	}
@@ -121,6 +126,10 @@ func (t *Tuner) next(ctx context.Context, started time.Time) (*trials.Trial, <-c
 	}
 	if err := t.checkFailures(ts, started); err != nil {
 		return nil, nil, err
+	}
+	if !t.opts.Deadline.IsZero() && !time.Now().Before(t.opts.Deadline) {
+		t.stop = "reached the deadline"
+		return nil, nil, errDone
 	}
 	tr, ok, err := t.store.Claim()
 	if err != nil {

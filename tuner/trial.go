@@ -110,6 +110,14 @@ func (t *Tuner) fitModel(ctx context.Context, h *hp.HyperParameters, r *Reporter
 	cb.batch, _ = t.opts.Observer.(BatchObserver)
 	cfg.Callbacks = append(cfg.Callbacks, cb)
 	_, err = t.model.Fit(ctx, h, m, d.x, d.y, cfg)
+	// A HyperModel may declare hyperparameters in Fit too (batch size,
+	// preprocessing).
+	if herr := h.Err(); herr != nil {
+		return herr
+	}
+	if gerr := t.growSpace(h.Space()); gerr != nil {
+		return gerr
+	}
 	return err
 }
 
