@@ -21,6 +21,9 @@ type searchData struct {
 	fit  nn.FitConfig
 }
 
+// StopDeadline is the StopReason of a search that reached Options.Deadline.
+const StopDeadline = "reached the deadline"
+
 // errDone tells a worker the search is over.
 var errDone = errors.New("search done")
 
@@ -128,7 +131,7 @@ func (t *Tuner) next(ctx context.Context, started time.Time) (*trials.Trial, <-c
 		return nil, nil, err
 	}
 	if !t.opts.Deadline.IsZero() && !time.Now().Before(t.opts.Deadline) {
-		t.stop = "reached the deadline"
+		t.stop = StopDeadline
 		return nil, nil, errDone
 	}
 	tr, ok, err := t.store.Claim()

@@ -322,7 +322,7 @@ func TestPrunedTrialsKeepTheirCurve(t *testing.T) {
 func TestDeadlineStopsStartingTrials(t *testing.T) {
 	dir := t.TempDir()
 	tu := search(t, quickBranin, Options{Objective: "loss", MaxTrials: 5, Directory: dir, Deadline: time.Now().Add(-time.Second)})
-	if n := len(allTrials(t, tu)); n != 0 || tu.StopReason() != "reached the deadline" {
+	if n := len(allTrials(t, tu)); n != 0 || tu.StopReason() != StopDeadline {
 		t.Fatalf("%d trials after a past deadline, stop reason %q", n, tu.StopReason())
 	}
 }

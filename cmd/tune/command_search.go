@@ -99,9 +99,8 @@ func runSearch(cmd *cobra.Command, f *searchFlags) error {
 	}
 	opts.Overwrite = f.overwrite
 	started := time.Now()
-	var budget *budgetOracle
 	if f.timeout > 0 {
-		budget = withBudget(&opts, started.Add(f.timeout), f.timeout)
+		opts.Deadline = started.Add(f.timeout)
 	}
 	// The observer is set once the existing trials are known.
 	obs := &observerSwitch{}
@@ -163,7 +162,7 @@ func runSearch(cmd *cobra.Command, f *searchFlags) error {
 	case overtime:
 		err = nil
 		fmt.Fprintf(out, "search stopped: time budget of %s used up and %s of grace; the stopped trials run again when the search resumes\n", f.timeout, f.grace)
-	case err == nil && budget != nil && budget.usedUp():
+	case err == nil && tu.StopReason() == tuner.StopDeadline:
 		if !f.quiet {
 			fmt.Fprintf(out, "search stopped: time budget of %s used up; run the same command again to continue\n", f.timeout)
 		}
