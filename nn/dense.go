@@ -1,5 +1,7 @@
 package nn
 
+import kernels "github.com/tunekit/tune/nn/internal/gemm"
+
 // Dense returns a fully connected layer of units outputs,
 // activation(x·W + b), with a glorot_uniform kernel W and a zero bias b
 // unless KernelInitializer or BiasInitializer say otherwise. The empty
@@ -76,7 +78,7 @@ func (l *denseLayer) build(c *buildContext) (unit, error) {
 		return nil, err
 	}
 	d := &dense{unitBase: c.newBase(), nin: c.inShapes[0][0], nout: l.units, act: act,
-		kinit: l.kernelInit(), binit: l.biasInit()}
+		kinit: l.kernelInit(), binit: l.biasInit(), mm: c.kernels}
 	d.w = d.addTensor("kernel", []int{d.nin, d.nout}, true)
 	d.b = d.addTensor("bias", []int{d.nout}, true)
 	d.initWeights(c.seed, c.index)
@@ -91,6 +93,8 @@ type dense struct {
 	act          actKind
 	kinit, binit Initializer
 	w, b         *tensor // kernel in×out (row-major, Keras' layout) and bias
+
+	mm *kernels.Context // the model's matrix kernels
 
 	x []float32 // input of the last forward pass (not owned)
 	z []float32 // pre-activations; out is z itself for a linear activation
@@ -107,7 +111,7 @@ func (d *dense) initWeights(seed int64, index int) {
 
 func (d *dense) reserve(rows int) {
 	d.z = make([]float32, rows*d.nout)
-	if d.act != actLinear {
+	if d.act != actLinear && d.act != actReLU {
 		d.a = make([]float32, rows*d.nout)
 	}
 }
@@ -115,15 +119,21 @@ func (d *dense) reserve(rows int) {
 func (d *dense) activation() actKind           { return d.act }
 func (d *dense) preActivation(n int) []float32 { return d.z[:n*d.nout] }
 
-// forward computes act(x·W + b) for the n rows of the input.
+// forward computes act(x·W + b) for the n rows of the input. The bias, and
+// a ReLU, are applied by the product's kernel as it stores each tile (a
+// fused epilogue). A ReLU layer keeps only relu(z) in z: the backward pass
+// needs only the sign of z, which relu(z) > 0 gives.
 func (d *dense) forward(n int, _ bool) {
 	d.x = d.ins[0].out[:n*d.nin]
 	z := d.z[:n*d.nout]
-	for r := range n {
-		copy(z[r*d.nout:(r+1)*d.nout], d.b.w)
+	epi := kernels.None
+	if d.act == actReLU {
+		epi = kernels.ReLU
 	}
-	gemm(false, false, n, d.nout, d.nin, d.x, d.w.w, z, 1)
-	if d.act == actLinear {
+	if n > 0 {
+		d.mm.DenseForward(n, d.nout, d.nin, d.x, d.w.w, d.b.w, z, epi)
+	}
+	if d.act == actLinear || d.act == actReLU {
 		d.out = z
 		return
 	}
@@ -140,7 +150,7 @@ func (d *dense) backward(n int) {
 	if !d.gradIsZ {
 		activationBackward(d.act, d.z, d.out, g, n, d.nout)
 	}
-	gemm(true, false, d.nin, d.nout, n, d.x, g, d.w.g, 0) // dW = xᵀ·dz
+	gemm(d.mm, true, false, d.nin, d.nout, n, d.x, g, d.w.g, 0) // dW = xᵀ·dz
 	db := d.b.g
 	clear(db)
 	for r := range n {
@@ -153,6 +163,6 @@ func (d *dense) backward(n int) {
 		if d.accum[0] {
 			beta = 1
 		}
-		gemm(false, true, n, d.nin, d.nout, g, d.w.w, in.g[:n*d.nin], beta) // dx = dz·Wᵀ
+		gemm(d.mm, false, true, n, d.nin, d.nout, g, d.w.w, in.g[:n*d.nin], beta) // dx = dz·Wᵀ
 	}
 }

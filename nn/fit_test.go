@@ -612,3 +612,31 @@ func TestFitDeterministicWithDropout(t *testing.T) {
 		t.Error("another fit seed, same model")
 	}
 }
+
+// Splitting the products across goroutines changes nothing in the result.
+func TestThreadsGiveIdenticalTraining(t *testing.T) {
+	r := newRNG(5, 0)
+	x := NewMatrixFrom(64, 784, randSlice(&r, 64*784))
+	y := NewMatrix(64, 1)
+	for i := range y.Data {
+		y.Data[i] = float32(i % 10)
+	}
+	train := func(threads int) []byte {
+		m := NewSequential(Input(784), Dense(300, ReLU), Dense(10, Softmax))
+		if err := m.Compile(CompileConfig{Loss: "sparse_categorical_crossentropy", Optimizer: &SGD{LearningRate: 0.01}, Seed: 1}); err != nil {
+			t.Fatal(err)
+		}
+		m.SetThreads(threads)
+		if _, err := m.Fit(context.Background(), x, y, FitConfig{Epochs: 2, BatchSize: 32}); err != nil {
+			t.Fatal(err)
+		}
+		w, err := m.MarshalWeights()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	if !bytes.Equal(train(1), train(2)) {
+		t.Fatal("two threads trained different weights than one")
+	}
+}

@@ -1,6 +1,8 @@
 package nn
 
 import (
+	kernels "github.com/tunekit/tune/nn/internal/gemm"
+
 	"math"
 	"strings"
 	"testing"
@@ -54,7 +56,7 @@ func TestGemmMatchesNaive(t *testing.T) {
 						}
 					}
 					want := naiveGemm(tA, tB, m, n, k, a, b, c, beta)
-					gemm(tA, tB, m, n, k, a, b, c, beta)
+					gemm(&kernels.Context{}, tA, tB, m, n, k, a, b, c, beta)
 					for i, w := range want {
 						if d := math.Abs(float64(c[i]) - w); !(d <= 1e-5*(1+float64(k))) {
 							t.Fatalf("m=%d n=%d k=%d tA=%v tB=%v beta=%v: c[%d]=%v, want %v", m, n, k, tA, tB, beta, i, c[i], w)
@@ -68,11 +70,11 @@ func TestGemmMatchesNaive(t *testing.T) {
 
 func TestGemmEdgeCases(t *testing.T) {
 	c := []float32{1, 2, 3, 4}
-	gemm(false, false, 2, 2, 0, nil, nil, c, 0.5)
+	gemm(&kernels.Context{}, false, false, 2, 2, 0, nil, nil, c, 0.5)
 	if c[0] != 0.5 || c[3] != 2 {
 		t.Fatalf("k=0 should scale C by beta, got %v", c)
 	}
-	gemm(false, false, 0, 2, 3, nil, make([]float32, 6), nil, 0) // no-op, no panic
+	gemm(&kernels.Context{}, false, false, 0, 2, 3, nil, make([]float32, 6), nil, 0) // no-op, no panic
 
 	defer func() {
 		msg, _ := recover().(string)
@@ -80,16 +82,18 @@ func TestGemmEdgeCases(t *testing.T) {
 			t.Fatalf("short slice: recovered %q, want an nn: gemm panic", msg)
 		}
 	}()
-	gemm(false, false, 2, 2, 2, make([]float32, 3), make([]float32, 4), make([]float32, 4), 0)
+	gemm(&kernels.Context{}, false, false, 2, 2, 2, make([]float32, 3), make([]float32, 4), make([]float32, 4), 0)
 }
 
-// Gonum would go parallel (and allocate) on these sizes; the tiling must not.
+// A model's products reuse its kernel context: no allocation per product
+// once the context's buffers exist.
 func TestGemmNoAllocs(t *testing.T) {
 	r := newRNG(2, 0)
-	m, n, k := 128, 300, 100 // 2×5 gonum blocks: parallel without tiling
+	m, n, k := 128, 300, 100
 	a, b, c := randSlice(&r, m*k), randSlice(&r, k*n), make([]float32, m*n)
+	ctx := &kernels.Context{}
 	for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}} {
-		if got := testing.AllocsPerRun(2, func() { gemm(tr[0], tr[1], m, n, k, a, b, c, 0) }); got != 0 {
+		if got := testing.AllocsPerRun(2, func() { gemm(ctx, tr[0], tr[1], m, n, k, a, b, c, 0) }); got != 0 {
 			t.Errorf("trans %v: %v allocations per gemm, want 0", tr, got)
 		}
 	}

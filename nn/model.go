@@ -1,6 +1,8 @@
 package nn
 
 import (
+	kernels "github.com/tunekit/tune/nn/internal/gemm"
+
 	"fmt"
 	"math"
 	"sync/atomic"
@@ -22,6 +24,10 @@ type Model struct {
 
 	compiled bool
 	cfg      CompileConfig // as given to Compile, for InitWeights
+
+	// kernels holds the packing buffers and thread count of every matrix
+	// product of the model; it survives Compile.
+	kernels *kernels.Context
 
 	// Set by Compile.
 	g        *graph
@@ -134,6 +140,9 @@ type CompileConfig struct {
 // uncompiled.
 func (m *Model) Compile(cfg CompileConfig) error {
 	m.compiled = false
+	if m.kernels == nil {
+		m.kernels = &kernels.Context{}
+	}
 	g, err := m.graph()
 	if err != nil {
 		return err
@@ -143,7 +152,7 @@ func (m *Model) Compile(cfg CompileConfig) error {
 	var inputs []*inputUnit
 	var dropouts []*dropoutUnit
 	for i, nd := range g.nodes {
-		c := &buildContext{index: i, seed: cfg.Seed}
+		c := &buildContext{index: i, seed: cfg.Seed, kernels: m.kernels}
 		c.base = unitBase{name: g.names[i], typ: nd.layer.typeName(),
 			shape: append([]int(nil), nd.shape...), size: shapeSize(nd.shape)}
 		for _, k := range g.ins[i] {
@@ -216,6 +225,19 @@ func (m *Model) Compile(cfg CompileConfig) error {
 		dropouts: dropouts,
 	}
 	return nil
+}
+
+// SetThreads lets the model's matrix products use up to n goroutines
+// (n ≤ 1: the calling goroutine only, the default). Large products are
+// then split by blocks, with bit-identical results; each split product
+// allocates a little, so a multi-threaded training step is no longer
+// allocation-free. A tuner running fewer trials than cores gives each
+// trial the spare ones.
+func (m *Model) SetThreads(n int) {
+	if m.kernels == nil {
+		m.kernels = &kernels.Context{}
+	}
+	m.kernels.Threads = n
 }
 
 // InitWeights re-initialises a compiled model's weights from seed and resets

@@ -1,5 +1,7 @@
 package nn
 
+import kernels "github.com/tunekit/tune/nn/internal/gemm"
+
 // unit is a compiled layer: one node of a model's graph with its weights and
 // batch buffers. Units run in topological order forward and in reverse
 // order backward; none allocates in forward or backward once reserve has
@@ -113,6 +115,7 @@ type buildContext struct {
 	inShapes [][]int
 	index    int // position in the model, for the initialisers' random stream
 	seed     int64
+	kernels  *kernels.Context // the model's matrix kernels
 }
 
 // newBase returns the unit base for the context.

@@ -43,6 +43,8 @@ type Options struct {
 	// Seed makes the search repeatable.
 	Seed int64
 	// ParallelTrials is how many trials run at once; default one per CPU.
+	// With fewer trials than CPUs, each trial's matrix products use
+	// GOMAXPROCS/ParallelTrials goroutines.
 	ParallelTrials int
 
 	// Directory and ProjectName place the store at

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
 
 	"github.com/tunekit/tune/hp"
@@ -69,6 +70,9 @@ func (t *Tuner) fitModel(ctx context.Context, h *hp.HyperParameters, r *Reporter
 	if err := m.InitWeights(r.seed); err != nil {
 		return fmt.Errorf("build: %w", err)
 	}
+	// Trials train single-threaded; when there are fewer trials than cores,
+	// each trial's products use the spare ones.
+	m.SetThreads(runtime.GOMAXPROCS(0) / t.opts.ParallelTrials)
 	if p := r.trial.Parent; p != 0 {
 		ck, err := t.store.Checkpoint(p)
 		if err != nil {
