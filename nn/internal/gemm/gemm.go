@@ -45,15 +45,21 @@ const (
 )
 
 // tile is the shape of a micro-kernel's register tile: mr rows of A times
-// one packed panel of nr columns of B.
-type tile struct{ mr, nr int }
+// one panel of nr columns of B. A trans tile belongs to a product computed
+// transposed: it stores its mr×nr block of Cᵀ transposed into C.
+type tile struct {
+	mr, nr int
+	trans  bool
+}
 
-// The micro-kernels: 4×24 is the default; 6×16 wastes less on narrow C
-// and on the last, partial panel of wider C.
+// The micro-kernels: 4×24 for most panels, 6×16 for panels of at most 16
+// columns (see nextRun), and the same two storing their tile of Cᵀ
+// transposed into C.
 var (
-	tile4x24 = tile{4, 24}
-	tile6x16 = tile{6, 16}
-	tiles    = [...]tile{tile4x24, tile6x16}
+	tile4x24  = tile{4, 24, false}
+	tile6x16  = tile{6, 16, false}
+	tileT4x24 = tile{4, 24, true}
+	tileT6x16 = tile{6, 16, true}
 )
 
 const (
@@ -61,41 +67,111 @@ const (
 	maxNR = 24
 )
 
-// chooseTile picks the micro-kernel for the full panels of an m×n product:
-// the one computing the fewest padding elements of C, preferring 4×24
-// (which needs the fewest loads per FMA) unless another computes at least
-// 10% less.
-func chooseTile(m, n int) tile {
-	best, bestArea := tile4x24, padded(m, n, tile4x24)
-	for _, t := range tiles[1:] {
-		if a := padded(m, n, t); 11*a < 10*bestArea {
-			best, bestArea = t, a
+// Products are only considered for computing transposed if C is narrow
+// (n ≤ maxTransN), where it saves FMAs, or k is short (k ≤ maxTransK),
+// where packing and storing dominate; elsewhere the costs are close and
+// the direct kernels read op(A) with better locality.
+const (
+	maxTransN = 24
+	maxTransK = 16
+)
+
+// Test hooks: testTile, if set, makes every panel use that micro-kernel;
+// testTrans forces (> 0) or forbids (< 0) computing products transposed;
+// testInPlace forces (> 0) or forbids (< 0) reading op(B) in place.
+var (
+	testTile    tile
+	testTrans   int
+	testInPlace int
+)
+
+// maxInPlace bounds the span of op(B), kc·ldb elements, of a k-block read
+// in place: beyond 32 KiB its rows no longer stay in L1 between row panels
+// (a 24-column panel touches two cache lines per row wherever they are).
+const maxInPlace = 8192
+
+// nextRun returns the micro-kernel and the width of the next run of
+// column panels of C, computed by one macro-kernel call, when w columns are
+// left. Panels are 24 columns wide (4×24), except that the last 25 to 32
+// columns are split 16 + the rest, and the last at most 16 use 6×16; so
+// every row of C costs ceil(w/8) 8-lane vectors (2 if w ≤ 8), never more. A
+// run is either the 24-column panels, the last of which may be partial, or
+// the at most two panels of 16 at the end. Transposed products use the trans
+// tiles of the same shapes.
+func (p *problem) nextRun(w int) (tile, int) {
+	t, rw := tile4x24, w
+	switch {
+	case testTile != (tile{}):
+		t = testTile
+	case w <= 16 || w > 24 && w <= 32:
+		t = tile6x16
+	case w > 32:
+		if r := w % 24; r > 0 && r <= 8 {
+			rw = w - 24 - r // 24+r columns left as 16 + (8+r)
+		} else if r > 8 && r <= 16 {
+			rw = w - r
 		}
 	}
-	return best
-}
-
-// remTile picks the micro-kernel for the last panel of C when its width
-// rem is less than that of the main tile: the narrowest tile at least rem
-// wide if that computes less padding.
-func remTile(m, rem int, main tile) tile {
-	best := main
-	for _, t := range tiles {
-		if t.nr >= rem && padded(m, rem, t) < padded(m, rem, best) {
-			best = t
+	if p.trans {
+		if t.nr == 16 {
+			t = tileT6x16
+		} else {
+			t = tileT4x24
 		}
 	}
-	return best
+	return t, rw
 }
 
-// padded returns the number of elements of C, padding included, that tile t
-// computes for an m×n product.
-func padded(m, n int, t tile) int { return roundUp(m, t.mr) * roundUp(n, t.nr) }
+// vecs is the number of 8-lane vectors the panels of nextRun compute per
+// row of an n-column C.
+func vecs(n int) int { return max(2, (n+7)/8) }
 
-// testTile, if set, overrides chooseTile (for tests).
-var testTile tile
+// plan chooses how to compute the product (directly or transposed) and the
+// main micro-kernel, which sets the granularity of the split between
+// goroutines. It runs on every call, so it is kept cheap.
+//
+// A narrow C wastes vector lanes: with n = 10 every row costs 16 lanes. If
+// m is larger, computing Cᵀ = op(B)ᵀ·op(A)ᵀ instead puts the wide dimension
+// in the lanes; the micro-kernels of trans tiles transpose each register
+// tile of Cᵀ in registers and store it into C, applying the epilogue on the
+// way. Every element is still one chain of fused multiply-adds over k in
+// order, followed by the same epilogue instructions, so the result has the
+// same bits either way.
+func (p *problem) plan() {
+	if testTrans > 0 || testTrans == 0 && (p.n <= maxTransN || p.k <= maxTransK) && p.transCheaper() {
+		p.trans = true
+		p.m, p.n = p.n, p.m
+		p.a, p.b = p.b, p.a
+		p.lda, p.ldb = p.ldb, p.lda
+		p.transA, p.transB = !p.transB, !p.transA
+	}
+	p.t, _ = p.nextRun(min(p.n, 24))
+}
 
-func roundUp(x, a int) int { return (x + a - 1) / a * a }
+// transCheaper estimates whether computing the product transposed is
+// cheaper, in units of half a cycle (one FMA): the FMAs; storing C (2 units
+// per 8 elements directly, 4 transposed: shuffles and half-width stores);
+// and packing op(B) or, transposed, op(A)ᵀ (see packCost). The constants
+// are rough fits to measurements on Zen 3.
+func (p *problem) transCheaper() bool {
+	m, n, k := p.m, p.n, p.k
+	direct := k*m*vecs(n) + 2*m*((n+7)/8) + packCost(k, n, p.transB, p.ldb)
+	trans := k*n*vecs(m) + 4*n*((m+7)/8) + packCost(k, m, !p.transA, p.lda)
+	return trans < direct
+}
+
+// packCost estimates the cost of packing a k×n operand of row stride ld,
+// per 8 elements: 4 units to transpose, 1 to copy, 0 if read in place.
+func packCost(k, n int, transposed bool, ld int) int {
+	v := k * ((n + 7) / 8)
+	switch {
+	case transposed:
+		return 4 * v
+	case k*ld <= maxInPlace:
+		return 0
+	}
+	return v
+}
 
 // Flag bits of the macro-kernel; keep in sync with _asm/main.go.
 const (
@@ -176,22 +252,24 @@ func DenseGradX(m, n, k int, dy, w, dx []float32) {
 
 // Sgemm is like the package-level Sgemm, using ctx's buffers and Threads.
 func (ctx *Context) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	ctx.prob = problem{
-		transA: transA, transB: transB, m: m, n: n, k: k,
-		alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc,
-	}
-	ctx.run()
+	// Field by field: a composite literal is built in a temporary and
+	// copied, with 16-byte loads straddling 8-byte stores that cannot be
+	// forwarded (a stall per load).
+	var p problem
+	p.transA, p.transB, p.m, p.n, p.k = transA, transB, m, n, k
+	p.alpha, p.a, p.lda, p.b, p.ldb = alpha, a, lda, b, ldb
+	p.beta, p.c, p.ldc = beta, c, ldc
+	ctx.run(&p)
 }
 
 // DenseForward is like the package-level DenseForward, using ctx's buffers
 // and Threads.
 func (ctx *Context) DenseForward(m, n, k int, x, w, bias, y []float32, act Epilogue) {
-	ctx.prob = problem{
-		m: m, n: n, k: k, alpha: 1,
-		a: x, lda: max(1, k), b: w, ldb: max(1, n), c: y, ldc: max(1, n),
-		bias: bias, act: act,
-	}
-	ctx.run()
+	var p problem // field by field: see Sgemm
+	p.m, p.n, p.k, p.alpha = m, n, k, 1
+	p.a, p.lda, p.b, p.ldb, p.c, p.ldc = x, max(1, k), w, max(1, n), y, max(1, n)
+	p.bias, p.act = bias, act
+	ctx.run(&p)
 }
 
 // DenseGradW is like the package-level DenseGradW, using ctx's buffers and
@@ -223,31 +301,49 @@ type problem struct {
 	ldc            int
 	bias           []float32 // nil: none
 	act            Epilogue
-	t              tile // micro-kernel for full panels
-	rt             tile // micro-kernel for the last panel if partial
+	t              tile // main micro-kernel (see plan)
+	// trans: the product is computed as Cᵀ = op(B)ᵀ·op(A)ᵀ; transA, transB,
+	// m, n, a, lda, b and ldb describe that product, while c, ldc and bias
+	// (indexed by the rows of Cᵀ) still describe C.
+	trans bool
 }
 
 func (p *problem) check() {
-	if p.m < 0 || p.n < 0 || p.k < 0 {
-		panic(fmt.Sprintf("gemm: negative dimension m=%d n=%d k=%d", p.m, p.n, p.k))
-	}
+	// One inlinable test for the valid case; fail finds and reports the
+	// problem.
 	ar, ac := p.m, p.k
 	if p.transA {
 		ar, ac = p.k, p.m
 	}
-	checkMatrix("a", p.a, ar, ac, p.lda)
 	br, bc := p.k, p.n
 	if p.transB {
 		br, bc = p.n, p.k
 	}
+	if p.m < 0 || p.n < 0 || p.k < 0 || p.act > Tanh || p.bias != nil && len(p.bias) < p.n ||
+		!matrixOK(p.a, ar, ac, p.lda) || !matrixOK(p.b, br, bc, p.ldb) || !matrixOK(p.c, p.m, p.n, p.ldc) {
+		p.fail(ar, ac, br, bc)
+	}
+}
+
+// matrixOK reports whether s holds a rows×cols matrix of row stride ld.
+func matrixOK(s []float32, rows, cols, ld int) bool {
+	return ld >= max(1, cols) && (rows <= 0 || cols <= 0 || len(s) >= (rows-1)*ld+cols)
+}
+
+// fail panics with a message describing what check found wrong.
+//
+//go:noinline
+func (p *problem) fail(ar, ac, br, bc int) {
+	if p.m < 0 || p.n < 0 || p.k < 0 {
+		panic(fmt.Sprintf("gemm: negative dimension m=%d n=%d k=%d", p.m, p.n, p.k))
+	}
+	checkMatrix("a", p.a, ar, ac, p.lda)
 	checkMatrix("b", p.b, br, bc, p.ldb)
 	checkMatrix("c", p.c, p.m, p.n, p.ldc)
 	if p.bias != nil && len(p.bias) < p.n {
 		panic(fmt.Sprintf("gemm: bias has length %d < n = %d", len(p.bias), p.n))
 	}
-	if p.act > Tanh {
-		panic(fmt.Sprintf("gemm: unknown epilogue %d", uint8(p.act)))
-	}
+	panic(fmt.Sprintf("gemm: unknown epilogue %d", uint8(p.act)))
 }
 
 func checkMatrix(name string, s []float32, rows, cols, ld int) {
@@ -260,13 +356,12 @@ func checkMatrix(name string, s []float32, rows, cols, ld int) {
 	}
 }
 
-// run computes the product ctx.prob. The product is kept in ctx (which is
-// on the heap anyway) so that handing it to worker goroutines does not
-// allocate; run clears it afterwards so that a pooled Context does not keep
-// the caller's slices alive.
-func (ctx *Context) run() {
-	defer func() { ctx.prob = problem{} }()
-	p := &ctx.prob
+// run computes the product *p, which stays on the caller's stack when the
+// calling goroutine computes it alone. To hand it to worker goroutines
+// without allocating, it is copied into ctx (which is on the heap anyway)
+// and cleared afterwards, so that a pooled Context does not keep the
+// caller's slices alive.
+func (ctx *Context) run(p *problem) {
 	p.check()
 	if p.m == 0 || p.n == 0 {
 		return
@@ -275,14 +370,7 @@ func (ctx *Context) run() {
 		p.scaleOnly()
 		return
 	}
-	p.t = chooseTile(p.m, p.n)
-	if testTile != (tile{}) {
-		p.t = testTile
-	}
-	p.rt = p.t
-	if rem := p.n % p.t.nr; rem != 0 && testTile == (tile{}) {
-		p.rt = remTile(p.m, rem, p.t)
-	}
+	p.plan()
 	t := ctx.Threads
 	if t <= 1 || 2*float64(p.m)*float64(p.n)*float64(p.k) < minParallelFlops {
 		ctx.workspace(0).run(p, 0, p.m, 0, p.n)
@@ -301,6 +389,14 @@ func (ctx *Context) run() {
 	for w := range t {
 		ctx.workspace(w) // allocate before starting goroutines
 	}
+	ctx.runThreads(p, t, byCols, panels, size)
+}
+
+// runThreads computes the product split between t goroutines (see run).
+func (ctx *Context) runThreads(p0 *problem, t int, byCols bool, panels, size int) {
+	ctx.prob = *p0
+	defer func() { ctx.prob = problem{} }()
+	p := &ctx.prob
 	ctx.wg.Add(t - 1)
 	for w := t - 1; w >= 0; w-- {
 		lo, hi := w*panels/t*size, (w+1)*panels/t*size
@@ -379,9 +475,34 @@ func applyEpilogue(e Epilogue, x []float32) {
 // returns their size, rounded up to a multiple of align: blocks of equal
 // size avoid a thin last block.
 func blockSize(total, limit, align int) int {
+	if total <= limit { // the common case, without divisions
+		return roundUp(total, align)
+	}
 	nb := (total + limit - 1) / limit
 	s := (total + nb - 1) / nb
 	return (s + align - 1) / align * align
+}
+
+// roundUp rounds x up to a multiple of a; multiples of 8 (every tile's mr
+// but 6, every nr) without a division.
+func roundUp(x, a int) int {
+	switch a {
+	case 8:
+		return (x + 7) &^ 7
+	case 16:
+		return (x + 15) &^ 15
+	case 24:
+		return (x + 23) / 24 * 24
+	}
+	return (x + a - 1) / a * a
+}
+
+// panels returns the number of panels of t.nr columns holding n columns.
+func panels(n int, t tile) int {
+	if t.nr == 24 {
+		return (n + 23) / 24
+	}
+	return (n + 15) / 16
 }
 
 // flags returns beta and the kernel flags for the k-block that is the
@@ -409,37 +530,81 @@ func (p *problem) flags(first, last bool) (float32, int) {
 	return beta, f
 }
 
-// tileFor returns the micro-kernel for a panel of nr columns.
-func (p *problem) tileFor(nr int) tile {
-	if nr == p.t.nr {
-		return p.t
-	}
-	return p.rt
-}
-
-// packB packs rows pc..pc+kc-1, columns j..j+nr-1 (nr ≤ t.nr) of op(B)
-// into the kc×t.nr panel dst, zero-padded on the right.
-func (p *problem) packB(t tile, pc, kc, j, nr int, dst []float32) {
+// packRun packs rows pc..pc+kc-1, columns j..j+w-1 of op(B) into
+// consecutive kc×t.nr panels at dst, the last zero-padded on the right.
+func (p *problem) packRun(t tile, pc, kc, j, w int, dst []float32) {
 	if p.transB {
-		packBT(t.nr, kc, p.b, j*p.ldb+pc, p.ldb, nr, dst)
-	} else {
-		packBN(t.nr, kc, p.b, pc*p.ldb+j, p.ldb, nr, dst)
+		packBT(t.nr, kc, p.b, j*p.ldb+pc, p.ldb, w, dst, kc*t.nr)
+		return
+	}
+	for q := 0; q < w; q += t.nr {
+		packBN(t.nr, kc, p.b, pc*p.ldb+j+q, p.ldb, min(t.nr, w-q), dst[q*kc:(q+t.nr)*kc])
 	}
 }
 
-// kernel runs the macro-kernel on rows i0..i0+m-1 of op(A) and C, k-block
-// pc..pc+kc-1, and the packed panel bp holding columns j..j+nr-1.
-func (p *problem) kernel(t tile, i0, m, pc, kc int, bp []float32, j, nr int, beta float32, flags int) {
-	if p.transA {
-		macroKernel(t, true, m, kc, p.a, pc*p.lda+i0, p.lda, t.mr, bp, p.c, i0*p.ldc+j, p.ldc, nr,
-			p.alpha, beta, p.bias, j, flags)
-	} else {
-		macroKernel(t, false, m, kc, p.a, i0*p.lda+pc, p.lda, t.mr*p.lda, bp, p.c, i0*p.ldc+j, p.ldc, nr,
-			p.alpha, beta, p.bias, j, flags)
+// inPlace reports whether full panels of the k-block pc..pc+kc-1 of op(B)
+// can be read in place rather than packed: op(B) is not transposed and the
+// k-block is small enough (see maxInPlace).
+func (p *problem) inPlace(kc int) bool {
+	if testInPlace != 0 {
+		return testInPlace > 0 && !p.transB
 	}
-	if flags&flagReLU == 0 && p.act != None && p.act != ReLU && (pc+kc == p.k) {
-		for i := i0; i < i0+m; i++ {
-			applyEpilogue(p.act, p.c[i*p.ldc+j:i*p.ldc+j+nr])
+	return !p.transB && kc*p.ldb <= maxInPlace
+}
+
+// maxPackRun bounds the panels packed ahead of one macro-kernel call when
+// all m rows sweep each panel right after packing (m ≤ mcMax): at most 32
+// KiB, or one panel.
+const maxPackRun = 8192
+
+// runPanels computes rows i0..i0+m-1, columns j..j+w-1 of C, a run of
+// panels for micro-kernel t, k-block pc..pc+kc-1: full panels read in place
+// with one call if possible, the rest packed into buf a chunk of panels at
+// a time.
+func (p *problem) runPanels(t tile, i0, m, pc, kc, j, w int, beta float32, flags int, buf []float32) {
+	full := w &^ 15 // whole panels
+	if t.nr == 24 {
+		full = w / 24 * 24
+	}
+	if full > 0 && p.inPlace(kc) {
+		p.kernel(t, i0, m, pc, kc, p.b, pc*p.ldb+j, p.ldb, t.nr, j, full, beta, flags)
+		j, w = j+full, w-full
+	}
+	step := t.nr // columns per chunk: the whole run if small, else one panel
+	if kc*(w+t.nr) <= maxPackRun {
+		step = w
+	}
+	for w > 0 {
+		cw := min(w, step)
+		p.packRun(t, pc, kc, j, cw, buf)
+		p.kernel(t, i0, m, pc, kc, buf, 0, t.nr, kc*t.nr, j, cw, beta, flags)
+		j, w = j+cw, w-cw
+	}
+}
+
+// kernel runs the macro-kernel on rows i0..i0+m-1 of op(A), k-block
+// pc..pc+kc-1, and columns j..j+n-1 of op(B), held in panels of t.nr
+// columns in b: panel q starts at b[boff+q*bstep] and has row stride ldb.
+// When the product is computed transposed (t.trans), those are columns
+// i0.. and rows j.. of C, and bias[i0..].
+func (p *problem) kernel(t tile, i0, m, pc, kc int, b []float32, boff, ldb, bstep, j, n int, beta float32, flags int) {
+	aoff, astep := i0*p.lda+pc, t.mr*p.lda
+	if p.transA {
+		aoff, astep = pc*p.lda+i0, t.mr
+	}
+	coff, biasoff := i0*p.ldc+j, j
+	if t.trans {
+		coff, biasoff = j*p.ldc+i0, i0
+	}
+	macroKernel(t, p.transA, m, kc, p.a, aoff, p.lda, astep, b, boff, ldb, bstep, p.c, coff, p.ldc, n,
+		p.alpha, beta, p.bias, biasoff, flags)
+	if pc+kc == p.k && p.act != None && p.act != ReLU {
+		rows, cols := m, n
+		if t.trans {
+			rows, cols = n, m
+		}
+		for r := range rows {
+			applyEpilogue(p.act, p.c[coff+r*p.ldc:coff+r*p.ldc+cols])
 		}
 	}
 }
@@ -448,7 +613,6 @@ func (p *problem) kernel(t tile, i0, m, pc, kc int, bp []float32, j, nr int, bet
 type workspace struct {
 	raw []float32
 	buf []float32 // 64-byte aligned
-	nr  int       // panel width of the current product
 }
 
 func (w *workspace) get(n int) []float32 {
@@ -471,50 +635,49 @@ func (w *workspace) run(p *problem, i0, i1, j0, j1 int) {
 		return
 	}
 	kb := blockSize(k, kcMax, 8)
-	w.nr = p.t.nr
 	if m <= mcMax {
-		// Each panel of B is used once per k-block: pack it just before
-		// use so that it is in L1 for all m rows.
-		bp := w.get(kb * w.nr)
+		// Each panel of B is used once per k-block: pack it (if it is not
+		// read in place) just before use so that it is in L1 for all m rows.
+		buf := w.get(max(kb*maxNR, maxPackRun))
 		for pc := 0; pc < k; pc += kb {
 			kc := min(kb, k-pc)
 			beta, flags := p.flags(pc == 0, pc+kc == k)
-			for j := j0; j < j1; j += w.nr {
-				nr := min(w.nr, j1-j)
-				t := p.tileFor(nr)
-				p.packB(t, pc, kc, j, nr, bp)
-				p.kernel(t, i0, m, pc, kc, bp, j, nr, beta, flags)
+			for j := j0; j < j1; {
+				t, rw := p.nextRun(j1 - j)
+				p.runPanels(t, i0, m, pc, kc, j, rw, beta, flags, buf)
+				j += rw
 			}
 		}
 		return
 	}
+	// Pack an nb-wide block of B once per k-block and sweep it with blocks
+	// of mb rows of A. The panels of a block take at most nb + 15 columns
+	// with their padding (nb + 23 with testTile).
 	mb := blockSize(m, mcMax, p.t.mr)
-	nb := blockSize(j1-j0, ncMax, w.nr)
-	buf := w.get(kb * nb)
+	nb := blockSize(j1-j0, ncMax, p.t.nr)
+	packed := w.get(kb * (nb + maxNR))
 	for jc := j0; jc < j1; jc += nb {
 		nc := min(nb, j1-jc)
 		for pc := 0; pc < k; pc += kb {
 			kc := min(kb, k-pc)
 			beta, flags := p.flags(pc == 0, pc+kc == k)
-			for j := jc; j < jc+nc; j += w.nr {
-				nr := min(w.nr, jc+nc-j)
-				p.packB(p.tileFor(nr), pc, kc, j, nr, w.panel(buf, j-jc, kc))
+			off := 0
+			for j := jc; j < jc+nc; {
+				t, rw := p.nextRun(jc + nc - j)
+				p.packRun(t, pc, kc, j, rw, packed[off:])
+				off += panels(rw, t) * kc * t.nr
+				j += rw
 			}
 			for ic := i0; ic < i1; ic += mb {
 				mc := min(mb, i1-ic)
-				for j := jc; j < jc+nc; j += w.nr {
-					nr := min(w.nr, jc+nc-j)
-					p.kernel(p.tileFor(nr), ic, mc, pc, kc, w.panel(buf, j-jc, kc), j, nr, beta, flags)
+				off := 0
+				for j := jc; j < jc+nc; {
+					t, rw := p.nextRun(jc + nc - j)
+					p.kernel(t, ic, mc, pc, kc, packed, off, t.nr, kc*t.nr, j, rw, beta, flags)
+					off += panels(rw, t) * kc * t.nr
+					j += rw
 				}
 			}
 		}
 	}
-}
-
-// panel returns the space in buf for the packed kc×nr panel holding
-// column j (relative to the packed block). Every panel but the last is
-// w.nr wide; the last may be narrower, and so fits too.
-func (w *workspace) panel(buf []float32, j, kc int) []float32 {
-	q := j / w.nr
-	return buf[q*kc*w.nr : (q+1)*kc*w.nr]
 }

@@ -258,19 +258,41 @@ func checkAll(t *testing.T, cases []*testCase) {
 
 var edgeSizes = []int{1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 33, 47, 48, 49, 63, 97}
 
-// forEachImpl runs f with each kernel set, letting chooseTile pick the
-// micro-kernel and then forcing each one in turn.
+// forEachImpl runs f with each kernel set, letting plan pick the
+// micro-kernels, the orientation and whether B is read in place, then
+// forcing each micro-kernel with C computed directly and transposed, and B
+// packed and read in place.
 func forEachImpl(t *testing.T, f func(t *testing.T)) {
+	type variant struct {
+		tl             tile
+		trans, inPlace int
+	}
+	variants := []variant{
+		{tile{}, 0, 0}, {tile4x24, -1, -1}, {tile6x16, -1, 1},
+		{tile{}, 1, 0}, {tile4x24, 1, 1}, {tile6x16, 1, -1},
+	}
 	for _, impl := range kernelImpls() {
-		for _, tl := range []tile{{}, tile4x24, tile6x16} {
+		for _, v := range variants {
 			name := impl.name + "/auto"
-			if tl != (tile{}) {
-				name = fmt.Sprintf("%s/%dx%d", impl.name, tl.mr, tl.nr)
+			if v.tl != (tile{}) {
+				name = fmt.Sprintf("%s/%dx%d", impl.name, v.tl.mr, v.tl.nr)
+			}
+			switch v.trans {
+			case 1:
+				name += "/trans"
+			case -1:
+				name += "/direct"
+			}
+			switch v.inPlace {
+			case 1:
+				name += "/inplace"
+			case -1:
+				name += "/packed"
 			}
 			t.Run(name, func(t *testing.T) {
 				defer impl.use()()
-				testTile = tl
-				defer func() { testTile = tile{} }()
+				testTile, testTrans, testInPlace = v.tl, v.trans, v.inPlace
+				defer func() { testTile, testTrans, testInPlace = tile{}, 0, 0 }()
 				f(t)
 			})
 		}
@@ -500,6 +522,63 @@ func TestRowInvariance(t *testing.T) {
 	})
 }
 
+// TestTransposedMatchesDirect checks that computing C transposed gives the
+// same bits as computing it directly, for every combination of alpha, beta,
+// bias and epilogue, with NaNs, infinities and signed zeros in the data.
+func TestTransposedMatchesDirect(t *testing.T) {
+	for _, impl := range kernelImpls() {
+		t.Run(impl.name, func(t *testing.T) {
+			defer impl.use()()
+			defer func() { testTrans = 0 }()
+			rng := rand.New(rand.NewPCG(17, 18))
+			shapes := [][3]int{
+				{32, 10, 100}, {100, 10, 32}, {32, 100, 10}, {1000, 1, 33}, {37, 5, 300},
+				{9, 13, 7}, {64, 24, 513}, {5, 3, 1}, {130, 8, 20}, {17, 17, 17}, {300, 20, 257},
+			}
+			for _, s := range shapes {
+				for it := range 8 {
+					m, n, k := s[0], s[1], s[2]
+					tc := newCase(rng, it&1 != 0, it&2 != 0, m, n, k, valueKind(it%3), it%3 == 1)
+					if it&4 != 0 {
+						tc.alpha, tc.beta = -0.75, 1.5
+					}
+					if it == 0 {
+						tc.a[0] = float32(math.NaN())
+						tc.b[len(tc.b)-1] = float32(math.Inf(-1))
+						tc.c0[0] = float32(math.Copysign(0, -1))
+					}
+					cases := []*testCase{tc}
+					if !tc.transA && !tc.transB && tc.lda == k && tc.ldb == n && tc.ldc == n && tc.alpha == 1 {
+						for act := None; act <= Tanh; act++ {
+							d := *tc
+							d.beta, d.act = 0, act
+							d.bias = make([]float32, n)
+							fill(rng, d.bias, uniform)
+							cases = append(cases, &d)
+						}
+					}
+					for _, tc := range cases {
+						testTrans = -1
+						want := tc.run(nil)
+						testTrans = 1
+						got := tc.run(nil)
+						for i := range want {
+							if math.Float32bits(want[i]) != math.Float32bits(got[i]) {
+								t.Fatalf("%v: transposed differs at %d: %v (%#x), direct %v (%#x)", tc, i,
+									got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
+							}
+						}
+						testTrans = 0
+						if it != 0 { // no NaN injected
+							tc.check(t, got)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
 func TestThreadsMatchesSerial(t *testing.T) {
 	forEachImpl(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(13, 14))
@@ -624,6 +703,57 @@ func TestDenseGrads(t *testing.T) {
 			if dx[r*k+i] != want {
 				t.Fatalf("dx[%d][%d] = %v, want %v", r, i, dx[r*k+i], want)
 			}
+		}
+	}
+}
+
+// TestPlan checks the choices of plan and nextRun: every row of C costs
+// ceil(n/8) vectors (2 for n ≤ 8), and the seed MLP's narrow products are
+// computed transposed while the others are not.
+func TestPlan(t *testing.T) {
+	for n := 1; n <= 200; n++ {
+		p := &problem{}
+		vs, cols := 0, 0
+		for w := n; w > 0; {
+			tl, rw := p.nextRun(w)
+			if rw <= 0 || rw > w || (rw < w && rw%tl.nr != 0) {
+				t.Fatalf("n=%d: run of %d (tile %v) with %d columns left", n, rw, tl, w)
+			}
+			vs += (rw + tl.nr - 1) / tl.nr * tl.nr / 8
+			cols += rw
+			w -= rw
+		}
+		if want := vecs(n); cols != n || vs != want {
+			t.Errorf("n=%d: runs cover %d columns with %d vectors a row, want %d", n, cols, vs, want)
+		}
+	}
+	for _, s := range []struct {
+		name           string
+		transA, transB bool
+		m, n, k        int
+		trans          bool
+	}{
+		{"fwd 784-300", false, false, 32, 300, 784, false},
+		{"gradW 784-300", true, false, 784, 300, 32, false},
+		{"gradX 784-300", false, true, 32, 784, 300, false},
+		{"fwd 300-100", false, false, 32, 100, 300, false},
+		{"gradW 300-100", true, false, 300, 100, 32, false},
+		{"gradX 300-100", false, true, 32, 300, 100, false},
+		{"fwd 100-10", false, false, 32, 10, 100, true},
+		{"gradW 100-10", true, false, 100, 10, 32, true},
+		{"gradX 100-10", false, true, 32, 100, 10, false},
+		{"matrix-vector", false, false, 1000, 1, 300, true},
+		{"small batch", false, false, 4, 10, 100, false},
+	} {
+		p := &problem{transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, lda: s.k, ldb: s.n}
+		if s.transA {
+			p.lda = s.m
+		}
+		if s.transB {
+			p.ldb = s.k
+		}
+		if p.plan(); p.trans != s.trans {
+			t.Errorf("%s (m=%d n=%d k=%d): transposed %v, want %v", s.name, s.m, s.n, s.k, p.trans, s.trans)
 		}
 	}
 }

@@ -18,32 +18,45 @@ func kernelName() string {
 
 // macroKernel: see macroKernelGeneric. The bounds checks turn a caller bug
 // into a panic rather than a stray read or write in assembly.
-func macroKernel(t tile, colA bool, m, k int, a []float32, aoff, lda, astep int, b []float32, c []float32, coff, ldc, nr int, alpha, beta float32, bias []float32, boff, flags int) {
+func macroKernel(t tile, colA bool, m, k int, a []float32, aoff, lda, astep int, b []float32, boff, ldb, bstep int, c []float32, coff, ldc, n int, alpha, beta float32, bias []float32, biasoff, flags int) {
 	if !useAsm {
-		macroKernelGeneric(t, colA, m, k, a, aoff, lda, astep, b, c, coff, ldc, nr, alpha, beta, bias, boff, flags)
+		macroKernelGeneric(t, colA, m, k, a, aoff, lda, astep, b, boff, ldb, bstep, c, coff, ldc, n, alpha, beta, bias, biasoff, flags)
 		return
 	}
-	_ = b[k*t.nr-1]
-	_ = c[coff+(m-1)*ldc+nr-1]
+	_ = b[boff+(panels(n, t)-1)*bstep+(k-1)*ldb+t.nr-1]
+	cr, cc := m, n // the block of C written
+	if t.trans {
+		cr, cc = n, m
+	}
+	_ = c[coff+(cr-1)*ldc+cc-1]
 	var bp *float32
 	if flags&flagBias != 0 {
-		_ = bias[boff+nr-1]
-		bp = &bias[boff]
+		_ = bias[biasoff+cc-1]
+		bp = &bias[biasoff]
 	}
 	if colA {
 		_ = a[aoff+(k-1)*lda+m-1]
 	} else {
 		_ = a[aoff+(m-1)*lda+k-1]
 	}
+	pa, pb, pc := &a[aoff], &b[boff], &c[coff]
 	switch {
 	case t == tile4x24 && !colA:
-		kernRowA4x24(m, k, &a[aoff], lda, astep, &b[0], &c[coff], ldc, nr, alpha, beta, bp, flags)
+		kernRowA4x24(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, flags)
 	case t == tile4x24 && colA:
-		kernColA4x24(m, k, &a[aoff], lda, astep, &b[0], &c[coff], ldc, nr, alpha, beta, bp, flags)
+		kernColA4x24(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, flags)
 	case t == tile6x16 && !colA:
-		kernRowA6x16(m, k, &a[aoff], lda, astep, &b[0], &c[coff], ldc, nr, alpha, beta, bp, flags)
+		kernRowA6x16(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, flags)
 	case t == tile6x16 && colA:
-		kernColA6x16(m, k, &a[aoff], lda, astep, &b[0], &c[coff], ldc, nr, alpha, beta, bp, flags)
+		kernColA6x16(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, flags)
+	case t == tileT4x24 && !colA:
+		kernRowAT4x24(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, flags)
+	case t == tileT4x24 && colA:
+		kernColAT4x24(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, flags)
+	case t == tileT6x16 && !colA:
+		kernRowAT6x16(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, flags)
+	case t == tileT6x16 && colA:
+		kernColAT6x16(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, flags)
 	default:
 		panic("gemm: no kernel for tile")
 	}
@@ -68,19 +81,19 @@ func packBN(w, k int, src []float32, soff, ldb, nr int, dst []float32) {
 }
 
 // packBT: see packBTGeneric.
-func packBT(w, k int, src []float32, soff, ldb, nr int, dst []float32) {
+func packBT(w, k int, src []float32, soff, ldb, n int, dst []float32, pstep int) {
 	if !useAsm {
-		packBTGeneric(w, k, src, soff, ldb, nr, dst)
+		packBTGeneric(w, k, src, soff, ldb, n, dst, pstep)
 		return
 	}
-	_ = dst[k*w-1]
-	for g := 0; g < w; g += 8 {
-		rows := min(max(nr-g, 0), 8)
-		s := &dst[0] // not read when rows == 0
-		if rows > 0 {
-			_ = src[soff+(g+rows-1)*ldb+k-1]
-			s = &src[soff+g*ldb]
-		}
-		packBT8(k, s, ldb, rows, &dst[g], w)
+	np := (n + w - 1) / w
+	if w == 24 {
+		np = (n + 23) / 24
+	} else if w == 16 {
+		np = (n + 15) / 16
 	}
+	cols := np * w
+	_ = dst[(np-1)*pstep+k*w-1]
+	_ = src[soff+(n-1)*ldb+k-1]
+	packBTRun(k, &src[soff], ldb, n, cols, &dst[0], w, pstep)
 }

@@ -70,15 +70,30 @@ DATA lanemask<>+248(SB)/4, $0x00000000
 DATA lanemask<>+252(SB)/4, $0x00000000
 GLOBL lanemask<>(SB), RODATA|NOPTR, $256
 
-// func kernRowA4x24(m int, k int, a *float32, lda int, astep int, b *float32, c *float32, ldc int, nr int, alpha float32, beta float32, bias *float32, flags int)
-// Requires: AVX, FMA3
-TEXT ·kernRowA4x24(SB), NOSPLIT, $0-96
-	MOVQ a+16(FP), AX
-	MOVQ lda+24(FP), CX
-	SHLQ $0x02, CX
-	LEAQ (CX)(CX*2), DX
-	MOVQ c+48(FP), BX
-	MOVQ m+0(FP), SI
+// func kernRowA4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+// Requires: AVX, CMOV, FMA3
+TEXT ·kernRowA4x24(SB), NOSPLIT, $40-112
+	MOVQ b+40(FP), AX
+	MOVQ AX, (SP)
+	MOVQ c+64(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ bias+96(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ n+80(FP), AX
+	MOVQ AX, 32(SP)
+	MOVQ lda+24(FP), AX
+	SHLQ $0x02, AX
+	LEAQ (AX)(AX*2), CX
+
+kernRowA4x24_colpanel:
+	MOVQ    32(SP), DX
+	MOVQ    $0x00000018, BX
+	CMPQ    DX, $0x00000018
+	CMOVQGT BX, DX
+	MOVQ    DX, 24(SP)
+	MOVQ    a+16(FP), DX
+	MOVQ    8(SP), BX
+	MOVQ    m+0(FP), SI
 
 kernRowA4x24_panel:
 	CMPQ   SI, $0x00000004
@@ -95,10 +110,13 @@ kernRowA4x24_panel:
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
-	MOVQ   AX, DI
-	MOVQ   b+40(FP), R8
-	MOVQ   k+8(FP), R9
-	SHRQ   $0x02, R9
+	MOVQ   DX, DI
+	MOVQ   (SP), R8
+	MOVQ   ldb+48(FP), R9
+	SHLQ   $0x02, R9
+	LEAQ   (R9)(R9*2), R10
+	MOVQ   k+8(FP), R11
+	SHRQ   $0x02, R11
 	JZ     kernRowA4x24_full_tail
 
 kernRowA4x24_full_loop4:
@@ -109,83 +127,83 @@ kernRowA4x24_full_loop4:
 	VFMADD231PS  Y12, Y15, Y0
 	VFMADD231PS  Y13, Y15, Y1
 	VFMADD231PS  Y14, Y15, Y2
-	VBROADCASTSS (DI)(CX*1), Y15
+	VBROADCASTSS (DI)(AX*1), Y15
 	VFMADD231PS  Y12, Y15, Y3
 	VFMADD231PS  Y13, Y15, Y4
 	VFMADD231PS  Y14, Y15, Y5
-	VBROADCASTSS (DI)(CX*2), Y15
+	VBROADCASTSS (DI)(AX*2), Y15
 	VFMADD231PS  Y12, Y15, Y6
 	VFMADD231PS  Y13, Y15, Y7
 	VFMADD231PS  Y14, Y15, Y8
-	VBROADCASTSS (DI)(DX*1), Y15
+	VBROADCASTSS (DI)(CX*1), Y15
 	VFMADD231PS  Y12, Y15, Y9
 	VFMADD231PS  Y13, Y15, Y10
 	VFMADD231PS  Y14, Y15, Y11
-	VMOVUPS      96(R8), Y12
-	VMOVUPS      128(R8), Y13
-	VMOVUPS      160(R8), Y14
+	VMOVUPS      (R8)(R9*1), Y12
+	VMOVUPS      32(R8)(R9*1), Y13
+	VMOVUPS      64(R8)(R9*1), Y14
 	VBROADCASTSS 4(DI), Y15
 	VFMADD231PS  Y12, Y15, Y0
 	VFMADD231PS  Y13, Y15, Y1
 	VFMADD231PS  Y14, Y15, Y2
-	VBROADCASTSS 4(DI)(CX*1), Y15
+	VBROADCASTSS 4(DI)(AX*1), Y15
 	VFMADD231PS  Y12, Y15, Y3
 	VFMADD231PS  Y13, Y15, Y4
 	VFMADD231PS  Y14, Y15, Y5
-	VBROADCASTSS 4(DI)(CX*2), Y15
+	VBROADCASTSS 4(DI)(AX*2), Y15
 	VFMADD231PS  Y12, Y15, Y6
 	VFMADD231PS  Y13, Y15, Y7
 	VFMADD231PS  Y14, Y15, Y8
-	VBROADCASTSS 4(DI)(DX*1), Y15
+	VBROADCASTSS 4(DI)(CX*1), Y15
 	VFMADD231PS  Y12, Y15, Y9
 	VFMADD231PS  Y13, Y15, Y10
 	VFMADD231PS  Y14, Y15, Y11
-	VMOVUPS      192(R8), Y12
-	VMOVUPS      224(R8), Y13
-	VMOVUPS      256(R8), Y14
+	VMOVUPS      (R8)(R9*2), Y12
+	VMOVUPS      32(R8)(R9*2), Y13
+	VMOVUPS      64(R8)(R9*2), Y14
 	VBROADCASTSS 8(DI), Y15
 	VFMADD231PS  Y12, Y15, Y0
 	VFMADD231PS  Y13, Y15, Y1
 	VFMADD231PS  Y14, Y15, Y2
-	VBROADCASTSS 8(DI)(CX*1), Y15
+	VBROADCASTSS 8(DI)(AX*1), Y15
 	VFMADD231PS  Y12, Y15, Y3
 	VFMADD231PS  Y13, Y15, Y4
 	VFMADD231PS  Y14, Y15, Y5
-	VBROADCASTSS 8(DI)(CX*2), Y15
+	VBROADCASTSS 8(DI)(AX*2), Y15
 	VFMADD231PS  Y12, Y15, Y6
 	VFMADD231PS  Y13, Y15, Y7
 	VFMADD231PS  Y14, Y15, Y8
-	VBROADCASTSS 8(DI)(DX*1), Y15
+	VBROADCASTSS 8(DI)(CX*1), Y15
 	VFMADD231PS  Y12, Y15, Y9
 	VFMADD231PS  Y13, Y15, Y10
 	VFMADD231PS  Y14, Y15, Y11
-	VMOVUPS      288(R8), Y12
-	VMOVUPS      320(R8), Y13
-	VMOVUPS      352(R8), Y14
+	VMOVUPS      (R8)(R10*1), Y12
+	VMOVUPS      32(R8)(R10*1), Y13
+	VMOVUPS      64(R8)(R10*1), Y14
 	VBROADCASTSS 12(DI), Y15
 	VFMADD231PS  Y12, Y15, Y0
 	VFMADD231PS  Y13, Y15, Y1
 	VFMADD231PS  Y14, Y15, Y2
-	VBROADCASTSS 12(DI)(CX*1), Y15
+	VBROADCASTSS 12(DI)(AX*1), Y15
 	VFMADD231PS  Y12, Y15, Y3
 	VFMADD231PS  Y13, Y15, Y4
 	VFMADD231PS  Y14, Y15, Y5
-	VBROADCASTSS 12(DI)(CX*2), Y15
+	VBROADCASTSS 12(DI)(AX*2), Y15
 	VFMADD231PS  Y12, Y15, Y6
 	VFMADD231PS  Y13, Y15, Y7
 	VFMADD231PS  Y14, Y15, Y8
-	VBROADCASTSS 12(DI)(DX*1), Y15
+	VBROADCASTSS 12(DI)(CX*1), Y15
 	VFMADD231PS  Y12, Y15, Y9
 	VFMADD231PS  Y13, Y15, Y10
 	VFMADD231PS  Y14, Y15, Y11
 	ADDQ         $0x00000010, DI
-	ADDQ         $0x00000180, R8
-	DECQ         R9
+	LEAQ         (R8)(R9*4), R8
+	DECQ         R11
 	JNZ          kernRowA4x24_full_loop4
 
 kernRowA4x24_full_tail:
-	MOVQ k+8(FP), R9
-	ANDQ $0x00000003, R9
+	MOVQ k+8(FP), R10
+	ANDQ $0x00000003, R10
 	JZ   kernRowA4x24_full_epi
 
 kernRowA4x24_full_loop1:
@@ -196,32 +214,32 @@ kernRowA4x24_full_loop1:
 	VFMADD231PS  Y12, Y15, Y0
 	VFMADD231PS  Y13, Y15, Y1
 	VFMADD231PS  Y14, Y15, Y2
-	VBROADCASTSS (DI)(CX*1), Y15
+	VBROADCASTSS (DI)(AX*1), Y15
 	VFMADD231PS  Y12, Y15, Y3
 	VFMADD231PS  Y13, Y15, Y4
 	VFMADD231PS  Y14, Y15, Y5
-	VBROADCASTSS (DI)(CX*2), Y15
+	VBROADCASTSS (DI)(AX*2), Y15
 	VFMADD231PS  Y12, Y15, Y6
 	VFMADD231PS  Y13, Y15, Y7
 	VFMADD231PS  Y14, Y15, Y8
-	VBROADCASTSS (DI)(DX*1), Y15
+	VBROADCASTSS (DI)(CX*1), Y15
 	VFMADD231PS  Y12, Y15, Y9
 	VFMADD231PS  Y13, Y15, Y10
 	VFMADD231PS  Y14, Y15, Y11
 	ADDQ         $0x00000004, DI
-	ADDQ         $0x00000060, R8
-	DECQ         R9
+	ADDQ         R9, R8
+	DECQ         R10
 	JNZ          kernRowA4x24_full_loop1
 
 kernRowA4x24_full_epi:
 	MOVQ         BX, DI
-	MOVQ         ldc+56(FP), R8
+	MOVQ         ldc+72(FP), R8
 	SHLQ         $0x02, R8
 	LEAQ         (R8)(R8*2), R9
-	MOVQ         flags+88(FP), R10
+	MOVQ         flags+104(FP), R10
 	TESTQ        $0x00000008, R10
 	JZ           kernRowA4x24_full_noalpha
-	VBROADCASTSS alpha+72(FP), Y12
+	VBROADCASTSS alpha+88(FP), Y12
 	VMULPS       Y12, Y0, Y0
 	VMULPS       Y12, Y1, Y1
 	VMULPS       Y12, Y2, Y2
@@ -236,12 +254,12 @@ kernRowA4x24_full_epi:
 	VMULPS       Y12, Y11, Y11
 
 kernRowA4x24_full_noalpha:
-	MOVQ         nr+64(FP), R11
+	MOVQ         24(SP), R11
 	CMPQ         R11, $0x00000018
 	JNE          kernRowA4x24_full_partial
 	TESTQ        $0x00000001, R10
 	JZ           kernRowA4x24_full_f_noc
-	VBROADCASTSS beta+76(FP), Y12
+	VBROADCASTSS beta+92(FP), Y12
 	VFMADD231PS  (DI), Y12, Y0
 	VFMADD231PS  32(DI), Y12, Y1
 	VFMADD231PS  64(DI), Y12, Y2
@@ -258,7 +276,7 @@ kernRowA4x24_full_noalpha:
 kernRowA4x24_full_f_noc:
 	TESTQ  $0x00000002, R10
 	JZ     kernRowA4x24_full_f_nobias
-	MOVQ   bias+80(FP), R11
+	MOVQ   16(SP), R11
 	VADDPS (R11), Y0, Y0
 	VADDPS 32(R11), Y1, Y1
 	VADDPS 64(R11), Y2, Y2
@@ -311,7 +329,7 @@ kernRowA4x24_full_partial:
 	SUBQ         R13, R12
 	TESTQ        $0x00000001, R10
 	JZ           kernRowA4x24_full_p_noc
-	VBROADCASTSS beta+76(FP), Y12
+	VBROADCASTSS beta+92(FP), Y12
 	VMOVUPS      (R12), Y13
 	VMASKMOVPS   (DI), Y13, Y14
 	VFMADD231PS  Y14, Y12, Y0
@@ -343,7 +361,7 @@ kernRowA4x24_full_partial:
 kernRowA4x24_full_p_noc:
 	TESTQ      $0x00000002, R10
 	JZ         kernRowA4x24_full_p_nobias
-	MOVQ       bias+80(FP), R13
+	MOVQ       16(SP), R13
 	VMOVUPS    (R12), Y13
 	VMASKMOVPS (R13), Y13, Y14
 	VADDPS     Y14, Y0, Y0
@@ -702,8 +720,8 @@ kernRowA4x24_full_row3_tail2_0:
 kernRowA4x24_full_row3_done:
 kernRowA4x24_full_end:
 	MOVQ   astep+32(FP), DI
-	LEAQ   (AX)(DI*4), AX
-	MOVQ   ldc+56(FP), DI
+	LEAQ   (DX)(DI*4), DX
+	MOVQ   ldc+72(FP), DI
 	IMUL3Q $0x00000010, DI, DI
 	ADDQ   DI, BX
 	SUBQ   $0x00000004, SI
@@ -716,7 +734,7 @@ kernRowA4x24_rem:
 	JE   kernRowA4x24_rem2
 	CMPQ SI, $0x00000001
 	JE   kernRowA4x24_rem1
-	JMP  kernRowA4x24_done
+	JMP  kernRowA4x24_nextcol
 
 kernRowA4x24_rem3:
 	VXORPS Y0, Y0, Y0
@@ -728,112 +746,115 @@ kernRowA4x24_rem3:
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
 	VXORPS Y8, Y8, Y8
-	MOVQ   b+40(FP), DX
-	MOVQ   k+8(FP), SI
-	SHRQ   $0x02, SI
+	MOVQ   (SP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DI
+	LEAQ   (DI)(DI*2), R8
+	MOVQ   k+8(FP), R9
+	SHRQ   $0x02, R9
 	JZ     kernRowA4x24_r3_tail
 
 kernRowA4x24_r3_loop4:
-	VMOVUPS      (DX), Y9
-	VMOVUPS      32(DX), Y10
-	VMOVUPS      64(DX), Y11
-	VBROADCASTSS (AX), Y12
+	VMOVUPS      (SI), Y9
+	VMOVUPS      32(SI), Y10
+	VMOVUPS      64(SI), Y11
+	VBROADCASTSS (DX), Y12
 	VFMADD231PS  Y9, Y12, Y0
 	VFMADD231PS  Y10, Y12, Y1
 	VFMADD231PS  Y11, Y12, Y2
-	VBROADCASTSS (AX)(CX*1), Y12
+	VBROADCASTSS (DX)(AX*1), Y12
 	VFMADD231PS  Y9, Y12, Y3
 	VFMADD231PS  Y10, Y12, Y4
 	VFMADD231PS  Y11, Y12, Y5
-	VBROADCASTSS (AX)(CX*2), Y12
+	VBROADCASTSS (DX)(AX*2), Y12
 	VFMADD231PS  Y9, Y12, Y6
 	VFMADD231PS  Y10, Y12, Y7
 	VFMADD231PS  Y11, Y12, Y8
-	VMOVUPS      96(DX), Y9
-	VMOVUPS      128(DX), Y10
-	VMOVUPS      160(DX), Y11
-	VBROADCASTSS 4(AX), Y12
+	VMOVUPS      (SI)(DI*1), Y9
+	VMOVUPS      32(SI)(DI*1), Y10
+	VMOVUPS      64(SI)(DI*1), Y11
+	VBROADCASTSS 4(DX), Y12
 	VFMADD231PS  Y9, Y12, Y0
 	VFMADD231PS  Y10, Y12, Y1
 	VFMADD231PS  Y11, Y12, Y2
-	VBROADCASTSS 4(AX)(CX*1), Y12
+	VBROADCASTSS 4(DX)(AX*1), Y12
 	VFMADD231PS  Y9, Y12, Y3
 	VFMADD231PS  Y10, Y12, Y4
 	VFMADD231PS  Y11, Y12, Y5
-	VBROADCASTSS 4(AX)(CX*2), Y12
+	VBROADCASTSS 4(DX)(AX*2), Y12
 	VFMADD231PS  Y9, Y12, Y6
 	VFMADD231PS  Y10, Y12, Y7
 	VFMADD231PS  Y11, Y12, Y8
-	VMOVUPS      192(DX), Y9
-	VMOVUPS      224(DX), Y10
-	VMOVUPS      256(DX), Y11
-	VBROADCASTSS 8(AX), Y12
+	VMOVUPS      (SI)(DI*2), Y9
+	VMOVUPS      32(SI)(DI*2), Y10
+	VMOVUPS      64(SI)(DI*2), Y11
+	VBROADCASTSS 8(DX), Y12
 	VFMADD231PS  Y9, Y12, Y0
 	VFMADD231PS  Y10, Y12, Y1
 	VFMADD231PS  Y11, Y12, Y2
-	VBROADCASTSS 8(AX)(CX*1), Y12
+	VBROADCASTSS 8(DX)(AX*1), Y12
 	VFMADD231PS  Y9, Y12, Y3
 	VFMADD231PS  Y10, Y12, Y4
 	VFMADD231PS  Y11, Y12, Y5
-	VBROADCASTSS 8(AX)(CX*2), Y12
+	VBROADCASTSS 8(DX)(AX*2), Y12
 	VFMADD231PS  Y9, Y12, Y6
 	VFMADD231PS  Y10, Y12, Y7
 	VFMADD231PS  Y11, Y12, Y8
-	VMOVUPS      288(DX), Y9
-	VMOVUPS      320(DX), Y10
-	VMOVUPS      352(DX), Y11
-	VBROADCASTSS 12(AX), Y12
+	VMOVUPS      (SI)(R8*1), Y9
+	VMOVUPS      32(SI)(R8*1), Y10
+	VMOVUPS      64(SI)(R8*1), Y11
+	VBROADCASTSS 12(DX), Y12
 	VFMADD231PS  Y9, Y12, Y0
 	VFMADD231PS  Y10, Y12, Y1
 	VFMADD231PS  Y11, Y12, Y2
-	VBROADCASTSS 12(AX)(CX*1), Y12
+	VBROADCASTSS 12(DX)(AX*1), Y12
 	VFMADD231PS  Y9, Y12, Y3
 	VFMADD231PS  Y10, Y12, Y4
 	VFMADD231PS  Y11, Y12, Y5
-	VBROADCASTSS 12(AX)(CX*2), Y12
+	VBROADCASTSS 12(DX)(AX*2), Y12
 	VFMADD231PS  Y9, Y12, Y6
 	VFMADD231PS  Y10, Y12, Y7
 	VFMADD231PS  Y11, Y12, Y8
-	ADDQ         $0x00000010, AX
-	ADDQ         $0x00000180, DX
-	DECQ         SI
+	ADDQ         $0x00000010, DX
+	LEAQ         (SI)(DI*4), SI
+	DECQ         R9
 	JNZ          kernRowA4x24_r3_loop4
 
 kernRowA4x24_r3_tail:
-	MOVQ k+8(FP), SI
-	ANDQ $0x00000003, SI
+	MOVQ k+8(FP), R8
+	ANDQ $0x00000003, R8
 	JZ   kernRowA4x24_r3_epi
 
 kernRowA4x24_r3_loop1:
-	VMOVUPS      (DX), Y9
-	VMOVUPS      32(DX), Y10
-	VMOVUPS      64(DX), Y11
-	VBROADCASTSS (AX), Y12
+	VMOVUPS      (SI), Y9
+	VMOVUPS      32(SI), Y10
+	VMOVUPS      64(SI), Y11
+	VBROADCASTSS (DX), Y12
 	VFMADD231PS  Y9, Y12, Y0
 	VFMADD231PS  Y10, Y12, Y1
 	VFMADD231PS  Y11, Y12, Y2
-	VBROADCASTSS (AX)(CX*1), Y12
+	VBROADCASTSS (DX)(AX*1), Y12
 	VFMADD231PS  Y9, Y12, Y3
 	VFMADD231PS  Y10, Y12, Y4
 	VFMADD231PS  Y11, Y12, Y5
-	VBROADCASTSS (AX)(CX*2), Y12
+	VBROADCASTSS (DX)(AX*2), Y12
 	VFMADD231PS  Y9, Y12, Y6
 	VFMADD231PS  Y10, Y12, Y7
 	VFMADD231PS  Y11, Y12, Y8
-	ADDQ         $0x00000004, AX
-	ADDQ         $0x00000060, DX
-	DECQ         SI
+	ADDQ         $0x00000004, DX
+	ADDQ         DI, SI
+	DECQ         R8
 	JNZ          kernRowA4x24_r3_loop1
 
 kernRowA4x24_r3_epi:
-	MOVQ         BX, AX
-	MOVQ         ldc+56(FP), CX
-	SHLQ         $0x02, CX
-	LEAQ         (CX)(CX*2), DX
-	MOVQ         flags+88(FP), DX
-	TESTQ        $0x00000008, DX
+	MOVQ         BX, DX
+	MOVQ         ldc+72(FP), BX
+	SHLQ         $0x02, BX
+	LEAQ         (BX)(BX*2), SI
+	MOVQ         flags+104(FP), SI
+	TESTQ        $0x00000008, SI
 	JZ           kernRowA4x24_r3_noalpha
-	VBROADCASTSS alpha+72(FP), Y9
+	VBROADCASTSS alpha+88(FP), Y9
 	VMULPS       Y9, Y0, Y0
 	VMULPS       Y9, Y1, Y1
 	VMULPS       Y9, Y2, Y2
@@ -845,38 +866,38 @@ kernRowA4x24_r3_epi:
 	VMULPS       Y9, Y8, Y8
 
 kernRowA4x24_r3_noalpha:
-	MOVQ         nr+64(FP), BX
-	CMPQ         BX, $0x00000018
+	MOVQ         24(SP), DI
+	CMPQ         DI, $0x00000018
 	JNE          kernRowA4x24_r3_partial
-	TESTQ        $0x00000001, DX
+	TESTQ        $0x00000001, SI
 	JZ           kernRowA4x24_r3_f_noc
-	VBROADCASTSS beta+76(FP), Y9
-	VFMADD231PS  (AX), Y9, Y0
-	VFMADD231PS  32(AX), Y9, Y1
-	VFMADD231PS  64(AX), Y9, Y2
-	VFMADD231PS  (AX)(CX*1), Y9, Y3
-	VFMADD231PS  32(AX)(CX*1), Y9, Y4
-	VFMADD231PS  64(AX)(CX*1), Y9, Y5
-	VFMADD231PS  (AX)(CX*2), Y9, Y6
-	VFMADD231PS  32(AX)(CX*2), Y9, Y7
-	VFMADD231PS  64(AX)(CX*2), Y9, Y8
+	VBROADCASTSS beta+92(FP), Y9
+	VFMADD231PS  (DX), Y9, Y0
+	VFMADD231PS  32(DX), Y9, Y1
+	VFMADD231PS  64(DX), Y9, Y2
+	VFMADD231PS  (DX)(BX*1), Y9, Y3
+	VFMADD231PS  32(DX)(BX*1), Y9, Y4
+	VFMADD231PS  64(DX)(BX*1), Y9, Y5
+	VFMADD231PS  (DX)(BX*2), Y9, Y6
+	VFMADD231PS  32(DX)(BX*2), Y9, Y7
+	VFMADD231PS  64(DX)(BX*2), Y9, Y8
 
 kernRowA4x24_r3_f_noc:
-	TESTQ  $0x00000002, DX
+	TESTQ  $0x00000002, SI
 	JZ     kernRowA4x24_r3_f_nobias
-	MOVQ   bias+80(FP), BX
-	VADDPS (BX), Y0, Y0
-	VADDPS 32(BX), Y1, Y1
-	VADDPS 64(BX), Y2, Y2
-	VADDPS (BX), Y3, Y3
-	VADDPS 32(BX), Y4, Y4
-	VADDPS 64(BX), Y5, Y5
-	VADDPS (BX), Y6, Y6
-	VADDPS 32(BX), Y7, Y7
-	VADDPS 64(BX), Y8, Y8
+	MOVQ   16(SP), DI
+	VADDPS (DI), Y0, Y0
+	VADDPS 32(DI), Y1, Y1
+	VADDPS 64(DI), Y2, Y2
+	VADDPS (DI), Y3, Y3
+	VADDPS 32(DI), Y4, Y4
+	VADDPS 64(DI), Y5, Y5
+	VADDPS (DI), Y6, Y6
+	VADDPS 32(DI), Y7, Y7
+	VADDPS 64(DI), Y8, Y8
 
 kernRowA4x24_r3_f_nobias:
-	TESTQ  $0x00000004, DX
+	TESTQ  $0x00000004, SI
 	JZ     kernRowA4x24_r3_f_norelu
 	VXORPS Y9, Y9, Y9
 	VMAXPS Y0, Y9, Y0
@@ -890,69 +911,69 @@ kernRowA4x24_r3_f_nobias:
 	VMAXPS Y8, Y9, Y8
 
 kernRowA4x24_r3_f_norelu:
-	VMOVUPS Y0, (AX)
-	VMOVUPS Y1, 32(AX)
-	VMOVUPS Y2, 64(AX)
-	VMOVUPS Y3, (AX)(CX*1)
-	VMOVUPS Y4, 32(AX)(CX*1)
-	VMOVUPS Y5, 64(AX)(CX*1)
-	VMOVUPS Y6, (AX)(CX*2)
-	VMOVUPS Y7, 32(AX)(CX*2)
-	VMOVUPS Y8, 64(AX)(CX*2)
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, 64(DX)
+	VMOVUPS Y3, (DX)(BX*1)
+	VMOVUPS Y4, 32(DX)(BX*1)
+	VMOVUPS Y5, 64(DX)(BX*1)
+	VMOVUPS Y6, (DX)(BX*2)
+	VMOVUPS Y7, 32(DX)(BX*2)
+	VMOVUPS Y8, 64(DX)(BX*2)
 	JMP     kernRowA4x24_r3_end
 
 kernRowA4x24_r3_partial:
-	LEAQ         lanemask<>+128(SB), SI
-	MOVQ         BX, DI
-	SHLQ         $0x02, DI
-	SUBQ         DI, SI
-	TESTQ        $0x00000001, DX
+	LEAQ         lanemask<>+128(SB), R8
+	MOVQ         DI, R9
+	SHLQ         $0x02, R9
+	SUBQ         R9, R8
+	TESTQ        $0x00000001, SI
 	JZ           kernRowA4x24_r3_p_noc
-	VBROADCASTSS beta+76(FP), Y9
-	VMOVUPS      (SI), Y10
-	VMASKMOVPS   (AX), Y10, Y11
+	VBROADCASTSS beta+92(FP), Y9
+	VMOVUPS      (R8), Y10
+	VMASKMOVPS   (DX), Y10, Y11
 	VFMADD231PS  Y11, Y9, Y0
-	VMASKMOVPS   (AX)(CX*1), Y10, Y11
+	VMASKMOVPS   (DX)(BX*1), Y10, Y11
 	VFMADD231PS  Y11, Y9, Y3
-	VMASKMOVPS   (AX)(CX*2), Y10, Y11
+	VMASKMOVPS   (DX)(BX*2), Y10, Y11
 	VFMADD231PS  Y11, Y9, Y6
-	VMOVUPS      32(SI), Y10
-	VMASKMOVPS   32(AX), Y10, Y11
+	VMOVUPS      32(R8), Y10
+	VMASKMOVPS   32(DX), Y10, Y11
 	VFMADD231PS  Y11, Y9, Y1
-	VMASKMOVPS   32(AX)(CX*1), Y10, Y11
+	VMASKMOVPS   32(DX)(BX*1), Y10, Y11
 	VFMADD231PS  Y11, Y9, Y4
-	VMASKMOVPS   32(AX)(CX*2), Y10, Y11
+	VMASKMOVPS   32(DX)(BX*2), Y10, Y11
 	VFMADD231PS  Y11, Y9, Y7
-	VMOVUPS      64(SI), Y10
-	VMASKMOVPS   64(AX), Y10, Y11
+	VMOVUPS      64(R8), Y10
+	VMASKMOVPS   64(DX), Y10, Y11
 	VFMADD231PS  Y11, Y9, Y2
-	VMASKMOVPS   64(AX)(CX*1), Y10, Y11
+	VMASKMOVPS   64(DX)(BX*1), Y10, Y11
 	VFMADD231PS  Y11, Y9, Y5
-	VMASKMOVPS   64(AX)(CX*2), Y10, Y11
+	VMASKMOVPS   64(DX)(BX*2), Y10, Y11
 	VFMADD231PS  Y11, Y9, Y8
 
 kernRowA4x24_r3_p_noc:
-	TESTQ      $0x00000002, DX
+	TESTQ      $0x00000002, SI
 	JZ         kernRowA4x24_r3_p_nobias
-	MOVQ       bias+80(FP), DI
-	VMOVUPS    (SI), Y10
-	VMASKMOVPS (DI), Y10, Y11
+	MOVQ       16(SP), R9
+	VMOVUPS    (R8), Y10
+	VMASKMOVPS (R9), Y10, Y11
 	VADDPS     Y11, Y0, Y0
 	VADDPS     Y11, Y3, Y3
 	VADDPS     Y11, Y6, Y6
-	VMOVUPS    32(SI), Y10
-	VMASKMOVPS 32(DI), Y10, Y11
+	VMOVUPS    32(R8), Y10
+	VMASKMOVPS 32(R9), Y10, Y11
 	VADDPS     Y11, Y1, Y1
 	VADDPS     Y11, Y4, Y4
 	VADDPS     Y11, Y7, Y7
-	VMOVUPS    64(SI), Y10
-	VMASKMOVPS 64(DI), Y10, Y11
+	VMOVUPS    64(R8), Y10
+	VMASKMOVPS 64(R9), Y10, Y11
 	VADDPS     Y11, Y2, Y2
 	VADDPS     Y11, Y5, Y5
 	VADDPS     Y11, Y8, Y8
 
 kernRowA4x24_r3_p_nobias:
-	TESTQ  $0x00000004, DX
+	TESTQ  $0x00000004, SI
 	JZ     kernRowA4x24_r3_p_norelu
 	VXORPS Y9, Y9, Y9
 	VMAXPS Y0, Y9, Y0
@@ -966,248 +987,248 @@ kernRowA4x24_r3_p_nobias:
 	VMAXPS Y8, Y9, Y8
 
 kernRowA4x24_r3_p_norelu:
-	MOVQ    BX, DX
-	SHRQ    $0x03, DX
-	ANDQ    $0x00000007, BX
-	CMPQ    DX, $0x00000000
+	MOVQ    DI, SI
+	SHRQ    $0x03, SI
+	ANDQ    $0x00000007, DI
+	CMPQ    SI, $0x00000000
 	JE      kernRowA4x24_r3_row0_part0
-	VMOVUPS Y0, (AX)
-	CMPQ    DX, $0x00000001
+	VMOVUPS Y0, (DX)
+	CMPQ    SI, $0x00000001
 	JE      kernRowA4x24_r3_row0_part1
-	VMOVUPS Y1, 32(AX)
-	CMPQ    DX, $0x00000002
+	VMOVUPS Y1, 32(DX)
+	CMPQ    SI, $0x00000002
 	JE      kernRowA4x24_r3_row0_part2
-	VMOVUPS Y2, 64(AX)
+	VMOVUPS Y2, 64(DX)
 	JMP     kernRowA4x24_r3_row0_done
 
 kernRowA4x24_r3_row0_part0:
-	LEAQ         (AX), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         (DX), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernRowA4x24_r3_row0_tail0_2
-	VMOVUPS      X0, (SI)
+	VMOVUPS      X0, (R8)
 	VEXTRACTF128 $0x01, Y0, X0
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernRowA4x24_r3_row0_tail0_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernRowA4x24_r3_row0_tail0_1
-	VMOVLPS  X0, (SI)
+	VMOVLPS  X0, (R8)
 	VMOVHLPS X0, X0, X0
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernRowA4x24_r3_row0_tail0_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernRowA4x24_r3_row0_tail0_0
-	VMOVSS X0, (SI)
+	VMOVSS X0, (R8)
 
 kernRowA4x24_r3_row0_tail0_0:
 	JMP kernRowA4x24_r3_row0_done
 
 kernRowA4x24_r3_row0_part1:
-	LEAQ         32(AX), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         32(DX), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernRowA4x24_r3_row0_tail1_2
-	VMOVUPS      X1, (SI)
+	VMOVUPS      X1, (R8)
 	VEXTRACTF128 $0x01, Y1, X1
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernRowA4x24_r3_row0_tail1_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernRowA4x24_r3_row0_tail1_1
-	VMOVLPS  X1, (SI)
+	VMOVLPS  X1, (R8)
 	VMOVHLPS X1, X1, X1
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernRowA4x24_r3_row0_tail1_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernRowA4x24_r3_row0_tail1_0
-	VMOVSS X1, (SI)
+	VMOVSS X1, (R8)
 
 kernRowA4x24_r3_row0_tail1_0:
 	JMP kernRowA4x24_r3_row0_done
 
 kernRowA4x24_r3_row0_part2:
-	LEAQ         64(AX), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         64(DX), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernRowA4x24_r3_row0_tail2_2
-	VMOVUPS      X2, (SI)
+	VMOVUPS      X2, (R8)
 	VEXTRACTF128 $0x01, Y2, X2
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernRowA4x24_r3_row0_tail2_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernRowA4x24_r3_row0_tail2_1
-	VMOVLPS  X2, (SI)
+	VMOVLPS  X2, (R8)
 	VMOVHLPS X2, X2, X2
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernRowA4x24_r3_row0_tail2_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernRowA4x24_r3_row0_tail2_0
-	VMOVSS X2, (SI)
+	VMOVSS X2, (R8)
 
 kernRowA4x24_r3_row0_tail2_0:
 kernRowA4x24_r3_row0_done:
-	CMPQ    DX, $0x00000000
+	CMPQ    SI, $0x00000000
 	JE      kernRowA4x24_r3_row1_part0
-	VMOVUPS Y3, (AX)(CX*1)
-	CMPQ    DX, $0x00000001
+	VMOVUPS Y3, (DX)(BX*1)
+	CMPQ    SI, $0x00000001
 	JE      kernRowA4x24_r3_row1_part1
-	VMOVUPS Y4, 32(AX)(CX*1)
-	CMPQ    DX, $0x00000002
+	VMOVUPS Y4, 32(DX)(BX*1)
+	CMPQ    SI, $0x00000002
 	JE      kernRowA4x24_r3_row1_part2
-	VMOVUPS Y5, 64(AX)(CX*1)
+	VMOVUPS Y5, 64(DX)(BX*1)
 	JMP     kernRowA4x24_r3_row1_done
 
 kernRowA4x24_r3_row1_part0:
-	LEAQ         (AX)(CX*1), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         (DX)(BX*1), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernRowA4x24_r3_row1_tail0_2
-	VMOVUPS      X3, (SI)
+	VMOVUPS      X3, (R8)
 	VEXTRACTF128 $0x01, Y3, X3
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernRowA4x24_r3_row1_tail0_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernRowA4x24_r3_row1_tail0_1
-	VMOVLPS  X3, (SI)
+	VMOVLPS  X3, (R8)
 	VMOVHLPS X3, X3, X3
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernRowA4x24_r3_row1_tail0_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernRowA4x24_r3_row1_tail0_0
-	VMOVSS X3, (SI)
+	VMOVSS X3, (R8)
 
 kernRowA4x24_r3_row1_tail0_0:
 	JMP kernRowA4x24_r3_row1_done
 
 kernRowA4x24_r3_row1_part1:
-	LEAQ         32(AX)(CX*1), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         32(DX)(BX*1), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernRowA4x24_r3_row1_tail1_2
-	VMOVUPS      X4, (SI)
+	VMOVUPS      X4, (R8)
 	VEXTRACTF128 $0x01, Y4, X4
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernRowA4x24_r3_row1_tail1_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernRowA4x24_r3_row1_tail1_1
-	VMOVLPS  X4, (SI)
+	VMOVLPS  X4, (R8)
 	VMOVHLPS X4, X4, X4
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernRowA4x24_r3_row1_tail1_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernRowA4x24_r3_row1_tail1_0
-	VMOVSS X4, (SI)
+	VMOVSS X4, (R8)
 
 kernRowA4x24_r3_row1_tail1_0:
 	JMP kernRowA4x24_r3_row1_done
 
 kernRowA4x24_r3_row1_part2:
-	LEAQ         64(AX)(CX*1), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         64(DX)(BX*1), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernRowA4x24_r3_row1_tail2_2
-	VMOVUPS      X5, (SI)
+	VMOVUPS      X5, (R8)
 	VEXTRACTF128 $0x01, Y5, X5
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernRowA4x24_r3_row1_tail2_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernRowA4x24_r3_row1_tail2_1
-	VMOVLPS  X5, (SI)
+	VMOVLPS  X5, (R8)
 	VMOVHLPS X5, X5, X5
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernRowA4x24_r3_row1_tail2_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernRowA4x24_r3_row1_tail2_0
-	VMOVSS X5, (SI)
+	VMOVSS X5, (R8)
 
 kernRowA4x24_r3_row1_tail2_0:
 kernRowA4x24_r3_row1_done:
-	CMPQ    DX, $0x00000000
+	CMPQ    SI, $0x00000000
 	JE      kernRowA4x24_r3_row2_part0
-	VMOVUPS Y6, (AX)(CX*2)
-	CMPQ    DX, $0x00000001
+	VMOVUPS Y6, (DX)(BX*2)
+	CMPQ    SI, $0x00000001
 	JE      kernRowA4x24_r3_row2_part1
-	VMOVUPS Y7, 32(AX)(CX*2)
-	CMPQ    DX, $0x00000002
+	VMOVUPS Y7, 32(DX)(BX*2)
+	CMPQ    SI, $0x00000002
 	JE      kernRowA4x24_r3_row2_part2
-	VMOVUPS Y8, 64(AX)(CX*2)
+	VMOVUPS Y8, 64(DX)(BX*2)
 	JMP     kernRowA4x24_r3_row2_done
 
 kernRowA4x24_r3_row2_part0:
-	LEAQ         (AX)(CX*2), AX
-	TESTQ        $0x00000004, BX
+	LEAQ         (DX)(BX*2), DX
+	TESTQ        $0x00000004, DI
 	JZ           kernRowA4x24_r3_row2_tail0_2
-	VMOVUPS      X6, (AX)
+	VMOVUPS      X6, (DX)
 	VEXTRACTF128 $0x01, Y6, X6
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernRowA4x24_r3_row2_tail0_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernRowA4x24_r3_row2_tail0_1
-	VMOVLPS  X6, (AX)
+	VMOVLPS  X6, (DX)
 	VMOVHLPS X6, X6, X6
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernRowA4x24_r3_row2_tail0_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernRowA4x24_r3_row2_tail0_0
-	VMOVSS X6, (AX)
+	VMOVSS X6, (DX)
 
 kernRowA4x24_r3_row2_tail0_0:
 	JMP kernRowA4x24_r3_row2_done
 
 kernRowA4x24_r3_row2_part1:
-	LEAQ         32(AX)(CX*2), AX
-	TESTQ        $0x00000004, BX
+	LEAQ         32(DX)(BX*2), DX
+	TESTQ        $0x00000004, DI
 	JZ           kernRowA4x24_r3_row2_tail1_2
-	VMOVUPS      X7, (AX)
+	VMOVUPS      X7, (DX)
 	VEXTRACTF128 $0x01, Y7, X7
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernRowA4x24_r3_row2_tail1_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernRowA4x24_r3_row2_tail1_1
-	VMOVLPS  X7, (AX)
+	VMOVLPS  X7, (DX)
 	VMOVHLPS X7, X7, X7
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernRowA4x24_r3_row2_tail1_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernRowA4x24_r3_row2_tail1_0
-	VMOVSS X7, (AX)
+	VMOVSS X7, (DX)
 
 kernRowA4x24_r3_row2_tail1_0:
 	JMP kernRowA4x24_r3_row2_done
 
 kernRowA4x24_r3_row2_part2:
-	LEAQ         64(AX)(CX*2), AX
-	TESTQ        $0x00000004, BX
+	LEAQ         64(DX)(BX*2), DX
+	TESTQ        $0x00000004, DI
 	JZ           kernRowA4x24_r3_row2_tail2_2
-	VMOVUPS      X8, (AX)
+	VMOVUPS      X8, (DX)
 	VEXTRACTF128 $0x01, Y8, X8
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernRowA4x24_r3_row2_tail2_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernRowA4x24_r3_row2_tail2_1
-	VMOVLPS  X8, (AX)
+	VMOVLPS  X8, (DX)
 	VMOVHLPS X8, X8, X8
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernRowA4x24_r3_row2_tail2_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernRowA4x24_r3_row2_tail2_0
-	VMOVSS X8, (AX)
+	VMOVSS X8, (DX)
 
 kernRowA4x24_r3_row2_tail2_0:
 kernRowA4x24_r3_row2_done:
 kernRowA4x24_r3_end:
-	JMP kernRowA4x24_done
+	JMP kernRowA4x24_nextcol
 
 kernRowA4x24_rem2:
 	VXORPS Y0, Y0, Y0
@@ -1216,92 +1237,95 @@ kernRowA4x24_rem2:
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
-	MOVQ   b+40(FP), DX
-	MOVQ   k+8(FP), SI
-	SHRQ   $0x02, SI
+	MOVQ   (SP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DI
+	LEAQ   (DI)(DI*2), R8
+	MOVQ   k+8(FP), R9
+	SHRQ   $0x02, R9
 	JZ     kernRowA4x24_r2_tail
 
 kernRowA4x24_r2_loop4:
-	VMOVUPS      (DX), Y6
-	VMOVUPS      32(DX), Y7
-	VMOVUPS      64(DX), Y8
-	VBROADCASTSS (AX), Y9
+	VMOVUPS      (SI), Y6
+	VMOVUPS      32(SI), Y7
+	VMOVUPS      64(SI), Y8
+	VBROADCASTSS (DX), Y9
 	VFMADD231PS  Y6, Y9, Y0
 	VFMADD231PS  Y7, Y9, Y1
 	VFMADD231PS  Y8, Y9, Y2
-	VBROADCASTSS (AX)(CX*1), Y9
+	VBROADCASTSS (DX)(AX*1), Y9
 	VFMADD231PS  Y6, Y9, Y3
 	VFMADD231PS  Y7, Y9, Y4
 	VFMADD231PS  Y8, Y9, Y5
-	VMOVUPS      96(DX), Y6
-	VMOVUPS      128(DX), Y7
-	VMOVUPS      160(DX), Y8
-	VBROADCASTSS 4(AX), Y9
+	VMOVUPS      (SI)(DI*1), Y6
+	VMOVUPS      32(SI)(DI*1), Y7
+	VMOVUPS      64(SI)(DI*1), Y8
+	VBROADCASTSS 4(DX), Y9
 	VFMADD231PS  Y6, Y9, Y0
 	VFMADD231PS  Y7, Y9, Y1
 	VFMADD231PS  Y8, Y9, Y2
-	VBROADCASTSS 4(AX)(CX*1), Y9
+	VBROADCASTSS 4(DX)(AX*1), Y9
 	VFMADD231PS  Y6, Y9, Y3
 	VFMADD231PS  Y7, Y9, Y4
 	VFMADD231PS  Y8, Y9, Y5
-	VMOVUPS      192(DX), Y6
-	VMOVUPS      224(DX), Y7
-	VMOVUPS      256(DX), Y8
-	VBROADCASTSS 8(AX), Y9
+	VMOVUPS      (SI)(DI*2), Y6
+	VMOVUPS      32(SI)(DI*2), Y7
+	VMOVUPS      64(SI)(DI*2), Y8
+	VBROADCASTSS 8(DX), Y9
 	VFMADD231PS  Y6, Y9, Y0
 	VFMADD231PS  Y7, Y9, Y1
 	VFMADD231PS  Y8, Y9, Y2
-	VBROADCASTSS 8(AX)(CX*1), Y9
+	VBROADCASTSS 8(DX)(AX*1), Y9
 	VFMADD231PS  Y6, Y9, Y3
 	VFMADD231PS  Y7, Y9, Y4
 	VFMADD231PS  Y8, Y9, Y5
-	VMOVUPS      288(DX), Y6
-	VMOVUPS      320(DX), Y7
-	VMOVUPS      352(DX), Y8
-	VBROADCASTSS 12(AX), Y9
+	VMOVUPS      (SI)(R8*1), Y6
+	VMOVUPS      32(SI)(R8*1), Y7
+	VMOVUPS      64(SI)(R8*1), Y8
+	VBROADCASTSS 12(DX), Y9
 	VFMADD231PS  Y6, Y9, Y0
 	VFMADD231PS  Y7, Y9, Y1
 	VFMADD231PS  Y8, Y9, Y2
-	VBROADCASTSS 12(AX)(CX*1), Y9
+	VBROADCASTSS 12(DX)(AX*1), Y9
 	VFMADD231PS  Y6, Y9, Y3
 	VFMADD231PS  Y7, Y9, Y4
 	VFMADD231PS  Y8, Y9, Y5
-	ADDQ         $0x00000010, AX
-	ADDQ         $0x00000180, DX
-	DECQ         SI
+	ADDQ         $0x00000010, DX
+	LEAQ         (SI)(DI*4), SI
+	DECQ         R9
 	JNZ          kernRowA4x24_r2_loop4
 
 kernRowA4x24_r2_tail:
-	MOVQ k+8(FP), SI
-	ANDQ $0x00000003, SI
+	MOVQ k+8(FP), R8
+	ANDQ $0x00000003, R8
 	JZ   kernRowA4x24_r2_epi
 
 kernRowA4x24_r2_loop1:
-	VMOVUPS      (DX), Y6
-	VMOVUPS      32(DX), Y7
-	VMOVUPS      64(DX), Y8
-	VBROADCASTSS (AX), Y9
+	VMOVUPS      (SI), Y6
+	VMOVUPS      32(SI), Y7
+	VMOVUPS      64(SI), Y8
+	VBROADCASTSS (DX), Y9
 	VFMADD231PS  Y6, Y9, Y0
 	VFMADD231PS  Y7, Y9, Y1
 	VFMADD231PS  Y8, Y9, Y2
-	VBROADCASTSS (AX)(CX*1), Y9
+	VBROADCASTSS (DX)(AX*1), Y9
 	VFMADD231PS  Y6, Y9, Y3
 	VFMADD231PS  Y7, Y9, Y4
 	VFMADD231PS  Y8, Y9, Y5
-	ADDQ         $0x00000004, AX
-	ADDQ         $0x00000060, DX
-	DECQ         SI
+	ADDQ         $0x00000004, DX
+	ADDQ         DI, SI
+	DECQ         R8
 	JNZ          kernRowA4x24_r2_loop1
 
 kernRowA4x24_r2_epi:
-	MOVQ         BX, AX
-	MOVQ         ldc+56(FP), CX
-	SHLQ         $0x02, CX
-	LEAQ         (CX)(CX*2), DX
-	MOVQ         flags+88(FP), DX
-	TESTQ        $0x00000008, DX
+	MOVQ         BX, DX
+	MOVQ         ldc+72(FP), BX
+	SHLQ         $0x02, BX
+	LEAQ         (BX)(BX*2), SI
+	MOVQ         flags+104(FP), SI
+	TESTQ        $0x00000008, SI
 	JZ           kernRowA4x24_r2_noalpha
-	VBROADCASTSS alpha+72(FP), Y6
+	VBROADCASTSS alpha+88(FP), Y6
 	VMULPS       Y6, Y0, Y0
 	VMULPS       Y6, Y1, Y1
 	VMULPS       Y6, Y2, Y2
@@ -1310,32 +1334,32 @@ kernRowA4x24_r2_epi:
 	VMULPS       Y6, Y5, Y5
 
 kernRowA4x24_r2_noalpha:
-	MOVQ         nr+64(FP), BX
-	CMPQ         BX, $0x00000018
+	MOVQ         24(SP), DI
+	CMPQ         DI, $0x00000018
 	JNE          kernRowA4x24_r2_partial
-	TESTQ        $0x00000001, DX
+	TESTQ        $0x00000001, SI
 	JZ           kernRowA4x24_r2_f_noc
-	VBROADCASTSS beta+76(FP), Y6
-	VFMADD231PS  (AX), Y6, Y0
-	VFMADD231PS  32(AX), Y6, Y1
-	VFMADD231PS  64(AX), Y6, Y2
-	VFMADD231PS  (AX)(CX*1), Y6, Y3
-	VFMADD231PS  32(AX)(CX*1), Y6, Y4
-	VFMADD231PS  64(AX)(CX*1), Y6, Y5
+	VBROADCASTSS beta+92(FP), Y6
+	VFMADD231PS  (DX), Y6, Y0
+	VFMADD231PS  32(DX), Y6, Y1
+	VFMADD231PS  64(DX), Y6, Y2
+	VFMADD231PS  (DX)(BX*1), Y6, Y3
+	VFMADD231PS  32(DX)(BX*1), Y6, Y4
+	VFMADD231PS  64(DX)(BX*1), Y6, Y5
 
 kernRowA4x24_r2_f_noc:
-	TESTQ  $0x00000002, DX
+	TESTQ  $0x00000002, SI
 	JZ     kernRowA4x24_r2_f_nobias
-	MOVQ   bias+80(FP), BX
-	VADDPS (BX), Y0, Y0
-	VADDPS 32(BX), Y1, Y1
-	VADDPS 64(BX), Y2, Y2
-	VADDPS (BX), Y3, Y3
-	VADDPS 32(BX), Y4, Y4
-	VADDPS 64(BX), Y5, Y5
+	MOVQ   16(SP), DI
+	VADDPS (DI), Y0, Y0
+	VADDPS 32(DI), Y1, Y1
+	VADDPS 64(DI), Y2, Y2
+	VADDPS (DI), Y3, Y3
+	VADDPS 32(DI), Y4, Y4
+	VADDPS 64(DI), Y5, Y5
 
 kernRowA4x24_r2_f_nobias:
-	TESTQ  $0x00000004, DX
+	TESTQ  $0x00000004, SI
 	JZ     kernRowA4x24_r2_f_norelu
 	VXORPS Y6, Y6, Y6
 	VMAXPS Y0, Y6, Y0
@@ -1346,57 +1370,57 @@ kernRowA4x24_r2_f_nobias:
 	VMAXPS Y5, Y6, Y5
 
 kernRowA4x24_r2_f_norelu:
-	VMOVUPS Y0, (AX)
-	VMOVUPS Y1, 32(AX)
-	VMOVUPS Y2, 64(AX)
-	VMOVUPS Y3, (AX)(CX*1)
-	VMOVUPS Y4, 32(AX)(CX*1)
-	VMOVUPS Y5, 64(AX)(CX*1)
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, 64(DX)
+	VMOVUPS Y3, (DX)(BX*1)
+	VMOVUPS Y4, 32(DX)(BX*1)
+	VMOVUPS Y5, 64(DX)(BX*1)
 	JMP     kernRowA4x24_r2_end
 
 kernRowA4x24_r2_partial:
-	LEAQ         lanemask<>+128(SB), SI
-	MOVQ         BX, DI
-	SHLQ         $0x02, DI
-	SUBQ         DI, SI
-	TESTQ        $0x00000001, DX
+	LEAQ         lanemask<>+128(SB), R8
+	MOVQ         DI, R9
+	SHLQ         $0x02, R9
+	SUBQ         R9, R8
+	TESTQ        $0x00000001, SI
 	JZ           kernRowA4x24_r2_p_noc
-	VBROADCASTSS beta+76(FP), Y6
-	VMOVUPS      (SI), Y7
-	VMASKMOVPS   (AX), Y7, Y8
+	VBROADCASTSS beta+92(FP), Y6
+	VMOVUPS      (R8), Y7
+	VMASKMOVPS   (DX), Y7, Y8
 	VFMADD231PS  Y8, Y6, Y0
-	VMASKMOVPS   (AX)(CX*1), Y7, Y8
+	VMASKMOVPS   (DX)(BX*1), Y7, Y8
 	VFMADD231PS  Y8, Y6, Y3
-	VMOVUPS      32(SI), Y7
-	VMASKMOVPS   32(AX), Y7, Y8
+	VMOVUPS      32(R8), Y7
+	VMASKMOVPS   32(DX), Y7, Y8
 	VFMADD231PS  Y8, Y6, Y1
-	VMASKMOVPS   32(AX)(CX*1), Y7, Y8
+	VMASKMOVPS   32(DX)(BX*1), Y7, Y8
 	VFMADD231PS  Y8, Y6, Y4
-	VMOVUPS      64(SI), Y7
-	VMASKMOVPS   64(AX), Y7, Y8
+	VMOVUPS      64(R8), Y7
+	VMASKMOVPS   64(DX), Y7, Y8
 	VFMADD231PS  Y8, Y6, Y2
-	VMASKMOVPS   64(AX)(CX*1), Y7, Y8
+	VMASKMOVPS   64(DX)(BX*1), Y7, Y8
 	VFMADD231PS  Y8, Y6, Y5
 
 kernRowA4x24_r2_p_noc:
-	TESTQ      $0x00000002, DX
+	TESTQ      $0x00000002, SI
 	JZ         kernRowA4x24_r2_p_nobias
-	MOVQ       bias+80(FP), DI
-	VMOVUPS    (SI), Y7
-	VMASKMOVPS (DI), Y7, Y8
+	MOVQ       16(SP), R9
+	VMOVUPS    (R8), Y7
+	VMASKMOVPS (R9), Y7, Y8
 	VADDPS     Y8, Y0, Y0
 	VADDPS     Y8, Y3, Y3
-	VMOVUPS    32(SI), Y7
-	VMASKMOVPS 32(DI), Y7, Y8
+	VMOVUPS    32(R8), Y7
+	VMASKMOVPS 32(R9), Y7, Y8
 	VADDPS     Y8, Y1, Y1
 	VADDPS     Y8, Y4, Y4
-	VMOVUPS    64(SI), Y7
-	VMASKMOVPS 64(DI), Y7, Y8
+	VMOVUPS    64(R8), Y7
+	VMASKMOVPS 64(R9), Y7, Y8
 	VADDPS     Y8, Y2, Y2
 	VADDPS     Y8, Y5, Y5
 
 kernRowA4x24_r2_p_nobias:
-	TESTQ  $0x00000004, DX
+	TESTQ  $0x00000004, SI
 	JZ     kernRowA4x24_r2_p_norelu
 	VXORPS Y6, Y6, Y6
 	VMAXPS Y0, Y6, Y0
@@ -1407,265 +1431,268 @@ kernRowA4x24_r2_p_nobias:
 	VMAXPS Y5, Y6, Y5
 
 kernRowA4x24_r2_p_norelu:
-	MOVQ    BX, DX
-	SHRQ    $0x03, DX
-	ANDQ    $0x00000007, BX
-	CMPQ    DX, $0x00000000
+	MOVQ    DI, SI
+	SHRQ    $0x03, SI
+	ANDQ    $0x00000007, DI
+	CMPQ    SI, $0x00000000
 	JE      kernRowA4x24_r2_row0_part0
-	VMOVUPS Y0, (AX)
-	CMPQ    DX, $0x00000001
+	VMOVUPS Y0, (DX)
+	CMPQ    SI, $0x00000001
 	JE      kernRowA4x24_r2_row0_part1
-	VMOVUPS Y1, 32(AX)
-	CMPQ    DX, $0x00000002
+	VMOVUPS Y1, 32(DX)
+	CMPQ    SI, $0x00000002
 	JE      kernRowA4x24_r2_row0_part2
-	VMOVUPS Y2, 64(AX)
+	VMOVUPS Y2, 64(DX)
 	JMP     kernRowA4x24_r2_row0_done
 
 kernRowA4x24_r2_row0_part0:
-	LEAQ         (AX), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         (DX), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernRowA4x24_r2_row0_tail0_2
-	VMOVUPS      X0, (SI)
+	VMOVUPS      X0, (R8)
 	VEXTRACTF128 $0x01, Y0, X0
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernRowA4x24_r2_row0_tail0_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernRowA4x24_r2_row0_tail0_1
-	VMOVLPS  X0, (SI)
+	VMOVLPS  X0, (R8)
 	VMOVHLPS X0, X0, X0
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernRowA4x24_r2_row0_tail0_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernRowA4x24_r2_row0_tail0_0
-	VMOVSS X0, (SI)
+	VMOVSS X0, (R8)
 
 kernRowA4x24_r2_row0_tail0_0:
 	JMP kernRowA4x24_r2_row0_done
 
 kernRowA4x24_r2_row0_part1:
-	LEAQ         32(AX), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         32(DX), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernRowA4x24_r2_row0_tail1_2
-	VMOVUPS      X1, (SI)
+	VMOVUPS      X1, (R8)
 	VEXTRACTF128 $0x01, Y1, X1
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernRowA4x24_r2_row0_tail1_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernRowA4x24_r2_row0_tail1_1
-	VMOVLPS  X1, (SI)
+	VMOVLPS  X1, (R8)
 	VMOVHLPS X1, X1, X1
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernRowA4x24_r2_row0_tail1_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernRowA4x24_r2_row0_tail1_0
-	VMOVSS X1, (SI)
+	VMOVSS X1, (R8)
 
 kernRowA4x24_r2_row0_tail1_0:
 	JMP kernRowA4x24_r2_row0_done
 
 kernRowA4x24_r2_row0_part2:
-	LEAQ         64(AX), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         64(DX), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernRowA4x24_r2_row0_tail2_2
-	VMOVUPS      X2, (SI)
+	VMOVUPS      X2, (R8)
 	VEXTRACTF128 $0x01, Y2, X2
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernRowA4x24_r2_row0_tail2_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernRowA4x24_r2_row0_tail2_1
-	VMOVLPS  X2, (SI)
+	VMOVLPS  X2, (R8)
 	VMOVHLPS X2, X2, X2
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernRowA4x24_r2_row0_tail2_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernRowA4x24_r2_row0_tail2_0
-	VMOVSS X2, (SI)
+	VMOVSS X2, (R8)
 
 kernRowA4x24_r2_row0_tail2_0:
 kernRowA4x24_r2_row0_done:
-	CMPQ    DX, $0x00000000
+	CMPQ    SI, $0x00000000
 	JE      kernRowA4x24_r2_row1_part0
-	VMOVUPS Y3, (AX)(CX*1)
-	CMPQ    DX, $0x00000001
+	VMOVUPS Y3, (DX)(BX*1)
+	CMPQ    SI, $0x00000001
 	JE      kernRowA4x24_r2_row1_part1
-	VMOVUPS Y4, 32(AX)(CX*1)
-	CMPQ    DX, $0x00000002
+	VMOVUPS Y4, 32(DX)(BX*1)
+	CMPQ    SI, $0x00000002
 	JE      kernRowA4x24_r2_row1_part2
-	VMOVUPS Y5, 64(AX)(CX*1)
+	VMOVUPS Y5, 64(DX)(BX*1)
 	JMP     kernRowA4x24_r2_row1_done
 
 kernRowA4x24_r2_row1_part0:
-	LEAQ         (AX)(CX*1), AX
-	TESTQ        $0x00000004, BX
+	LEAQ         (DX)(BX*1), DX
+	TESTQ        $0x00000004, DI
 	JZ           kernRowA4x24_r2_row1_tail0_2
-	VMOVUPS      X3, (AX)
+	VMOVUPS      X3, (DX)
 	VEXTRACTF128 $0x01, Y3, X3
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernRowA4x24_r2_row1_tail0_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernRowA4x24_r2_row1_tail0_1
-	VMOVLPS  X3, (AX)
+	VMOVLPS  X3, (DX)
 	VMOVHLPS X3, X3, X3
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernRowA4x24_r2_row1_tail0_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernRowA4x24_r2_row1_tail0_0
-	VMOVSS X3, (AX)
+	VMOVSS X3, (DX)
 
 kernRowA4x24_r2_row1_tail0_0:
 	JMP kernRowA4x24_r2_row1_done
 
 kernRowA4x24_r2_row1_part1:
-	LEAQ         32(AX)(CX*1), AX
-	TESTQ        $0x00000004, BX
+	LEAQ         32(DX)(BX*1), DX
+	TESTQ        $0x00000004, DI
 	JZ           kernRowA4x24_r2_row1_tail1_2
-	VMOVUPS      X4, (AX)
+	VMOVUPS      X4, (DX)
 	VEXTRACTF128 $0x01, Y4, X4
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernRowA4x24_r2_row1_tail1_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernRowA4x24_r2_row1_tail1_1
-	VMOVLPS  X4, (AX)
+	VMOVLPS  X4, (DX)
 	VMOVHLPS X4, X4, X4
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernRowA4x24_r2_row1_tail1_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernRowA4x24_r2_row1_tail1_0
-	VMOVSS X4, (AX)
+	VMOVSS X4, (DX)
 
 kernRowA4x24_r2_row1_tail1_0:
 	JMP kernRowA4x24_r2_row1_done
 
 kernRowA4x24_r2_row1_part2:
-	LEAQ         64(AX)(CX*1), AX
-	TESTQ        $0x00000004, BX
+	LEAQ         64(DX)(BX*1), DX
+	TESTQ        $0x00000004, DI
 	JZ           kernRowA4x24_r2_row1_tail2_2
-	VMOVUPS      X5, (AX)
+	VMOVUPS      X5, (DX)
 	VEXTRACTF128 $0x01, Y5, X5
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernRowA4x24_r2_row1_tail2_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernRowA4x24_r2_row1_tail2_1
-	VMOVLPS  X5, (AX)
+	VMOVLPS  X5, (DX)
 	VMOVHLPS X5, X5, X5
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernRowA4x24_r2_row1_tail2_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernRowA4x24_r2_row1_tail2_0
-	VMOVSS X5, (AX)
+	VMOVSS X5, (DX)
 
 kernRowA4x24_r2_row1_tail2_0:
 kernRowA4x24_r2_row1_done:
 kernRowA4x24_r2_end:
-	JMP kernRowA4x24_done
+	JMP kernRowA4x24_nextcol
 
 kernRowA4x24_rem1:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
-	MOVQ   b+40(FP), CX
-	MOVQ   k+8(FP), DX
-	SHRQ   $0x02, DX
+	MOVQ   (SP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DI
+	LEAQ   (DI)(DI*2), R8
+	MOVQ   k+8(FP), R9
+	SHRQ   $0x02, R9
 	JZ     kernRowA4x24_r1_tail
 
 kernRowA4x24_r1_loop4:
-	VMOVUPS      (CX), Y3
-	VMOVUPS      32(CX), Y4
-	VMOVUPS      64(CX), Y5
-	VBROADCASTSS (AX), Y6
+	VMOVUPS      (SI), Y3
+	VMOVUPS      32(SI), Y4
+	VMOVUPS      64(SI), Y5
+	VBROADCASTSS (DX), Y6
 	VFMADD231PS  Y3, Y6, Y0
 	VFMADD231PS  Y4, Y6, Y1
 	VFMADD231PS  Y5, Y6, Y2
-	VMOVUPS      96(CX), Y3
-	VMOVUPS      128(CX), Y4
-	VMOVUPS      160(CX), Y5
-	VBROADCASTSS 4(AX), Y6
+	VMOVUPS      (SI)(DI*1), Y3
+	VMOVUPS      32(SI)(DI*1), Y4
+	VMOVUPS      64(SI)(DI*1), Y5
+	VBROADCASTSS 4(DX), Y6
 	VFMADD231PS  Y3, Y6, Y0
 	VFMADD231PS  Y4, Y6, Y1
 	VFMADD231PS  Y5, Y6, Y2
-	VMOVUPS      192(CX), Y3
-	VMOVUPS      224(CX), Y4
-	VMOVUPS      256(CX), Y5
-	VBROADCASTSS 8(AX), Y6
+	VMOVUPS      (SI)(DI*2), Y3
+	VMOVUPS      32(SI)(DI*2), Y4
+	VMOVUPS      64(SI)(DI*2), Y5
+	VBROADCASTSS 8(DX), Y6
 	VFMADD231PS  Y3, Y6, Y0
 	VFMADD231PS  Y4, Y6, Y1
 	VFMADD231PS  Y5, Y6, Y2
-	VMOVUPS      288(CX), Y3
-	VMOVUPS      320(CX), Y4
-	VMOVUPS      352(CX), Y5
-	VBROADCASTSS 12(AX), Y6
+	VMOVUPS      (SI)(R8*1), Y3
+	VMOVUPS      32(SI)(R8*1), Y4
+	VMOVUPS      64(SI)(R8*1), Y5
+	VBROADCASTSS 12(DX), Y6
 	VFMADD231PS  Y3, Y6, Y0
 	VFMADD231PS  Y4, Y6, Y1
 	VFMADD231PS  Y5, Y6, Y2
-	ADDQ         $0x00000010, AX
-	ADDQ         $0x00000180, CX
-	DECQ         DX
+	ADDQ         $0x00000010, DX
+	LEAQ         (SI)(DI*4), SI
+	DECQ         R9
 	JNZ          kernRowA4x24_r1_loop4
 
 kernRowA4x24_r1_tail:
-	MOVQ k+8(FP), DX
-	ANDQ $0x00000003, DX
+	MOVQ k+8(FP), R8
+	ANDQ $0x00000003, R8
 	JZ   kernRowA4x24_r1_epi
 
 kernRowA4x24_r1_loop1:
-	VMOVUPS      (CX), Y3
-	VMOVUPS      32(CX), Y4
-	VMOVUPS      64(CX), Y5
-	VBROADCASTSS (AX), Y6
+	VMOVUPS      (SI), Y3
+	VMOVUPS      32(SI), Y4
+	VMOVUPS      64(SI), Y5
+	VBROADCASTSS (DX), Y6
 	VFMADD231PS  Y3, Y6, Y0
 	VFMADD231PS  Y4, Y6, Y1
 	VFMADD231PS  Y5, Y6, Y2
-	ADDQ         $0x00000004, AX
-	ADDQ         $0x00000060, CX
-	DECQ         DX
+	ADDQ         $0x00000004, DX
+	ADDQ         DI, SI
+	DECQ         R8
 	JNZ          kernRowA4x24_r1_loop1
 
 kernRowA4x24_r1_epi:
-	MOVQ         BX, AX
-	MOVQ         ldc+56(FP), CX
-	SHLQ         $0x02, CX
-	LEAQ         (CX)(CX*2), CX
-	MOVQ         flags+88(FP), CX
-	TESTQ        $0x00000008, CX
+	MOVQ         BX, DX
+	MOVQ         ldc+72(FP), BX
+	SHLQ         $0x02, BX
+	LEAQ         (BX)(BX*2), BX
+	MOVQ         flags+104(FP), BX
+	TESTQ        $0x00000008, BX
 	JZ           kernRowA4x24_r1_noalpha
-	VBROADCASTSS alpha+72(FP), Y3
+	VBROADCASTSS alpha+88(FP), Y3
 	VMULPS       Y3, Y0, Y0
 	VMULPS       Y3, Y1, Y1
 	VMULPS       Y3, Y2, Y2
 
 kernRowA4x24_r1_noalpha:
-	MOVQ         nr+64(FP), DX
-	CMPQ         DX, $0x00000018
+	MOVQ         24(SP), SI
+	CMPQ         SI, $0x00000018
 	JNE          kernRowA4x24_r1_partial
-	TESTQ        $0x00000001, CX
+	TESTQ        $0x00000001, BX
 	JZ           kernRowA4x24_r1_f_noc
-	VBROADCASTSS beta+76(FP), Y3
-	VFMADD231PS  (AX), Y3, Y0
-	VFMADD231PS  32(AX), Y3, Y1
-	VFMADD231PS  64(AX), Y3, Y2
+	VBROADCASTSS beta+92(FP), Y3
+	VFMADD231PS  (DX), Y3, Y0
+	VFMADD231PS  32(DX), Y3, Y1
+	VFMADD231PS  64(DX), Y3, Y2
 
 kernRowA4x24_r1_f_noc:
-	TESTQ  $0x00000002, CX
+	TESTQ  $0x00000002, BX
 	JZ     kernRowA4x24_r1_f_nobias
-	MOVQ   bias+80(FP), DX
-	VADDPS (DX), Y0, Y0
-	VADDPS 32(DX), Y1, Y1
-	VADDPS 64(DX), Y2, Y2
+	MOVQ   16(SP), SI
+	VADDPS (SI), Y0, Y0
+	VADDPS 32(SI), Y1, Y1
+	VADDPS 64(SI), Y2, Y2
 
 kernRowA4x24_r1_f_nobias:
-	TESTQ  $0x00000004, CX
+	TESTQ  $0x00000004, BX
 	JZ     kernRowA4x24_r1_f_norelu
 	VXORPS Y3, Y3, Y3
 	VMAXPS Y0, Y3, Y0
@@ -1673,45 +1700,45 @@ kernRowA4x24_r1_f_nobias:
 	VMAXPS Y2, Y3, Y2
 
 kernRowA4x24_r1_f_norelu:
-	VMOVUPS Y0, (AX)
-	VMOVUPS Y1, 32(AX)
-	VMOVUPS Y2, 64(AX)
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, 64(DX)
 	JMP     kernRowA4x24_r1_end
 
 kernRowA4x24_r1_partial:
-	LEAQ         lanemask<>+128(SB), BX
-	MOVQ         DX, SI
-	SHLQ         $0x02, SI
-	SUBQ         SI, BX
-	TESTQ        $0x00000001, CX
+	LEAQ         lanemask<>+128(SB), DI
+	MOVQ         SI, R8
+	SHLQ         $0x02, R8
+	SUBQ         R8, DI
+	TESTQ        $0x00000001, BX
 	JZ           kernRowA4x24_r1_p_noc
-	VBROADCASTSS beta+76(FP), Y3
-	VMOVUPS      (BX), Y4
-	VMASKMOVPS   (AX), Y4, Y5
+	VBROADCASTSS beta+92(FP), Y3
+	VMOVUPS      (DI), Y4
+	VMASKMOVPS   (DX), Y4, Y5
 	VFMADD231PS  Y5, Y3, Y0
-	VMOVUPS      32(BX), Y4
-	VMASKMOVPS   32(AX), Y4, Y5
+	VMOVUPS      32(DI), Y4
+	VMASKMOVPS   32(DX), Y4, Y5
 	VFMADD231PS  Y5, Y3, Y1
-	VMOVUPS      64(BX), Y4
-	VMASKMOVPS   64(AX), Y4, Y5
+	VMOVUPS      64(DI), Y4
+	VMASKMOVPS   64(DX), Y4, Y5
 	VFMADD231PS  Y5, Y3, Y2
 
 kernRowA4x24_r1_p_noc:
-	TESTQ      $0x00000002, CX
+	TESTQ      $0x00000002, BX
 	JZ         kernRowA4x24_r1_p_nobias
-	MOVQ       bias+80(FP), SI
-	VMOVUPS    (BX), Y4
-	VMASKMOVPS (SI), Y4, Y5
+	MOVQ       16(SP), R8
+	VMOVUPS    (DI), Y4
+	VMASKMOVPS (R8), Y4, Y5
 	VADDPS     Y5, Y0, Y0
-	VMOVUPS    32(BX), Y4
-	VMASKMOVPS 32(SI), Y4, Y5
+	VMOVUPS    32(DI), Y4
+	VMASKMOVPS 32(R8), Y4, Y5
 	VADDPS     Y5, Y1, Y1
-	VMOVUPS    64(BX), Y4
-	VMASKMOVPS 64(SI), Y4, Y5
+	VMOVUPS    64(DI), Y4
+	VMASKMOVPS 64(R8), Y4, Y5
 	VADDPS     Y5, Y2, Y2
 
 kernRowA4x24_r1_p_nobias:
-	TESTQ  $0x00000004, CX
+	TESTQ  $0x00000004, BX
 	JZ     kernRowA4x24_r1_p_norelu
 	VXORPS Y3, Y3, Y3
 	VMAXPS Y0, Y3, Y0
@@ -1719,102 +1746,127 @@ kernRowA4x24_r1_p_nobias:
 	VMAXPS Y2, Y3, Y2
 
 kernRowA4x24_r1_p_norelu:
-	MOVQ    DX, CX
-	SHRQ    $0x03, CX
-	ANDQ    $0x00000007, DX
-	CMPQ    CX, $0x00000000
+	MOVQ    SI, BX
+	SHRQ    $0x03, BX
+	ANDQ    $0x00000007, SI
+	CMPQ    BX, $0x00000000
 	JE      kernRowA4x24_r1_row0_part0
-	VMOVUPS Y0, (AX)
-	CMPQ    CX, $0x00000001
+	VMOVUPS Y0, (DX)
+	CMPQ    BX, $0x00000001
 	JE      kernRowA4x24_r1_row0_part1
-	VMOVUPS Y1, 32(AX)
-	CMPQ    CX, $0x00000002
+	VMOVUPS Y1, 32(DX)
+	CMPQ    BX, $0x00000002
 	JE      kernRowA4x24_r1_row0_part2
-	VMOVUPS Y2, 64(AX)
+	VMOVUPS Y2, 64(DX)
 	JMP     kernRowA4x24_r1_row0_done
 
 kernRowA4x24_r1_row0_part0:
-	LEAQ         (AX), AX
-	TESTQ        $0x00000004, DX
+	LEAQ         (DX), DX
+	TESTQ        $0x00000004, SI
 	JZ           kernRowA4x24_r1_row0_tail0_2
-	VMOVUPS      X0, (AX)
+	VMOVUPS      X0, (DX)
 	VEXTRACTF128 $0x01, Y0, X0
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernRowA4x24_r1_row0_tail0_2:
-	TESTQ    $0x00000002, DX
+	TESTQ    $0x00000002, SI
 	JZ       kernRowA4x24_r1_row0_tail0_1
-	VMOVLPS  X0, (AX)
+	VMOVLPS  X0, (DX)
 	VMOVHLPS X0, X0, X0
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernRowA4x24_r1_row0_tail0_1:
-	TESTQ  $0x00000001, DX
+	TESTQ  $0x00000001, SI
 	JZ     kernRowA4x24_r1_row0_tail0_0
-	VMOVSS X0, (AX)
+	VMOVSS X0, (DX)
 
 kernRowA4x24_r1_row0_tail0_0:
 	JMP kernRowA4x24_r1_row0_done
 
 kernRowA4x24_r1_row0_part1:
-	LEAQ         32(AX), AX
-	TESTQ        $0x00000004, DX
+	LEAQ         32(DX), DX
+	TESTQ        $0x00000004, SI
 	JZ           kernRowA4x24_r1_row0_tail1_2
-	VMOVUPS      X1, (AX)
+	VMOVUPS      X1, (DX)
 	VEXTRACTF128 $0x01, Y1, X1
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernRowA4x24_r1_row0_tail1_2:
-	TESTQ    $0x00000002, DX
+	TESTQ    $0x00000002, SI
 	JZ       kernRowA4x24_r1_row0_tail1_1
-	VMOVLPS  X1, (AX)
+	VMOVLPS  X1, (DX)
 	VMOVHLPS X1, X1, X1
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernRowA4x24_r1_row0_tail1_1:
-	TESTQ  $0x00000001, DX
+	TESTQ  $0x00000001, SI
 	JZ     kernRowA4x24_r1_row0_tail1_0
-	VMOVSS X1, (AX)
+	VMOVSS X1, (DX)
 
 kernRowA4x24_r1_row0_tail1_0:
 	JMP kernRowA4x24_r1_row0_done
 
 kernRowA4x24_r1_row0_part2:
-	LEAQ         64(AX), AX
-	TESTQ        $0x00000004, DX
+	LEAQ         64(DX), DX
+	TESTQ        $0x00000004, SI
 	JZ           kernRowA4x24_r1_row0_tail2_2
-	VMOVUPS      X2, (AX)
+	VMOVUPS      X2, (DX)
 	VEXTRACTF128 $0x01, Y2, X2
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernRowA4x24_r1_row0_tail2_2:
-	TESTQ    $0x00000002, DX
+	TESTQ    $0x00000002, SI
 	JZ       kernRowA4x24_r1_row0_tail2_1
-	VMOVLPS  X2, (AX)
+	VMOVLPS  X2, (DX)
 	VMOVHLPS X2, X2, X2
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernRowA4x24_r1_row0_tail2_1:
-	TESTQ  $0x00000001, DX
+	TESTQ  $0x00000001, SI
 	JZ     kernRowA4x24_r1_row0_tail2_0
-	VMOVSS X2, (AX)
+	VMOVSS X2, (DX)
 
 kernRowA4x24_r1_row0_tail2_0:
 kernRowA4x24_r1_row0_done:
 kernRowA4x24_r1_end:
+kernRowA4x24_nextcol:
+	SUBQ $0x00000018, 32(SP)
+	JLE  kernRowA4x24_done
+	MOVQ bstep+56(FP), DX
+	SHLQ $0x02, DX
+	ADDQ DX, (SP)
+	ADDQ $0x00000060, 8(SP)
+	ADDQ $0x00000060, 16(SP)
+	JMP  kernRowA4x24_colpanel
+
 kernRowA4x24_done:
 	VZEROUPPER
 	RET
 
-// func kernColA4x24(m int, k int, a *float32, lda int, astep int, b *float32, c *float32, ldc int, nr int, alpha float32, beta float32, bias *float32, flags int)
-// Requires: AVX, FMA3
-TEXT ·kernColA4x24(SB), NOSPLIT, $0-96
-	MOVQ a+16(FP), AX
-	MOVQ lda+24(FP), CX
-	SHLQ $0x02, CX
-	LEAQ (CX)(CX*2), DX
-	MOVQ c+48(FP), BX
-	MOVQ m+0(FP), SI
+// func kernColA4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+// Requires: AVX, CMOV, FMA3
+TEXT ·kernColA4x24(SB), NOSPLIT, $40-112
+	MOVQ b+40(FP), AX
+	MOVQ AX, (SP)
+	MOVQ c+64(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ bias+96(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ n+80(FP), AX
+	MOVQ AX, 32(SP)
+	MOVQ lda+24(FP), AX
+	SHLQ $0x02, AX
+	LEAQ (AX)(AX*2), CX
+
+kernColA4x24_colpanel:
+	MOVQ    32(SP), DX
+	MOVQ    $0x00000018, BX
+	CMPQ    DX, $0x00000018
+	CMOVQGT BX, DX
+	MOVQ    DX, 24(SP)
+	MOVQ    a+16(FP), DX
+	MOVQ    8(SP), BX
+	MOVQ    m+0(FP), SI
 
 kernColA4x24_panel:
 	CMPQ   SI, $0x00000004
@@ -1831,10 +1883,13 @@ kernColA4x24_panel:
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
-	MOVQ   AX, DI
-	MOVQ   b+40(FP), R8
-	MOVQ   k+8(FP), R9
-	SHRQ   $0x02, R9
+	MOVQ   DX, DI
+	MOVQ   (SP), R8
+	MOVQ   ldb+48(FP), R9
+	SHLQ   $0x02, R9
+	LEAQ   (R9)(R9*2), R10
+	MOVQ   k+8(FP), R11
+	SHRQ   $0x02, R11
 	JZ     kernColA4x24_full_tail
 
 kernColA4x24_full_loop4:
@@ -1857,9 +1912,47 @@ kernColA4x24_full_loop4:
 	VFMADD231PS  Y12, Y15, Y9
 	VFMADD231PS  Y13, Y15, Y10
 	VFMADD231PS  Y14, Y15, Y11
-	VMOVUPS      96(R8), Y12
-	VMOVUPS      128(R8), Y13
-	VMOVUPS      160(R8), Y14
+	VMOVUPS      (R8)(R9*1), Y12
+	VMOVUPS      32(R8)(R9*1), Y13
+	VMOVUPS      64(R8)(R9*1), Y14
+	VBROADCASTSS (DI)(AX*1), Y15
+	VFMADD231PS  Y12, Y15, Y0
+	VFMADD231PS  Y13, Y15, Y1
+	VFMADD231PS  Y14, Y15, Y2
+	VBROADCASTSS 4(DI)(AX*1), Y15
+	VFMADD231PS  Y12, Y15, Y3
+	VFMADD231PS  Y13, Y15, Y4
+	VFMADD231PS  Y14, Y15, Y5
+	VBROADCASTSS 8(DI)(AX*1), Y15
+	VFMADD231PS  Y12, Y15, Y6
+	VFMADD231PS  Y13, Y15, Y7
+	VFMADD231PS  Y14, Y15, Y8
+	VBROADCASTSS 12(DI)(AX*1), Y15
+	VFMADD231PS  Y12, Y15, Y9
+	VFMADD231PS  Y13, Y15, Y10
+	VFMADD231PS  Y14, Y15, Y11
+	VMOVUPS      (R8)(R9*2), Y12
+	VMOVUPS      32(R8)(R9*2), Y13
+	VMOVUPS      64(R8)(R9*2), Y14
+	VBROADCASTSS (DI)(AX*2), Y15
+	VFMADD231PS  Y12, Y15, Y0
+	VFMADD231PS  Y13, Y15, Y1
+	VFMADD231PS  Y14, Y15, Y2
+	VBROADCASTSS 4(DI)(AX*2), Y15
+	VFMADD231PS  Y12, Y15, Y3
+	VFMADD231PS  Y13, Y15, Y4
+	VFMADD231PS  Y14, Y15, Y5
+	VBROADCASTSS 8(DI)(AX*2), Y15
+	VFMADD231PS  Y12, Y15, Y6
+	VFMADD231PS  Y13, Y15, Y7
+	VFMADD231PS  Y14, Y15, Y8
+	VBROADCASTSS 12(DI)(AX*2), Y15
+	VFMADD231PS  Y12, Y15, Y9
+	VFMADD231PS  Y13, Y15, Y10
+	VFMADD231PS  Y14, Y15, Y11
+	VMOVUPS      (R8)(R10*1), Y12
+	VMOVUPS      32(R8)(R10*1), Y13
+	VMOVUPS      64(R8)(R10*1), Y14
 	VBROADCASTSS (DI)(CX*1), Y15
 	VFMADD231PS  Y12, Y15, Y0
 	VFMADD231PS  Y13, Y15, Y1
@@ -1876,52 +1969,14 @@ kernColA4x24_full_loop4:
 	VFMADD231PS  Y12, Y15, Y9
 	VFMADD231PS  Y13, Y15, Y10
 	VFMADD231PS  Y14, Y15, Y11
-	VMOVUPS      192(R8), Y12
-	VMOVUPS      224(R8), Y13
-	VMOVUPS      256(R8), Y14
-	VBROADCASTSS (DI)(CX*2), Y15
-	VFMADD231PS  Y12, Y15, Y0
-	VFMADD231PS  Y13, Y15, Y1
-	VFMADD231PS  Y14, Y15, Y2
-	VBROADCASTSS 4(DI)(CX*2), Y15
-	VFMADD231PS  Y12, Y15, Y3
-	VFMADD231PS  Y13, Y15, Y4
-	VFMADD231PS  Y14, Y15, Y5
-	VBROADCASTSS 8(DI)(CX*2), Y15
-	VFMADD231PS  Y12, Y15, Y6
-	VFMADD231PS  Y13, Y15, Y7
-	VFMADD231PS  Y14, Y15, Y8
-	VBROADCASTSS 12(DI)(CX*2), Y15
-	VFMADD231PS  Y12, Y15, Y9
-	VFMADD231PS  Y13, Y15, Y10
-	VFMADD231PS  Y14, Y15, Y11
-	VMOVUPS      288(R8), Y12
-	VMOVUPS      320(R8), Y13
-	VMOVUPS      352(R8), Y14
-	VBROADCASTSS (DI)(DX*1), Y15
-	VFMADD231PS  Y12, Y15, Y0
-	VFMADD231PS  Y13, Y15, Y1
-	VFMADD231PS  Y14, Y15, Y2
-	VBROADCASTSS 4(DI)(DX*1), Y15
-	VFMADD231PS  Y12, Y15, Y3
-	VFMADD231PS  Y13, Y15, Y4
-	VFMADD231PS  Y14, Y15, Y5
-	VBROADCASTSS 8(DI)(DX*1), Y15
-	VFMADD231PS  Y12, Y15, Y6
-	VFMADD231PS  Y13, Y15, Y7
-	VFMADD231PS  Y14, Y15, Y8
-	VBROADCASTSS 12(DI)(DX*1), Y15
-	VFMADD231PS  Y12, Y15, Y9
-	VFMADD231PS  Y13, Y15, Y10
-	VFMADD231PS  Y14, Y15, Y11
-	LEAQ         (DI)(CX*4), DI
-	ADDQ         $0x00000180, R8
-	DECQ         R9
+	LEAQ         (DI)(AX*4), DI
+	LEAQ         (R8)(R9*4), R8
+	DECQ         R11
 	JNZ          kernColA4x24_full_loop4
 
 kernColA4x24_full_tail:
-	MOVQ k+8(FP), R9
-	ANDQ $0x00000003, R9
+	MOVQ k+8(FP), R10
+	ANDQ $0x00000003, R10
 	JZ   kernColA4x24_full_epi
 
 kernColA4x24_full_loop1:
@@ -1944,20 +1999,20 @@ kernColA4x24_full_loop1:
 	VFMADD231PS  Y12, Y15, Y9
 	VFMADD231PS  Y13, Y15, Y10
 	VFMADD231PS  Y14, Y15, Y11
-	ADDQ         CX, DI
-	ADDQ         $0x00000060, R8
-	DECQ         R9
+	ADDQ         AX, DI
+	ADDQ         R9, R8
+	DECQ         R10
 	JNZ          kernColA4x24_full_loop1
 
 kernColA4x24_full_epi:
 	MOVQ         BX, DI
-	MOVQ         ldc+56(FP), R8
+	MOVQ         ldc+72(FP), R8
 	SHLQ         $0x02, R8
 	LEAQ         (R8)(R8*2), R9
-	MOVQ         flags+88(FP), R10
+	MOVQ         flags+104(FP), R10
 	TESTQ        $0x00000008, R10
 	JZ           kernColA4x24_full_noalpha
-	VBROADCASTSS alpha+72(FP), Y12
+	VBROADCASTSS alpha+88(FP), Y12
 	VMULPS       Y12, Y0, Y0
 	VMULPS       Y12, Y1, Y1
 	VMULPS       Y12, Y2, Y2
@@ -1972,12 +2027,12 @@ kernColA4x24_full_epi:
 	VMULPS       Y12, Y11, Y11
 
 kernColA4x24_full_noalpha:
-	MOVQ         nr+64(FP), R11
+	MOVQ         24(SP), R11
 	CMPQ         R11, $0x00000018
 	JNE          kernColA4x24_full_partial
 	TESTQ        $0x00000001, R10
 	JZ           kernColA4x24_full_f_noc
-	VBROADCASTSS beta+76(FP), Y12
+	VBROADCASTSS beta+92(FP), Y12
 	VFMADD231PS  (DI), Y12, Y0
 	VFMADD231PS  32(DI), Y12, Y1
 	VFMADD231PS  64(DI), Y12, Y2
@@ -1994,7 +2049,7 @@ kernColA4x24_full_noalpha:
 kernColA4x24_full_f_noc:
 	TESTQ  $0x00000002, R10
 	JZ     kernColA4x24_full_f_nobias
-	MOVQ   bias+80(FP), R11
+	MOVQ   16(SP), R11
 	VADDPS (R11), Y0, Y0
 	VADDPS 32(R11), Y1, Y1
 	VADDPS 64(R11), Y2, Y2
@@ -2047,7 +2102,7 @@ kernColA4x24_full_partial:
 	SUBQ         R13, R12
 	TESTQ        $0x00000001, R10
 	JZ           kernColA4x24_full_p_noc
-	VBROADCASTSS beta+76(FP), Y12
+	VBROADCASTSS beta+92(FP), Y12
 	VMOVUPS      (R12), Y13
 	VMASKMOVPS   (DI), Y13, Y14
 	VFMADD231PS  Y14, Y12, Y0
@@ -2079,7 +2134,7 @@ kernColA4x24_full_partial:
 kernColA4x24_full_p_noc:
 	TESTQ      $0x00000002, R10
 	JZ         kernColA4x24_full_p_nobias
-	MOVQ       bias+80(FP), R13
+	MOVQ       16(SP), R13
 	VMOVUPS    (R12), Y13
 	VMASKMOVPS (R13), Y13, Y14
 	VADDPS     Y14, Y0, Y0
@@ -2438,8 +2493,8 @@ kernColA4x24_full_row3_tail2_0:
 kernColA4x24_full_row3_done:
 kernColA4x24_full_end:
 	MOVQ   astep+32(FP), DI
-	LEAQ   (AX)(DI*4), AX
-	MOVQ   ldc+56(FP), DI
+	LEAQ   (DX)(DI*4), DX
+	MOVQ   ldc+72(FP), DI
 	IMUL3Q $0x00000010, DI, DI
 	ADDQ   DI, BX
 	SUBQ   $0x00000004, SI
@@ -2452,7 +2507,7 @@ kernColA4x24_rem:
 	JE   kernColA4x24_rem2
 	CMPQ SI, $0x00000001
 	JE   kernColA4x24_rem1
-	JMP  kernColA4x24_done
+	JMP  kernColA4x24_nextcol
 
 kernColA4x24_rem3:
 	VXORPS Y0, Y0, Y0
@@ -2464,112 +2519,115 @@ kernColA4x24_rem3:
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
 	VXORPS Y8, Y8, Y8
-	MOVQ   b+40(FP), SI
-	MOVQ   k+8(FP), DI
-	SHRQ   $0x02, DI
+	MOVQ   (SP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DI
+	LEAQ   (DI)(DI*2), R8
+	MOVQ   k+8(FP), R9
+	SHRQ   $0x02, R9
 	JZ     kernColA4x24_r3_tail
 
 kernColA4x24_r3_loop4:
 	VMOVUPS      (SI), Y9
 	VMOVUPS      32(SI), Y10
 	VMOVUPS      64(SI), Y11
-	VBROADCASTSS (AX), Y12
+	VBROADCASTSS (DX), Y12
 	VFMADD231PS  Y9, Y12, Y0
 	VFMADD231PS  Y10, Y12, Y1
 	VFMADD231PS  Y11, Y12, Y2
-	VBROADCASTSS 4(AX), Y12
+	VBROADCASTSS 4(DX), Y12
 	VFMADD231PS  Y9, Y12, Y3
 	VFMADD231PS  Y10, Y12, Y4
 	VFMADD231PS  Y11, Y12, Y5
-	VBROADCASTSS 8(AX), Y12
+	VBROADCASTSS 8(DX), Y12
 	VFMADD231PS  Y9, Y12, Y6
 	VFMADD231PS  Y10, Y12, Y7
 	VFMADD231PS  Y11, Y12, Y8
-	VMOVUPS      96(SI), Y9
-	VMOVUPS      128(SI), Y10
-	VMOVUPS      160(SI), Y11
-	VBROADCASTSS (AX)(CX*1), Y12
+	VMOVUPS      (SI)(DI*1), Y9
+	VMOVUPS      32(SI)(DI*1), Y10
+	VMOVUPS      64(SI)(DI*1), Y11
+	VBROADCASTSS (DX)(AX*1), Y12
 	VFMADD231PS  Y9, Y12, Y0
 	VFMADD231PS  Y10, Y12, Y1
 	VFMADD231PS  Y11, Y12, Y2
-	VBROADCASTSS 4(AX)(CX*1), Y12
+	VBROADCASTSS 4(DX)(AX*1), Y12
 	VFMADD231PS  Y9, Y12, Y3
 	VFMADD231PS  Y10, Y12, Y4
 	VFMADD231PS  Y11, Y12, Y5
-	VBROADCASTSS 8(AX)(CX*1), Y12
+	VBROADCASTSS 8(DX)(AX*1), Y12
 	VFMADD231PS  Y9, Y12, Y6
 	VFMADD231PS  Y10, Y12, Y7
 	VFMADD231PS  Y11, Y12, Y8
-	VMOVUPS      192(SI), Y9
-	VMOVUPS      224(SI), Y10
-	VMOVUPS      256(SI), Y11
-	VBROADCASTSS (AX)(CX*2), Y12
+	VMOVUPS      (SI)(DI*2), Y9
+	VMOVUPS      32(SI)(DI*2), Y10
+	VMOVUPS      64(SI)(DI*2), Y11
+	VBROADCASTSS (DX)(AX*2), Y12
 	VFMADD231PS  Y9, Y12, Y0
 	VFMADD231PS  Y10, Y12, Y1
 	VFMADD231PS  Y11, Y12, Y2
-	VBROADCASTSS 4(AX)(CX*2), Y12
+	VBROADCASTSS 4(DX)(AX*2), Y12
 	VFMADD231PS  Y9, Y12, Y3
 	VFMADD231PS  Y10, Y12, Y4
 	VFMADD231PS  Y11, Y12, Y5
-	VBROADCASTSS 8(AX)(CX*2), Y12
+	VBROADCASTSS 8(DX)(AX*2), Y12
 	VFMADD231PS  Y9, Y12, Y6
 	VFMADD231PS  Y10, Y12, Y7
 	VFMADD231PS  Y11, Y12, Y8
-	VMOVUPS      288(SI), Y9
-	VMOVUPS      320(SI), Y10
-	VMOVUPS      352(SI), Y11
-	VBROADCASTSS (AX)(DX*1), Y12
+	VMOVUPS      (SI)(R8*1), Y9
+	VMOVUPS      32(SI)(R8*1), Y10
+	VMOVUPS      64(SI)(R8*1), Y11
+	VBROADCASTSS (DX)(CX*1), Y12
 	VFMADD231PS  Y9, Y12, Y0
 	VFMADD231PS  Y10, Y12, Y1
 	VFMADD231PS  Y11, Y12, Y2
-	VBROADCASTSS 4(AX)(DX*1), Y12
+	VBROADCASTSS 4(DX)(CX*1), Y12
 	VFMADD231PS  Y9, Y12, Y3
 	VFMADD231PS  Y10, Y12, Y4
 	VFMADD231PS  Y11, Y12, Y5
-	VBROADCASTSS 8(AX)(DX*1), Y12
+	VBROADCASTSS 8(DX)(CX*1), Y12
 	VFMADD231PS  Y9, Y12, Y6
 	VFMADD231PS  Y10, Y12, Y7
 	VFMADD231PS  Y11, Y12, Y8
-	LEAQ         (AX)(CX*4), AX
-	ADDQ         $0x00000180, SI
-	DECQ         DI
+	LEAQ         (DX)(AX*4), DX
+	LEAQ         (SI)(DI*4), SI
+	DECQ         R9
 	JNZ          kernColA4x24_r3_loop4
 
 kernColA4x24_r3_tail:
-	MOVQ k+8(FP), DX
-	ANDQ $0x00000003, DX
+	MOVQ k+8(FP), R8
+	ANDQ $0x00000003, R8
 	JZ   kernColA4x24_r3_epi
 
 kernColA4x24_r3_loop1:
 	VMOVUPS      (SI), Y9
 	VMOVUPS      32(SI), Y10
 	VMOVUPS      64(SI), Y11
-	VBROADCASTSS (AX), Y12
+	VBROADCASTSS (DX), Y12
 	VFMADD231PS  Y9, Y12, Y0
 	VFMADD231PS  Y10, Y12, Y1
 	VFMADD231PS  Y11, Y12, Y2
-	VBROADCASTSS 4(AX), Y12
+	VBROADCASTSS 4(DX), Y12
 	VFMADD231PS  Y9, Y12, Y3
 	VFMADD231PS  Y10, Y12, Y4
 	VFMADD231PS  Y11, Y12, Y5
-	VBROADCASTSS 8(AX), Y12
+	VBROADCASTSS 8(DX), Y12
 	VFMADD231PS  Y9, Y12, Y6
 	VFMADD231PS  Y10, Y12, Y7
 	VFMADD231PS  Y11, Y12, Y8
-	ADDQ         CX, AX
-	ADDQ         $0x00000060, SI
-	DECQ         DX
+	ADDQ         AX, DX
+	ADDQ         DI, SI
+	DECQ         R8
 	JNZ          kernColA4x24_r3_loop1
 
 kernColA4x24_r3_epi:
-	MOVQ         BX, AX
-	MOVQ         ldc+56(FP), CX
-	SHLQ         $0x02, CX
-	LEAQ         (CX)(CX*2), DX
-	MOVQ         flags+88(FP), DX
-	TESTQ        $0x00000008, DX
+	MOVQ         BX, DX
+	MOVQ         ldc+72(FP), BX
+	SHLQ         $0x02, BX
+	LEAQ         (BX)(BX*2), SI
+	MOVQ         flags+104(FP), SI
+	TESTQ        $0x00000008, SI
 	JZ           kernColA4x24_r3_noalpha
-	VBROADCASTSS alpha+72(FP), Y9
+	VBROADCASTSS alpha+88(FP), Y9
 	VMULPS       Y9, Y0, Y0
 	VMULPS       Y9, Y1, Y1
 	VMULPS       Y9, Y2, Y2
@@ -2581,38 +2639,38 @@ kernColA4x24_r3_epi:
 	VMULPS       Y9, Y8, Y8
 
 kernColA4x24_r3_noalpha:
-	MOVQ         nr+64(FP), BX
-	CMPQ         BX, $0x00000018
+	MOVQ         24(SP), DI
+	CMPQ         DI, $0x00000018
 	JNE          kernColA4x24_r3_partial
-	TESTQ        $0x00000001, DX
+	TESTQ        $0x00000001, SI
 	JZ           kernColA4x24_r3_f_noc
-	VBROADCASTSS beta+76(FP), Y9
-	VFMADD231PS  (AX), Y9, Y0
-	VFMADD231PS  32(AX), Y9, Y1
-	VFMADD231PS  64(AX), Y9, Y2
-	VFMADD231PS  (AX)(CX*1), Y9, Y3
-	VFMADD231PS  32(AX)(CX*1), Y9, Y4
-	VFMADD231PS  64(AX)(CX*1), Y9, Y5
-	VFMADD231PS  (AX)(CX*2), Y9, Y6
-	VFMADD231PS  32(AX)(CX*2), Y9, Y7
-	VFMADD231PS  64(AX)(CX*2), Y9, Y8
+	VBROADCASTSS beta+92(FP), Y9
+	VFMADD231PS  (DX), Y9, Y0
+	VFMADD231PS  32(DX), Y9, Y1
+	VFMADD231PS  64(DX), Y9, Y2
+	VFMADD231PS  (DX)(BX*1), Y9, Y3
+	VFMADD231PS  32(DX)(BX*1), Y9, Y4
+	VFMADD231PS  64(DX)(BX*1), Y9, Y5
+	VFMADD231PS  (DX)(BX*2), Y9, Y6
+	VFMADD231PS  32(DX)(BX*2), Y9, Y7
+	VFMADD231PS  64(DX)(BX*2), Y9, Y8
 
 kernColA4x24_r3_f_noc:
-	TESTQ  $0x00000002, DX
+	TESTQ  $0x00000002, SI
 	JZ     kernColA4x24_r3_f_nobias
-	MOVQ   bias+80(FP), BX
-	VADDPS (BX), Y0, Y0
-	VADDPS 32(BX), Y1, Y1
-	VADDPS 64(BX), Y2, Y2
-	VADDPS (BX), Y3, Y3
-	VADDPS 32(BX), Y4, Y4
-	VADDPS 64(BX), Y5, Y5
-	VADDPS (BX), Y6, Y6
-	VADDPS 32(BX), Y7, Y7
-	VADDPS 64(BX), Y8, Y8
+	MOVQ   16(SP), DI
+	VADDPS (DI), Y0, Y0
+	VADDPS 32(DI), Y1, Y1
+	VADDPS 64(DI), Y2, Y2
+	VADDPS (DI), Y3, Y3
+	VADDPS 32(DI), Y4, Y4
+	VADDPS 64(DI), Y5, Y5
+	VADDPS (DI), Y6, Y6
+	VADDPS 32(DI), Y7, Y7
+	VADDPS 64(DI), Y8, Y8
 
 kernColA4x24_r3_f_nobias:
-	TESTQ  $0x00000004, DX
+	TESTQ  $0x00000004, SI
 	JZ     kernColA4x24_r3_f_norelu
 	VXORPS Y9, Y9, Y9
 	VMAXPS Y0, Y9, Y0
@@ -2626,69 +2684,69 @@ kernColA4x24_r3_f_nobias:
 	VMAXPS Y8, Y9, Y8
 
 kernColA4x24_r3_f_norelu:
-	VMOVUPS Y0, (AX)
-	VMOVUPS Y1, 32(AX)
-	VMOVUPS Y2, 64(AX)
-	VMOVUPS Y3, (AX)(CX*1)
-	VMOVUPS Y4, 32(AX)(CX*1)
-	VMOVUPS Y5, 64(AX)(CX*1)
-	VMOVUPS Y6, (AX)(CX*2)
-	VMOVUPS Y7, 32(AX)(CX*2)
-	VMOVUPS Y8, 64(AX)(CX*2)
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, 64(DX)
+	VMOVUPS Y3, (DX)(BX*1)
+	VMOVUPS Y4, 32(DX)(BX*1)
+	VMOVUPS Y5, 64(DX)(BX*1)
+	VMOVUPS Y6, (DX)(BX*2)
+	VMOVUPS Y7, 32(DX)(BX*2)
+	VMOVUPS Y8, 64(DX)(BX*2)
 	JMP     kernColA4x24_r3_end
 
 kernColA4x24_r3_partial:
-	LEAQ         lanemask<>+128(SB), SI
-	MOVQ         BX, DI
-	SHLQ         $0x02, DI
-	SUBQ         DI, SI
-	TESTQ        $0x00000001, DX
+	LEAQ         lanemask<>+128(SB), R8
+	MOVQ         DI, R9
+	SHLQ         $0x02, R9
+	SUBQ         R9, R8
+	TESTQ        $0x00000001, SI
 	JZ           kernColA4x24_r3_p_noc
-	VBROADCASTSS beta+76(FP), Y9
-	VMOVUPS      (SI), Y10
-	VMASKMOVPS   (AX), Y10, Y11
+	VBROADCASTSS beta+92(FP), Y9
+	VMOVUPS      (R8), Y10
+	VMASKMOVPS   (DX), Y10, Y11
 	VFMADD231PS  Y11, Y9, Y0
-	VMASKMOVPS   (AX)(CX*1), Y10, Y11
+	VMASKMOVPS   (DX)(BX*1), Y10, Y11
 	VFMADD231PS  Y11, Y9, Y3
-	VMASKMOVPS   (AX)(CX*2), Y10, Y11
+	VMASKMOVPS   (DX)(BX*2), Y10, Y11
 	VFMADD231PS  Y11, Y9, Y6
-	VMOVUPS      32(SI), Y10
-	VMASKMOVPS   32(AX), Y10, Y11
+	VMOVUPS      32(R8), Y10
+	VMASKMOVPS   32(DX), Y10, Y11
 	VFMADD231PS  Y11, Y9, Y1
-	VMASKMOVPS   32(AX)(CX*1), Y10, Y11
+	VMASKMOVPS   32(DX)(BX*1), Y10, Y11
 	VFMADD231PS  Y11, Y9, Y4
-	VMASKMOVPS   32(AX)(CX*2), Y10, Y11
+	VMASKMOVPS   32(DX)(BX*2), Y10, Y11
 	VFMADD231PS  Y11, Y9, Y7
-	VMOVUPS      64(SI), Y10
-	VMASKMOVPS   64(AX), Y10, Y11
+	VMOVUPS      64(R8), Y10
+	VMASKMOVPS   64(DX), Y10, Y11
 	VFMADD231PS  Y11, Y9, Y2
-	VMASKMOVPS   64(AX)(CX*1), Y10, Y11
+	VMASKMOVPS   64(DX)(BX*1), Y10, Y11
 	VFMADD231PS  Y11, Y9, Y5
-	VMASKMOVPS   64(AX)(CX*2), Y10, Y11
+	VMASKMOVPS   64(DX)(BX*2), Y10, Y11
 	VFMADD231PS  Y11, Y9, Y8
 
 kernColA4x24_r3_p_noc:
-	TESTQ      $0x00000002, DX
+	TESTQ      $0x00000002, SI
 	JZ         kernColA4x24_r3_p_nobias
-	MOVQ       bias+80(FP), DI
-	VMOVUPS    (SI), Y10
-	VMASKMOVPS (DI), Y10, Y11
+	MOVQ       16(SP), R9
+	VMOVUPS    (R8), Y10
+	VMASKMOVPS (R9), Y10, Y11
 	VADDPS     Y11, Y0, Y0
 	VADDPS     Y11, Y3, Y3
 	VADDPS     Y11, Y6, Y6
-	VMOVUPS    32(SI), Y10
-	VMASKMOVPS 32(DI), Y10, Y11
+	VMOVUPS    32(R8), Y10
+	VMASKMOVPS 32(R9), Y10, Y11
 	VADDPS     Y11, Y1, Y1
 	VADDPS     Y11, Y4, Y4
 	VADDPS     Y11, Y7, Y7
-	VMOVUPS    64(SI), Y10
-	VMASKMOVPS 64(DI), Y10, Y11
+	VMOVUPS    64(R8), Y10
+	VMASKMOVPS 64(R9), Y10, Y11
 	VADDPS     Y11, Y2, Y2
 	VADDPS     Y11, Y5, Y5
 	VADDPS     Y11, Y8, Y8
 
 kernColA4x24_r3_p_nobias:
-	TESTQ  $0x00000004, DX
+	TESTQ  $0x00000004, SI
 	JZ     kernColA4x24_r3_p_norelu
 	VXORPS Y9, Y9, Y9
 	VMAXPS Y0, Y9, Y0
@@ -2702,248 +2760,248 @@ kernColA4x24_r3_p_nobias:
 	VMAXPS Y8, Y9, Y8
 
 kernColA4x24_r3_p_norelu:
-	MOVQ    BX, DX
-	SHRQ    $0x03, DX
-	ANDQ    $0x00000007, BX
-	CMPQ    DX, $0x00000000
+	MOVQ    DI, SI
+	SHRQ    $0x03, SI
+	ANDQ    $0x00000007, DI
+	CMPQ    SI, $0x00000000
 	JE      kernColA4x24_r3_row0_part0
-	VMOVUPS Y0, (AX)
-	CMPQ    DX, $0x00000001
+	VMOVUPS Y0, (DX)
+	CMPQ    SI, $0x00000001
 	JE      kernColA4x24_r3_row0_part1
-	VMOVUPS Y1, 32(AX)
-	CMPQ    DX, $0x00000002
+	VMOVUPS Y1, 32(DX)
+	CMPQ    SI, $0x00000002
 	JE      kernColA4x24_r3_row0_part2
-	VMOVUPS Y2, 64(AX)
+	VMOVUPS Y2, 64(DX)
 	JMP     kernColA4x24_r3_row0_done
 
 kernColA4x24_r3_row0_part0:
-	LEAQ         (AX), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         (DX), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernColA4x24_r3_row0_tail0_2
-	VMOVUPS      X0, (SI)
+	VMOVUPS      X0, (R8)
 	VEXTRACTF128 $0x01, Y0, X0
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernColA4x24_r3_row0_tail0_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernColA4x24_r3_row0_tail0_1
-	VMOVLPS  X0, (SI)
+	VMOVLPS  X0, (R8)
 	VMOVHLPS X0, X0, X0
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernColA4x24_r3_row0_tail0_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernColA4x24_r3_row0_tail0_0
-	VMOVSS X0, (SI)
+	VMOVSS X0, (R8)
 
 kernColA4x24_r3_row0_tail0_0:
 	JMP kernColA4x24_r3_row0_done
 
 kernColA4x24_r3_row0_part1:
-	LEAQ         32(AX), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         32(DX), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernColA4x24_r3_row0_tail1_2
-	VMOVUPS      X1, (SI)
+	VMOVUPS      X1, (R8)
 	VEXTRACTF128 $0x01, Y1, X1
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernColA4x24_r3_row0_tail1_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernColA4x24_r3_row0_tail1_1
-	VMOVLPS  X1, (SI)
+	VMOVLPS  X1, (R8)
 	VMOVHLPS X1, X1, X1
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernColA4x24_r3_row0_tail1_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernColA4x24_r3_row0_tail1_0
-	VMOVSS X1, (SI)
+	VMOVSS X1, (R8)
 
 kernColA4x24_r3_row0_tail1_0:
 	JMP kernColA4x24_r3_row0_done
 
 kernColA4x24_r3_row0_part2:
-	LEAQ         64(AX), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         64(DX), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernColA4x24_r3_row0_tail2_2
-	VMOVUPS      X2, (SI)
+	VMOVUPS      X2, (R8)
 	VEXTRACTF128 $0x01, Y2, X2
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernColA4x24_r3_row0_tail2_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernColA4x24_r3_row0_tail2_1
-	VMOVLPS  X2, (SI)
+	VMOVLPS  X2, (R8)
 	VMOVHLPS X2, X2, X2
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernColA4x24_r3_row0_tail2_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernColA4x24_r3_row0_tail2_0
-	VMOVSS X2, (SI)
+	VMOVSS X2, (R8)
 
 kernColA4x24_r3_row0_tail2_0:
 kernColA4x24_r3_row0_done:
-	CMPQ    DX, $0x00000000
+	CMPQ    SI, $0x00000000
 	JE      kernColA4x24_r3_row1_part0
-	VMOVUPS Y3, (AX)(CX*1)
-	CMPQ    DX, $0x00000001
+	VMOVUPS Y3, (DX)(BX*1)
+	CMPQ    SI, $0x00000001
 	JE      kernColA4x24_r3_row1_part1
-	VMOVUPS Y4, 32(AX)(CX*1)
-	CMPQ    DX, $0x00000002
+	VMOVUPS Y4, 32(DX)(BX*1)
+	CMPQ    SI, $0x00000002
 	JE      kernColA4x24_r3_row1_part2
-	VMOVUPS Y5, 64(AX)(CX*1)
+	VMOVUPS Y5, 64(DX)(BX*1)
 	JMP     kernColA4x24_r3_row1_done
 
 kernColA4x24_r3_row1_part0:
-	LEAQ         (AX)(CX*1), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         (DX)(BX*1), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernColA4x24_r3_row1_tail0_2
-	VMOVUPS      X3, (SI)
+	VMOVUPS      X3, (R8)
 	VEXTRACTF128 $0x01, Y3, X3
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernColA4x24_r3_row1_tail0_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernColA4x24_r3_row1_tail0_1
-	VMOVLPS  X3, (SI)
+	VMOVLPS  X3, (R8)
 	VMOVHLPS X3, X3, X3
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernColA4x24_r3_row1_tail0_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernColA4x24_r3_row1_tail0_0
-	VMOVSS X3, (SI)
+	VMOVSS X3, (R8)
 
 kernColA4x24_r3_row1_tail0_0:
 	JMP kernColA4x24_r3_row1_done
 
 kernColA4x24_r3_row1_part1:
-	LEAQ         32(AX)(CX*1), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         32(DX)(BX*1), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernColA4x24_r3_row1_tail1_2
-	VMOVUPS      X4, (SI)
+	VMOVUPS      X4, (R8)
 	VEXTRACTF128 $0x01, Y4, X4
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernColA4x24_r3_row1_tail1_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernColA4x24_r3_row1_tail1_1
-	VMOVLPS  X4, (SI)
+	VMOVLPS  X4, (R8)
 	VMOVHLPS X4, X4, X4
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernColA4x24_r3_row1_tail1_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernColA4x24_r3_row1_tail1_0
-	VMOVSS X4, (SI)
+	VMOVSS X4, (R8)
 
 kernColA4x24_r3_row1_tail1_0:
 	JMP kernColA4x24_r3_row1_done
 
 kernColA4x24_r3_row1_part2:
-	LEAQ         64(AX)(CX*1), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         64(DX)(BX*1), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernColA4x24_r3_row1_tail2_2
-	VMOVUPS      X5, (SI)
+	VMOVUPS      X5, (R8)
 	VEXTRACTF128 $0x01, Y5, X5
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernColA4x24_r3_row1_tail2_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernColA4x24_r3_row1_tail2_1
-	VMOVLPS  X5, (SI)
+	VMOVLPS  X5, (R8)
 	VMOVHLPS X5, X5, X5
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernColA4x24_r3_row1_tail2_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernColA4x24_r3_row1_tail2_0
-	VMOVSS X5, (SI)
+	VMOVSS X5, (R8)
 
 kernColA4x24_r3_row1_tail2_0:
 kernColA4x24_r3_row1_done:
-	CMPQ    DX, $0x00000000
+	CMPQ    SI, $0x00000000
 	JE      kernColA4x24_r3_row2_part0
-	VMOVUPS Y6, (AX)(CX*2)
-	CMPQ    DX, $0x00000001
+	VMOVUPS Y6, (DX)(BX*2)
+	CMPQ    SI, $0x00000001
 	JE      kernColA4x24_r3_row2_part1
-	VMOVUPS Y7, 32(AX)(CX*2)
-	CMPQ    DX, $0x00000002
+	VMOVUPS Y7, 32(DX)(BX*2)
+	CMPQ    SI, $0x00000002
 	JE      kernColA4x24_r3_row2_part2
-	VMOVUPS Y8, 64(AX)(CX*2)
+	VMOVUPS Y8, 64(DX)(BX*2)
 	JMP     kernColA4x24_r3_row2_done
 
 kernColA4x24_r3_row2_part0:
-	LEAQ         (AX)(CX*2), AX
-	TESTQ        $0x00000004, BX
+	LEAQ         (DX)(BX*2), DX
+	TESTQ        $0x00000004, DI
 	JZ           kernColA4x24_r3_row2_tail0_2
-	VMOVUPS      X6, (AX)
+	VMOVUPS      X6, (DX)
 	VEXTRACTF128 $0x01, Y6, X6
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernColA4x24_r3_row2_tail0_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernColA4x24_r3_row2_tail0_1
-	VMOVLPS  X6, (AX)
+	VMOVLPS  X6, (DX)
 	VMOVHLPS X6, X6, X6
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernColA4x24_r3_row2_tail0_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernColA4x24_r3_row2_tail0_0
-	VMOVSS X6, (AX)
+	VMOVSS X6, (DX)
 
 kernColA4x24_r3_row2_tail0_0:
 	JMP kernColA4x24_r3_row2_done
 
 kernColA4x24_r3_row2_part1:
-	LEAQ         32(AX)(CX*2), AX
-	TESTQ        $0x00000004, BX
+	LEAQ         32(DX)(BX*2), DX
+	TESTQ        $0x00000004, DI
 	JZ           kernColA4x24_r3_row2_tail1_2
-	VMOVUPS      X7, (AX)
+	VMOVUPS      X7, (DX)
 	VEXTRACTF128 $0x01, Y7, X7
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernColA4x24_r3_row2_tail1_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernColA4x24_r3_row2_tail1_1
-	VMOVLPS  X7, (AX)
+	VMOVLPS  X7, (DX)
 	VMOVHLPS X7, X7, X7
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernColA4x24_r3_row2_tail1_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernColA4x24_r3_row2_tail1_0
-	VMOVSS X7, (AX)
+	VMOVSS X7, (DX)
 
 kernColA4x24_r3_row2_tail1_0:
 	JMP kernColA4x24_r3_row2_done
 
 kernColA4x24_r3_row2_part2:
-	LEAQ         64(AX)(CX*2), AX
-	TESTQ        $0x00000004, BX
+	LEAQ         64(DX)(BX*2), DX
+	TESTQ        $0x00000004, DI
 	JZ           kernColA4x24_r3_row2_tail2_2
-	VMOVUPS      X8, (AX)
+	VMOVUPS      X8, (DX)
 	VEXTRACTF128 $0x01, Y8, X8
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernColA4x24_r3_row2_tail2_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernColA4x24_r3_row2_tail2_1
-	VMOVLPS  X8, (AX)
+	VMOVLPS  X8, (DX)
 	VMOVHLPS X8, X8, X8
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernColA4x24_r3_row2_tail2_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernColA4x24_r3_row2_tail2_0
-	VMOVSS X8, (AX)
+	VMOVSS X8, (DX)
 
 kernColA4x24_r3_row2_tail2_0:
 kernColA4x24_r3_row2_done:
 kernColA4x24_r3_end:
-	JMP kernColA4x24_done
+	JMP kernColA4x24_nextcol
 
 kernColA4x24_rem2:
 	VXORPS Y0, Y0, Y0
@@ -2952,92 +3010,95 @@ kernColA4x24_rem2:
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
-	MOVQ   b+40(FP), SI
-	MOVQ   k+8(FP), DI
-	SHRQ   $0x02, DI
+	MOVQ   (SP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DI
+	LEAQ   (DI)(DI*2), R8
+	MOVQ   k+8(FP), R9
+	SHRQ   $0x02, R9
 	JZ     kernColA4x24_r2_tail
 
 kernColA4x24_r2_loop4:
 	VMOVUPS      (SI), Y6
 	VMOVUPS      32(SI), Y7
 	VMOVUPS      64(SI), Y8
-	VBROADCASTSS (AX), Y9
+	VBROADCASTSS (DX), Y9
 	VFMADD231PS  Y6, Y9, Y0
 	VFMADD231PS  Y7, Y9, Y1
 	VFMADD231PS  Y8, Y9, Y2
-	VBROADCASTSS 4(AX), Y9
+	VBROADCASTSS 4(DX), Y9
 	VFMADD231PS  Y6, Y9, Y3
 	VFMADD231PS  Y7, Y9, Y4
 	VFMADD231PS  Y8, Y9, Y5
-	VMOVUPS      96(SI), Y6
-	VMOVUPS      128(SI), Y7
-	VMOVUPS      160(SI), Y8
-	VBROADCASTSS (AX)(CX*1), Y9
+	VMOVUPS      (SI)(DI*1), Y6
+	VMOVUPS      32(SI)(DI*1), Y7
+	VMOVUPS      64(SI)(DI*1), Y8
+	VBROADCASTSS (DX)(AX*1), Y9
 	VFMADD231PS  Y6, Y9, Y0
 	VFMADD231PS  Y7, Y9, Y1
 	VFMADD231PS  Y8, Y9, Y2
-	VBROADCASTSS 4(AX)(CX*1), Y9
+	VBROADCASTSS 4(DX)(AX*1), Y9
 	VFMADD231PS  Y6, Y9, Y3
 	VFMADD231PS  Y7, Y9, Y4
 	VFMADD231PS  Y8, Y9, Y5
-	VMOVUPS      192(SI), Y6
-	VMOVUPS      224(SI), Y7
-	VMOVUPS      256(SI), Y8
-	VBROADCASTSS (AX)(CX*2), Y9
+	VMOVUPS      (SI)(DI*2), Y6
+	VMOVUPS      32(SI)(DI*2), Y7
+	VMOVUPS      64(SI)(DI*2), Y8
+	VBROADCASTSS (DX)(AX*2), Y9
 	VFMADD231PS  Y6, Y9, Y0
 	VFMADD231PS  Y7, Y9, Y1
 	VFMADD231PS  Y8, Y9, Y2
-	VBROADCASTSS 4(AX)(CX*2), Y9
+	VBROADCASTSS 4(DX)(AX*2), Y9
 	VFMADD231PS  Y6, Y9, Y3
 	VFMADD231PS  Y7, Y9, Y4
 	VFMADD231PS  Y8, Y9, Y5
-	VMOVUPS      288(SI), Y6
-	VMOVUPS      320(SI), Y7
-	VMOVUPS      352(SI), Y8
-	VBROADCASTSS (AX)(DX*1), Y9
+	VMOVUPS      (SI)(R8*1), Y6
+	VMOVUPS      32(SI)(R8*1), Y7
+	VMOVUPS      64(SI)(R8*1), Y8
+	VBROADCASTSS (DX)(CX*1), Y9
 	VFMADD231PS  Y6, Y9, Y0
 	VFMADD231PS  Y7, Y9, Y1
 	VFMADD231PS  Y8, Y9, Y2
-	VBROADCASTSS 4(AX)(DX*1), Y9
+	VBROADCASTSS 4(DX)(CX*1), Y9
 	VFMADD231PS  Y6, Y9, Y3
 	VFMADD231PS  Y7, Y9, Y4
 	VFMADD231PS  Y8, Y9, Y5
-	LEAQ         (AX)(CX*4), AX
-	ADDQ         $0x00000180, SI
-	DECQ         DI
+	LEAQ         (DX)(AX*4), DX
+	LEAQ         (SI)(DI*4), SI
+	DECQ         R9
 	JNZ          kernColA4x24_r2_loop4
 
 kernColA4x24_r2_tail:
-	MOVQ k+8(FP), DX
-	ANDQ $0x00000003, DX
+	MOVQ k+8(FP), R8
+	ANDQ $0x00000003, R8
 	JZ   kernColA4x24_r2_epi
 
 kernColA4x24_r2_loop1:
 	VMOVUPS      (SI), Y6
 	VMOVUPS      32(SI), Y7
 	VMOVUPS      64(SI), Y8
-	VBROADCASTSS (AX), Y9
+	VBROADCASTSS (DX), Y9
 	VFMADD231PS  Y6, Y9, Y0
 	VFMADD231PS  Y7, Y9, Y1
 	VFMADD231PS  Y8, Y9, Y2
-	VBROADCASTSS 4(AX), Y9
+	VBROADCASTSS 4(DX), Y9
 	VFMADD231PS  Y6, Y9, Y3
 	VFMADD231PS  Y7, Y9, Y4
 	VFMADD231PS  Y8, Y9, Y5
-	ADDQ         CX, AX
-	ADDQ         $0x00000060, SI
-	DECQ         DX
+	ADDQ         AX, DX
+	ADDQ         DI, SI
+	DECQ         R8
 	JNZ          kernColA4x24_r2_loop1
 
 kernColA4x24_r2_epi:
-	MOVQ         BX, AX
-	MOVQ         ldc+56(FP), CX
-	SHLQ         $0x02, CX
-	LEAQ         (CX)(CX*2), DX
-	MOVQ         flags+88(FP), DX
-	TESTQ        $0x00000008, DX
+	MOVQ         BX, DX
+	MOVQ         ldc+72(FP), BX
+	SHLQ         $0x02, BX
+	LEAQ         (BX)(BX*2), SI
+	MOVQ         flags+104(FP), SI
+	TESTQ        $0x00000008, SI
 	JZ           kernColA4x24_r2_noalpha
-	VBROADCASTSS alpha+72(FP), Y6
+	VBROADCASTSS alpha+88(FP), Y6
 	VMULPS       Y6, Y0, Y0
 	VMULPS       Y6, Y1, Y1
 	VMULPS       Y6, Y2, Y2
@@ -3046,32 +3107,32 @@ kernColA4x24_r2_epi:
 	VMULPS       Y6, Y5, Y5
 
 kernColA4x24_r2_noalpha:
-	MOVQ         nr+64(FP), BX
-	CMPQ         BX, $0x00000018
+	MOVQ         24(SP), DI
+	CMPQ         DI, $0x00000018
 	JNE          kernColA4x24_r2_partial
-	TESTQ        $0x00000001, DX
+	TESTQ        $0x00000001, SI
 	JZ           kernColA4x24_r2_f_noc
-	VBROADCASTSS beta+76(FP), Y6
-	VFMADD231PS  (AX), Y6, Y0
-	VFMADD231PS  32(AX), Y6, Y1
-	VFMADD231PS  64(AX), Y6, Y2
-	VFMADD231PS  (AX)(CX*1), Y6, Y3
-	VFMADD231PS  32(AX)(CX*1), Y6, Y4
-	VFMADD231PS  64(AX)(CX*1), Y6, Y5
+	VBROADCASTSS beta+92(FP), Y6
+	VFMADD231PS  (DX), Y6, Y0
+	VFMADD231PS  32(DX), Y6, Y1
+	VFMADD231PS  64(DX), Y6, Y2
+	VFMADD231PS  (DX)(BX*1), Y6, Y3
+	VFMADD231PS  32(DX)(BX*1), Y6, Y4
+	VFMADD231PS  64(DX)(BX*1), Y6, Y5
 
 kernColA4x24_r2_f_noc:
-	TESTQ  $0x00000002, DX
+	TESTQ  $0x00000002, SI
 	JZ     kernColA4x24_r2_f_nobias
-	MOVQ   bias+80(FP), BX
-	VADDPS (BX), Y0, Y0
-	VADDPS 32(BX), Y1, Y1
-	VADDPS 64(BX), Y2, Y2
-	VADDPS (BX), Y3, Y3
-	VADDPS 32(BX), Y4, Y4
-	VADDPS 64(BX), Y5, Y5
+	MOVQ   16(SP), DI
+	VADDPS (DI), Y0, Y0
+	VADDPS 32(DI), Y1, Y1
+	VADDPS 64(DI), Y2, Y2
+	VADDPS (DI), Y3, Y3
+	VADDPS 32(DI), Y4, Y4
+	VADDPS 64(DI), Y5, Y5
 
 kernColA4x24_r2_f_nobias:
-	TESTQ  $0x00000004, DX
+	TESTQ  $0x00000004, SI
 	JZ     kernColA4x24_r2_f_norelu
 	VXORPS Y6, Y6, Y6
 	VMAXPS Y0, Y6, Y0
@@ -3082,57 +3143,57 @@ kernColA4x24_r2_f_nobias:
 	VMAXPS Y5, Y6, Y5
 
 kernColA4x24_r2_f_norelu:
-	VMOVUPS Y0, (AX)
-	VMOVUPS Y1, 32(AX)
-	VMOVUPS Y2, 64(AX)
-	VMOVUPS Y3, (AX)(CX*1)
-	VMOVUPS Y4, 32(AX)(CX*1)
-	VMOVUPS Y5, 64(AX)(CX*1)
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, 64(DX)
+	VMOVUPS Y3, (DX)(BX*1)
+	VMOVUPS Y4, 32(DX)(BX*1)
+	VMOVUPS Y5, 64(DX)(BX*1)
 	JMP     kernColA4x24_r2_end
 
 kernColA4x24_r2_partial:
-	LEAQ         lanemask<>+128(SB), SI
-	MOVQ         BX, DI
-	SHLQ         $0x02, DI
-	SUBQ         DI, SI
-	TESTQ        $0x00000001, DX
+	LEAQ         lanemask<>+128(SB), R8
+	MOVQ         DI, R9
+	SHLQ         $0x02, R9
+	SUBQ         R9, R8
+	TESTQ        $0x00000001, SI
 	JZ           kernColA4x24_r2_p_noc
-	VBROADCASTSS beta+76(FP), Y6
-	VMOVUPS      (SI), Y7
-	VMASKMOVPS   (AX), Y7, Y8
+	VBROADCASTSS beta+92(FP), Y6
+	VMOVUPS      (R8), Y7
+	VMASKMOVPS   (DX), Y7, Y8
 	VFMADD231PS  Y8, Y6, Y0
-	VMASKMOVPS   (AX)(CX*1), Y7, Y8
+	VMASKMOVPS   (DX)(BX*1), Y7, Y8
 	VFMADD231PS  Y8, Y6, Y3
-	VMOVUPS      32(SI), Y7
-	VMASKMOVPS   32(AX), Y7, Y8
+	VMOVUPS      32(R8), Y7
+	VMASKMOVPS   32(DX), Y7, Y8
 	VFMADD231PS  Y8, Y6, Y1
-	VMASKMOVPS   32(AX)(CX*1), Y7, Y8
+	VMASKMOVPS   32(DX)(BX*1), Y7, Y8
 	VFMADD231PS  Y8, Y6, Y4
-	VMOVUPS      64(SI), Y7
-	VMASKMOVPS   64(AX), Y7, Y8
+	VMOVUPS      64(R8), Y7
+	VMASKMOVPS   64(DX), Y7, Y8
 	VFMADD231PS  Y8, Y6, Y2
-	VMASKMOVPS   64(AX)(CX*1), Y7, Y8
+	VMASKMOVPS   64(DX)(BX*1), Y7, Y8
 	VFMADD231PS  Y8, Y6, Y5
 
 kernColA4x24_r2_p_noc:
-	TESTQ      $0x00000002, DX
+	TESTQ      $0x00000002, SI
 	JZ         kernColA4x24_r2_p_nobias
-	MOVQ       bias+80(FP), DI
-	VMOVUPS    (SI), Y7
-	VMASKMOVPS (DI), Y7, Y8
+	MOVQ       16(SP), R9
+	VMOVUPS    (R8), Y7
+	VMASKMOVPS (R9), Y7, Y8
 	VADDPS     Y8, Y0, Y0
 	VADDPS     Y8, Y3, Y3
-	VMOVUPS    32(SI), Y7
-	VMASKMOVPS 32(DI), Y7, Y8
+	VMOVUPS    32(R8), Y7
+	VMASKMOVPS 32(R9), Y7, Y8
 	VADDPS     Y8, Y1, Y1
 	VADDPS     Y8, Y4, Y4
-	VMOVUPS    64(SI), Y7
-	VMASKMOVPS 64(DI), Y7, Y8
+	VMOVUPS    64(R8), Y7
+	VMASKMOVPS 64(R9), Y7, Y8
 	VADDPS     Y8, Y2, Y2
 	VADDPS     Y8, Y5, Y5
 
 kernColA4x24_r2_p_nobias:
-	TESTQ  $0x00000004, DX
+	TESTQ  $0x00000004, SI
 	JZ     kernColA4x24_r2_p_norelu
 	VXORPS Y6, Y6, Y6
 	VMAXPS Y0, Y6, Y0
@@ -3143,265 +3204,268 @@ kernColA4x24_r2_p_nobias:
 	VMAXPS Y5, Y6, Y5
 
 kernColA4x24_r2_p_norelu:
-	MOVQ    BX, DX
-	SHRQ    $0x03, DX
-	ANDQ    $0x00000007, BX
-	CMPQ    DX, $0x00000000
+	MOVQ    DI, SI
+	SHRQ    $0x03, SI
+	ANDQ    $0x00000007, DI
+	CMPQ    SI, $0x00000000
 	JE      kernColA4x24_r2_row0_part0
-	VMOVUPS Y0, (AX)
-	CMPQ    DX, $0x00000001
+	VMOVUPS Y0, (DX)
+	CMPQ    SI, $0x00000001
 	JE      kernColA4x24_r2_row0_part1
-	VMOVUPS Y1, 32(AX)
-	CMPQ    DX, $0x00000002
+	VMOVUPS Y1, 32(DX)
+	CMPQ    SI, $0x00000002
 	JE      kernColA4x24_r2_row0_part2
-	VMOVUPS Y2, 64(AX)
+	VMOVUPS Y2, 64(DX)
 	JMP     kernColA4x24_r2_row0_done
 
 kernColA4x24_r2_row0_part0:
-	LEAQ         (AX), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         (DX), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernColA4x24_r2_row0_tail0_2
-	VMOVUPS      X0, (SI)
+	VMOVUPS      X0, (R8)
 	VEXTRACTF128 $0x01, Y0, X0
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernColA4x24_r2_row0_tail0_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernColA4x24_r2_row0_tail0_1
-	VMOVLPS  X0, (SI)
+	VMOVLPS  X0, (R8)
 	VMOVHLPS X0, X0, X0
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernColA4x24_r2_row0_tail0_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernColA4x24_r2_row0_tail0_0
-	VMOVSS X0, (SI)
+	VMOVSS X0, (R8)
 
 kernColA4x24_r2_row0_tail0_0:
 	JMP kernColA4x24_r2_row0_done
 
 kernColA4x24_r2_row0_part1:
-	LEAQ         32(AX), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         32(DX), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernColA4x24_r2_row0_tail1_2
-	VMOVUPS      X1, (SI)
+	VMOVUPS      X1, (R8)
 	VEXTRACTF128 $0x01, Y1, X1
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernColA4x24_r2_row0_tail1_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernColA4x24_r2_row0_tail1_1
-	VMOVLPS  X1, (SI)
+	VMOVLPS  X1, (R8)
 	VMOVHLPS X1, X1, X1
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernColA4x24_r2_row0_tail1_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernColA4x24_r2_row0_tail1_0
-	VMOVSS X1, (SI)
+	VMOVSS X1, (R8)
 
 kernColA4x24_r2_row0_tail1_0:
 	JMP kernColA4x24_r2_row0_done
 
 kernColA4x24_r2_row0_part2:
-	LEAQ         64(AX), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         64(DX), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernColA4x24_r2_row0_tail2_2
-	VMOVUPS      X2, (SI)
+	VMOVUPS      X2, (R8)
 	VEXTRACTF128 $0x01, Y2, X2
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernColA4x24_r2_row0_tail2_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernColA4x24_r2_row0_tail2_1
-	VMOVLPS  X2, (SI)
+	VMOVLPS  X2, (R8)
 	VMOVHLPS X2, X2, X2
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernColA4x24_r2_row0_tail2_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernColA4x24_r2_row0_tail2_0
-	VMOVSS X2, (SI)
+	VMOVSS X2, (R8)
 
 kernColA4x24_r2_row0_tail2_0:
 kernColA4x24_r2_row0_done:
-	CMPQ    DX, $0x00000000
+	CMPQ    SI, $0x00000000
 	JE      kernColA4x24_r2_row1_part0
-	VMOVUPS Y3, (AX)(CX*1)
-	CMPQ    DX, $0x00000001
+	VMOVUPS Y3, (DX)(BX*1)
+	CMPQ    SI, $0x00000001
 	JE      kernColA4x24_r2_row1_part1
-	VMOVUPS Y4, 32(AX)(CX*1)
-	CMPQ    DX, $0x00000002
+	VMOVUPS Y4, 32(DX)(BX*1)
+	CMPQ    SI, $0x00000002
 	JE      kernColA4x24_r2_row1_part2
-	VMOVUPS Y5, 64(AX)(CX*1)
+	VMOVUPS Y5, 64(DX)(BX*1)
 	JMP     kernColA4x24_r2_row1_done
 
 kernColA4x24_r2_row1_part0:
-	LEAQ         (AX)(CX*1), AX
-	TESTQ        $0x00000004, BX
+	LEAQ         (DX)(BX*1), DX
+	TESTQ        $0x00000004, DI
 	JZ           kernColA4x24_r2_row1_tail0_2
-	VMOVUPS      X3, (AX)
+	VMOVUPS      X3, (DX)
 	VEXTRACTF128 $0x01, Y3, X3
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernColA4x24_r2_row1_tail0_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernColA4x24_r2_row1_tail0_1
-	VMOVLPS  X3, (AX)
+	VMOVLPS  X3, (DX)
 	VMOVHLPS X3, X3, X3
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernColA4x24_r2_row1_tail0_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernColA4x24_r2_row1_tail0_0
-	VMOVSS X3, (AX)
+	VMOVSS X3, (DX)
 
 kernColA4x24_r2_row1_tail0_0:
 	JMP kernColA4x24_r2_row1_done
 
 kernColA4x24_r2_row1_part1:
-	LEAQ         32(AX)(CX*1), AX
-	TESTQ        $0x00000004, BX
+	LEAQ         32(DX)(BX*1), DX
+	TESTQ        $0x00000004, DI
 	JZ           kernColA4x24_r2_row1_tail1_2
-	VMOVUPS      X4, (AX)
+	VMOVUPS      X4, (DX)
 	VEXTRACTF128 $0x01, Y4, X4
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernColA4x24_r2_row1_tail1_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernColA4x24_r2_row1_tail1_1
-	VMOVLPS  X4, (AX)
+	VMOVLPS  X4, (DX)
 	VMOVHLPS X4, X4, X4
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernColA4x24_r2_row1_tail1_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernColA4x24_r2_row1_tail1_0
-	VMOVSS X4, (AX)
+	VMOVSS X4, (DX)
 
 kernColA4x24_r2_row1_tail1_0:
 	JMP kernColA4x24_r2_row1_done
 
 kernColA4x24_r2_row1_part2:
-	LEAQ         64(AX)(CX*1), AX
-	TESTQ        $0x00000004, BX
+	LEAQ         64(DX)(BX*1), DX
+	TESTQ        $0x00000004, DI
 	JZ           kernColA4x24_r2_row1_tail2_2
-	VMOVUPS      X5, (AX)
+	VMOVUPS      X5, (DX)
 	VEXTRACTF128 $0x01, Y5, X5
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernColA4x24_r2_row1_tail2_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernColA4x24_r2_row1_tail2_1
-	VMOVLPS  X5, (AX)
+	VMOVLPS  X5, (DX)
 	VMOVHLPS X5, X5, X5
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernColA4x24_r2_row1_tail2_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernColA4x24_r2_row1_tail2_0
-	VMOVSS X5, (AX)
+	VMOVSS X5, (DX)
 
 kernColA4x24_r2_row1_tail2_0:
 kernColA4x24_r2_row1_done:
 kernColA4x24_r2_end:
-	JMP kernColA4x24_done
+	JMP kernColA4x24_nextcol
 
 kernColA4x24_rem1:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
-	MOVQ   b+40(FP), SI
-	MOVQ   k+8(FP), DI
-	SHRQ   $0x02, DI
+	MOVQ   (SP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DI
+	LEAQ   (DI)(DI*2), R8
+	MOVQ   k+8(FP), R9
+	SHRQ   $0x02, R9
 	JZ     kernColA4x24_r1_tail
 
 kernColA4x24_r1_loop4:
 	VMOVUPS      (SI), Y3
 	VMOVUPS      32(SI), Y4
 	VMOVUPS      64(SI), Y5
-	VBROADCASTSS (AX), Y6
+	VBROADCASTSS (DX), Y6
 	VFMADD231PS  Y3, Y6, Y0
 	VFMADD231PS  Y4, Y6, Y1
 	VFMADD231PS  Y5, Y6, Y2
-	VMOVUPS      96(SI), Y3
-	VMOVUPS      128(SI), Y4
-	VMOVUPS      160(SI), Y5
-	VBROADCASTSS (AX)(CX*1), Y6
+	VMOVUPS      (SI)(DI*1), Y3
+	VMOVUPS      32(SI)(DI*1), Y4
+	VMOVUPS      64(SI)(DI*1), Y5
+	VBROADCASTSS (DX)(AX*1), Y6
 	VFMADD231PS  Y3, Y6, Y0
 	VFMADD231PS  Y4, Y6, Y1
 	VFMADD231PS  Y5, Y6, Y2
-	VMOVUPS      192(SI), Y3
-	VMOVUPS      224(SI), Y4
-	VMOVUPS      256(SI), Y5
-	VBROADCASTSS (AX)(CX*2), Y6
+	VMOVUPS      (SI)(DI*2), Y3
+	VMOVUPS      32(SI)(DI*2), Y4
+	VMOVUPS      64(SI)(DI*2), Y5
+	VBROADCASTSS (DX)(AX*2), Y6
 	VFMADD231PS  Y3, Y6, Y0
 	VFMADD231PS  Y4, Y6, Y1
 	VFMADD231PS  Y5, Y6, Y2
-	VMOVUPS      288(SI), Y3
-	VMOVUPS      320(SI), Y4
-	VMOVUPS      352(SI), Y5
-	VBROADCASTSS (AX)(DX*1), Y6
+	VMOVUPS      (SI)(R8*1), Y3
+	VMOVUPS      32(SI)(R8*1), Y4
+	VMOVUPS      64(SI)(R8*1), Y5
+	VBROADCASTSS (DX)(CX*1), Y6
 	VFMADD231PS  Y3, Y6, Y0
 	VFMADD231PS  Y4, Y6, Y1
 	VFMADD231PS  Y5, Y6, Y2
-	LEAQ         (AX)(CX*4), AX
-	ADDQ         $0x00000180, SI
-	DECQ         DI
+	LEAQ         (DX)(AX*4), DX
+	LEAQ         (SI)(DI*4), SI
+	DECQ         R9
 	JNZ          kernColA4x24_r1_loop4
 
 kernColA4x24_r1_tail:
-	MOVQ k+8(FP), DX
-	ANDQ $0x00000003, DX
+	MOVQ k+8(FP), R8
+	ANDQ $0x00000003, R8
 	JZ   kernColA4x24_r1_epi
 
 kernColA4x24_r1_loop1:
 	VMOVUPS      (SI), Y3
 	VMOVUPS      32(SI), Y4
 	VMOVUPS      64(SI), Y5
-	VBROADCASTSS (AX), Y6
+	VBROADCASTSS (DX), Y6
 	VFMADD231PS  Y3, Y6, Y0
 	VFMADD231PS  Y4, Y6, Y1
 	VFMADD231PS  Y5, Y6, Y2
-	ADDQ         CX, AX
-	ADDQ         $0x00000060, SI
-	DECQ         DX
+	ADDQ         AX, DX
+	ADDQ         DI, SI
+	DECQ         R8
 	JNZ          kernColA4x24_r1_loop1
 
 kernColA4x24_r1_epi:
-	MOVQ         BX, AX
-	MOVQ         ldc+56(FP), CX
-	SHLQ         $0x02, CX
-	LEAQ         (CX)(CX*2), CX
-	MOVQ         flags+88(FP), CX
-	TESTQ        $0x00000008, CX
+	MOVQ         BX, DX
+	MOVQ         ldc+72(FP), BX
+	SHLQ         $0x02, BX
+	LEAQ         (BX)(BX*2), BX
+	MOVQ         flags+104(FP), BX
+	TESTQ        $0x00000008, BX
 	JZ           kernColA4x24_r1_noalpha
-	VBROADCASTSS alpha+72(FP), Y3
+	VBROADCASTSS alpha+88(FP), Y3
 	VMULPS       Y3, Y0, Y0
 	VMULPS       Y3, Y1, Y1
 	VMULPS       Y3, Y2, Y2
 
 kernColA4x24_r1_noalpha:
-	MOVQ         nr+64(FP), DX
-	CMPQ         DX, $0x00000018
+	MOVQ         24(SP), SI
+	CMPQ         SI, $0x00000018
 	JNE          kernColA4x24_r1_partial
-	TESTQ        $0x00000001, CX
+	TESTQ        $0x00000001, BX
 	JZ           kernColA4x24_r1_f_noc
-	VBROADCASTSS beta+76(FP), Y3
-	VFMADD231PS  (AX), Y3, Y0
-	VFMADD231PS  32(AX), Y3, Y1
-	VFMADD231PS  64(AX), Y3, Y2
+	VBROADCASTSS beta+92(FP), Y3
+	VFMADD231PS  (DX), Y3, Y0
+	VFMADD231PS  32(DX), Y3, Y1
+	VFMADD231PS  64(DX), Y3, Y2
 
 kernColA4x24_r1_f_noc:
-	TESTQ  $0x00000002, CX
+	TESTQ  $0x00000002, BX
 	JZ     kernColA4x24_r1_f_nobias
-	MOVQ   bias+80(FP), DX
-	VADDPS (DX), Y0, Y0
-	VADDPS 32(DX), Y1, Y1
-	VADDPS 64(DX), Y2, Y2
+	MOVQ   16(SP), SI
+	VADDPS (SI), Y0, Y0
+	VADDPS 32(SI), Y1, Y1
+	VADDPS 64(SI), Y2, Y2
 
 kernColA4x24_r1_f_nobias:
-	TESTQ  $0x00000004, CX
+	TESTQ  $0x00000004, BX
 	JZ     kernColA4x24_r1_f_norelu
 	VXORPS Y3, Y3, Y3
 	VMAXPS Y0, Y3, Y0
@@ -3409,45 +3473,45 @@ kernColA4x24_r1_f_nobias:
 	VMAXPS Y2, Y3, Y2
 
 kernColA4x24_r1_f_norelu:
-	VMOVUPS Y0, (AX)
-	VMOVUPS Y1, 32(AX)
-	VMOVUPS Y2, 64(AX)
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, 64(DX)
 	JMP     kernColA4x24_r1_end
 
 kernColA4x24_r1_partial:
-	LEAQ         lanemask<>+128(SB), BX
-	MOVQ         DX, SI
-	SHLQ         $0x02, SI
-	SUBQ         SI, BX
-	TESTQ        $0x00000001, CX
+	LEAQ         lanemask<>+128(SB), DI
+	MOVQ         SI, R8
+	SHLQ         $0x02, R8
+	SUBQ         R8, DI
+	TESTQ        $0x00000001, BX
 	JZ           kernColA4x24_r1_p_noc
-	VBROADCASTSS beta+76(FP), Y3
-	VMOVUPS      (BX), Y4
-	VMASKMOVPS   (AX), Y4, Y5
+	VBROADCASTSS beta+92(FP), Y3
+	VMOVUPS      (DI), Y4
+	VMASKMOVPS   (DX), Y4, Y5
 	VFMADD231PS  Y5, Y3, Y0
-	VMOVUPS      32(BX), Y4
-	VMASKMOVPS   32(AX), Y4, Y5
+	VMOVUPS      32(DI), Y4
+	VMASKMOVPS   32(DX), Y4, Y5
 	VFMADD231PS  Y5, Y3, Y1
-	VMOVUPS      64(BX), Y4
-	VMASKMOVPS   64(AX), Y4, Y5
+	VMOVUPS      64(DI), Y4
+	VMASKMOVPS   64(DX), Y4, Y5
 	VFMADD231PS  Y5, Y3, Y2
 
 kernColA4x24_r1_p_noc:
-	TESTQ      $0x00000002, CX
+	TESTQ      $0x00000002, BX
 	JZ         kernColA4x24_r1_p_nobias
-	MOVQ       bias+80(FP), SI
-	VMOVUPS    (BX), Y4
-	VMASKMOVPS (SI), Y4, Y5
+	MOVQ       16(SP), R8
+	VMOVUPS    (DI), Y4
+	VMASKMOVPS (R8), Y4, Y5
 	VADDPS     Y5, Y0, Y0
-	VMOVUPS    32(BX), Y4
-	VMASKMOVPS 32(SI), Y4, Y5
+	VMOVUPS    32(DI), Y4
+	VMASKMOVPS 32(R8), Y4, Y5
 	VADDPS     Y5, Y1, Y1
-	VMOVUPS    64(BX), Y4
-	VMASKMOVPS 64(SI), Y4, Y5
+	VMOVUPS    64(DI), Y4
+	VMASKMOVPS 64(R8), Y4, Y5
 	VADDPS     Y5, Y2, Y2
 
 kernColA4x24_r1_p_nobias:
-	TESTQ  $0x00000004, CX
+	TESTQ  $0x00000004, BX
 	JZ     kernColA4x24_r1_p_norelu
 	VXORPS Y3, Y3, Y3
 	VMAXPS Y0, Y3, Y0
@@ -3455,102 +3519,127 @@ kernColA4x24_r1_p_nobias:
 	VMAXPS Y2, Y3, Y2
 
 kernColA4x24_r1_p_norelu:
-	MOVQ    DX, CX
-	SHRQ    $0x03, CX
-	ANDQ    $0x00000007, DX
-	CMPQ    CX, $0x00000000
+	MOVQ    SI, BX
+	SHRQ    $0x03, BX
+	ANDQ    $0x00000007, SI
+	CMPQ    BX, $0x00000000
 	JE      kernColA4x24_r1_row0_part0
-	VMOVUPS Y0, (AX)
-	CMPQ    CX, $0x00000001
+	VMOVUPS Y0, (DX)
+	CMPQ    BX, $0x00000001
 	JE      kernColA4x24_r1_row0_part1
-	VMOVUPS Y1, 32(AX)
-	CMPQ    CX, $0x00000002
+	VMOVUPS Y1, 32(DX)
+	CMPQ    BX, $0x00000002
 	JE      kernColA4x24_r1_row0_part2
-	VMOVUPS Y2, 64(AX)
+	VMOVUPS Y2, 64(DX)
 	JMP     kernColA4x24_r1_row0_done
 
 kernColA4x24_r1_row0_part0:
-	LEAQ         (AX), AX
-	TESTQ        $0x00000004, DX
+	LEAQ         (DX), DX
+	TESTQ        $0x00000004, SI
 	JZ           kernColA4x24_r1_row0_tail0_2
-	VMOVUPS      X0, (AX)
+	VMOVUPS      X0, (DX)
 	VEXTRACTF128 $0x01, Y0, X0
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernColA4x24_r1_row0_tail0_2:
-	TESTQ    $0x00000002, DX
+	TESTQ    $0x00000002, SI
 	JZ       kernColA4x24_r1_row0_tail0_1
-	VMOVLPS  X0, (AX)
+	VMOVLPS  X0, (DX)
 	VMOVHLPS X0, X0, X0
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernColA4x24_r1_row0_tail0_1:
-	TESTQ  $0x00000001, DX
+	TESTQ  $0x00000001, SI
 	JZ     kernColA4x24_r1_row0_tail0_0
-	VMOVSS X0, (AX)
+	VMOVSS X0, (DX)
 
 kernColA4x24_r1_row0_tail0_0:
 	JMP kernColA4x24_r1_row0_done
 
 kernColA4x24_r1_row0_part1:
-	LEAQ         32(AX), AX
-	TESTQ        $0x00000004, DX
+	LEAQ         32(DX), DX
+	TESTQ        $0x00000004, SI
 	JZ           kernColA4x24_r1_row0_tail1_2
-	VMOVUPS      X1, (AX)
+	VMOVUPS      X1, (DX)
 	VEXTRACTF128 $0x01, Y1, X1
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernColA4x24_r1_row0_tail1_2:
-	TESTQ    $0x00000002, DX
+	TESTQ    $0x00000002, SI
 	JZ       kernColA4x24_r1_row0_tail1_1
-	VMOVLPS  X1, (AX)
+	VMOVLPS  X1, (DX)
 	VMOVHLPS X1, X1, X1
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernColA4x24_r1_row0_tail1_1:
-	TESTQ  $0x00000001, DX
+	TESTQ  $0x00000001, SI
 	JZ     kernColA4x24_r1_row0_tail1_0
-	VMOVSS X1, (AX)
+	VMOVSS X1, (DX)
 
 kernColA4x24_r1_row0_tail1_0:
 	JMP kernColA4x24_r1_row0_done
 
 kernColA4x24_r1_row0_part2:
-	LEAQ         64(AX), AX
-	TESTQ        $0x00000004, DX
+	LEAQ         64(DX), DX
+	TESTQ        $0x00000004, SI
 	JZ           kernColA4x24_r1_row0_tail2_2
-	VMOVUPS      X2, (AX)
+	VMOVUPS      X2, (DX)
 	VEXTRACTF128 $0x01, Y2, X2
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernColA4x24_r1_row0_tail2_2:
-	TESTQ    $0x00000002, DX
+	TESTQ    $0x00000002, SI
 	JZ       kernColA4x24_r1_row0_tail2_1
-	VMOVLPS  X2, (AX)
+	VMOVLPS  X2, (DX)
 	VMOVHLPS X2, X2, X2
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernColA4x24_r1_row0_tail2_1:
-	TESTQ  $0x00000001, DX
+	TESTQ  $0x00000001, SI
 	JZ     kernColA4x24_r1_row0_tail2_0
-	VMOVSS X2, (AX)
+	VMOVSS X2, (DX)
 
 kernColA4x24_r1_row0_tail2_0:
 kernColA4x24_r1_row0_done:
 kernColA4x24_r1_end:
+kernColA4x24_nextcol:
+	SUBQ $0x00000018, 32(SP)
+	JLE  kernColA4x24_done
+	MOVQ bstep+56(FP), DX
+	SHLQ $0x02, DX
+	ADDQ DX, (SP)
+	ADDQ $0x00000060, 8(SP)
+	ADDQ $0x00000060, 16(SP)
+	JMP  kernColA4x24_colpanel
+
 kernColA4x24_done:
 	VZEROUPPER
 	RET
 
-// func kernRowA6x16(m int, k int, a *float32, lda int, astep int, b *float32, c *float32, ldc int, nr int, alpha float32, beta float32, bias *float32, flags int)
-// Requires: AVX, FMA3
-TEXT ·kernRowA6x16(SB), NOSPLIT, $0-96
-	MOVQ a+16(FP), AX
-	MOVQ lda+24(FP), CX
-	SHLQ $0x02, CX
-	LEAQ (CX)(CX*2), DX
-	MOVQ c+48(FP), BX
-	MOVQ m+0(FP), SI
+// func kernRowA6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+// Requires: AVX, CMOV, FMA3
+TEXT ·kernRowA6x16(SB), NOSPLIT, $40-112
+	MOVQ b+40(FP), AX
+	MOVQ AX, (SP)
+	MOVQ c+64(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ bias+96(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ n+80(FP), AX
+	MOVQ AX, 32(SP)
+	MOVQ lda+24(FP), AX
+	SHLQ $0x02, AX
+	LEAQ (AX)(AX*2), CX
+
+kernRowA6x16_colpanel:
+	MOVQ    32(SP), DX
+	MOVQ    $0x00000010, BX
+	CMPQ    DX, $0x00000010
+	CMOVQGT BX, DX
+	MOVQ    DX, 24(SP)
+	MOVQ    a+16(FP), DX
+	MOVQ    8(SP), BX
+	MOVQ    m+0(FP), SI
 
 kernRowA6x16_panel:
 	CMPQ   SI, $0x00000006
@@ -3567,11 +3656,14 @@ kernRowA6x16_panel:
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
-	MOVQ   AX, DI
-	LEAQ   (DI)(CX*4), R8
-	MOVQ   b+40(FP), R9
-	MOVQ   k+8(FP), R10
-	SHRQ   $0x02, R10
+	MOVQ   DX, DI
+	LEAQ   (DI)(AX*4), R8
+	MOVQ   (SP), R9
+	MOVQ   ldb+48(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R10)(R10*2), R11
+	MOVQ   k+8(FP), R12
+	SHRQ   $0x02, R12
 	JZ     kernRowA6x16_full_tail
 
 kernRowA6x16_full_loop4:
@@ -3580,90 +3672,90 @@ kernRowA6x16_full_loop4:
 	VBROADCASTSS (DI), Y14
 	VFMADD231PS  Y12, Y14, Y0
 	VFMADD231PS  Y13, Y14, Y1
-	VBROADCASTSS (DI)(CX*1), Y14
+	VBROADCASTSS (DI)(AX*1), Y14
 	VFMADD231PS  Y12, Y14, Y2
 	VFMADD231PS  Y13, Y14, Y3
-	VBROADCASTSS (DI)(CX*2), Y14
+	VBROADCASTSS (DI)(AX*2), Y14
 	VFMADD231PS  Y12, Y14, Y4
 	VFMADD231PS  Y13, Y14, Y5
-	VBROADCASTSS (DI)(DX*1), Y14
+	VBROADCASTSS (DI)(CX*1), Y14
 	VFMADD231PS  Y12, Y14, Y6
 	VFMADD231PS  Y13, Y14, Y7
 	VBROADCASTSS (R8), Y14
 	VFMADD231PS  Y12, Y14, Y8
 	VFMADD231PS  Y13, Y14, Y9
-	VBROADCASTSS (R8)(CX*1), Y14
+	VBROADCASTSS (R8)(AX*1), Y14
 	VFMADD231PS  Y12, Y14, Y10
 	VFMADD231PS  Y13, Y14, Y11
-	VMOVUPS      64(R9), Y12
-	VMOVUPS      96(R9), Y13
+	VMOVUPS      (R9)(R10*1), Y12
+	VMOVUPS      32(R9)(R10*1), Y13
 	VBROADCASTSS 4(DI), Y14
 	VFMADD231PS  Y12, Y14, Y0
 	VFMADD231PS  Y13, Y14, Y1
-	VBROADCASTSS 4(DI)(CX*1), Y14
+	VBROADCASTSS 4(DI)(AX*1), Y14
 	VFMADD231PS  Y12, Y14, Y2
 	VFMADD231PS  Y13, Y14, Y3
-	VBROADCASTSS 4(DI)(CX*2), Y14
+	VBROADCASTSS 4(DI)(AX*2), Y14
 	VFMADD231PS  Y12, Y14, Y4
 	VFMADD231PS  Y13, Y14, Y5
-	VBROADCASTSS 4(DI)(DX*1), Y14
+	VBROADCASTSS 4(DI)(CX*1), Y14
 	VFMADD231PS  Y12, Y14, Y6
 	VFMADD231PS  Y13, Y14, Y7
 	VBROADCASTSS 4(R8), Y14
 	VFMADD231PS  Y12, Y14, Y8
 	VFMADD231PS  Y13, Y14, Y9
-	VBROADCASTSS 4(R8)(CX*1), Y14
+	VBROADCASTSS 4(R8)(AX*1), Y14
 	VFMADD231PS  Y12, Y14, Y10
 	VFMADD231PS  Y13, Y14, Y11
-	VMOVUPS      128(R9), Y12
-	VMOVUPS      160(R9), Y13
+	VMOVUPS      (R9)(R10*2), Y12
+	VMOVUPS      32(R9)(R10*2), Y13
 	VBROADCASTSS 8(DI), Y14
 	VFMADD231PS  Y12, Y14, Y0
 	VFMADD231PS  Y13, Y14, Y1
-	VBROADCASTSS 8(DI)(CX*1), Y14
+	VBROADCASTSS 8(DI)(AX*1), Y14
 	VFMADD231PS  Y12, Y14, Y2
 	VFMADD231PS  Y13, Y14, Y3
-	VBROADCASTSS 8(DI)(CX*2), Y14
+	VBROADCASTSS 8(DI)(AX*2), Y14
 	VFMADD231PS  Y12, Y14, Y4
 	VFMADD231PS  Y13, Y14, Y5
-	VBROADCASTSS 8(DI)(DX*1), Y14
+	VBROADCASTSS 8(DI)(CX*1), Y14
 	VFMADD231PS  Y12, Y14, Y6
 	VFMADD231PS  Y13, Y14, Y7
 	VBROADCASTSS 8(R8), Y14
 	VFMADD231PS  Y12, Y14, Y8
 	VFMADD231PS  Y13, Y14, Y9
-	VBROADCASTSS 8(R8)(CX*1), Y14
+	VBROADCASTSS 8(R8)(AX*1), Y14
 	VFMADD231PS  Y12, Y14, Y10
 	VFMADD231PS  Y13, Y14, Y11
-	VMOVUPS      192(R9), Y12
-	VMOVUPS      224(R9), Y13
+	VMOVUPS      (R9)(R11*1), Y12
+	VMOVUPS      32(R9)(R11*1), Y13
 	VBROADCASTSS 12(DI), Y14
 	VFMADD231PS  Y12, Y14, Y0
 	VFMADD231PS  Y13, Y14, Y1
-	VBROADCASTSS 12(DI)(CX*1), Y14
+	VBROADCASTSS 12(DI)(AX*1), Y14
 	VFMADD231PS  Y12, Y14, Y2
 	VFMADD231PS  Y13, Y14, Y3
-	VBROADCASTSS 12(DI)(CX*2), Y14
+	VBROADCASTSS 12(DI)(AX*2), Y14
 	VFMADD231PS  Y12, Y14, Y4
 	VFMADD231PS  Y13, Y14, Y5
-	VBROADCASTSS 12(DI)(DX*1), Y14
+	VBROADCASTSS 12(DI)(CX*1), Y14
 	VFMADD231PS  Y12, Y14, Y6
 	VFMADD231PS  Y13, Y14, Y7
 	VBROADCASTSS 12(R8), Y14
 	VFMADD231PS  Y12, Y14, Y8
 	VFMADD231PS  Y13, Y14, Y9
-	VBROADCASTSS 12(R8)(CX*1), Y14
+	VBROADCASTSS 12(R8)(AX*1), Y14
 	VFMADD231PS  Y12, Y14, Y10
 	VFMADD231PS  Y13, Y14, Y11
 	ADDQ         $0x00000010, DI
 	ADDQ         $0x00000010, R8
-	ADDQ         $0x00000100, R9
-	DECQ         R10
+	LEAQ         (R9)(R10*4), R9
+	DECQ         R12
 	JNZ          kernRowA6x16_full_loop4
 
 kernRowA6x16_full_tail:
-	MOVQ k+8(FP), R10
-	ANDQ $0x00000003, R10
+	MOVQ k+8(FP), R11
+	ANDQ $0x00000003, R11
 	JZ   kernRowA6x16_full_epi
 
 kernRowA6x16_full_loop1:
@@ -3672,37 +3764,37 @@ kernRowA6x16_full_loop1:
 	VBROADCASTSS (DI), Y14
 	VFMADD231PS  Y12, Y14, Y0
 	VFMADD231PS  Y13, Y14, Y1
-	VBROADCASTSS (DI)(CX*1), Y14
+	VBROADCASTSS (DI)(AX*1), Y14
 	VFMADD231PS  Y12, Y14, Y2
 	VFMADD231PS  Y13, Y14, Y3
-	VBROADCASTSS (DI)(CX*2), Y14
+	VBROADCASTSS (DI)(AX*2), Y14
 	VFMADD231PS  Y12, Y14, Y4
 	VFMADD231PS  Y13, Y14, Y5
-	VBROADCASTSS (DI)(DX*1), Y14
+	VBROADCASTSS (DI)(CX*1), Y14
 	VFMADD231PS  Y12, Y14, Y6
 	VFMADD231PS  Y13, Y14, Y7
 	VBROADCASTSS (R8), Y14
 	VFMADD231PS  Y12, Y14, Y8
 	VFMADD231PS  Y13, Y14, Y9
-	VBROADCASTSS (R8)(CX*1), Y14
+	VBROADCASTSS (R8)(AX*1), Y14
 	VFMADD231PS  Y12, Y14, Y10
 	VFMADD231PS  Y13, Y14, Y11
 	ADDQ         $0x00000004, DI
 	ADDQ         $0x00000004, R8
-	ADDQ         $0x00000040, R9
-	DECQ         R10
+	ADDQ         R10, R9
+	DECQ         R11
 	JNZ          kernRowA6x16_full_loop1
 
 kernRowA6x16_full_epi:
 	MOVQ         BX, DI
-	MOVQ         ldc+56(FP), R8
+	MOVQ         ldc+72(FP), R8
 	SHLQ         $0x02, R8
 	LEAQ         (R8)(R8*2), R9
 	LEAQ         (DI)(R8*4), R10
-	MOVQ         flags+88(FP), R11
+	MOVQ         flags+104(FP), R11
 	TESTQ        $0x00000008, R11
 	JZ           kernRowA6x16_full_noalpha
-	VBROADCASTSS alpha+72(FP), Y12
+	VBROADCASTSS alpha+88(FP), Y12
 	VMULPS       Y12, Y0, Y0
 	VMULPS       Y12, Y1, Y1
 	VMULPS       Y12, Y2, Y2
@@ -3717,12 +3809,12 @@ kernRowA6x16_full_epi:
 	VMULPS       Y12, Y11, Y11
 
 kernRowA6x16_full_noalpha:
-	MOVQ         nr+64(FP), R12
+	MOVQ         24(SP), R12
 	CMPQ         R12, $0x00000010
 	JNE          kernRowA6x16_full_partial
 	TESTQ        $0x00000001, R11
 	JZ           kernRowA6x16_full_f_noc
-	VBROADCASTSS beta+76(FP), Y12
+	VBROADCASTSS beta+92(FP), Y12
 	VFMADD231PS  (DI), Y12, Y0
 	VFMADD231PS  32(DI), Y12, Y1
 	VFMADD231PS  (DI)(R8*1), Y12, Y2
@@ -3739,7 +3831,7 @@ kernRowA6x16_full_noalpha:
 kernRowA6x16_full_f_noc:
 	TESTQ  $0x00000002, R11
 	JZ     kernRowA6x16_full_f_nobias
-	MOVQ   bias+80(FP), R12
+	MOVQ   16(SP), R12
 	VADDPS (R12), Y0, Y0
 	VADDPS 32(R12), Y1, Y1
 	VADDPS (R12), Y2, Y2
@@ -3792,7 +3884,7 @@ kernRowA6x16_full_partial:
 	SUBQ         R14, R13
 	TESTQ        $0x00000001, R11
 	JZ           kernRowA6x16_full_p_noc
-	VBROADCASTSS beta+76(FP), Y12
+	VBROADCASTSS beta+92(FP), Y12
 	VMOVUPS      (R13), Y13
 	VMASKMOVPS   (DI), Y13, Y14
 	VFMADD231PS  Y14, Y12, Y0
@@ -3823,7 +3915,7 @@ kernRowA6x16_full_partial:
 kernRowA6x16_full_p_noc:
 	TESTQ      $0x00000002, R11
 	JZ         kernRowA6x16_full_p_nobias
-	MOVQ       bias+80(FP), R14
+	MOVQ       16(SP), R14
 	VMOVUPS    (R13), Y13
 	VMASKMOVPS (R14), Y13, Y14
 	VADDPS     Y14, Y0, Y0
@@ -4182,8 +4274,8 @@ kernRowA6x16_full_row5_tail1_0:
 kernRowA6x16_full_row5_done:
 kernRowA6x16_full_end:
 	MOVQ   astep+32(FP), DI
-	LEAQ   (AX)(DI*4), AX
-	MOVQ   ldc+56(FP), DI
+	LEAQ   (DX)(DI*4), DX
+	MOVQ   ldc+72(FP), DI
 	IMUL3Q $0x00000018, DI, DI
 	ADDQ   DI, BX
 	SUBQ   $0x00000006, SI
@@ -4200,7 +4292,7 @@ kernRowA6x16_rem:
 	JE   kernRowA6x16_rem2
 	CMPQ SI, $0x00000001
 	JE   kernRowA6x16_rem1
-	JMP  kernRowA6x16_done
+	JMP  kernRowA6x16_nextcol
 
 kernRowA6x16_rem5:
 	VXORPS Y0, Y0, Y0
@@ -4213,126 +4305,129 @@ kernRowA6x16_rem5:
 	VXORPS Y7, Y7, Y7
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
-	LEAQ   (AX)(CX*4), SI
-	MOVQ   b+40(FP), DI
-	MOVQ   k+8(FP), R8
-	SHRQ   $0x02, R8
+	LEAQ   (DX)(AX*4), SI
+	MOVQ   (SP), DI
+	MOVQ   ldb+48(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   k+8(FP), R10
+	SHRQ   $0x02, R10
 	JZ     kernRowA6x16_r5_tail
 
 kernRowA6x16_r5_loop4:
 	VMOVUPS      (DI), Y10
 	VMOVUPS      32(DI), Y11
-	VBROADCASTSS (AX), Y12
+	VBROADCASTSS (DX), Y12
 	VFMADD231PS  Y10, Y12, Y0
 	VFMADD231PS  Y11, Y12, Y1
-	VBROADCASTSS (AX)(CX*1), Y12
+	VBROADCASTSS (DX)(AX*1), Y12
 	VFMADD231PS  Y10, Y12, Y2
 	VFMADD231PS  Y11, Y12, Y3
-	VBROADCASTSS (AX)(CX*2), Y12
+	VBROADCASTSS (DX)(AX*2), Y12
 	VFMADD231PS  Y10, Y12, Y4
 	VFMADD231PS  Y11, Y12, Y5
-	VBROADCASTSS (AX)(DX*1), Y12
+	VBROADCASTSS (DX)(CX*1), Y12
 	VFMADD231PS  Y10, Y12, Y6
 	VFMADD231PS  Y11, Y12, Y7
 	VBROADCASTSS (SI), Y12
 	VFMADD231PS  Y10, Y12, Y8
 	VFMADD231PS  Y11, Y12, Y9
-	VMOVUPS      64(DI), Y10
-	VMOVUPS      96(DI), Y11
-	VBROADCASTSS 4(AX), Y12
+	VMOVUPS      (DI)(R8*1), Y10
+	VMOVUPS      32(DI)(R8*1), Y11
+	VBROADCASTSS 4(DX), Y12
 	VFMADD231PS  Y10, Y12, Y0
 	VFMADD231PS  Y11, Y12, Y1
-	VBROADCASTSS 4(AX)(CX*1), Y12
+	VBROADCASTSS 4(DX)(AX*1), Y12
 	VFMADD231PS  Y10, Y12, Y2
 	VFMADD231PS  Y11, Y12, Y3
-	VBROADCASTSS 4(AX)(CX*2), Y12
+	VBROADCASTSS 4(DX)(AX*2), Y12
 	VFMADD231PS  Y10, Y12, Y4
 	VFMADD231PS  Y11, Y12, Y5
-	VBROADCASTSS 4(AX)(DX*1), Y12
+	VBROADCASTSS 4(DX)(CX*1), Y12
 	VFMADD231PS  Y10, Y12, Y6
 	VFMADD231PS  Y11, Y12, Y7
 	VBROADCASTSS 4(SI), Y12
 	VFMADD231PS  Y10, Y12, Y8
 	VFMADD231PS  Y11, Y12, Y9
-	VMOVUPS      128(DI), Y10
-	VMOVUPS      160(DI), Y11
-	VBROADCASTSS 8(AX), Y12
+	VMOVUPS      (DI)(R8*2), Y10
+	VMOVUPS      32(DI)(R8*2), Y11
+	VBROADCASTSS 8(DX), Y12
 	VFMADD231PS  Y10, Y12, Y0
 	VFMADD231PS  Y11, Y12, Y1
-	VBROADCASTSS 8(AX)(CX*1), Y12
+	VBROADCASTSS 8(DX)(AX*1), Y12
 	VFMADD231PS  Y10, Y12, Y2
 	VFMADD231PS  Y11, Y12, Y3
-	VBROADCASTSS 8(AX)(CX*2), Y12
+	VBROADCASTSS 8(DX)(AX*2), Y12
 	VFMADD231PS  Y10, Y12, Y4
 	VFMADD231PS  Y11, Y12, Y5
-	VBROADCASTSS 8(AX)(DX*1), Y12
+	VBROADCASTSS 8(DX)(CX*1), Y12
 	VFMADD231PS  Y10, Y12, Y6
 	VFMADD231PS  Y11, Y12, Y7
 	VBROADCASTSS 8(SI), Y12
 	VFMADD231PS  Y10, Y12, Y8
 	VFMADD231PS  Y11, Y12, Y9
-	VMOVUPS      192(DI), Y10
-	VMOVUPS      224(DI), Y11
-	VBROADCASTSS 12(AX), Y12
+	VMOVUPS      (DI)(R9*1), Y10
+	VMOVUPS      32(DI)(R9*1), Y11
+	VBROADCASTSS 12(DX), Y12
 	VFMADD231PS  Y10, Y12, Y0
 	VFMADD231PS  Y11, Y12, Y1
-	VBROADCASTSS 12(AX)(CX*1), Y12
+	VBROADCASTSS 12(DX)(AX*1), Y12
 	VFMADD231PS  Y10, Y12, Y2
 	VFMADD231PS  Y11, Y12, Y3
-	VBROADCASTSS 12(AX)(CX*2), Y12
+	VBROADCASTSS 12(DX)(AX*2), Y12
 	VFMADD231PS  Y10, Y12, Y4
 	VFMADD231PS  Y11, Y12, Y5
-	VBROADCASTSS 12(AX)(DX*1), Y12
+	VBROADCASTSS 12(DX)(CX*1), Y12
 	VFMADD231PS  Y10, Y12, Y6
 	VFMADD231PS  Y11, Y12, Y7
 	VBROADCASTSS 12(SI), Y12
 	VFMADD231PS  Y10, Y12, Y8
 	VFMADD231PS  Y11, Y12, Y9
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 	ADDQ         $0x00000010, SI
-	ADDQ         $0x00000100, DI
-	DECQ         R8
+	LEAQ         (DI)(R8*4), DI
+	DECQ         R10
 	JNZ          kernRowA6x16_r5_loop4
 
 kernRowA6x16_r5_tail:
-	MOVQ k+8(FP), R8
-	ANDQ $0x00000003, R8
+	MOVQ k+8(FP), R9
+	ANDQ $0x00000003, R9
 	JZ   kernRowA6x16_r5_epi
 
 kernRowA6x16_r5_loop1:
 	VMOVUPS      (DI), Y10
 	VMOVUPS      32(DI), Y11
-	VBROADCASTSS (AX), Y12
+	VBROADCASTSS (DX), Y12
 	VFMADD231PS  Y10, Y12, Y0
 	VFMADD231PS  Y11, Y12, Y1
-	VBROADCASTSS (AX)(CX*1), Y12
+	VBROADCASTSS (DX)(AX*1), Y12
 	VFMADD231PS  Y10, Y12, Y2
 	VFMADD231PS  Y11, Y12, Y3
-	VBROADCASTSS (AX)(CX*2), Y12
+	VBROADCASTSS (DX)(AX*2), Y12
 	VFMADD231PS  Y10, Y12, Y4
 	VFMADD231PS  Y11, Y12, Y5
-	VBROADCASTSS (AX)(DX*1), Y12
+	VBROADCASTSS (DX)(CX*1), Y12
 	VFMADD231PS  Y10, Y12, Y6
 	VFMADD231PS  Y11, Y12, Y7
 	VBROADCASTSS (SI), Y12
 	VFMADD231PS  Y10, Y12, Y8
 	VFMADD231PS  Y11, Y12, Y9
-	ADDQ         $0x00000004, AX
+	ADDQ         $0x00000004, DX
 	ADDQ         $0x00000004, SI
-	ADDQ         $0x00000040, DI
-	DECQ         R8
+	ADDQ         R8, DI
+	DECQ         R9
 	JNZ          kernRowA6x16_r5_loop1
 
 kernRowA6x16_r5_epi:
-	MOVQ         BX, AX
-	MOVQ         ldc+56(FP), CX
-	SHLQ         $0x02, CX
-	LEAQ         (CX)(CX*2), DX
-	LEAQ         (AX)(CX*4), BX
-	MOVQ         flags+88(FP), SI
-	TESTQ        $0x00000008, SI
+	MOVQ         BX, DX
+	MOVQ         ldc+72(FP), BX
+	SHLQ         $0x02, BX
+	LEAQ         (BX)(BX*2), SI
+	LEAQ         (DX)(BX*4), DI
+	MOVQ         flags+104(FP), R8
+	TESTQ        $0x00000008, R8
 	JZ           kernRowA6x16_r5_noalpha
-	VBROADCASTSS alpha+72(FP), Y10
+	VBROADCASTSS alpha+88(FP), Y10
 	VMULPS       Y10, Y0, Y0
 	VMULPS       Y10, Y1, Y1
 	VMULPS       Y10, Y2, Y2
@@ -4345,40 +4440,40 @@ kernRowA6x16_r5_epi:
 	VMULPS       Y10, Y9, Y9
 
 kernRowA6x16_r5_noalpha:
-	MOVQ         nr+64(FP), DI
-	CMPQ         DI, $0x00000010
+	MOVQ         24(SP), R9
+	CMPQ         R9, $0x00000010
 	JNE          kernRowA6x16_r5_partial
-	TESTQ        $0x00000001, SI
+	TESTQ        $0x00000001, R8
 	JZ           kernRowA6x16_r5_f_noc
-	VBROADCASTSS beta+76(FP), Y10
-	VFMADD231PS  (AX), Y10, Y0
-	VFMADD231PS  32(AX), Y10, Y1
-	VFMADD231PS  (AX)(CX*1), Y10, Y2
-	VFMADD231PS  32(AX)(CX*1), Y10, Y3
-	VFMADD231PS  (AX)(CX*2), Y10, Y4
-	VFMADD231PS  32(AX)(CX*2), Y10, Y5
-	VFMADD231PS  (AX)(DX*1), Y10, Y6
-	VFMADD231PS  32(AX)(DX*1), Y10, Y7
-	VFMADD231PS  (BX), Y10, Y8
-	VFMADD231PS  32(BX), Y10, Y9
+	VBROADCASTSS beta+92(FP), Y10
+	VFMADD231PS  (DX), Y10, Y0
+	VFMADD231PS  32(DX), Y10, Y1
+	VFMADD231PS  (DX)(BX*1), Y10, Y2
+	VFMADD231PS  32(DX)(BX*1), Y10, Y3
+	VFMADD231PS  (DX)(BX*2), Y10, Y4
+	VFMADD231PS  32(DX)(BX*2), Y10, Y5
+	VFMADD231PS  (DX)(SI*1), Y10, Y6
+	VFMADD231PS  32(DX)(SI*1), Y10, Y7
+	VFMADD231PS  (DI), Y10, Y8
+	VFMADD231PS  32(DI), Y10, Y9
 
 kernRowA6x16_r5_f_noc:
-	TESTQ  $0x00000002, SI
+	TESTQ  $0x00000002, R8
 	JZ     kernRowA6x16_r5_f_nobias
-	MOVQ   bias+80(FP), DI
-	VADDPS (DI), Y0, Y0
-	VADDPS 32(DI), Y1, Y1
-	VADDPS (DI), Y2, Y2
-	VADDPS 32(DI), Y3, Y3
-	VADDPS (DI), Y4, Y4
-	VADDPS 32(DI), Y5, Y5
-	VADDPS (DI), Y6, Y6
-	VADDPS 32(DI), Y7, Y7
-	VADDPS (DI), Y8, Y8
-	VADDPS 32(DI), Y9, Y9
+	MOVQ   16(SP), R9
+	VADDPS (R9), Y0, Y0
+	VADDPS 32(R9), Y1, Y1
+	VADDPS (R9), Y2, Y2
+	VADDPS 32(R9), Y3, Y3
+	VADDPS (R9), Y4, Y4
+	VADDPS 32(R9), Y5, Y5
+	VADDPS (R9), Y6, Y6
+	VADDPS 32(R9), Y7, Y7
+	VADDPS (R9), Y8, Y8
+	VADDPS 32(R9), Y9, Y9
 
 kernRowA6x16_r5_f_nobias:
-	TESTQ  $0x00000004, SI
+	TESTQ  $0x00000004, R8
 	JZ     kernRowA6x16_r5_f_norelu
 	VXORPS Y10, Y10, Y10
 	VMAXPS Y0, Y10, Y0
@@ -4393,62 +4488,62 @@ kernRowA6x16_r5_f_nobias:
 	VMAXPS Y9, Y10, Y9
 
 kernRowA6x16_r5_f_norelu:
-	VMOVUPS Y0, (AX)
-	VMOVUPS Y1, 32(AX)
-	VMOVUPS Y2, (AX)(CX*1)
-	VMOVUPS Y3, 32(AX)(CX*1)
-	VMOVUPS Y4, (AX)(CX*2)
-	VMOVUPS Y5, 32(AX)(CX*2)
-	VMOVUPS Y6, (AX)(DX*1)
-	VMOVUPS Y7, 32(AX)(DX*1)
-	VMOVUPS Y8, (BX)
-	VMOVUPS Y9, 32(BX)
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, (DX)(BX*1)
+	VMOVUPS Y3, 32(DX)(BX*1)
+	VMOVUPS Y4, (DX)(BX*2)
+	VMOVUPS Y5, 32(DX)(BX*2)
+	VMOVUPS Y6, (DX)(SI*1)
+	VMOVUPS Y7, 32(DX)(SI*1)
+	VMOVUPS Y8, (DI)
+	VMOVUPS Y9, 32(DI)
 	JMP     kernRowA6x16_r5_end
 
 kernRowA6x16_r5_partial:
-	LEAQ         lanemask<>+128(SB), R8
-	MOVQ         DI, R9
-	SHLQ         $0x02, R9
-	SUBQ         R9, R8
-	TESTQ        $0x00000001, SI
+	LEAQ         lanemask<>+128(SB), R10
+	MOVQ         R9, R11
+	SHLQ         $0x02, R11
+	SUBQ         R11, R10
+	TESTQ        $0x00000001, R8
 	JZ           kernRowA6x16_r5_p_noc
-	VBROADCASTSS beta+76(FP), Y10
-	VMOVUPS      (R8), Y11
-	VMASKMOVPS   (AX), Y11, Y12
+	VBROADCASTSS beta+92(FP), Y10
+	VMOVUPS      (R10), Y11
+	VMASKMOVPS   (DX), Y11, Y12
 	VFMADD231PS  Y12, Y10, Y0
-	VMASKMOVPS   (AX)(CX*1), Y11, Y12
+	VMASKMOVPS   (DX)(BX*1), Y11, Y12
 	VFMADD231PS  Y12, Y10, Y2
-	VMASKMOVPS   (AX)(CX*2), Y11, Y12
+	VMASKMOVPS   (DX)(BX*2), Y11, Y12
 	VFMADD231PS  Y12, Y10, Y4
-	VMASKMOVPS   (AX)(DX*1), Y11, Y12
+	VMASKMOVPS   (DX)(SI*1), Y11, Y12
 	VFMADD231PS  Y12, Y10, Y6
-	VMASKMOVPS   (BX), Y11, Y12
+	VMASKMOVPS   (DI), Y11, Y12
 	VFMADD231PS  Y12, Y10, Y8
-	VMOVUPS      32(R8), Y11
-	VMASKMOVPS   32(AX), Y11, Y12
+	VMOVUPS      32(R10), Y11
+	VMASKMOVPS   32(DX), Y11, Y12
 	VFMADD231PS  Y12, Y10, Y1
-	VMASKMOVPS   32(AX)(CX*1), Y11, Y12
+	VMASKMOVPS   32(DX)(BX*1), Y11, Y12
 	VFMADD231PS  Y12, Y10, Y3
-	VMASKMOVPS   32(AX)(CX*2), Y11, Y12
+	VMASKMOVPS   32(DX)(BX*2), Y11, Y12
 	VFMADD231PS  Y12, Y10, Y5
-	VMASKMOVPS   32(AX)(DX*1), Y11, Y12
+	VMASKMOVPS   32(DX)(SI*1), Y11, Y12
 	VFMADD231PS  Y12, Y10, Y7
-	VMASKMOVPS   32(BX), Y11, Y12
+	VMASKMOVPS   32(DI), Y11, Y12
 	VFMADD231PS  Y12, Y10, Y9
 
 kernRowA6x16_r5_p_noc:
-	TESTQ      $0x00000002, SI
+	TESTQ      $0x00000002, R8
 	JZ         kernRowA6x16_r5_p_nobias
-	MOVQ       bias+80(FP), R9
-	VMOVUPS    (R8), Y11
-	VMASKMOVPS (R9), Y11, Y12
+	MOVQ       16(SP), R11
+	VMOVUPS    (R10), Y11
+	VMASKMOVPS (R11), Y11, Y12
 	VADDPS     Y12, Y0, Y0
 	VADDPS     Y12, Y2, Y2
 	VADDPS     Y12, Y4, Y4
 	VADDPS     Y12, Y6, Y6
 	VADDPS     Y12, Y8, Y8
-	VMOVUPS    32(R8), Y11
-	VMASKMOVPS 32(R9), Y11, Y12
+	VMOVUPS    32(R10), Y11
+	VMASKMOVPS 32(R11), Y11, Y12
 	VADDPS     Y12, Y1, Y1
 	VADDPS     Y12, Y3, Y3
 	VADDPS     Y12, Y5, Y5
@@ -4456,7 +4551,7 @@ kernRowA6x16_r5_p_noc:
 	VADDPS     Y12, Y9, Y9
 
 kernRowA6x16_r5_p_nobias:
-	TESTQ  $0x00000004, SI
+	TESTQ  $0x00000004, R8
 	JZ     kernRowA6x16_r5_p_norelu
 	VXORPS Y10, Y10, Y10
 	VMAXPS Y0, Y10, Y0
@@ -4471,276 +4566,276 @@ kernRowA6x16_r5_p_nobias:
 	VMAXPS Y9, Y10, Y9
 
 kernRowA6x16_r5_p_norelu:
-	MOVQ    DI, SI
-	SHRQ    $0x03, SI
-	ANDQ    $0x00000007, DI
-	CMPQ    SI, $0x00000000
+	MOVQ    R9, R8
+	SHRQ    $0x03, R8
+	ANDQ    $0x00000007, R9
+	CMPQ    R8, $0x00000000
 	JE      kernRowA6x16_r5_row0_part0
-	VMOVUPS Y0, (AX)
-	CMPQ    SI, $0x00000001
+	VMOVUPS Y0, (DX)
+	CMPQ    R8, $0x00000001
 	JE      kernRowA6x16_r5_row0_part1
-	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y1, 32(DX)
 	JMP     kernRowA6x16_r5_row0_done
 
 kernRowA6x16_r5_row0_part0:
-	LEAQ         (AX), R8
-	TESTQ        $0x00000004, DI
+	LEAQ         (DX), R10
+	TESTQ        $0x00000004, R9
 	JZ           kernRowA6x16_r5_row0_tail0_2
-	VMOVUPS      X0, (R8)
+	VMOVUPS      X0, (R10)
 	VEXTRACTF128 $0x01, Y0, X0
-	ADDQ         $0x00000010, R8
+	ADDQ         $0x00000010, R10
 
 kernRowA6x16_r5_row0_tail0_2:
-	TESTQ    $0x00000002, DI
+	TESTQ    $0x00000002, R9
 	JZ       kernRowA6x16_r5_row0_tail0_1
-	VMOVLPS  X0, (R8)
+	VMOVLPS  X0, (R10)
 	VMOVHLPS X0, X0, X0
-	ADDQ     $0x00000008, R8
+	ADDQ     $0x00000008, R10
 
 kernRowA6x16_r5_row0_tail0_1:
-	TESTQ  $0x00000001, DI
+	TESTQ  $0x00000001, R9
 	JZ     kernRowA6x16_r5_row0_tail0_0
-	VMOVSS X0, (R8)
+	VMOVSS X0, (R10)
 
 kernRowA6x16_r5_row0_tail0_0:
 	JMP kernRowA6x16_r5_row0_done
 
 kernRowA6x16_r5_row0_part1:
-	LEAQ         32(AX), R8
-	TESTQ        $0x00000004, DI
+	LEAQ         32(DX), R10
+	TESTQ        $0x00000004, R9
 	JZ           kernRowA6x16_r5_row0_tail1_2
-	VMOVUPS      X1, (R8)
+	VMOVUPS      X1, (R10)
 	VEXTRACTF128 $0x01, Y1, X1
-	ADDQ         $0x00000010, R8
+	ADDQ         $0x00000010, R10
 
 kernRowA6x16_r5_row0_tail1_2:
-	TESTQ    $0x00000002, DI
+	TESTQ    $0x00000002, R9
 	JZ       kernRowA6x16_r5_row0_tail1_1
-	VMOVLPS  X1, (R8)
+	VMOVLPS  X1, (R10)
 	VMOVHLPS X1, X1, X1
-	ADDQ     $0x00000008, R8
+	ADDQ     $0x00000008, R10
 
 kernRowA6x16_r5_row0_tail1_1:
-	TESTQ  $0x00000001, DI
+	TESTQ  $0x00000001, R9
 	JZ     kernRowA6x16_r5_row0_tail1_0
-	VMOVSS X1, (R8)
+	VMOVSS X1, (R10)
 
 kernRowA6x16_r5_row0_tail1_0:
 kernRowA6x16_r5_row0_done:
-	CMPQ    SI, $0x00000000
+	CMPQ    R8, $0x00000000
 	JE      kernRowA6x16_r5_row1_part0
-	VMOVUPS Y2, (AX)(CX*1)
-	CMPQ    SI, $0x00000001
+	VMOVUPS Y2, (DX)(BX*1)
+	CMPQ    R8, $0x00000001
 	JE      kernRowA6x16_r5_row1_part1
-	VMOVUPS Y3, 32(AX)(CX*1)
+	VMOVUPS Y3, 32(DX)(BX*1)
 	JMP     kernRowA6x16_r5_row1_done
 
 kernRowA6x16_r5_row1_part0:
-	LEAQ         (AX)(CX*1), R8
-	TESTQ        $0x00000004, DI
+	LEAQ         (DX)(BX*1), R10
+	TESTQ        $0x00000004, R9
 	JZ           kernRowA6x16_r5_row1_tail0_2
-	VMOVUPS      X2, (R8)
+	VMOVUPS      X2, (R10)
 	VEXTRACTF128 $0x01, Y2, X2
-	ADDQ         $0x00000010, R8
+	ADDQ         $0x00000010, R10
 
 kernRowA6x16_r5_row1_tail0_2:
-	TESTQ    $0x00000002, DI
+	TESTQ    $0x00000002, R9
 	JZ       kernRowA6x16_r5_row1_tail0_1
-	VMOVLPS  X2, (R8)
+	VMOVLPS  X2, (R10)
 	VMOVHLPS X2, X2, X2
-	ADDQ     $0x00000008, R8
+	ADDQ     $0x00000008, R10
 
 kernRowA6x16_r5_row1_tail0_1:
-	TESTQ  $0x00000001, DI
+	TESTQ  $0x00000001, R9
 	JZ     kernRowA6x16_r5_row1_tail0_0
-	VMOVSS X2, (R8)
+	VMOVSS X2, (R10)
 
 kernRowA6x16_r5_row1_tail0_0:
 	JMP kernRowA6x16_r5_row1_done
 
 kernRowA6x16_r5_row1_part1:
-	LEAQ         32(AX)(CX*1), R8
-	TESTQ        $0x00000004, DI
+	LEAQ         32(DX)(BX*1), R10
+	TESTQ        $0x00000004, R9
 	JZ           kernRowA6x16_r5_row1_tail1_2
-	VMOVUPS      X3, (R8)
+	VMOVUPS      X3, (R10)
 	VEXTRACTF128 $0x01, Y3, X3
-	ADDQ         $0x00000010, R8
+	ADDQ         $0x00000010, R10
 
 kernRowA6x16_r5_row1_tail1_2:
-	TESTQ    $0x00000002, DI
+	TESTQ    $0x00000002, R9
 	JZ       kernRowA6x16_r5_row1_tail1_1
-	VMOVLPS  X3, (R8)
+	VMOVLPS  X3, (R10)
 	VMOVHLPS X3, X3, X3
-	ADDQ     $0x00000008, R8
+	ADDQ     $0x00000008, R10
 
 kernRowA6x16_r5_row1_tail1_1:
-	TESTQ  $0x00000001, DI
+	TESTQ  $0x00000001, R9
 	JZ     kernRowA6x16_r5_row1_tail1_0
-	VMOVSS X3, (R8)
+	VMOVSS X3, (R10)
 
 kernRowA6x16_r5_row1_tail1_0:
 kernRowA6x16_r5_row1_done:
-	CMPQ    SI, $0x00000000
+	CMPQ    R8, $0x00000000
 	JE      kernRowA6x16_r5_row2_part0
-	VMOVUPS Y4, (AX)(CX*2)
-	CMPQ    SI, $0x00000001
+	VMOVUPS Y4, (DX)(BX*2)
+	CMPQ    R8, $0x00000001
 	JE      kernRowA6x16_r5_row2_part1
-	VMOVUPS Y5, 32(AX)(CX*2)
+	VMOVUPS Y5, 32(DX)(BX*2)
 	JMP     kernRowA6x16_r5_row2_done
 
 kernRowA6x16_r5_row2_part0:
-	LEAQ         (AX)(CX*2), CX
-	TESTQ        $0x00000004, DI
+	LEAQ         (DX)(BX*2), BX
+	TESTQ        $0x00000004, R9
 	JZ           kernRowA6x16_r5_row2_tail0_2
-	VMOVUPS      X4, (CX)
+	VMOVUPS      X4, (BX)
 	VEXTRACTF128 $0x01, Y4, X4
-	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000010, BX
 
 kernRowA6x16_r5_row2_tail0_2:
-	TESTQ    $0x00000002, DI
+	TESTQ    $0x00000002, R9
 	JZ       kernRowA6x16_r5_row2_tail0_1
-	VMOVLPS  X4, (CX)
+	VMOVLPS  X4, (BX)
 	VMOVHLPS X4, X4, X4
-	ADDQ     $0x00000008, CX
+	ADDQ     $0x00000008, BX
 
 kernRowA6x16_r5_row2_tail0_1:
-	TESTQ  $0x00000001, DI
+	TESTQ  $0x00000001, R9
 	JZ     kernRowA6x16_r5_row2_tail0_0
-	VMOVSS X4, (CX)
+	VMOVSS X4, (BX)
 
 kernRowA6x16_r5_row2_tail0_0:
 	JMP kernRowA6x16_r5_row2_done
 
 kernRowA6x16_r5_row2_part1:
-	LEAQ         32(AX)(CX*2), CX
-	TESTQ        $0x00000004, DI
+	LEAQ         32(DX)(BX*2), BX
+	TESTQ        $0x00000004, R9
 	JZ           kernRowA6x16_r5_row2_tail1_2
-	VMOVUPS      X5, (CX)
+	VMOVUPS      X5, (BX)
 	VEXTRACTF128 $0x01, Y5, X5
-	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000010, BX
 
 kernRowA6x16_r5_row2_tail1_2:
-	TESTQ    $0x00000002, DI
+	TESTQ    $0x00000002, R9
 	JZ       kernRowA6x16_r5_row2_tail1_1
-	VMOVLPS  X5, (CX)
+	VMOVLPS  X5, (BX)
 	VMOVHLPS X5, X5, X5
-	ADDQ     $0x00000008, CX
+	ADDQ     $0x00000008, BX
 
 kernRowA6x16_r5_row2_tail1_1:
-	TESTQ  $0x00000001, DI
+	TESTQ  $0x00000001, R9
 	JZ     kernRowA6x16_r5_row2_tail1_0
-	VMOVSS X5, (CX)
+	VMOVSS X5, (BX)
 
 kernRowA6x16_r5_row2_tail1_0:
 kernRowA6x16_r5_row2_done:
-	CMPQ    SI, $0x00000000
+	CMPQ    R8, $0x00000000
 	JE      kernRowA6x16_r5_row3_part0
-	VMOVUPS Y6, (AX)(DX*1)
-	CMPQ    SI, $0x00000001
+	VMOVUPS Y6, (DX)(SI*1)
+	CMPQ    R8, $0x00000001
 	JE      kernRowA6x16_r5_row3_part1
-	VMOVUPS Y7, 32(AX)(DX*1)
+	VMOVUPS Y7, 32(DX)(SI*1)
 	JMP     kernRowA6x16_r5_row3_done
 
 kernRowA6x16_r5_row3_part0:
-	LEAQ         (AX)(DX*1), AX
-	TESTQ        $0x00000004, DI
+	LEAQ         (DX)(SI*1), DX
+	TESTQ        $0x00000004, R9
 	JZ           kernRowA6x16_r5_row3_tail0_2
-	VMOVUPS      X6, (AX)
+	VMOVUPS      X6, (DX)
 	VEXTRACTF128 $0x01, Y6, X6
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernRowA6x16_r5_row3_tail0_2:
-	TESTQ    $0x00000002, DI
+	TESTQ    $0x00000002, R9
 	JZ       kernRowA6x16_r5_row3_tail0_1
-	VMOVLPS  X6, (AX)
+	VMOVLPS  X6, (DX)
 	VMOVHLPS X6, X6, X6
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernRowA6x16_r5_row3_tail0_1:
-	TESTQ  $0x00000001, DI
+	TESTQ  $0x00000001, R9
 	JZ     kernRowA6x16_r5_row3_tail0_0
-	VMOVSS X6, (AX)
+	VMOVSS X6, (DX)
 
 kernRowA6x16_r5_row3_tail0_0:
 	JMP kernRowA6x16_r5_row3_done
 
 kernRowA6x16_r5_row3_part1:
-	LEAQ         32(AX)(DX*1), AX
-	TESTQ        $0x00000004, DI
+	LEAQ         32(DX)(SI*1), DX
+	TESTQ        $0x00000004, R9
 	JZ           kernRowA6x16_r5_row3_tail1_2
-	VMOVUPS      X7, (AX)
+	VMOVUPS      X7, (DX)
 	VEXTRACTF128 $0x01, Y7, X7
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernRowA6x16_r5_row3_tail1_2:
-	TESTQ    $0x00000002, DI
+	TESTQ    $0x00000002, R9
 	JZ       kernRowA6x16_r5_row3_tail1_1
-	VMOVLPS  X7, (AX)
+	VMOVLPS  X7, (DX)
 	VMOVHLPS X7, X7, X7
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernRowA6x16_r5_row3_tail1_1:
-	TESTQ  $0x00000001, DI
+	TESTQ  $0x00000001, R9
 	JZ     kernRowA6x16_r5_row3_tail1_0
-	VMOVSS X7, (AX)
+	VMOVSS X7, (DX)
 
 kernRowA6x16_r5_row3_tail1_0:
 kernRowA6x16_r5_row3_done:
-	CMPQ    SI, $0x00000000
+	CMPQ    R8, $0x00000000
 	JE      kernRowA6x16_r5_row4_part0
-	VMOVUPS Y8, (BX)
-	CMPQ    SI, $0x00000001
+	VMOVUPS Y8, (DI)
+	CMPQ    R8, $0x00000001
 	JE      kernRowA6x16_r5_row4_part1
-	VMOVUPS Y9, 32(BX)
+	VMOVUPS Y9, 32(DI)
 	JMP     kernRowA6x16_r5_row4_done
 
 kernRowA6x16_r5_row4_part0:
-	LEAQ         (BX), AX
-	TESTQ        $0x00000004, DI
+	LEAQ         (DI), DX
+	TESTQ        $0x00000004, R9
 	JZ           kernRowA6x16_r5_row4_tail0_2
-	VMOVUPS      X8, (AX)
+	VMOVUPS      X8, (DX)
 	VEXTRACTF128 $0x01, Y8, X8
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernRowA6x16_r5_row4_tail0_2:
-	TESTQ    $0x00000002, DI
+	TESTQ    $0x00000002, R9
 	JZ       kernRowA6x16_r5_row4_tail0_1
-	VMOVLPS  X8, (AX)
+	VMOVLPS  X8, (DX)
 	VMOVHLPS X8, X8, X8
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernRowA6x16_r5_row4_tail0_1:
-	TESTQ  $0x00000001, DI
+	TESTQ  $0x00000001, R9
 	JZ     kernRowA6x16_r5_row4_tail0_0
-	VMOVSS X8, (AX)
+	VMOVSS X8, (DX)
 
 kernRowA6x16_r5_row4_tail0_0:
 	JMP kernRowA6x16_r5_row4_done
 
 kernRowA6x16_r5_row4_part1:
-	LEAQ         32(BX), AX
-	TESTQ        $0x00000004, DI
+	LEAQ         32(DI), DX
+	TESTQ        $0x00000004, R9
 	JZ           kernRowA6x16_r5_row4_tail1_2
-	VMOVUPS      X9, (AX)
+	VMOVUPS      X9, (DX)
 	VEXTRACTF128 $0x01, Y9, X9
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernRowA6x16_r5_row4_tail1_2:
-	TESTQ    $0x00000002, DI
+	TESTQ    $0x00000002, R9
 	JZ       kernRowA6x16_r5_row4_tail1_1
-	VMOVLPS  X9, (AX)
+	VMOVLPS  X9, (DX)
 	VMOVHLPS X9, X9, X9
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernRowA6x16_r5_row4_tail1_1:
-	TESTQ  $0x00000001, DI
+	TESTQ  $0x00000001, R9
 	JZ     kernRowA6x16_r5_row4_tail1_0
-	VMOVSS X9, (AX)
+	VMOVSS X9, (DX)
 
 kernRowA6x16_r5_row4_tail1_0:
 kernRowA6x16_r5_row4_done:
 kernRowA6x16_r5_end:
-	JMP kernRowA6x16_done
+	JMP kernRowA6x16_nextcol
 
 kernRowA6x16_rem4:
 	VXORPS Y0, Y0, Y0
@@ -4751,107 +4846,110 @@ kernRowA6x16_rem4:
 	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
-	MOVQ   b+40(FP), SI
-	MOVQ   k+8(FP), DI
-	SHRQ   $0x02, DI
+	MOVQ   (SP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DI
+	LEAQ   (DI)(DI*2), R8
+	MOVQ   k+8(FP), R9
+	SHRQ   $0x02, R9
 	JZ     kernRowA6x16_r4_tail
 
 kernRowA6x16_r4_loop4:
 	VMOVUPS      (SI), Y8
 	VMOVUPS      32(SI), Y9
-	VBROADCASTSS (AX), Y10
+	VBROADCASTSS (DX), Y10
 	VFMADD231PS  Y8, Y10, Y0
 	VFMADD231PS  Y9, Y10, Y1
-	VBROADCASTSS (AX)(CX*1), Y10
+	VBROADCASTSS (DX)(AX*1), Y10
 	VFMADD231PS  Y8, Y10, Y2
 	VFMADD231PS  Y9, Y10, Y3
-	VBROADCASTSS (AX)(CX*2), Y10
+	VBROADCASTSS (DX)(AX*2), Y10
 	VFMADD231PS  Y8, Y10, Y4
 	VFMADD231PS  Y9, Y10, Y5
-	VBROADCASTSS (AX)(DX*1), Y10
+	VBROADCASTSS (DX)(CX*1), Y10
 	VFMADD231PS  Y8, Y10, Y6
 	VFMADD231PS  Y9, Y10, Y7
-	VMOVUPS      64(SI), Y8
-	VMOVUPS      96(SI), Y9
-	VBROADCASTSS 4(AX), Y10
+	VMOVUPS      (SI)(DI*1), Y8
+	VMOVUPS      32(SI)(DI*1), Y9
+	VBROADCASTSS 4(DX), Y10
 	VFMADD231PS  Y8, Y10, Y0
 	VFMADD231PS  Y9, Y10, Y1
-	VBROADCASTSS 4(AX)(CX*1), Y10
+	VBROADCASTSS 4(DX)(AX*1), Y10
 	VFMADD231PS  Y8, Y10, Y2
 	VFMADD231PS  Y9, Y10, Y3
-	VBROADCASTSS 4(AX)(CX*2), Y10
+	VBROADCASTSS 4(DX)(AX*2), Y10
 	VFMADD231PS  Y8, Y10, Y4
 	VFMADD231PS  Y9, Y10, Y5
-	VBROADCASTSS 4(AX)(DX*1), Y10
+	VBROADCASTSS 4(DX)(CX*1), Y10
 	VFMADD231PS  Y8, Y10, Y6
 	VFMADD231PS  Y9, Y10, Y7
-	VMOVUPS      128(SI), Y8
-	VMOVUPS      160(SI), Y9
-	VBROADCASTSS 8(AX), Y10
+	VMOVUPS      (SI)(DI*2), Y8
+	VMOVUPS      32(SI)(DI*2), Y9
+	VBROADCASTSS 8(DX), Y10
 	VFMADD231PS  Y8, Y10, Y0
 	VFMADD231PS  Y9, Y10, Y1
-	VBROADCASTSS 8(AX)(CX*1), Y10
+	VBROADCASTSS 8(DX)(AX*1), Y10
 	VFMADD231PS  Y8, Y10, Y2
 	VFMADD231PS  Y9, Y10, Y3
-	VBROADCASTSS 8(AX)(CX*2), Y10
+	VBROADCASTSS 8(DX)(AX*2), Y10
 	VFMADD231PS  Y8, Y10, Y4
 	VFMADD231PS  Y9, Y10, Y5
-	VBROADCASTSS 8(AX)(DX*1), Y10
+	VBROADCASTSS 8(DX)(CX*1), Y10
 	VFMADD231PS  Y8, Y10, Y6
 	VFMADD231PS  Y9, Y10, Y7
-	VMOVUPS      192(SI), Y8
-	VMOVUPS      224(SI), Y9
-	VBROADCASTSS 12(AX), Y10
+	VMOVUPS      (SI)(R8*1), Y8
+	VMOVUPS      32(SI)(R8*1), Y9
+	VBROADCASTSS 12(DX), Y10
 	VFMADD231PS  Y8, Y10, Y0
 	VFMADD231PS  Y9, Y10, Y1
-	VBROADCASTSS 12(AX)(CX*1), Y10
+	VBROADCASTSS 12(DX)(AX*1), Y10
 	VFMADD231PS  Y8, Y10, Y2
 	VFMADD231PS  Y9, Y10, Y3
-	VBROADCASTSS 12(AX)(CX*2), Y10
+	VBROADCASTSS 12(DX)(AX*2), Y10
 	VFMADD231PS  Y8, Y10, Y4
 	VFMADD231PS  Y9, Y10, Y5
-	VBROADCASTSS 12(AX)(DX*1), Y10
+	VBROADCASTSS 12(DX)(CX*1), Y10
 	VFMADD231PS  Y8, Y10, Y6
 	VFMADD231PS  Y9, Y10, Y7
-	ADDQ         $0x00000010, AX
-	ADDQ         $0x00000100, SI
-	DECQ         DI
+	ADDQ         $0x00000010, DX
+	LEAQ         (SI)(DI*4), SI
+	DECQ         R9
 	JNZ          kernRowA6x16_r4_loop4
 
 kernRowA6x16_r4_tail:
-	MOVQ k+8(FP), DI
-	ANDQ $0x00000003, DI
+	MOVQ k+8(FP), R8
+	ANDQ $0x00000003, R8
 	JZ   kernRowA6x16_r4_epi
 
 kernRowA6x16_r4_loop1:
 	VMOVUPS      (SI), Y8
 	VMOVUPS      32(SI), Y9
-	VBROADCASTSS (AX), Y10
+	VBROADCASTSS (DX), Y10
 	VFMADD231PS  Y8, Y10, Y0
 	VFMADD231PS  Y9, Y10, Y1
-	VBROADCASTSS (AX)(CX*1), Y10
+	VBROADCASTSS (DX)(AX*1), Y10
 	VFMADD231PS  Y8, Y10, Y2
 	VFMADD231PS  Y9, Y10, Y3
-	VBROADCASTSS (AX)(CX*2), Y10
+	VBROADCASTSS (DX)(AX*2), Y10
 	VFMADD231PS  Y8, Y10, Y4
 	VFMADD231PS  Y9, Y10, Y5
-	VBROADCASTSS (AX)(DX*1), Y10
+	VBROADCASTSS (DX)(CX*1), Y10
 	VFMADD231PS  Y8, Y10, Y6
 	VFMADD231PS  Y9, Y10, Y7
-	ADDQ         $0x00000004, AX
-	ADDQ         $0x00000040, SI
-	DECQ         DI
+	ADDQ         $0x00000004, DX
+	ADDQ         DI, SI
+	DECQ         R8
 	JNZ          kernRowA6x16_r4_loop1
 
 kernRowA6x16_r4_epi:
-	MOVQ         BX, AX
-	MOVQ         ldc+56(FP), CX
-	SHLQ         $0x02, CX
-	LEAQ         (CX)(CX*2), DX
-	MOVQ         flags+88(FP), BX
-	TESTQ        $0x00000008, BX
+	MOVQ         BX, DX
+	MOVQ         ldc+72(FP), BX
+	SHLQ         $0x02, BX
+	LEAQ         (BX)(BX*2), SI
+	MOVQ         flags+104(FP), DI
+	TESTQ        $0x00000008, DI
 	JZ           kernRowA6x16_r4_noalpha
-	VBROADCASTSS alpha+72(FP), Y8
+	VBROADCASTSS alpha+88(FP), Y8
 	VMULPS       Y8, Y0, Y0
 	VMULPS       Y8, Y1, Y1
 	VMULPS       Y8, Y2, Y2
@@ -4862,36 +4960,36 @@ kernRowA6x16_r4_epi:
 	VMULPS       Y8, Y7, Y7
 
 kernRowA6x16_r4_noalpha:
-	MOVQ         nr+64(FP), SI
-	CMPQ         SI, $0x00000010
+	MOVQ         24(SP), R8
+	CMPQ         R8, $0x00000010
 	JNE          kernRowA6x16_r4_partial
-	TESTQ        $0x00000001, BX
+	TESTQ        $0x00000001, DI
 	JZ           kernRowA6x16_r4_f_noc
-	VBROADCASTSS beta+76(FP), Y8
-	VFMADD231PS  (AX), Y8, Y0
-	VFMADD231PS  32(AX), Y8, Y1
-	VFMADD231PS  (AX)(CX*1), Y8, Y2
-	VFMADD231PS  32(AX)(CX*1), Y8, Y3
-	VFMADD231PS  (AX)(CX*2), Y8, Y4
-	VFMADD231PS  32(AX)(CX*2), Y8, Y5
-	VFMADD231PS  (AX)(DX*1), Y8, Y6
-	VFMADD231PS  32(AX)(DX*1), Y8, Y7
+	VBROADCASTSS beta+92(FP), Y8
+	VFMADD231PS  (DX), Y8, Y0
+	VFMADD231PS  32(DX), Y8, Y1
+	VFMADD231PS  (DX)(BX*1), Y8, Y2
+	VFMADD231PS  32(DX)(BX*1), Y8, Y3
+	VFMADD231PS  (DX)(BX*2), Y8, Y4
+	VFMADD231PS  32(DX)(BX*2), Y8, Y5
+	VFMADD231PS  (DX)(SI*1), Y8, Y6
+	VFMADD231PS  32(DX)(SI*1), Y8, Y7
 
 kernRowA6x16_r4_f_noc:
-	TESTQ  $0x00000002, BX
+	TESTQ  $0x00000002, DI
 	JZ     kernRowA6x16_r4_f_nobias
-	MOVQ   bias+80(FP), SI
-	VADDPS (SI), Y0, Y0
-	VADDPS 32(SI), Y1, Y1
-	VADDPS (SI), Y2, Y2
-	VADDPS 32(SI), Y3, Y3
-	VADDPS (SI), Y4, Y4
-	VADDPS 32(SI), Y5, Y5
-	VADDPS (SI), Y6, Y6
-	VADDPS 32(SI), Y7, Y7
+	MOVQ   16(SP), R8
+	VADDPS (R8), Y0, Y0
+	VADDPS 32(R8), Y1, Y1
+	VADDPS (R8), Y2, Y2
+	VADDPS 32(R8), Y3, Y3
+	VADDPS (R8), Y4, Y4
+	VADDPS 32(R8), Y5, Y5
+	VADDPS (R8), Y6, Y6
+	VADDPS 32(R8), Y7, Y7
 
 kernRowA6x16_r4_f_nobias:
-	TESTQ  $0x00000004, BX
+	TESTQ  $0x00000004, DI
 	JZ     kernRowA6x16_r4_f_norelu
 	VXORPS Y8, Y8, Y8
 	VMAXPS Y0, Y8, Y0
@@ -4904,62 +5002,62 @@ kernRowA6x16_r4_f_nobias:
 	VMAXPS Y7, Y8, Y7
 
 kernRowA6x16_r4_f_norelu:
-	VMOVUPS Y0, (AX)
-	VMOVUPS Y1, 32(AX)
-	VMOVUPS Y2, (AX)(CX*1)
-	VMOVUPS Y3, 32(AX)(CX*1)
-	VMOVUPS Y4, (AX)(CX*2)
-	VMOVUPS Y5, 32(AX)(CX*2)
-	VMOVUPS Y6, (AX)(DX*1)
-	VMOVUPS Y7, 32(AX)(DX*1)
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, (DX)(BX*1)
+	VMOVUPS Y3, 32(DX)(BX*1)
+	VMOVUPS Y4, (DX)(BX*2)
+	VMOVUPS Y5, 32(DX)(BX*2)
+	VMOVUPS Y6, (DX)(SI*1)
+	VMOVUPS Y7, 32(DX)(SI*1)
 	JMP     kernRowA6x16_r4_end
 
 kernRowA6x16_r4_partial:
-	LEAQ         lanemask<>+128(SB), DI
-	MOVQ         SI, R8
-	SHLQ         $0x02, R8
-	SUBQ         R8, DI
-	TESTQ        $0x00000001, BX
+	LEAQ         lanemask<>+128(SB), R9
+	MOVQ         R8, R10
+	SHLQ         $0x02, R10
+	SUBQ         R10, R9
+	TESTQ        $0x00000001, DI
 	JZ           kernRowA6x16_r4_p_noc
-	VBROADCASTSS beta+76(FP), Y8
-	VMOVUPS      (DI), Y9
-	VMASKMOVPS   (AX), Y9, Y10
+	VBROADCASTSS beta+92(FP), Y8
+	VMOVUPS      (R9), Y9
+	VMASKMOVPS   (DX), Y9, Y10
 	VFMADD231PS  Y10, Y8, Y0
-	VMASKMOVPS   (AX)(CX*1), Y9, Y10
+	VMASKMOVPS   (DX)(BX*1), Y9, Y10
 	VFMADD231PS  Y10, Y8, Y2
-	VMASKMOVPS   (AX)(CX*2), Y9, Y10
+	VMASKMOVPS   (DX)(BX*2), Y9, Y10
 	VFMADD231PS  Y10, Y8, Y4
-	VMASKMOVPS   (AX)(DX*1), Y9, Y10
+	VMASKMOVPS   (DX)(SI*1), Y9, Y10
 	VFMADD231PS  Y10, Y8, Y6
-	VMOVUPS      32(DI), Y9
-	VMASKMOVPS   32(AX), Y9, Y10
+	VMOVUPS      32(R9), Y9
+	VMASKMOVPS   32(DX), Y9, Y10
 	VFMADD231PS  Y10, Y8, Y1
-	VMASKMOVPS   32(AX)(CX*1), Y9, Y10
+	VMASKMOVPS   32(DX)(BX*1), Y9, Y10
 	VFMADD231PS  Y10, Y8, Y3
-	VMASKMOVPS   32(AX)(CX*2), Y9, Y10
+	VMASKMOVPS   32(DX)(BX*2), Y9, Y10
 	VFMADD231PS  Y10, Y8, Y5
-	VMASKMOVPS   32(AX)(DX*1), Y9, Y10
+	VMASKMOVPS   32(DX)(SI*1), Y9, Y10
 	VFMADD231PS  Y10, Y8, Y7
 
 kernRowA6x16_r4_p_noc:
-	TESTQ      $0x00000002, BX
+	TESTQ      $0x00000002, DI
 	JZ         kernRowA6x16_r4_p_nobias
-	MOVQ       bias+80(FP), R8
-	VMOVUPS    (DI), Y9
-	VMASKMOVPS (R8), Y9, Y10
+	MOVQ       16(SP), R10
+	VMOVUPS    (R9), Y9
+	VMASKMOVPS (R10), Y9, Y10
 	VADDPS     Y10, Y0, Y0
 	VADDPS     Y10, Y2, Y2
 	VADDPS     Y10, Y4, Y4
 	VADDPS     Y10, Y6, Y6
-	VMOVUPS    32(DI), Y9
-	VMASKMOVPS 32(R8), Y9, Y10
+	VMOVUPS    32(R9), Y9
+	VMASKMOVPS 32(R10), Y9, Y10
 	VADDPS     Y10, Y1, Y1
 	VADDPS     Y10, Y3, Y3
 	VADDPS     Y10, Y5, Y5
 	VADDPS     Y10, Y7, Y7
 
 kernRowA6x16_r4_p_nobias:
-	TESTQ  $0x00000004, BX
+	TESTQ  $0x00000004, DI
 	JZ     kernRowA6x16_r4_p_norelu
 	VXORPS Y8, Y8, Y8
 	VMAXPS Y0, Y8, Y0
@@ -4972,223 +5070,223 @@ kernRowA6x16_r4_p_nobias:
 	VMAXPS Y7, Y8, Y7
 
 kernRowA6x16_r4_p_norelu:
-	MOVQ    SI, BX
-	SHRQ    $0x03, BX
-	ANDQ    $0x00000007, SI
-	CMPQ    BX, $0x00000000
+	MOVQ    R8, DI
+	SHRQ    $0x03, DI
+	ANDQ    $0x00000007, R8
+	CMPQ    DI, $0x00000000
 	JE      kernRowA6x16_r4_row0_part0
-	VMOVUPS Y0, (AX)
-	CMPQ    BX, $0x00000001
+	VMOVUPS Y0, (DX)
+	CMPQ    DI, $0x00000001
 	JE      kernRowA6x16_r4_row0_part1
-	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y1, 32(DX)
 	JMP     kernRowA6x16_r4_row0_done
 
 kernRowA6x16_r4_row0_part0:
-	LEAQ         (AX), DI
-	TESTQ        $0x00000004, SI
+	LEAQ         (DX), R9
+	TESTQ        $0x00000004, R8
 	JZ           kernRowA6x16_r4_row0_tail0_2
-	VMOVUPS      X0, (DI)
+	VMOVUPS      X0, (R9)
 	VEXTRACTF128 $0x01, Y0, X0
-	ADDQ         $0x00000010, DI
+	ADDQ         $0x00000010, R9
 
 kernRowA6x16_r4_row0_tail0_2:
-	TESTQ    $0x00000002, SI
+	TESTQ    $0x00000002, R8
 	JZ       kernRowA6x16_r4_row0_tail0_1
-	VMOVLPS  X0, (DI)
+	VMOVLPS  X0, (R9)
 	VMOVHLPS X0, X0, X0
-	ADDQ     $0x00000008, DI
+	ADDQ     $0x00000008, R9
 
 kernRowA6x16_r4_row0_tail0_1:
-	TESTQ  $0x00000001, SI
+	TESTQ  $0x00000001, R8
 	JZ     kernRowA6x16_r4_row0_tail0_0
-	VMOVSS X0, (DI)
+	VMOVSS X0, (R9)
 
 kernRowA6x16_r4_row0_tail0_0:
 	JMP kernRowA6x16_r4_row0_done
 
 kernRowA6x16_r4_row0_part1:
-	LEAQ         32(AX), DI
-	TESTQ        $0x00000004, SI
+	LEAQ         32(DX), R9
+	TESTQ        $0x00000004, R8
 	JZ           kernRowA6x16_r4_row0_tail1_2
-	VMOVUPS      X1, (DI)
+	VMOVUPS      X1, (R9)
 	VEXTRACTF128 $0x01, Y1, X1
-	ADDQ         $0x00000010, DI
+	ADDQ         $0x00000010, R9
 
 kernRowA6x16_r4_row0_tail1_2:
-	TESTQ    $0x00000002, SI
+	TESTQ    $0x00000002, R8
 	JZ       kernRowA6x16_r4_row0_tail1_1
-	VMOVLPS  X1, (DI)
+	VMOVLPS  X1, (R9)
 	VMOVHLPS X1, X1, X1
-	ADDQ     $0x00000008, DI
+	ADDQ     $0x00000008, R9
 
 kernRowA6x16_r4_row0_tail1_1:
-	TESTQ  $0x00000001, SI
+	TESTQ  $0x00000001, R8
 	JZ     kernRowA6x16_r4_row0_tail1_0
-	VMOVSS X1, (DI)
+	VMOVSS X1, (R9)
 
 kernRowA6x16_r4_row0_tail1_0:
 kernRowA6x16_r4_row0_done:
-	CMPQ    BX, $0x00000000
+	CMPQ    DI, $0x00000000
 	JE      kernRowA6x16_r4_row1_part0
-	VMOVUPS Y2, (AX)(CX*1)
-	CMPQ    BX, $0x00000001
+	VMOVUPS Y2, (DX)(BX*1)
+	CMPQ    DI, $0x00000001
 	JE      kernRowA6x16_r4_row1_part1
-	VMOVUPS Y3, 32(AX)(CX*1)
+	VMOVUPS Y3, 32(DX)(BX*1)
 	JMP     kernRowA6x16_r4_row1_done
 
 kernRowA6x16_r4_row1_part0:
-	LEAQ         (AX)(CX*1), DI
-	TESTQ        $0x00000004, SI
+	LEAQ         (DX)(BX*1), R9
+	TESTQ        $0x00000004, R8
 	JZ           kernRowA6x16_r4_row1_tail0_2
-	VMOVUPS      X2, (DI)
+	VMOVUPS      X2, (R9)
 	VEXTRACTF128 $0x01, Y2, X2
-	ADDQ         $0x00000010, DI
+	ADDQ         $0x00000010, R9
 
 kernRowA6x16_r4_row1_tail0_2:
-	TESTQ    $0x00000002, SI
+	TESTQ    $0x00000002, R8
 	JZ       kernRowA6x16_r4_row1_tail0_1
-	VMOVLPS  X2, (DI)
+	VMOVLPS  X2, (R9)
 	VMOVHLPS X2, X2, X2
-	ADDQ     $0x00000008, DI
+	ADDQ     $0x00000008, R9
 
 kernRowA6x16_r4_row1_tail0_1:
-	TESTQ  $0x00000001, SI
+	TESTQ  $0x00000001, R8
 	JZ     kernRowA6x16_r4_row1_tail0_0
-	VMOVSS X2, (DI)
+	VMOVSS X2, (R9)
 
 kernRowA6x16_r4_row1_tail0_0:
 	JMP kernRowA6x16_r4_row1_done
 
 kernRowA6x16_r4_row1_part1:
-	LEAQ         32(AX)(CX*1), DI
-	TESTQ        $0x00000004, SI
+	LEAQ         32(DX)(BX*1), R9
+	TESTQ        $0x00000004, R8
 	JZ           kernRowA6x16_r4_row1_tail1_2
-	VMOVUPS      X3, (DI)
+	VMOVUPS      X3, (R9)
 	VEXTRACTF128 $0x01, Y3, X3
-	ADDQ         $0x00000010, DI
+	ADDQ         $0x00000010, R9
 
 kernRowA6x16_r4_row1_tail1_2:
-	TESTQ    $0x00000002, SI
+	TESTQ    $0x00000002, R8
 	JZ       kernRowA6x16_r4_row1_tail1_1
-	VMOVLPS  X3, (DI)
+	VMOVLPS  X3, (R9)
 	VMOVHLPS X3, X3, X3
-	ADDQ     $0x00000008, DI
+	ADDQ     $0x00000008, R9
 
 kernRowA6x16_r4_row1_tail1_1:
-	TESTQ  $0x00000001, SI
+	TESTQ  $0x00000001, R8
 	JZ     kernRowA6x16_r4_row1_tail1_0
-	VMOVSS X3, (DI)
+	VMOVSS X3, (R9)
 
 kernRowA6x16_r4_row1_tail1_0:
 kernRowA6x16_r4_row1_done:
-	CMPQ    BX, $0x00000000
+	CMPQ    DI, $0x00000000
 	JE      kernRowA6x16_r4_row2_part0
-	VMOVUPS Y4, (AX)(CX*2)
-	CMPQ    BX, $0x00000001
+	VMOVUPS Y4, (DX)(BX*2)
+	CMPQ    DI, $0x00000001
 	JE      kernRowA6x16_r4_row2_part1
-	VMOVUPS Y5, 32(AX)(CX*2)
+	VMOVUPS Y5, 32(DX)(BX*2)
 	JMP     kernRowA6x16_r4_row2_done
 
 kernRowA6x16_r4_row2_part0:
-	LEAQ         (AX)(CX*2), CX
-	TESTQ        $0x00000004, SI
+	LEAQ         (DX)(BX*2), BX
+	TESTQ        $0x00000004, R8
 	JZ           kernRowA6x16_r4_row2_tail0_2
-	VMOVUPS      X4, (CX)
+	VMOVUPS      X4, (BX)
 	VEXTRACTF128 $0x01, Y4, X4
-	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000010, BX
 
 kernRowA6x16_r4_row2_tail0_2:
-	TESTQ    $0x00000002, SI
+	TESTQ    $0x00000002, R8
 	JZ       kernRowA6x16_r4_row2_tail0_1
-	VMOVLPS  X4, (CX)
+	VMOVLPS  X4, (BX)
 	VMOVHLPS X4, X4, X4
-	ADDQ     $0x00000008, CX
+	ADDQ     $0x00000008, BX
 
 kernRowA6x16_r4_row2_tail0_1:
-	TESTQ  $0x00000001, SI
+	TESTQ  $0x00000001, R8
 	JZ     kernRowA6x16_r4_row2_tail0_0
-	VMOVSS X4, (CX)
+	VMOVSS X4, (BX)
 
 kernRowA6x16_r4_row2_tail0_0:
 	JMP kernRowA6x16_r4_row2_done
 
 kernRowA6x16_r4_row2_part1:
-	LEAQ         32(AX)(CX*2), CX
-	TESTQ        $0x00000004, SI
+	LEAQ         32(DX)(BX*2), BX
+	TESTQ        $0x00000004, R8
 	JZ           kernRowA6x16_r4_row2_tail1_2
-	VMOVUPS      X5, (CX)
+	VMOVUPS      X5, (BX)
 	VEXTRACTF128 $0x01, Y5, X5
-	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000010, BX
 
 kernRowA6x16_r4_row2_tail1_2:
-	TESTQ    $0x00000002, SI
+	TESTQ    $0x00000002, R8
 	JZ       kernRowA6x16_r4_row2_tail1_1
-	VMOVLPS  X5, (CX)
+	VMOVLPS  X5, (BX)
 	VMOVHLPS X5, X5, X5
-	ADDQ     $0x00000008, CX
+	ADDQ     $0x00000008, BX
 
 kernRowA6x16_r4_row2_tail1_1:
-	TESTQ  $0x00000001, SI
+	TESTQ  $0x00000001, R8
 	JZ     kernRowA6x16_r4_row2_tail1_0
-	VMOVSS X5, (CX)
+	VMOVSS X5, (BX)
 
 kernRowA6x16_r4_row2_tail1_0:
 kernRowA6x16_r4_row2_done:
-	CMPQ    BX, $0x00000000
+	CMPQ    DI, $0x00000000
 	JE      kernRowA6x16_r4_row3_part0
-	VMOVUPS Y6, (AX)(DX*1)
-	CMPQ    BX, $0x00000001
+	VMOVUPS Y6, (DX)(SI*1)
+	CMPQ    DI, $0x00000001
 	JE      kernRowA6x16_r4_row3_part1
-	VMOVUPS Y7, 32(AX)(DX*1)
+	VMOVUPS Y7, 32(DX)(SI*1)
 	JMP     kernRowA6x16_r4_row3_done
 
 kernRowA6x16_r4_row3_part0:
-	LEAQ         (AX)(DX*1), AX
-	TESTQ        $0x00000004, SI
+	LEAQ         (DX)(SI*1), DX
+	TESTQ        $0x00000004, R8
 	JZ           kernRowA6x16_r4_row3_tail0_2
-	VMOVUPS      X6, (AX)
+	VMOVUPS      X6, (DX)
 	VEXTRACTF128 $0x01, Y6, X6
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernRowA6x16_r4_row3_tail0_2:
-	TESTQ    $0x00000002, SI
+	TESTQ    $0x00000002, R8
 	JZ       kernRowA6x16_r4_row3_tail0_1
-	VMOVLPS  X6, (AX)
+	VMOVLPS  X6, (DX)
 	VMOVHLPS X6, X6, X6
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernRowA6x16_r4_row3_tail0_1:
-	TESTQ  $0x00000001, SI
+	TESTQ  $0x00000001, R8
 	JZ     kernRowA6x16_r4_row3_tail0_0
-	VMOVSS X6, (AX)
+	VMOVSS X6, (DX)
 
 kernRowA6x16_r4_row3_tail0_0:
 	JMP kernRowA6x16_r4_row3_done
 
 kernRowA6x16_r4_row3_part1:
-	LEAQ         32(AX)(DX*1), AX
-	TESTQ        $0x00000004, SI
+	LEAQ         32(DX)(SI*1), DX
+	TESTQ        $0x00000004, R8
 	JZ           kernRowA6x16_r4_row3_tail1_2
-	VMOVUPS      X7, (AX)
+	VMOVUPS      X7, (DX)
 	VEXTRACTF128 $0x01, Y7, X7
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernRowA6x16_r4_row3_tail1_2:
-	TESTQ    $0x00000002, SI
+	TESTQ    $0x00000002, R8
 	JZ       kernRowA6x16_r4_row3_tail1_1
-	VMOVLPS  X7, (AX)
+	VMOVLPS  X7, (DX)
 	VMOVHLPS X7, X7, X7
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernRowA6x16_r4_row3_tail1_1:
-	TESTQ  $0x00000001, SI
+	TESTQ  $0x00000001, R8
 	JZ     kernRowA6x16_r4_row3_tail1_0
-	VMOVSS X7, (AX)
+	VMOVSS X7, (DX)
 
 kernRowA6x16_r4_row3_tail1_0:
 kernRowA6x16_r4_row3_done:
 kernRowA6x16_r4_end:
-	JMP kernRowA6x16_done
+	JMP kernRowA6x16_nextcol
 
 kernRowA6x16_rem3:
 	VXORPS Y0, Y0, Y0
@@ -5197,92 +5295,95 @@ kernRowA6x16_rem3:
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
-	MOVQ   b+40(FP), DX
-	MOVQ   k+8(FP), SI
-	SHRQ   $0x02, SI
+	MOVQ   (SP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DI
+	LEAQ   (DI)(DI*2), R8
+	MOVQ   k+8(FP), R9
+	SHRQ   $0x02, R9
 	JZ     kernRowA6x16_r3_tail
 
 kernRowA6x16_r3_loop4:
-	VMOVUPS      (DX), Y6
-	VMOVUPS      32(DX), Y7
-	VBROADCASTSS (AX), Y8
+	VMOVUPS      (SI), Y6
+	VMOVUPS      32(SI), Y7
+	VBROADCASTSS (DX), Y8
 	VFMADD231PS  Y6, Y8, Y0
 	VFMADD231PS  Y7, Y8, Y1
-	VBROADCASTSS (AX)(CX*1), Y8
+	VBROADCASTSS (DX)(AX*1), Y8
 	VFMADD231PS  Y6, Y8, Y2
 	VFMADD231PS  Y7, Y8, Y3
-	VBROADCASTSS (AX)(CX*2), Y8
+	VBROADCASTSS (DX)(AX*2), Y8
 	VFMADD231PS  Y6, Y8, Y4
 	VFMADD231PS  Y7, Y8, Y5
-	VMOVUPS      64(DX), Y6
-	VMOVUPS      96(DX), Y7
-	VBROADCASTSS 4(AX), Y8
+	VMOVUPS      (SI)(DI*1), Y6
+	VMOVUPS      32(SI)(DI*1), Y7
+	VBROADCASTSS 4(DX), Y8
 	VFMADD231PS  Y6, Y8, Y0
 	VFMADD231PS  Y7, Y8, Y1
-	VBROADCASTSS 4(AX)(CX*1), Y8
+	VBROADCASTSS 4(DX)(AX*1), Y8
 	VFMADD231PS  Y6, Y8, Y2
 	VFMADD231PS  Y7, Y8, Y3
-	VBROADCASTSS 4(AX)(CX*2), Y8
+	VBROADCASTSS 4(DX)(AX*2), Y8
 	VFMADD231PS  Y6, Y8, Y4
 	VFMADD231PS  Y7, Y8, Y5
-	VMOVUPS      128(DX), Y6
-	VMOVUPS      160(DX), Y7
-	VBROADCASTSS 8(AX), Y8
+	VMOVUPS      (SI)(DI*2), Y6
+	VMOVUPS      32(SI)(DI*2), Y7
+	VBROADCASTSS 8(DX), Y8
 	VFMADD231PS  Y6, Y8, Y0
 	VFMADD231PS  Y7, Y8, Y1
-	VBROADCASTSS 8(AX)(CX*1), Y8
+	VBROADCASTSS 8(DX)(AX*1), Y8
 	VFMADD231PS  Y6, Y8, Y2
 	VFMADD231PS  Y7, Y8, Y3
-	VBROADCASTSS 8(AX)(CX*2), Y8
+	VBROADCASTSS 8(DX)(AX*2), Y8
 	VFMADD231PS  Y6, Y8, Y4
 	VFMADD231PS  Y7, Y8, Y5
-	VMOVUPS      192(DX), Y6
-	VMOVUPS      224(DX), Y7
-	VBROADCASTSS 12(AX), Y8
+	VMOVUPS      (SI)(R8*1), Y6
+	VMOVUPS      32(SI)(R8*1), Y7
+	VBROADCASTSS 12(DX), Y8
 	VFMADD231PS  Y6, Y8, Y0
 	VFMADD231PS  Y7, Y8, Y1
-	VBROADCASTSS 12(AX)(CX*1), Y8
+	VBROADCASTSS 12(DX)(AX*1), Y8
 	VFMADD231PS  Y6, Y8, Y2
 	VFMADD231PS  Y7, Y8, Y3
-	VBROADCASTSS 12(AX)(CX*2), Y8
+	VBROADCASTSS 12(DX)(AX*2), Y8
 	VFMADD231PS  Y6, Y8, Y4
 	VFMADD231PS  Y7, Y8, Y5
-	ADDQ         $0x00000010, AX
-	ADDQ         $0x00000100, DX
-	DECQ         SI
+	ADDQ         $0x00000010, DX
+	LEAQ         (SI)(DI*4), SI
+	DECQ         R9
 	JNZ          kernRowA6x16_r3_loop4
 
 kernRowA6x16_r3_tail:
-	MOVQ k+8(FP), SI
-	ANDQ $0x00000003, SI
+	MOVQ k+8(FP), R8
+	ANDQ $0x00000003, R8
 	JZ   kernRowA6x16_r3_epi
 
 kernRowA6x16_r3_loop1:
-	VMOVUPS      (DX), Y6
-	VMOVUPS      32(DX), Y7
-	VBROADCASTSS (AX), Y8
+	VMOVUPS      (SI), Y6
+	VMOVUPS      32(SI), Y7
+	VBROADCASTSS (DX), Y8
 	VFMADD231PS  Y6, Y8, Y0
 	VFMADD231PS  Y7, Y8, Y1
-	VBROADCASTSS (AX)(CX*1), Y8
+	VBROADCASTSS (DX)(AX*1), Y8
 	VFMADD231PS  Y6, Y8, Y2
 	VFMADD231PS  Y7, Y8, Y3
-	VBROADCASTSS (AX)(CX*2), Y8
+	VBROADCASTSS (DX)(AX*2), Y8
 	VFMADD231PS  Y6, Y8, Y4
 	VFMADD231PS  Y7, Y8, Y5
-	ADDQ         $0x00000004, AX
-	ADDQ         $0x00000040, DX
-	DECQ         SI
+	ADDQ         $0x00000004, DX
+	ADDQ         DI, SI
+	DECQ         R8
 	JNZ          kernRowA6x16_r3_loop1
 
 kernRowA6x16_r3_epi:
-	MOVQ         BX, AX
-	MOVQ         ldc+56(FP), CX
-	SHLQ         $0x02, CX
-	LEAQ         (CX)(CX*2), DX
-	MOVQ         flags+88(FP), DX
-	TESTQ        $0x00000008, DX
+	MOVQ         BX, DX
+	MOVQ         ldc+72(FP), BX
+	SHLQ         $0x02, BX
+	LEAQ         (BX)(BX*2), SI
+	MOVQ         flags+104(FP), SI
+	TESTQ        $0x00000008, SI
 	JZ           kernRowA6x16_r3_noalpha
-	VBROADCASTSS alpha+72(FP), Y6
+	VBROADCASTSS alpha+88(FP), Y6
 	VMULPS       Y6, Y0, Y0
 	VMULPS       Y6, Y1, Y1
 	VMULPS       Y6, Y2, Y2
@@ -5291,32 +5392,32 @@ kernRowA6x16_r3_epi:
 	VMULPS       Y6, Y5, Y5
 
 kernRowA6x16_r3_noalpha:
-	MOVQ         nr+64(FP), BX
-	CMPQ         BX, $0x00000010
+	MOVQ         24(SP), DI
+	CMPQ         DI, $0x00000010
 	JNE          kernRowA6x16_r3_partial
-	TESTQ        $0x00000001, DX
+	TESTQ        $0x00000001, SI
 	JZ           kernRowA6x16_r3_f_noc
-	VBROADCASTSS beta+76(FP), Y6
-	VFMADD231PS  (AX), Y6, Y0
-	VFMADD231PS  32(AX), Y6, Y1
-	VFMADD231PS  (AX)(CX*1), Y6, Y2
-	VFMADD231PS  32(AX)(CX*1), Y6, Y3
-	VFMADD231PS  (AX)(CX*2), Y6, Y4
-	VFMADD231PS  32(AX)(CX*2), Y6, Y5
+	VBROADCASTSS beta+92(FP), Y6
+	VFMADD231PS  (DX), Y6, Y0
+	VFMADD231PS  32(DX), Y6, Y1
+	VFMADD231PS  (DX)(BX*1), Y6, Y2
+	VFMADD231PS  32(DX)(BX*1), Y6, Y3
+	VFMADD231PS  (DX)(BX*2), Y6, Y4
+	VFMADD231PS  32(DX)(BX*2), Y6, Y5
 
 kernRowA6x16_r3_f_noc:
-	TESTQ  $0x00000002, DX
+	TESTQ  $0x00000002, SI
 	JZ     kernRowA6x16_r3_f_nobias
-	MOVQ   bias+80(FP), BX
-	VADDPS (BX), Y0, Y0
-	VADDPS 32(BX), Y1, Y1
-	VADDPS (BX), Y2, Y2
-	VADDPS 32(BX), Y3, Y3
-	VADDPS (BX), Y4, Y4
-	VADDPS 32(BX), Y5, Y5
+	MOVQ   16(SP), DI
+	VADDPS (DI), Y0, Y0
+	VADDPS 32(DI), Y1, Y1
+	VADDPS (DI), Y2, Y2
+	VADDPS 32(DI), Y3, Y3
+	VADDPS (DI), Y4, Y4
+	VADDPS 32(DI), Y5, Y5
 
 kernRowA6x16_r3_f_nobias:
-	TESTQ  $0x00000004, DX
+	TESTQ  $0x00000004, SI
 	JZ     kernRowA6x16_r3_f_norelu
 	VXORPS Y6, Y6, Y6
 	VMAXPS Y0, Y6, Y0
@@ -5327,54 +5428,54 @@ kernRowA6x16_r3_f_nobias:
 	VMAXPS Y5, Y6, Y5
 
 kernRowA6x16_r3_f_norelu:
-	VMOVUPS Y0, (AX)
-	VMOVUPS Y1, 32(AX)
-	VMOVUPS Y2, (AX)(CX*1)
-	VMOVUPS Y3, 32(AX)(CX*1)
-	VMOVUPS Y4, (AX)(CX*2)
-	VMOVUPS Y5, 32(AX)(CX*2)
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, (DX)(BX*1)
+	VMOVUPS Y3, 32(DX)(BX*1)
+	VMOVUPS Y4, (DX)(BX*2)
+	VMOVUPS Y5, 32(DX)(BX*2)
 	JMP     kernRowA6x16_r3_end
 
 kernRowA6x16_r3_partial:
-	LEAQ         lanemask<>+128(SB), SI
-	MOVQ         BX, DI
-	SHLQ         $0x02, DI
-	SUBQ         DI, SI
-	TESTQ        $0x00000001, DX
+	LEAQ         lanemask<>+128(SB), R8
+	MOVQ         DI, R9
+	SHLQ         $0x02, R9
+	SUBQ         R9, R8
+	TESTQ        $0x00000001, SI
 	JZ           kernRowA6x16_r3_p_noc
-	VBROADCASTSS beta+76(FP), Y6
-	VMOVUPS      (SI), Y7
-	VMASKMOVPS   (AX), Y7, Y8
+	VBROADCASTSS beta+92(FP), Y6
+	VMOVUPS      (R8), Y7
+	VMASKMOVPS   (DX), Y7, Y8
 	VFMADD231PS  Y8, Y6, Y0
-	VMASKMOVPS   (AX)(CX*1), Y7, Y8
+	VMASKMOVPS   (DX)(BX*1), Y7, Y8
 	VFMADD231PS  Y8, Y6, Y2
-	VMASKMOVPS   (AX)(CX*2), Y7, Y8
+	VMASKMOVPS   (DX)(BX*2), Y7, Y8
 	VFMADD231PS  Y8, Y6, Y4
-	VMOVUPS      32(SI), Y7
-	VMASKMOVPS   32(AX), Y7, Y8
+	VMOVUPS      32(R8), Y7
+	VMASKMOVPS   32(DX), Y7, Y8
 	VFMADD231PS  Y8, Y6, Y1
-	VMASKMOVPS   32(AX)(CX*1), Y7, Y8
+	VMASKMOVPS   32(DX)(BX*1), Y7, Y8
 	VFMADD231PS  Y8, Y6, Y3
-	VMASKMOVPS   32(AX)(CX*2), Y7, Y8
+	VMASKMOVPS   32(DX)(BX*2), Y7, Y8
 	VFMADD231PS  Y8, Y6, Y5
 
 kernRowA6x16_r3_p_noc:
-	TESTQ      $0x00000002, DX
+	TESTQ      $0x00000002, SI
 	JZ         kernRowA6x16_r3_p_nobias
-	MOVQ       bias+80(FP), DI
-	VMOVUPS    (SI), Y7
-	VMASKMOVPS (DI), Y7, Y8
+	MOVQ       16(SP), R9
+	VMOVUPS    (R8), Y7
+	VMASKMOVPS (R9), Y7, Y8
 	VADDPS     Y8, Y0, Y0
 	VADDPS     Y8, Y2, Y2
 	VADDPS     Y8, Y4, Y4
-	VMOVUPS    32(SI), Y7
-	VMASKMOVPS 32(DI), Y7, Y8
+	VMOVUPS    32(R8), Y7
+	VMASKMOVPS 32(R9), Y7, Y8
 	VADDPS     Y8, Y1, Y1
 	VADDPS     Y8, Y3, Y3
 	VADDPS     Y8, Y5, Y5
 
 kernRowA6x16_r3_p_nobias:
-	TESTQ  $0x00000004, DX
+	TESTQ  $0x00000004, SI
 	JZ     kernRowA6x16_r3_p_norelu
 	VXORPS Y6, Y6, Y6
 	VMAXPS Y0, Y6, Y0
@@ -5385,275 +5486,278 @@ kernRowA6x16_r3_p_nobias:
 	VMAXPS Y5, Y6, Y5
 
 kernRowA6x16_r3_p_norelu:
-	MOVQ    BX, DX
-	SHRQ    $0x03, DX
-	ANDQ    $0x00000007, BX
-	CMPQ    DX, $0x00000000
+	MOVQ    DI, SI
+	SHRQ    $0x03, SI
+	ANDQ    $0x00000007, DI
+	CMPQ    SI, $0x00000000
 	JE      kernRowA6x16_r3_row0_part0
-	VMOVUPS Y0, (AX)
-	CMPQ    DX, $0x00000001
+	VMOVUPS Y0, (DX)
+	CMPQ    SI, $0x00000001
 	JE      kernRowA6x16_r3_row0_part1
-	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y1, 32(DX)
 	JMP     kernRowA6x16_r3_row0_done
 
 kernRowA6x16_r3_row0_part0:
-	LEAQ         (AX), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         (DX), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernRowA6x16_r3_row0_tail0_2
-	VMOVUPS      X0, (SI)
+	VMOVUPS      X0, (R8)
 	VEXTRACTF128 $0x01, Y0, X0
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernRowA6x16_r3_row0_tail0_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernRowA6x16_r3_row0_tail0_1
-	VMOVLPS  X0, (SI)
+	VMOVLPS  X0, (R8)
 	VMOVHLPS X0, X0, X0
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernRowA6x16_r3_row0_tail0_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernRowA6x16_r3_row0_tail0_0
-	VMOVSS X0, (SI)
+	VMOVSS X0, (R8)
 
 kernRowA6x16_r3_row0_tail0_0:
 	JMP kernRowA6x16_r3_row0_done
 
 kernRowA6x16_r3_row0_part1:
-	LEAQ         32(AX), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         32(DX), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernRowA6x16_r3_row0_tail1_2
-	VMOVUPS      X1, (SI)
+	VMOVUPS      X1, (R8)
 	VEXTRACTF128 $0x01, Y1, X1
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernRowA6x16_r3_row0_tail1_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernRowA6x16_r3_row0_tail1_1
-	VMOVLPS  X1, (SI)
+	VMOVLPS  X1, (R8)
 	VMOVHLPS X1, X1, X1
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernRowA6x16_r3_row0_tail1_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernRowA6x16_r3_row0_tail1_0
-	VMOVSS X1, (SI)
+	VMOVSS X1, (R8)
 
 kernRowA6x16_r3_row0_tail1_0:
 kernRowA6x16_r3_row0_done:
-	CMPQ    DX, $0x00000000
+	CMPQ    SI, $0x00000000
 	JE      kernRowA6x16_r3_row1_part0
-	VMOVUPS Y2, (AX)(CX*1)
-	CMPQ    DX, $0x00000001
+	VMOVUPS Y2, (DX)(BX*1)
+	CMPQ    SI, $0x00000001
 	JE      kernRowA6x16_r3_row1_part1
-	VMOVUPS Y3, 32(AX)(CX*1)
+	VMOVUPS Y3, 32(DX)(BX*1)
 	JMP     kernRowA6x16_r3_row1_done
 
 kernRowA6x16_r3_row1_part0:
-	LEAQ         (AX)(CX*1), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         (DX)(BX*1), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernRowA6x16_r3_row1_tail0_2
-	VMOVUPS      X2, (SI)
+	VMOVUPS      X2, (R8)
 	VEXTRACTF128 $0x01, Y2, X2
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernRowA6x16_r3_row1_tail0_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernRowA6x16_r3_row1_tail0_1
-	VMOVLPS  X2, (SI)
+	VMOVLPS  X2, (R8)
 	VMOVHLPS X2, X2, X2
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernRowA6x16_r3_row1_tail0_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernRowA6x16_r3_row1_tail0_0
-	VMOVSS X2, (SI)
+	VMOVSS X2, (R8)
 
 kernRowA6x16_r3_row1_tail0_0:
 	JMP kernRowA6x16_r3_row1_done
 
 kernRowA6x16_r3_row1_part1:
-	LEAQ         32(AX)(CX*1), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         32(DX)(BX*1), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernRowA6x16_r3_row1_tail1_2
-	VMOVUPS      X3, (SI)
+	VMOVUPS      X3, (R8)
 	VEXTRACTF128 $0x01, Y3, X3
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernRowA6x16_r3_row1_tail1_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernRowA6x16_r3_row1_tail1_1
-	VMOVLPS  X3, (SI)
+	VMOVLPS  X3, (R8)
 	VMOVHLPS X3, X3, X3
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernRowA6x16_r3_row1_tail1_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernRowA6x16_r3_row1_tail1_0
-	VMOVSS X3, (SI)
+	VMOVSS X3, (R8)
 
 kernRowA6x16_r3_row1_tail1_0:
 kernRowA6x16_r3_row1_done:
-	CMPQ    DX, $0x00000000
+	CMPQ    SI, $0x00000000
 	JE      kernRowA6x16_r3_row2_part0
-	VMOVUPS Y4, (AX)(CX*2)
-	CMPQ    DX, $0x00000001
+	VMOVUPS Y4, (DX)(BX*2)
+	CMPQ    SI, $0x00000001
 	JE      kernRowA6x16_r3_row2_part1
-	VMOVUPS Y5, 32(AX)(CX*2)
+	VMOVUPS Y5, 32(DX)(BX*2)
 	JMP     kernRowA6x16_r3_row2_done
 
 kernRowA6x16_r3_row2_part0:
-	LEAQ         (AX)(CX*2), AX
-	TESTQ        $0x00000004, BX
+	LEAQ         (DX)(BX*2), DX
+	TESTQ        $0x00000004, DI
 	JZ           kernRowA6x16_r3_row2_tail0_2
-	VMOVUPS      X4, (AX)
+	VMOVUPS      X4, (DX)
 	VEXTRACTF128 $0x01, Y4, X4
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernRowA6x16_r3_row2_tail0_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernRowA6x16_r3_row2_tail0_1
-	VMOVLPS  X4, (AX)
+	VMOVLPS  X4, (DX)
 	VMOVHLPS X4, X4, X4
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernRowA6x16_r3_row2_tail0_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernRowA6x16_r3_row2_tail0_0
-	VMOVSS X4, (AX)
+	VMOVSS X4, (DX)
 
 kernRowA6x16_r3_row2_tail0_0:
 	JMP kernRowA6x16_r3_row2_done
 
 kernRowA6x16_r3_row2_part1:
-	LEAQ         32(AX)(CX*2), AX
-	TESTQ        $0x00000004, BX
+	LEAQ         32(DX)(BX*2), DX
+	TESTQ        $0x00000004, DI
 	JZ           kernRowA6x16_r3_row2_tail1_2
-	VMOVUPS      X5, (AX)
+	VMOVUPS      X5, (DX)
 	VEXTRACTF128 $0x01, Y5, X5
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernRowA6x16_r3_row2_tail1_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernRowA6x16_r3_row2_tail1_1
-	VMOVLPS  X5, (AX)
+	VMOVLPS  X5, (DX)
 	VMOVHLPS X5, X5, X5
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernRowA6x16_r3_row2_tail1_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernRowA6x16_r3_row2_tail1_0
-	VMOVSS X5, (AX)
+	VMOVSS X5, (DX)
 
 kernRowA6x16_r3_row2_tail1_0:
 kernRowA6x16_r3_row2_done:
 kernRowA6x16_r3_end:
-	JMP kernRowA6x16_done
+	JMP kernRowA6x16_nextcol
 
 kernRowA6x16_rem2:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
-	MOVQ   b+40(FP), DX
-	MOVQ   k+8(FP), SI
-	SHRQ   $0x02, SI
+	MOVQ   (SP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DI
+	LEAQ   (DI)(DI*2), R8
+	MOVQ   k+8(FP), R9
+	SHRQ   $0x02, R9
 	JZ     kernRowA6x16_r2_tail
 
 kernRowA6x16_r2_loop4:
-	VMOVUPS      (DX), Y4
-	VMOVUPS      32(DX), Y5
-	VBROADCASTSS (AX), Y6
+	VMOVUPS      (SI), Y4
+	VMOVUPS      32(SI), Y5
+	VBROADCASTSS (DX), Y6
 	VFMADD231PS  Y4, Y6, Y0
 	VFMADD231PS  Y5, Y6, Y1
-	VBROADCASTSS (AX)(CX*1), Y6
+	VBROADCASTSS (DX)(AX*1), Y6
 	VFMADD231PS  Y4, Y6, Y2
 	VFMADD231PS  Y5, Y6, Y3
-	VMOVUPS      64(DX), Y4
-	VMOVUPS      96(DX), Y5
-	VBROADCASTSS 4(AX), Y6
+	VMOVUPS      (SI)(DI*1), Y4
+	VMOVUPS      32(SI)(DI*1), Y5
+	VBROADCASTSS 4(DX), Y6
 	VFMADD231PS  Y4, Y6, Y0
 	VFMADD231PS  Y5, Y6, Y1
-	VBROADCASTSS 4(AX)(CX*1), Y6
+	VBROADCASTSS 4(DX)(AX*1), Y6
 	VFMADD231PS  Y4, Y6, Y2
 	VFMADD231PS  Y5, Y6, Y3
-	VMOVUPS      128(DX), Y4
-	VMOVUPS      160(DX), Y5
-	VBROADCASTSS 8(AX), Y6
+	VMOVUPS      (SI)(DI*2), Y4
+	VMOVUPS      32(SI)(DI*2), Y5
+	VBROADCASTSS 8(DX), Y6
 	VFMADD231PS  Y4, Y6, Y0
 	VFMADD231PS  Y5, Y6, Y1
-	VBROADCASTSS 8(AX)(CX*1), Y6
+	VBROADCASTSS 8(DX)(AX*1), Y6
 	VFMADD231PS  Y4, Y6, Y2
 	VFMADD231PS  Y5, Y6, Y3
-	VMOVUPS      192(DX), Y4
-	VMOVUPS      224(DX), Y5
-	VBROADCASTSS 12(AX), Y6
+	VMOVUPS      (SI)(R8*1), Y4
+	VMOVUPS      32(SI)(R8*1), Y5
+	VBROADCASTSS 12(DX), Y6
 	VFMADD231PS  Y4, Y6, Y0
 	VFMADD231PS  Y5, Y6, Y1
-	VBROADCASTSS 12(AX)(CX*1), Y6
+	VBROADCASTSS 12(DX)(AX*1), Y6
 	VFMADD231PS  Y4, Y6, Y2
 	VFMADD231PS  Y5, Y6, Y3
-	ADDQ         $0x00000010, AX
-	ADDQ         $0x00000100, DX
-	DECQ         SI
+	ADDQ         $0x00000010, DX
+	LEAQ         (SI)(DI*4), SI
+	DECQ         R9
 	JNZ          kernRowA6x16_r2_loop4
 
 kernRowA6x16_r2_tail:
-	MOVQ k+8(FP), SI
-	ANDQ $0x00000003, SI
+	MOVQ k+8(FP), R8
+	ANDQ $0x00000003, R8
 	JZ   kernRowA6x16_r2_epi
 
 kernRowA6x16_r2_loop1:
-	VMOVUPS      (DX), Y4
-	VMOVUPS      32(DX), Y5
-	VBROADCASTSS (AX), Y6
+	VMOVUPS      (SI), Y4
+	VMOVUPS      32(SI), Y5
+	VBROADCASTSS (DX), Y6
 	VFMADD231PS  Y4, Y6, Y0
 	VFMADD231PS  Y5, Y6, Y1
-	VBROADCASTSS (AX)(CX*1), Y6
+	VBROADCASTSS (DX)(AX*1), Y6
 	VFMADD231PS  Y4, Y6, Y2
 	VFMADD231PS  Y5, Y6, Y3
-	ADDQ         $0x00000004, AX
-	ADDQ         $0x00000040, DX
-	DECQ         SI
+	ADDQ         $0x00000004, DX
+	ADDQ         DI, SI
+	DECQ         R8
 	JNZ          kernRowA6x16_r2_loop1
 
 kernRowA6x16_r2_epi:
-	MOVQ         BX, AX
-	MOVQ         ldc+56(FP), CX
-	SHLQ         $0x02, CX
-	LEAQ         (CX)(CX*2), DX
-	MOVQ         flags+88(FP), DX
-	TESTQ        $0x00000008, DX
+	MOVQ         BX, DX
+	MOVQ         ldc+72(FP), BX
+	SHLQ         $0x02, BX
+	LEAQ         (BX)(BX*2), SI
+	MOVQ         flags+104(FP), SI
+	TESTQ        $0x00000008, SI
 	JZ           kernRowA6x16_r2_noalpha
-	VBROADCASTSS alpha+72(FP), Y4
+	VBROADCASTSS alpha+88(FP), Y4
 	VMULPS       Y4, Y0, Y0
 	VMULPS       Y4, Y1, Y1
 	VMULPS       Y4, Y2, Y2
 	VMULPS       Y4, Y3, Y3
 
 kernRowA6x16_r2_noalpha:
-	MOVQ         nr+64(FP), BX
-	CMPQ         BX, $0x00000010
+	MOVQ         24(SP), DI
+	CMPQ         DI, $0x00000010
 	JNE          kernRowA6x16_r2_partial
-	TESTQ        $0x00000001, DX
+	TESTQ        $0x00000001, SI
 	JZ           kernRowA6x16_r2_f_noc
-	VBROADCASTSS beta+76(FP), Y4
-	VFMADD231PS  (AX), Y4, Y0
-	VFMADD231PS  32(AX), Y4, Y1
-	VFMADD231PS  (AX)(CX*1), Y4, Y2
-	VFMADD231PS  32(AX)(CX*1), Y4, Y3
+	VBROADCASTSS beta+92(FP), Y4
+	VFMADD231PS  (DX), Y4, Y0
+	VFMADD231PS  32(DX), Y4, Y1
+	VFMADD231PS  (DX)(BX*1), Y4, Y2
+	VFMADD231PS  32(DX)(BX*1), Y4, Y3
 
 kernRowA6x16_r2_f_noc:
-	TESTQ  $0x00000002, DX
+	TESTQ  $0x00000002, SI
 	JZ     kernRowA6x16_r2_f_nobias
-	MOVQ   bias+80(FP), BX
-	VADDPS (BX), Y0, Y0
-	VADDPS 32(BX), Y1, Y1
-	VADDPS (BX), Y2, Y2
-	VADDPS 32(BX), Y3, Y3
+	MOVQ   16(SP), DI
+	VADDPS (DI), Y0, Y0
+	VADDPS 32(DI), Y1, Y1
+	VADDPS (DI), Y2, Y2
+	VADDPS 32(DI), Y3, Y3
 
 kernRowA6x16_r2_f_nobias:
-	TESTQ  $0x00000004, DX
+	TESTQ  $0x00000004, SI
 	JZ     kernRowA6x16_r2_f_norelu
 	VXORPS Y4, Y4, Y4
 	VMAXPS Y0, Y4, Y0
@@ -5662,46 +5766,46 @@ kernRowA6x16_r2_f_nobias:
 	VMAXPS Y3, Y4, Y3
 
 kernRowA6x16_r2_f_norelu:
-	VMOVUPS Y0, (AX)
-	VMOVUPS Y1, 32(AX)
-	VMOVUPS Y2, (AX)(CX*1)
-	VMOVUPS Y3, 32(AX)(CX*1)
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, (DX)(BX*1)
+	VMOVUPS Y3, 32(DX)(BX*1)
 	JMP     kernRowA6x16_r2_end
 
 kernRowA6x16_r2_partial:
-	LEAQ         lanemask<>+128(SB), SI
-	MOVQ         BX, DI
-	SHLQ         $0x02, DI
-	SUBQ         DI, SI
-	TESTQ        $0x00000001, DX
+	LEAQ         lanemask<>+128(SB), R8
+	MOVQ         DI, R9
+	SHLQ         $0x02, R9
+	SUBQ         R9, R8
+	TESTQ        $0x00000001, SI
 	JZ           kernRowA6x16_r2_p_noc
-	VBROADCASTSS beta+76(FP), Y4
-	VMOVUPS      (SI), Y5
-	VMASKMOVPS   (AX), Y5, Y6
+	VBROADCASTSS beta+92(FP), Y4
+	VMOVUPS      (R8), Y5
+	VMASKMOVPS   (DX), Y5, Y6
 	VFMADD231PS  Y6, Y4, Y0
-	VMASKMOVPS   (AX)(CX*1), Y5, Y6
+	VMASKMOVPS   (DX)(BX*1), Y5, Y6
 	VFMADD231PS  Y6, Y4, Y2
-	VMOVUPS      32(SI), Y5
-	VMASKMOVPS   32(AX), Y5, Y6
+	VMOVUPS      32(R8), Y5
+	VMASKMOVPS   32(DX), Y5, Y6
 	VFMADD231PS  Y6, Y4, Y1
-	VMASKMOVPS   32(AX)(CX*1), Y5, Y6
+	VMASKMOVPS   32(DX)(BX*1), Y5, Y6
 	VFMADD231PS  Y6, Y4, Y3
 
 kernRowA6x16_r2_p_noc:
-	TESTQ      $0x00000002, DX
+	TESTQ      $0x00000002, SI
 	JZ         kernRowA6x16_r2_p_nobias
-	MOVQ       bias+80(FP), DI
-	VMOVUPS    (SI), Y5
-	VMASKMOVPS (DI), Y5, Y6
+	MOVQ       16(SP), R9
+	VMOVUPS    (R8), Y5
+	VMASKMOVPS (R9), Y5, Y6
 	VADDPS     Y6, Y0, Y0
 	VADDPS     Y6, Y2, Y2
-	VMOVUPS    32(SI), Y5
-	VMASKMOVPS 32(DI), Y5, Y6
+	VMOVUPS    32(R8), Y5
+	VMASKMOVPS 32(R9), Y5, Y6
 	VADDPS     Y6, Y1, Y1
 	VADDPS     Y6, Y3, Y3
 
 kernRowA6x16_r2_p_nobias:
-	TESTQ  $0x00000004, DX
+	TESTQ  $0x00000004, SI
 	JZ     kernRowA6x16_r2_p_norelu
 	VXORPS Y4, Y4, Y4
 	VMAXPS Y0, Y4, Y0
@@ -5710,313 +5814,341 @@ kernRowA6x16_r2_p_nobias:
 	VMAXPS Y3, Y4, Y3
 
 kernRowA6x16_r2_p_norelu:
-	MOVQ    BX, DX
-	SHRQ    $0x03, DX
-	ANDQ    $0x00000007, BX
-	CMPQ    DX, $0x00000000
+	MOVQ    DI, SI
+	SHRQ    $0x03, SI
+	ANDQ    $0x00000007, DI
+	CMPQ    SI, $0x00000000
 	JE      kernRowA6x16_r2_row0_part0
-	VMOVUPS Y0, (AX)
-	CMPQ    DX, $0x00000001
+	VMOVUPS Y0, (DX)
+	CMPQ    SI, $0x00000001
 	JE      kernRowA6x16_r2_row0_part1
-	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y1, 32(DX)
 	JMP     kernRowA6x16_r2_row0_done
 
 kernRowA6x16_r2_row0_part0:
-	LEAQ         (AX), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         (DX), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernRowA6x16_r2_row0_tail0_2
-	VMOVUPS      X0, (SI)
+	VMOVUPS      X0, (R8)
 	VEXTRACTF128 $0x01, Y0, X0
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernRowA6x16_r2_row0_tail0_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernRowA6x16_r2_row0_tail0_1
-	VMOVLPS  X0, (SI)
+	VMOVLPS  X0, (R8)
 	VMOVHLPS X0, X0, X0
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernRowA6x16_r2_row0_tail0_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernRowA6x16_r2_row0_tail0_0
-	VMOVSS X0, (SI)
+	VMOVSS X0, (R8)
 
 kernRowA6x16_r2_row0_tail0_0:
 	JMP kernRowA6x16_r2_row0_done
 
 kernRowA6x16_r2_row0_part1:
-	LEAQ         32(AX), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         32(DX), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernRowA6x16_r2_row0_tail1_2
-	VMOVUPS      X1, (SI)
+	VMOVUPS      X1, (R8)
 	VEXTRACTF128 $0x01, Y1, X1
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernRowA6x16_r2_row0_tail1_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernRowA6x16_r2_row0_tail1_1
-	VMOVLPS  X1, (SI)
+	VMOVLPS  X1, (R8)
 	VMOVHLPS X1, X1, X1
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernRowA6x16_r2_row0_tail1_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernRowA6x16_r2_row0_tail1_0
-	VMOVSS X1, (SI)
+	VMOVSS X1, (R8)
 
 kernRowA6x16_r2_row0_tail1_0:
 kernRowA6x16_r2_row0_done:
-	CMPQ    DX, $0x00000000
+	CMPQ    SI, $0x00000000
 	JE      kernRowA6x16_r2_row1_part0
-	VMOVUPS Y2, (AX)(CX*1)
-	CMPQ    DX, $0x00000001
+	VMOVUPS Y2, (DX)(BX*1)
+	CMPQ    SI, $0x00000001
 	JE      kernRowA6x16_r2_row1_part1
-	VMOVUPS Y3, 32(AX)(CX*1)
+	VMOVUPS Y3, 32(DX)(BX*1)
 	JMP     kernRowA6x16_r2_row1_done
 
 kernRowA6x16_r2_row1_part0:
-	LEAQ         (AX)(CX*1), AX
-	TESTQ        $0x00000004, BX
+	LEAQ         (DX)(BX*1), DX
+	TESTQ        $0x00000004, DI
 	JZ           kernRowA6x16_r2_row1_tail0_2
-	VMOVUPS      X2, (AX)
+	VMOVUPS      X2, (DX)
 	VEXTRACTF128 $0x01, Y2, X2
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernRowA6x16_r2_row1_tail0_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernRowA6x16_r2_row1_tail0_1
-	VMOVLPS  X2, (AX)
+	VMOVLPS  X2, (DX)
 	VMOVHLPS X2, X2, X2
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernRowA6x16_r2_row1_tail0_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernRowA6x16_r2_row1_tail0_0
-	VMOVSS X2, (AX)
+	VMOVSS X2, (DX)
 
 kernRowA6x16_r2_row1_tail0_0:
 	JMP kernRowA6x16_r2_row1_done
 
 kernRowA6x16_r2_row1_part1:
-	LEAQ         32(AX)(CX*1), AX
-	TESTQ        $0x00000004, BX
+	LEAQ         32(DX)(BX*1), DX
+	TESTQ        $0x00000004, DI
 	JZ           kernRowA6x16_r2_row1_tail1_2
-	VMOVUPS      X3, (AX)
+	VMOVUPS      X3, (DX)
 	VEXTRACTF128 $0x01, Y3, X3
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernRowA6x16_r2_row1_tail1_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernRowA6x16_r2_row1_tail1_1
-	VMOVLPS  X3, (AX)
+	VMOVLPS  X3, (DX)
 	VMOVHLPS X3, X3, X3
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernRowA6x16_r2_row1_tail1_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernRowA6x16_r2_row1_tail1_0
-	VMOVSS X3, (AX)
+	VMOVSS X3, (DX)
 
 kernRowA6x16_r2_row1_tail1_0:
 kernRowA6x16_r2_row1_done:
 kernRowA6x16_r2_end:
-	JMP kernRowA6x16_done
+	JMP kernRowA6x16_nextcol
 
 kernRowA6x16_rem1:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
-	MOVQ   b+40(FP), CX
-	MOVQ   k+8(FP), DX
-	SHRQ   $0x02, DX
+	MOVQ   (SP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DI
+	LEAQ   (DI)(DI*2), R8
+	MOVQ   k+8(FP), R9
+	SHRQ   $0x02, R9
 	JZ     kernRowA6x16_r1_tail
 
 kernRowA6x16_r1_loop4:
-	VMOVUPS      (CX), Y2
-	VMOVUPS      32(CX), Y3
-	VBROADCASTSS (AX), Y4
+	VMOVUPS      (SI), Y2
+	VMOVUPS      32(SI), Y3
+	VBROADCASTSS (DX), Y4
 	VFMADD231PS  Y2, Y4, Y0
 	VFMADD231PS  Y3, Y4, Y1
-	VMOVUPS      64(CX), Y2
-	VMOVUPS      96(CX), Y3
-	VBROADCASTSS 4(AX), Y4
+	VMOVUPS      (SI)(DI*1), Y2
+	VMOVUPS      32(SI)(DI*1), Y3
+	VBROADCASTSS 4(DX), Y4
 	VFMADD231PS  Y2, Y4, Y0
 	VFMADD231PS  Y3, Y4, Y1
-	VMOVUPS      128(CX), Y2
-	VMOVUPS      160(CX), Y3
-	VBROADCASTSS 8(AX), Y4
+	VMOVUPS      (SI)(DI*2), Y2
+	VMOVUPS      32(SI)(DI*2), Y3
+	VBROADCASTSS 8(DX), Y4
 	VFMADD231PS  Y2, Y4, Y0
 	VFMADD231PS  Y3, Y4, Y1
-	VMOVUPS      192(CX), Y2
-	VMOVUPS      224(CX), Y3
-	VBROADCASTSS 12(AX), Y4
+	VMOVUPS      (SI)(R8*1), Y2
+	VMOVUPS      32(SI)(R8*1), Y3
+	VBROADCASTSS 12(DX), Y4
 	VFMADD231PS  Y2, Y4, Y0
 	VFMADD231PS  Y3, Y4, Y1
-	ADDQ         $0x00000010, AX
-	ADDQ         $0x00000100, CX
-	DECQ         DX
+	ADDQ         $0x00000010, DX
+	LEAQ         (SI)(DI*4), SI
+	DECQ         R9
 	JNZ          kernRowA6x16_r1_loop4
 
 kernRowA6x16_r1_tail:
-	MOVQ k+8(FP), DX
-	ANDQ $0x00000003, DX
+	MOVQ k+8(FP), R8
+	ANDQ $0x00000003, R8
 	JZ   kernRowA6x16_r1_epi
 
 kernRowA6x16_r1_loop1:
-	VMOVUPS      (CX), Y2
-	VMOVUPS      32(CX), Y3
-	VBROADCASTSS (AX), Y4
+	VMOVUPS      (SI), Y2
+	VMOVUPS      32(SI), Y3
+	VBROADCASTSS (DX), Y4
 	VFMADD231PS  Y2, Y4, Y0
 	VFMADD231PS  Y3, Y4, Y1
-	ADDQ         $0x00000004, AX
-	ADDQ         $0x00000040, CX
-	DECQ         DX
+	ADDQ         $0x00000004, DX
+	ADDQ         DI, SI
+	DECQ         R8
 	JNZ          kernRowA6x16_r1_loop1
 
 kernRowA6x16_r1_epi:
-	MOVQ         BX, AX
-	MOVQ         ldc+56(FP), CX
-	SHLQ         $0x02, CX
-	LEAQ         (CX)(CX*2), CX
-	MOVQ         flags+88(FP), CX
-	TESTQ        $0x00000008, CX
+	MOVQ         BX, DX
+	MOVQ         ldc+72(FP), BX
+	SHLQ         $0x02, BX
+	LEAQ         (BX)(BX*2), BX
+	MOVQ         flags+104(FP), BX
+	TESTQ        $0x00000008, BX
 	JZ           kernRowA6x16_r1_noalpha
-	VBROADCASTSS alpha+72(FP), Y2
+	VBROADCASTSS alpha+88(FP), Y2
 	VMULPS       Y2, Y0, Y0
 	VMULPS       Y2, Y1, Y1
 
 kernRowA6x16_r1_noalpha:
-	MOVQ         nr+64(FP), DX
-	CMPQ         DX, $0x00000010
+	MOVQ         24(SP), SI
+	CMPQ         SI, $0x00000010
 	JNE          kernRowA6x16_r1_partial
-	TESTQ        $0x00000001, CX
+	TESTQ        $0x00000001, BX
 	JZ           kernRowA6x16_r1_f_noc
-	VBROADCASTSS beta+76(FP), Y2
-	VFMADD231PS  (AX), Y2, Y0
-	VFMADD231PS  32(AX), Y2, Y1
+	VBROADCASTSS beta+92(FP), Y2
+	VFMADD231PS  (DX), Y2, Y0
+	VFMADD231PS  32(DX), Y2, Y1
 
 kernRowA6x16_r1_f_noc:
-	TESTQ  $0x00000002, CX
+	TESTQ  $0x00000002, BX
 	JZ     kernRowA6x16_r1_f_nobias
-	MOVQ   bias+80(FP), DX
-	VADDPS (DX), Y0, Y0
-	VADDPS 32(DX), Y1, Y1
+	MOVQ   16(SP), SI
+	VADDPS (SI), Y0, Y0
+	VADDPS 32(SI), Y1, Y1
 
 kernRowA6x16_r1_f_nobias:
-	TESTQ  $0x00000004, CX
+	TESTQ  $0x00000004, BX
 	JZ     kernRowA6x16_r1_f_norelu
 	VXORPS Y2, Y2, Y2
 	VMAXPS Y0, Y2, Y0
 	VMAXPS Y1, Y2, Y1
 
 kernRowA6x16_r1_f_norelu:
-	VMOVUPS Y0, (AX)
-	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
 	JMP     kernRowA6x16_r1_end
 
 kernRowA6x16_r1_partial:
-	LEAQ         lanemask<>+128(SB), BX
-	MOVQ         DX, SI
-	SHLQ         $0x02, SI
-	SUBQ         SI, BX
-	TESTQ        $0x00000001, CX
+	LEAQ         lanemask<>+128(SB), DI
+	MOVQ         SI, R8
+	SHLQ         $0x02, R8
+	SUBQ         R8, DI
+	TESTQ        $0x00000001, BX
 	JZ           kernRowA6x16_r1_p_noc
-	VBROADCASTSS beta+76(FP), Y2
-	VMOVUPS      (BX), Y3
-	VMASKMOVPS   (AX), Y3, Y4
+	VBROADCASTSS beta+92(FP), Y2
+	VMOVUPS      (DI), Y3
+	VMASKMOVPS   (DX), Y3, Y4
 	VFMADD231PS  Y4, Y2, Y0
-	VMOVUPS      32(BX), Y3
-	VMASKMOVPS   32(AX), Y3, Y4
+	VMOVUPS      32(DI), Y3
+	VMASKMOVPS   32(DX), Y3, Y4
 	VFMADD231PS  Y4, Y2, Y1
 
 kernRowA6x16_r1_p_noc:
-	TESTQ      $0x00000002, CX
+	TESTQ      $0x00000002, BX
 	JZ         kernRowA6x16_r1_p_nobias
-	MOVQ       bias+80(FP), SI
-	VMOVUPS    (BX), Y3
-	VMASKMOVPS (SI), Y3, Y4
+	MOVQ       16(SP), R8
+	VMOVUPS    (DI), Y3
+	VMASKMOVPS (R8), Y3, Y4
 	VADDPS     Y4, Y0, Y0
-	VMOVUPS    32(BX), Y3
-	VMASKMOVPS 32(SI), Y3, Y4
+	VMOVUPS    32(DI), Y3
+	VMASKMOVPS 32(R8), Y3, Y4
 	VADDPS     Y4, Y1, Y1
 
 kernRowA6x16_r1_p_nobias:
-	TESTQ  $0x00000004, CX
+	TESTQ  $0x00000004, BX
 	JZ     kernRowA6x16_r1_p_norelu
 	VXORPS Y2, Y2, Y2
 	VMAXPS Y0, Y2, Y0
 	VMAXPS Y1, Y2, Y1
 
 kernRowA6x16_r1_p_norelu:
-	MOVQ    DX, CX
-	SHRQ    $0x03, CX
-	ANDQ    $0x00000007, DX
-	CMPQ    CX, $0x00000000
+	MOVQ    SI, BX
+	SHRQ    $0x03, BX
+	ANDQ    $0x00000007, SI
+	CMPQ    BX, $0x00000000
 	JE      kernRowA6x16_r1_row0_part0
-	VMOVUPS Y0, (AX)
-	CMPQ    CX, $0x00000001
+	VMOVUPS Y0, (DX)
+	CMPQ    BX, $0x00000001
 	JE      kernRowA6x16_r1_row0_part1
-	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y1, 32(DX)
 	JMP     kernRowA6x16_r1_row0_done
 
 kernRowA6x16_r1_row0_part0:
-	LEAQ         (AX), AX
-	TESTQ        $0x00000004, DX
+	LEAQ         (DX), DX
+	TESTQ        $0x00000004, SI
 	JZ           kernRowA6x16_r1_row0_tail0_2
-	VMOVUPS      X0, (AX)
+	VMOVUPS      X0, (DX)
 	VEXTRACTF128 $0x01, Y0, X0
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernRowA6x16_r1_row0_tail0_2:
-	TESTQ    $0x00000002, DX
+	TESTQ    $0x00000002, SI
 	JZ       kernRowA6x16_r1_row0_tail0_1
-	VMOVLPS  X0, (AX)
+	VMOVLPS  X0, (DX)
 	VMOVHLPS X0, X0, X0
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernRowA6x16_r1_row0_tail0_1:
-	TESTQ  $0x00000001, DX
+	TESTQ  $0x00000001, SI
 	JZ     kernRowA6x16_r1_row0_tail0_0
-	VMOVSS X0, (AX)
+	VMOVSS X0, (DX)
 
 kernRowA6x16_r1_row0_tail0_0:
 	JMP kernRowA6x16_r1_row0_done
 
 kernRowA6x16_r1_row0_part1:
-	LEAQ         32(AX), AX
-	TESTQ        $0x00000004, DX
+	LEAQ         32(DX), DX
+	TESTQ        $0x00000004, SI
 	JZ           kernRowA6x16_r1_row0_tail1_2
-	VMOVUPS      X1, (AX)
+	VMOVUPS      X1, (DX)
 	VEXTRACTF128 $0x01, Y1, X1
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernRowA6x16_r1_row0_tail1_2:
-	TESTQ    $0x00000002, DX
+	TESTQ    $0x00000002, SI
 	JZ       kernRowA6x16_r1_row0_tail1_1
-	VMOVLPS  X1, (AX)
+	VMOVLPS  X1, (DX)
 	VMOVHLPS X1, X1, X1
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernRowA6x16_r1_row0_tail1_1:
-	TESTQ  $0x00000001, DX
+	TESTQ  $0x00000001, SI
 	JZ     kernRowA6x16_r1_row0_tail1_0
-	VMOVSS X1, (AX)
+	VMOVSS X1, (DX)
 
 kernRowA6x16_r1_row0_tail1_0:
 kernRowA6x16_r1_row0_done:
 kernRowA6x16_r1_end:
+kernRowA6x16_nextcol:
+	SUBQ $0x00000010, 32(SP)
+	JLE  kernRowA6x16_done
+	MOVQ bstep+56(FP), DX
+	SHLQ $0x02, DX
+	ADDQ DX, (SP)
+	ADDQ $0x00000040, 8(SP)
+	ADDQ $0x00000040, 16(SP)
+	JMP  kernRowA6x16_colpanel
+
 kernRowA6x16_done:
 	VZEROUPPER
 	RET
 
-// func kernColA6x16(m int, k int, a *float32, lda int, astep int, b *float32, c *float32, ldc int, nr int, alpha float32, beta float32, bias *float32, flags int)
-// Requires: AVX, FMA3
-TEXT ·kernColA6x16(SB), NOSPLIT, $0-96
-	MOVQ a+16(FP), AX
-	MOVQ lda+24(FP), CX
-	SHLQ $0x02, CX
-	LEAQ (CX)(CX*2), DX
-	MOVQ c+48(FP), BX
-	MOVQ m+0(FP), SI
+// func kernColA6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+// Requires: AVX, CMOV, FMA3
+TEXT ·kernColA6x16(SB), NOSPLIT, $40-112
+	MOVQ b+40(FP), AX
+	MOVQ AX, (SP)
+	MOVQ c+64(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ bias+96(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ n+80(FP), AX
+	MOVQ AX, 32(SP)
+	MOVQ lda+24(FP), AX
+	SHLQ $0x02, AX
+	LEAQ (AX)(AX*2), CX
+
+kernColA6x16_colpanel:
+	MOVQ    32(SP), DX
+	MOVQ    $0x00000010, BX
+	CMPQ    DX, $0x00000010
+	CMOVQGT BX, DX
+	MOVQ    DX, 24(SP)
+	MOVQ    a+16(FP), DX
+	MOVQ    8(SP), BX
+	MOVQ    m+0(FP), SI
 
 kernColA6x16_panel:
 	CMPQ   SI, $0x00000006
@@ -6033,10 +6165,13 @@ kernColA6x16_panel:
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
-	MOVQ   AX, DI
-	MOVQ   b+40(FP), R8
-	MOVQ   k+8(FP), R9
-	SHRQ   $0x02, R9
+	MOVQ   DX, DI
+	MOVQ   (SP), R8
+	MOVQ   ldb+48(FP), R9
+	SHLQ   $0x02, R9
+	LEAQ   (R9)(R9*2), R10
+	MOVQ   k+8(FP), R11
+	SHRQ   $0x02, R11
 	JZ     kernColA6x16_full_tail
 
 kernColA6x16_full_loop4:
@@ -6060,8 +6195,48 @@ kernColA6x16_full_loop4:
 	VBROADCASTSS 20(DI), Y14
 	VFMADD231PS  Y12, Y14, Y10
 	VFMADD231PS  Y13, Y14, Y11
-	VMOVUPS      64(R8), Y12
-	VMOVUPS      96(R8), Y13
+	VMOVUPS      (R8)(R9*1), Y12
+	VMOVUPS      32(R8)(R9*1), Y13
+	VBROADCASTSS (DI)(AX*1), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS 4(DI)(AX*1), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS 8(DI)(AX*1), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS 12(DI)(AX*1), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSS 16(DI)(AX*1), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS 20(DI)(AX*1), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	VMOVUPS      (R8)(R9*2), Y12
+	VMOVUPS      32(R8)(R9*2), Y13
+	VBROADCASTSS (DI)(AX*2), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS 4(DI)(AX*2), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS 8(DI)(AX*2), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS 12(DI)(AX*2), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSS 16(DI)(AX*2), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS 20(DI)(AX*2), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	VMOVUPS      (R8)(R10*1), Y12
+	VMOVUPS      32(R8)(R10*1), Y13
 	VBROADCASTSS (DI)(CX*1), Y14
 	VFMADD231PS  Y12, Y14, Y0
 	VFMADD231PS  Y13, Y14, Y1
@@ -6080,54 +6255,14 @@ kernColA6x16_full_loop4:
 	VBROADCASTSS 20(DI)(CX*1), Y14
 	VFMADD231PS  Y12, Y14, Y10
 	VFMADD231PS  Y13, Y14, Y11
-	VMOVUPS      128(R8), Y12
-	VMOVUPS      160(R8), Y13
-	VBROADCASTSS (DI)(CX*2), Y14
-	VFMADD231PS  Y12, Y14, Y0
-	VFMADD231PS  Y13, Y14, Y1
-	VBROADCASTSS 4(DI)(CX*2), Y14
-	VFMADD231PS  Y12, Y14, Y2
-	VFMADD231PS  Y13, Y14, Y3
-	VBROADCASTSS 8(DI)(CX*2), Y14
-	VFMADD231PS  Y12, Y14, Y4
-	VFMADD231PS  Y13, Y14, Y5
-	VBROADCASTSS 12(DI)(CX*2), Y14
-	VFMADD231PS  Y12, Y14, Y6
-	VFMADD231PS  Y13, Y14, Y7
-	VBROADCASTSS 16(DI)(CX*2), Y14
-	VFMADD231PS  Y12, Y14, Y8
-	VFMADD231PS  Y13, Y14, Y9
-	VBROADCASTSS 20(DI)(CX*2), Y14
-	VFMADD231PS  Y12, Y14, Y10
-	VFMADD231PS  Y13, Y14, Y11
-	VMOVUPS      192(R8), Y12
-	VMOVUPS      224(R8), Y13
-	VBROADCASTSS (DI)(DX*1), Y14
-	VFMADD231PS  Y12, Y14, Y0
-	VFMADD231PS  Y13, Y14, Y1
-	VBROADCASTSS 4(DI)(DX*1), Y14
-	VFMADD231PS  Y12, Y14, Y2
-	VFMADD231PS  Y13, Y14, Y3
-	VBROADCASTSS 8(DI)(DX*1), Y14
-	VFMADD231PS  Y12, Y14, Y4
-	VFMADD231PS  Y13, Y14, Y5
-	VBROADCASTSS 12(DI)(DX*1), Y14
-	VFMADD231PS  Y12, Y14, Y6
-	VFMADD231PS  Y13, Y14, Y7
-	VBROADCASTSS 16(DI)(DX*1), Y14
-	VFMADD231PS  Y12, Y14, Y8
-	VFMADD231PS  Y13, Y14, Y9
-	VBROADCASTSS 20(DI)(DX*1), Y14
-	VFMADD231PS  Y12, Y14, Y10
-	VFMADD231PS  Y13, Y14, Y11
-	LEAQ         (DI)(CX*4), DI
-	ADDQ         $0x00000100, R8
-	DECQ         R9
+	LEAQ         (DI)(AX*4), DI
+	LEAQ         (R8)(R9*4), R8
+	DECQ         R11
 	JNZ          kernColA6x16_full_loop4
 
 kernColA6x16_full_tail:
-	MOVQ k+8(FP), R9
-	ANDQ $0x00000003, R9
+	MOVQ k+8(FP), R10
+	ANDQ $0x00000003, R10
 	JZ   kernColA6x16_full_epi
 
 kernColA6x16_full_loop1:
@@ -6151,21 +6286,21 @@ kernColA6x16_full_loop1:
 	VBROADCASTSS 20(DI), Y14
 	VFMADD231PS  Y12, Y14, Y10
 	VFMADD231PS  Y13, Y14, Y11
-	ADDQ         CX, DI
-	ADDQ         $0x00000040, R8
-	DECQ         R9
+	ADDQ         AX, DI
+	ADDQ         R9, R8
+	DECQ         R10
 	JNZ          kernColA6x16_full_loop1
 
 kernColA6x16_full_epi:
 	MOVQ         BX, DI
-	MOVQ         ldc+56(FP), R8
+	MOVQ         ldc+72(FP), R8
 	SHLQ         $0x02, R8
 	LEAQ         (R8)(R8*2), R9
 	LEAQ         (DI)(R8*4), R10
-	MOVQ         flags+88(FP), R11
+	MOVQ         flags+104(FP), R11
 	TESTQ        $0x00000008, R11
 	JZ           kernColA6x16_full_noalpha
-	VBROADCASTSS alpha+72(FP), Y12
+	VBROADCASTSS alpha+88(FP), Y12
 	VMULPS       Y12, Y0, Y0
 	VMULPS       Y12, Y1, Y1
 	VMULPS       Y12, Y2, Y2
@@ -6180,12 +6315,12 @@ kernColA6x16_full_epi:
 	VMULPS       Y12, Y11, Y11
 
 kernColA6x16_full_noalpha:
-	MOVQ         nr+64(FP), R12
+	MOVQ         24(SP), R12
 	CMPQ         R12, $0x00000010
 	JNE          kernColA6x16_full_partial
 	TESTQ        $0x00000001, R11
 	JZ           kernColA6x16_full_f_noc
-	VBROADCASTSS beta+76(FP), Y12
+	VBROADCASTSS beta+92(FP), Y12
 	VFMADD231PS  (DI), Y12, Y0
 	VFMADD231PS  32(DI), Y12, Y1
 	VFMADD231PS  (DI)(R8*1), Y12, Y2
@@ -6202,7 +6337,7 @@ kernColA6x16_full_noalpha:
 kernColA6x16_full_f_noc:
 	TESTQ  $0x00000002, R11
 	JZ     kernColA6x16_full_f_nobias
-	MOVQ   bias+80(FP), R12
+	MOVQ   16(SP), R12
 	VADDPS (R12), Y0, Y0
 	VADDPS 32(R12), Y1, Y1
 	VADDPS (R12), Y2, Y2
@@ -6255,7 +6390,7 @@ kernColA6x16_full_partial:
 	SUBQ         R14, R13
 	TESTQ        $0x00000001, R11
 	JZ           kernColA6x16_full_p_noc
-	VBROADCASTSS beta+76(FP), Y12
+	VBROADCASTSS beta+92(FP), Y12
 	VMOVUPS      (R13), Y13
 	VMASKMOVPS   (DI), Y13, Y14
 	VFMADD231PS  Y14, Y12, Y0
@@ -6286,7 +6421,7 @@ kernColA6x16_full_partial:
 kernColA6x16_full_p_noc:
 	TESTQ      $0x00000002, R11
 	JZ         kernColA6x16_full_p_nobias
-	MOVQ       bias+80(FP), R14
+	MOVQ       16(SP), R14
 	VMOVUPS    (R13), Y13
 	VMASKMOVPS (R14), Y13, Y14
 	VADDPS     Y14, Y0, Y0
@@ -6645,8 +6780,8 @@ kernColA6x16_full_row5_tail1_0:
 kernColA6x16_full_row5_done:
 kernColA6x16_full_end:
 	MOVQ   astep+32(FP), DI
-	LEAQ   (AX)(DI*4), AX
-	MOVQ   ldc+56(FP), DI
+	LEAQ   (DX)(DI*4), DX
+	MOVQ   ldc+72(FP), DI
 	IMUL3Q $0x00000018, DI, DI
 	ADDQ   DI, BX
 	SUBQ   $0x00000006, SI
@@ -6663,7 +6798,7 @@ kernColA6x16_rem:
 	JE   kernColA6x16_rem2
 	CMPQ SI, $0x00000001
 	JE   kernColA6x16_rem1
-	JMP  kernColA6x16_done
+	JMP  kernColA6x16_nextcol
 
 kernColA6x16_rem5:
 	VXORPS Y0, Y0, Y0
@@ -6676,123 +6811,126 @@ kernColA6x16_rem5:
 	VXORPS Y7, Y7, Y7
 	VXORPS Y8, Y8, Y8
 	VXORPS Y9, Y9, Y9
-	MOVQ   b+40(FP), SI
-	MOVQ   k+8(FP), DI
-	SHRQ   $0x02, DI
+	MOVQ   (SP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DI
+	LEAQ   (DI)(DI*2), R8
+	MOVQ   k+8(FP), R9
+	SHRQ   $0x02, R9
 	JZ     kernColA6x16_r5_tail
 
 kernColA6x16_r5_loop4:
 	VMOVUPS      (SI), Y10
 	VMOVUPS      32(SI), Y11
-	VBROADCASTSS (AX), Y12
+	VBROADCASTSS (DX), Y12
 	VFMADD231PS  Y10, Y12, Y0
 	VFMADD231PS  Y11, Y12, Y1
-	VBROADCASTSS 4(AX), Y12
+	VBROADCASTSS 4(DX), Y12
 	VFMADD231PS  Y10, Y12, Y2
 	VFMADD231PS  Y11, Y12, Y3
-	VBROADCASTSS 8(AX), Y12
+	VBROADCASTSS 8(DX), Y12
 	VFMADD231PS  Y10, Y12, Y4
 	VFMADD231PS  Y11, Y12, Y5
-	VBROADCASTSS 12(AX), Y12
+	VBROADCASTSS 12(DX), Y12
 	VFMADD231PS  Y10, Y12, Y6
 	VFMADD231PS  Y11, Y12, Y7
-	VBROADCASTSS 16(AX), Y12
+	VBROADCASTSS 16(DX), Y12
 	VFMADD231PS  Y10, Y12, Y8
 	VFMADD231PS  Y11, Y12, Y9
-	VMOVUPS      64(SI), Y10
-	VMOVUPS      96(SI), Y11
-	VBROADCASTSS (AX)(CX*1), Y12
+	VMOVUPS      (SI)(DI*1), Y10
+	VMOVUPS      32(SI)(DI*1), Y11
+	VBROADCASTSS (DX)(AX*1), Y12
 	VFMADD231PS  Y10, Y12, Y0
 	VFMADD231PS  Y11, Y12, Y1
-	VBROADCASTSS 4(AX)(CX*1), Y12
+	VBROADCASTSS 4(DX)(AX*1), Y12
 	VFMADD231PS  Y10, Y12, Y2
 	VFMADD231PS  Y11, Y12, Y3
-	VBROADCASTSS 8(AX)(CX*1), Y12
+	VBROADCASTSS 8(DX)(AX*1), Y12
 	VFMADD231PS  Y10, Y12, Y4
 	VFMADD231PS  Y11, Y12, Y5
-	VBROADCASTSS 12(AX)(CX*1), Y12
+	VBROADCASTSS 12(DX)(AX*1), Y12
 	VFMADD231PS  Y10, Y12, Y6
 	VFMADD231PS  Y11, Y12, Y7
-	VBROADCASTSS 16(AX)(CX*1), Y12
+	VBROADCASTSS 16(DX)(AX*1), Y12
 	VFMADD231PS  Y10, Y12, Y8
 	VFMADD231PS  Y11, Y12, Y9
-	VMOVUPS      128(SI), Y10
-	VMOVUPS      160(SI), Y11
-	VBROADCASTSS (AX)(CX*2), Y12
+	VMOVUPS      (SI)(DI*2), Y10
+	VMOVUPS      32(SI)(DI*2), Y11
+	VBROADCASTSS (DX)(AX*2), Y12
 	VFMADD231PS  Y10, Y12, Y0
 	VFMADD231PS  Y11, Y12, Y1
-	VBROADCASTSS 4(AX)(CX*2), Y12
+	VBROADCASTSS 4(DX)(AX*2), Y12
 	VFMADD231PS  Y10, Y12, Y2
 	VFMADD231PS  Y11, Y12, Y3
-	VBROADCASTSS 8(AX)(CX*2), Y12
+	VBROADCASTSS 8(DX)(AX*2), Y12
 	VFMADD231PS  Y10, Y12, Y4
 	VFMADD231PS  Y11, Y12, Y5
-	VBROADCASTSS 12(AX)(CX*2), Y12
+	VBROADCASTSS 12(DX)(AX*2), Y12
 	VFMADD231PS  Y10, Y12, Y6
 	VFMADD231PS  Y11, Y12, Y7
-	VBROADCASTSS 16(AX)(CX*2), Y12
+	VBROADCASTSS 16(DX)(AX*2), Y12
 	VFMADD231PS  Y10, Y12, Y8
 	VFMADD231PS  Y11, Y12, Y9
-	VMOVUPS      192(SI), Y10
-	VMOVUPS      224(SI), Y11
-	VBROADCASTSS (AX)(DX*1), Y12
+	VMOVUPS      (SI)(R8*1), Y10
+	VMOVUPS      32(SI)(R8*1), Y11
+	VBROADCASTSS (DX)(CX*1), Y12
 	VFMADD231PS  Y10, Y12, Y0
 	VFMADD231PS  Y11, Y12, Y1
-	VBROADCASTSS 4(AX)(DX*1), Y12
+	VBROADCASTSS 4(DX)(CX*1), Y12
 	VFMADD231PS  Y10, Y12, Y2
 	VFMADD231PS  Y11, Y12, Y3
-	VBROADCASTSS 8(AX)(DX*1), Y12
+	VBROADCASTSS 8(DX)(CX*1), Y12
 	VFMADD231PS  Y10, Y12, Y4
 	VFMADD231PS  Y11, Y12, Y5
-	VBROADCASTSS 12(AX)(DX*1), Y12
+	VBROADCASTSS 12(DX)(CX*1), Y12
 	VFMADD231PS  Y10, Y12, Y6
 	VFMADD231PS  Y11, Y12, Y7
-	VBROADCASTSS 16(AX)(DX*1), Y12
+	VBROADCASTSS 16(DX)(CX*1), Y12
 	VFMADD231PS  Y10, Y12, Y8
 	VFMADD231PS  Y11, Y12, Y9
-	LEAQ         (AX)(CX*4), AX
-	ADDQ         $0x00000100, SI
-	DECQ         DI
+	LEAQ         (DX)(AX*4), DX
+	LEAQ         (SI)(DI*4), SI
+	DECQ         R9
 	JNZ          kernColA6x16_r5_loop4
 
 kernColA6x16_r5_tail:
-	MOVQ k+8(FP), DX
-	ANDQ $0x00000003, DX
+	MOVQ k+8(FP), R8
+	ANDQ $0x00000003, R8
 	JZ   kernColA6x16_r5_epi
 
 kernColA6x16_r5_loop1:
 	VMOVUPS      (SI), Y10
 	VMOVUPS      32(SI), Y11
-	VBROADCASTSS (AX), Y12
+	VBROADCASTSS (DX), Y12
 	VFMADD231PS  Y10, Y12, Y0
 	VFMADD231PS  Y11, Y12, Y1
-	VBROADCASTSS 4(AX), Y12
+	VBROADCASTSS 4(DX), Y12
 	VFMADD231PS  Y10, Y12, Y2
 	VFMADD231PS  Y11, Y12, Y3
-	VBROADCASTSS 8(AX), Y12
+	VBROADCASTSS 8(DX), Y12
 	VFMADD231PS  Y10, Y12, Y4
 	VFMADD231PS  Y11, Y12, Y5
-	VBROADCASTSS 12(AX), Y12
+	VBROADCASTSS 12(DX), Y12
 	VFMADD231PS  Y10, Y12, Y6
 	VFMADD231PS  Y11, Y12, Y7
-	VBROADCASTSS 16(AX), Y12
+	VBROADCASTSS 16(DX), Y12
 	VFMADD231PS  Y10, Y12, Y8
 	VFMADD231PS  Y11, Y12, Y9
-	ADDQ         CX, AX
-	ADDQ         $0x00000040, SI
-	DECQ         DX
+	ADDQ         AX, DX
+	ADDQ         DI, SI
+	DECQ         R8
 	JNZ          kernColA6x16_r5_loop1
 
 kernColA6x16_r5_epi:
-	MOVQ         BX, AX
-	MOVQ         ldc+56(FP), CX
-	SHLQ         $0x02, CX
-	LEAQ         (CX)(CX*2), DX
-	LEAQ         (AX)(CX*4), BX
-	MOVQ         flags+88(FP), SI
-	TESTQ        $0x00000008, SI
+	MOVQ         BX, DX
+	MOVQ         ldc+72(FP), BX
+	SHLQ         $0x02, BX
+	LEAQ         (BX)(BX*2), SI
+	LEAQ         (DX)(BX*4), DI
+	MOVQ         flags+104(FP), R8
+	TESTQ        $0x00000008, R8
 	JZ           kernColA6x16_r5_noalpha
-	VBROADCASTSS alpha+72(FP), Y10
+	VBROADCASTSS alpha+88(FP), Y10
 	VMULPS       Y10, Y0, Y0
 	VMULPS       Y10, Y1, Y1
 	VMULPS       Y10, Y2, Y2
@@ -6805,40 +6943,40 @@ kernColA6x16_r5_epi:
 	VMULPS       Y10, Y9, Y9
 
 kernColA6x16_r5_noalpha:
-	MOVQ         nr+64(FP), DI
-	CMPQ         DI, $0x00000010
+	MOVQ         24(SP), R9
+	CMPQ         R9, $0x00000010
 	JNE          kernColA6x16_r5_partial
-	TESTQ        $0x00000001, SI
+	TESTQ        $0x00000001, R8
 	JZ           kernColA6x16_r5_f_noc
-	VBROADCASTSS beta+76(FP), Y10
-	VFMADD231PS  (AX), Y10, Y0
-	VFMADD231PS  32(AX), Y10, Y1
-	VFMADD231PS  (AX)(CX*1), Y10, Y2
-	VFMADD231PS  32(AX)(CX*1), Y10, Y3
-	VFMADD231PS  (AX)(CX*2), Y10, Y4
-	VFMADD231PS  32(AX)(CX*2), Y10, Y5
-	VFMADD231PS  (AX)(DX*1), Y10, Y6
-	VFMADD231PS  32(AX)(DX*1), Y10, Y7
-	VFMADD231PS  (BX), Y10, Y8
-	VFMADD231PS  32(BX), Y10, Y9
+	VBROADCASTSS beta+92(FP), Y10
+	VFMADD231PS  (DX), Y10, Y0
+	VFMADD231PS  32(DX), Y10, Y1
+	VFMADD231PS  (DX)(BX*1), Y10, Y2
+	VFMADD231PS  32(DX)(BX*1), Y10, Y3
+	VFMADD231PS  (DX)(BX*2), Y10, Y4
+	VFMADD231PS  32(DX)(BX*2), Y10, Y5
+	VFMADD231PS  (DX)(SI*1), Y10, Y6
+	VFMADD231PS  32(DX)(SI*1), Y10, Y7
+	VFMADD231PS  (DI), Y10, Y8
+	VFMADD231PS  32(DI), Y10, Y9
 
 kernColA6x16_r5_f_noc:
-	TESTQ  $0x00000002, SI
+	TESTQ  $0x00000002, R8
 	JZ     kernColA6x16_r5_f_nobias
-	MOVQ   bias+80(FP), DI
-	VADDPS (DI), Y0, Y0
-	VADDPS 32(DI), Y1, Y1
-	VADDPS (DI), Y2, Y2
-	VADDPS 32(DI), Y3, Y3
-	VADDPS (DI), Y4, Y4
-	VADDPS 32(DI), Y5, Y5
-	VADDPS (DI), Y6, Y6
-	VADDPS 32(DI), Y7, Y7
-	VADDPS (DI), Y8, Y8
-	VADDPS 32(DI), Y9, Y9
+	MOVQ   16(SP), R9
+	VADDPS (R9), Y0, Y0
+	VADDPS 32(R9), Y1, Y1
+	VADDPS (R9), Y2, Y2
+	VADDPS 32(R9), Y3, Y3
+	VADDPS (R9), Y4, Y4
+	VADDPS 32(R9), Y5, Y5
+	VADDPS (R9), Y6, Y6
+	VADDPS 32(R9), Y7, Y7
+	VADDPS (R9), Y8, Y8
+	VADDPS 32(R9), Y9, Y9
 
 kernColA6x16_r5_f_nobias:
-	TESTQ  $0x00000004, SI
+	TESTQ  $0x00000004, R8
 	JZ     kernColA6x16_r5_f_norelu
 	VXORPS Y10, Y10, Y10
 	VMAXPS Y0, Y10, Y0
@@ -6853,62 +6991,62 @@ kernColA6x16_r5_f_nobias:
 	VMAXPS Y9, Y10, Y9
 
 kernColA6x16_r5_f_norelu:
-	VMOVUPS Y0, (AX)
-	VMOVUPS Y1, 32(AX)
-	VMOVUPS Y2, (AX)(CX*1)
-	VMOVUPS Y3, 32(AX)(CX*1)
-	VMOVUPS Y4, (AX)(CX*2)
-	VMOVUPS Y5, 32(AX)(CX*2)
-	VMOVUPS Y6, (AX)(DX*1)
-	VMOVUPS Y7, 32(AX)(DX*1)
-	VMOVUPS Y8, (BX)
-	VMOVUPS Y9, 32(BX)
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, (DX)(BX*1)
+	VMOVUPS Y3, 32(DX)(BX*1)
+	VMOVUPS Y4, (DX)(BX*2)
+	VMOVUPS Y5, 32(DX)(BX*2)
+	VMOVUPS Y6, (DX)(SI*1)
+	VMOVUPS Y7, 32(DX)(SI*1)
+	VMOVUPS Y8, (DI)
+	VMOVUPS Y9, 32(DI)
 	JMP     kernColA6x16_r5_end
 
 kernColA6x16_r5_partial:
-	LEAQ         lanemask<>+128(SB), R8
-	MOVQ         DI, R9
-	SHLQ         $0x02, R9
-	SUBQ         R9, R8
-	TESTQ        $0x00000001, SI
+	LEAQ         lanemask<>+128(SB), R10
+	MOVQ         R9, R11
+	SHLQ         $0x02, R11
+	SUBQ         R11, R10
+	TESTQ        $0x00000001, R8
 	JZ           kernColA6x16_r5_p_noc
-	VBROADCASTSS beta+76(FP), Y10
-	VMOVUPS      (R8), Y11
-	VMASKMOVPS   (AX), Y11, Y12
+	VBROADCASTSS beta+92(FP), Y10
+	VMOVUPS      (R10), Y11
+	VMASKMOVPS   (DX), Y11, Y12
 	VFMADD231PS  Y12, Y10, Y0
-	VMASKMOVPS   (AX)(CX*1), Y11, Y12
+	VMASKMOVPS   (DX)(BX*1), Y11, Y12
 	VFMADD231PS  Y12, Y10, Y2
-	VMASKMOVPS   (AX)(CX*2), Y11, Y12
+	VMASKMOVPS   (DX)(BX*2), Y11, Y12
 	VFMADD231PS  Y12, Y10, Y4
-	VMASKMOVPS   (AX)(DX*1), Y11, Y12
+	VMASKMOVPS   (DX)(SI*1), Y11, Y12
 	VFMADD231PS  Y12, Y10, Y6
-	VMASKMOVPS   (BX), Y11, Y12
+	VMASKMOVPS   (DI), Y11, Y12
 	VFMADD231PS  Y12, Y10, Y8
-	VMOVUPS      32(R8), Y11
-	VMASKMOVPS   32(AX), Y11, Y12
+	VMOVUPS      32(R10), Y11
+	VMASKMOVPS   32(DX), Y11, Y12
 	VFMADD231PS  Y12, Y10, Y1
-	VMASKMOVPS   32(AX)(CX*1), Y11, Y12
+	VMASKMOVPS   32(DX)(BX*1), Y11, Y12
 	VFMADD231PS  Y12, Y10, Y3
-	VMASKMOVPS   32(AX)(CX*2), Y11, Y12
+	VMASKMOVPS   32(DX)(BX*2), Y11, Y12
 	VFMADD231PS  Y12, Y10, Y5
-	VMASKMOVPS   32(AX)(DX*1), Y11, Y12
+	VMASKMOVPS   32(DX)(SI*1), Y11, Y12
 	VFMADD231PS  Y12, Y10, Y7
-	VMASKMOVPS   32(BX), Y11, Y12
+	VMASKMOVPS   32(DI), Y11, Y12
 	VFMADD231PS  Y12, Y10, Y9
 
 kernColA6x16_r5_p_noc:
-	TESTQ      $0x00000002, SI
+	TESTQ      $0x00000002, R8
 	JZ         kernColA6x16_r5_p_nobias
-	MOVQ       bias+80(FP), R9
-	VMOVUPS    (R8), Y11
-	VMASKMOVPS (R9), Y11, Y12
+	MOVQ       16(SP), R11
+	VMOVUPS    (R10), Y11
+	VMASKMOVPS (R11), Y11, Y12
 	VADDPS     Y12, Y0, Y0
 	VADDPS     Y12, Y2, Y2
 	VADDPS     Y12, Y4, Y4
 	VADDPS     Y12, Y6, Y6
 	VADDPS     Y12, Y8, Y8
-	VMOVUPS    32(R8), Y11
-	VMASKMOVPS 32(R9), Y11, Y12
+	VMOVUPS    32(R10), Y11
+	VMASKMOVPS 32(R11), Y11, Y12
 	VADDPS     Y12, Y1, Y1
 	VADDPS     Y12, Y3, Y3
 	VADDPS     Y12, Y5, Y5
@@ -6916,7 +7054,7 @@ kernColA6x16_r5_p_noc:
 	VADDPS     Y12, Y9, Y9
 
 kernColA6x16_r5_p_nobias:
-	TESTQ  $0x00000004, SI
+	TESTQ  $0x00000004, R8
 	JZ     kernColA6x16_r5_p_norelu
 	VXORPS Y10, Y10, Y10
 	VMAXPS Y0, Y10, Y0
@@ -6931,276 +7069,276 @@ kernColA6x16_r5_p_nobias:
 	VMAXPS Y9, Y10, Y9
 
 kernColA6x16_r5_p_norelu:
-	MOVQ    DI, SI
-	SHRQ    $0x03, SI
-	ANDQ    $0x00000007, DI
-	CMPQ    SI, $0x00000000
+	MOVQ    R9, R8
+	SHRQ    $0x03, R8
+	ANDQ    $0x00000007, R9
+	CMPQ    R8, $0x00000000
 	JE      kernColA6x16_r5_row0_part0
-	VMOVUPS Y0, (AX)
-	CMPQ    SI, $0x00000001
+	VMOVUPS Y0, (DX)
+	CMPQ    R8, $0x00000001
 	JE      kernColA6x16_r5_row0_part1
-	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y1, 32(DX)
 	JMP     kernColA6x16_r5_row0_done
 
 kernColA6x16_r5_row0_part0:
-	LEAQ         (AX), R8
-	TESTQ        $0x00000004, DI
+	LEAQ         (DX), R10
+	TESTQ        $0x00000004, R9
 	JZ           kernColA6x16_r5_row0_tail0_2
-	VMOVUPS      X0, (R8)
+	VMOVUPS      X0, (R10)
 	VEXTRACTF128 $0x01, Y0, X0
-	ADDQ         $0x00000010, R8
+	ADDQ         $0x00000010, R10
 
 kernColA6x16_r5_row0_tail0_2:
-	TESTQ    $0x00000002, DI
+	TESTQ    $0x00000002, R9
 	JZ       kernColA6x16_r5_row0_tail0_1
-	VMOVLPS  X0, (R8)
+	VMOVLPS  X0, (R10)
 	VMOVHLPS X0, X0, X0
-	ADDQ     $0x00000008, R8
+	ADDQ     $0x00000008, R10
 
 kernColA6x16_r5_row0_tail0_1:
-	TESTQ  $0x00000001, DI
+	TESTQ  $0x00000001, R9
 	JZ     kernColA6x16_r5_row0_tail0_0
-	VMOVSS X0, (R8)
+	VMOVSS X0, (R10)
 
 kernColA6x16_r5_row0_tail0_0:
 	JMP kernColA6x16_r5_row0_done
 
 kernColA6x16_r5_row0_part1:
-	LEAQ         32(AX), R8
-	TESTQ        $0x00000004, DI
+	LEAQ         32(DX), R10
+	TESTQ        $0x00000004, R9
 	JZ           kernColA6x16_r5_row0_tail1_2
-	VMOVUPS      X1, (R8)
+	VMOVUPS      X1, (R10)
 	VEXTRACTF128 $0x01, Y1, X1
-	ADDQ         $0x00000010, R8
+	ADDQ         $0x00000010, R10
 
 kernColA6x16_r5_row0_tail1_2:
-	TESTQ    $0x00000002, DI
+	TESTQ    $0x00000002, R9
 	JZ       kernColA6x16_r5_row0_tail1_1
-	VMOVLPS  X1, (R8)
+	VMOVLPS  X1, (R10)
 	VMOVHLPS X1, X1, X1
-	ADDQ     $0x00000008, R8
+	ADDQ     $0x00000008, R10
 
 kernColA6x16_r5_row0_tail1_1:
-	TESTQ  $0x00000001, DI
+	TESTQ  $0x00000001, R9
 	JZ     kernColA6x16_r5_row0_tail1_0
-	VMOVSS X1, (R8)
+	VMOVSS X1, (R10)
 
 kernColA6x16_r5_row0_tail1_0:
 kernColA6x16_r5_row0_done:
-	CMPQ    SI, $0x00000000
+	CMPQ    R8, $0x00000000
 	JE      kernColA6x16_r5_row1_part0
-	VMOVUPS Y2, (AX)(CX*1)
-	CMPQ    SI, $0x00000001
+	VMOVUPS Y2, (DX)(BX*1)
+	CMPQ    R8, $0x00000001
 	JE      kernColA6x16_r5_row1_part1
-	VMOVUPS Y3, 32(AX)(CX*1)
+	VMOVUPS Y3, 32(DX)(BX*1)
 	JMP     kernColA6x16_r5_row1_done
 
 kernColA6x16_r5_row1_part0:
-	LEAQ         (AX)(CX*1), R8
-	TESTQ        $0x00000004, DI
+	LEAQ         (DX)(BX*1), R10
+	TESTQ        $0x00000004, R9
 	JZ           kernColA6x16_r5_row1_tail0_2
-	VMOVUPS      X2, (R8)
+	VMOVUPS      X2, (R10)
 	VEXTRACTF128 $0x01, Y2, X2
-	ADDQ         $0x00000010, R8
+	ADDQ         $0x00000010, R10
 
 kernColA6x16_r5_row1_tail0_2:
-	TESTQ    $0x00000002, DI
+	TESTQ    $0x00000002, R9
 	JZ       kernColA6x16_r5_row1_tail0_1
-	VMOVLPS  X2, (R8)
+	VMOVLPS  X2, (R10)
 	VMOVHLPS X2, X2, X2
-	ADDQ     $0x00000008, R8
+	ADDQ     $0x00000008, R10
 
 kernColA6x16_r5_row1_tail0_1:
-	TESTQ  $0x00000001, DI
+	TESTQ  $0x00000001, R9
 	JZ     kernColA6x16_r5_row1_tail0_0
-	VMOVSS X2, (R8)
+	VMOVSS X2, (R10)
 
 kernColA6x16_r5_row1_tail0_0:
 	JMP kernColA6x16_r5_row1_done
 
 kernColA6x16_r5_row1_part1:
-	LEAQ         32(AX)(CX*1), R8
-	TESTQ        $0x00000004, DI
+	LEAQ         32(DX)(BX*1), R10
+	TESTQ        $0x00000004, R9
 	JZ           kernColA6x16_r5_row1_tail1_2
-	VMOVUPS      X3, (R8)
+	VMOVUPS      X3, (R10)
 	VEXTRACTF128 $0x01, Y3, X3
-	ADDQ         $0x00000010, R8
+	ADDQ         $0x00000010, R10
 
 kernColA6x16_r5_row1_tail1_2:
-	TESTQ    $0x00000002, DI
+	TESTQ    $0x00000002, R9
 	JZ       kernColA6x16_r5_row1_tail1_1
-	VMOVLPS  X3, (R8)
+	VMOVLPS  X3, (R10)
 	VMOVHLPS X3, X3, X3
-	ADDQ     $0x00000008, R8
+	ADDQ     $0x00000008, R10
 
 kernColA6x16_r5_row1_tail1_1:
-	TESTQ  $0x00000001, DI
+	TESTQ  $0x00000001, R9
 	JZ     kernColA6x16_r5_row1_tail1_0
-	VMOVSS X3, (R8)
+	VMOVSS X3, (R10)
 
 kernColA6x16_r5_row1_tail1_0:
 kernColA6x16_r5_row1_done:
-	CMPQ    SI, $0x00000000
+	CMPQ    R8, $0x00000000
 	JE      kernColA6x16_r5_row2_part0
-	VMOVUPS Y4, (AX)(CX*2)
-	CMPQ    SI, $0x00000001
+	VMOVUPS Y4, (DX)(BX*2)
+	CMPQ    R8, $0x00000001
 	JE      kernColA6x16_r5_row2_part1
-	VMOVUPS Y5, 32(AX)(CX*2)
+	VMOVUPS Y5, 32(DX)(BX*2)
 	JMP     kernColA6x16_r5_row2_done
 
 kernColA6x16_r5_row2_part0:
-	LEAQ         (AX)(CX*2), CX
-	TESTQ        $0x00000004, DI
+	LEAQ         (DX)(BX*2), BX
+	TESTQ        $0x00000004, R9
 	JZ           kernColA6x16_r5_row2_tail0_2
-	VMOVUPS      X4, (CX)
+	VMOVUPS      X4, (BX)
 	VEXTRACTF128 $0x01, Y4, X4
-	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000010, BX
 
 kernColA6x16_r5_row2_tail0_2:
-	TESTQ    $0x00000002, DI
+	TESTQ    $0x00000002, R9
 	JZ       kernColA6x16_r5_row2_tail0_1
-	VMOVLPS  X4, (CX)
+	VMOVLPS  X4, (BX)
 	VMOVHLPS X4, X4, X4
-	ADDQ     $0x00000008, CX
+	ADDQ     $0x00000008, BX
 
 kernColA6x16_r5_row2_tail0_1:
-	TESTQ  $0x00000001, DI
+	TESTQ  $0x00000001, R9
 	JZ     kernColA6x16_r5_row2_tail0_0
-	VMOVSS X4, (CX)
+	VMOVSS X4, (BX)
 
 kernColA6x16_r5_row2_tail0_0:
 	JMP kernColA6x16_r5_row2_done
 
 kernColA6x16_r5_row2_part1:
-	LEAQ         32(AX)(CX*2), CX
-	TESTQ        $0x00000004, DI
+	LEAQ         32(DX)(BX*2), BX
+	TESTQ        $0x00000004, R9
 	JZ           kernColA6x16_r5_row2_tail1_2
-	VMOVUPS      X5, (CX)
+	VMOVUPS      X5, (BX)
 	VEXTRACTF128 $0x01, Y5, X5
-	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000010, BX
 
 kernColA6x16_r5_row2_tail1_2:
-	TESTQ    $0x00000002, DI
+	TESTQ    $0x00000002, R9
 	JZ       kernColA6x16_r5_row2_tail1_1
-	VMOVLPS  X5, (CX)
+	VMOVLPS  X5, (BX)
 	VMOVHLPS X5, X5, X5
-	ADDQ     $0x00000008, CX
+	ADDQ     $0x00000008, BX
 
 kernColA6x16_r5_row2_tail1_1:
-	TESTQ  $0x00000001, DI
+	TESTQ  $0x00000001, R9
 	JZ     kernColA6x16_r5_row2_tail1_0
-	VMOVSS X5, (CX)
+	VMOVSS X5, (BX)
 
 kernColA6x16_r5_row2_tail1_0:
 kernColA6x16_r5_row2_done:
-	CMPQ    SI, $0x00000000
+	CMPQ    R8, $0x00000000
 	JE      kernColA6x16_r5_row3_part0
-	VMOVUPS Y6, (AX)(DX*1)
-	CMPQ    SI, $0x00000001
+	VMOVUPS Y6, (DX)(SI*1)
+	CMPQ    R8, $0x00000001
 	JE      kernColA6x16_r5_row3_part1
-	VMOVUPS Y7, 32(AX)(DX*1)
+	VMOVUPS Y7, 32(DX)(SI*1)
 	JMP     kernColA6x16_r5_row3_done
 
 kernColA6x16_r5_row3_part0:
-	LEAQ         (AX)(DX*1), AX
-	TESTQ        $0x00000004, DI
+	LEAQ         (DX)(SI*1), DX
+	TESTQ        $0x00000004, R9
 	JZ           kernColA6x16_r5_row3_tail0_2
-	VMOVUPS      X6, (AX)
+	VMOVUPS      X6, (DX)
 	VEXTRACTF128 $0x01, Y6, X6
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernColA6x16_r5_row3_tail0_2:
-	TESTQ    $0x00000002, DI
+	TESTQ    $0x00000002, R9
 	JZ       kernColA6x16_r5_row3_tail0_1
-	VMOVLPS  X6, (AX)
+	VMOVLPS  X6, (DX)
 	VMOVHLPS X6, X6, X6
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernColA6x16_r5_row3_tail0_1:
-	TESTQ  $0x00000001, DI
+	TESTQ  $0x00000001, R9
 	JZ     kernColA6x16_r5_row3_tail0_0
-	VMOVSS X6, (AX)
+	VMOVSS X6, (DX)
 
 kernColA6x16_r5_row3_tail0_0:
 	JMP kernColA6x16_r5_row3_done
 
 kernColA6x16_r5_row3_part1:
-	LEAQ         32(AX)(DX*1), AX
-	TESTQ        $0x00000004, DI
+	LEAQ         32(DX)(SI*1), DX
+	TESTQ        $0x00000004, R9
 	JZ           kernColA6x16_r5_row3_tail1_2
-	VMOVUPS      X7, (AX)
+	VMOVUPS      X7, (DX)
 	VEXTRACTF128 $0x01, Y7, X7
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernColA6x16_r5_row3_tail1_2:
-	TESTQ    $0x00000002, DI
+	TESTQ    $0x00000002, R9
 	JZ       kernColA6x16_r5_row3_tail1_1
-	VMOVLPS  X7, (AX)
+	VMOVLPS  X7, (DX)
 	VMOVHLPS X7, X7, X7
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernColA6x16_r5_row3_tail1_1:
-	TESTQ  $0x00000001, DI
+	TESTQ  $0x00000001, R9
 	JZ     kernColA6x16_r5_row3_tail1_0
-	VMOVSS X7, (AX)
+	VMOVSS X7, (DX)
 
 kernColA6x16_r5_row3_tail1_0:
 kernColA6x16_r5_row3_done:
-	CMPQ    SI, $0x00000000
+	CMPQ    R8, $0x00000000
 	JE      kernColA6x16_r5_row4_part0
-	VMOVUPS Y8, (BX)
-	CMPQ    SI, $0x00000001
+	VMOVUPS Y8, (DI)
+	CMPQ    R8, $0x00000001
 	JE      kernColA6x16_r5_row4_part1
-	VMOVUPS Y9, 32(BX)
+	VMOVUPS Y9, 32(DI)
 	JMP     kernColA6x16_r5_row4_done
 
 kernColA6x16_r5_row4_part0:
-	LEAQ         (BX), AX
-	TESTQ        $0x00000004, DI
+	LEAQ         (DI), DX
+	TESTQ        $0x00000004, R9
 	JZ           kernColA6x16_r5_row4_tail0_2
-	VMOVUPS      X8, (AX)
+	VMOVUPS      X8, (DX)
 	VEXTRACTF128 $0x01, Y8, X8
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernColA6x16_r5_row4_tail0_2:
-	TESTQ    $0x00000002, DI
+	TESTQ    $0x00000002, R9
 	JZ       kernColA6x16_r5_row4_tail0_1
-	VMOVLPS  X8, (AX)
+	VMOVLPS  X8, (DX)
 	VMOVHLPS X8, X8, X8
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernColA6x16_r5_row4_tail0_1:
-	TESTQ  $0x00000001, DI
+	TESTQ  $0x00000001, R9
 	JZ     kernColA6x16_r5_row4_tail0_0
-	VMOVSS X8, (AX)
+	VMOVSS X8, (DX)
 
 kernColA6x16_r5_row4_tail0_0:
 	JMP kernColA6x16_r5_row4_done
 
 kernColA6x16_r5_row4_part1:
-	LEAQ         32(BX), AX
-	TESTQ        $0x00000004, DI
+	LEAQ         32(DI), DX
+	TESTQ        $0x00000004, R9
 	JZ           kernColA6x16_r5_row4_tail1_2
-	VMOVUPS      X9, (AX)
+	VMOVUPS      X9, (DX)
 	VEXTRACTF128 $0x01, Y9, X9
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernColA6x16_r5_row4_tail1_2:
-	TESTQ    $0x00000002, DI
+	TESTQ    $0x00000002, R9
 	JZ       kernColA6x16_r5_row4_tail1_1
-	VMOVLPS  X9, (AX)
+	VMOVLPS  X9, (DX)
 	VMOVHLPS X9, X9, X9
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernColA6x16_r5_row4_tail1_1:
-	TESTQ  $0x00000001, DI
+	TESTQ  $0x00000001, R9
 	JZ     kernColA6x16_r5_row4_tail1_0
-	VMOVSS X9, (AX)
+	VMOVSS X9, (DX)
 
 kernColA6x16_r5_row4_tail1_0:
 kernColA6x16_r5_row4_done:
 kernColA6x16_r5_end:
-	JMP kernColA6x16_done
+	JMP kernColA6x16_nextcol
 
 kernColA6x16_rem4:
 	VXORPS Y0, Y0, Y0
@@ -7211,107 +7349,110 @@ kernColA6x16_rem4:
 	VXORPS Y5, Y5, Y5
 	VXORPS Y6, Y6, Y6
 	VXORPS Y7, Y7, Y7
-	MOVQ   b+40(FP), SI
-	MOVQ   k+8(FP), DI
-	SHRQ   $0x02, DI
+	MOVQ   (SP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DI
+	LEAQ   (DI)(DI*2), R8
+	MOVQ   k+8(FP), R9
+	SHRQ   $0x02, R9
 	JZ     kernColA6x16_r4_tail
 
 kernColA6x16_r4_loop4:
 	VMOVUPS      (SI), Y8
 	VMOVUPS      32(SI), Y9
-	VBROADCASTSS (AX), Y10
+	VBROADCASTSS (DX), Y10
 	VFMADD231PS  Y8, Y10, Y0
 	VFMADD231PS  Y9, Y10, Y1
-	VBROADCASTSS 4(AX), Y10
+	VBROADCASTSS 4(DX), Y10
 	VFMADD231PS  Y8, Y10, Y2
 	VFMADD231PS  Y9, Y10, Y3
-	VBROADCASTSS 8(AX), Y10
+	VBROADCASTSS 8(DX), Y10
 	VFMADD231PS  Y8, Y10, Y4
 	VFMADD231PS  Y9, Y10, Y5
-	VBROADCASTSS 12(AX), Y10
+	VBROADCASTSS 12(DX), Y10
 	VFMADD231PS  Y8, Y10, Y6
 	VFMADD231PS  Y9, Y10, Y7
-	VMOVUPS      64(SI), Y8
-	VMOVUPS      96(SI), Y9
-	VBROADCASTSS (AX)(CX*1), Y10
+	VMOVUPS      (SI)(DI*1), Y8
+	VMOVUPS      32(SI)(DI*1), Y9
+	VBROADCASTSS (DX)(AX*1), Y10
 	VFMADD231PS  Y8, Y10, Y0
 	VFMADD231PS  Y9, Y10, Y1
-	VBROADCASTSS 4(AX)(CX*1), Y10
+	VBROADCASTSS 4(DX)(AX*1), Y10
 	VFMADD231PS  Y8, Y10, Y2
 	VFMADD231PS  Y9, Y10, Y3
-	VBROADCASTSS 8(AX)(CX*1), Y10
+	VBROADCASTSS 8(DX)(AX*1), Y10
 	VFMADD231PS  Y8, Y10, Y4
 	VFMADD231PS  Y9, Y10, Y5
-	VBROADCASTSS 12(AX)(CX*1), Y10
+	VBROADCASTSS 12(DX)(AX*1), Y10
 	VFMADD231PS  Y8, Y10, Y6
 	VFMADD231PS  Y9, Y10, Y7
-	VMOVUPS      128(SI), Y8
-	VMOVUPS      160(SI), Y9
-	VBROADCASTSS (AX)(CX*2), Y10
+	VMOVUPS      (SI)(DI*2), Y8
+	VMOVUPS      32(SI)(DI*2), Y9
+	VBROADCASTSS (DX)(AX*2), Y10
 	VFMADD231PS  Y8, Y10, Y0
 	VFMADD231PS  Y9, Y10, Y1
-	VBROADCASTSS 4(AX)(CX*2), Y10
+	VBROADCASTSS 4(DX)(AX*2), Y10
 	VFMADD231PS  Y8, Y10, Y2
 	VFMADD231PS  Y9, Y10, Y3
-	VBROADCASTSS 8(AX)(CX*2), Y10
+	VBROADCASTSS 8(DX)(AX*2), Y10
 	VFMADD231PS  Y8, Y10, Y4
 	VFMADD231PS  Y9, Y10, Y5
-	VBROADCASTSS 12(AX)(CX*2), Y10
+	VBROADCASTSS 12(DX)(AX*2), Y10
 	VFMADD231PS  Y8, Y10, Y6
 	VFMADD231PS  Y9, Y10, Y7
-	VMOVUPS      192(SI), Y8
-	VMOVUPS      224(SI), Y9
-	VBROADCASTSS (AX)(DX*1), Y10
+	VMOVUPS      (SI)(R8*1), Y8
+	VMOVUPS      32(SI)(R8*1), Y9
+	VBROADCASTSS (DX)(CX*1), Y10
 	VFMADD231PS  Y8, Y10, Y0
 	VFMADD231PS  Y9, Y10, Y1
-	VBROADCASTSS 4(AX)(DX*1), Y10
+	VBROADCASTSS 4(DX)(CX*1), Y10
 	VFMADD231PS  Y8, Y10, Y2
 	VFMADD231PS  Y9, Y10, Y3
-	VBROADCASTSS 8(AX)(DX*1), Y10
+	VBROADCASTSS 8(DX)(CX*1), Y10
 	VFMADD231PS  Y8, Y10, Y4
 	VFMADD231PS  Y9, Y10, Y5
-	VBROADCASTSS 12(AX)(DX*1), Y10
+	VBROADCASTSS 12(DX)(CX*1), Y10
 	VFMADD231PS  Y8, Y10, Y6
 	VFMADD231PS  Y9, Y10, Y7
-	LEAQ         (AX)(CX*4), AX
-	ADDQ         $0x00000100, SI
-	DECQ         DI
+	LEAQ         (DX)(AX*4), DX
+	LEAQ         (SI)(DI*4), SI
+	DECQ         R9
 	JNZ          kernColA6x16_r4_loop4
 
 kernColA6x16_r4_tail:
-	MOVQ k+8(FP), DX
-	ANDQ $0x00000003, DX
+	MOVQ k+8(FP), R8
+	ANDQ $0x00000003, R8
 	JZ   kernColA6x16_r4_epi
 
 kernColA6x16_r4_loop1:
 	VMOVUPS      (SI), Y8
 	VMOVUPS      32(SI), Y9
-	VBROADCASTSS (AX), Y10
+	VBROADCASTSS (DX), Y10
 	VFMADD231PS  Y8, Y10, Y0
 	VFMADD231PS  Y9, Y10, Y1
-	VBROADCASTSS 4(AX), Y10
+	VBROADCASTSS 4(DX), Y10
 	VFMADD231PS  Y8, Y10, Y2
 	VFMADD231PS  Y9, Y10, Y3
-	VBROADCASTSS 8(AX), Y10
+	VBROADCASTSS 8(DX), Y10
 	VFMADD231PS  Y8, Y10, Y4
 	VFMADD231PS  Y9, Y10, Y5
-	VBROADCASTSS 12(AX), Y10
+	VBROADCASTSS 12(DX), Y10
 	VFMADD231PS  Y8, Y10, Y6
 	VFMADD231PS  Y9, Y10, Y7
-	ADDQ         CX, AX
-	ADDQ         $0x00000040, SI
-	DECQ         DX
+	ADDQ         AX, DX
+	ADDQ         DI, SI
+	DECQ         R8
 	JNZ          kernColA6x16_r4_loop1
 
 kernColA6x16_r4_epi:
-	MOVQ         BX, AX
-	MOVQ         ldc+56(FP), CX
-	SHLQ         $0x02, CX
-	LEAQ         (CX)(CX*2), DX
-	MOVQ         flags+88(FP), BX
-	TESTQ        $0x00000008, BX
+	MOVQ         BX, DX
+	MOVQ         ldc+72(FP), BX
+	SHLQ         $0x02, BX
+	LEAQ         (BX)(BX*2), SI
+	MOVQ         flags+104(FP), DI
+	TESTQ        $0x00000008, DI
 	JZ           kernColA6x16_r4_noalpha
-	VBROADCASTSS alpha+72(FP), Y8
+	VBROADCASTSS alpha+88(FP), Y8
 	VMULPS       Y8, Y0, Y0
 	VMULPS       Y8, Y1, Y1
 	VMULPS       Y8, Y2, Y2
@@ -7322,36 +7463,36 @@ kernColA6x16_r4_epi:
 	VMULPS       Y8, Y7, Y7
 
 kernColA6x16_r4_noalpha:
-	MOVQ         nr+64(FP), SI
-	CMPQ         SI, $0x00000010
+	MOVQ         24(SP), R8
+	CMPQ         R8, $0x00000010
 	JNE          kernColA6x16_r4_partial
-	TESTQ        $0x00000001, BX
+	TESTQ        $0x00000001, DI
 	JZ           kernColA6x16_r4_f_noc
-	VBROADCASTSS beta+76(FP), Y8
-	VFMADD231PS  (AX), Y8, Y0
-	VFMADD231PS  32(AX), Y8, Y1
-	VFMADD231PS  (AX)(CX*1), Y8, Y2
-	VFMADD231PS  32(AX)(CX*1), Y8, Y3
-	VFMADD231PS  (AX)(CX*2), Y8, Y4
-	VFMADD231PS  32(AX)(CX*2), Y8, Y5
-	VFMADD231PS  (AX)(DX*1), Y8, Y6
-	VFMADD231PS  32(AX)(DX*1), Y8, Y7
+	VBROADCASTSS beta+92(FP), Y8
+	VFMADD231PS  (DX), Y8, Y0
+	VFMADD231PS  32(DX), Y8, Y1
+	VFMADD231PS  (DX)(BX*1), Y8, Y2
+	VFMADD231PS  32(DX)(BX*1), Y8, Y3
+	VFMADD231PS  (DX)(BX*2), Y8, Y4
+	VFMADD231PS  32(DX)(BX*2), Y8, Y5
+	VFMADD231PS  (DX)(SI*1), Y8, Y6
+	VFMADD231PS  32(DX)(SI*1), Y8, Y7
 
 kernColA6x16_r4_f_noc:
-	TESTQ  $0x00000002, BX
+	TESTQ  $0x00000002, DI
 	JZ     kernColA6x16_r4_f_nobias
-	MOVQ   bias+80(FP), SI
-	VADDPS (SI), Y0, Y0
-	VADDPS 32(SI), Y1, Y1
-	VADDPS (SI), Y2, Y2
-	VADDPS 32(SI), Y3, Y3
-	VADDPS (SI), Y4, Y4
-	VADDPS 32(SI), Y5, Y5
-	VADDPS (SI), Y6, Y6
-	VADDPS 32(SI), Y7, Y7
+	MOVQ   16(SP), R8
+	VADDPS (R8), Y0, Y0
+	VADDPS 32(R8), Y1, Y1
+	VADDPS (R8), Y2, Y2
+	VADDPS 32(R8), Y3, Y3
+	VADDPS (R8), Y4, Y4
+	VADDPS 32(R8), Y5, Y5
+	VADDPS (R8), Y6, Y6
+	VADDPS 32(R8), Y7, Y7
 
 kernColA6x16_r4_f_nobias:
-	TESTQ  $0x00000004, BX
+	TESTQ  $0x00000004, DI
 	JZ     kernColA6x16_r4_f_norelu
 	VXORPS Y8, Y8, Y8
 	VMAXPS Y0, Y8, Y0
@@ -7364,62 +7505,62 @@ kernColA6x16_r4_f_nobias:
 	VMAXPS Y7, Y8, Y7
 
 kernColA6x16_r4_f_norelu:
-	VMOVUPS Y0, (AX)
-	VMOVUPS Y1, 32(AX)
-	VMOVUPS Y2, (AX)(CX*1)
-	VMOVUPS Y3, 32(AX)(CX*1)
-	VMOVUPS Y4, (AX)(CX*2)
-	VMOVUPS Y5, 32(AX)(CX*2)
-	VMOVUPS Y6, (AX)(DX*1)
-	VMOVUPS Y7, 32(AX)(DX*1)
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, (DX)(BX*1)
+	VMOVUPS Y3, 32(DX)(BX*1)
+	VMOVUPS Y4, (DX)(BX*2)
+	VMOVUPS Y5, 32(DX)(BX*2)
+	VMOVUPS Y6, (DX)(SI*1)
+	VMOVUPS Y7, 32(DX)(SI*1)
 	JMP     kernColA6x16_r4_end
 
 kernColA6x16_r4_partial:
-	LEAQ         lanemask<>+128(SB), DI
-	MOVQ         SI, R8
-	SHLQ         $0x02, R8
-	SUBQ         R8, DI
-	TESTQ        $0x00000001, BX
+	LEAQ         lanemask<>+128(SB), R9
+	MOVQ         R8, R10
+	SHLQ         $0x02, R10
+	SUBQ         R10, R9
+	TESTQ        $0x00000001, DI
 	JZ           kernColA6x16_r4_p_noc
-	VBROADCASTSS beta+76(FP), Y8
-	VMOVUPS      (DI), Y9
-	VMASKMOVPS   (AX), Y9, Y10
+	VBROADCASTSS beta+92(FP), Y8
+	VMOVUPS      (R9), Y9
+	VMASKMOVPS   (DX), Y9, Y10
 	VFMADD231PS  Y10, Y8, Y0
-	VMASKMOVPS   (AX)(CX*1), Y9, Y10
+	VMASKMOVPS   (DX)(BX*1), Y9, Y10
 	VFMADD231PS  Y10, Y8, Y2
-	VMASKMOVPS   (AX)(CX*2), Y9, Y10
+	VMASKMOVPS   (DX)(BX*2), Y9, Y10
 	VFMADD231PS  Y10, Y8, Y4
-	VMASKMOVPS   (AX)(DX*1), Y9, Y10
+	VMASKMOVPS   (DX)(SI*1), Y9, Y10
 	VFMADD231PS  Y10, Y8, Y6
-	VMOVUPS      32(DI), Y9
-	VMASKMOVPS   32(AX), Y9, Y10
+	VMOVUPS      32(R9), Y9
+	VMASKMOVPS   32(DX), Y9, Y10
 	VFMADD231PS  Y10, Y8, Y1
-	VMASKMOVPS   32(AX)(CX*1), Y9, Y10
+	VMASKMOVPS   32(DX)(BX*1), Y9, Y10
 	VFMADD231PS  Y10, Y8, Y3
-	VMASKMOVPS   32(AX)(CX*2), Y9, Y10
+	VMASKMOVPS   32(DX)(BX*2), Y9, Y10
 	VFMADD231PS  Y10, Y8, Y5
-	VMASKMOVPS   32(AX)(DX*1), Y9, Y10
+	VMASKMOVPS   32(DX)(SI*1), Y9, Y10
 	VFMADD231PS  Y10, Y8, Y7
 
 kernColA6x16_r4_p_noc:
-	TESTQ      $0x00000002, BX
+	TESTQ      $0x00000002, DI
 	JZ         kernColA6x16_r4_p_nobias
-	MOVQ       bias+80(FP), R8
-	VMOVUPS    (DI), Y9
-	VMASKMOVPS (R8), Y9, Y10
+	MOVQ       16(SP), R10
+	VMOVUPS    (R9), Y9
+	VMASKMOVPS (R10), Y9, Y10
 	VADDPS     Y10, Y0, Y0
 	VADDPS     Y10, Y2, Y2
 	VADDPS     Y10, Y4, Y4
 	VADDPS     Y10, Y6, Y6
-	VMOVUPS    32(DI), Y9
-	VMASKMOVPS 32(R8), Y9, Y10
+	VMOVUPS    32(R9), Y9
+	VMASKMOVPS 32(R10), Y9, Y10
 	VADDPS     Y10, Y1, Y1
 	VADDPS     Y10, Y3, Y3
 	VADDPS     Y10, Y5, Y5
 	VADDPS     Y10, Y7, Y7
 
 kernColA6x16_r4_p_nobias:
-	TESTQ  $0x00000004, BX
+	TESTQ  $0x00000004, DI
 	JZ     kernColA6x16_r4_p_norelu
 	VXORPS Y8, Y8, Y8
 	VMAXPS Y0, Y8, Y0
@@ -7432,223 +7573,223 @@ kernColA6x16_r4_p_nobias:
 	VMAXPS Y7, Y8, Y7
 
 kernColA6x16_r4_p_norelu:
-	MOVQ    SI, BX
-	SHRQ    $0x03, BX
-	ANDQ    $0x00000007, SI
-	CMPQ    BX, $0x00000000
+	MOVQ    R8, DI
+	SHRQ    $0x03, DI
+	ANDQ    $0x00000007, R8
+	CMPQ    DI, $0x00000000
 	JE      kernColA6x16_r4_row0_part0
-	VMOVUPS Y0, (AX)
-	CMPQ    BX, $0x00000001
+	VMOVUPS Y0, (DX)
+	CMPQ    DI, $0x00000001
 	JE      kernColA6x16_r4_row0_part1
-	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y1, 32(DX)
 	JMP     kernColA6x16_r4_row0_done
 
 kernColA6x16_r4_row0_part0:
-	LEAQ         (AX), DI
-	TESTQ        $0x00000004, SI
+	LEAQ         (DX), R9
+	TESTQ        $0x00000004, R8
 	JZ           kernColA6x16_r4_row0_tail0_2
-	VMOVUPS      X0, (DI)
+	VMOVUPS      X0, (R9)
 	VEXTRACTF128 $0x01, Y0, X0
-	ADDQ         $0x00000010, DI
+	ADDQ         $0x00000010, R9
 
 kernColA6x16_r4_row0_tail0_2:
-	TESTQ    $0x00000002, SI
+	TESTQ    $0x00000002, R8
 	JZ       kernColA6x16_r4_row0_tail0_1
-	VMOVLPS  X0, (DI)
+	VMOVLPS  X0, (R9)
 	VMOVHLPS X0, X0, X0
-	ADDQ     $0x00000008, DI
+	ADDQ     $0x00000008, R9
 
 kernColA6x16_r4_row0_tail0_1:
-	TESTQ  $0x00000001, SI
+	TESTQ  $0x00000001, R8
 	JZ     kernColA6x16_r4_row0_tail0_0
-	VMOVSS X0, (DI)
+	VMOVSS X0, (R9)
 
 kernColA6x16_r4_row0_tail0_0:
 	JMP kernColA6x16_r4_row0_done
 
 kernColA6x16_r4_row0_part1:
-	LEAQ         32(AX), DI
-	TESTQ        $0x00000004, SI
+	LEAQ         32(DX), R9
+	TESTQ        $0x00000004, R8
 	JZ           kernColA6x16_r4_row0_tail1_2
-	VMOVUPS      X1, (DI)
+	VMOVUPS      X1, (R9)
 	VEXTRACTF128 $0x01, Y1, X1
-	ADDQ         $0x00000010, DI
+	ADDQ         $0x00000010, R9
 
 kernColA6x16_r4_row0_tail1_2:
-	TESTQ    $0x00000002, SI
+	TESTQ    $0x00000002, R8
 	JZ       kernColA6x16_r4_row0_tail1_1
-	VMOVLPS  X1, (DI)
+	VMOVLPS  X1, (R9)
 	VMOVHLPS X1, X1, X1
-	ADDQ     $0x00000008, DI
+	ADDQ     $0x00000008, R9
 
 kernColA6x16_r4_row0_tail1_1:
-	TESTQ  $0x00000001, SI
+	TESTQ  $0x00000001, R8
 	JZ     kernColA6x16_r4_row0_tail1_0
-	VMOVSS X1, (DI)
+	VMOVSS X1, (R9)
 
 kernColA6x16_r4_row0_tail1_0:
 kernColA6x16_r4_row0_done:
-	CMPQ    BX, $0x00000000
+	CMPQ    DI, $0x00000000
 	JE      kernColA6x16_r4_row1_part0
-	VMOVUPS Y2, (AX)(CX*1)
-	CMPQ    BX, $0x00000001
+	VMOVUPS Y2, (DX)(BX*1)
+	CMPQ    DI, $0x00000001
 	JE      kernColA6x16_r4_row1_part1
-	VMOVUPS Y3, 32(AX)(CX*1)
+	VMOVUPS Y3, 32(DX)(BX*1)
 	JMP     kernColA6x16_r4_row1_done
 
 kernColA6x16_r4_row1_part0:
-	LEAQ         (AX)(CX*1), DI
-	TESTQ        $0x00000004, SI
+	LEAQ         (DX)(BX*1), R9
+	TESTQ        $0x00000004, R8
 	JZ           kernColA6x16_r4_row1_tail0_2
-	VMOVUPS      X2, (DI)
+	VMOVUPS      X2, (R9)
 	VEXTRACTF128 $0x01, Y2, X2
-	ADDQ         $0x00000010, DI
+	ADDQ         $0x00000010, R9
 
 kernColA6x16_r4_row1_tail0_2:
-	TESTQ    $0x00000002, SI
+	TESTQ    $0x00000002, R8
 	JZ       kernColA6x16_r4_row1_tail0_1
-	VMOVLPS  X2, (DI)
+	VMOVLPS  X2, (R9)
 	VMOVHLPS X2, X2, X2
-	ADDQ     $0x00000008, DI
+	ADDQ     $0x00000008, R9
 
 kernColA6x16_r4_row1_tail0_1:
-	TESTQ  $0x00000001, SI
+	TESTQ  $0x00000001, R8
 	JZ     kernColA6x16_r4_row1_tail0_0
-	VMOVSS X2, (DI)
+	VMOVSS X2, (R9)
 
 kernColA6x16_r4_row1_tail0_0:
 	JMP kernColA6x16_r4_row1_done
 
 kernColA6x16_r4_row1_part1:
-	LEAQ         32(AX)(CX*1), DI
-	TESTQ        $0x00000004, SI
+	LEAQ         32(DX)(BX*1), R9
+	TESTQ        $0x00000004, R8
 	JZ           kernColA6x16_r4_row1_tail1_2
-	VMOVUPS      X3, (DI)
+	VMOVUPS      X3, (R9)
 	VEXTRACTF128 $0x01, Y3, X3
-	ADDQ         $0x00000010, DI
+	ADDQ         $0x00000010, R9
 
 kernColA6x16_r4_row1_tail1_2:
-	TESTQ    $0x00000002, SI
+	TESTQ    $0x00000002, R8
 	JZ       kernColA6x16_r4_row1_tail1_1
-	VMOVLPS  X3, (DI)
+	VMOVLPS  X3, (R9)
 	VMOVHLPS X3, X3, X3
-	ADDQ     $0x00000008, DI
+	ADDQ     $0x00000008, R9
 
 kernColA6x16_r4_row1_tail1_1:
-	TESTQ  $0x00000001, SI
+	TESTQ  $0x00000001, R8
 	JZ     kernColA6x16_r4_row1_tail1_0
-	VMOVSS X3, (DI)
+	VMOVSS X3, (R9)
 
 kernColA6x16_r4_row1_tail1_0:
 kernColA6x16_r4_row1_done:
-	CMPQ    BX, $0x00000000
+	CMPQ    DI, $0x00000000
 	JE      kernColA6x16_r4_row2_part0
-	VMOVUPS Y4, (AX)(CX*2)
-	CMPQ    BX, $0x00000001
+	VMOVUPS Y4, (DX)(BX*2)
+	CMPQ    DI, $0x00000001
 	JE      kernColA6x16_r4_row2_part1
-	VMOVUPS Y5, 32(AX)(CX*2)
+	VMOVUPS Y5, 32(DX)(BX*2)
 	JMP     kernColA6x16_r4_row2_done
 
 kernColA6x16_r4_row2_part0:
-	LEAQ         (AX)(CX*2), CX
-	TESTQ        $0x00000004, SI
+	LEAQ         (DX)(BX*2), BX
+	TESTQ        $0x00000004, R8
 	JZ           kernColA6x16_r4_row2_tail0_2
-	VMOVUPS      X4, (CX)
+	VMOVUPS      X4, (BX)
 	VEXTRACTF128 $0x01, Y4, X4
-	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000010, BX
 
 kernColA6x16_r4_row2_tail0_2:
-	TESTQ    $0x00000002, SI
+	TESTQ    $0x00000002, R8
 	JZ       kernColA6x16_r4_row2_tail0_1
-	VMOVLPS  X4, (CX)
+	VMOVLPS  X4, (BX)
 	VMOVHLPS X4, X4, X4
-	ADDQ     $0x00000008, CX
+	ADDQ     $0x00000008, BX
 
 kernColA6x16_r4_row2_tail0_1:
-	TESTQ  $0x00000001, SI
+	TESTQ  $0x00000001, R8
 	JZ     kernColA6x16_r4_row2_tail0_0
-	VMOVSS X4, (CX)
+	VMOVSS X4, (BX)
 
 kernColA6x16_r4_row2_tail0_0:
 	JMP kernColA6x16_r4_row2_done
 
 kernColA6x16_r4_row2_part1:
-	LEAQ         32(AX)(CX*2), CX
-	TESTQ        $0x00000004, SI
+	LEAQ         32(DX)(BX*2), BX
+	TESTQ        $0x00000004, R8
 	JZ           kernColA6x16_r4_row2_tail1_2
-	VMOVUPS      X5, (CX)
+	VMOVUPS      X5, (BX)
 	VEXTRACTF128 $0x01, Y5, X5
-	ADDQ         $0x00000010, CX
+	ADDQ         $0x00000010, BX
 
 kernColA6x16_r4_row2_tail1_2:
-	TESTQ    $0x00000002, SI
+	TESTQ    $0x00000002, R8
 	JZ       kernColA6x16_r4_row2_tail1_1
-	VMOVLPS  X5, (CX)
+	VMOVLPS  X5, (BX)
 	VMOVHLPS X5, X5, X5
-	ADDQ     $0x00000008, CX
+	ADDQ     $0x00000008, BX
 
 kernColA6x16_r4_row2_tail1_1:
-	TESTQ  $0x00000001, SI
+	TESTQ  $0x00000001, R8
 	JZ     kernColA6x16_r4_row2_tail1_0
-	VMOVSS X5, (CX)
+	VMOVSS X5, (BX)
 
 kernColA6x16_r4_row2_tail1_0:
 kernColA6x16_r4_row2_done:
-	CMPQ    BX, $0x00000000
+	CMPQ    DI, $0x00000000
 	JE      kernColA6x16_r4_row3_part0
-	VMOVUPS Y6, (AX)(DX*1)
-	CMPQ    BX, $0x00000001
+	VMOVUPS Y6, (DX)(SI*1)
+	CMPQ    DI, $0x00000001
 	JE      kernColA6x16_r4_row3_part1
-	VMOVUPS Y7, 32(AX)(DX*1)
+	VMOVUPS Y7, 32(DX)(SI*1)
 	JMP     kernColA6x16_r4_row3_done
 
 kernColA6x16_r4_row3_part0:
-	LEAQ         (AX)(DX*1), AX
-	TESTQ        $0x00000004, SI
+	LEAQ         (DX)(SI*1), DX
+	TESTQ        $0x00000004, R8
 	JZ           kernColA6x16_r4_row3_tail0_2
-	VMOVUPS      X6, (AX)
+	VMOVUPS      X6, (DX)
 	VEXTRACTF128 $0x01, Y6, X6
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernColA6x16_r4_row3_tail0_2:
-	TESTQ    $0x00000002, SI
+	TESTQ    $0x00000002, R8
 	JZ       kernColA6x16_r4_row3_tail0_1
-	VMOVLPS  X6, (AX)
+	VMOVLPS  X6, (DX)
 	VMOVHLPS X6, X6, X6
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernColA6x16_r4_row3_tail0_1:
-	TESTQ  $0x00000001, SI
+	TESTQ  $0x00000001, R8
 	JZ     kernColA6x16_r4_row3_tail0_0
-	VMOVSS X6, (AX)
+	VMOVSS X6, (DX)
 
 kernColA6x16_r4_row3_tail0_0:
 	JMP kernColA6x16_r4_row3_done
 
 kernColA6x16_r4_row3_part1:
-	LEAQ         32(AX)(DX*1), AX
-	TESTQ        $0x00000004, SI
+	LEAQ         32(DX)(SI*1), DX
+	TESTQ        $0x00000004, R8
 	JZ           kernColA6x16_r4_row3_tail1_2
-	VMOVUPS      X7, (AX)
+	VMOVUPS      X7, (DX)
 	VEXTRACTF128 $0x01, Y7, X7
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernColA6x16_r4_row3_tail1_2:
-	TESTQ    $0x00000002, SI
+	TESTQ    $0x00000002, R8
 	JZ       kernColA6x16_r4_row3_tail1_1
-	VMOVLPS  X7, (AX)
+	VMOVLPS  X7, (DX)
 	VMOVHLPS X7, X7, X7
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernColA6x16_r4_row3_tail1_1:
-	TESTQ  $0x00000001, SI
+	TESTQ  $0x00000001, R8
 	JZ     kernColA6x16_r4_row3_tail1_0
-	VMOVSS X7, (AX)
+	VMOVSS X7, (DX)
 
 kernColA6x16_r4_row3_tail1_0:
 kernColA6x16_r4_row3_done:
 kernColA6x16_r4_end:
-	JMP kernColA6x16_done
+	JMP kernColA6x16_nextcol
 
 kernColA6x16_rem3:
 	VXORPS Y0, Y0, Y0
@@ -7657,92 +7798,95 @@ kernColA6x16_rem3:
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
-	MOVQ   b+40(FP), SI
-	MOVQ   k+8(FP), DI
-	SHRQ   $0x02, DI
+	MOVQ   (SP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DI
+	LEAQ   (DI)(DI*2), R8
+	MOVQ   k+8(FP), R9
+	SHRQ   $0x02, R9
 	JZ     kernColA6x16_r3_tail
 
 kernColA6x16_r3_loop4:
 	VMOVUPS      (SI), Y6
 	VMOVUPS      32(SI), Y7
-	VBROADCASTSS (AX), Y8
+	VBROADCASTSS (DX), Y8
 	VFMADD231PS  Y6, Y8, Y0
 	VFMADD231PS  Y7, Y8, Y1
-	VBROADCASTSS 4(AX), Y8
+	VBROADCASTSS 4(DX), Y8
 	VFMADD231PS  Y6, Y8, Y2
 	VFMADD231PS  Y7, Y8, Y3
-	VBROADCASTSS 8(AX), Y8
+	VBROADCASTSS 8(DX), Y8
 	VFMADD231PS  Y6, Y8, Y4
 	VFMADD231PS  Y7, Y8, Y5
-	VMOVUPS      64(SI), Y6
-	VMOVUPS      96(SI), Y7
-	VBROADCASTSS (AX)(CX*1), Y8
+	VMOVUPS      (SI)(DI*1), Y6
+	VMOVUPS      32(SI)(DI*1), Y7
+	VBROADCASTSS (DX)(AX*1), Y8
 	VFMADD231PS  Y6, Y8, Y0
 	VFMADD231PS  Y7, Y8, Y1
-	VBROADCASTSS 4(AX)(CX*1), Y8
+	VBROADCASTSS 4(DX)(AX*1), Y8
 	VFMADD231PS  Y6, Y8, Y2
 	VFMADD231PS  Y7, Y8, Y3
-	VBROADCASTSS 8(AX)(CX*1), Y8
+	VBROADCASTSS 8(DX)(AX*1), Y8
 	VFMADD231PS  Y6, Y8, Y4
 	VFMADD231PS  Y7, Y8, Y5
-	VMOVUPS      128(SI), Y6
-	VMOVUPS      160(SI), Y7
-	VBROADCASTSS (AX)(CX*2), Y8
+	VMOVUPS      (SI)(DI*2), Y6
+	VMOVUPS      32(SI)(DI*2), Y7
+	VBROADCASTSS (DX)(AX*2), Y8
 	VFMADD231PS  Y6, Y8, Y0
 	VFMADD231PS  Y7, Y8, Y1
-	VBROADCASTSS 4(AX)(CX*2), Y8
+	VBROADCASTSS 4(DX)(AX*2), Y8
 	VFMADD231PS  Y6, Y8, Y2
 	VFMADD231PS  Y7, Y8, Y3
-	VBROADCASTSS 8(AX)(CX*2), Y8
+	VBROADCASTSS 8(DX)(AX*2), Y8
 	VFMADD231PS  Y6, Y8, Y4
 	VFMADD231PS  Y7, Y8, Y5
-	VMOVUPS      192(SI), Y6
-	VMOVUPS      224(SI), Y7
-	VBROADCASTSS (AX)(DX*1), Y8
+	VMOVUPS      (SI)(R8*1), Y6
+	VMOVUPS      32(SI)(R8*1), Y7
+	VBROADCASTSS (DX)(CX*1), Y8
 	VFMADD231PS  Y6, Y8, Y0
 	VFMADD231PS  Y7, Y8, Y1
-	VBROADCASTSS 4(AX)(DX*1), Y8
+	VBROADCASTSS 4(DX)(CX*1), Y8
 	VFMADD231PS  Y6, Y8, Y2
 	VFMADD231PS  Y7, Y8, Y3
-	VBROADCASTSS 8(AX)(DX*1), Y8
+	VBROADCASTSS 8(DX)(CX*1), Y8
 	VFMADD231PS  Y6, Y8, Y4
 	VFMADD231PS  Y7, Y8, Y5
-	LEAQ         (AX)(CX*4), AX
-	ADDQ         $0x00000100, SI
-	DECQ         DI
+	LEAQ         (DX)(AX*4), DX
+	LEAQ         (SI)(DI*4), SI
+	DECQ         R9
 	JNZ          kernColA6x16_r3_loop4
 
 kernColA6x16_r3_tail:
-	MOVQ k+8(FP), DX
-	ANDQ $0x00000003, DX
+	MOVQ k+8(FP), R8
+	ANDQ $0x00000003, R8
 	JZ   kernColA6x16_r3_epi
 
 kernColA6x16_r3_loop1:
 	VMOVUPS      (SI), Y6
 	VMOVUPS      32(SI), Y7
-	VBROADCASTSS (AX), Y8
+	VBROADCASTSS (DX), Y8
 	VFMADD231PS  Y6, Y8, Y0
 	VFMADD231PS  Y7, Y8, Y1
-	VBROADCASTSS 4(AX), Y8
+	VBROADCASTSS 4(DX), Y8
 	VFMADD231PS  Y6, Y8, Y2
 	VFMADD231PS  Y7, Y8, Y3
-	VBROADCASTSS 8(AX), Y8
+	VBROADCASTSS 8(DX), Y8
 	VFMADD231PS  Y6, Y8, Y4
 	VFMADD231PS  Y7, Y8, Y5
-	ADDQ         CX, AX
-	ADDQ         $0x00000040, SI
-	DECQ         DX
+	ADDQ         AX, DX
+	ADDQ         DI, SI
+	DECQ         R8
 	JNZ          kernColA6x16_r3_loop1
 
 kernColA6x16_r3_epi:
-	MOVQ         BX, AX
-	MOVQ         ldc+56(FP), CX
-	SHLQ         $0x02, CX
-	LEAQ         (CX)(CX*2), DX
-	MOVQ         flags+88(FP), DX
-	TESTQ        $0x00000008, DX
+	MOVQ         BX, DX
+	MOVQ         ldc+72(FP), BX
+	SHLQ         $0x02, BX
+	LEAQ         (BX)(BX*2), SI
+	MOVQ         flags+104(FP), SI
+	TESTQ        $0x00000008, SI
 	JZ           kernColA6x16_r3_noalpha
-	VBROADCASTSS alpha+72(FP), Y6
+	VBROADCASTSS alpha+88(FP), Y6
 	VMULPS       Y6, Y0, Y0
 	VMULPS       Y6, Y1, Y1
 	VMULPS       Y6, Y2, Y2
@@ -7751,32 +7895,32 @@ kernColA6x16_r3_epi:
 	VMULPS       Y6, Y5, Y5
 
 kernColA6x16_r3_noalpha:
-	MOVQ         nr+64(FP), BX
-	CMPQ         BX, $0x00000010
+	MOVQ         24(SP), DI
+	CMPQ         DI, $0x00000010
 	JNE          kernColA6x16_r3_partial
-	TESTQ        $0x00000001, DX
+	TESTQ        $0x00000001, SI
 	JZ           kernColA6x16_r3_f_noc
-	VBROADCASTSS beta+76(FP), Y6
-	VFMADD231PS  (AX), Y6, Y0
-	VFMADD231PS  32(AX), Y6, Y1
-	VFMADD231PS  (AX)(CX*1), Y6, Y2
-	VFMADD231PS  32(AX)(CX*1), Y6, Y3
-	VFMADD231PS  (AX)(CX*2), Y6, Y4
-	VFMADD231PS  32(AX)(CX*2), Y6, Y5
+	VBROADCASTSS beta+92(FP), Y6
+	VFMADD231PS  (DX), Y6, Y0
+	VFMADD231PS  32(DX), Y6, Y1
+	VFMADD231PS  (DX)(BX*1), Y6, Y2
+	VFMADD231PS  32(DX)(BX*1), Y6, Y3
+	VFMADD231PS  (DX)(BX*2), Y6, Y4
+	VFMADD231PS  32(DX)(BX*2), Y6, Y5
 
 kernColA6x16_r3_f_noc:
-	TESTQ  $0x00000002, DX
+	TESTQ  $0x00000002, SI
 	JZ     kernColA6x16_r3_f_nobias
-	MOVQ   bias+80(FP), BX
-	VADDPS (BX), Y0, Y0
-	VADDPS 32(BX), Y1, Y1
-	VADDPS (BX), Y2, Y2
-	VADDPS 32(BX), Y3, Y3
-	VADDPS (BX), Y4, Y4
-	VADDPS 32(BX), Y5, Y5
+	MOVQ   16(SP), DI
+	VADDPS (DI), Y0, Y0
+	VADDPS 32(DI), Y1, Y1
+	VADDPS (DI), Y2, Y2
+	VADDPS 32(DI), Y3, Y3
+	VADDPS (DI), Y4, Y4
+	VADDPS 32(DI), Y5, Y5
 
 kernColA6x16_r3_f_nobias:
-	TESTQ  $0x00000004, DX
+	TESTQ  $0x00000004, SI
 	JZ     kernColA6x16_r3_f_norelu
 	VXORPS Y6, Y6, Y6
 	VMAXPS Y0, Y6, Y0
@@ -7787,54 +7931,54 @@ kernColA6x16_r3_f_nobias:
 	VMAXPS Y5, Y6, Y5
 
 kernColA6x16_r3_f_norelu:
-	VMOVUPS Y0, (AX)
-	VMOVUPS Y1, 32(AX)
-	VMOVUPS Y2, (AX)(CX*1)
-	VMOVUPS Y3, 32(AX)(CX*1)
-	VMOVUPS Y4, (AX)(CX*2)
-	VMOVUPS Y5, 32(AX)(CX*2)
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, (DX)(BX*1)
+	VMOVUPS Y3, 32(DX)(BX*1)
+	VMOVUPS Y4, (DX)(BX*2)
+	VMOVUPS Y5, 32(DX)(BX*2)
 	JMP     kernColA6x16_r3_end
 
 kernColA6x16_r3_partial:
-	LEAQ         lanemask<>+128(SB), SI
-	MOVQ         BX, DI
-	SHLQ         $0x02, DI
-	SUBQ         DI, SI
-	TESTQ        $0x00000001, DX
+	LEAQ         lanemask<>+128(SB), R8
+	MOVQ         DI, R9
+	SHLQ         $0x02, R9
+	SUBQ         R9, R8
+	TESTQ        $0x00000001, SI
 	JZ           kernColA6x16_r3_p_noc
-	VBROADCASTSS beta+76(FP), Y6
-	VMOVUPS      (SI), Y7
-	VMASKMOVPS   (AX), Y7, Y8
+	VBROADCASTSS beta+92(FP), Y6
+	VMOVUPS      (R8), Y7
+	VMASKMOVPS   (DX), Y7, Y8
 	VFMADD231PS  Y8, Y6, Y0
-	VMASKMOVPS   (AX)(CX*1), Y7, Y8
+	VMASKMOVPS   (DX)(BX*1), Y7, Y8
 	VFMADD231PS  Y8, Y6, Y2
-	VMASKMOVPS   (AX)(CX*2), Y7, Y8
+	VMASKMOVPS   (DX)(BX*2), Y7, Y8
 	VFMADD231PS  Y8, Y6, Y4
-	VMOVUPS      32(SI), Y7
-	VMASKMOVPS   32(AX), Y7, Y8
+	VMOVUPS      32(R8), Y7
+	VMASKMOVPS   32(DX), Y7, Y8
 	VFMADD231PS  Y8, Y6, Y1
-	VMASKMOVPS   32(AX)(CX*1), Y7, Y8
+	VMASKMOVPS   32(DX)(BX*1), Y7, Y8
 	VFMADD231PS  Y8, Y6, Y3
-	VMASKMOVPS   32(AX)(CX*2), Y7, Y8
+	VMASKMOVPS   32(DX)(BX*2), Y7, Y8
 	VFMADD231PS  Y8, Y6, Y5
 
 kernColA6x16_r3_p_noc:
-	TESTQ      $0x00000002, DX
+	TESTQ      $0x00000002, SI
 	JZ         kernColA6x16_r3_p_nobias
-	MOVQ       bias+80(FP), DI
-	VMOVUPS    (SI), Y7
-	VMASKMOVPS (DI), Y7, Y8
+	MOVQ       16(SP), R9
+	VMOVUPS    (R8), Y7
+	VMASKMOVPS (R9), Y7, Y8
 	VADDPS     Y8, Y0, Y0
 	VADDPS     Y8, Y2, Y2
 	VADDPS     Y8, Y4, Y4
-	VMOVUPS    32(SI), Y7
-	VMASKMOVPS 32(DI), Y7, Y8
+	VMOVUPS    32(R8), Y7
+	VMASKMOVPS 32(R9), Y7, Y8
 	VADDPS     Y8, Y1, Y1
 	VADDPS     Y8, Y3, Y3
 	VADDPS     Y8, Y5, Y5
 
 kernColA6x16_r3_p_nobias:
-	TESTQ  $0x00000004, DX
+	TESTQ  $0x00000004, SI
 	JZ     kernColA6x16_r3_p_norelu
 	VXORPS Y6, Y6, Y6
 	VMAXPS Y0, Y6, Y0
@@ -7845,275 +7989,278 @@ kernColA6x16_r3_p_nobias:
 	VMAXPS Y5, Y6, Y5
 
 kernColA6x16_r3_p_norelu:
-	MOVQ    BX, DX
-	SHRQ    $0x03, DX
-	ANDQ    $0x00000007, BX
-	CMPQ    DX, $0x00000000
+	MOVQ    DI, SI
+	SHRQ    $0x03, SI
+	ANDQ    $0x00000007, DI
+	CMPQ    SI, $0x00000000
 	JE      kernColA6x16_r3_row0_part0
-	VMOVUPS Y0, (AX)
-	CMPQ    DX, $0x00000001
+	VMOVUPS Y0, (DX)
+	CMPQ    SI, $0x00000001
 	JE      kernColA6x16_r3_row0_part1
-	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y1, 32(DX)
 	JMP     kernColA6x16_r3_row0_done
 
 kernColA6x16_r3_row0_part0:
-	LEAQ         (AX), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         (DX), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernColA6x16_r3_row0_tail0_2
-	VMOVUPS      X0, (SI)
+	VMOVUPS      X0, (R8)
 	VEXTRACTF128 $0x01, Y0, X0
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernColA6x16_r3_row0_tail0_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernColA6x16_r3_row0_tail0_1
-	VMOVLPS  X0, (SI)
+	VMOVLPS  X0, (R8)
 	VMOVHLPS X0, X0, X0
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernColA6x16_r3_row0_tail0_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernColA6x16_r3_row0_tail0_0
-	VMOVSS X0, (SI)
+	VMOVSS X0, (R8)
 
 kernColA6x16_r3_row0_tail0_0:
 	JMP kernColA6x16_r3_row0_done
 
 kernColA6x16_r3_row0_part1:
-	LEAQ         32(AX), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         32(DX), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernColA6x16_r3_row0_tail1_2
-	VMOVUPS      X1, (SI)
+	VMOVUPS      X1, (R8)
 	VEXTRACTF128 $0x01, Y1, X1
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernColA6x16_r3_row0_tail1_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernColA6x16_r3_row0_tail1_1
-	VMOVLPS  X1, (SI)
+	VMOVLPS  X1, (R8)
 	VMOVHLPS X1, X1, X1
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernColA6x16_r3_row0_tail1_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernColA6x16_r3_row0_tail1_0
-	VMOVSS X1, (SI)
+	VMOVSS X1, (R8)
 
 kernColA6x16_r3_row0_tail1_0:
 kernColA6x16_r3_row0_done:
-	CMPQ    DX, $0x00000000
+	CMPQ    SI, $0x00000000
 	JE      kernColA6x16_r3_row1_part0
-	VMOVUPS Y2, (AX)(CX*1)
-	CMPQ    DX, $0x00000001
+	VMOVUPS Y2, (DX)(BX*1)
+	CMPQ    SI, $0x00000001
 	JE      kernColA6x16_r3_row1_part1
-	VMOVUPS Y3, 32(AX)(CX*1)
+	VMOVUPS Y3, 32(DX)(BX*1)
 	JMP     kernColA6x16_r3_row1_done
 
 kernColA6x16_r3_row1_part0:
-	LEAQ         (AX)(CX*1), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         (DX)(BX*1), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernColA6x16_r3_row1_tail0_2
-	VMOVUPS      X2, (SI)
+	VMOVUPS      X2, (R8)
 	VEXTRACTF128 $0x01, Y2, X2
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernColA6x16_r3_row1_tail0_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernColA6x16_r3_row1_tail0_1
-	VMOVLPS  X2, (SI)
+	VMOVLPS  X2, (R8)
 	VMOVHLPS X2, X2, X2
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernColA6x16_r3_row1_tail0_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernColA6x16_r3_row1_tail0_0
-	VMOVSS X2, (SI)
+	VMOVSS X2, (R8)
 
 kernColA6x16_r3_row1_tail0_0:
 	JMP kernColA6x16_r3_row1_done
 
 kernColA6x16_r3_row1_part1:
-	LEAQ         32(AX)(CX*1), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         32(DX)(BX*1), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernColA6x16_r3_row1_tail1_2
-	VMOVUPS      X3, (SI)
+	VMOVUPS      X3, (R8)
 	VEXTRACTF128 $0x01, Y3, X3
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernColA6x16_r3_row1_tail1_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernColA6x16_r3_row1_tail1_1
-	VMOVLPS  X3, (SI)
+	VMOVLPS  X3, (R8)
 	VMOVHLPS X3, X3, X3
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernColA6x16_r3_row1_tail1_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernColA6x16_r3_row1_tail1_0
-	VMOVSS X3, (SI)
+	VMOVSS X3, (R8)
 
 kernColA6x16_r3_row1_tail1_0:
 kernColA6x16_r3_row1_done:
-	CMPQ    DX, $0x00000000
+	CMPQ    SI, $0x00000000
 	JE      kernColA6x16_r3_row2_part0
-	VMOVUPS Y4, (AX)(CX*2)
-	CMPQ    DX, $0x00000001
+	VMOVUPS Y4, (DX)(BX*2)
+	CMPQ    SI, $0x00000001
 	JE      kernColA6x16_r3_row2_part1
-	VMOVUPS Y5, 32(AX)(CX*2)
+	VMOVUPS Y5, 32(DX)(BX*2)
 	JMP     kernColA6x16_r3_row2_done
 
 kernColA6x16_r3_row2_part0:
-	LEAQ         (AX)(CX*2), AX
-	TESTQ        $0x00000004, BX
+	LEAQ         (DX)(BX*2), DX
+	TESTQ        $0x00000004, DI
 	JZ           kernColA6x16_r3_row2_tail0_2
-	VMOVUPS      X4, (AX)
+	VMOVUPS      X4, (DX)
 	VEXTRACTF128 $0x01, Y4, X4
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernColA6x16_r3_row2_tail0_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernColA6x16_r3_row2_tail0_1
-	VMOVLPS  X4, (AX)
+	VMOVLPS  X4, (DX)
 	VMOVHLPS X4, X4, X4
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernColA6x16_r3_row2_tail0_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernColA6x16_r3_row2_tail0_0
-	VMOVSS X4, (AX)
+	VMOVSS X4, (DX)
 
 kernColA6x16_r3_row2_tail0_0:
 	JMP kernColA6x16_r3_row2_done
 
 kernColA6x16_r3_row2_part1:
-	LEAQ         32(AX)(CX*2), AX
-	TESTQ        $0x00000004, BX
+	LEAQ         32(DX)(BX*2), DX
+	TESTQ        $0x00000004, DI
 	JZ           kernColA6x16_r3_row2_tail1_2
-	VMOVUPS      X5, (AX)
+	VMOVUPS      X5, (DX)
 	VEXTRACTF128 $0x01, Y5, X5
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernColA6x16_r3_row2_tail1_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernColA6x16_r3_row2_tail1_1
-	VMOVLPS  X5, (AX)
+	VMOVLPS  X5, (DX)
 	VMOVHLPS X5, X5, X5
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernColA6x16_r3_row2_tail1_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernColA6x16_r3_row2_tail1_0
-	VMOVSS X5, (AX)
+	VMOVSS X5, (DX)
 
 kernColA6x16_r3_row2_tail1_0:
 kernColA6x16_r3_row2_done:
 kernColA6x16_r3_end:
-	JMP kernColA6x16_done
+	JMP kernColA6x16_nextcol
 
 kernColA6x16_rem2:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
-	MOVQ   b+40(FP), SI
-	MOVQ   k+8(FP), DI
-	SHRQ   $0x02, DI
+	MOVQ   (SP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DI
+	LEAQ   (DI)(DI*2), R8
+	MOVQ   k+8(FP), R9
+	SHRQ   $0x02, R9
 	JZ     kernColA6x16_r2_tail
 
 kernColA6x16_r2_loop4:
 	VMOVUPS      (SI), Y4
 	VMOVUPS      32(SI), Y5
-	VBROADCASTSS (AX), Y6
+	VBROADCASTSS (DX), Y6
 	VFMADD231PS  Y4, Y6, Y0
 	VFMADD231PS  Y5, Y6, Y1
-	VBROADCASTSS 4(AX), Y6
+	VBROADCASTSS 4(DX), Y6
 	VFMADD231PS  Y4, Y6, Y2
 	VFMADD231PS  Y5, Y6, Y3
-	VMOVUPS      64(SI), Y4
-	VMOVUPS      96(SI), Y5
-	VBROADCASTSS (AX)(CX*1), Y6
+	VMOVUPS      (SI)(DI*1), Y4
+	VMOVUPS      32(SI)(DI*1), Y5
+	VBROADCASTSS (DX)(AX*1), Y6
 	VFMADD231PS  Y4, Y6, Y0
 	VFMADD231PS  Y5, Y6, Y1
-	VBROADCASTSS 4(AX)(CX*1), Y6
+	VBROADCASTSS 4(DX)(AX*1), Y6
 	VFMADD231PS  Y4, Y6, Y2
 	VFMADD231PS  Y5, Y6, Y3
-	VMOVUPS      128(SI), Y4
-	VMOVUPS      160(SI), Y5
-	VBROADCASTSS (AX)(CX*2), Y6
+	VMOVUPS      (SI)(DI*2), Y4
+	VMOVUPS      32(SI)(DI*2), Y5
+	VBROADCASTSS (DX)(AX*2), Y6
 	VFMADD231PS  Y4, Y6, Y0
 	VFMADD231PS  Y5, Y6, Y1
-	VBROADCASTSS 4(AX)(CX*2), Y6
+	VBROADCASTSS 4(DX)(AX*2), Y6
 	VFMADD231PS  Y4, Y6, Y2
 	VFMADD231PS  Y5, Y6, Y3
-	VMOVUPS      192(SI), Y4
-	VMOVUPS      224(SI), Y5
-	VBROADCASTSS (AX)(DX*1), Y6
+	VMOVUPS      (SI)(R8*1), Y4
+	VMOVUPS      32(SI)(R8*1), Y5
+	VBROADCASTSS (DX)(CX*1), Y6
 	VFMADD231PS  Y4, Y6, Y0
 	VFMADD231PS  Y5, Y6, Y1
-	VBROADCASTSS 4(AX)(DX*1), Y6
+	VBROADCASTSS 4(DX)(CX*1), Y6
 	VFMADD231PS  Y4, Y6, Y2
 	VFMADD231PS  Y5, Y6, Y3
-	LEAQ         (AX)(CX*4), AX
-	ADDQ         $0x00000100, SI
-	DECQ         DI
+	LEAQ         (DX)(AX*4), DX
+	LEAQ         (SI)(DI*4), SI
+	DECQ         R9
 	JNZ          kernColA6x16_r2_loop4
 
 kernColA6x16_r2_tail:
-	MOVQ k+8(FP), DX
-	ANDQ $0x00000003, DX
+	MOVQ k+8(FP), R8
+	ANDQ $0x00000003, R8
 	JZ   kernColA6x16_r2_epi
 
 kernColA6x16_r2_loop1:
 	VMOVUPS      (SI), Y4
 	VMOVUPS      32(SI), Y5
-	VBROADCASTSS (AX), Y6
+	VBROADCASTSS (DX), Y6
 	VFMADD231PS  Y4, Y6, Y0
 	VFMADD231PS  Y5, Y6, Y1
-	VBROADCASTSS 4(AX), Y6
+	VBROADCASTSS 4(DX), Y6
 	VFMADD231PS  Y4, Y6, Y2
 	VFMADD231PS  Y5, Y6, Y3
-	ADDQ         CX, AX
-	ADDQ         $0x00000040, SI
-	DECQ         DX
+	ADDQ         AX, DX
+	ADDQ         DI, SI
+	DECQ         R8
 	JNZ          kernColA6x16_r2_loop1
 
 kernColA6x16_r2_epi:
-	MOVQ         BX, AX
-	MOVQ         ldc+56(FP), CX
-	SHLQ         $0x02, CX
-	LEAQ         (CX)(CX*2), DX
-	MOVQ         flags+88(FP), DX
-	TESTQ        $0x00000008, DX
+	MOVQ         BX, DX
+	MOVQ         ldc+72(FP), BX
+	SHLQ         $0x02, BX
+	LEAQ         (BX)(BX*2), SI
+	MOVQ         flags+104(FP), SI
+	TESTQ        $0x00000008, SI
 	JZ           kernColA6x16_r2_noalpha
-	VBROADCASTSS alpha+72(FP), Y4
+	VBROADCASTSS alpha+88(FP), Y4
 	VMULPS       Y4, Y0, Y0
 	VMULPS       Y4, Y1, Y1
 	VMULPS       Y4, Y2, Y2
 	VMULPS       Y4, Y3, Y3
 
 kernColA6x16_r2_noalpha:
-	MOVQ         nr+64(FP), BX
-	CMPQ         BX, $0x00000010
+	MOVQ         24(SP), DI
+	CMPQ         DI, $0x00000010
 	JNE          kernColA6x16_r2_partial
-	TESTQ        $0x00000001, DX
+	TESTQ        $0x00000001, SI
 	JZ           kernColA6x16_r2_f_noc
-	VBROADCASTSS beta+76(FP), Y4
-	VFMADD231PS  (AX), Y4, Y0
-	VFMADD231PS  32(AX), Y4, Y1
-	VFMADD231PS  (AX)(CX*1), Y4, Y2
-	VFMADD231PS  32(AX)(CX*1), Y4, Y3
+	VBROADCASTSS beta+92(FP), Y4
+	VFMADD231PS  (DX), Y4, Y0
+	VFMADD231PS  32(DX), Y4, Y1
+	VFMADD231PS  (DX)(BX*1), Y4, Y2
+	VFMADD231PS  32(DX)(BX*1), Y4, Y3
 
 kernColA6x16_r2_f_noc:
-	TESTQ  $0x00000002, DX
+	TESTQ  $0x00000002, SI
 	JZ     kernColA6x16_r2_f_nobias
-	MOVQ   bias+80(FP), BX
-	VADDPS (BX), Y0, Y0
-	VADDPS 32(BX), Y1, Y1
-	VADDPS (BX), Y2, Y2
-	VADDPS 32(BX), Y3, Y3
+	MOVQ   16(SP), DI
+	VADDPS (DI), Y0, Y0
+	VADDPS 32(DI), Y1, Y1
+	VADDPS (DI), Y2, Y2
+	VADDPS 32(DI), Y3, Y3
 
 kernColA6x16_r2_f_nobias:
-	TESTQ  $0x00000004, DX
+	TESTQ  $0x00000004, SI
 	JZ     kernColA6x16_r2_f_norelu
 	VXORPS Y4, Y4, Y4
 	VMAXPS Y0, Y4, Y0
@@ -8122,46 +8269,46 @@ kernColA6x16_r2_f_nobias:
 	VMAXPS Y3, Y4, Y3
 
 kernColA6x16_r2_f_norelu:
-	VMOVUPS Y0, (AX)
-	VMOVUPS Y1, 32(AX)
-	VMOVUPS Y2, (AX)(CX*1)
-	VMOVUPS Y3, 32(AX)(CX*1)
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	VMOVUPS Y2, (DX)(BX*1)
+	VMOVUPS Y3, 32(DX)(BX*1)
 	JMP     kernColA6x16_r2_end
 
 kernColA6x16_r2_partial:
-	LEAQ         lanemask<>+128(SB), SI
-	MOVQ         BX, DI
-	SHLQ         $0x02, DI
-	SUBQ         DI, SI
-	TESTQ        $0x00000001, DX
+	LEAQ         lanemask<>+128(SB), R8
+	MOVQ         DI, R9
+	SHLQ         $0x02, R9
+	SUBQ         R9, R8
+	TESTQ        $0x00000001, SI
 	JZ           kernColA6x16_r2_p_noc
-	VBROADCASTSS beta+76(FP), Y4
-	VMOVUPS      (SI), Y5
-	VMASKMOVPS   (AX), Y5, Y6
+	VBROADCASTSS beta+92(FP), Y4
+	VMOVUPS      (R8), Y5
+	VMASKMOVPS   (DX), Y5, Y6
 	VFMADD231PS  Y6, Y4, Y0
-	VMASKMOVPS   (AX)(CX*1), Y5, Y6
+	VMASKMOVPS   (DX)(BX*1), Y5, Y6
 	VFMADD231PS  Y6, Y4, Y2
-	VMOVUPS      32(SI), Y5
-	VMASKMOVPS   32(AX), Y5, Y6
+	VMOVUPS      32(R8), Y5
+	VMASKMOVPS   32(DX), Y5, Y6
 	VFMADD231PS  Y6, Y4, Y1
-	VMASKMOVPS   32(AX)(CX*1), Y5, Y6
+	VMASKMOVPS   32(DX)(BX*1), Y5, Y6
 	VFMADD231PS  Y6, Y4, Y3
 
 kernColA6x16_r2_p_noc:
-	TESTQ      $0x00000002, DX
+	TESTQ      $0x00000002, SI
 	JZ         kernColA6x16_r2_p_nobias
-	MOVQ       bias+80(FP), DI
-	VMOVUPS    (SI), Y5
-	VMASKMOVPS (DI), Y5, Y6
+	MOVQ       16(SP), R9
+	VMOVUPS    (R8), Y5
+	VMASKMOVPS (R9), Y5, Y6
 	VADDPS     Y6, Y0, Y0
 	VADDPS     Y6, Y2, Y2
-	VMOVUPS    32(SI), Y5
-	VMASKMOVPS 32(DI), Y5, Y6
+	VMOVUPS    32(R8), Y5
+	VMASKMOVPS 32(R9), Y5, Y6
 	VADDPS     Y6, Y1, Y1
 	VADDPS     Y6, Y3, Y3
 
 kernColA6x16_r2_p_nobias:
-	TESTQ  $0x00000004, DX
+	TESTQ  $0x00000004, SI
 	JZ     kernColA6x16_r2_p_norelu
 	VXORPS Y4, Y4, Y4
 	VMAXPS Y0, Y4, Y0
@@ -8170,301 +8317,11966 @@ kernColA6x16_r2_p_nobias:
 	VMAXPS Y3, Y4, Y3
 
 kernColA6x16_r2_p_norelu:
-	MOVQ    BX, DX
-	SHRQ    $0x03, DX
-	ANDQ    $0x00000007, BX
-	CMPQ    DX, $0x00000000
+	MOVQ    DI, SI
+	SHRQ    $0x03, SI
+	ANDQ    $0x00000007, DI
+	CMPQ    SI, $0x00000000
 	JE      kernColA6x16_r2_row0_part0
-	VMOVUPS Y0, (AX)
-	CMPQ    DX, $0x00000001
+	VMOVUPS Y0, (DX)
+	CMPQ    SI, $0x00000001
 	JE      kernColA6x16_r2_row0_part1
-	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y1, 32(DX)
 	JMP     kernColA6x16_r2_row0_done
 
 kernColA6x16_r2_row0_part0:
-	LEAQ         (AX), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         (DX), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernColA6x16_r2_row0_tail0_2
-	VMOVUPS      X0, (SI)
+	VMOVUPS      X0, (R8)
 	VEXTRACTF128 $0x01, Y0, X0
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernColA6x16_r2_row0_tail0_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernColA6x16_r2_row0_tail0_1
-	VMOVLPS  X0, (SI)
+	VMOVLPS  X0, (R8)
 	VMOVHLPS X0, X0, X0
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernColA6x16_r2_row0_tail0_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernColA6x16_r2_row0_tail0_0
-	VMOVSS X0, (SI)
+	VMOVSS X0, (R8)
 
 kernColA6x16_r2_row0_tail0_0:
 	JMP kernColA6x16_r2_row0_done
 
 kernColA6x16_r2_row0_part1:
-	LEAQ         32(AX), SI
-	TESTQ        $0x00000004, BX
+	LEAQ         32(DX), R8
+	TESTQ        $0x00000004, DI
 	JZ           kernColA6x16_r2_row0_tail1_2
-	VMOVUPS      X1, (SI)
+	VMOVUPS      X1, (R8)
 	VEXTRACTF128 $0x01, Y1, X1
-	ADDQ         $0x00000010, SI
+	ADDQ         $0x00000010, R8
 
 kernColA6x16_r2_row0_tail1_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernColA6x16_r2_row0_tail1_1
-	VMOVLPS  X1, (SI)
+	VMOVLPS  X1, (R8)
 	VMOVHLPS X1, X1, X1
-	ADDQ     $0x00000008, SI
+	ADDQ     $0x00000008, R8
 
 kernColA6x16_r2_row0_tail1_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernColA6x16_r2_row0_tail1_0
-	VMOVSS X1, (SI)
+	VMOVSS X1, (R8)
 
 kernColA6x16_r2_row0_tail1_0:
 kernColA6x16_r2_row0_done:
-	CMPQ    DX, $0x00000000
+	CMPQ    SI, $0x00000000
 	JE      kernColA6x16_r2_row1_part0
-	VMOVUPS Y2, (AX)(CX*1)
-	CMPQ    DX, $0x00000001
+	VMOVUPS Y2, (DX)(BX*1)
+	CMPQ    SI, $0x00000001
 	JE      kernColA6x16_r2_row1_part1
-	VMOVUPS Y3, 32(AX)(CX*1)
+	VMOVUPS Y3, 32(DX)(BX*1)
 	JMP     kernColA6x16_r2_row1_done
 
 kernColA6x16_r2_row1_part0:
-	LEAQ         (AX)(CX*1), AX
-	TESTQ        $0x00000004, BX
+	LEAQ         (DX)(BX*1), DX
+	TESTQ        $0x00000004, DI
 	JZ           kernColA6x16_r2_row1_tail0_2
-	VMOVUPS      X2, (AX)
+	VMOVUPS      X2, (DX)
 	VEXTRACTF128 $0x01, Y2, X2
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernColA6x16_r2_row1_tail0_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernColA6x16_r2_row1_tail0_1
-	VMOVLPS  X2, (AX)
+	VMOVLPS  X2, (DX)
 	VMOVHLPS X2, X2, X2
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernColA6x16_r2_row1_tail0_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernColA6x16_r2_row1_tail0_0
-	VMOVSS X2, (AX)
+	VMOVSS X2, (DX)
 
 kernColA6x16_r2_row1_tail0_0:
 	JMP kernColA6x16_r2_row1_done
 
 kernColA6x16_r2_row1_part1:
-	LEAQ         32(AX)(CX*1), AX
-	TESTQ        $0x00000004, BX
+	LEAQ         32(DX)(BX*1), DX
+	TESTQ        $0x00000004, DI
 	JZ           kernColA6x16_r2_row1_tail1_2
-	VMOVUPS      X3, (AX)
+	VMOVUPS      X3, (DX)
 	VEXTRACTF128 $0x01, Y3, X3
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernColA6x16_r2_row1_tail1_2:
-	TESTQ    $0x00000002, BX
+	TESTQ    $0x00000002, DI
 	JZ       kernColA6x16_r2_row1_tail1_1
-	VMOVLPS  X3, (AX)
+	VMOVLPS  X3, (DX)
 	VMOVHLPS X3, X3, X3
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernColA6x16_r2_row1_tail1_1:
-	TESTQ  $0x00000001, BX
+	TESTQ  $0x00000001, DI
 	JZ     kernColA6x16_r2_row1_tail1_0
-	VMOVSS X3, (AX)
+	VMOVSS X3, (DX)
 
 kernColA6x16_r2_row1_tail1_0:
 kernColA6x16_r2_row1_done:
 kernColA6x16_r2_end:
-	JMP kernColA6x16_done
+	JMP kernColA6x16_nextcol
 
 kernColA6x16_rem1:
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
-	MOVQ   b+40(FP), SI
-	MOVQ   k+8(FP), DI
-	SHRQ   $0x02, DI
+	MOVQ   (SP), SI
+	MOVQ   ldb+48(FP), DI
+	SHLQ   $0x02, DI
+	LEAQ   (DI)(DI*2), R8
+	MOVQ   k+8(FP), R9
+	SHRQ   $0x02, R9
 	JZ     kernColA6x16_r1_tail
 
 kernColA6x16_r1_loop4:
 	VMOVUPS      (SI), Y2
 	VMOVUPS      32(SI), Y3
-	VBROADCASTSS (AX), Y4
+	VBROADCASTSS (DX), Y4
 	VFMADD231PS  Y2, Y4, Y0
 	VFMADD231PS  Y3, Y4, Y1
-	VMOVUPS      64(SI), Y2
-	VMOVUPS      96(SI), Y3
-	VBROADCASTSS (AX)(CX*1), Y4
+	VMOVUPS      (SI)(DI*1), Y2
+	VMOVUPS      32(SI)(DI*1), Y3
+	VBROADCASTSS (DX)(AX*1), Y4
 	VFMADD231PS  Y2, Y4, Y0
 	VFMADD231PS  Y3, Y4, Y1
-	VMOVUPS      128(SI), Y2
-	VMOVUPS      160(SI), Y3
-	VBROADCASTSS (AX)(CX*2), Y4
+	VMOVUPS      (SI)(DI*2), Y2
+	VMOVUPS      32(SI)(DI*2), Y3
+	VBROADCASTSS (DX)(AX*2), Y4
 	VFMADD231PS  Y2, Y4, Y0
 	VFMADD231PS  Y3, Y4, Y1
-	VMOVUPS      192(SI), Y2
-	VMOVUPS      224(SI), Y3
-	VBROADCASTSS (AX)(DX*1), Y4
+	VMOVUPS      (SI)(R8*1), Y2
+	VMOVUPS      32(SI)(R8*1), Y3
+	VBROADCASTSS (DX)(CX*1), Y4
 	VFMADD231PS  Y2, Y4, Y0
 	VFMADD231PS  Y3, Y4, Y1
-	LEAQ         (AX)(CX*4), AX
-	ADDQ         $0x00000100, SI
-	DECQ         DI
+	LEAQ         (DX)(AX*4), DX
+	LEAQ         (SI)(DI*4), SI
+	DECQ         R9
 	JNZ          kernColA6x16_r1_loop4
 
 kernColA6x16_r1_tail:
-	MOVQ k+8(FP), DX
-	ANDQ $0x00000003, DX
+	MOVQ k+8(FP), R8
+	ANDQ $0x00000003, R8
 	JZ   kernColA6x16_r1_epi
 
 kernColA6x16_r1_loop1:
 	VMOVUPS      (SI), Y2
 	VMOVUPS      32(SI), Y3
-	VBROADCASTSS (AX), Y4
+	VBROADCASTSS (DX), Y4
 	VFMADD231PS  Y2, Y4, Y0
 	VFMADD231PS  Y3, Y4, Y1
-	ADDQ         CX, AX
-	ADDQ         $0x00000040, SI
-	DECQ         DX
+	ADDQ         AX, DX
+	ADDQ         DI, SI
+	DECQ         R8
 	JNZ          kernColA6x16_r1_loop1
 
 kernColA6x16_r1_epi:
-	MOVQ         BX, AX
-	MOVQ         ldc+56(FP), CX
-	SHLQ         $0x02, CX
-	LEAQ         (CX)(CX*2), CX
-	MOVQ         flags+88(FP), CX
-	TESTQ        $0x00000008, CX
+	MOVQ         BX, DX
+	MOVQ         ldc+72(FP), BX
+	SHLQ         $0x02, BX
+	LEAQ         (BX)(BX*2), BX
+	MOVQ         flags+104(FP), BX
+	TESTQ        $0x00000008, BX
 	JZ           kernColA6x16_r1_noalpha
-	VBROADCASTSS alpha+72(FP), Y2
+	VBROADCASTSS alpha+88(FP), Y2
 	VMULPS       Y2, Y0, Y0
 	VMULPS       Y2, Y1, Y1
 
 kernColA6x16_r1_noalpha:
-	MOVQ         nr+64(FP), DX
-	CMPQ         DX, $0x00000010
+	MOVQ         24(SP), SI
+	CMPQ         SI, $0x00000010
 	JNE          kernColA6x16_r1_partial
-	TESTQ        $0x00000001, CX
+	TESTQ        $0x00000001, BX
 	JZ           kernColA6x16_r1_f_noc
-	VBROADCASTSS beta+76(FP), Y2
-	VFMADD231PS  (AX), Y2, Y0
-	VFMADD231PS  32(AX), Y2, Y1
+	VBROADCASTSS beta+92(FP), Y2
+	VFMADD231PS  (DX), Y2, Y0
+	VFMADD231PS  32(DX), Y2, Y1
 
 kernColA6x16_r1_f_noc:
-	TESTQ  $0x00000002, CX
+	TESTQ  $0x00000002, BX
 	JZ     kernColA6x16_r1_f_nobias
-	MOVQ   bias+80(FP), DX
-	VADDPS (DX), Y0, Y0
-	VADDPS 32(DX), Y1, Y1
+	MOVQ   16(SP), SI
+	VADDPS (SI), Y0, Y0
+	VADDPS 32(SI), Y1, Y1
 
 kernColA6x16_r1_f_nobias:
-	TESTQ  $0x00000004, CX
+	TESTQ  $0x00000004, BX
 	JZ     kernColA6x16_r1_f_norelu
 	VXORPS Y2, Y2, Y2
 	VMAXPS Y0, Y2, Y0
 	VMAXPS Y1, Y2, Y1
 
 kernColA6x16_r1_f_norelu:
-	VMOVUPS Y0, (AX)
-	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
 	JMP     kernColA6x16_r1_end
 
 kernColA6x16_r1_partial:
-	LEAQ         lanemask<>+128(SB), BX
-	MOVQ         DX, SI
-	SHLQ         $0x02, SI
-	SUBQ         SI, BX
-	TESTQ        $0x00000001, CX
+	LEAQ         lanemask<>+128(SB), DI
+	MOVQ         SI, R8
+	SHLQ         $0x02, R8
+	SUBQ         R8, DI
+	TESTQ        $0x00000001, BX
 	JZ           kernColA6x16_r1_p_noc
-	VBROADCASTSS beta+76(FP), Y2
-	VMOVUPS      (BX), Y3
-	VMASKMOVPS   (AX), Y3, Y4
+	VBROADCASTSS beta+92(FP), Y2
+	VMOVUPS      (DI), Y3
+	VMASKMOVPS   (DX), Y3, Y4
 	VFMADD231PS  Y4, Y2, Y0
-	VMOVUPS      32(BX), Y3
-	VMASKMOVPS   32(AX), Y3, Y4
+	VMOVUPS      32(DI), Y3
+	VMASKMOVPS   32(DX), Y3, Y4
 	VFMADD231PS  Y4, Y2, Y1
 
 kernColA6x16_r1_p_noc:
-	TESTQ      $0x00000002, CX
+	TESTQ      $0x00000002, BX
 	JZ         kernColA6x16_r1_p_nobias
-	MOVQ       bias+80(FP), SI
-	VMOVUPS    (BX), Y3
-	VMASKMOVPS (SI), Y3, Y4
+	MOVQ       16(SP), R8
+	VMOVUPS    (DI), Y3
+	VMASKMOVPS (R8), Y3, Y4
 	VADDPS     Y4, Y0, Y0
-	VMOVUPS    32(BX), Y3
-	VMASKMOVPS 32(SI), Y3, Y4
+	VMOVUPS    32(DI), Y3
+	VMASKMOVPS 32(R8), Y3, Y4
 	VADDPS     Y4, Y1, Y1
 
 kernColA6x16_r1_p_nobias:
-	TESTQ  $0x00000004, CX
+	TESTQ  $0x00000004, BX
 	JZ     kernColA6x16_r1_p_norelu
 	VXORPS Y2, Y2, Y2
 	VMAXPS Y0, Y2, Y0
 	VMAXPS Y1, Y2, Y1
 
 kernColA6x16_r1_p_norelu:
-	MOVQ    DX, CX
-	SHRQ    $0x03, CX
-	ANDQ    $0x00000007, DX
-	CMPQ    CX, $0x00000000
+	MOVQ    SI, BX
+	SHRQ    $0x03, BX
+	ANDQ    $0x00000007, SI
+	CMPQ    BX, $0x00000000
 	JE      kernColA6x16_r1_row0_part0
-	VMOVUPS Y0, (AX)
-	CMPQ    CX, $0x00000001
+	VMOVUPS Y0, (DX)
+	CMPQ    BX, $0x00000001
 	JE      kernColA6x16_r1_row0_part1
-	VMOVUPS Y1, 32(AX)
+	VMOVUPS Y1, 32(DX)
 	JMP     kernColA6x16_r1_row0_done
 
 kernColA6x16_r1_row0_part0:
-	LEAQ         (AX), AX
-	TESTQ        $0x00000004, DX
+	LEAQ         (DX), DX
+	TESTQ        $0x00000004, SI
 	JZ           kernColA6x16_r1_row0_tail0_2
-	VMOVUPS      X0, (AX)
+	VMOVUPS      X0, (DX)
 	VEXTRACTF128 $0x01, Y0, X0
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernColA6x16_r1_row0_tail0_2:
-	TESTQ    $0x00000002, DX
+	TESTQ    $0x00000002, SI
 	JZ       kernColA6x16_r1_row0_tail0_1
-	VMOVLPS  X0, (AX)
+	VMOVLPS  X0, (DX)
 	VMOVHLPS X0, X0, X0
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernColA6x16_r1_row0_tail0_1:
-	TESTQ  $0x00000001, DX
+	TESTQ  $0x00000001, SI
 	JZ     kernColA6x16_r1_row0_tail0_0
-	VMOVSS X0, (AX)
+	VMOVSS X0, (DX)
 
 kernColA6x16_r1_row0_tail0_0:
 	JMP kernColA6x16_r1_row0_done
 
 kernColA6x16_r1_row0_part1:
-	LEAQ         32(AX), AX
-	TESTQ        $0x00000004, DX
+	LEAQ         32(DX), DX
+	TESTQ        $0x00000004, SI
 	JZ           kernColA6x16_r1_row0_tail1_2
-	VMOVUPS      X1, (AX)
+	VMOVUPS      X1, (DX)
 	VEXTRACTF128 $0x01, Y1, X1
-	ADDQ         $0x00000010, AX
+	ADDQ         $0x00000010, DX
 
 kernColA6x16_r1_row0_tail1_2:
-	TESTQ    $0x00000002, DX
+	TESTQ    $0x00000002, SI
 	JZ       kernColA6x16_r1_row0_tail1_1
-	VMOVLPS  X1, (AX)
+	VMOVLPS  X1, (DX)
 	VMOVHLPS X1, X1, X1
-	ADDQ     $0x00000008, AX
+	ADDQ     $0x00000008, DX
 
 kernColA6x16_r1_row0_tail1_1:
-	TESTQ  $0x00000001, DX
+	TESTQ  $0x00000001, SI
 	JZ     kernColA6x16_r1_row0_tail1_0
-	VMOVSS X1, (AX)
+	VMOVSS X1, (DX)
 
 kernColA6x16_r1_row0_tail1_0:
 kernColA6x16_r1_row0_done:
 kernColA6x16_r1_end:
+kernColA6x16_nextcol:
+	SUBQ $0x00000010, 32(SP)
+	JLE  kernColA6x16_done
+	MOVQ bstep+56(FP), DX
+	SHLQ $0x02, DX
+	ADDQ DX, (SP)
+	ADDQ $0x00000040, 8(SP)
+	ADDQ $0x00000040, 16(SP)
+	JMP  kernColA6x16_colpanel
+
 kernColA6x16_done:
+	VZEROUPPER
+	RET
+
+// func kernRowAT4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+// Requires: AVX, CMOV, FMA3
+TEXT ·kernRowAT4x24(SB), NOSPLIT, $40-112
+	MOVQ b+40(FP), AX
+	MOVQ AX, (SP)
+	MOVQ c+64(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ bias+96(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ n+80(FP), AX
+	MOVQ AX, 32(SP)
+	MOVQ lda+24(FP), AX
+	SHLQ $0x02, AX
+	LEAQ (AX)(AX*2), CX
+
+kernRowAT4x24_colpanel:
+	MOVQ    32(SP), DX
+	MOVQ    $0x00000018, BX
+	CMPQ    DX, $0x00000018
+	CMOVQGT BX, DX
+	MOVQ    DX, 24(SP)
+	MOVQ    a+16(FP), DX
+	MOVQ    8(SP), BX
+	MOVQ    m+0(FP), SI
+
+kernRowAT4x24_panel:
+	CMPQ   SI, $0x00000004
+	JL     kernRowAT4x24_rem
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	MOVQ   DX, DI
+	MOVQ   (SP), R8
+	MOVQ   ldb+48(FP), R9
+	SHLQ   $0x02, R9
+	LEAQ   (R9)(R9*2), R10
+	MOVQ   k+8(FP), R11
+	SHRQ   $0x02, R11
+	JZ     kernRowAT4x24_full_tail
+
+kernRowAT4x24_full_loop4:
+	VMOVUPS      (R8), Y12
+	VMOVUPS      32(R8), Y13
+	VMOVUPS      64(R8), Y14
+	VBROADCASTSS (DI), Y15
+	VFMADD231PS  Y12, Y15, Y0
+	VFMADD231PS  Y13, Y15, Y1
+	VFMADD231PS  Y14, Y15, Y2
+	VBROADCASTSS (DI)(AX*1), Y15
+	VFMADD231PS  Y12, Y15, Y3
+	VFMADD231PS  Y13, Y15, Y4
+	VFMADD231PS  Y14, Y15, Y5
+	VBROADCASTSS (DI)(AX*2), Y15
+	VFMADD231PS  Y12, Y15, Y6
+	VFMADD231PS  Y13, Y15, Y7
+	VFMADD231PS  Y14, Y15, Y8
+	VBROADCASTSS (DI)(CX*1), Y15
+	VFMADD231PS  Y12, Y15, Y9
+	VFMADD231PS  Y13, Y15, Y10
+	VFMADD231PS  Y14, Y15, Y11
+	VMOVUPS      (R8)(R9*1), Y12
+	VMOVUPS      32(R8)(R9*1), Y13
+	VMOVUPS      64(R8)(R9*1), Y14
+	VBROADCASTSS 4(DI), Y15
+	VFMADD231PS  Y12, Y15, Y0
+	VFMADD231PS  Y13, Y15, Y1
+	VFMADD231PS  Y14, Y15, Y2
+	VBROADCASTSS 4(DI)(AX*1), Y15
+	VFMADD231PS  Y12, Y15, Y3
+	VFMADD231PS  Y13, Y15, Y4
+	VFMADD231PS  Y14, Y15, Y5
+	VBROADCASTSS 4(DI)(AX*2), Y15
+	VFMADD231PS  Y12, Y15, Y6
+	VFMADD231PS  Y13, Y15, Y7
+	VFMADD231PS  Y14, Y15, Y8
+	VBROADCASTSS 4(DI)(CX*1), Y15
+	VFMADD231PS  Y12, Y15, Y9
+	VFMADD231PS  Y13, Y15, Y10
+	VFMADD231PS  Y14, Y15, Y11
+	VMOVUPS      (R8)(R9*2), Y12
+	VMOVUPS      32(R8)(R9*2), Y13
+	VMOVUPS      64(R8)(R9*2), Y14
+	VBROADCASTSS 8(DI), Y15
+	VFMADD231PS  Y12, Y15, Y0
+	VFMADD231PS  Y13, Y15, Y1
+	VFMADD231PS  Y14, Y15, Y2
+	VBROADCASTSS 8(DI)(AX*1), Y15
+	VFMADD231PS  Y12, Y15, Y3
+	VFMADD231PS  Y13, Y15, Y4
+	VFMADD231PS  Y14, Y15, Y5
+	VBROADCASTSS 8(DI)(AX*2), Y15
+	VFMADD231PS  Y12, Y15, Y6
+	VFMADD231PS  Y13, Y15, Y7
+	VFMADD231PS  Y14, Y15, Y8
+	VBROADCASTSS 8(DI)(CX*1), Y15
+	VFMADD231PS  Y12, Y15, Y9
+	VFMADD231PS  Y13, Y15, Y10
+	VFMADD231PS  Y14, Y15, Y11
+	VMOVUPS      (R8)(R10*1), Y12
+	VMOVUPS      32(R8)(R10*1), Y13
+	VMOVUPS      64(R8)(R10*1), Y14
+	VBROADCASTSS 12(DI), Y15
+	VFMADD231PS  Y12, Y15, Y0
+	VFMADD231PS  Y13, Y15, Y1
+	VFMADD231PS  Y14, Y15, Y2
+	VBROADCASTSS 12(DI)(AX*1), Y15
+	VFMADD231PS  Y12, Y15, Y3
+	VFMADD231PS  Y13, Y15, Y4
+	VFMADD231PS  Y14, Y15, Y5
+	VBROADCASTSS 12(DI)(AX*2), Y15
+	VFMADD231PS  Y12, Y15, Y6
+	VFMADD231PS  Y13, Y15, Y7
+	VFMADD231PS  Y14, Y15, Y8
+	VBROADCASTSS 12(DI)(CX*1), Y15
+	VFMADD231PS  Y12, Y15, Y9
+	VFMADD231PS  Y13, Y15, Y10
+	VFMADD231PS  Y14, Y15, Y11
+	ADDQ         $0x00000010, DI
+	LEAQ         (R8)(R9*4), R8
+	DECQ         R11
+	JNZ          kernRowAT4x24_full_loop4
+
+kernRowAT4x24_full_tail:
+	MOVQ k+8(FP), R10
+	ANDQ $0x00000003, R10
+	JZ   kernRowAT4x24_full_epi
+
+kernRowAT4x24_full_loop1:
+	VMOVUPS      (R8), Y12
+	VMOVUPS      32(R8), Y13
+	VMOVUPS      64(R8), Y14
+	VBROADCASTSS (DI), Y15
+	VFMADD231PS  Y12, Y15, Y0
+	VFMADD231PS  Y13, Y15, Y1
+	VFMADD231PS  Y14, Y15, Y2
+	VBROADCASTSS (DI)(AX*1), Y15
+	VFMADD231PS  Y12, Y15, Y3
+	VFMADD231PS  Y13, Y15, Y4
+	VFMADD231PS  Y14, Y15, Y5
+	VBROADCASTSS (DI)(AX*2), Y15
+	VFMADD231PS  Y12, Y15, Y6
+	VFMADD231PS  Y13, Y15, Y7
+	VFMADD231PS  Y14, Y15, Y8
+	VBROADCASTSS (DI)(CX*1), Y15
+	VFMADD231PS  Y12, Y15, Y9
+	VFMADD231PS  Y13, Y15, Y10
+	VFMADD231PS  Y14, Y15, Y11
+	ADDQ         $0x00000004, DI
+	ADDQ         R9, R8
+	DECQ         R10
+	JNZ          kernRowAT4x24_full_loop1
+
+kernRowAT4x24_full_epi:
+	TESTQ        $0x00000008, flags+104(FP)
+	JZ           kernRowAT4x24_full_noalpha
+	VBROADCASTSS alpha+88(FP), Y15
+	VMULPS       Y15, Y0, Y0
+	VMULPS       Y15, Y1, Y1
+	VMULPS       Y15, Y2, Y2
+	VMULPS       Y15, Y3, Y3
+	VMULPS       Y15, Y4, Y4
+	VMULPS       Y15, Y5, Y5
+	VMULPS       Y15, Y6, Y6
+	VMULPS       Y15, Y7, Y7
+	VMULPS       Y15, Y8, Y8
+	VMULPS       Y15, Y9, Y9
+	VMULPS       Y15, Y10, Y10
+	VMULPS       Y15, Y11, Y11
+
+kernRowAT4x24_full_noalpha:
+	MOVQ        ldc+72(FP), DI
+	SHLQ        $0x02, DI
+	LEAQ        (DI)(DI*2), R8
+	MOVQ        m+0(FP), R9
+	SUBQ        SI, R9
+	MOVQ        16(SP), R10
+	LEAQ        (R10)(R9*4), R9
+	TESTQ       $0x00000001, flags+104(FP)
+	JNZ         kernRowAT4x24_full_general
+	CMPQ        24(SP), $0x00000018
+	JNE         kernRowAT4x24_full_general
+	MOVQ        BX, R10
+	LEAQ        (R10)(DI*4), R11
+	VUNPCKLPS   Y3, Y0, Y12
+	VUNPCKHPS   Y3, Y0, Y3
+	VUNPCKLPS   Y9, Y6, Y0
+	VUNPCKHPS   Y9, Y6, Y9
+	VSHUFPS     $0x44, Y0, Y12, Y6
+	VSHUFPS     $0xee, Y0, Y12, Y12
+	VSHUFPS     $0x44, Y9, Y3, Y0
+	VSHUFPS     $0xee, Y9, Y3, Y3
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT4x24_full_f_v0g0_nobias
+	VMOVUPS     (R9), X9
+	VINSERTF128 $0x01, X9, Y9, Y9
+	VADDPS      Y9, Y6, Y6
+	VADDPS      Y9, Y12, Y12
+	VADDPS      Y9, Y0, Y0
+	VADDPS      Y9, Y3, Y3
+
+kernRowAT4x24_full_f_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT4x24_full_f_v0g0_norelu
+	VXORPS Y9, Y9, Y9
+	VMAXPS Y6, Y9, Y6
+	VMAXPS Y12, Y9, Y12
+	VMAXPS Y0, Y9, Y0
+	VMAXPS Y3, Y9, Y3
+
+kernRowAT4x24_full_f_v0g0_norelu:
+	VEXTRACTF128 $0x01, Y6, X9
+	VMOVUPS      X6, (R10)
+	VMOVUPS      X9, (R11)
+	VEXTRACTF128 $0x01, Y12, X9
+	VMOVUPS      X12, (R10)(DI*1)
+	VMOVUPS      X9, (R11)(DI*1)
+	VEXTRACTF128 $0x01, Y0, X9
+	VMOVUPS      X0, (R10)(DI*2)
+	VMOVUPS      X9, (R11)(DI*2)
+	VEXTRACTF128 $0x01, Y3, X9
+	VMOVUPS      X3, (R10)(R8*1)
+	VMOVUPS      X9, (R11)(R8*1)
+	LEAQ         (R10)(DI*8), R10
+	LEAQ         (R10)(DI*4), R11
+	VUNPCKLPS    Y4, Y1, Y0
+	VUNPCKHPS    Y4, Y1, Y4
+	VUNPCKLPS    Y10, Y7, Y1
+	VUNPCKHPS    Y10, Y7, Y10
+	VSHUFPS      $0x44, Y1, Y0, Y7
+	VSHUFPS      $0xee, Y1, Y0, Y0
+	VSHUFPS      $0x44, Y10, Y4, Y1
+	VSHUFPS      $0xee, Y10, Y4, Y4
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernRowAT4x24_full_f_v1g0_nobias
+	VMOVUPS      (R9), X10
+	VINSERTF128  $0x01, X10, Y10, Y10
+	VADDPS       Y10, Y7, Y7
+	VADDPS       Y10, Y0, Y0
+	VADDPS       Y10, Y1, Y1
+	VADDPS       Y10, Y4, Y4
+
+kernRowAT4x24_full_f_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT4x24_full_f_v1g0_norelu
+	VXORPS Y10, Y10, Y10
+	VMAXPS Y7, Y10, Y7
+	VMAXPS Y0, Y10, Y0
+	VMAXPS Y1, Y10, Y1
+	VMAXPS Y4, Y10, Y4
+
+kernRowAT4x24_full_f_v1g0_norelu:
+	VEXTRACTF128 $0x01, Y7, X10
+	VMOVUPS      X7, (R10)
+	VMOVUPS      X10, (R11)
+	VEXTRACTF128 $0x01, Y0, X10
+	VMOVUPS      X0, (R10)(DI*1)
+	VMOVUPS      X10, (R11)(DI*1)
+	VEXTRACTF128 $0x01, Y1, X10
+	VMOVUPS      X1, (R10)(DI*2)
+	VMOVUPS      X10, (R11)(DI*2)
+	VEXTRACTF128 $0x01, Y4, X10
+	VMOVUPS      X4, (R10)(R8*1)
+	VMOVUPS      X10, (R11)(R8*1)
+	LEAQ         (R10)(DI*8), R10
+	LEAQ         (R10)(DI*4), R11
+	VUNPCKLPS    Y5, Y2, Y0
+	VUNPCKHPS    Y5, Y2, Y5
+	VUNPCKLPS    Y11, Y8, Y2
+	VUNPCKHPS    Y11, Y8, Y11
+	VSHUFPS      $0x44, Y2, Y0, Y8
+	VSHUFPS      $0xee, Y2, Y0, Y0
+	VSHUFPS      $0x44, Y11, Y5, Y2
+	VSHUFPS      $0xee, Y11, Y5, Y5
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernRowAT4x24_full_f_v2g0_nobias
+	VMOVUPS      (R9), X11
+	VINSERTF128  $0x01, X11, Y11, Y11
+	VADDPS       Y11, Y8, Y8
+	VADDPS       Y11, Y0, Y0
+	VADDPS       Y11, Y2, Y2
+	VADDPS       Y11, Y5, Y5
+
+kernRowAT4x24_full_f_v2g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT4x24_full_f_v2g0_norelu
+	VXORPS Y11, Y11, Y11
+	VMAXPS Y8, Y11, Y8
+	VMAXPS Y0, Y11, Y0
+	VMAXPS Y2, Y11, Y2
+	VMAXPS Y5, Y11, Y5
+
+kernRowAT4x24_full_f_v2g0_norelu:
+	VEXTRACTF128 $0x01, Y8, X11
+	VMOVUPS      X8, (R10)
+	VMOVUPS      X11, (R11)
+	VEXTRACTF128 $0x01, Y0, X11
+	VMOVUPS      X0, (R10)(DI*1)
+	VMOVUPS      X11, (R11)(DI*1)
+	VEXTRACTF128 $0x01, Y2, X11
+	VMOVUPS      X2, (R10)(DI*2)
+	VMOVUPS      X11, (R11)(DI*2)
+	VEXTRACTF128 $0x01, Y5, X11
+	VMOVUPS      X5, (R10)(R8*1)
+	VMOVUPS      X11, (R11)(R8*1)
+	JMP          kernRowAT4x24_full_end
+
+kernRowAT4x24_full_general:
+	MOVQ         BX, R10
+	LEAQ         (R10)(DI*4), R11
+	VUNPCKLPS    Y3, Y0, Y12
+	VUNPCKHPS    Y3, Y0, Y3
+	VUNPCKLPS    Y9, Y6, Y0
+	VUNPCKHPS    Y9, Y6, Y9
+	VSHUFPS      $0x44, Y0, Y12, Y6
+	VSHUFPS      $0xee, Y0, Y12, Y12
+	VSHUFPS      $0x44, Y9, Y3, Y0
+	VSHUFPS      $0xee, Y9, Y3, Y3
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT4x24_full_g_v0g0_noc
+	VBROADCASTSS beta+92(FP), Y9
+	CMPQ         24(SP), $0x00000000
+	JLE          kernRowAT4x24_full_g_v0g0_noc
+	VMOVUPS      (R10), X13
+	CMPQ         24(SP), $0x00000004
+	JLE          kernRowAT4x24_full_g_v0g0_c0
+	VMOVUPS      (R11), X14
+	VINSERTF128  $0x01, X14, Y13, Y13
+
+kernRowAT4x24_full_g_v0g0_c0:
+	VFMADD231PS Y13, Y9, Y6
+	CMPQ        24(SP), $0x00000001
+	JLE         kernRowAT4x24_full_g_v0g0_noc
+	VMOVUPS     (R10)(DI*1), X13
+	CMPQ        24(SP), $0x00000005
+	JLE         kernRowAT4x24_full_g_v0g0_c1
+	VMOVUPS     (R11)(DI*1), X14
+	VINSERTF128 $0x01, X14, Y13, Y13
+
+kernRowAT4x24_full_g_v0g0_c1:
+	VFMADD231PS Y13, Y9, Y12
+	CMPQ        24(SP), $0x00000002
+	JLE         kernRowAT4x24_full_g_v0g0_noc
+	VMOVUPS     (R10)(DI*2), X13
+	CMPQ        24(SP), $0x00000006
+	JLE         kernRowAT4x24_full_g_v0g0_c2
+	VMOVUPS     (R11)(DI*2), X14
+	VINSERTF128 $0x01, X14, Y13, Y13
+
+kernRowAT4x24_full_g_v0g0_c2:
+	VFMADD231PS Y13, Y9, Y0
+	CMPQ        24(SP), $0x00000003
+	JLE         kernRowAT4x24_full_g_v0g0_noc
+	VMOVUPS     (R10)(R8*1), X13
+	CMPQ        24(SP), $0x00000007
+	JLE         kernRowAT4x24_full_g_v0g0_c3
+	VMOVUPS     (R11)(R8*1), X14
+	VINSERTF128 $0x01, X14, Y13, Y13
+
+kernRowAT4x24_full_g_v0g0_c3:
+	VFMADD231PS Y13, Y9, Y3
+
+kernRowAT4x24_full_g_v0g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT4x24_full_g_v0g0_nobias
+	VMOVUPS     (R9), X9
+	VINSERTF128 $0x01, X9, Y9, Y9
+	VADDPS      Y9, Y6, Y6
+	VADDPS      Y9, Y12, Y12
+	VADDPS      Y9, Y0, Y0
+	VADDPS      Y9, Y3, Y3
+
+kernRowAT4x24_full_g_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT4x24_full_g_v0g0_norelu
+	VXORPS Y9, Y9, Y9
+	VMAXPS Y6, Y9, Y6
+	VMAXPS Y12, Y9, Y12
+	VMAXPS Y0, Y9, Y0
+	VMAXPS Y3, Y9, Y3
+
+kernRowAT4x24_full_g_v0g0_norelu:
+	CMPQ         24(SP), $0x00000000
+	JLE          kernRowAT4x24_full_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y6, X9
+	VMOVUPS      X6, (R10)
+	CMPQ         24(SP), $0x00000004
+	JLE          kernRowAT4x24_full_g_v0g0_s0
+	VMOVUPS      X9, (R11)
+
+kernRowAT4x24_full_g_v0g0_s0:
+	CMPQ         24(SP), $0x00000001
+	JLE          kernRowAT4x24_full_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y12, X9
+	VMOVUPS      X12, (R10)(DI*1)
+	CMPQ         24(SP), $0x00000005
+	JLE          kernRowAT4x24_full_g_v0g0_s1
+	VMOVUPS      X9, (R11)(DI*1)
+
+kernRowAT4x24_full_g_v0g0_s1:
+	CMPQ         24(SP), $0x00000002
+	JLE          kernRowAT4x24_full_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y0, X9
+	VMOVUPS      X0, (R10)(DI*2)
+	CMPQ         24(SP), $0x00000006
+	JLE          kernRowAT4x24_full_g_v0g0_s2
+	VMOVUPS      X9, (R11)(DI*2)
+
+kernRowAT4x24_full_g_v0g0_s2:
+	CMPQ         24(SP), $0x00000003
+	JLE          kernRowAT4x24_full_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y3, X9
+	VMOVUPS      X3, (R10)(R8*1)
+	CMPQ         24(SP), $0x00000007
+	JLE          kernRowAT4x24_full_g_v0g0_s3
+	VMOVUPS      X9, (R11)(R8*1)
+
+kernRowAT4x24_full_g_v0g0_s3:
+kernRowAT4x24_full_g_v0g0_stored:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT4x24_full_g_end
+	LEAQ         (R10)(DI*8), R10
+	LEAQ         (R10)(DI*4), R11
+	VUNPCKLPS    Y4, Y1, Y0
+	VUNPCKHPS    Y4, Y1, Y4
+	VUNPCKLPS    Y10, Y7, Y1
+	VUNPCKHPS    Y10, Y7, Y10
+	VSHUFPS      $0x44, Y1, Y0, Y7
+	VSHUFPS      $0xee, Y1, Y0, Y0
+	VSHUFPS      $0x44, Y10, Y4, Y1
+	VSHUFPS      $0xee, Y10, Y4, Y4
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT4x24_full_g_v1g0_noc
+	VBROADCASTSS beta+92(FP), Y10
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT4x24_full_g_v1g0_noc
+	VMOVUPS      (R10), X3
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernRowAT4x24_full_g_v1g0_c0
+	VMOVUPS      (R11), X6
+	VINSERTF128  $0x01, X6, Y3, Y3
+
+kernRowAT4x24_full_g_v1g0_c0:
+	VFMADD231PS Y3, Y10, Y7
+	CMPQ        24(SP), $0x00000009
+	JLE         kernRowAT4x24_full_g_v1g0_noc
+	VMOVUPS     (R10)(DI*1), X3
+	CMPQ        24(SP), $0x0000000d
+	JLE         kernRowAT4x24_full_g_v1g0_c1
+	VMOVUPS     (R11)(DI*1), X6
+	VINSERTF128 $0x01, X6, Y3, Y3
+
+kernRowAT4x24_full_g_v1g0_c1:
+	VFMADD231PS Y3, Y10, Y0
+	CMPQ        24(SP), $0x0000000a
+	JLE         kernRowAT4x24_full_g_v1g0_noc
+	VMOVUPS     (R10)(DI*2), X3
+	CMPQ        24(SP), $0x0000000e
+	JLE         kernRowAT4x24_full_g_v1g0_c2
+	VMOVUPS     (R11)(DI*2), X6
+	VINSERTF128 $0x01, X6, Y3, Y3
+
+kernRowAT4x24_full_g_v1g0_c2:
+	VFMADD231PS Y3, Y10, Y1
+	CMPQ        24(SP), $0x0000000b
+	JLE         kernRowAT4x24_full_g_v1g0_noc
+	VMOVUPS     (R10)(R8*1), X3
+	CMPQ        24(SP), $0x0000000f
+	JLE         kernRowAT4x24_full_g_v1g0_c3
+	VMOVUPS     (R11)(R8*1), X6
+	VINSERTF128 $0x01, X6, Y3, Y3
+
+kernRowAT4x24_full_g_v1g0_c3:
+	VFMADD231PS Y3, Y10, Y4
+
+kernRowAT4x24_full_g_v1g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT4x24_full_g_v1g0_nobias
+	VMOVUPS     (R9), X10
+	VINSERTF128 $0x01, X10, Y10, Y10
+	VADDPS      Y10, Y7, Y7
+	VADDPS      Y10, Y0, Y0
+	VADDPS      Y10, Y1, Y1
+	VADDPS      Y10, Y4, Y4
+
+kernRowAT4x24_full_g_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT4x24_full_g_v1g0_norelu
+	VXORPS Y10, Y10, Y10
+	VMAXPS Y7, Y10, Y7
+	VMAXPS Y0, Y10, Y0
+	VMAXPS Y1, Y10, Y1
+	VMAXPS Y4, Y10, Y4
+
+kernRowAT4x24_full_g_v1g0_norelu:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT4x24_full_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y7, X10
+	VMOVUPS      X7, (R10)
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernRowAT4x24_full_g_v1g0_s0
+	VMOVUPS      X10, (R11)
+
+kernRowAT4x24_full_g_v1g0_s0:
+	CMPQ         24(SP), $0x00000009
+	JLE          kernRowAT4x24_full_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y0, X10
+	VMOVUPS      X0, (R10)(DI*1)
+	CMPQ         24(SP), $0x0000000d
+	JLE          kernRowAT4x24_full_g_v1g0_s1
+	VMOVUPS      X10, (R11)(DI*1)
+
+kernRowAT4x24_full_g_v1g0_s1:
+	CMPQ         24(SP), $0x0000000a
+	JLE          kernRowAT4x24_full_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y1, X10
+	VMOVUPS      X1, (R10)(DI*2)
+	CMPQ         24(SP), $0x0000000e
+	JLE          kernRowAT4x24_full_g_v1g0_s2
+	VMOVUPS      X10, (R11)(DI*2)
+
+kernRowAT4x24_full_g_v1g0_s2:
+	CMPQ         24(SP), $0x0000000b
+	JLE          kernRowAT4x24_full_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y4, X10
+	VMOVUPS      X4, (R10)(R8*1)
+	CMPQ         24(SP), $0x0000000f
+	JLE          kernRowAT4x24_full_g_v1g0_s3
+	VMOVUPS      X10, (R11)(R8*1)
+
+kernRowAT4x24_full_g_v1g0_s3:
+kernRowAT4x24_full_g_v1g0_stored:
+	CMPQ         24(SP), $0x00000010
+	JLE          kernRowAT4x24_full_g_end
+	LEAQ         (R10)(DI*8), R10
+	LEAQ         (R10)(DI*4), R11
+	VUNPCKLPS    Y5, Y2, Y0
+	VUNPCKHPS    Y5, Y2, Y5
+	VUNPCKLPS    Y11, Y8, Y2
+	VUNPCKHPS    Y11, Y8, Y11
+	VSHUFPS      $0x44, Y2, Y0, Y8
+	VSHUFPS      $0xee, Y2, Y0, Y0
+	VSHUFPS      $0x44, Y11, Y5, Y2
+	VSHUFPS      $0xee, Y11, Y5, Y5
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT4x24_full_g_v2g0_noc
+	VBROADCASTSS beta+92(FP), Y11
+	CMPQ         24(SP), $0x00000010
+	JLE          kernRowAT4x24_full_g_v2g0_noc
+	VMOVUPS      (R10), X1
+	CMPQ         24(SP), $0x00000014
+	JLE          kernRowAT4x24_full_g_v2g0_c0
+	VMOVUPS      (R11), X3
+	VINSERTF128  $0x01, X3, Y1, Y1
+
+kernRowAT4x24_full_g_v2g0_c0:
+	VFMADD231PS Y1, Y11, Y8
+	CMPQ        24(SP), $0x00000011
+	JLE         kernRowAT4x24_full_g_v2g0_noc
+	VMOVUPS     (R10)(DI*1), X1
+	CMPQ        24(SP), $0x00000015
+	JLE         kernRowAT4x24_full_g_v2g0_c1
+	VMOVUPS     (R11)(DI*1), X3
+	VINSERTF128 $0x01, X3, Y1, Y1
+
+kernRowAT4x24_full_g_v2g0_c1:
+	VFMADD231PS Y1, Y11, Y0
+	CMPQ        24(SP), $0x00000012
+	JLE         kernRowAT4x24_full_g_v2g0_noc
+	VMOVUPS     (R10)(DI*2), X1
+	CMPQ        24(SP), $0x00000016
+	JLE         kernRowAT4x24_full_g_v2g0_c2
+	VMOVUPS     (R11)(DI*2), X3
+	VINSERTF128 $0x01, X3, Y1, Y1
+
+kernRowAT4x24_full_g_v2g0_c2:
+	VFMADD231PS Y1, Y11, Y2
+	CMPQ        24(SP), $0x00000013
+	JLE         kernRowAT4x24_full_g_v2g0_noc
+	VMOVUPS     (R10)(R8*1), X1
+	CMPQ        24(SP), $0x00000017
+	JLE         kernRowAT4x24_full_g_v2g0_c3
+	VMOVUPS     (R11)(R8*1), X3
+	VINSERTF128 $0x01, X3, Y1, Y1
+
+kernRowAT4x24_full_g_v2g0_c3:
+	VFMADD231PS Y1, Y11, Y5
+
+kernRowAT4x24_full_g_v2g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT4x24_full_g_v2g0_nobias
+	VMOVUPS     (R9), X11
+	VINSERTF128 $0x01, X11, Y11, Y11
+	VADDPS      Y11, Y8, Y8
+	VADDPS      Y11, Y0, Y0
+	VADDPS      Y11, Y2, Y2
+	VADDPS      Y11, Y5, Y5
+
+kernRowAT4x24_full_g_v2g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT4x24_full_g_v2g0_norelu
+	VXORPS Y11, Y11, Y11
+	VMAXPS Y8, Y11, Y8
+	VMAXPS Y0, Y11, Y0
+	VMAXPS Y2, Y11, Y2
+	VMAXPS Y5, Y11, Y5
+
+kernRowAT4x24_full_g_v2g0_norelu:
+	CMPQ         24(SP), $0x00000010
+	JLE          kernRowAT4x24_full_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y8, X11
+	VMOVUPS      X8, (R10)
+	CMPQ         24(SP), $0x00000014
+	JLE          kernRowAT4x24_full_g_v2g0_s0
+	VMOVUPS      X11, (R11)
+
+kernRowAT4x24_full_g_v2g0_s0:
+	CMPQ         24(SP), $0x00000011
+	JLE          kernRowAT4x24_full_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y0, X11
+	VMOVUPS      X0, (R10)(DI*1)
+	CMPQ         24(SP), $0x00000015
+	JLE          kernRowAT4x24_full_g_v2g0_s1
+	VMOVUPS      X11, (R11)(DI*1)
+
+kernRowAT4x24_full_g_v2g0_s1:
+	CMPQ         24(SP), $0x00000012
+	JLE          kernRowAT4x24_full_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y2, X11
+	VMOVUPS      X2, (R10)(DI*2)
+	CMPQ         24(SP), $0x00000016
+	JLE          kernRowAT4x24_full_g_v2g0_s2
+	VMOVUPS      X11, (R11)(DI*2)
+
+kernRowAT4x24_full_g_v2g0_s2:
+	CMPQ         24(SP), $0x00000013
+	JLE          kernRowAT4x24_full_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y5, X11
+	VMOVUPS      X5, (R10)(R8*1)
+	CMPQ         24(SP), $0x00000017
+	JLE          kernRowAT4x24_full_g_v2g0_s3
+	VMOVUPS      X11, (R11)(R8*1)
+
+kernRowAT4x24_full_g_v2g0_s3:
+kernRowAT4x24_full_g_v2g0_stored:
+kernRowAT4x24_full_g_end:
+kernRowAT4x24_full_end:
+	MOVQ astep+32(FP), DI
+	LEAQ (DX)(DI*4), DX
+	ADDQ $0x00000010, BX
+	SUBQ $0x00000004, SI
+	JMP  kernRowAT4x24_panel
+
+kernRowAT4x24_rem:
+	CMPQ SI, $0x00000003
+	JE   kernRowAT4x24_rem3
+	CMPQ SI, $0x00000002
+	JE   kernRowAT4x24_rem2
+	CMPQ SI, $0x00000001
+	JE   kernRowAT4x24_rem1
+	JMP  kernRowAT4x24_nextcol
+
+kernRowAT4x24_rem3:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	MOVQ   (SP), DI
+	MOVQ   ldb+48(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   k+8(FP), R10
+	SHRQ   $0x02, R10
+	JZ     kernRowAT4x24_r3_tail
+
+kernRowAT4x24_r3_loop4:
+	VMOVUPS      (DI), Y9
+	VMOVUPS      32(DI), Y10
+	VMOVUPS      64(DI), Y11
+	VBROADCASTSS (DX), Y12
+	VFMADD231PS  Y9, Y12, Y0
+	VFMADD231PS  Y10, Y12, Y1
+	VFMADD231PS  Y11, Y12, Y2
+	VBROADCASTSS (DX)(AX*1), Y12
+	VFMADD231PS  Y9, Y12, Y3
+	VFMADD231PS  Y10, Y12, Y4
+	VFMADD231PS  Y11, Y12, Y5
+	VBROADCASTSS (DX)(AX*2), Y12
+	VFMADD231PS  Y9, Y12, Y6
+	VFMADD231PS  Y10, Y12, Y7
+	VFMADD231PS  Y11, Y12, Y8
+	VMOVUPS      (DI)(R8*1), Y9
+	VMOVUPS      32(DI)(R8*1), Y10
+	VMOVUPS      64(DI)(R8*1), Y11
+	VBROADCASTSS 4(DX), Y12
+	VFMADD231PS  Y9, Y12, Y0
+	VFMADD231PS  Y10, Y12, Y1
+	VFMADD231PS  Y11, Y12, Y2
+	VBROADCASTSS 4(DX)(AX*1), Y12
+	VFMADD231PS  Y9, Y12, Y3
+	VFMADD231PS  Y10, Y12, Y4
+	VFMADD231PS  Y11, Y12, Y5
+	VBROADCASTSS 4(DX)(AX*2), Y12
+	VFMADD231PS  Y9, Y12, Y6
+	VFMADD231PS  Y10, Y12, Y7
+	VFMADD231PS  Y11, Y12, Y8
+	VMOVUPS      (DI)(R8*2), Y9
+	VMOVUPS      32(DI)(R8*2), Y10
+	VMOVUPS      64(DI)(R8*2), Y11
+	VBROADCASTSS 8(DX), Y12
+	VFMADD231PS  Y9, Y12, Y0
+	VFMADD231PS  Y10, Y12, Y1
+	VFMADD231PS  Y11, Y12, Y2
+	VBROADCASTSS 8(DX)(AX*1), Y12
+	VFMADD231PS  Y9, Y12, Y3
+	VFMADD231PS  Y10, Y12, Y4
+	VFMADD231PS  Y11, Y12, Y5
+	VBROADCASTSS 8(DX)(AX*2), Y12
+	VFMADD231PS  Y9, Y12, Y6
+	VFMADD231PS  Y10, Y12, Y7
+	VFMADD231PS  Y11, Y12, Y8
+	VMOVUPS      (DI)(R9*1), Y9
+	VMOVUPS      32(DI)(R9*1), Y10
+	VMOVUPS      64(DI)(R9*1), Y11
+	VBROADCASTSS 12(DX), Y12
+	VFMADD231PS  Y9, Y12, Y0
+	VFMADD231PS  Y10, Y12, Y1
+	VFMADD231PS  Y11, Y12, Y2
+	VBROADCASTSS 12(DX)(AX*1), Y12
+	VFMADD231PS  Y9, Y12, Y3
+	VFMADD231PS  Y10, Y12, Y4
+	VFMADD231PS  Y11, Y12, Y5
+	VBROADCASTSS 12(DX)(AX*2), Y12
+	VFMADD231PS  Y9, Y12, Y6
+	VFMADD231PS  Y10, Y12, Y7
+	VFMADD231PS  Y11, Y12, Y8
+	ADDQ         $0x00000010, DX
+	LEAQ         (DI)(R8*4), DI
+	DECQ         R10
+	JNZ          kernRowAT4x24_r3_loop4
+
+kernRowAT4x24_r3_tail:
+	MOVQ k+8(FP), R9
+	ANDQ $0x00000003, R9
+	JZ   kernRowAT4x24_r3_epi
+
+kernRowAT4x24_r3_loop1:
+	VMOVUPS      (DI), Y9
+	VMOVUPS      32(DI), Y10
+	VMOVUPS      64(DI), Y11
+	VBROADCASTSS (DX), Y12
+	VFMADD231PS  Y9, Y12, Y0
+	VFMADD231PS  Y10, Y12, Y1
+	VFMADD231PS  Y11, Y12, Y2
+	VBROADCASTSS (DX)(AX*1), Y12
+	VFMADD231PS  Y9, Y12, Y3
+	VFMADD231PS  Y10, Y12, Y4
+	VFMADD231PS  Y11, Y12, Y5
+	VBROADCASTSS (DX)(AX*2), Y12
+	VFMADD231PS  Y9, Y12, Y6
+	VFMADD231PS  Y10, Y12, Y7
+	VFMADD231PS  Y11, Y12, Y8
+	ADDQ         $0x00000004, DX
+	ADDQ         R8, DI
+	DECQ         R9
+	JNZ          kernRowAT4x24_r3_loop1
+
+kernRowAT4x24_r3_epi:
+	TESTQ        $0x00000008, flags+104(FP)
+	JZ           kernRowAT4x24_r3_noalpha
+	VBROADCASTSS alpha+88(FP), Y15
+	VMULPS       Y15, Y0, Y0
+	VMULPS       Y15, Y1, Y1
+	VMULPS       Y15, Y2, Y2
+	VMULPS       Y15, Y3, Y3
+	VMULPS       Y15, Y4, Y4
+	VMULPS       Y15, Y5, Y5
+	VMULPS       Y15, Y6, Y6
+	VMULPS       Y15, Y7, Y7
+	VMULPS       Y15, Y8, Y8
+
+kernRowAT4x24_r3_noalpha:
+	MOVQ        ldc+72(FP), DX
+	SHLQ        $0x02, DX
+	LEAQ        (DX)(DX*2), DI
+	MOVQ        m+0(FP), R8
+	SUBQ        SI, R8
+	MOVQ        16(SP), SI
+	LEAQ        (SI)(R8*4), R8
+	TESTQ       $0x00000001, flags+104(FP)
+	JNZ         kernRowAT4x24_r3_general
+	CMPQ        24(SP), $0x00000018
+	JNE         kernRowAT4x24_r3_general
+	LEAQ        (BX)(DX*4), SI
+	VUNPCKLPS   Y3, Y0, Y10
+	VUNPCKHPS   Y3, Y0, Y3
+	VUNPCKLPS   Y9, Y6, Y0
+	VUNPCKHPS   Y9, Y6, Y9
+	VSHUFPS     $0x44, Y0, Y10, Y6
+	VSHUFPS     $0xee, Y0, Y10, Y10
+	VSHUFPS     $0x44, Y9, Y3, Y0
+	VSHUFPS     $0xee, Y9, Y3, Y3
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT4x24_r3_f_v0g0_nobias
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X9
+	VMASKMOVPS  (R8), X9, X9
+	VINSERTF128 $0x01, X9, Y9, Y9
+	VADDPS      Y9, Y6, Y6
+	VADDPS      Y9, Y10, Y10
+	VADDPS      Y9, Y0, Y0
+	VADDPS      Y9, Y3, Y3
+
+kernRowAT4x24_r3_f_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT4x24_r3_f_v0g0_norelu
+	VXORPS Y9, Y9, Y9
+	VMAXPS Y6, Y9, Y6
+	VMAXPS Y10, Y9, Y10
+	VMAXPS Y0, Y9, Y0
+	VMAXPS Y3, Y9, Y3
+
+kernRowAT4x24_r3_f_v0g0_norelu:
+	VEXTRACTF128 $0x01, Y6, X9
+	VMOVLPS      X6, (BX)
+	VEXTRACTPS   $0x02, X6, 8(BX)
+	VMOVLPS      X9, (SI)
+	VEXTRACTPS   $0x02, X9, 8(SI)
+	VEXTRACTF128 $0x01, Y10, X9
+	VMOVLPS      X10, (BX)(DX*1)
+	VEXTRACTPS   $0x02, X10, 8(BX)(DX*1)
+	VMOVLPS      X9, (SI)(DX*1)
+	VEXTRACTPS   $0x02, X9, 8(SI)(DX*1)
+	VEXTRACTF128 $0x01, Y0, X9
+	VMOVLPS      X0, (BX)(DX*2)
+	VEXTRACTPS   $0x02, X0, 8(BX)(DX*2)
+	VMOVLPS      X9, (SI)(DX*2)
+	VEXTRACTPS   $0x02, X9, 8(SI)(DX*2)
+	VEXTRACTF128 $0x01, Y3, X9
+	VMOVLPS      X3, (BX)(DI*1)
+	VEXTRACTPS   $0x02, X3, 8(BX)(DI*1)
+	VMOVLPS      X9, (SI)(DI*1)
+	VEXTRACTPS   $0x02, X9, 8(SI)(DI*1)
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y4, Y1, Y3
+	VUNPCKHPS    Y4, Y1, Y4
+	VUNPCKLPS    Y0, Y7, Y1
+	VUNPCKHPS    Y0, Y7, Y0
+	VSHUFPS      $0x44, Y1, Y3, Y7
+	VSHUFPS      $0xee, Y1, Y3, Y3
+	VSHUFPS      $0x44, Y0, Y4, Y1
+	VSHUFPS      $0xee, Y0, Y4, Y4
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernRowAT4x24_r3_f_v1g0_nobias
+	LEAQ         lanemask<>+116(SB), R9
+	VMOVUPS      (R9), X0
+	VMASKMOVPS   (R8), X0, X0
+	VINSERTF128  $0x01, X0, Y0, Y0
+	VADDPS       Y0, Y7, Y7
+	VADDPS       Y0, Y3, Y3
+	VADDPS       Y0, Y1, Y1
+	VADDPS       Y0, Y4, Y4
+
+kernRowAT4x24_r3_f_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT4x24_r3_f_v1g0_norelu
+	VXORPS Y0, Y0, Y0
+	VMAXPS Y7, Y0, Y7
+	VMAXPS Y3, Y0, Y3
+	VMAXPS Y1, Y0, Y1
+	VMAXPS Y4, Y0, Y4
+
+kernRowAT4x24_r3_f_v1g0_norelu:
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVLPS      X7, (BX)
+	VEXTRACTPS   $0x02, X7, 8(BX)
+	VMOVLPS      X0, (SI)
+	VEXTRACTPS   $0x02, X0, 8(SI)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X3, (BX)(DX*1)
+	VEXTRACTPS   $0x02, X3, 8(BX)(DX*1)
+	VMOVLPS      X0, (SI)(DX*1)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X1, (BX)(DX*2)
+	VEXTRACTPS   $0x02, X1, 8(BX)(DX*2)
+	VMOVLPS      X0, (SI)(DX*2)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DX*2)
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVLPS      X4, (BX)(DI*1)
+	VEXTRACTPS   $0x02, X4, 8(BX)(DI*1)
+	VMOVLPS      X0, (SI)(DI*1)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DI*1)
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y5, Y2, Y1
+	VUNPCKHPS    Y5, Y2, Y5
+	VUNPCKLPS    Y0, Y8, Y2
+	VUNPCKHPS    Y0, Y8, Y0
+	VSHUFPS      $0x44, Y2, Y1, Y8
+	VSHUFPS      $0xee, Y2, Y1, Y1
+	VSHUFPS      $0x44, Y0, Y5, Y2
+	VSHUFPS      $0xee, Y0, Y5, Y5
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernRowAT4x24_r3_f_v2g0_nobias
+	LEAQ         lanemask<>+116(SB), R9
+	VMOVUPS      (R9), X0
+	VMASKMOVPS   (R8), X0, X0
+	VINSERTF128  $0x01, X0, Y0, Y0
+	VADDPS       Y0, Y8, Y8
+	VADDPS       Y0, Y1, Y1
+	VADDPS       Y0, Y2, Y2
+	VADDPS       Y0, Y5, Y5
+
+kernRowAT4x24_r3_f_v2g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT4x24_r3_f_v2g0_norelu
+	VXORPS Y0, Y0, Y0
+	VMAXPS Y8, Y0, Y8
+	VMAXPS Y1, Y0, Y1
+	VMAXPS Y2, Y0, Y2
+	VMAXPS Y5, Y0, Y5
+
+kernRowAT4x24_r3_f_v2g0_norelu:
+	VEXTRACTF128 $0x01, Y8, X0
+	VMOVLPS      X8, (BX)
+	VEXTRACTPS   $0x02, X8, 8(BX)
+	VMOVLPS      X0, (SI)
+	VEXTRACTPS   $0x02, X0, 8(SI)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X1, (BX)(DX*1)
+	VEXTRACTPS   $0x02, X1, 8(BX)(DX*1)
+	VMOVLPS      X0, (SI)(DX*1)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DX*1)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X2, (BX)(DX*2)
+	VEXTRACTPS   $0x02, X2, 8(BX)(DX*2)
+	VMOVLPS      X0, (SI)(DX*2)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X5, (BX)(DI*1)
+	VEXTRACTPS   $0x02, X5, 8(BX)(DI*1)
+	VMOVLPS      X0, (SI)(DI*1)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DI*1)
+	JMP          kernRowAT4x24_r3_end
+
+kernRowAT4x24_r3_general:
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y3, Y0, Y10
+	VUNPCKHPS    Y3, Y0, Y3
+	VUNPCKLPS    Y9, Y6, Y0
+	VUNPCKHPS    Y9, Y6, Y9
+	VSHUFPS      $0x44, Y0, Y10, Y6
+	VSHUFPS      $0xee, Y0, Y10, Y10
+	VSHUFPS      $0x44, Y9, Y3, Y0
+	VSHUFPS      $0xee, Y9, Y3, Y3
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT4x24_r3_g_v0g0_noc
+	VBROADCASTSS beta+92(FP), Y9
+	CMPQ         24(SP), $0x00000000
+	JLE          kernRowAT4x24_r3_g_v0g0_noc
+	LEAQ         lanemask<>+116(SB), R9
+	VMOVUPS      (R9), X11
+	VMASKMOVPS   (BX), X11, X11
+	CMPQ         24(SP), $0x00000004
+	JLE          kernRowAT4x24_r3_g_v0g0_c0
+	LEAQ         lanemask<>+116(SB), R9
+	VMOVUPS      (R9), X12
+	VMASKMOVPS   (SI), X12, X12
+	VINSERTF128  $0x01, X12, Y11, Y11
+
+kernRowAT4x24_r3_g_v0g0_c0:
+	VFMADD231PS Y11, Y9, Y6
+	CMPQ        24(SP), $0x00000001
+	JLE         kernRowAT4x24_r3_g_v0g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X11
+	VMASKMOVPS  (BX)(DX*1), X11, X11
+	CMPQ        24(SP), $0x00000005
+	JLE         kernRowAT4x24_r3_g_v0g0_c1
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X12
+	VMASKMOVPS  (SI)(DX*1), X12, X12
+	VINSERTF128 $0x01, X12, Y11, Y11
+
+kernRowAT4x24_r3_g_v0g0_c1:
+	VFMADD231PS Y11, Y9, Y10
+	CMPQ        24(SP), $0x00000002
+	JLE         kernRowAT4x24_r3_g_v0g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X11
+	VMASKMOVPS  (BX)(DX*2), X11, X11
+	CMPQ        24(SP), $0x00000006
+	JLE         kernRowAT4x24_r3_g_v0g0_c2
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X12
+	VMASKMOVPS  (SI)(DX*2), X12, X12
+	VINSERTF128 $0x01, X12, Y11, Y11
+
+kernRowAT4x24_r3_g_v0g0_c2:
+	VFMADD231PS Y11, Y9, Y0
+	CMPQ        24(SP), $0x00000003
+	JLE         kernRowAT4x24_r3_g_v0g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X11
+	VMASKMOVPS  (BX)(DI*1), X11, X11
+	CMPQ        24(SP), $0x00000007
+	JLE         kernRowAT4x24_r3_g_v0g0_c3
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X12
+	VMASKMOVPS  (SI)(DI*1), X12, X12
+	VINSERTF128 $0x01, X12, Y11, Y11
+
+kernRowAT4x24_r3_g_v0g0_c3:
+	VFMADD231PS Y11, Y9, Y3
+
+kernRowAT4x24_r3_g_v0g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT4x24_r3_g_v0g0_nobias
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X9
+	VMASKMOVPS  (R8), X9, X9
+	VINSERTF128 $0x01, X9, Y9, Y9
+	VADDPS      Y9, Y6, Y6
+	VADDPS      Y9, Y10, Y10
+	VADDPS      Y9, Y0, Y0
+	VADDPS      Y9, Y3, Y3
+
+kernRowAT4x24_r3_g_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT4x24_r3_g_v0g0_norelu
+	VXORPS Y9, Y9, Y9
+	VMAXPS Y6, Y9, Y6
+	VMAXPS Y10, Y9, Y10
+	VMAXPS Y0, Y9, Y0
+	VMAXPS Y3, Y9, Y3
+
+kernRowAT4x24_r3_g_v0g0_norelu:
+	CMPQ         24(SP), $0x00000000
+	JLE          kernRowAT4x24_r3_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y6, X9
+	VMOVLPS      X6, (BX)
+	VEXTRACTPS   $0x02, X6, 8(BX)
+	CMPQ         24(SP), $0x00000004
+	JLE          kernRowAT4x24_r3_g_v0g0_s0
+	VMOVLPS      X9, (SI)
+	VEXTRACTPS   $0x02, X9, 8(SI)
+
+kernRowAT4x24_r3_g_v0g0_s0:
+	CMPQ         24(SP), $0x00000001
+	JLE          kernRowAT4x24_r3_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y10, X9
+	VMOVLPS      X10, (BX)(DX*1)
+	VEXTRACTPS   $0x02, X10, 8(BX)(DX*1)
+	CMPQ         24(SP), $0x00000005
+	JLE          kernRowAT4x24_r3_g_v0g0_s1
+	VMOVLPS      X9, (SI)(DX*1)
+	VEXTRACTPS   $0x02, X9, 8(SI)(DX*1)
+
+kernRowAT4x24_r3_g_v0g0_s1:
+	CMPQ         24(SP), $0x00000002
+	JLE          kernRowAT4x24_r3_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y0, X9
+	VMOVLPS      X0, (BX)(DX*2)
+	VEXTRACTPS   $0x02, X0, 8(BX)(DX*2)
+	CMPQ         24(SP), $0x00000006
+	JLE          kernRowAT4x24_r3_g_v0g0_s2
+	VMOVLPS      X9, (SI)(DX*2)
+	VEXTRACTPS   $0x02, X9, 8(SI)(DX*2)
+
+kernRowAT4x24_r3_g_v0g0_s2:
+	CMPQ         24(SP), $0x00000003
+	JLE          kernRowAT4x24_r3_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y3, X9
+	VMOVLPS      X3, (BX)(DI*1)
+	VEXTRACTPS   $0x02, X3, 8(BX)(DI*1)
+	CMPQ         24(SP), $0x00000007
+	JLE          kernRowAT4x24_r3_g_v0g0_s3
+	VMOVLPS      X9, (SI)(DI*1)
+	VEXTRACTPS   $0x02, X9, 8(SI)(DI*1)
+
+kernRowAT4x24_r3_g_v0g0_s3:
+kernRowAT4x24_r3_g_v0g0_stored:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT4x24_r3_g_end
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y4, Y1, Y3
+	VUNPCKHPS    Y4, Y1, Y4
+	VUNPCKLPS    Y0, Y7, Y1
+	VUNPCKHPS    Y0, Y7, Y0
+	VSHUFPS      $0x44, Y1, Y3, Y7
+	VSHUFPS      $0xee, Y1, Y3, Y3
+	VSHUFPS      $0x44, Y0, Y4, Y1
+	VSHUFPS      $0xee, Y0, Y4, Y4
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT4x24_r3_g_v1g0_noc
+	VBROADCASTSS beta+92(FP), Y0
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT4x24_r3_g_v1g0_noc
+	LEAQ         lanemask<>+116(SB), R9
+	VMOVUPS      (R9), X6
+	VMASKMOVPS   (BX), X6, X6
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernRowAT4x24_r3_g_v1g0_c0
+	LEAQ         lanemask<>+116(SB), R9
+	VMOVUPS      (R9), X9
+	VMASKMOVPS   (SI), X9, X9
+	VINSERTF128  $0x01, X9, Y6, Y6
+
+kernRowAT4x24_r3_g_v1g0_c0:
+	VFMADD231PS Y6, Y0, Y7
+	CMPQ        24(SP), $0x00000009
+	JLE         kernRowAT4x24_r3_g_v1g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X6
+	VMASKMOVPS  (BX)(DX*1), X6, X6
+	CMPQ        24(SP), $0x0000000d
+	JLE         kernRowAT4x24_r3_g_v1g0_c1
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X9
+	VMASKMOVPS  (SI)(DX*1), X9, X9
+	VINSERTF128 $0x01, X9, Y6, Y6
+
+kernRowAT4x24_r3_g_v1g0_c1:
+	VFMADD231PS Y6, Y0, Y3
+	CMPQ        24(SP), $0x0000000a
+	JLE         kernRowAT4x24_r3_g_v1g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X6
+	VMASKMOVPS  (BX)(DX*2), X6, X6
+	CMPQ        24(SP), $0x0000000e
+	JLE         kernRowAT4x24_r3_g_v1g0_c2
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X9
+	VMASKMOVPS  (SI)(DX*2), X9, X9
+	VINSERTF128 $0x01, X9, Y6, Y6
+
+kernRowAT4x24_r3_g_v1g0_c2:
+	VFMADD231PS Y6, Y0, Y1
+	CMPQ        24(SP), $0x0000000b
+	JLE         kernRowAT4x24_r3_g_v1g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X6
+	VMASKMOVPS  (BX)(DI*1), X6, X6
+	CMPQ        24(SP), $0x0000000f
+	JLE         kernRowAT4x24_r3_g_v1g0_c3
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X9
+	VMASKMOVPS  (SI)(DI*1), X9, X9
+	VINSERTF128 $0x01, X9, Y6, Y6
+
+kernRowAT4x24_r3_g_v1g0_c3:
+	VFMADD231PS Y6, Y0, Y4
+
+kernRowAT4x24_r3_g_v1g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT4x24_r3_g_v1g0_nobias
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X0
+	VMASKMOVPS  (R8), X0, X0
+	VINSERTF128 $0x01, X0, Y0, Y0
+	VADDPS      Y0, Y7, Y7
+	VADDPS      Y0, Y3, Y3
+	VADDPS      Y0, Y1, Y1
+	VADDPS      Y0, Y4, Y4
+
+kernRowAT4x24_r3_g_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT4x24_r3_g_v1g0_norelu
+	VXORPS Y0, Y0, Y0
+	VMAXPS Y7, Y0, Y7
+	VMAXPS Y3, Y0, Y3
+	VMAXPS Y1, Y0, Y1
+	VMAXPS Y4, Y0, Y4
+
+kernRowAT4x24_r3_g_v1g0_norelu:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT4x24_r3_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVLPS      X7, (BX)
+	VEXTRACTPS   $0x02, X7, 8(BX)
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernRowAT4x24_r3_g_v1g0_s0
+	VMOVLPS      X0, (SI)
+	VEXTRACTPS   $0x02, X0, 8(SI)
+
+kernRowAT4x24_r3_g_v1g0_s0:
+	CMPQ         24(SP), $0x00000009
+	JLE          kernRowAT4x24_r3_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X3, (BX)(DX*1)
+	VEXTRACTPS   $0x02, X3, 8(BX)(DX*1)
+	CMPQ         24(SP), $0x0000000d
+	JLE          kernRowAT4x24_r3_g_v1g0_s1
+	VMOVLPS      X0, (SI)(DX*1)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DX*1)
+
+kernRowAT4x24_r3_g_v1g0_s1:
+	CMPQ         24(SP), $0x0000000a
+	JLE          kernRowAT4x24_r3_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X1, (BX)(DX*2)
+	VEXTRACTPS   $0x02, X1, 8(BX)(DX*2)
+	CMPQ         24(SP), $0x0000000e
+	JLE          kernRowAT4x24_r3_g_v1g0_s2
+	VMOVLPS      X0, (SI)(DX*2)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DX*2)
+
+kernRowAT4x24_r3_g_v1g0_s2:
+	CMPQ         24(SP), $0x0000000b
+	JLE          kernRowAT4x24_r3_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVLPS      X4, (BX)(DI*1)
+	VEXTRACTPS   $0x02, X4, 8(BX)(DI*1)
+	CMPQ         24(SP), $0x0000000f
+	JLE          kernRowAT4x24_r3_g_v1g0_s3
+	VMOVLPS      X0, (SI)(DI*1)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DI*1)
+
+kernRowAT4x24_r3_g_v1g0_s3:
+kernRowAT4x24_r3_g_v1g0_stored:
+	CMPQ         24(SP), $0x00000010
+	JLE          kernRowAT4x24_r3_g_end
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y5, Y2, Y1
+	VUNPCKHPS    Y5, Y2, Y5
+	VUNPCKLPS    Y0, Y8, Y2
+	VUNPCKHPS    Y0, Y8, Y0
+	VSHUFPS      $0x44, Y2, Y1, Y8
+	VSHUFPS      $0xee, Y2, Y1, Y1
+	VSHUFPS      $0x44, Y0, Y5, Y2
+	VSHUFPS      $0xee, Y0, Y5, Y5
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT4x24_r3_g_v2g0_noc
+	VBROADCASTSS beta+92(FP), Y0
+	CMPQ         24(SP), $0x00000010
+	JLE          kernRowAT4x24_r3_g_v2g0_noc
+	LEAQ         lanemask<>+116(SB), R9
+	VMOVUPS      (R9), X3
+	VMASKMOVPS   (BX), X3, X3
+	CMPQ         24(SP), $0x00000014
+	JLE          kernRowAT4x24_r3_g_v2g0_c0
+	LEAQ         lanemask<>+116(SB), R9
+	VMOVUPS      (R9), X4
+	VMASKMOVPS   (SI), X4, X4
+	VINSERTF128  $0x01, X4, Y3, Y3
+
+kernRowAT4x24_r3_g_v2g0_c0:
+	VFMADD231PS Y3, Y0, Y8
+	CMPQ        24(SP), $0x00000011
+	JLE         kernRowAT4x24_r3_g_v2g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X3
+	VMASKMOVPS  (BX)(DX*1), X3, X3
+	CMPQ        24(SP), $0x00000015
+	JLE         kernRowAT4x24_r3_g_v2g0_c1
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X4
+	VMASKMOVPS  (SI)(DX*1), X4, X4
+	VINSERTF128 $0x01, X4, Y3, Y3
+
+kernRowAT4x24_r3_g_v2g0_c1:
+	VFMADD231PS Y3, Y0, Y1
+	CMPQ        24(SP), $0x00000012
+	JLE         kernRowAT4x24_r3_g_v2g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X3
+	VMASKMOVPS  (BX)(DX*2), X3, X3
+	CMPQ        24(SP), $0x00000016
+	JLE         kernRowAT4x24_r3_g_v2g0_c2
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X4
+	VMASKMOVPS  (SI)(DX*2), X4, X4
+	VINSERTF128 $0x01, X4, Y3, Y3
+
+kernRowAT4x24_r3_g_v2g0_c2:
+	VFMADD231PS Y3, Y0, Y2
+	CMPQ        24(SP), $0x00000013
+	JLE         kernRowAT4x24_r3_g_v2g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X3
+	VMASKMOVPS  (BX)(DI*1), X3, X3
+	CMPQ        24(SP), $0x00000017
+	JLE         kernRowAT4x24_r3_g_v2g0_c3
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X4
+	VMASKMOVPS  (SI)(DI*1), X4, X4
+	VINSERTF128 $0x01, X4, Y3, Y3
+
+kernRowAT4x24_r3_g_v2g0_c3:
+	VFMADD231PS Y3, Y0, Y5
+
+kernRowAT4x24_r3_g_v2g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT4x24_r3_g_v2g0_nobias
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X0
+	VMASKMOVPS  (R8), X0, X0
+	VINSERTF128 $0x01, X0, Y0, Y0
+	VADDPS      Y0, Y8, Y8
+	VADDPS      Y0, Y1, Y1
+	VADDPS      Y0, Y2, Y2
+	VADDPS      Y0, Y5, Y5
+
+kernRowAT4x24_r3_g_v2g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT4x24_r3_g_v2g0_norelu
+	VXORPS Y0, Y0, Y0
+	VMAXPS Y8, Y0, Y8
+	VMAXPS Y1, Y0, Y1
+	VMAXPS Y2, Y0, Y2
+	VMAXPS Y5, Y0, Y5
+
+kernRowAT4x24_r3_g_v2g0_norelu:
+	CMPQ         24(SP), $0x00000010
+	JLE          kernRowAT4x24_r3_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y8, X0
+	VMOVLPS      X8, (BX)
+	VEXTRACTPS   $0x02, X8, 8(BX)
+	CMPQ         24(SP), $0x00000014
+	JLE          kernRowAT4x24_r3_g_v2g0_s0
+	VMOVLPS      X0, (SI)
+	VEXTRACTPS   $0x02, X0, 8(SI)
+
+kernRowAT4x24_r3_g_v2g0_s0:
+	CMPQ         24(SP), $0x00000011
+	JLE          kernRowAT4x24_r3_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X1, (BX)(DX*1)
+	VEXTRACTPS   $0x02, X1, 8(BX)(DX*1)
+	CMPQ         24(SP), $0x00000015
+	JLE          kernRowAT4x24_r3_g_v2g0_s1
+	VMOVLPS      X0, (SI)(DX*1)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DX*1)
+
+kernRowAT4x24_r3_g_v2g0_s1:
+	CMPQ         24(SP), $0x00000012
+	JLE          kernRowAT4x24_r3_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X2, (BX)(DX*2)
+	VEXTRACTPS   $0x02, X2, 8(BX)(DX*2)
+	CMPQ         24(SP), $0x00000016
+	JLE          kernRowAT4x24_r3_g_v2g0_s2
+	VMOVLPS      X0, (SI)(DX*2)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DX*2)
+
+kernRowAT4x24_r3_g_v2g0_s2:
+	CMPQ         24(SP), $0x00000013
+	JLE          kernRowAT4x24_r3_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X5, (BX)(DI*1)
+	VEXTRACTPS   $0x02, X5, 8(BX)(DI*1)
+	CMPQ         24(SP), $0x00000017
+	JLE          kernRowAT4x24_r3_g_v2g0_s3
+	VMOVLPS      X0, (SI)(DI*1)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DI*1)
+
+kernRowAT4x24_r3_g_v2g0_s3:
+kernRowAT4x24_r3_g_v2g0_stored:
+kernRowAT4x24_r3_g_end:
+kernRowAT4x24_r3_end:
+	JMP kernRowAT4x24_nextcol
+
+kernRowAT4x24_rem2:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	MOVQ   (SP), DI
+	MOVQ   ldb+48(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   k+8(FP), R10
+	SHRQ   $0x02, R10
+	JZ     kernRowAT4x24_r2_tail
+
+kernRowAT4x24_r2_loop4:
+	VMOVUPS      (DI), Y6
+	VMOVUPS      32(DI), Y7
+	VMOVUPS      64(DI), Y8
+	VBROADCASTSS (DX), Y9
+	VFMADD231PS  Y6, Y9, Y0
+	VFMADD231PS  Y7, Y9, Y1
+	VFMADD231PS  Y8, Y9, Y2
+	VBROADCASTSS (DX)(AX*1), Y9
+	VFMADD231PS  Y6, Y9, Y3
+	VFMADD231PS  Y7, Y9, Y4
+	VFMADD231PS  Y8, Y9, Y5
+	VMOVUPS      (DI)(R8*1), Y6
+	VMOVUPS      32(DI)(R8*1), Y7
+	VMOVUPS      64(DI)(R8*1), Y8
+	VBROADCASTSS 4(DX), Y9
+	VFMADD231PS  Y6, Y9, Y0
+	VFMADD231PS  Y7, Y9, Y1
+	VFMADD231PS  Y8, Y9, Y2
+	VBROADCASTSS 4(DX)(AX*1), Y9
+	VFMADD231PS  Y6, Y9, Y3
+	VFMADD231PS  Y7, Y9, Y4
+	VFMADD231PS  Y8, Y9, Y5
+	VMOVUPS      (DI)(R8*2), Y6
+	VMOVUPS      32(DI)(R8*2), Y7
+	VMOVUPS      64(DI)(R8*2), Y8
+	VBROADCASTSS 8(DX), Y9
+	VFMADD231PS  Y6, Y9, Y0
+	VFMADD231PS  Y7, Y9, Y1
+	VFMADD231PS  Y8, Y9, Y2
+	VBROADCASTSS 8(DX)(AX*1), Y9
+	VFMADD231PS  Y6, Y9, Y3
+	VFMADD231PS  Y7, Y9, Y4
+	VFMADD231PS  Y8, Y9, Y5
+	VMOVUPS      (DI)(R9*1), Y6
+	VMOVUPS      32(DI)(R9*1), Y7
+	VMOVUPS      64(DI)(R9*1), Y8
+	VBROADCASTSS 12(DX), Y9
+	VFMADD231PS  Y6, Y9, Y0
+	VFMADD231PS  Y7, Y9, Y1
+	VFMADD231PS  Y8, Y9, Y2
+	VBROADCASTSS 12(DX)(AX*1), Y9
+	VFMADD231PS  Y6, Y9, Y3
+	VFMADD231PS  Y7, Y9, Y4
+	VFMADD231PS  Y8, Y9, Y5
+	ADDQ         $0x00000010, DX
+	LEAQ         (DI)(R8*4), DI
+	DECQ         R10
+	JNZ          kernRowAT4x24_r2_loop4
+
+kernRowAT4x24_r2_tail:
+	MOVQ k+8(FP), R9
+	ANDQ $0x00000003, R9
+	JZ   kernRowAT4x24_r2_epi
+
+kernRowAT4x24_r2_loop1:
+	VMOVUPS      (DI), Y6
+	VMOVUPS      32(DI), Y7
+	VMOVUPS      64(DI), Y8
+	VBROADCASTSS (DX), Y9
+	VFMADD231PS  Y6, Y9, Y0
+	VFMADD231PS  Y7, Y9, Y1
+	VFMADD231PS  Y8, Y9, Y2
+	VBROADCASTSS (DX)(AX*1), Y9
+	VFMADD231PS  Y6, Y9, Y3
+	VFMADD231PS  Y7, Y9, Y4
+	VFMADD231PS  Y8, Y9, Y5
+	ADDQ         $0x00000004, DX
+	ADDQ         R8, DI
+	DECQ         R9
+	JNZ          kernRowAT4x24_r2_loop1
+
+kernRowAT4x24_r2_epi:
+	TESTQ        $0x00000008, flags+104(FP)
+	JZ           kernRowAT4x24_r2_noalpha
+	VBROADCASTSS alpha+88(FP), Y15
+	VMULPS       Y15, Y0, Y0
+	VMULPS       Y15, Y1, Y1
+	VMULPS       Y15, Y2, Y2
+	VMULPS       Y15, Y3, Y3
+	VMULPS       Y15, Y4, Y4
+	VMULPS       Y15, Y5, Y5
+
+kernRowAT4x24_r2_noalpha:
+	MOVQ        ldc+72(FP), DX
+	SHLQ        $0x02, DX
+	LEAQ        (DX)(DX*2), DI
+	MOVQ        m+0(FP), R8
+	SUBQ        SI, R8
+	MOVQ        16(SP), SI
+	LEAQ        (SI)(R8*4), R8
+	TESTQ       $0x00000001, flags+104(FP)
+	JNZ         kernRowAT4x24_r2_general
+	CMPQ        24(SP), $0x00000018
+	JNE         kernRowAT4x24_r2_general
+	LEAQ        (BX)(DX*4), SI
+	VUNPCKLPS   Y3, Y0, Y8
+	VUNPCKHPS   Y3, Y0, Y3
+	VUNPCKLPS   Y7, Y6, Y0
+	VUNPCKHPS   Y7, Y6, Y7
+	VSHUFPS     $0x44, Y0, Y8, Y6
+	VSHUFPS     $0xee, Y0, Y8, Y8
+	VSHUFPS     $0x44, Y7, Y3, Y0
+	VSHUFPS     $0xee, Y7, Y3, Y3
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT4x24_r2_f_v0g0_nobias
+	VMOVSD      (R8), X7
+	VINSERTF128 $0x01, X7, Y7, Y7
+	VADDPS      Y7, Y6, Y6
+	VADDPS      Y7, Y8, Y8
+	VADDPS      Y7, Y0, Y0
+	VADDPS      Y7, Y3, Y3
+
+kernRowAT4x24_r2_f_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT4x24_r2_f_v0g0_norelu
+	VXORPS Y7, Y7, Y7
+	VMAXPS Y6, Y7, Y6
+	VMAXPS Y8, Y7, Y8
+	VMAXPS Y0, Y7, Y0
+	VMAXPS Y3, Y7, Y3
+
+kernRowAT4x24_r2_f_v0g0_norelu:
+	VEXTRACTF128 $0x01, Y6, X7
+	VMOVLPS      X6, (BX)
+	VMOVLPS      X7, (SI)
+	VEXTRACTF128 $0x01, Y8, X7
+	VMOVLPS      X8, (BX)(DX*1)
+	VMOVLPS      X7, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y0, X7
+	VMOVLPS      X0, (BX)(DX*2)
+	VMOVLPS      X7, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y3, X7
+	VMOVLPS      X3, (BX)(DI*1)
+	VMOVLPS      X7, (SI)(DI*1)
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y4, Y1, Y6
+	VUNPCKHPS    Y4, Y1, Y4
+	VUNPCKLPS    Y3, Y0, Y1
+	VUNPCKHPS    Y3, Y0, Y3
+	VSHUFPS      $0x44, Y1, Y6, Y0
+	VSHUFPS      $0xee, Y1, Y6, Y6
+	VSHUFPS      $0x44, Y3, Y4, Y1
+	VSHUFPS      $0xee, Y3, Y4, Y4
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernRowAT4x24_r2_f_v1g0_nobias
+	VMOVSD       (R8), X3
+	VINSERTF128  $0x01, X3, Y3, Y3
+	VADDPS       Y3, Y0, Y0
+	VADDPS       Y3, Y6, Y6
+	VADDPS       Y3, Y1, Y1
+	VADDPS       Y3, Y4, Y4
+
+kernRowAT4x24_r2_f_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT4x24_r2_f_v1g0_norelu
+	VXORPS Y3, Y3, Y3
+	VMAXPS Y0, Y3, Y0
+	VMAXPS Y6, Y3, Y6
+	VMAXPS Y1, Y3, Y1
+	VMAXPS Y4, Y3, Y4
+
+kernRowAT4x24_r2_f_v1g0_norelu:
+	VEXTRACTF128 $0x01, Y0, X3
+	VMOVLPS      X0, (BX)
+	VMOVLPS      X3, (SI)
+	VEXTRACTF128 $0x01, Y6, X3
+	VMOVLPS      X6, (BX)(DX*1)
+	VMOVLPS      X3, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y1, X3
+	VMOVLPS      X1, (BX)(DX*2)
+	VMOVLPS      X3, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y4, X3
+	VMOVLPS      X4, (BX)(DI*1)
+	VMOVLPS      X3, (SI)(DI*1)
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y5, Y2, Y3
+	VUNPCKHPS    Y5, Y2, Y5
+	VUNPCKLPS    Y1, Y0, Y2
+	VUNPCKHPS    Y1, Y0, Y1
+	VSHUFPS      $0x44, Y2, Y3, Y0
+	VSHUFPS      $0xee, Y2, Y3, Y3
+	VSHUFPS      $0x44, Y1, Y5, Y2
+	VSHUFPS      $0xee, Y1, Y5, Y5
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernRowAT4x24_r2_f_v2g0_nobias
+	VMOVSD       (R8), X1
+	VINSERTF128  $0x01, X1, Y1, Y1
+	VADDPS       Y1, Y0, Y0
+	VADDPS       Y1, Y3, Y3
+	VADDPS       Y1, Y2, Y2
+	VADDPS       Y1, Y5, Y5
+
+kernRowAT4x24_r2_f_v2g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT4x24_r2_f_v2g0_norelu
+	VXORPS Y1, Y1, Y1
+	VMAXPS Y0, Y1, Y0
+	VMAXPS Y3, Y1, Y3
+	VMAXPS Y2, Y1, Y2
+	VMAXPS Y5, Y1, Y5
+
+kernRowAT4x24_r2_f_v2g0_norelu:
+	VEXTRACTF128 $0x01, Y0, X1
+	VMOVLPS      X0, (BX)
+	VMOVLPS      X1, (SI)
+	VEXTRACTF128 $0x01, Y3, X1
+	VMOVLPS      X3, (BX)(DX*1)
+	VMOVLPS      X1, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y2, X1
+	VMOVLPS      X2, (BX)(DX*2)
+	VMOVLPS      X1, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y5, X1
+	VMOVLPS      X5, (BX)(DI*1)
+	VMOVLPS      X1, (SI)(DI*1)
+	JMP          kernRowAT4x24_r2_end
+
+kernRowAT4x24_r2_general:
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y3, Y0, Y8
+	VUNPCKHPS    Y3, Y0, Y3
+	VUNPCKLPS    Y7, Y6, Y0
+	VUNPCKHPS    Y7, Y6, Y7
+	VSHUFPS      $0x44, Y0, Y8, Y6
+	VSHUFPS      $0xee, Y0, Y8, Y8
+	VSHUFPS      $0x44, Y7, Y3, Y0
+	VSHUFPS      $0xee, Y7, Y3, Y3
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT4x24_r2_g_v0g0_noc
+	VBROADCASTSS beta+92(FP), Y7
+	CMPQ         24(SP), $0x00000000
+	JLE          kernRowAT4x24_r2_g_v0g0_noc
+	VMOVSD       (BX), X9
+	CMPQ         24(SP), $0x00000004
+	JLE          kernRowAT4x24_r2_g_v0g0_c0
+	VMOVSD       (SI), X10
+	VINSERTF128  $0x01, X10, Y9, Y9
+
+kernRowAT4x24_r2_g_v0g0_c0:
+	VFMADD231PS Y9, Y7, Y6
+	CMPQ        24(SP), $0x00000001
+	JLE         kernRowAT4x24_r2_g_v0g0_noc
+	VMOVSD      (BX)(DX*1), X9
+	CMPQ        24(SP), $0x00000005
+	JLE         kernRowAT4x24_r2_g_v0g0_c1
+	VMOVSD      (SI)(DX*1), X10
+	VINSERTF128 $0x01, X10, Y9, Y9
+
+kernRowAT4x24_r2_g_v0g0_c1:
+	VFMADD231PS Y9, Y7, Y8
+	CMPQ        24(SP), $0x00000002
+	JLE         kernRowAT4x24_r2_g_v0g0_noc
+	VMOVSD      (BX)(DX*2), X9
+	CMPQ        24(SP), $0x00000006
+	JLE         kernRowAT4x24_r2_g_v0g0_c2
+	VMOVSD      (SI)(DX*2), X10
+	VINSERTF128 $0x01, X10, Y9, Y9
+
+kernRowAT4x24_r2_g_v0g0_c2:
+	VFMADD231PS Y9, Y7, Y0
+	CMPQ        24(SP), $0x00000003
+	JLE         kernRowAT4x24_r2_g_v0g0_noc
+	VMOVSD      (BX)(DI*1), X9
+	CMPQ        24(SP), $0x00000007
+	JLE         kernRowAT4x24_r2_g_v0g0_c3
+	VMOVSD      (SI)(DI*1), X10
+	VINSERTF128 $0x01, X10, Y9, Y9
+
+kernRowAT4x24_r2_g_v0g0_c3:
+	VFMADD231PS Y9, Y7, Y3
+
+kernRowAT4x24_r2_g_v0g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT4x24_r2_g_v0g0_nobias
+	VMOVSD      (R8), X7
+	VINSERTF128 $0x01, X7, Y7, Y7
+	VADDPS      Y7, Y6, Y6
+	VADDPS      Y7, Y8, Y8
+	VADDPS      Y7, Y0, Y0
+	VADDPS      Y7, Y3, Y3
+
+kernRowAT4x24_r2_g_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT4x24_r2_g_v0g0_norelu
+	VXORPS Y7, Y7, Y7
+	VMAXPS Y6, Y7, Y6
+	VMAXPS Y8, Y7, Y8
+	VMAXPS Y0, Y7, Y0
+	VMAXPS Y3, Y7, Y3
+
+kernRowAT4x24_r2_g_v0g0_norelu:
+	CMPQ         24(SP), $0x00000000
+	JLE          kernRowAT4x24_r2_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y6, X7
+	VMOVLPS      X6, (BX)
+	CMPQ         24(SP), $0x00000004
+	JLE          kernRowAT4x24_r2_g_v0g0_s0
+	VMOVLPS      X7, (SI)
+
+kernRowAT4x24_r2_g_v0g0_s0:
+	CMPQ         24(SP), $0x00000001
+	JLE          kernRowAT4x24_r2_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y8, X7
+	VMOVLPS      X8, (BX)(DX*1)
+	CMPQ         24(SP), $0x00000005
+	JLE          kernRowAT4x24_r2_g_v0g0_s1
+	VMOVLPS      X7, (SI)(DX*1)
+
+kernRowAT4x24_r2_g_v0g0_s1:
+	CMPQ         24(SP), $0x00000002
+	JLE          kernRowAT4x24_r2_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y0, X7
+	VMOVLPS      X0, (BX)(DX*2)
+	CMPQ         24(SP), $0x00000006
+	JLE          kernRowAT4x24_r2_g_v0g0_s2
+	VMOVLPS      X7, (SI)(DX*2)
+
+kernRowAT4x24_r2_g_v0g0_s2:
+	CMPQ         24(SP), $0x00000003
+	JLE          kernRowAT4x24_r2_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y3, X7
+	VMOVLPS      X3, (BX)(DI*1)
+	CMPQ         24(SP), $0x00000007
+	JLE          kernRowAT4x24_r2_g_v0g0_s3
+	VMOVLPS      X7, (SI)(DI*1)
+
+kernRowAT4x24_r2_g_v0g0_s3:
+kernRowAT4x24_r2_g_v0g0_stored:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT4x24_r2_g_end
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y4, Y1, Y6
+	VUNPCKHPS    Y4, Y1, Y4
+	VUNPCKLPS    Y3, Y0, Y1
+	VUNPCKHPS    Y3, Y0, Y3
+	VSHUFPS      $0x44, Y1, Y6, Y0
+	VSHUFPS      $0xee, Y1, Y6, Y6
+	VSHUFPS      $0x44, Y3, Y4, Y1
+	VSHUFPS      $0xee, Y3, Y4, Y4
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT4x24_r2_g_v1g0_noc
+	VBROADCASTSS beta+92(FP), Y3
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT4x24_r2_g_v1g0_noc
+	VMOVSD       (BX), X7
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernRowAT4x24_r2_g_v1g0_c0
+	VMOVSD       (SI), X8
+	VINSERTF128  $0x01, X8, Y7, Y7
+
+kernRowAT4x24_r2_g_v1g0_c0:
+	VFMADD231PS Y7, Y3, Y0
+	CMPQ        24(SP), $0x00000009
+	JLE         kernRowAT4x24_r2_g_v1g0_noc
+	VMOVSD      (BX)(DX*1), X7
+	CMPQ        24(SP), $0x0000000d
+	JLE         kernRowAT4x24_r2_g_v1g0_c1
+	VMOVSD      (SI)(DX*1), X8
+	VINSERTF128 $0x01, X8, Y7, Y7
+
+kernRowAT4x24_r2_g_v1g0_c1:
+	VFMADD231PS Y7, Y3, Y6
+	CMPQ        24(SP), $0x0000000a
+	JLE         kernRowAT4x24_r2_g_v1g0_noc
+	VMOVSD      (BX)(DX*2), X7
+	CMPQ        24(SP), $0x0000000e
+	JLE         kernRowAT4x24_r2_g_v1g0_c2
+	VMOVSD      (SI)(DX*2), X8
+	VINSERTF128 $0x01, X8, Y7, Y7
+
+kernRowAT4x24_r2_g_v1g0_c2:
+	VFMADD231PS Y7, Y3, Y1
+	CMPQ        24(SP), $0x0000000b
+	JLE         kernRowAT4x24_r2_g_v1g0_noc
+	VMOVSD      (BX)(DI*1), X7
+	CMPQ        24(SP), $0x0000000f
+	JLE         kernRowAT4x24_r2_g_v1g0_c3
+	VMOVSD      (SI)(DI*1), X8
+	VINSERTF128 $0x01, X8, Y7, Y7
+
+kernRowAT4x24_r2_g_v1g0_c3:
+	VFMADD231PS Y7, Y3, Y4
+
+kernRowAT4x24_r2_g_v1g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT4x24_r2_g_v1g0_nobias
+	VMOVSD      (R8), X3
+	VINSERTF128 $0x01, X3, Y3, Y3
+	VADDPS      Y3, Y0, Y0
+	VADDPS      Y3, Y6, Y6
+	VADDPS      Y3, Y1, Y1
+	VADDPS      Y3, Y4, Y4
+
+kernRowAT4x24_r2_g_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT4x24_r2_g_v1g0_norelu
+	VXORPS Y3, Y3, Y3
+	VMAXPS Y0, Y3, Y0
+	VMAXPS Y6, Y3, Y6
+	VMAXPS Y1, Y3, Y1
+	VMAXPS Y4, Y3, Y4
+
+kernRowAT4x24_r2_g_v1g0_norelu:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT4x24_r2_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y0, X3
+	VMOVLPS      X0, (BX)
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernRowAT4x24_r2_g_v1g0_s0
+	VMOVLPS      X3, (SI)
+
+kernRowAT4x24_r2_g_v1g0_s0:
+	CMPQ         24(SP), $0x00000009
+	JLE          kernRowAT4x24_r2_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y6, X3
+	VMOVLPS      X6, (BX)(DX*1)
+	CMPQ         24(SP), $0x0000000d
+	JLE          kernRowAT4x24_r2_g_v1g0_s1
+	VMOVLPS      X3, (SI)(DX*1)
+
+kernRowAT4x24_r2_g_v1g0_s1:
+	CMPQ         24(SP), $0x0000000a
+	JLE          kernRowAT4x24_r2_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y1, X3
+	VMOVLPS      X1, (BX)(DX*2)
+	CMPQ         24(SP), $0x0000000e
+	JLE          kernRowAT4x24_r2_g_v1g0_s2
+	VMOVLPS      X3, (SI)(DX*2)
+
+kernRowAT4x24_r2_g_v1g0_s2:
+	CMPQ         24(SP), $0x0000000b
+	JLE          kernRowAT4x24_r2_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y4, X3
+	VMOVLPS      X4, (BX)(DI*1)
+	CMPQ         24(SP), $0x0000000f
+	JLE          kernRowAT4x24_r2_g_v1g0_s3
+	VMOVLPS      X3, (SI)(DI*1)
+
+kernRowAT4x24_r2_g_v1g0_s3:
+kernRowAT4x24_r2_g_v1g0_stored:
+	CMPQ         24(SP), $0x00000010
+	JLE          kernRowAT4x24_r2_g_end
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y5, Y2, Y3
+	VUNPCKHPS    Y5, Y2, Y5
+	VUNPCKLPS    Y1, Y0, Y2
+	VUNPCKHPS    Y1, Y0, Y1
+	VSHUFPS      $0x44, Y2, Y3, Y0
+	VSHUFPS      $0xee, Y2, Y3, Y3
+	VSHUFPS      $0x44, Y1, Y5, Y2
+	VSHUFPS      $0xee, Y1, Y5, Y5
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT4x24_r2_g_v2g0_noc
+	VBROADCASTSS beta+92(FP), Y1
+	CMPQ         24(SP), $0x00000010
+	JLE          kernRowAT4x24_r2_g_v2g0_noc
+	VMOVSD       (BX), X4
+	CMPQ         24(SP), $0x00000014
+	JLE          kernRowAT4x24_r2_g_v2g0_c0
+	VMOVSD       (SI), X6
+	VINSERTF128  $0x01, X6, Y4, Y4
+
+kernRowAT4x24_r2_g_v2g0_c0:
+	VFMADD231PS Y4, Y1, Y0
+	CMPQ        24(SP), $0x00000011
+	JLE         kernRowAT4x24_r2_g_v2g0_noc
+	VMOVSD      (BX)(DX*1), X4
+	CMPQ        24(SP), $0x00000015
+	JLE         kernRowAT4x24_r2_g_v2g0_c1
+	VMOVSD      (SI)(DX*1), X6
+	VINSERTF128 $0x01, X6, Y4, Y4
+
+kernRowAT4x24_r2_g_v2g0_c1:
+	VFMADD231PS Y4, Y1, Y3
+	CMPQ        24(SP), $0x00000012
+	JLE         kernRowAT4x24_r2_g_v2g0_noc
+	VMOVSD      (BX)(DX*2), X4
+	CMPQ        24(SP), $0x00000016
+	JLE         kernRowAT4x24_r2_g_v2g0_c2
+	VMOVSD      (SI)(DX*2), X6
+	VINSERTF128 $0x01, X6, Y4, Y4
+
+kernRowAT4x24_r2_g_v2g0_c2:
+	VFMADD231PS Y4, Y1, Y2
+	CMPQ        24(SP), $0x00000013
+	JLE         kernRowAT4x24_r2_g_v2g0_noc
+	VMOVSD      (BX)(DI*1), X4
+	CMPQ        24(SP), $0x00000017
+	JLE         kernRowAT4x24_r2_g_v2g0_c3
+	VMOVSD      (SI)(DI*1), X6
+	VINSERTF128 $0x01, X6, Y4, Y4
+
+kernRowAT4x24_r2_g_v2g0_c3:
+	VFMADD231PS Y4, Y1, Y5
+
+kernRowAT4x24_r2_g_v2g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT4x24_r2_g_v2g0_nobias
+	VMOVSD      (R8), X1
+	VINSERTF128 $0x01, X1, Y1, Y1
+	VADDPS      Y1, Y0, Y0
+	VADDPS      Y1, Y3, Y3
+	VADDPS      Y1, Y2, Y2
+	VADDPS      Y1, Y5, Y5
+
+kernRowAT4x24_r2_g_v2g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT4x24_r2_g_v2g0_norelu
+	VXORPS Y1, Y1, Y1
+	VMAXPS Y0, Y1, Y0
+	VMAXPS Y3, Y1, Y3
+	VMAXPS Y2, Y1, Y2
+	VMAXPS Y5, Y1, Y5
+
+kernRowAT4x24_r2_g_v2g0_norelu:
+	CMPQ         24(SP), $0x00000010
+	JLE          kernRowAT4x24_r2_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y0, X1
+	VMOVLPS      X0, (BX)
+	CMPQ         24(SP), $0x00000014
+	JLE          kernRowAT4x24_r2_g_v2g0_s0
+	VMOVLPS      X1, (SI)
+
+kernRowAT4x24_r2_g_v2g0_s0:
+	CMPQ         24(SP), $0x00000011
+	JLE          kernRowAT4x24_r2_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y3, X1
+	VMOVLPS      X3, (BX)(DX*1)
+	CMPQ         24(SP), $0x00000015
+	JLE          kernRowAT4x24_r2_g_v2g0_s1
+	VMOVLPS      X1, (SI)(DX*1)
+
+kernRowAT4x24_r2_g_v2g0_s1:
+	CMPQ         24(SP), $0x00000012
+	JLE          kernRowAT4x24_r2_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y2, X1
+	VMOVLPS      X2, (BX)(DX*2)
+	CMPQ         24(SP), $0x00000016
+	JLE          kernRowAT4x24_r2_g_v2g0_s2
+	VMOVLPS      X1, (SI)(DX*2)
+
+kernRowAT4x24_r2_g_v2g0_s2:
+	CMPQ         24(SP), $0x00000013
+	JLE          kernRowAT4x24_r2_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y5, X1
+	VMOVLPS      X5, (BX)(DI*1)
+	CMPQ         24(SP), $0x00000017
+	JLE          kernRowAT4x24_r2_g_v2g0_s3
+	VMOVLPS      X1, (SI)(DI*1)
+
+kernRowAT4x24_r2_g_v2g0_s3:
+kernRowAT4x24_r2_g_v2g0_stored:
+kernRowAT4x24_r2_g_end:
+kernRowAT4x24_r2_end:
+	JMP kernRowAT4x24_nextcol
+
+kernRowAT4x24_rem1:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	MOVQ   (SP), DI
+	MOVQ   ldb+48(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   k+8(FP), R10
+	SHRQ   $0x02, R10
+	JZ     kernRowAT4x24_r1_tail
+
+kernRowAT4x24_r1_loop4:
+	VMOVUPS      (DI), Y3
+	VMOVUPS      32(DI), Y4
+	VMOVUPS      64(DI), Y5
+	VBROADCASTSS (DX), Y6
+	VFMADD231PS  Y3, Y6, Y0
+	VFMADD231PS  Y4, Y6, Y1
+	VFMADD231PS  Y5, Y6, Y2
+	VMOVUPS      (DI)(R8*1), Y3
+	VMOVUPS      32(DI)(R8*1), Y4
+	VMOVUPS      64(DI)(R8*1), Y5
+	VBROADCASTSS 4(DX), Y6
+	VFMADD231PS  Y3, Y6, Y0
+	VFMADD231PS  Y4, Y6, Y1
+	VFMADD231PS  Y5, Y6, Y2
+	VMOVUPS      (DI)(R8*2), Y3
+	VMOVUPS      32(DI)(R8*2), Y4
+	VMOVUPS      64(DI)(R8*2), Y5
+	VBROADCASTSS 8(DX), Y6
+	VFMADD231PS  Y3, Y6, Y0
+	VFMADD231PS  Y4, Y6, Y1
+	VFMADD231PS  Y5, Y6, Y2
+	VMOVUPS      (DI)(R9*1), Y3
+	VMOVUPS      32(DI)(R9*1), Y4
+	VMOVUPS      64(DI)(R9*1), Y5
+	VBROADCASTSS 12(DX), Y6
+	VFMADD231PS  Y3, Y6, Y0
+	VFMADD231PS  Y4, Y6, Y1
+	VFMADD231PS  Y5, Y6, Y2
+	ADDQ         $0x00000010, DX
+	LEAQ         (DI)(R8*4), DI
+	DECQ         R10
+	JNZ          kernRowAT4x24_r1_loop4
+
+kernRowAT4x24_r1_tail:
+	MOVQ k+8(FP), R9
+	ANDQ $0x00000003, R9
+	JZ   kernRowAT4x24_r1_epi
+
+kernRowAT4x24_r1_loop1:
+	VMOVUPS      (DI), Y3
+	VMOVUPS      32(DI), Y4
+	VMOVUPS      64(DI), Y5
+	VBROADCASTSS (DX), Y6
+	VFMADD231PS  Y3, Y6, Y0
+	VFMADD231PS  Y4, Y6, Y1
+	VFMADD231PS  Y5, Y6, Y2
+	ADDQ         $0x00000004, DX
+	ADDQ         R8, DI
+	DECQ         R9
+	JNZ          kernRowAT4x24_r1_loop1
+
+kernRowAT4x24_r1_epi:
+	TESTQ        $0x00000008, flags+104(FP)
+	JZ           kernRowAT4x24_r1_noalpha
+	VBROADCASTSS alpha+88(FP), Y15
+	VMULPS       Y15, Y0, Y0
+	VMULPS       Y15, Y1, Y1
+	VMULPS       Y15, Y2, Y2
+
+kernRowAT4x24_r1_noalpha:
+	MOVQ        ldc+72(FP), DX
+	SHLQ        $0x02, DX
+	LEAQ        (DX)(DX*2), DI
+	MOVQ        m+0(FP), R8
+	SUBQ        SI, R8
+	MOVQ        16(SP), SI
+	LEAQ        (SI)(R8*4), R8
+	TESTQ       $0x00000001, flags+104(FP)
+	JNZ         kernRowAT4x24_r1_general
+	CMPQ        24(SP), $0x00000018
+	JNE         kernRowAT4x24_r1_general
+	LEAQ        (BX)(DX*4), SI
+	VUNPCKLPS   Y3, Y0, Y6
+	VUNPCKHPS   Y3, Y0, Y3
+	VUNPCKLPS   Y5, Y4, Y0
+	VUNPCKHPS   Y5, Y4, Y5
+	VSHUFPS     $0x44, Y0, Y6, Y4
+	VSHUFPS     $0xee, Y0, Y6, Y6
+	VSHUFPS     $0x44, Y5, Y3, Y0
+	VSHUFPS     $0xee, Y5, Y3, Y3
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT4x24_r1_f_v0g0_nobias
+	VMOVSS      (R8), X5
+	VINSERTF128 $0x01, X5, Y5, Y5
+	VADDPS      Y5, Y4, Y4
+	VADDPS      Y5, Y6, Y6
+	VADDPS      Y5, Y0, Y0
+	VADDPS      Y5, Y3, Y3
+
+kernRowAT4x24_r1_f_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT4x24_r1_f_v0g0_norelu
+	VXORPS Y5, Y5, Y5
+	VMAXPS Y4, Y5, Y4
+	VMAXPS Y6, Y5, Y6
+	VMAXPS Y0, Y5, Y0
+	VMAXPS Y3, Y5, Y3
+
+kernRowAT4x24_r1_f_v0g0_norelu:
+	VEXTRACTF128 $0x01, Y4, X5
+	VMOVSS       X4, (BX)
+	VMOVSS       X5, (SI)
+	VEXTRACTF128 $0x01, Y6, X5
+	VMOVSS       X6, (BX)(DX*1)
+	VMOVSS       X5, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y0, X5
+	VMOVSS       X0, (BX)(DX*2)
+	VMOVSS       X5, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y3, X5
+	VMOVSS       X3, (BX)(DI*1)
+	VMOVSS       X5, (SI)(DI*1)
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y0, Y1, Y5
+	VUNPCKHPS    Y0, Y1, Y0
+	VUNPCKLPS    Y4, Y3, Y1
+	VUNPCKHPS    Y4, Y3, Y4
+	VSHUFPS      $0x44, Y1, Y5, Y3
+	VSHUFPS      $0xee, Y1, Y5, Y5
+	VSHUFPS      $0x44, Y4, Y0, Y1
+	VSHUFPS      $0xee, Y4, Y0, Y0
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernRowAT4x24_r1_f_v1g0_nobias
+	VMOVSS       (R8), X4
+	VINSERTF128  $0x01, X4, Y4, Y4
+	VADDPS       Y4, Y3, Y3
+	VADDPS       Y4, Y5, Y5
+	VADDPS       Y4, Y1, Y1
+	VADDPS       Y4, Y0, Y0
+
+kernRowAT4x24_r1_f_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT4x24_r1_f_v1g0_norelu
+	VXORPS Y4, Y4, Y4
+	VMAXPS Y3, Y4, Y3
+	VMAXPS Y5, Y4, Y5
+	VMAXPS Y1, Y4, Y1
+	VMAXPS Y0, Y4, Y0
+
+kernRowAT4x24_r1_f_v1g0_norelu:
+	VEXTRACTF128 $0x01, Y3, X4
+	VMOVSS       X3, (BX)
+	VMOVSS       X4, (SI)
+	VEXTRACTF128 $0x01, Y5, X4
+	VMOVSS       X5, (BX)(DX*1)
+	VMOVSS       X4, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y1, X4
+	VMOVSS       X1, (BX)(DX*2)
+	VMOVSS       X4, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y0, X4
+	VMOVSS       X0, (BX)(DI*1)
+	VMOVSS       X4, (SI)(DI*1)
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y0, Y2, Y4
+	VUNPCKHPS    Y0, Y2, Y0
+	VUNPCKLPS    Y3, Y1, Y2
+	VUNPCKHPS    Y3, Y1, Y3
+	VSHUFPS      $0x44, Y2, Y4, Y1
+	VSHUFPS      $0xee, Y2, Y4, Y4
+	VSHUFPS      $0x44, Y3, Y0, Y2
+	VSHUFPS      $0xee, Y3, Y0, Y0
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernRowAT4x24_r1_f_v2g0_nobias
+	VMOVSS       (R8), X3
+	VINSERTF128  $0x01, X3, Y3, Y3
+	VADDPS       Y3, Y1, Y1
+	VADDPS       Y3, Y4, Y4
+	VADDPS       Y3, Y2, Y2
+	VADDPS       Y3, Y0, Y0
+
+kernRowAT4x24_r1_f_v2g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT4x24_r1_f_v2g0_norelu
+	VXORPS Y3, Y3, Y3
+	VMAXPS Y1, Y3, Y1
+	VMAXPS Y4, Y3, Y4
+	VMAXPS Y2, Y3, Y2
+	VMAXPS Y0, Y3, Y0
+
+kernRowAT4x24_r1_f_v2g0_norelu:
+	VEXTRACTF128 $0x01, Y1, X3
+	VMOVSS       X1, (BX)
+	VMOVSS       X3, (SI)
+	VEXTRACTF128 $0x01, Y4, X3
+	VMOVSS       X4, (BX)(DX*1)
+	VMOVSS       X3, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y2, X3
+	VMOVSS       X2, (BX)(DX*2)
+	VMOVSS       X3, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y0, X3
+	VMOVSS       X0, (BX)(DI*1)
+	VMOVSS       X3, (SI)(DI*1)
+	JMP          kernRowAT4x24_r1_end
+
+kernRowAT4x24_r1_general:
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y3, Y0, Y6
+	VUNPCKHPS    Y3, Y0, Y3
+	VUNPCKLPS    Y5, Y4, Y0
+	VUNPCKHPS    Y5, Y4, Y5
+	VSHUFPS      $0x44, Y0, Y6, Y4
+	VSHUFPS      $0xee, Y0, Y6, Y6
+	VSHUFPS      $0x44, Y5, Y3, Y0
+	VSHUFPS      $0xee, Y5, Y3, Y3
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT4x24_r1_g_v0g0_noc
+	VBROADCASTSS beta+92(FP), Y5
+	CMPQ         24(SP), $0x00000000
+	JLE          kernRowAT4x24_r1_g_v0g0_noc
+	VMOVSS       (BX), X7
+	CMPQ         24(SP), $0x00000004
+	JLE          kernRowAT4x24_r1_g_v0g0_c0
+	VMOVSS       (SI), X8
+	VINSERTF128  $0x01, X8, Y7, Y7
+
+kernRowAT4x24_r1_g_v0g0_c0:
+	VFMADD231PS Y7, Y5, Y4
+	CMPQ        24(SP), $0x00000001
+	JLE         kernRowAT4x24_r1_g_v0g0_noc
+	VMOVSS      (BX)(DX*1), X7
+	CMPQ        24(SP), $0x00000005
+	JLE         kernRowAT4x24_r1_g_v0g0_c1
+	VMOVSS      (SI)(DX*1), X8
+	VINSERTF128 $0x01, X8, Y7, Y7
+
+kernRowAT4x24_r1_g_v0g0_c1:
+	VFMADD231PS Y7, Y5, Y6
+	CMPQ        24(SP), $0x00000002
+	JLE         kernRowAT4x24_r1_g_v0g0_noc
+	VMOVSS      (BX)(DX*2), X7
+	CMPQ        24(SP), $0x00000006
+	JLE         kernRowAT4x24_r1_g_v0g0_c2
+	VMOVSS      (SI)(DX*2), X8
+	VINSERTF128 $0x01, X8, Y7, Y7
+
+kernRowAT4x24_r1_g_v0g0_c2:
+	VFMADD231PS Y7, Y5, Y0
+	CMPQ        24(SP), $0x00000003
+	JLE         kernRowAT4x24_r1_g_v0g0_noc
+	VMOVSS      (BX)(DI*1), X7
+	CMPQ        24(SP), $0x00000007
+	JLE         kernRowAT4x24_r1_g_v0g0_c3
+	VMOVSS      (SI)(DI*1), X8
+	VINSERTF128 $0x01, X8, Y7, Y7
+
+kernRowAT4x24_r1_g_v0g0_c3:
+	VFMADD231PS Y7, Y5, Y3
+
+kernRowAT4x24_r1_g_v0g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT4x24_r1_g_v0g0_nobias
+	VMOVSS      (R8), X5
+	VINSERTF128 $0x01, X5, Y5, Y5
+	VADDPS      Y5, Y4, Y4
+	VADDPS      Y5, Y6, Y6
+	VADDPS      Y5, Y0, Y0
+	VADDPS      Y5, Y3, Y3
+
+kernRowAT4x24_r1_g_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT4x24_r1_g_v0g0_norelu
+	VXORPS Y5, Y5, Y5
+	VMAXPS Y4, Y5, Y4
+	VMAXPS Y6, Y5, Y6
+	VMAXPS Y0, Y5, Y0
+	VMAXPS Y3, Y5, Y3
+
+kernRowAT4x24_r1_g_v0g0_norelu:
+	CMPQ         24(SP), $0x00000000
+	JLE          kernRowAT4x24_r1_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y4, X5
+	VMOVSS       X4, (BX)
+	CMPQ         24(SP), $0x00000004
+	JLE          kernRowAT4x24_r1_g_v0g0_s0
+	VMOVSS       X5, (SI)
+
+kernRowAT4x24_r1_g_v0g0_s0:
+	CMPQ         24(SP), $0x00000001
+	JLE          kernRowAT4x24_r1_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y6, X5
+	VMOVSS       X6, (BX)(DX*1)
+	CMPQ         24(SP), $0x00000005
+	JLE          kernRowAT4x24_r1_g_v0g0_s1
+	VMOVSS       X5, (SI)(DX*1)
+
+kernRowAT4x24_r1_g_v0g0_s1:
+	CMPQ         24(SP), $0x00000002
+	JLE          kernRowAT4x24_r1_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y0, X5
+	VMOVSS       X0, (BX)(DX*2)
+	CMPQ         24(SP), $0x00000006
+	JLE          kernRowAT4x24_r1_g_v0g0_s2
+	VMOVSS       X5, (SI)(DX*2)
+
+kernRowAT4x24_r1_g_v0g0_s2:
+	CMPQ         24(SP), $0x00000003
+	JLE          kernRowAT4x24_r1_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y3, X5
+	VMOVSS       X3, (BX)(DI*1)
+	CMPQ         24(SP), $0x00000007
+	JLE          kernRowAT4x24_r1_g_v0g0_s3
+	VMOVSS       X5, (SI)(DI*1)
+
+kernRowAT4x24_r1_g_v0g0_s3:
+kernRowAT4x24_r1_g_v0g0_stored:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT4x24_r1_g_end
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y0, Y1, Y5
+	VUNPCKHPS    Y0, Y1, Y0
+	VUNPCKLPS    Y4, Y3, Y1
+	VUNPCKHPS    Y4, Y3, Y4
+	VSHUFPS      $0x44, Y1, Y5, Y3
+	VSHUFPS      $0xee, Y1, Y5, Y5
+	VSHUFPS      $0x44, Y4, Y0, Y1
+	VSHUFPS      $0xee, Y4, Y0, Y0
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT4x24_r1_g_v1g0_noc
+	VBROADCASTSS beta+92(FP), Y4
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT4x24_r1_g_v1g0_noc
+	VMOVSS       (BX), X6
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernRowAT4x24_r1_g_v1g0_c0
+	VMOVSS       (SI), X7
+	VINSERTF128  $0x01, X7, Y6, Y6
+
+kernRowAT4x24_r1_g_v1g0_c0:
+	VFMADD231PS Y6, Y4, Y3
+	CMPQ        24(SP), $0x00000009
+	JLE         kernRowAT4x24_r1_g_v1g0_noc
+	VMOVSS      (BX)(DX*1), X6
+	CMPQ        24(SP), $0x0000000d
+	JLE         kernRowAT4x24_r1_g_v1g0_c1
+	VMOVSS      (SI)(DX*1), X7
+	VINSERTF128 $0x01, X7, Y6, Y6
+
+kernRowAT4x24_r1_g_v1g0_c1:
+	VFMADD231PS Y6, Y4, Y5
+	CMPQ        24(SP), $0x0000000a
+	JLE         kernRowAT4x24_r1_g_v1g0_noc
+	VMOVSS      (BX)(DX*2), X6
+	CMPQ        24(SP), $0x0000000e
+	JLE         kernRowAT4x24_r1_g_v1g0_c2
+	VMOVSS      (SI)(DX*2), X7
+	VINSERTF128 $0x01, X7, Y6, Y6
+
+kernRowAT4x24_r1_g_v1g0_c2:
+	VFMADD231PS Y6, Y4, Y1
+	CMPQ        24(SP), $0x0000000b
+	JLE         kernRowAT4x24_r1_g_v1g0_noc
+	VMOVSS      (BX)(DI*1), X6
+	CMPQ        24(SP), $0x0000000f
+	JLE         kernRowAT4x24_r1_g_v1g0_c3
+	VMOVSS      (SI)(DI*1), X7
+	VINSERTF128 $0x01, X7, Y6, Y6
+
+kernRowAT4x24_r1_g_v1g0_c3:
+	VFMADD231PS Y6, Y4, Y0
+
+kernRowAT4x24_r1_g_v1g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT4x24_r1_g_v1g0_nobias
+	VMOVSS      (R8), X4
+	VINSERTF128 $0x01, X4, Y4, Y4
+	VADDPS      Y4, Y3, Y3
+	VADDPS      Y4, Y5, Y5
+	VADDPS      Y4, Y1, Y1
+	VADDPS      Y4, Y0, Y0
+
+kernRowAT4x24_r1_g_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT4x24_r1_g_v1g0_norelu
+	VXORPS Y4, Y4, Y4
+	VMAXPS Y3, Y4, Y3
+	VMAXPS Y5, Y4, Y5
+	VMAXPS Y1, Y4, Y1
+	VMAXPS Y0, Y4, Y0
+
+kernRowAT4x24_r1_g_v1g0_norelu:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT4x24_r1_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y3, X4
+	VMOVSS       X3, (BX)
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernRowAT4x24_r1_g_v1g0_s0
+	VMOVSS       X4, (SI)
+
+kernRowAT4x24_r1_g_v1g0_s0:
+	CMPQ         24(SP), $0x00000009
+	JLE          kernRowAT4x24_r1_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y5, X4
+	VMOVSS       X5, (BX)(DX*1)
+	CMPQ         24(SP), $0x0000000d
+	JLE          kernRowAT4x24_r1_g_v1g0_s1
+	VMOVSS       X4, (SI)(DX*1)
+
+kernRowAT4x24_r1_g_v1g0_s1:
+	CMPQ         24(SP), $0x0000000a
+	JLE          kernRowAT4x24_r1_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y1, X4
+	VMOVSS       X1, (BX)(DX*2)
+	CMPQ         24(SP), $0x0000000e
+	JLE          kernRowAT4x24_r1_g_v1g0_s2
+	VMOVSS       X4, (SI)(DX*2)
+
+kernRowAT4x24_r1_g_v1g0_s2:
+	CMPQ         24(SP), $0x0000000b
+	JLE          kernRowAT4x24_r1_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y0, X4
+	VMOVSS       X0, (BX)(DI*1)
+	CMPQ         24(SP), $0x0000000f
+	JLE          kernRowAT4x24_r1_g_v1g0_s3
+	VMOVSS       X4, (SI)(DI*1)
+
+kernRowAT4x24_r1_g_v1g0_s3:
+kernRowAT4x24_r1_g_v1g0_stored:
+	CMPQ         24(SP), $0x00000010
+	JLE          kernRowAT4x24_r1_g_end
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y0, Y2, Y4
+	VUNPCKHPS    Y0, Y2, Y0
+	VUNPCKLPS    Y3, Y1, Y2
+	VUNPCKHPS    Y3, Y1, Y3
+	VSHUFPS      $0x44, Y2, Y4, Y1
+	VSHUFPS      $0xee, Y2, Y4, Y4
+	VSHUFPS      $0x44, Y3, Y0, Y2
+	VSHUFPS      $0xee, Y3, Y0, Y0
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT4x24_r1_g_v2g0_noc
+	VBROADCASTSS beta+92(FP), Y3
+	CMPQ         24(SP), $0x00000010
+	JLE          kernRowAT4x24_r1_g_v2g0_noc
+	VMOVSS       (BX), X5
+	CMPQ         24(SP), $0x00000014
+	JLE          kernRowAT4x24_r1_g_v2g0_c0
+	VMOVSS       (SI), X6
+	VINSERTF128  $0x01, X6, Y5, Y5
+
+kernRowAT4x24_r1_g_v2g0_c0:
+	VFMADD231PS Y5, Y3, Y1
+	CMPQ        24(SP), $0x00000011
+	JLE         kernRowAT4x24_r1_g_v2g0_noc
+	VMOVSS      (BX)(DX*1), X5
+	CMPQ        24(SP), $0x00000015
+	JLE         kernRowAT4x24_r1_g_v2g0_c1
+	VMOVSS      (SI)(DX*1), X6
+	VINSERTF128 $0x01, X6, Y5, Y5
+
+kernRowAT4x24_r1_g_v2g0_c1:
+	VFMADD231PS Y5, Y3, Y4
+	CMPQ        24(SP), $0x00000012
+	JLE         kernRowAT4x24_r1_g_v2g0_noc
+	VMOVSS      (BX)(DX*2), X5
+	CMPQ        24(SP), $0x00000016
+	JLE         kernRowAT4x24_r1_g_v2g0_c2
+	VMOVSS      (SI)(DX*2), X6
+	VINSERTF128 $0x01, X6, Y5, Y5
+
+kernRowAT4x24_r1_g_v2g0_c2:
+	VFMADD231PS Y5, Y3, Y2
+	CMPQ        24(SP), $0x00000013
+	JLE         kernRowAT4x24_r1_g_v2g0_noc
+	VMOVSS      (BX)(DI*1), X5
+	CMPQ        24(SP), $0x00000017
+	JLE         kernRowAT4x24_r1_g_v2g0_c3
+	VMOVSS      (SI)(DI*1), X6
+	VINSERTF128 $0x01, X6, Y5, Y5
+
+kernRowAT4x24_r1_g_v2g0_c3:
+	VFMADD231PS Y5, Y3, Y0
+
+kernRowAT4x24_r1_g_v2g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT4x24_r1_g_v2g0_nobias
+	VMOVSS      (R8), X3
+	VINSERTF128 $0x01, X3, Y3, Y3
+	VADDPS      Y3, Y1, Y1
+	VADDPS      Y3, Y4, Y4
+	VADDPS      Y3, Y2, Y2
+	VADDPS      Y3, Y0, Y0
+
+kernRowAT4x24_r1_g_v2g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT4x24_r1_g_v2g0_norelu
+	VXORPS Y3, Y3, Y3
+	VMAXPS Y1, Y3, Y1
+	VMAXPS Y4, Y3, Y4
+	VMAXPS Y2, Y3, Y2
+	VMAXPS Y0, Y3, Y0
+
+kernRowAT4x24_r1_g_v2g0_norelu:
+	CMPQ         24(SP), $0x00000010
+	JLE          kernRowAT4x24_r1_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y1, X3
+	VMOVSS       X1, (BX)
+	CMPQ         24(SP), $0x00000014
+	JLE          kernRowAT4x24_r1_g_v2g0_s0
+	VMOVSS       X3, (SI)
+
+kernRowAT4x24_r1_g_v2g0_s0:
+	CMPQ         24(SP), $0x00000011
+	JLE          kernRowAT4x24_r1_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y4, X3
+	VMOVSS       X4, (BX)(DX*1)
+	CMPQ         24(SP), $0x00000015
+	JLE          kernRowAT4x24_r1_g_v2g0_s1
+	VMOVSS       X3, (SI)(DX*1)
+
+kernRowAT4x24_r1_g_v2g0_s1:
+	CMPQ         24(SP), $0x00000012
+	JLE          kernRowAT4x24_r1_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y2, X3
+	VMOVSS       X2, (BX)(DX*2)
+	CMPQ         24(SP), $0x00000016
+	JLE          kernRowAT4x24_r1_g_v2g0_s2
+	VMOVSS       X3, (SI)(DX*2)
+
+kernRowAT4x24_r1_g_v2g0_s2:
+	CMPQ         24(SP), $0x00000013
+	JLE          kernRowAT4x24_r1_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y0, X3
+	VMOVSS       X0, (BX)(DI*1)
+	CMPQ         24(SP), $0x00000017
+	JLE          kernRowAT4x24_r1_g_v2g0_s3
+	VMOVSS       X3, (SI)(DI*1)
+
+kernRowAT4x24_r1_g_v2g0_s3:
+kernRowAT4x24_r1_g_v2g0_stored:
+kernRowAT4x24_r1_g_end:
+kernRowAT4x24_r1_end:
+kernRowAT4x24_nextcol:
+	SUBQ   $0x00000018, 32(SP)
+	JLE    kernRowAT4x24_done
+	MOVQ   bstep+56(FP), DX
+	SHLQ   $0x02, DX
+	ADDQ   DX, (SP)
+	MOVQ   ldc+72(FP), DX
+	IMUL3Q $0x00000060, DX, DX
+	ADDQ   DX, 8(SP)
+	JMP    kernRowAT4x24_colpanel
+
+kernRowAT4x24_done:
+	VZEROUPPER
+	RET
+
+// func kernColAT4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+// Requires: AVX, CMOV, FMA3
+TEXT ·kernColAT4x24(SB), NOSPLIT, $40-112
+	MOVQ b+40(FP), AX
+	MOVQ AX, (SP)
+	MOVQ c+64(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ bias+96(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ n+80(FP), AX
+	MOVQ AX, 32(SP)
+	MOVQ lda+24(FP), AX
+	SHLQ $0x02, AX
+	LEAQ (AX)(AX*2), CX
+
+kernColAT4x24_colpanel:
+	MOVQ    32(SP), DX
+	MOVQ    $0x00000018, BX
+	CMPQ    DX, $0x00000018
+	CMOVQGT BX, DX
+	MOVQ    DX, 24(SP)
+	MOVQ    a+16(FP), DX
+	MOVQ    8(SP), BX
+	MOVQ    m+0(FP), SI
+
+kernColAT4x24_panel:
+	CMPQ   SI, $0x00000004
+	JL     kernColAT4x24_rem
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	MOVQ   DX, DI
+	MOVQ   (SP), R8
+	MOVQ   ldb+48(FP), R9
+	SHLQ   $0x02, R9
+	LEAQ   (R9)(R9*2), R10
+	MOVQ   k+8(FP), R11
+	SHRQ   $0x02, R11
+	JZ     kernColAT4x24_full_tail
+
+kernColAT4x24_full_loop4:
+	VMOVUPS      (R8), Y12
+	VMOVUPS      32(R8), Y13
+	VMOVUPS      64(R8), Y14
+	VBROADCASTSS (DI), Y15
+	VFMADD231PS  Y12, Y15, Y0
+	VFMADD231PS  Y13, Y15, Y1
+	VFMADD231PS  Y14, Y15, Y2
+	VBROADCASTSS 4(DI), Y15
+	VFMADD231PS  Y12, Y15, Y3
+	VFMADD231PS  Y13, Y15, Y4
+	VFMADD231PS  Y14, Y15, Y5
+	VBROADCASTSS 8(DI), Y15
+	VFMADD231PS  Y12, Y15, Y6
+	VFMADD231PS  Y13, Y15, Y7
+	VFMADD231PS  Y14, Y15, Y8
+	VBROADCASTSS 12(DI), Y15
+	VFMADD231PS  Y12, Y15, Y9
+	VFMADD231PS  Y13, Y15, Y10
+	VFMADD231PS  Y14, Y15, Y11
+	VMOVUPS      (R8)(R9*1), Y12
+	VMOVUPS      32(R8)(R9*1), Y13
+	VMOVUPS      64(R8)(R9*1), Y14
+	VBROADCASTSS (DI)(AX*1), Y15
+	VFMADD231PS  Y12, Y15, Y0
+	VFMADD231PS  Y13, Y15, Y1
+	VFMADD231PS  Y14, Y15, Y2
+	VBROADCASTSS 4(DI)(AX*1), Y15
+	VFMADD231PS  Y12, Y15, Y3
+	VFMADD231PS  Y13, Y15, Y4
+	VFMADD231PS  Y14, Y15, Y5
+	VBROADCASTSS 8(DI)(AX*1), Y15
+	VFMADD231PS  Y12, Y15, Y6
+	VFMADD231PS  Y13, Y15, Y7
+	VFMADD231PS  Y14, Y15, Y8
+	VBROADCASTSS 12(DI)(AX*1), Y15
+	VFMADD231PS  Y12, Y15, Y9
+	VFMADD231PS  Y13, Y15, Y10
+	VFMADD231PS  Y14, Y15, Y11
+	VMOVUPS      (R8)(R9*2), Y12
+	VMOVUPS      32(R8)(R9*2), Y13
+	VMOVUPS      64(R8)(R9*2), Y14
+	VBROADCASTSS (DI)(AX*2), Y15
+	VFMADD231PS  Y12, Y15, Y0
+	VFMADD231PS  Y13, Y15, Y1
+	VFMADD231PS  Y14, Y15, Y2
+	VBROADCASTSS 4(DI)(AX*2), Y15
+	VFMADD231PS  Y12, Y15, Y3
+	VFMADD231PS  Y13, Y15, Y4
+	VFMADD231PS  Y14, Y15, Y5
+	VBROADCASTSS 8(DI)(AX*2), Y15
+	VFMADD231PS  Y12, Y15, Y6
+	VFMADD231PS  Y13, Y15, Y7
+	VFMADD231PS  Y14, Y15, Y8
+	VBROADCASTSS 12(DI)(AX*2), Y15
+	VFMADD231PS  Y12, Y15, Y9
+	VFMADD231PS  Y13, Y15, Y10
+	VFMADD231PS  Y14, Y15, Y11
+	VMOVUPS      (R8)(R10*1), Y12
+	VMOVUPS      32(R8)(R10*1), Y13
+	VMOVUPS      64(R8)(R10*1), Y14
+	VBROADCASTSS (DI)(CX*1), Y15
+	VFMADD231PS  Y12, Y15, Y0
+	VFMADD231PS  Y13, Y15, Y1
+	VFMADD231PS  Y14, Y15, Y2
+	VBROADCASTSS 4(DI)(CX*1), Y15
+	VFMADD231PS  Y12, Y15, Y3
+	VFMADD231PS  Y13, Y15, Y4
+	VFMADD231PS  Y14, Y15, Y5
+	VBROADCASTSS 8(DI)(CX*1), Y15
+	VFMADD231PS  Y12, Y15, Y6
+	VFMADD231PS  Y13, Y15, Y7
+	VFMADD231PS  Y14, Y15, Y8
+	VBROADCASTSS 12(DI)(CX*1), Y15
+	VFMADD231PS  Y12, Y15, Y9
+	VFMADD231PS  Y13, Y15, Y10
+	VFMADD231PS  Y14, Y15, Y11
+	LEAQ         (DI)(AX*4), DI
+	LEAQ         (R8)(R9*4), R8
+	DECQ         R11
+	JNZ          kernColAT4x24_full_loop4
+
+kernColAT4x24_full_tail:
+	MOVQ k+8(FP), R10
+	ANDQ $0x00000003, R10
+	JZ   kernColAT4x24_full_epi
+
+kernColAT4x24_full_loop1:
+	VMOVUPS      (R8), Y12
+	VMOVUPS      32(R8), Y13
+	VMOVUPS      64(R8), Y14
+	VBROADCASTSS (DI), Y15
+	VFMADD231PS  Y12, Y15, Y0
+	VFMADD231PS  Y13, Y15, Y1
+	VFMADD231PS  Y14, Y15, Y2
+	VBROADCASTSS 4(DI), Y15
+	VFMADD231PS  Y12, Y15, Y3
+	VFMADD231PS  Y13, Y15, Y4
+	VFMADD231PS  Y14, Y15, Y5
+	VBROADCASTSS 8(DI), Y15
+	VFMADD231PS  Y12, Y15, Y6
+	VFMADD231PS  Y13, Y15, Y7
+	VFMADD231PS  Y14, Y15, Y8
+	VBROADCASTSS 12(DI), Y15
+	VFMADD231PS  Y12, Y15, Y9
+	VFMADD231PS  Y13, Y15, Y10
+	VFMADD231PS  Y14, Y15, Y11
+	ADDQ         AX, DI
+	ADDQ         R9, R8
+	DECQ         R10
+	JNZ          kernColAT4x24_full_loop1
+
+kernColAT4x24_full_epi:
+	TESTQ        $0x00000008, flags+104(FP)
+	JZ           kernColAT4x24_full_noalpha
+	VBROADCASTSS alpha+88(FP), Y15
+	VMULPS       Y15, Y0, Y0
+	VMULPS       Y15, Y1, Y1
+	VMULPS       Y15, Y2, Y2
+	VMULPS       Y15, Y3, Y3
+	VMULPS       Y15, Y4, Y4
+	VMULPS       Y15, Y5, Y5
+	VMULPS       Y15, Y6, Y6
+	VMULPS       Y15, Y7, Y7
+	VMULPS       Y15, Y8, Y8
+	VMULPS       Y15, Y9, Y9
+	VMULPS       Y15, Y10, Y10
+	VMULPS       Y15, Y11, Y11
+
+kernColAT4x24_full_noalpha:
+	MOVQ        ldc+72(FP), DI
+	SHLQ        $0x02, DI
+	LEAQ        (DI)(DI*2), R8
+	MOVQ        m+0(FP), R9
+	SUBQ        SI, R9
+	MOVQ        16(SP), R10
+	LEAQ        (R10)(R9*4), R9
+	TESTQ       $0x00000001, flags+104(FP)
+	JNZ         kernColAT4x24_full_general
+	CMPQ        24(SP), $0x00000018
+	JNE         kernColAT4x24_full_general
+	MOVQ        BX, R10
+	LEAQ        (R10)(DI*4), R11
+	VUNPCKLPS   Y3, Y0, Y12
+	VUNPCKHPS   Y3, Y0, Y3
+	VUNPCKLPS   Y9, Y6, Y0
+	VUNPCKHPS   Y9, Y6, Y9
+	VSHUFPS     $0x44, Y0, Y12, Y6
+	VSHUFPS     $0xee, Y0, Y12, Y12
+	VSHUFPS     $0x44, Y9, Y3, Y0
+	VSHUFPS     $0xee, Y9, Y3, Y3
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT4x24_full_f_v0g0_nobias
+	VMOVUPS     (R9), X9
+	VINSERTF128 $0x01, X9, Y9, Y9
+	VADDPS      Y9, Y6, Y6
+	VADDPS      Y9, Y12, Y12
+	VADDPS      Y9, Y0, Y0
+	VADDPS      Y9, Y3, Y3
+
+kernColAT4x24_full_f_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT4x24_full_f_v0g0_norelu
+	VXORPS Y9, Y9, Y9
+	VMAXPS Y6, Y9, Y6
+	VMAXPS Y12, Y9, Y12
+	VMAXPS Y0, Y9, Y0
+	VMAXPS Y3, Y9, Y3
+
+kernColAT4x24_full_f_v0g0_norelu:
+	VEXTRACTF128 $0x01, Y6, X9
+	VMOVUPS      X6, (R10)
+	VMOVUPS      X9, (R11)
+	VEXTRACTF128 $0x01, Y12, X9
+	VMOVUPS      X12, (R10)(DI*1)
+	VMOVUPS      X9, (R11)(DI*1)
+	VEXTRACTF128 $0x01, Y0, X9
+	VMOVUPS      X0, (R10)(DI*2)
+	VMOVUPS      X9, (R11)(DI*2)
+	VEXTRACTF128 $0x01, Y3, X9
+	VMOVUPS      X3, (R10)(R8*1)
+	VMOVUPS      X9, (R11)(R8*1)
+	LEAQ         (R10)(DI*8), R10
+	LEAQ         (R10)(DI*4), R11
+	VUNPCKLPS    Y4, Y1, Y0
+	VUNPCKHPS    Y4, Y1, Y4
+	VUNPCKLPS    Y10, Y7, Y1
+	VUNPCKHPS    Y10, Y7, Y10
+	VSHUFPS      $0x44, Y1, Y0, Y7
+	VSHUFPS      $0xee, Y1, Y0, Y0
+	VSHUFPS      $0x44, Y10, Y4, Y1
+	VSHUFPS      $0xee, Y10, Y4, Y4
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernColAT4x24_full_f_v1g0_nobias
+	VMOVUPS      (R9), X10
+	VINSERTF128  $0x01, X10, Y10, Y10
+	VADDPS       Y10, Y7, Y7
+	VADDPS       Y10, Y0, Y0
+	VADDPS       Y10, Y1, Y1
+	VADDPS       Y10, Y4, Y4
+
+kernColAT4x24_full_f_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT4x24_full_f_v1g0_norelu
+	VXORPS Y10, Y10, Y10
+	VMAXPS Y7, Y10, Y7
+	VMAXPS Y0, Y10, Y0
+	VMAXPS Y1, Y10, Y1
+	VMAXPS Y4, Y10, Y4
+
+kernColAT4x24_full_f_v1g0_norelu:
+	VEXTRACTF128 $0x01, Y7, X10
+	VMOVUPS      X7, (R10)
+	VMOVUPS      X10, (R11)
+	VEXTRACTF128 $0x01, Y0, X10
+	VMOVUPS      X0, (R10)(DI*1)
+	VMOVUPS      X10, (R11)(DI*1)
+	VEXTRACTF128 $0x01, Y1, X10
+	VMOVUPS      X1, (R10)(DI*2)
+	VMOVUPS      X10, (R11)(DI*2)
+	VEXTRACTF128 $0x01, Y4, X10
+	VMOVUPS      X4, (R10)(R8*1)
+	VMOVUPS      X10, (R11)(R8*1)
+	LEAQ         (R10)(DI*8), R10
+	LEAQ         (R10)(DI*4), R11
+	VUNPCKLPS    Y5, Y2, Y0
+	VUNPCKHPS    Y5, Y2, Y5
+	VUNPCKLPS    Y11, Y8, Y2
+	VUNPCKHPS    Y11, Y8, Y11
+	VSHUFPS      $0x44, Y2, Y0, Y8
+	VSHUFPS      $0xee, Y2, Y0, Y0
+	VSHUFPS      $0x44, Y11, Y5, Y2
+	VSHUFPS      $0xee, Y11, Y5, Y5
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernColAT4x24_full_f_v2g0_nobias
+	VMOVUPS      (R9), X11
+	VINSERTF128  $0x01, X11, Y11, Y11
+	VADDPS       Y11, Y8, Y8
+	VADDPS       Y11, Y0, Y0
+	VADDPS       Y11, Y2, Y2
+	VADDPS       Y11, Y5, Y5
+
+kernColAT4x24_full_f_v2g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT4x24_full_f_v2g0_norelu
+	VXORPS Y11, Y11, Y11
+	VMAXPS Y8, Y11, Y8
+	VMAXPS Y0, Y11, Y0
+	VMAXPS Y2, Y11, Y2
+	VMAXPS Y5, Y11, Y5
+
+kernColAT4x24_full_f_v2g0_norelu:
+	VEXTRACTF128 $0x01, Y8, X11
+	VMOVUPS      X8, (R10)
+	VMOVUPS      X11, (R11)
+	VEXTRACTF128 $0x01, Y0, X11
+	VMOVUPS      X0, (R10)(DI*1)
+	VMOVUPS      X11, (R11)(DI*1)
+	VEXTRACTF128 $0x01, Y2, X11
+	VMOVUPS      X2, (R10)(DI*2)
+	VMOVUPS      X11, (R11)(DI*2)
+	VEXTRACTF128 $0x01, Y5, X11
+	VMOVUPS      X5, (R10)(R8*1)
+	VMOVUPS      X11, (R11)(R8*1)
+	JMP          kernColAT4x24_full_end
+
+kernColAT4x24_full_general:
+	MOVQ         BX, R10
+	LEAQ         (R10)(DI*4), R11
+	VUNPCKLPS    Y3, Y0, Y12
+	VUNPCKHPS    Y3, Y0, Y3
+	VUNPCKLPS    Y9, Y6, Y0
+	VUNPCKHPS    Y9, Y6, Y9
+	VSHUFPS      $0x44, Y0, Y12, Y6
+	VSHUFPS      $0xee, Y0, Y12, Y12
+	VSHUFPS      $0x44, Y9, Y3, Y0
+	VSHUFPS      $0xee, Y9, Y3, Y3
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT4x24_full_g_v0g0_noc
+	VBROADCASTSS beta+92(FP), Y9
+	CMPQ         24(SP), $0x00000000
+	JLE          kernColAT4x24_full_g_v0g0_noc
+	VMOVUPS      (R10), X13
+	CMPQ         24(SP), $0x00000004
+	JLE          kernColAT4x24_full_g_v0g0_c0
+	VMOVUPS      (R11), X14
+	VINSERTF128  $0x01, X14, Y13, Y13
+
+kernColAT4x24_full_g_v0g0_c0:
+	VFMADD231PS Y13, Y9, Y6
+	CMPQ        24(SP), $0x00000001
+	JLE         kernColAT4x24_full_g_v0g0_noc
+	VMOVUPS     (R10)(DI*1), X13
+	CMPQ        24(SP), $0x00000005
+	JLE         kernColAT4x24_full_g_v0g0_c1
+	VMOVUPS     (R11)(DI*1), X14
+	VINSERTF128 $0x01, X14, Y13, Y13
+
+kernColAT4x24_full_g_v0g0_c1:
+	VFMADD231PS Y13, Y9, Y12
+	CMPQ        24(SP), $0x00000002
+	JLE         kernColAT4x24_full_g_v0g0_noc
+	VMOVUPS     (R10)(DI*2), X13
+	CMPQ        24(SP), $0x00000006
+	JLE         kernColAT4x24_full_g_v0g0_c2
+	VMOVUPS     (R11)(DI*2), X14
+	VINSERTF128 $0x01, X14, Y13, Y13
+
+kernColAT4x24_full_g_v0g0_c2:
+	VFMADD231PS Y13, Y9, Y0
+	CMPQ        24(SP), $0x00000003
+	JLE         kernColAT4x24_full_g_v0g0_noc
+	VMOVUPS     (R10)(R8*1), X13
+	CMPQ        24(SP), $0x00000007
+	JLE         kernColAT4x24_full_g_v0g0_c3
+	VMOVUPS     (R11)(R8*1), X14
+	VINSERTF128 $0x01, X14, Y13, Y13
+
+kernColAT4x24_full_g_v0g0_c3:
+	VFMADD231PS Y13, Y9, Y3
+
+kernColAT4x24_full_g_v0g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT4x24_full_g_v0g0_nobias
+	VMOVUPS     (R9), X9
+	VINSERTF128 $0x01, X9, Y9, Y9
+	VADDPS      Y9, Y6, Y6
+	VADDPS      Y9, Y12, Y12
+	VADDPS      Y9, Y0, Y0
+	VADDPS      Y9, Y3, Y3
+
+kernColAT4x24_full_g_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT4x24_full_g_v0g0_norelu
+	VXORPS Y9, Y9, Y9
+	VMAXPS Y6, Y9, Y6
+	VMAXPS Y12, Y9, Y12
+	VMAXPS Y0, Y9, Y0
+	VMAXPS Y3, Y9, Y3
+
+kernColAT4x24_full_g_v0g0_norelu:
+	CMPQ         24(SP), $0x00000000
+	JLE          kernColAT4x24_full_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y6, X9
+	VMOVUPS      X6, (R10)
+	CMPQ         24(SP), $0x00000004
+	JLE          kernColAT4x24_full_g_v0g0_s0
+	VMOVUPS      X9, (R11)
+
+kernColAT4x24_full_g_v0g0_s0:
+	CMPQ         24(SP), $0x00000001
+	JLE          kernColAT4x24_full_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y12, X9
+	VMOVUPS      X12, (R10)(DI*1)
+	CMPQ         24(SP), $0x00000005
+	JLE          kernColAT4x24_full_g_v0g0_s1
+	VMOVUPS      X9, (R11)(DI*1)
+
+kernColAT4x24_full_g_v0g0_s1:
+	CMPQ         24(SP), $0x00000002
+	JLE          kernColAT4x24_full_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y0, X9
+	VMOVUPS      X0, (R10)(DI*2)
+	CMPQ         24(SP), $0x00000006
+	JLE          kernColAT4x24_full_g_v0g0_s2
+	VMOVUPS      X9, (R11)(DI*2)
+
+kernColAT4x24_full_g_v0g0_s2:
+	CMPQ         24(SP), $0x00000003
+	JLE          kernColAT4x24_full_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y3, X9
+	VMOVUPS      X3, (R10)(R8*1)
+	CMPQ         24(SP), $0x00000007
+	JLE          kernColAT4x24_full_g_v0g0_s3
+	VMOVUPS      X9, (R11)(R8*1)
+
+kernColAT4x24_full_g_v0g0_s3:
+kernColAT4x24_full_g_v0g0_stored:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT4x24_full_g_end
+	LEAQ         (R10)(DI*8), R10
+	LEAQ         (R10)(DI*4), R11
+	VUNPCKLPS    Y4, Y1, Y0
+	VUNPCKHPS    Y4, Y1, Y4
+	VUNPCKLPS    Y10, Y7, Y1
+	VUNPCKHPS    Y10, Y7, Y10
+	VSHUFPS      $0x44, Y1, Y0, Y7
+	VSHUFPS      $0xee, Y1, Y0, Y0
+	VSHUFPS      $0x44, Y10, Y4, Y1
+	VSHUFPS      $0xee, Y10, Y4, Y4
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT4x24_full_g_v1g0_noc
+	VBROADCASTSS beta+92(FP), Y10
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT4x24_full_g_v1g0_noc
+	VMOVUPS      (R10), X3
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernColAT4x24_full_g_v1g0_c0
+	VMOVUPS      (R11), X6
+	VINSERTF128  $0x01, X6, Y3, Y3
+
+kernColAT4x24_full_g_v1g0_c0:
+	VFMADD231PS Y3, Y10, Y7
+	CMPQ        24(SP), $0x00000009
+	JLE         kernColAT4x24_full_g_v1g0_noc
+	VMOVUPS     (R10)(DI*1), X3
+	CMPQ        24(SP), $0x0000000d
+	JLE         kernColAT4x24_full_g_v1g0_c1
+	VMOVUPS     (R11)(DI*1), X6
+	VINSERTF128 $0x01, X6, Y3, Y3
+
+kernColAT4x24_full_g_v1g0_c1:
+	VFMADD231PS Y3, Y10, Y0
+	CMPQ        24(SP), $0x0000000a
+	JLE         kernColAT4x24_full_g_v1g0_noc
+	VMOVUPS     (R10)(DI*2), X3
+	CMPQ        24(SP), $0x0000000e
+	JLE         kernColAT4x24_full_g_v1g0_c2
+	VMOVUPS     (R11)(DI*2), X6
+	VINSERTF128 $0x01, X6, Y3, Y3
+
+kernColAT4x24_full_g_v1g0_c2:
+	VFMADD231PS Y3, Y10, Y1
+	CMPQ        24(SP), $0x0000000b
+	JLE         kernColAT4x24_full_g_v1g0_noc
+	VMOVUPS     (R10)(R8*1), X3
+	CMPQ        24(SP), $0x0000000f
+	JLE         kernColAT4x24_full_g_v1g0_c3
+	VMOVUPS     (R11)(R8*1), X6
+	VINSERTF128 $0x01, X6, Y3, Y3
+
+kernColAT4x24_full_g_v1g0_c3:
+	VFMADD231PS Y3, Y10, Y4
+
+kernColAT4x24_full_g_v1g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT4x24_full_g_v1g0_nobias
+	VMOVUPS     (R9), X10
+	VINSERTF128 $0x01, X10, Y10, Y10
+	VADDPS      Y10, Y7, Y7
+	VADDPS      Y10, Y0, Y0
+	VADDPS      Y10, Y1, Y1
+	VADDPS      Y10, Y4, Y4
+
+kernColAT4x24_full_g_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT4x24_full_g_v1g0_norelu
+	VXORPS Y10, Y10, Y10
+	VMAXPS Y7, Y10, Y7
+	VMAXPS Y0, Y10, Y0
+	VMAXPS Y1, Y10, Y1
+	VMAXPS Y4, Y10, Y4
+
+kernColAT4x24_full_g_v1g0_norelu:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT4x24_full_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y7, X10
+	VMOVUPS      X7, (R10)
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernColAT4x24_full_g_v1g0_s0
+	VMOVUPS      X10, (R11)
+
+kernColAT4x24_full_g_v1g0_s0:
+	CMPQ         24(SP), $0x00000009
+	JLE          kernColAT4x24_full_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y0, X10
+	VMOVUPS      X0, (R10)(DI*1)
+	CMPQ         24(SP), $0x0000000d
+	JLE          kernColAT4x24_full_g_v1g0_s1
+	VMOVUPS      X10, (R11)(DI*1)
+
+kernColAT4x24_full_g_v1g0_s1:
+	CMPQ         24(SP), $0x0000000a
+	JLE          kernColAT4x24_full_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y1, X10
+	VMOVUPS      X1, (R10)(DI*2)
+	CMPQ         24(SP), $0x0000000e
+	JLE          kernColAT4x24_full_g_v1g0_s2
+	VMOVUPS      X10, (R11)(DI*2)
+
+kernColAT4x24_full_g_v1g0_s2:
+	CMPQ         24(SP), $0x0000000b
+	JLE          kernColAT4x24_full_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y4, X10
+	VMOVUPS      X4, (R10)(R8*1)
+	CMPQ         24(SP), $0x0000000f
+	JLE          kernColAT4x24_full_g_v1g0_s3
+	VMOVUPS      X10, (R11)(R8*1)
+
+kernColAT4x24_full_g_v1g0_s3:
+kernColAT4x24_full_g_v1g0_stored:
+	CMPQ         24(SP), $0x00000010
+	JLE          kernColAT4x24_full_g_end
+	LEAQ         (R10)(DI*8), R10
+	LEAQ         (R10)(DI*4), R11
+	VUNPCKLPS    Y5, Y2, Y0
+	VUNPCKHPS    Y5, Y2, Y5
+	VUNPCKLPS    Y11, Y8, Y2
+	VUNPCKHPS    Y11, Y8, Y11
+	VSHUFPS      $0x44, Y2, Y0, Y8
+	VSHUFPS      $0xee, Y2, Y0, Y0
+	VSHUFPS      $0x44, Y11, Y5, Y2
+	VSHUFPS      $0xee, Y11, Y5, Y5
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT4x24_full_g_v2g0_noc
+	VBROADCASTSS beta+92(FP), Y11
+	CMPQ         24(SP), $0x00000010
+	JLE          kernColAT4x24_full_g_v2g0_noc
+	VMOVUPS      (R10), X1
+	CMPQ         24(SP), $0x00000014
+	JLE          kernColAT4x24_full_g_v2g0_c0
+	VMOVUPS      (R11), X3
+	VINSERTF128  $0x01, X3, Y1, Y1
+
+kernColAT4x24_full_g_v2g0_c0:
+	VFMADD231PS Y1, Y11, Y8
+	CMPQ        24(SP), $0x00000011
+	JLE         kernColAT4x24_full_g_v2g0_noc
+	VMOVUPS     (R10)(DI*1), X1
+	CMPQ        24(SP), $0x00000015
+	JLE         kernColAT4x24_full_g_v2g0_c1
+	VMOVUPS     (R11)(DI*1), X3
+	VINSERTF128 $0x01, X3, Y1, Y1
+
+kernColAT4x24_full_g_v2g0_c1:
+	VFMADD231PS Y1, Y11, Y0
+	CMPQ        24(SP), $0x00000012
+	JLE         kernColAT4x24_full_g_v2g0_noc
+	VMOVUPS     (R10)(DI*2), X1
+	CMPQ        24(SP), $0x00000016
+	JLE         kernColAT4x24_full_g_v2g0_c2
+	VMOVUPS     (R11)(DI*2), X3
+	VINSERTF128 $0x01, X3, Y1, Y1
+
+kernColAT4x24_full_g_v2g0_c2:
+	VFMADD231PS Y1, Y11, Y2
+	CMPQ        24(SP), $0x00000013
+	JLE         kernColAT4x24_full_g_v2g0_noc
+	VMOVUPS     (R10)(R8*1), X1
+	CMPQ        24(SP), $0x00000017
+	JLE         kernColAT4x24_full_g_v2g0_c3
+	VMOVUPS     (R11)(R8*1), X3
+	VINSERTF128 $0x01, X3, Y1, Y1
+
+kernColAT4x24_full_g_v2g0_c3:
+	VFMADD231PS Y1, Y11, Y5
+
+kernColAT4x24_full_g_v2g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT4x24_full_g_v2g0_nobias
+	VMOVUPS     (R9), X11
+	VINSERTF128 $0x01, X11, Y11, Y11
+	VADDPS      Y11, Y8, Y8
+	VADDPS      Y11, Y0, Y0
+	VADDPS      Y11, Y2, Y2
+	VADDPS      Y11, Y5, Y5
+
+kernColAT4x24_full_g_v2g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT4x24_full_g_v2g0_norelu
+	VXORPS Y11, Y11, Y11
+	VMAXPS Y8, Y11, Y8
+	VMAXPS Y0, Y11, Y0
+	VMAXPS Y2, Y11, Y2
+	VMAXPS Y5, Y11, Y5
+
+kernColAT4x24_full_g_v2g0_norelu:
+	CMPQ         24(SP), $0x00000010
+	JLE          kernColAT4x24_full_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y8, X11
+	VMOVUPS      X8, (R10)
+	CMPQ         24(SP), $0x00000014
+	JLE          kernColAT4x24_full_g_v2g0_s0
+	VMOVUPS      X11, (R11)
+
+kernColAT4x24_full_g_v2g0_s0:
+	CMPQ         24(SP), $0x00000011
+	JLE          kernColAT4x24_full_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y0, X11
+	VMOVUPS      X0, (R10)(DI*1)
+	CMPQ         24(SP), $0x00000015
+	JLE          kernColAT4x24_full_g_v2g0_s1
+	VMOVUPS      X11, (R11)(DI*1)
+
+kernColAT4x24_full_g_v2g0_s1:
+	CMPQ         24(SP), $0x00000012
+	JLE          kernColAT4x24_full_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y2, X11
+	VMOVUPS      X2, (R10)(DI*2)
+	CMPQ         24(SP), $0x00000016
+	JLE          kernColAT4x24_full_g_v2g0_s2
+	VMOVUPS      X11, (R11)(DI*2)
+
+kernColAT4x24_full_g_v2g0_s2:
+	CMPQ         24(SP), $0x00000013
+	JLE          kernColAT4x24_full_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y5, X11
+	VMOVUPS      X5, (R10)(R8*1)
+	CMPQ         24(SP), $0x00000017
+	JLE          kernColAT4x24_full_g_v2g0_s3
+	VMOVUPS      X11, (R11)(R8*1)
+
+kernColAT4x24_full_g_v2g0_s3:
+kernColAT4x24_full_g_v2g0_stored:
+kernColAT4x24_full_g_end:
+kernColAT4x24_full_end:
+	MOVQ astep+32(FP), DI
+	LEAQ (DX)(DI*4), DX
+	ADDQ $0x00000010, BX
+	SUBQ $0x00000004, SI
+	JMP  kernColAT4x24_panel
+
+kernColAT4x24_rem:
+	CMPQ SI, $0x00000003
+	JE   kernColAT4x24_rem3
+	CMPQ SI, $0x00000002
+	JE   kernColAT4x24_rem2
+	CMPQ SI, $0x00000001
+	JE   kernColAT4x24_rem1
+	JMP  kernColAT4x24_nextcol
+
+kernColAT4x24_rem3:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	MOVQ   (SP), DI
+	MOVQ   ldb+48(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   k+8(FP), R10
+	SHRQ   $0x02, R10
+	JZ     kernColAT4x24_r3_tail
+
+kernColAT4x24_r3_loop4:
+	VMOVUPS      (DI), Y9
+	VMOVUPS      32(DI), Y10
+	VMOVUPS      64(DI), Y11
+	VBROADCASTSS (DX), Y12
+	VFMADD231PS  Y9, Y12, Y0
+	VFMADD231PS  Y10, Y12, Y1
+	VFMADD231PS  Y11, Y12, Y2
+	VBROADCASTSS 4(DX), Y12
+	VFMADD231PS  Y9, Y12, Y3
+	VFMADD231PS  Y10, Y12, Y4
+	VFMADD231PS  Y11, Y12, Y5
+	VBROADCASTSS 8(DX), Y12
+	VFMADD231PS  Y9, Y12, Y6
+	VFMADD231PS  Y10, Y12, Y7
+	VFMADD231PS  Y11, Y12, Y8
+	VMOVUPS      (DI)(R8*1), Y9
+	VMOVUPS      32(DI)(R8*1), Y10
+	VMOVUPS      64(DI)(R8*1), Y11
+	VBROADCASTSS (DX)(AX*1), Y12
+	VFMADD231PS  Y9, Y12, Y0
+	VFMADD231PS  Y10, Y12, Y1
+	VFMADD231PS  Y11, Y12, Y2
+	VBROADCASTSS 4(DX)(AX*1), Y12
+	VFMADD231PS  Y9, Y12, Y3
+	VFMADD231PS  Y10, Y12, Y4
+	VFMADD231PS  Y11, Y12, Y5
+	VBROADCASTSS 8(DX)(AX*1), Y12
+	VFMADD231PS  Y9, Y12, Y6
+	VFMADD231PS  Y10, Y12, Y7
+	VFMADD231PS  Y11, Y12, Y8
+	VMOVUPS      (DI)(R8*2), Y9
+	VMOVUPS      32(DI)(R8*2), Y10
+	VMOVUPS      64(DI)(R8*2), Y11
+	VBROADCASTSS (DX)(AX*2), Y12
+	VFMADD231PS  Y9, Y12, Y0
+	VFMADD231PS  Y10, Y12, Y1
+	VFMADD231PS  Y11, Y12, Y2
+	VBROADCASTSS 4(DX)(AX*2), Y12
+	VFMADD231PS  Y9, Y12, Y3
+	VFMADD231PS  Y10, Y12, Y4
+	VFMADD231PS  Y11, Y12, Y5
+	VBROADCASTSS 8(DX)(AX*2), Y12
+	VFMADD231PS  Y9, Y12, Y6
+	VFMADD231PS  Y10, Y12, Y7
+	VFMADD231PS  Y11, Y12, Y8
+	VMOVUPS      (DI)(R9*1), Y9
+	VMOVUPS      32(DI)(R9*1), Y10
+	VMOVUPS      64(DI)(R9*1), Y11
+	VBROADCASTSS (DX)(CX*1), Y12
+	VFMADD231PS  Y9, Y12, Y0
+	VFMADD231PS  Y10, Y12, Y1
+	VFMADD231PS  Y11, Y12, Y2
+	VBROADCASTSS 4(DX)(CX*1), Y12
+	VFMADD231PS  Y9, Y12, Y3
+	VFMADD231PS  Y10, Y12, Y4
+	VFMADD231PS  Y11, Y12, Y5
+	VBROADCASTSS 8(DX)(CX*1), Y12
+	VFMADD231PS  Y9, Y12, Y6
+	VFMADD231PS  Y10, Y12, Y7
+	VFMADD231PS  Y11, Y12, Y8
+	LEAQ         (DX)(AX*4), DX
+	LEAQ         (DI)(R8*4), DI
+	DECQ         R10
+	JNZ          kernColAT4x24_r3_loop4
+
+kernColAT4x24_r3_tail:
+	MOVQ k+8(FP), R9
+	ANDQ $0x00000003, R9
+	JZ   kernColAT4x24_r3_epi
+
+kernColAT4x24_r3_loop1:
+	VMOVUPS      (DI), Y9
+	VMOVUPS      32(DI), Y10
+	VMOVUPS      64(DI), Y11
+	VBROADCASTSS (DX), Y12
+	VFMADD231PS  Y9, Y12, Y0
+	VFMADD231PS  Y10, Y12, Y1
+	VFMADD231PS  Y11, Y12, Y2
+	VBROADCASTSS 4(DX), Y12
+	VFMADD231PS  Y9, Y12, Y3
+	VFMADD231PS  Y10, Y12, Y4
+	VFMADD231PS  Y11, Y12, Y5
+	VBROADCASTSS 8(DX), Y12
+	VFMADD231PS  Y9, Y12, Y6
+	VFMADD231PS  Y10, Y12, Y7
+	VFMADD231PS  Y11, Y12, Y8
+	ADDQ         AX, DX
+	ADDQ         R8, DI
+	DECQ         R9
+	JNZ          kernColAT4x24_r3_loop1
+
+kernColAT4x24_r3_epi:
+	TESTQ        $0x00000008, flags+104(FP)
+	JZ           kernColAT4x24_r3_noalpha
+	VBROADCASTSS alpha+88(FP), Y15
+	VMULPS       Y15, Y0, Y0
+	VMULPS       Y15, Y1, Y1
+	VMULPS       Y15, Y2, Y2
+	VMULPS       Y15, Y3, Y3
+	VMULPS       Y15, Y4, Y4
+	VMULPS       Y15, Y5, Y5
+	VMULPS       Y15, Y6, Y6
+	VMULPS       Y15, Y7, Y7
+	VMULPS       Y15, Y8, Y8
+
+kernColAT4x24_r3_noalpha:
+	MOVQ        ldc+72(FP), DX
+	SHLQ        $0x02, DX
+	LEAQ        (DX)(DX*2), DI
+	MOVQ        m+0(FP), R8
+	SUBQ        SI, R8
+	MOVQ        16(SP), SI
+	LEAQ        (SI)(R8*4), R8
+	TESTQ       $0x00000001, flags+104(FP)
+	JNZ         kernColAT4x24_r3_general
+	CMPQ        24(SP), $0x00000018
+	JNE         kernColAT4x24_r3_general
+	LEAQ        (BX)(DX*4), SI
+	VUNPCKLPS   Y3, Y0, Y10
+	VUNPCKHPS   Y3, Y0, Y3
+	VUNPCKLPS   Y9, Y6, Y0
+	VUNPCKHPS   Y9, Y6, Y9
+	VSHUFPS     $0x44, Y0, Y10, Y6
+	VSHUFPS     $0xee, Y0, Y10, Y10
+	VSHUFPS     $0x44, Y9, Y3, Y0
+	VSHUFPS     $0xee, Y9, Y3, Y3
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT4x24_r3_f_v0g0_nobias
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X9
+	VMASKMOVPS  (R8), X9, X9
+	VINSERTF128 $0x01, X9, Y9, Y9
+	VADDPS      Y9, Y6, Y6
+	VADDPS      Y9, Y10, Y10
+	VADDPS      Y9, Y0, Y0
+	VADDPS      Y9, Y3, Y3
+
+kernColAT4x24_r3_f_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT4x24_r3_f_v0g0_norelu
+	VXORPS Y9, Y9, Y9
+	VMAXPS Y6, Y9, Y6
+	VMAXPS Y10, Y9, Y10
+	VMAXPS Y0, Y9, Y0
+	VMAXPS Y3, Y9, Y3
+
+kernColAT4x24_r3_f_v0g0_norelu:
+	VEXTRACTF128 $0x01, Y6, X9
+	VMOVLPS      X6, (BX)
+	VEXTRACTPS   $0x02, X6, 8(BX)
+	VMOVLPS      X9, (SI)
+	VEXTRACTPS   $0x02, X9, 8(SI)
+	VEXTRACTF128 $0x01, Y10, X9
+	VMOVLPS      X10, (BX)(DX*1)
+	VEXTRACTPS   $0x02, X10, 8(BX)(DX*1)
+	VMOVLPS      X9, (SI)(DX*1)
+	VEXTRACTPS   $0x02, X9, 8(SI)(DX*1)
+	VEXTRACTF128 $0x01, Y0, X9
+	VMOVLPS      X0, (BX)(DX*2)
+	VEXTRACTPS   $0x02, X0, 8(BX)(DX*2)
+	VMOVLPS      X9, (SI)(DX*2)
+	VEXTRACTPS   $0x02, X9, 8(SI)(DX*2)
+	VEXTRACTF128 $0x01, Y3, X9
+	VMOVLPS      X3, (BX)(DI*1)
+	VEXTRACTPS   $0x02, X3, 8(BX)(DI*1)
+	VMOVLPS      X9, (SI)(DI*1)
+	VEXTRACTPS   $0x02, X9, 8(SI)(DI*1)
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y4, Y1, Y3
+	VUNPCKHPS    Y4, Y1, Y4
+	VUNPCKLPS    Y0, Y7, Y1
+	VUNPCKHPS    Y0, Y7, Y0
+	VSHUFPS      $0x44, Y1, Y3, Y7
+	VSHUFPS      $0xee, Y1, Y3, Y3
+	VSHUFPS      $0x44, Y0, Y4, Y1
+	VSHUFPS      $0xee, Y0, Y4, Y4
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernColAT4x24_r3_f_v1g0_nobias
+	LEAQ         lanemask<>+116(SB), R9
+	VMOVUPS      (R9), X0
+	VMASKMOVPS   (R8), X0, X0
+	VINSERTF128  $0x01, X0, Y0, Y0
+	VADDPS       Y0, Y7, Y7
+	VADDPS       Y0, Y3, Y3
+	VADDPS       Y0, Y1, Y1
+	VADDPS       Y0, Y4, Y4
+
+kernColAT4x24_r3_f_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT4x24_r3_f_v1g0_norelu
+	VXORPS Y0, Y0, Y0
+	VMAXPS Y7, Y0, Y7
+	VMAXPS Y3, Y0, Y3
+	VMAXPS Y1, Y0, Y1
+	VMAXPS Y4, Y0, Y4
+
+kernColAT4x24_r3_f_v1g0_norelu:
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVLPS      X7, (BX)
+	VEXTRACTPS   $0x02, X7, 8(BX)
+	VMOVLPS      X0, (SI)
+	VEXTRACTPS   $0x02, X0, 8(SI)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X3, (BX)(DX*1)
+	VEXTRACTPS   $0x02, X3, 8(BX)(DX*1)
+	VMOVLPS      X0, (SI)(DX*1)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X1, (BX)(DX*2)
+	VEXTRACTPS   $0x02, X1, 8(BX)(DX*2)
+	VMOVLPS      X0, (SI)(DX*2)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DX*2)
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVLPS      X4, (BX)(DI*1)
+	VEXTRACTPS   $0x02, X4, 8(BX)(DI*1)
+	VMOVLPS      X0, (SI)(DI*1)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DI*1)
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y5, Y2, Y1
+	VUNPCKHPS    Y5, Y2, Y5
+	VUNPCKLPS    Y0, Y8, Y2
+	VUNPCKHPS    Y0, Y8, Y0
+	VSHUFPS      $0x44, Y2, Y1, Y8
+	VSHUFPS      $0xee, Y2, Y1, Y1
+	VSHUFPS      $0x44, Y0, Y5, Y2
+	VSHUFPS      $0xee, Y0, Y5, Y5
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernColAT4x24_r3_f_v2g0_nobias
+	LEAQ         lanemask<>+116(SB), R9
+	VMOVUPS      (R9), X0
+	VMASKMOVPS   (R8), X0, X0
+	VINSERTF128  $0x01, X0, Y0, Y0
+	VADDPS       Y0, Y8, Y8
+	VADDPS       Y0, Y1, Y1
+	VADDPS       Y0, Y2, Y2
+	VADDPS       Y0, Y5, Y5
+
+kernColAT4x24_r3_f_v2g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT4x24_r3_f_v2g0_norelu
+	VXORPS Y0, Y0, Y0
+	VMAXPS Y8, Y0, Y8
+	VMAXPS Y1, Y0, Y1
+	VMAXPS Y2, Y0, Y2
+	VMAXPS Y5, Y0, Y5
+
+kernColAT4x24_r3_f_v2g0_norelu:
+	VEXTRACTF128 $0x01, Y8, X0
+	VMOVLPS      X8, (BX)
+	VEXTRACTPS   $0x02, X8, 8(BX)
+	VMOVLPS      X0, (SI)
+	VEXTRACTPS   $0x02, X0, 8(SI)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X1, (BX)(DX*1)
+	VEXTRACTPS   $0x02, X1, 8(BX)(DX*1)
+	VMOVLPS      X0, (SI)(DX*1)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DX*1)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X2, (BX)(DX*2)
+	VEXTRACTPS   $0x02, X2, 8(BX)(DX*2)
+	VMOVLPS      X0, (SI)(DX*2)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DX*2)
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X5, (BX)(DI*1)
+	VEXTRACTPS   $0x02, X5, 8(BX)(DI*1)
+	VMOVLPS      X0, (SI)(DI*1)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DI*1)
+	JMP          kernColAT4x24_r3_end
+
+kernColAT4x24_r3_general:
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y3, Y0, Y10
+	VUNPCKHPS    Y3, Y0, Y3
+	VUNPCKLPS    Y9, Y6, Y0
+	VUNPCKHPS    Y9, Y6, Y9
+	VSHUFPS      $0x44, Y0, Y10, Y6
+	VSHUFPS      $0xee, Y0, Y10, Y10
+	VSHUFPS      $0x44, Y9, Y3, Y0
+	VSHUFPS      $0xee, Y9, Y3, Y3
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT4x24_r3_g_v0g0_noc
+	VBROADCASTSS beta+92(FP), Y9
+	CMPQ         24(SP), $0x00000000
+	JLE          kernColAT4x24_r3_g_v0g0_noc
+	LEAQ         lanemask<>+116(SB), R9
+	VMOVUPS      (R9), X11
+	VMASKMOVPS   (BX), X11, X11
+	CMPQ         24(SP), $0x00000004
+	JLE          kernColAT4x24_r3_g_v0g0_c0
+	LEAQ         lanemask<>+116(SB), R9
+	VMOVUPS      (R9), X12
+	VMASKMOVPS   (SI), X12, X12
+	VINSERTF128  $0x01, X12, Y11, Y11
+
+kernColAT4x24_r3_g_v0g0_c0:
+	VFMADD231PS Y11, Y9, Y6
+	CMPQ        24(SP), $0x00000001
+	JLE         kernColAT4x24_r3_g_v0g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X11
+	VMASKMOVPS  (BX)(DX*1), X11, X11
+	CMPQ        24(SP), $0x00000005
+	JLE         kernColAT4x24_r3_g_v0g0_c1
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X12
+	VMASKMOVPS  (SI)(DX*1), X12, X12
+	VINSERTF128 $0x01, X12, Y11, Y11
+
+kernColAT4x24_r3_g_v0g0_c1:
+	VFMADD231PS Y11, Y9, Y10
+	CMPQ        24(SP), $0x00000002
+	JLE         kernColAT4x24_r3_g_v0g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X11
+	VMASKMOVPS  (BX)(DX*2), X11, X11
+	CMPQ        24(SP), $0x00000006
+	JLE         kernColAT4x24_r3_g_v0g0_c2
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X12
+	VMASKMOVPS  (SI)(DX*2), X12, X12
+	VINSERTF128 $0x01, X12, Y11, Y11
+
+kernColAT4x24_r3_g_v0g0_c2:
+	VFMADD231PS Y11, Y9, Y0
+	CMPQ        24(SP), $0x00000003
+	JLE         kernColAT4x24_r3_g_v0g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X11
+	VMASKMOVPS  (BX)(DI*1), X11, X11
+	CMPQ        24(SP), $0x00000007
+	JLE         kernColAT4x24_r3_g_v0g0_c3
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X12
+	VMASKMOVPS  (SI)(DI*1), X12, X12
+	VINSERTF128 $0x01, X12, Y11, Y11
+
+kernColAT4x24_r3_g_v0g0_c3:
+	VFMADD231PS Y11, Y9, Y3
+
+kernColAT4x24_r3_g_v0g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT4x24_r3_g_v0g0_nobias
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X9
+	VMASKMOVPS  (R8), X9, X9
+	VINSERTF128 $0x01, X9, Y9, Y9
+	VADDPS      Y9, Y6, Y6
+	VADDPS      Y9, Y10, Y10
+	VADDPS      Y9, Y0, Y0
+	VADDPS      Y9, Y3, Y3
+
+kernColAT4x24_r3_g_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT4x24_r3_g_v0g0_norelu
+	VXORPS Y9, Y9, Y9
+	VMAXPS Y6, Y9, Y6
+	VMAXPS Y10, Y9, Y10
+	VMAXPS Y0, Y9, Y0
+	VMAXPS Y3, Y9, Y3
+
+kernColAT4x24_r3_g_v0g0_norelu:
+	CMPQ         24(SP), $0x00000000
+	JLE          kernColAT4x24_r3_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y6, X9
+	VMOVLPS      X6, (BX)
+	VEXTRACTPS   $0x02, X6, 8(BX)
+	CMPQ         24(SP), $0x00000004
+	JLE          kernColAT4x24_r3_g_v0g0_s0
+	VMOVLPS      X9, (SI)
+	VEXTRACTPS   $0x02, X9, 8(SI)
+
+kernColAT4x24_r3_g_v0g0_s0:
+	CMPQ         24(SP), $0x00000001
+	JLE          kernColAT4x24_r3_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y10, X9
+	VMOVLPS      X10, (BX)(DX*1)
+	VEXTRACTPS   $0x02, X10, 8(BX)(DX*1)
+	CMPQ         24(SP), $0x00000005
+	JLE          kernColAT4x24_r3_g_v0g0_s1
+	VMOVLPS      X9, (SI)(DX*1)
+	VEXTRACTPS   $0x02, X9, 8(SI)(DX*1)
+
+kernColAT4x24_r3_g_v0g0_s1:
+	CMPQ         24(SP), $0x00000002
+	JLE          kernColAT4x24_r3_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y0, X9
+	VMOVLPS      X0, (BX)(DX*2)
+	VEXTRACTPS   $0x02, X0, 8(BX)(DX*2)
+	CMPQ         24(SP), $0x00000006
+	JLE          kernColAT4x24_r3_g_v0g0_s2
+	VMOVLPS      X9, (SI)(DX*2)
+	VEXTRACTPS   $0x02, X9, 8(SI)(DX*2)
+
+kernColAT4x24_r3_g_v0g0_s2:
+	CMPQ         24(SP), $0x00000003
+	JLE          kernColAT4x24_r3_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y3, X9
+	VMOVLPS      X3, (BX)(DI*1)
+	VEXTRACTPS   $0x02, X3, 8(BX)(DI*1)
+	CMPQ         24(SP), $0x00000007
+	JLE          kernColAT4x24_r3_g_v0g0_s3
+	VMOVLPS      X9, (SI)(DI*1)
+	VEXTRACTPS   $0x02, X9, 8(SI)(DI*1)
+
+kernColAT4x24_r3_g_v0g0_s3:
+kernColAT4x24_r3_g_v0g0_stored:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT4x24_r3_g_end
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y4, Y1, Y3
+	VUNPCKHPS    Y4, Y1, Y4
+	VUNPCKLPS    Y0, Y7, Y1
+	VUNPCKHPS    Y0, Y7, Y0
+	VSHUFPS      $0x44, Y1, Y3, Y7
+	VSHUFPS      $0xee, Y1, Y3, Y3
+	VSHUFPS      $0x44, Y0, Y4, Y1
+	VSHUFPS      $0xee, Y0, Y4, Y4
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT4x24_r3_g_v1g0_noc
+	VBROADCASTSS beta+92(FP), Y0
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT4x24_r3_g_v1g0_noc
+	LEAQ         lanemask<>+116(SB), R9
+	VMOVUPS      (R9), X6
+	VMASKMOVPS   (BX), X6, X6
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernColAT4x24_r3_g_v1g0_c0
+	LEAQ         lanemask<>+116(SB), R9
+	VMOVUPS      (R9), X9
+	VMASKMOVPS   (SI), X9, X9
+	VINSERTF128  $0x01, X9, Y6, Y6
+
+kernColAT4x24_r3_g_v1g0_c0:
+	VFMADD231PS Y6, Y0, Y7
+	CMPQ        24(SP), $0x00000009
+	JLE         kernColAT4x24_r3_g_v1g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X6
+	VMASKMOVPS  (BX)(DX*1), X6, X6
+	CMPQ        24(SP), $0x0000000d
+	JLE         kernColAT4x24_r3_g_v1g0_c1
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X9
+	VMASKMOVPS  (SI)(DX*1), X9, X9
+	VINSERTF128 $0x01, X9, Y6, Y6
+
+kernColAT4x24_r3_g_v1g0_c1:
+	VFMADD231PS Y6, Y0, Y3
+	CMPQ        24(SP), $0x0000000a
+	JLE         kernColAT4x24_r3_g_v1g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X6
+	VMASKMOVPS  (BX)(DX*2), X6, X6
+	CMPQ        24(SP), $0x0000000e
+	JLE         kernColAT4x24_r3_g_v1g0_c2
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X9
+	VMASKMOVPS  (SI)(DX*2), X9, X9
+	VINSERTF128 $0x01, X9, Y6, Y6
+
+kernColAT4x24_r3_g_v1g0_c2:
+	VFMADD231PS Y6, Y0, Y1
+	CMPQ        24(SP), $0x0000000b
+	JLE         kernColAT4x24_r3_g_v1g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X6
+	VMASKMOVPS  (BX)(DI*1), X6, X6
+	CMPQ        24(SP), $0x0000000f
+	JLE         kernColAT4x24_r3_g_v1g0_c3
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X9
+	VMASKMOVPS  (SI)(DI*1), X9, X9
+	VINSERTF128 $0x01, X9, Y6, Y6
+
+kernColAT4x24_r3_g_v1g0_c3:
+	VFMADD231PS Y6, Y0, Y4
+
+kernColAT4x24_r3_g_v1g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT4x24_r3_g_v1g0_nobias
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X0
+	VMASKMOVPS  (R8), X0, X0
+	VINSERTF128 $0x01, X0, Y0, Y0
+	VADDPS      Y0, Y7, Y7
+	VADDPS      Y0, Y3, Y3
+	VADDPS      Y0, Y1, Y1
+	VADDPS      Y0, Y4, Y4
+
+kernColAT4x24_r3_g_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT4x24_r3_g_v1g0_norelu
+	VXORPS Y0, Y0, Y0
+	VMAXPS Y7, Y0, Y7
+	VMAXPS Y3, Y0, Y3
+	VMAXPS Y1, Y0, Y1
+	VMAXPS Y4, Y0, Y4
+
+kernColAT4x24_r3_g_v1g0_norelu:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT4x24_r3_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y7, X0
+	VMOVLPS      X7, (BX)
+	VEXTRACTPS   $0x02, X7, 8(BX)
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernColAT4x24_r3_g_v1g0_s0
+	VMOVLPS      X0, (SI)
+	VEXTRACTPS   $0x02, X0, 8(SI)
+
+kernColAT4x24_r3_g_v1g0_s0:
+	CMPQ         24(SP), $0x00000009
+	JLE          kernColAT4x24_r3_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X3, (BX)(DX*1)
+	VEXTRACTPS   $0x02, X3, 8(BX)(DX*1)
+	CMPQ         24(SP), $0x0000000d
+	JLE          kernColAT4x24_r3_g_v1g0_s1
+	VMOVLPS      X0, (SI)(DX*1)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DX*1)
+
+kernColAT4x24_r3_g_v1g0_s1:
+	CMPQ         24(SP), $0x0000000a
+	JLE          kernColAT4x24_r3_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X1, (BX)(DX*2)
+	VEXTRACTPS   $0x02, X1, 8(BX)(DX*2)
+	CMPQ         24(SP), $0x0000000e
+	JLE          kernColAT4x24_r3_g_v1g0_s2
+	VMOVLPS      X0, (SI)(DX*2)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DX*2)
+
+kernColAT4x24_r3_g_v1g0_s2:
+	CMPQ         24(SP), $0x0000000b
+	JLE          kernColAT4x24_r3_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y4, X0
+	VMOVLPS      X4, (BX)(DI*1)
+	VEXTRACTPS   $0x02, X4, 8(BX)(DI*1)
+	CMPQ         24(SP), $0x0000000f
+	JLE          kernColAT4x24_r3_g_v1g0_s3
+	VMOVLPS      X0, (SI)(DI*1)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DI*1)
+
+kernColAT4x24_r3_g_v1g0_s3:
+kernColAT4x24_r3_g_v1g0_stored:
+	CMPQ         24(SP), $0x00000010
+	JLE          kernColAT4x24_r3_g_end
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y5, Y2, Y1
+	VUNPCKHPS    Y5, Y2, Y5
+	VUNPCKLPS    Y0, Y8, Y2
+	VUNPCKHPS    Y0, Y8, Y0
+	VSHUFPS      $0x44, Y2, Y1, Y8
+	VSHUFPS      $0xee, Y2, Y1, Y1
+	VSHUFPS      $0x44, Y0, Y5, Y2
+	VSHUFPS      $0xee, Y0, Y5, Y5
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT4x24_r3_g_v2g0_noc
+	VBROADCASTSS beta+92(FP), Y0
+	CMPQ         24(SP), $0x00000010
+	JLE          kernColAT4x24_r3_g_v2g0_noc
+	LEAQ         lanemask<>+116(SB), R9
+	VMOVUPS      (R9), X3
+	VMASKMOVPS   (BX), X3, X3
+	CMPQ         24(SP), $0x00000014
+	JLE          kernColAT4x24_r3_g_v2g0_c0
+	LEAQ         lanemask<>+116(SB), R9
+	VMOVUPS      (R9), X4
+	VMASKMOVPS   (SI), X4, X4
+	VINSERTF128  $0x01, X4, Y3, Y3
+
+kernColAT4x24_r3_g_v2g0_c0:
+	VFMADD231PS Y3, Y0, Y8
+	CMPQ        24(SP), $0x00000011
+	JLE         kernColAT4x24_r3_g_v2g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X3
+	VMASKMOVPS  (BX)(DX*1), X3, X3
+	CMPQ        24(SP), $0x00000015
+	JLE         kernColAT4x24_r3_g_v2g0_c1
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X4
+	VMASKMOVPS  (SI)(DX*1), X4, X4
+	VINSERTF128 $0x01, X4, Y3, Y3
+
+kernColAT4x24_r3_g_v2g0_c1:
+	VFMADD231PS Y3, Y0, Y1
+	CMPQ        24(SP), $0x00000012
+	JLE         kernColAT4x24_r3_g_v2g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X3
+	VMASKMOVPS  (BX)(DX*2), X3, X3
+	CMPQ        24(SP), $0x00000016
+	JLE         kernColAT4x24_r3_g_v2g0_c2
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X4
+	VMASKMOVPS  (SI)(DX*2), X4, X4
+	VINSERTF128 $0x01, X4, Y3, Y3
+
+kernColAT4x24_r3_g_v2g0_c2:
+	VFMADD231PS Y3, Y0, Y2
+	CMPQ        24(SP), $0x00000013
+	JLE         kernColAT4x24_r3_g_v2g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X3
+	VMASKMOVPS  (BX)(DI*1), X3, X3
+	CMPQ        24(SP), $0x00000017
+	JLE         kernColAT4x24_r3_g_v2g0_c3
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X4
+	VMASKMOVPS  (SI)(DI*1), X4, X4
+	VINSERTF128 $0x01, X4, Y3, Y3
+
+kernColAT4x24_r3_g_v2g0_c3:
+	VFMADD231PS Y3, Y0, Y5
+
+kernColAT4x24_r3_g_v2g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT4x24_r3_g_v2g0_nobias
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X0
+	VMASKMOVPS  (R8), X0, X0
+	VINSERTF128 $0x01, X0, Y0, Y0
+	VADDPS      Y0, Y8, Y8
+	VADDPS      Y0, Y1, Y1
+	VADDPS      Y0, Y2, Y2
+	VADDPS      Y0, Y5, Y5
+
+kernColAT4x24_r3_g_v2g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT4x24_r3_g_v2g0_norelu
+	VXORPS Y0, Y0, Y0
+	VMAXPS Y8, Y0, Y8
+	VMAXPS Y1, Y0, Y1
+	VMAXPS Y2, Y0, Y2
+	VMAXPS Y5, Y0, Y5
+
+kernColAT4x24_r3_g_v2g0_norelu:
+	CMPQ         24(SP), $0x00000010
+	JLE          kernColAT4x24_r3_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y8, X0
+	VMOVLPS      X8, (BX)
+	VEXTRACTPS   $0x02, X8, 8(BX)
+	CMPQ         24(SP), $0x00000014
+	JLE          kernColAT4x24_r3_g_v2g0_s0
+	VMOVLPS      X0, (SI)
+	VEXTRACTPS   $0x02, X0, 8(SI)
+
+kernColAT4x24_r3_g_v2g0_s0:
+	CMPQ         24(SP), $0x00000011
+	JLE          kernColAT4x24_r3_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X1, (BX)(DX*1)
+	VEXTRACTPS   $0x02, X1, 8(BX)(DX*1)
+	CMPQ         24(SP), $0x00000015
+	JLE          kernColAT4x24_r3_g_v2g0_s1
+	VMOVLPS      X0, (SI)(DX*1)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DX*1)
+
+kernColAT4x24_r3_g_v2g0_s1:
+	CMPQ         24(SP), $0x00000012
+	JLE          kernColAT4x24_r3_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X2, (BX)(DX*2)
+	VEXTRACTPS   $0x02, X2, 8(BX)(DX*2)
+	CMPQ         24(SP), $0x00000016
+	JLE          kernColAT4x24_r3_g_v2g0_s2
+	VMOVLPS      X0, (SI)(DX*2)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DX*2)
+
+kernColAT4x24_r3_g_v2g0_s2:
+	CMPQ         24(SP), $0x00000013
+	JLE          kernColAT4x24_r3_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X5, (BX)(DI*1)
+	VEXTRACTPS   $0x02, X5, 8(BX)(DI*1)
+	CMPQ         24(SP), $0x00000017
+	JLE          kernColAT4x24_r3_g_v2g0_s3
+	VMOVLPS      X0, (SI)(DI*1)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DI*1)
+
+kernColAT4x24_r3_g_v2g0_s3:
+kernColAT4x24_r3_g_v2g0_stored:
+kernColAT4x24_r3_g_end:
+kernColAT4x24_r3_end:
+	JMP kernColAT4x24_nextcol
+
+kernColAT4x24_rem2:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	MOVQ   (SP), DI
+	MOVQ   ldb+48(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   k+8(FP), R10
+	SHRQ   $0x02, R10
+	JZ     kernColAT4x24_r2_tail
+
+kernColAT4x24_r2_loop4:
+	VMOVUPS      (DI), Y6
+	VMOVUPS      32(DI), Y7
+	VMOVUPS      64(DI), Y8
+	VBROADCASTSS (DX), Y9
+	VFMADD231PS  Y6, Y9, Y0
+	VFMADD231PS  Y7, Y9, Y1
+	VFMADD231PS  Y8, Y9, Y2
+	VBROADCASTSS 4(DX), Y9
+	VFMADD231PS  Y6, Y9, Y3
+	VFMADD231PS  Y7, Y9, Y4
+	VFMADD231PS  Y8, Y9, Y5
+	VMOVUPS      (DI)(R8*1), Y6
+	VMOVUPS      32(DI)(R8*1), Y7
+	VMOVUPS      64(DI)(R8*1), Y8
+	VBROADCASTSS (DX)(AX*1), Y9
+	VFMADD231PS  Y6, Y9, Y0
+	VFMADD231PS  Y7, Y9, Y1
+	VFMADD231PS  Y8, Y9, Y2
+	VBROADCASTSS 4(DX)(AX*1), Y9
+	VFMADD231PS  Y6, Y9, Y3
+	VFMADD231PS  Y7, Y9, Y4
+	VFMADD231PS  Y8, Y9, Y5
+	VMOVUPS      (DI)(R8*2), Y6
+	VMOVUPS      32(DI)(R8*2), Y7
+	VMOVUPS      64(DI)(R8*2), Y8
+	VBROADCASTSS (DX)(AX*2), Y9
+	VFMADD231PS  Y6, Y9, Y0
+	VFMADD231PS  Y7, Y9, Y1
+	VFMADD231PS  Y8, Y9, Y2
+	VBROADCASTSS 4(DX)(AX*2), Y9
+	VFMADD231PS  Y6, Y9, Y3
+	VFMADD231PS  Y7, Y9, Y4
+	VFMADD231PS  Y8, Y9, Y5
+	VMOVUPS      (DI)(R9*1), Y6
+	VMOVUPS      32(DI)(R9*1), Y7
+	VMOVUPS      64(DI)(R9*1), Y8
+	VBROADCASTSS (DX)(CX*1), Y9
+	VFMADD231PS  Y6, Y9, Y0
+	VFMADD231PS  Y7, Y9, Y1
+	VFMADD231PS  Y8, Y9, Y2
+	VBROADCASTSS 4(DX)(CX*1), Y9
+	VFMADD231PS  Y6, Y9, Y3
+	VFMADD231PS  Y7, Y9, Y4
+	VFMADD231PS  Y8, Y9, Y5
+	LEAQ         (DX)(AX*4), DX
+	LEAQ         (DI)(R8*4), DI
+	DECQ         R10
+	JNZ          kernColAT4x24_r2_loop4
+
+kernColAT4x24_r2_tail:
+	MOVQ k+8(FP), R9
+	ANDQ $0x00000003, R9
+	JZ   kernColAT4x24_r2_epi
+
+kernColAT4x24_r2_loop1:
+	VMOVUPS      (DI), Y6
+	VMOVUPS      32(DI), Y7
+	VMOVUPS      64(DI), Y8
+	VBROADCASTSS (DX), Y9
+	VFMADD231PS  Y6, Y9, Y0
+	VFMADD231PS  Y7, Y9, Y1
+	VFMADD231PS  Y8, Y9, Y2
+	VBROADCASTSS 4(DX), Y9
+	VFMADD231PS  Y6, Y9, Y3
+	VFMADD231PS  Y7, Y9, Y4
+	VFMADD231PS  Y8, Y9, Y5
+	ADDQ         AX, DX
+	ADDQ         R8, DI
+	DECQ         R9
+	JNZ          kernColAT4x24_r2_loop1
+
+kernColAT4x24_r2_epi:
+	TESTQ        $0x00000008, flags+104(FP)
+	JZ           kernColAT4x24_r2_noalpha
+	VBROADCASTSS alpha+88(FP), Y15
+	VMULPS       Y15, Y0, Y0
+	VMULPS       Y15, Y1, Y1
+	VMULPS       Y15, Y2, Y2
+	VMULPS       Y15, Y3, Y3
+	VMULPS       Y15, Y4, Y4
+	VMULPS       Y15, Y5, Y5
+
+kernColAT4x24_r2_noalpha:
+	MOVQ        ldc+72(FP), DX
+	SHLQ        $0x02, DX
+	LEAQ        (DX)(DX*2), DI
+	MOVQ        m+0(FP), R8
+	SUBQ        SI, R8
+	MOVQ        16(SP), SI
+	LEAQ        (SI)(R8*4), R8
+	TESTQ       $0x00000001, flags+104(FP)
+	JNZ         kernColAT4x24_r2_general
+	CMPQ        24(SP), $0x00000018
+	JNE         kernColAT4x24_r2_general
+	LEAQ        (BX)(DX*4), SI
+	VUNPCKLPS   Y3, Y0, Y8
+	VUNPCKHPS   Y3, Y0, Y3
+	VUNPCKLPS   Y7, Y6, Y0
+	VUNPCKHPS   Y7, Y6, Y7
+	VSHUFPS     $0x44, Y0, Y8, Y6
+	VSHUFPS     $0xee, Y0, Y8, Y8
+	VSHUFPS     $0x44, Y7, Y3, Y0
+	VSHUFPS     $0xee, Y7, Y3, Y3
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT4x24_r2_f_v0g0_nobias
+	VMOVSD      (R8), X7
+	VINSERTF128 $0x01, X7, Y7, Y7
+	VADDPS      Y7, Y6, Y6
+	VADDPS      Y7, Y8, Y8
+	VADDPS      Y7, Y0, Y0
+	VADDPS      Y7, Y3, Y3
+
+kernColAT4x24_r2_f_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT4x24_r2_f_v0g0_norelu
+	VXORPS Y7, Y7, Y7
+	VMAXPS Y6, Y7, Y6
+	VMAXPS Y8, Y7, Y8
+	VMAXPS Y0, Y7, Y0
+	VMAXPS Y3, Y7, Y3
+
+kernColAT4x24_r2_f_v0g0_norelu:
+	VEXTRACTF128 $0x01, Y6, X7
+	VMOVLPS      X6, (BX)
+	VMOVLPS      X7, (SI)
+	VEXTRACTF128 $0x01, Y8, X7
+	VMOVLPS      X8, (BX)(DX*1)
+	VMOVLPS      X7, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y0, X7
+	VMOVLPS      X0, (BX)(DX*2)
+	VMOVLPS      X7, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y3, X7
+	VMOVLPS      X3, (BX)(DI*1)
+	VMOVLPS      X7, (SI)(DI*1)
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y4, Y1, Y6
+	VUNPCKHPS    Y4, Y1, Y4
+	VUNPCKLPS    Y3, Y0, Y1
+	VUNPCKHPS    Y3, Y0, Y3
+	VSHUFPS      $0x44, Y1, Y6, Y0
+	VSHUFPS      $0xee, Y1, Y6, Y6
+	VSHUFPS      $0x44, Y3, Y4, Y1
+	VSHUFPS      $0xee, Y3, Y4, Y4
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernColAT4x24_r2_f_v1g0_nobias
+	VMOVSD       (R8), X3
+	VINSERTF128  $0x01, X3, Y3, Y3
+	VADDPS       Y3, Y0, Y0
+	VADDPS       Y3, Y6, Y6
+	VADDPS       Y3, Y1, Y1
+	VADDPS       Y3, Y4, Y4
+
+kernColAT4x24_r2_f_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT4x24_r2_f_v1g0_norelu
+	VXORPS Y3, Y3, Y3
+	VMAXPS Y0, Y3, Y0
+	VMAXPS Y6, Y3, Y6
+	VMAXPS Y1, Y3, Y1
+	VMAXPS Y4, Y3, Y4
+
+kernColAT4x24_r2_f_v1g0_norelu:
+	VEXTRACTF128 $0x01, Y0, X3
+	VMOVLPS      X0, (BX)
+	VMOVLPS      X3, (SI)
+	VEXTRACTF128 $0x01, Y6, X3
+	VMOVLPS      X6, (BX)(DX*1)
+	VMOVLPS      X3, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y1, X3
+	VMOVLPS      X1, (BX)(DX*2)
+	VMOVLPS      X3, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y4, X3
+	VMOVLPS      X4, (BX)(DI*1)
+	VMOVLPS      X3, (SI)(DI*1)
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y5, Y2, Y3
+	VUNPCKHPS    Y5, Y2, Y5
+	VUNPCKLPS    Y1, Y0, Y2
+	VUNPCKHPS    Y1, Y0, Y1
+	VSHUFPS      $0x44, Y2, Y3, Y0
+	VSHUFPS      $0xee, Y2, Y3, Y3
+	VSHUFPS      $0x44, Y1, Y5, Y2
+	VSHUFPS      $0xee, Y1, Y5, Y5
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernColAT4x24_r2_f_v2g0_nobias
+	VMOVSD       (R8), X1
+	VINSERTF128  $0x01, X1, Y1, Y1
+	VADDPS       Y1, Y0, Y0
+	VADDPS       Y1, Y3, Y3
+	VADDPS       Y1, Y2, Y2
+	VADDPS       Y1, Y5, Y5
+
+kernColAT4x24_r2_f_v2g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT4x24_r2_f_v2g0_norelu
+	VXORPS Y1, Y1, Y1
+	VMAXPS Y0, Y1, Y0
+	VMAXPS Y3, Y1, Y3
+	VMAXPS Y2, Y1, Y2
+	VMAXPS Y5, Y1, Y5
+
+kernColAT4x24_r2_f_v2g0_norelu:
+	VEXTRACTF128 $0x01, Y0, X1
+	VMOVLPS      X0, (BX)
+	VMOVLPS      X1, (SI)
+	VEXTRACTF128 $0x01, Y3, X1
+	VMOVLPS      X3, (BX)(DX*1)
+	VMOVLPS      X1, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y2, X1
+	VMOVLPS      X2, (BX)(DX*2)
+	VMOVLPS      X1, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y5, X1
+	VMOVLPS      X5, (BX)(DI*1)
+	VMOVLPS      X1, (SI)(DI*1)
+	JMP          kernColAT4x24_r2_end
+
+kernColAT4x24_r2_general:
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y3, Y0, Y8
+	VUNPCKHPS    Y3, Y0, Y3
+	VUNPCKLPS    Y7, Y6, Y0
+	VUNPCKHPS    Y7, Y6, Y7
+	VSHUFPS      $0x44, Y0, Y8, Y6
+	VSHUFPS      $0xee, Y0, Y8, Y8
+	VSHUFPS      $0x44, Y7, Y3, Y0
+	VSHUFPS      $0xee, Y7, Y3, Y3
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT4x24_r2_g_v0g0_noc
+	VBROADCASTSS beta+92(FP), Y7
+	CMPQ         24(SP), $0x00000000
+	JLE          kernColAT4x24_r2_g_v0g0_noc
+	VMOVSD       (BX), X9
+	CMPQ         24(SP), $0x00000004
+	JLE          kernColAT4x24_r2_g_v0g0_c0
+	VMOVSD       (SI), X10
+	VINSERTF128  $0x01, X10, Y9, Y9
+
+kernColAT4x24_r2_g_v0g0_c0:
+	VFMADD231PS Y9, Y7, Y6
+	CMPQ        24(SP), $0x00000001
+	JLE         kernColAT4x24_r2_g_v0g0_noc
+	VMOVSD      (BX)(DX*1), X9
+	CMPQ        24(SP), $0x00000005
+	JLE         kernColAT4x24_r2_g_v0g0_c1
+	VMOVSD      (SI)(DX*1), X10
+	VINSERTF128 $0x01, X10, Y9, Y9
+
+kernColAT4x24_r2_g_v0g0_c1:
+	VFMADD231PS Y9, Y7, Y8
+	CMPQ        24(SP), $0x00000002
+	JLE         kernColAT4x24_r2_g_v0g0_noc
+	VMOVSD      (BX)(DX*2), X9
+	CMPQ        24(SP), $0x00000006
+	JLE         kernColAT4x24_r2_g_v0g0_c2
+	VMOVSD      (SI)(DX*2), X10
+	VINSERTF128 $0x01, X10, Y9, Y9
+
+kernColAT4x24_r2_g_v0g0_c2:
+	VFMADD231PS Y9, Y7, Y0
+	CMPQ        24(SP), $0x00000003
+	JLE         kernColAT4x24_r2_g_v0g0_noc
+	VMOVSD      (BX)(DI*1), X9
+	CMPQ        24(SP), $0x00000007
+	JLE         kernColAT4x24_r2_g_v0g0_c3
+	VMOVSD      (SI)(DI*1), X10
+	VINSERTF128 $0x01, X10, Y9, Y9
+
+kernColAT4x24_r2_g_v0g0_c3:
+	VFMADD231PS Y9, Y7, Y3
+
+kernColAT4x24_r2_g_v0g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT4x24_r2_g_v0g0_nobias
+	VMOVSD      (R8), X7
+	VINSERTF128 $0x01, X7, Y7, Y7
+	VADDPS      Y7, Y6, Y6
+	VADDPS      Y7, Y8, Y8
+	VADDPS      Y7, Y0, Y0
+	VADDPS      Y7, Y3, Y3
+
+kernColAT4x24_r2_g_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT4x24_r2_g_v0g0_norelu
+	VXORPS Y7, Y7, Y7
+	VMAXPS Y6, Y7, Y6
+	VMAXPS Y8, Y7, Y8
+	VMAXPS Y0, Y7, Y0
+	VMAXPS Y3, Y7, Y3
+
+kernColAT4x24_r2_g_v0g0_norelu:
+	CMPQ         24(SP), $0x00000000
+	JLE          kernColAT4x24_r2_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y6, X7
+	VMOVLPS      X6, (BX)
+	CMPQ         24(SP), $0x00000004
+	JLE          kernColAT4x24_r2_g_v0g0_s0
+	VMOVLPS      X7, (SI)
+
+kernColAT4x24_r2_g_v0g0_s0:
+	CMPQ         24(SP), $0x00000001
+	JLE          kernColAT4x24_r2_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y8, X7
+	VMOVLPS      X8, (BX)(DX*1)
+	CMPQ         24(SP), $0x00000005
+	JLE          kernColAT4x24_r2_g_v0g0_s1
+	VMOVLPS      X7, (SI)(DX*1)
+
+kernColAT4x24_r2_g_v0g0_s1:
+	CMPQ         24(SP), $0x00000002
+	JLE          kernColAT4x24_r2_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y0, X7
+	VMOVLPS      X0, (BX)(DX*2)
+	CMPQ         24(SP), $0x00000006
+	JLE          kernColAT4x24_r2_g_v0g0_s2
+	VMOVLPS      X7, (SI)(DX*2)
+
+kernColAT4x24_r2_g_v0g0_s2:
+	CMPQ         24(SP), $0x00000003
+	JLE          kernColAT4x24_r2_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y3, X7
+	VMOVLPS      X3, (BX)(DI*1)
+	CMPQ         24(SP), $0x00000007
+	JLE          kernColAT4x24_r2_g_v0g0_s3
+	VMOVLPS      X7, (SI)(DI*1)
+
+kernColAT4x24_r2_g_v0g0_s3:
+kernColAT4x24_r2_g_v0g0_stored:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT4x24_r2_g_end
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y4, Y1, Y6
+	VUNPCKHPS    Y4, Y1, Y4
+	VUNPCKLPS    Y3, Y0, Y1
+	VUNPCKHPS    Y3, Y0, Y3
+	VSHUFPS      $0x44, Y1, Y6, Y0
+	VSHUFPS      $0xee, Y1, Y6, Y6
+	VSHUFPS      $0x44, Y3, Y4, Y1
+	VSHUFPS      $0xee, Y3, Y4, Y4
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT4x24_r2_g_v1g0_noc
+	VBROADCASTSS beta+92(FP), Y3
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT4x24_r2_g_v1g0_noc
+	VMOVSD       (BX), X7
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernColAT4x24_r2_g_v1g0_c0
+	VMOVSD       (SI), X8
+	VINSERTF128  $0x01, X8, Y7, Y7
+
+kernColAT4x24_r2_g_v1g0_c0:
+	VFMADD231PS Y7, Y3, Y0
+	CMPQ        24(SP), $0x00000009
+	JLE         kernColAT4x24_r2_g_v1g0_noc
+	VMOVSD      (BX)(DX*1), X7
+	CMPQ        24(SP), $0x0000000d
+	JLE         kernColAT4x24_r2_g_v1g0_c1
+	VMOVSD      (SI)(DX*1), X8
+	VINSERTF128 $0x01, X8, Y7, Y7
+
+kernColAT4x24_r2_g_v1g0_c1:
+	VFMADD231PS Y7, Y3, Y6
+	CMPQ        24(SP), $0x0000000a
+	JLE         kernColAT4x24_r2_g_v1g0_noc
+	VMOVSD      (BX)(DX*2), X7
+	CMPQ        24(SP), $0x0000000e
+	JLE         kernColAT4x24_r2_g_v1g0_c2
+	VMOVSD      (SI)(DX*2), X8
+	VINSERTF128 $0x01, X8, Y7, Y7
+
+kernColAT4x24_r2_g_v1g0_c2:
+	VFMADD231PS Y7, Y3, Y1
+	CMPQ        24(SP), $0x0000000b
+	JLE         kernColAT4x24_r2_g_v1g0_noc
+	VMOVSD      (BX)(DI*1), X7
+	CMPQ        24(SP), $0x0000000f
+	JLE         kernColAT4x24_r2_g_v1g0_c3
+	VMOVSD      (SI)(DI*1), X8
+	VINSERTF128 $0x01, X8, Y7, Y7
+
+kernColAT4x24_r2_g_v1g0_c3:
+	VFMADD231PS Y7, Y3, Y4
+
+kernColAT4x24_r2_g_v1g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT4x24_r2_g_v1g0_nobias
+	VMOVSD      (R8), X3
+	VINSERTF128 $0x01, X3, Y3, Y3
+	VADDPS      Y3, Y0, Y0
+	VADDPS      Y3, Y6, Y6
+	VADDPS      Y3, Y1, Y1
+	VADDPS      Y3, Y4, Y4
+
+kernColAT4x24_r2_g_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT4x24_r2_g_v1g0_norelu
+	VXORPS Y3, Y3, Y3
+	VMAXPS Y0, Y3, Y0
+	VMAXPS Y6, Y3, Y6
+	VMAXPS Y1, Y3, Y1
+	VMAXPS Y4, Y3, Y4
+
+kernColAT4x24_r2_g_v1g0_norelu:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT4x24_r2_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y0, X3
+	VMOVLPS      X0, (BX)
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernColAT4x24_r2_g_v1g0_s0
+	VMOVLPS      X3, (SI)
+
+kernColAT4x24_r2_g_v1g0_s0:
+	CMPQ         24(SP), $0x00000009
+	JLE          kernColAT4x24_r2_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y6, X3
+	VMOVLPS      X6, (BX)(DX*1)
+	CMPQ         24(SP), $0x0000000d
+	JLE          kernColAT4x24_r2_g_v1g0_s1
+	VMOVLPS      X3, (SI)(DX*1)
+
+kernColAT4x24_r2_g_v1g0_s1:
+	CMPQ         24(SP), $0x0000000a
+	JLE          kernColAT4x24_r2_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y1, X3
+	VMOVLPS      X1, (BX)(DX*2)
+	CMPQ         24(SP), $0x0000000e
+	JLE          kernColAT4x24_r2_g_v1g0_s2
+	VMOVLPS      X3, (SI)(DX*2)
+
+kernColAT4x24_r2_g_v1g0_s2:
+	CMPQ         24(SP), $0x0000000b
+	JLE          kernColAT4x24_r2_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y4, X3
+	VMOVLPS      X4, (BX)(DI*1)
+	CMPQ         24(SP), $0x0000000f
+	JLE          kernColAT4x24_r2_g_v1g0_s3
+	VMOVLPS      X3, (SI)(DI*1)
+
+kernColAT4x24_r2_g_v1g0_s3:
+kernColAT4x24_r2_g_v1g0_stored:
+	CMPQ         24(SP), $0x00000010
+	JLE          kernColAT4x24_r2_g_end
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y5, Y2, Y3
+	VUNPCKHPS    Y5, Y2, Y5
+	VUNPCKLPS    Y1, Y0, Y2
+	VUNPCKHPS    Y1, Y0, Y1
+	VSHUFPS      $0x44, Y2, Y3, Y0
+	VSHUFPS      $0xee, Y2, Y3, Y3
+	VSHUFPS      $0x44, Y1, Y5, Y2
+	VSHUFPS      $0xee, Y1, Y5, Y5
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT4x24_r2_g_v2g0_noc
+	VBROADCASTSS beta+92(FP), Y1
+	CMPQ         24(SP), $0x00000010
+	JLE          kernColAT4x24_r2_g_v2g0_noc
+	VMOVSD       (BX), X4
+	CMPQ         24(SP), $0x00000014
+	JLE          kernColAT4x24_r2_g_v2g0_c0
+	VMOVSD       (SI), X6
+	VINSERTF128  $0x01, X6, Y4, Y4
+
+kernColAT4x24_r2_g_v2g0_c0:
+	VFMADD231PS Y4, Y1, Y0
+	CMPQ        24(SP), $0x00000011
+	JLE         kernColAT4x24_r2_g_v2g0_noc
+	VMOVSD      (BX)(DX*1), X4
+	CMPQ        24(SP), $0x00000015
+	JLE         kernColAT4x24_r2_g_v2g0_c1
+	VMOVSD      (SI)(DX*1), X6
+	VINSERTF128 $0x01, X6, Y4, Y4
+
+kernColAT4x24_r2_g_v2g0_c1:
+	VFMADD231PS Y4, Y1, Y3
+	CMPQ        24(SP), $0x00000012
+	JLE         kernColAT4x24_r2_g_v2g0_noc
+	VMOVSD      (BX)(DX*2), X4
+	CMPQ        24(SP), $0x00000016
+	JLE         kernColAT4x24_r2_g_v2g0_c2
+	VMOVSD      (SI)(DX*2), X6
+	VINSERTF128 $0x01, X6, Y4, Y4
+
+kernColAT4x24_r2_g_v2g0_c2:
+	VFMADD231PS Y4, Y1, Y2
+	CMPQ        24(SP), $0x00000013
+	JLE         kernColAT4x24_r2_g_v2g0_noc
+	VMOVSD      (BX)(DI*1), X4
+	CMPQ        24(SP), $0x00000017
+	JLE         kernColAT4x24_r2_g_v2g0_c3
+	VMOVSD      (SI)(DI*1), X6
+	VINSERTF128 $0x01, X6, Y4, Y4
+
+kernColAT4x24_r2_g_v2g0_c3:
+	VFMADD231PS Y4, Y1, Y5
+
+kernColAT4x24_r2_g_v2g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT4x24_r2_g_v2g0_nobias
+	VMOVSD      (R8), X1
+	VINSERTF128 $0x01, X1, Y1, Y1
+	VADDPS      Y1, Y0, Y0
+	VADDPS      Y1, Y3, Y3
+	VADDPS      Y1, Y2, Y2
+	VADDPS      Y1, Y5, Y5
+
+kernColAT4x24_r2_g_v2g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT4x24_r2_g_v2g0_norelu
+	VXORPS Y1, Y1, Y1
+	VMAXPS Y0, Y1, Y0
+	VMAXPS Y3, Y1, Y3
+	VMAXPS Y2, Y1, Y2
+	VMAXPS Y5, Y1, Y5
+
+kernColAT4x24_r2_g_v2g0_norelu:
+	CMPQ         24(SP), $0x00000010
+	JLE          kernColAT4x24_r2_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y0, X1
+	VMOVLPS      X0, (BX)
+	CMPQ         24(SP), $0x00000014
+	JLE          kernColAT4x24_r2_g_v2g0_s0
+	VMOVLPS      X1, (SI)
+
+kernColAT4x24_r2_g_v2g0_s0:
+	CMPQ         24(SP), $0x00000011
+	JLE          kernColAT4x24_r2_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y3, X1
+	VMOVLPS      X3, (BX)(DX*1)
+	CMPQ         24(SP), $0x00000015
+	JLE          kernColAT4x24_r2_g_v2g0_s1
+	VMOVLPS      X1, (SI)(DX*1)
+
+kernColAT4x24_r2_g_v2g0_s1:
+	CMPQ         24(SP), $0x00000012
+	JLE          kernColAT4x24_r2_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y2, X1
+	VMOVLPS      X2, (BX)(DX*2)
+	CMPQ         24(SP), $0x00000016
+	JLE          kernColAT4x24_r2_g_v2g0_s2
+	VMOVLPS      X1, (SI)(DX*2)
+
+kernColAT4x24_r2_g_v2g0_s2:
+	CMPQ         24(SP), $0x00000013
+	JLE          kernColAT4x24_r2_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y5, X1
+	VMOVLPS      X5, (BX)(DI*1)
+	CMPQ         24(SP), $0x00000017
+	JLE          kernColAT4x24_r2_g_v2g0_s3
+	VMOVLPS      X1, (SI)(DI*1)
+
+kernColAT4x24_r2_g_v2g0_s3:
+kernColAT4x24_r2_g_v2g0_stored:
+kernColAT4x24_r2_g_end:
+kernColAT4x24_r2_end:
+	JMP kernColAT4x24_nextcol
+
+kernColAT4x24_rem1:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	MOVQ   (SP), DI
+	MOVQ   ldb+48(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   k+8(FP), R10
+	SHRQ   $0x02, R10
+	JZ     kernColAT4x24_r1_tail
+
+kernColAT4x24_r1_loop4:
+	VMOVUPS      (DI), Y3
+	VMOVUPS      32(DI), Y4
+	VMOVUPS      64(DI), Y5
+	VBROADCASTSS (DX), Y6
+	VFMADD231PS  Y3, Y6, Y0
+	VFMADD231PS  Y4, Y6, Y1
+	VFMADD231PS  Y5, Y6, Y2
+	VMOVUPS      (DI)(R8*1), Y3
+	VMOVUPS      32(DI)(R8*1), Y4
+	VMOVUPS      64(DI)(R8*1), Y5
+	VBROADCASTSS (DX)(AX*1), Y6
+	VFMADD231PS  Y3, Y6, Y0
+	VFMADD231PS  Y4, Y6, Y1
+	VFMADD231PS  Y5, Y6, Y2
+	VMOVUPS      (DI)(R8*2), Y3
+	VMOVUPS      32(DI)(R8*2), Y4
+	VMOVUPS      64(DI)(R8*2), Y5
+	VBROADCASTSS (DX)(AX*2), Y6
+	VFMADD231PS  Y3, Y6, Y0
+	VFMADD231PS  Y4, Y6, Y1
+	VFMADD231PS  Y5, Y6, Y2
+	VMOVUPS      (DI)(R9*1), Y3
+	VMOVUPS      32(DI)(R9*1), Y4
+	VMOVUPS      64(DI)(R9*1), Y5
+	VBROADCASTSS (DX)(CX*1), Y6
+	VFMADD231PS  Y3, Y6, Y0
+	VFMADD231PS  Y4, Y6, Y1
+	VFMADD231PS  Y5, Y6, Y2
+	LEAQ         (DX)(AX*4), DX
+	LEAQ         (DI)(R8*4), DI
+	DECQ         R10
+	JNZ          kernColAT4x24_r1_loop4
+
+kernColAT4x24_r1_tail:
+	MOVQ k+8(FP), R9
+	ANDQ $0x00000003, R9
+	JZ   kernColAT4x24_r1_epi
+
+kernColAT4x24_r1_loop1:
+	VMOVUPS      (DI), Y3
+	VMOVUPS      32(DI), Y4
+	VMOVUPS      64(DI), Y5
+	VBROADCASTSS (DX), Y6
+	VFMADD231PS  Y3, Y6, Y0
+	VFMADD231PS  Y4, Y6, Y1
+	VFMADD231PS  Y5, Y6, Y2
+	ADDQ         AX, DX
+	ADDQ         R8, DI
+	DECQ         R9
+	JNZ          kernColAT4x24_r1_loop1
+
+kernColAT4x24_r1_epi:
+	TESTQ        $0x00000008, flags+104(FP)
+	JZ           kernColAT4x24_r1_noalpha
+	VBROADCASTSS alpha+88(FP), Y15
+	VMULPS       Y15, Y0, Y0
+	VMULPS       Y15, Y1, Y1
+	VMULPS       Y15, Y2, Y2
+
+kernColAT4x24_r1_noalpha:
+	MOVQ        ldc+72(FP), DX
+	SHLQ        $0x02, DX
+	LEAQ        (DX)(DX*2), DI
+	MOVQ        m+0(FP), R8
+	SUBQ        SI, R8
+	MOVQ        16(SP), SI
+	LEAQ        (SI)(R8*4), R8
+	TESTQ       $0x00000001, flags+104(FP)
+	JNZ         kernColAT4x24_r1_general
+	CMPQ        24(SP), $0x00000018
+	JNE         kernColAT4x24_r1_general
+	LEAQ        (BX)(DX*4), SI
+	VUNPCKLPS   Y3, Y0, Y6
+	VUNPCKHPS   Y3, Y0, Y3
+	VUNPCKLPS   Y5, Y4, Y0
+	VUNPCKHPS   Y5, Y4, Y5
+	VSHUFPS     $0x44, Y0, Y6, Y4
+	VSHUFPS     $0xee, Y0, Y6, Y6
+	VSHUFPS     $0x44, Y5, Y3, Y0
+	VSHUFPS     $0xee, Y5, Y3, Y3
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT4x24_r1_f_v0g0_nobias
+	VMOVSS      (R8), X5
+	VINSERTF128 $0x01, X5, Y5, Y5
+	VADDPS      Y5, Y4, Y4
+	VADDPS      Y5, Y6, Y6
+	VADDPS      Y5, Y0, Y0
+	VADDPS      Y5, Y3, Y3
+
+kernColAT4x24_r1_f_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT4x24_r1_f_v0g0_norelu
+	VXORPS Y5, Y5, Y5
+	VMAXPS Y4, Y5, Y4
+	VMAXPS Y6, Y5, Y6
+	VMAXPS Y0, Y5, Y0
+	VMAXPS Y3, Y5, Y3
+
+kernColAT4x24_r1_f_v0g0_norelu:
+	VEXTRACTF128 $0x01, Y4, X5
+	VMOVSS       X4, (BX)
+	VMOVSS       X5, (SI)
+	VEXTRACTF128 $0x01, Y6, X5
+	VMOVSS       X6, (BX)(DX*1)
+	VMOVSS       X5, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y0, X5
+	VMOVSS       X0, (BX)(DX*2)
+	VMOVSS       X5, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y3, X5
+	VMOVSS       X3, (BX)(DI*1)
+	VMOVSS       X5, (SI)(DI*1)
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y0, Y1, Y5
+	VUNPCKHPS    Y0, Y1, Y0
+	VUNPCKLPS    Y4, Y3, Y1
+	VUNPCKHPS    Y4, Y3, Y4
+	VSHUFPS      $0x44, Y1, Y5, Y3
+	VSHUFPS      $0xee, Y1, Y5, Y5
+	VSHUFPS      $0x44, Y4, Y0, Y1
+	VSHUFPS      $0xee, Y4, Y0, Y0
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernColAT4x24_r1_f_v1g0_nobias
+	VMOVSS       (R8), X4
+	VINSERTF128  $0x01, X4, Y4, Y4
+	VADDPS       Y4, Y3, Y3
+	VADDPS       Y4, Y5, Y5
+	VADDPS       Y4, Y1, Y1
+	VADDPS       Y4, Y0, Y0
+
+kernColAT4x24_r1_f_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT4x24_r1_f_v1g0_norelu
+	VXORPS Y4, Y4, Y4
+	VMAXPS Y3, Y4, Y3
+	VMAXPS Y5, Y4, Y5
+	VMAXPS Y1, Y4, Y1
+	VMAXPS Y0, Y4, Y0
+
+kernColAT4x24_r1_f_v1g0_norelu:
+	VEXTRACTF128 $0x01, Y3, X4
+	VMOVSS       X3, (BX)
+	VMOVSS       X4, (SI)
+	VEXTRACTF128 $0x01, Y5, X4
+	VMOVSS       X5, (BX)(DX*1)
+	VMOVSS       X4, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y1, X4
+	VMOVSS       X1, (BX)(DX*2)
+	VMOVSS       X4, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y0, X4
+	VMOVSS       X0, (BX)(DI*1)
+	VMOVSS       X4, (SI)(DI*1)
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y0, Y2, Y4
+	VUNPCKHPS    Y0, Y2, Y0
+	VUNPCKLPS    Y3, Y1, Y2
+	VUNPCKHPS    Y3, Y1, Y3
+	VSHUFPS      $0x44, Y2, Y4, Y1
+	VSHUFPS      $0xee, Y2, Y4, Y4
+	VSHUFPS      $0x44, Y3, Y0, Y2
+	VSHUFPS      $0xee, Y3, Y0, Y0
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernColAT4x24_r1_f_v2g0_nobias
+	VMOVSS       (R8), X3
+	VINSERTF128  $0x01, X3, Y3, Y3
+	VADDPS       Y3, Y1, Y1
+	VADDPS       Y3, Y4, Y4
+	VADDPS       Y3, Y2, Y2
+	VADDPS       Y3, Y0, Y0
+
+kernColAT4x24_r1_f_v2g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT4x24_r1_f_v2g0_norelu
+	VXORPS Y3, Y3, Y3
+	VMAXPS Y1, Y3, Y1
+	VMAXPS Y4, Y3, Y4
+	VMAXPS Y2, Y3, Y2
+	VMAXPS Y0, Y3, Y0
+
+kernColAT4x24_r1_f_v2g0_norelu:
+	VEXTRACTF128 $0x01, Y1, X3
+	VMOVSS       X1, (BX)
+	VMOVSS       X3, (SI)
+	VEXTRACTF128 $0x01, Y4, X3
+	VMOVSS       X4, (BX)(DX*1)
+	VMOVSS       X3, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y2, X3
+	VMOVSS       X2, (BX)(DX*2)
+	VMOVSS       X3, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y0, X3
+	VMOVSS       X0, (BX)(DI*1)
+	VMOVSS       X3, (SI)(DI*1)
+	JMP          kernColAT4x24_r1_end
+
+kernColAT4x24_r1_general:
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y3, Y0, Y6
+	VUNPCKHPS    Y3, Y0, Y3
+	VUNPCKLPS    Y5, Y4, Y0
+	VUNPCKHPS    Y5, Y4, Y5
+	VSHUFPS      $0x44, Y0, Y6, Y4
+	VSHUFPS      $0xee, Y0, Y6, Y6
+	VSHUFPS      $0x44, Y5, Y3, Y0
+	VSHUFPS      $0xee, Y5, Y3, Y3
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT4x24_r1_g_v0g0_noc
+	VBROADCASTSS beta+92(FP), Y5
+	CMPQ         24(SP), $0x00000000
+	JLE          kernColAT4x24_r1_g_v0g0_noc
+	VMOVSS       (BX), X7
+	CMPQ         24(SP), $0x00000004
+	JLE          kernColAT4x24_r1_g_v0g0_c0
+	VMOVSS       (SI), X8
+	VINSERTF128  $0x01, X8, Y7, Y7
+
+kernColAT4x24_r1_g_v0g0_c0:
+	VFMADD231PS Y7, Y5, Y4
+	CMPQ        24(SP), $0x00000001
+	JLE         kernColAT4x24_r1_g_v0g0_noc
+	VMOVSS      (BX)(DX*1), X7
+	CMPQ        24(SP), $0x00000005
+	JLE         kernColAT4x24_r1_g_v0g0_c1
+	VMOVSS      (SI)(DX*1), X8
+	VINSERTF128 $0x01, X8, Y7, Y7
+
+kernColAT4x24_r1_g_v0g0_c1:
+	VFMADD231PS Y7, Y5, Y6
+	CMPQ        24(SP), $0x00000002
+	JLE         kernColAT4x24_r1_g_v0g0_noc
+	VMOVSS      (BX)(DX*2), X7
+	CMPQ        24(SP), $0x00000006
+	JLE         kernColAT4x24_r1_g_v0g0_c2
+	VMOVSS      (SI)(DX*2), X8
+	VINSERTF128 $0x01, X8, Y7, Y7
+
+kernColAT4x24_r1_g_v0g0_c2:
+	VFMADD231PS Y7, Y5, Y0
+	CMPQ        24(SP), $0x00000003
+	JLE         kernColAT4x24_r1_g_v0g0_noc
+	VMOVSS      (BX)(DI*1), X7
+	CMPQ        24(SP), $0x00000007
+	JLE         kernColAT4x24_r1_g_v0g0_c3
+	VMOVSS      (SI)(DI*1), X8
+	VINSERTF128 $0x01, X8, Y7, Y7
+
+kernColAT4x24_r1_g_v0g0_c3:
+	VFMADD231PS Y7, Y5, Y3
+
+kernColAT4x24_r1_g_v0g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT4x24_r1_g_v0g0_nobias
+	VMOVSS      (R8), X5
+	VINSERTF128 $0x01, X5, Y5, Y5
+	VADDPS      Y5, Y4, Y4
+	VADDPS      Y5, Y6, Y6
+	VADDPS      Y5, Y0, Y0
+	VADDPS      Y5, Y3, Y3
+
+kernColAT4x24_r1_g_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT4x24_r1_g_v0g0_norelu
+	VXORPS Y5, Y5, Y5
+	VMAXPS Y4, Y5, Y4
+	VMAXPS Y6, Y5, Y6
+	VMAXPS Y0, Y5, Y0
+	VMAXPS Y3, Y5, Y3
+
+kernColAT4x24_r1_g_v0g0_norelu:
+	CMPQ         24(SP), $0x00000000
+	JLE          kernColAT4x24_r1_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y4, X5
+	VMOVSS       X4, (BX)
+	CMPQ         24(SP), $0x00000004
+	JLE          kernColAT4x24_r1_g_v0g0_s0
+	VMOVSS       X5, (SI)
+
+kernColAT4x24_r1_g_v0g0_s0:
+	CMPQ         24(SP), $0x00000001
+	JLE          kernColAT4x24_r1_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y6, X5
+	VMOVSS       X6, (BX)(DX*1)
+	CMPQ         24(SP), $0x00000005
+	JLE          kernColAT4x24_r1_g_v0g0_s1
+	VMOVSS       X5, (SI)(DX*1)
+
+kernColAT4x24_r1_g_v0g0_s1:
+	CMPQ         24(SP), $0x00000002
+	JLE          kernColAT4x24_r1_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y0, X5
+	VMOVSS       X0, (BX)(DX*2)
+	CMPQ         24(SP), $0x00000006
+	JLE          kernColAT4x24_r1_g_v0g0_s2
+	VMOVSS       X5, (SI)(DX*2)
+
+kernColAT4x24_r1_g_v0g0_s2:
+	CMPQ         24(SP), $0x00000003
+	JLE          kernColAT4x24_r1_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y3, X5
+	VMOVSS       X3, (BX)(DI*1)
+	CMPQ         24(SP), $0x00000007
+	JLE          kernColAT4x24_r1_g_v0g0_s3
+	VMOVSS       X5, (SI)(DI*1)
+
+kernColAT4x24_r1_g_v0g0_s3:
+kernColAT4x24_r1_g_v0g0_stored:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT4x24_r1_g_end
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y0, Y1, Y5
+	VUNPCKHPS    Y0, Y1, Y0
+	VUNPCKLPS    Y4, Y3, Y1
+	VUNPCKHPS    Y4, Y3, Y4
+	VSHUFPS      $0x44, Y1, Y5, Y3
+	VSHUFPS      $0xee, Y1, Y5, Y5
+	VSHUFPS      $0x44, Y4, Y0, Y1
+	VSHUFPS      $0xee, Y4, Y0, Y0
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT4x24_r1_g_v1g0_noc
+	VBROADCASTSS beta+92(FP), Y4
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT4x24_r1_g_v1g0_noc
+	VMOVSS       (BX), X6
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernColAT4x24_r1_g_v1g0_c0
+	VMOVSS       (SI), X7
+	VINSERTF128  $0x01, X7, Y6, Y6
+
+kernColAT4x24_r1_g_v1g0_c0:
+	VFMADD231PS Y6, Y4, Y3
+	CMPQ        24(SP), $0x00000009
+	JLE         kernColAT4x24_r1_g_v1g0_noc
+	VMOVSS      (BX)(DX*1), X6
+	CMPQ        24(SP), $0x0000000d
+	JLE         kernColAT4x24_r1_g_v1g0_c1
+	VMOVSS      (SI)(DX*1), X7
+	VINSERTF128 $0x01, X7, Y6, Y6
+
+kernColAT4x24_r1_g_v1g0_c1:
+	VFMADD231PS Y6, Y4, Y5
+	CMPQ        24(SP), $0x0000000a
+	JLE         kernColAT4x24_r1_g_v1g0_noc
+	VMOVSS      (BX)(DX*2), X6
+	CMPQ        24(SP), $0x0000000e
+	JLE         kernColAT4x24_r1_g_v1g0_c2
+	VMOVSS      (SI)(DX*2), X7
+	VINSERTF128 $0x01, X7, Y6, Y6
+
+kernColAT4x24_r1_g_v1g0_c2:
+	VFMADD231PS Y6, Y4, Y1
+	CMPQ        24(SP), $0x0000000b
+	JLE         kernColAT4x24_r1_g_v1g0_noc
+	VMOVSS      (BX)(DI*1), X6
+	CMPQ        24(SP), $0x0000000f
+	JLE         kernColAT4x24_r1_g_v1g0_c3
+	VMOVSS      (SI)(DI*1), X7
+	VINSERTF128 $0x01, X7, Y6, Y6
+
+kernColAT4x24_r1_g_v1g0_c3:
+	VFMADD231PS Y6, Y4, Y0
+
+kernColAT4x24_r1_g_v1g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT4x24_r1_g_v1g0_nobias
+	VMOVSS      (R8), X4
+	VINSERTF128 $0x01, X4, Y4, Y4
+	VADDPS      Y4, Y3, Y3
+	VADDPS      Y4, Y5, Y5
+	VADDPS      Y4, Y1, Y1
+	VADDPS      Y4, Y0, Y0
+
+kernColAT4x24_r1_g_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT4x24_r1_g_v1g0_norelu
+	VXORPS Y4, Y4, Y4
+	VMAXPS Y3, Y4, Y3
+	VMAXPS Y5, Y4, Y5
+	VMAXPS Y1, Y4, Y1
+	VMAXPS Y0, Y4, Y0
+
+kernColAT4x24_r1_g_v1g0_norelu:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT4x24_r1_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y3, X4
+	VMOVSS       X3, (BX)
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernColAT4x24_r1_g_v1g0_s0
+	VMOVSS       X4, (SI)
+
+kernColAT4x24_r1_g_v1g0_s0:
+	CMPQ         24(SP), $0x00000009
+	JLE          kernColAT4x24_r1_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y5, X4
+	VMOVSS       X5, (BX)(DX*1)
+	CMPQ         24(SP), $0x0000000d
+	JLE          kernColAT4x24_r1_g_v1g0_s1
+	VMOVSS       X4, (SI)(DX*1)
+
+kernColAT4x24_r1_g_v1g0_s1:
+	CMPQ         24(SP), $0x0000000a
+	JLE          kernColAT4x24_r1_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y1, X4
+	VMOVSS       X1, (BX)(DX*2)
+	CMPQ         24(SP), $0x0000000e
+	JLE          kernColAT4x24_r1_g_v1g0_s2
+	VMOVSS       X4, (SI)(DX*2)
+
+kernColAT4x24_r1_g_v1g0_s2:
+	CMPQ         24(SP), $0x0000000b
+	JLE          kernColAT4x24_r1_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y0, X4
+	VMOVSS       X0, (BX)(DI*1)
+	CMPQ         24(SP), $0x0000000f
+	JLE          kernColAT4x24_r1_g_v1g0_s3
+	VMOVSS       X4, (SI)(DI*1)
+
+kernColAT4x24_r1_g_v1g0_s3:
+kernColAT4x24_r1_g_v1g0_stored:
+	CMPQ         24(SP), $0x00000010
+	JLE          kernColAT4x24_r1_g_end
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y0, Y2, Y4
+	VUNPCKHPS    Y0, Y2, Y0
+	VUNPCKLPS    Y3, Y1, Y2
+	VUNPCKHPS    Y3, Y1, Y3
+	VSHUFPS      $0x44, Y2, Y4, Y1
+	VSHUFPS      $0xee, Y2, Y4, Y4
+	VSHUFPS      $0x44, Y3, Y0, Y2
+	VSHUFPS      $0xee, Y3, Y0, Y0
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT4x24_r1_g_v2g0_noc
+	VBROADCASTSS beta+92(FP), Y3
+	CMPQ         24(SP), $0x00000010
+	JLE          kernColAT4x24_r1_g_v2g0_noc
+	VMOVSS       (BX), X5
+	CMPQ         24(SP), $0x00000014
+	JLE          kernColAT4x24_r1_g_v2g0_c0
+	VMOVSS       (SI), X6
+	VINSERTF128  $0x01, X6, Y5, Y5
+
+kernColAT4x24_r1_g_v2g0_c0:
+	VFMADD231PS Y5, Y3, Y1
+	CMPQ        24(SP), $0x00000011
+	JLE         kernColAT4x24_r1_g_v2g0_noc
+	VMOVSS      (BX)(DX*1), X5
+	CMPQ        24(SP), $0x00000015
+	JLE         kernColAT4x24_r1_g_v2g0_c1
+	VMOVSS      (SI)(DX*1), X6
+	VINSERTF128 $0x01, X6, Y5, Y5
+
+kernColAT4x24_r1_g_v2g0_c1:
+	VFMADD231PS Y5, Y3, Y4
+	CMPQ        24(SP), $0x00000012
+	JLE         kernColAT4x24_r1_g_v2g0_noc
+	VMOVSS      (BX)(DX*2), X5
+	CMPQ        24(SP), $0x00000016
+	JLE         kernColAT4x24_r1_g_v2g0_c2
+	VMOVSS      (SI)(DX*2), X6
+	VINSERTF128 $0x01, X6, Y5, Y5
+
+kernColAT4x24_r1_g_v2g0_c2:
+	VFMADD231PS Y5, Y3, Y2
+	CMPQ        24(SP), $0x00000013
+	JLE         kernColAT4x24_r1_g_v2g0_noc
+	VMOVSS      (BX)(DI*1), X5
+	CMPQ        24(SP), $0x00000017
+	JLE         kernColAT4x24_r1_g_v2g0_c3
+	VMOVSS      (SI)(DI*1), X6
+	VINSERTF128 $0x01, X6, Y5, Y5
+
+kernColAT4x24_r1_g_v2g0_c3:
+	VFMADD231PS Y5, Y3, Y0
+
+kernColAT4x24_r1_g_v2g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT4x24_r1_g_v2g0_nobias
+	VMOVSS      (R8), X3
+	VINSERTF128 $0x01, X3, Y3, Y3
+	VADDPS      Y3, Y1, Y1
+	VADDPS      Y3, Y4, Y4
+	VADDPS      Y3, Y2, Y2
+	VADDPS      Y3, Y0, Y0
+
+kernColAT4x24_r1_g_v2g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT4x24_r1_g_v2g0_norelu
+	VXORPS Y3, Y3, Y3
+	VMAXPS Y1, Y3, Y1
+	VMAXPS Y4, Y3, Y4
+	VMAXPS Y2, Y3, Y2
+	VMAXPS Y0, Y3, Y0
+
+kernColAT4x24_r1_g_v2g0_norelu:
+	CMPQ         24(SP), $0x00000010
+	JLE          kernColAT4x24_r1_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y1, X3
+	VMOVSS       X1, (BX)
+	CMPQ         24(SP), $0x00000014
+	JLE          kernColAT4x24_r1_g_v2g0_s0
+	VMOVSS       X3, (SI)
+
+kernColAT4x24_r1_g_v2g0_s0:
+	CMPQ         24(SP), $0x00000011
+	JLE          kernColAT4x24_r1_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y4, X3
+	VMOVSS       X4, (BX)(DX*1)
+	CMPQ         24(SP), $0x00000015
+	JLE          kernColAT4x24_r1_g_v2g0_s1
+	VMOVSS       X3, (SI)(DX*1)
+
+kernColAT4x24_r1_g_v2g0_s1:
+	CMPQ         24(SP), $0x00000012
+	JLE          kernColAT4x24_r1_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y2, X3
+	VMOVSS       X2, (BX)(DX*2)
+	CMPQ         24(SP), $0x00000016
+	JLE          kernColAT4x24_r1_g_v2g0_s2
+	VMOVSS       X3, (SI)(DX*2)
+
+kernColAT4x24_r1_g_v2g0_s2:
+	CMPQ         24(SP), $0x00000013
+	JLE          kernColAT4x24_r1_g_v2g0_stored
+	VEXTRACTF128 $0x01, Y0, X3
+	VMOVSS       X0, (BX)(DI*1)
+	CMPQ         24(SP), $0x00000017
+	JLE          kernColAT4x24_r1_g_v2g0_s3
+	VMOVSS       X3, (SI)(DI*1)
+
+kernColAT4x24_r1_g_v2g0_s3:
+kernColAT4x24_r1_g_v2g0_stored:
+kernColAT4x24_r1_g_end:
+kernColAT4x24_r1_end:
+kernColAT4x24_nextcol:
+	SUBQ   $0x00000018, 32(SP)
+	JLE    kernColAT4x24_done
+	MOVQ   bstep+56(FP), DX
+	SHLQ   $0x02, DX
+	ADDQ   DX, (SP)
+	MOVQ   ldc+72(FP), DX
+	IMUL3Q $0x00000060, DX, DX
+	ADDQ   DX, 8(SP)
+	JMP    kernColAT4x24_colpanel
+
+kernColAT4x24_done:
+	VZEROUPPER
+	RET
+
+// func kernRowAT6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+// Requires: AVX, CMOV, FMA3
+TEXT ·kernRowAT6x16(SB), NOSPLIT, $40-112
+	MOVQ b+40(FP), AX
+	MOVQ AX, (SP)
+	MOVQ c+64(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ bias+96(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ n+80(FP), AX
+	MOVQ AX, 32(SP)
+	MOVQ lda+24(FP), AX
+	SHLQ $0x02, AX
+	LEAQ (AX)(AX*2), CX
+
+kernRowAT6x16_colpanel:
+	MOVQ    32(SP), DX
+	MOVQ    $0x00000010, BX
+	CMPQ    DX, $0x00000010
+	CMOVQGT BX, DX
+	MOVQ    DX, 24(SP)
+	MOVQ    a+16(FP), DX
+	MOVQ    8(SP), BX
+	MOVQ    m+0(FP), SI
+
+kernRowAT6x16_panel:
+	CMPQ   SI, $0x00000006
+	JL     kernRowAT6x16_rem
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	MOVQ   DX, DI
+	LEAQ   (DI)(AX*4), R8
+	MOVQ   (SP), R9
+	MOVQ   ldb+48(FP), R10
+	SHLQ   $0x02, R10
+	LEAQ   (R10)(R10*2), R11
+	MOVQ   k+8(FP), R12
+	SHRQ   $0x02, R12
+	JZ     kernRowAT6x16_full_tail
+
+kernRowAT6x16_full_loop4:
+	VMOVUPS      (R9), Y12
+	VMOVUPS      32(R9), Y13
+	VBROADCASTSS (DI), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS (DI)(AX*1), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS (DI)(AX*2), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS (DI)(CX*1), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSS (R8), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS (R8)(AX*1), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	VMOVUPS      (R9)(R10*1), Y12
+	VMOVUPS      32(R9)(R10*1), Y13
+	VBROADCASTSS 4(DI), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS 4(DI)(AX*1), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS 4(DI)(AX*2), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS 4(DI)(CX*1), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSS 4(R8), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS 4(R8)(AX*1), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	VMOVUPS      (R9)(R10*2), Y12
+	VMOVUPS      32(R9)(R10*2), Y13
+	VBROADCASTSS 8(DI), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS 8(DI)(AX*1), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS 8(DI)(AX*2), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS 8(DI)(CX*1), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSS 8(R8), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS 8(R8)(AX*1), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	VMOVUPS      (R9)(R11*1), Y12
+	VMOVUPS      32(R9)(R11*1), Y13
+	VBROADCASTSS 12(DI), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS 12(DI)(AX*1), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS 12(DI)(AX*2), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS 12(DI)(CX*1), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSS 12(R8), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS 12(R8)(AX*1), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	ADDQ         $0x00000010, DI
+	ADDQ         $0x00000010, R8
+	LEAQ         (R9)(R10*4), R9
+	DECQ         R12
+	JNZ          kernRowAT6x16_full_loop4
+
+kernRowAT6x16_full_tail:
+	MOVQ k+8(FP), R11
+	ANDQ $0x00000003, R11
+	JZ   kernRowAT6x16_full_epi
+
+kernRowAT6x16_full_loop1:
+	VMOVUPS      (R9), Y12
+	VMOVUPS      32(R9), Y13
+	VBROADCASTSS (DI), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS (DI)(AX*1), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS (DI)(AX*2), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS (DI)(CX*1), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSS (R8), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS (R8)(AX*1), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	ADDQ         $0x00000004, DI
+	ADDQ         $0x00000004, R8
+	ADDQ         R10, R9
+	DECQ         R11
+	JNZ          kernRowAT6x16_full_loop1
+
+kernRowAT6x16_full_epi:
+	TESTQ        $0x00000008, flags+104(FP)
+	JZ           kernRowAT6x16_full_noalpha
+	VBROADCASTSS alpha+88(FP), Y15
+	VMULPS       Y15, Y0, Y0
+	VMULPS       Y15, Y1, Y1
+	VMULPS       Y15, Y2, Y2
+	VMULPS       Y15, Y3, Y3
+	VMULPS       Y15, Y4, Y4
+	VMULPS       Y15, Y5, Y5
+	VMULPS       Y15, Y6, Y6
+	VMULPS       Y15, Y7, Y7
+	VMULPS       Y15, Y8, Y8
+	VMULPS       Y15, Y9, Y9
+	VMULPS       Y15, Y10, Y10
+	VMULPS       Y15, Y11, Y11
+
+kernRowAT6x16_full_noalpha:
+	MOVQ        ldc+72(FP), DI
+	SHLQ        $0x02, DI
+	LEAQ        (DI)(DI*2), R8
+	MOVQ        m+0(FP), R9
+	SUBQ        SI, R9
+	MOVQ        16(SP), R10
+	LEAQ        (R10)(R9*4), R9
+	TESTQ       $0x00000001, flags+104(FP)
+	JNZ         kernRowAT6x16_full_general
+	CMPQ        24(SP), $0x00000010
+	JNE         kernRowAT6x16_full_general
+	MOVQ        BX, R10
+	LEAQ        (R10)(DI*4), R11
+	VUNPCKLPS   Y2, Y0, Y12
+	VUNPCKHPS   Y2, Y0, Y2
+	VUNPCKLPS   Y6, Y4, Y0
+	VUNPCKHPS   Y6, Y4, Y6
+	VSHUFPS     $0x44, Y0, Y12, Y4
+	VSHUFPS     $0xee, Y0, Y12, Y12
+	VSHUFPS     $0x44, Y6, Y2, Y0
+	VSHUFPS     $0xee, Y6, Y2, Y2
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT6x16_full_f_v0g0_nobias
+	VMOVUPS     (R9), X6
+	VINSERTF128 $0x01, X6, Y6, Y6
+	VADDPS      Y6, Y4, Y4
+	VADDPS      Y6, Y12, Y12
+	VADDPS      Y6, Y0, Y0
+	VADDPS      Y6, Y2, Y2
+
+kernRowAT6x16_full_f_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_full_f_v0g0_norelu
+	VXORPS Y6, Y6, Y6
+	VMAXPS Y4, Y6, Y4
+	VMAXPS Y12, Y6, Y12
+	VMAXPS Y0, Y6, Y0
+	VMAXPS Y2, Y6, Y2
+
+kernRowAT6x16_full_f_v0g0_norelu:
+	VEXTRACTF128 $0x01, Y4, X6
+	VMOVUPS      X4, (R10)
+	VMOVUPS      X6, (R11)
+	VEXTRACTF128 $0x01, Y12, X6
+	VMOVUPS      X12, (R10)(DI*1)
+	VMOVUPS      X6, (R11)(DI*1)
+	VEXTRACTF128 $0x01, Y0, X6
+	VMOVUPS      X0, (R10)(DI*2)
+	VMOVUPS      X6, (R11)(DI*2)
+	VEXTRACTF128 $0x01, Y2, X6
+	VMOVUPS      X2, (R10)(R8*1)
+	VMOVUPS      X6, (R11)(R8*1)
+	VUNPCKLPS    Y10, Y8, Y4
+	VUNPCKHPS    Y10, Y8, Y10
+	VUNPCKLPS    Y2, Y0, Y8
+	VUNPCKHPS    Y2, Y0, Y2
+	VSHUFPS      $0x44, Y8, Y4, Y0
+	VSHUFPS      $0xee, Y8, Y4, Y4
+	VSHUFPS      $0x44, Y2, Y10, Y8
+	VSHUFPS      $0xee, Y2, Y10, Y10
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernRowAT6x16_full_f_v0g4_nobias
+	VMOVSD       16(R9), X2
+	VINSERTF128  $0x01, X2, Y2, Y2
+	VADDPS       Y2, Y0, Y0
+	VADDPS       Y2, Y4, Y4
+	VADDPS       Y2, Y8, Y8
+	VADDPS       Y2, Y10, Y10
+
+kernRowAT6x16_full_f_v0g4_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_full_f_v0g4_norelu
+	VXORPS Y2, Y2, Y2
+	VMAXPS Y0, Y2, Y0
+	VMAXPS Y4, Y2, Y4
+	VMAXPS Y8, Y2, Y8
+	VMAXPS Y10, Y2, Y10
+
+kernRowAT6x16_full_f_v0g4_norelu:
+	VEXTRACTF128 $0x01, Y0, X2
+	VMOVLPS      X0, 16(R10)
+	VMOVLPS      X2, 16(R11)
+	VEXTRACTF128 $0x01, Y4, X2
+	VMOVLPS      X4, 16(R10)(DI*1)
+	VMOVLPS      X2, 16(R11)(DI*1)
+	VEXTRACTF128 $0x01, Y8, X2
+	VMOVLPS      X8, 16(R10)(DI*2)
+	VMOVLPS      X2, 16(R11)(DI*2)
+	VEXTRACTF128 $0x01, Y10, X2
+	VMOVLPS      X10, 16(R10)(R8*1)
+	VMOVLPS      X2, 16(R11)(R8*1)
+	LEAQ         (R10)(DI*8), R10
+	LEAQ         (R10)(DI*4), R11
+	VUNPCKLPS    Y3, Y1, Y0
+	VUNPCKHPS    Y3, Y1, Y3
+	VUNPCKLPS    Y7, Y5, Y1
+	VUNPCKHPS    Y7, Y5, Y7
+	VSHUFPS      $0x44, Y1, Y0, Y5
+	VSHUFPS      $0xee, Y1, Y0, Y0
+	VSHUFPS      $0x44, Y7, Y3, Y1
+	VSHUFPS      $0xee, Y7, Y3, Y3
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernRowAT6x16_full_f_v1g0_nobias
+	VMOVUPS      (R9), X7
+	VINSERTF128  $0x01, X7, Y7, Y7
+	VADDPS       Y7, Y5, Y5
+	VADDPS       Y7, Y0, Y0
+	VADDPS       Y7, Y1, Y1
+	VADDPS       Y7, Y3, Y3
+
+kernRowAT6x16_full_f_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_full_f_v1g0_norelu
+	VXORPS Y7, Y7, Y7
+	VMAXPS Y5, Y7, Y5
+	VMAXPS Y0, Y7, Y0
+	VMAXPS Y1, Y7, Y1
+	VMAXPS Y3, Y7, Y3
+
+kernRowAT6x16_full_f_v1g0_norelu:
+	VEXTRACTF128 $0x01, Y5, X7
+	VMOVUPS      X5, (R10)
+	VMOVUPS      X7, (R11)
+	VEXTRACTF128 $0x01, Y0, X7
+	VMOVUPS      X0, (R10)(DI*1)
+	VMOVUPS      X7, (R11)(DI*1)
+	VEXTRACTF128 $0x01, Y1, X7
+	VMOVUPS      X1, (R10)(DI*2)
+	VMOVUPS      X7, (R11)(DI*2)
+	VEXTRACTF128 $0x01, Y3, X7
+	VMOVUPS      X3, (R10)(R8*1)
+	VMOVUPS      X7, (R11)(R8*1)
+	VUNPCKLPS    Y11, Y9, Y2
+	VUNPCKHPS    Y11, Y9, Y11
+	VUNPCKLPS    Y1, Y0, Y9
+	VUNPCKHPS    Y1, Y0, Y1
+	VSHUFPS      $0x44, Y9, Y2, Y0
+	VSHUFPS      $0xee, Y9, Y2, Y2
+	VSHUFPS      $0x44, Y1, Y11, Y9
+	VSHUFPS      $0xee, Y1, Y11, Y11
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernRowAT6x16_full_f_v1g4_nobias
+	VMOVSD       16(R9), X1
+	VINSERTF128  $0x01, X1, Y1, Y1
+	VADDPS       Y1, Y0, Y0
+	VADDPS       Y1, Y2, Y2
+	VADDPS       Y1, Y9, Y9
+	VADDPS       Y1, Y11, Y11
+
+kernRowAT6x16_full_f_v1g4_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_full_f_v1g4_norelu
+	VXORPS Y1, Y1, Y1
+	VMAXPS Y0, Y1, Y0
+	VMAXPS Y2, Y1, Y2
+	VMAXPS Y9, Y1, Y9
+	VMAXPS Y11, Y1, Y11
+
+kernRowAT6x16_full_f_v1g4_norelu:
+	VEXTRACTF128 $0x01, Y0, X1
+	VMOVLPS      X0, 16(R10)
+	VMOVLPS      X1, 16(R11)
+	VEXTRACTF128 $0x01, Y2, X1
+	VMOVLPS      X2, 16(R10)(DI*1)
+	VMOVLPS      X1, 16(R11)(DI*1)
+	VEXTRACTF128 $0x01, Y9, X1
+	VMOVLPS      X9, 16(R10)(DI*2)
+	VMOVLPS      X1, 16(R11)(DI*2)
+	VEXTRACTF128 $0x01, Y11, X1
+	VMOVLPS      X11, 16(R10)(R8*1)
+	VMOVLPS      X1, 16(R11)(R8*1)
+	JMP          kernRowAT6x16_full_end
+
+kernRowAT6x16_full_general:
+	MOVQ         BX, R10
+	LEAQ         (R10)(DI*4), R11
+	VUNPCKLPS    Y2, Y0, Y12
+	VUNPCKHPS    Y2, Y0, Y2
+	VUNPCKLPS    Y6, Y4, Y0
+	VUNPCKHPS    Y6, Y4, Y6
+	VSHUFPS      $0x44, Y0, Y12, Y4
+	VSHUFPS      $0xee, Y0, Y12, Y12
+	VSHUFPS      $0x44, Y6, Y2, Y0
+	VSHUFPS      $0xee, Y6, Y2, Y2
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT6x16_full_g_v0g0_noc
+	VBROADCASTSS beta+92(FP), Y6
+	CMPQ         24(SP), $0x00000000
+	JLE          kernRowAT6x16_full_g_v0g0_noc
+	VMOVUPS      (R10), X13
+	CMPQ         24(SP), $0x00000004
+	JLE          kernRowAT6x16_full_g_v0g0_c0
+	VMOVUPS      (R11), X14
+	VINSERTF128  $0x01, X14, Y13, Y13
+
+kernRowAT6x16_full_g_v0g0_c0:
+	VFMADD231PS Y13, Y6, Y4
+	CMPQ        24(SP), $0x00000001
+	JLE         kernRowAT6x16_full_g_v0g0_noc
+	VMOVUPS     (R10)(DI*1), X13
+	CMPQ        24(SP), $0x00000005
+	JLE         kernRowAT6x16_full_g_v0g0_c1
+	VMOVUPS     (R11)(DI*1), X14
+	VINSERTF128 $0x01, X14, Y13, Y13
+
+kernRowAT6x16_full_g_v0g0_c1:
+	VFMADD231PS Y13, Y6, Y12
+	CMPQ        24(SP), $0x00000002
+	JLE         kernRowAT6x16_full_g_v0g0_noc
+	VMOVUPS     (R10)(DI*2), X13
+	CMPQ        24(SP), $0x00000006
+	JLE         kernRowAT6x16_full_g_v0g0_c2
+	VMOVUPS     (R11)(DI*2), X14
+	VINSERTF128 $0x01, X14, Y13, Y13
+
+kernRowAT6x16_full_g_v0g0_c2:
+	VFMADD231PS Y13, Y6, Y0
+	CMPQ        24(SP), $0x00000003
+	JLE         kernRowAT6x16_full_g_v0g0_noc
+	VMOVUPS     (R10)(R8*1), X13
+	CMPQ        24(SP), $0x00000007
+	JLE         kernRowAT6x16_full_g_v0g0_c3
+	VMOVUPS     (R11)(R8*1), X14
+	VINSERTF128 $0x01, X14, Y13, Y13
+
+kernRowAT6x16_full_g_v0g0_c3:
+	VFMADD231PS Y13, Y6, Y2
+
+kernRowAT6x16_full_g_v0g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT6x16_full_g_v0g0_nobias
+	VMOVUPS     (R9), X6
+	VINSERTF128 $0x01, X6, Y6, Y6
+	VADDPS      Y6, Y4, Y4
+	VADDPS      Y6, Y12, Y12
+	VADDPS      Y6, Y0, Y0
+	VADDPS      Y6, Y2, Y2
+
+kernRowAT6x16_full_g_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_full_g_v0g0_norelu
+	VXORPS Y6, Y6, Y6
+	VMAXPS Y4, Y6, Y4
+	VMAXPS Y12, Y6, Y12
+	VMAXPS Y0, Y6, Y0
+	VMAXPS Y2, Y6, Y2
+
+kernRowAT6x16_full_g_v0g0_norelu:
+	CMPQ         24(SP), $0x00000000
+	JLE          kernRowAT6x16_full_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y4, X6
+	VMOVUPS      X4, (R10)
+	CMPQ         24(SP), $0x00000004
+	JLE          kernRowAT6x16_full_g_v0g0_s0
+	VMOVUPS      X6, (R11)
+
+kernRowAT6x16_full_g_v0g0_s0:
+	CMPQ         24(SP), $0x00000001
+	JLE          kernRowAT6x16_full_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y12, X6
+	VMOVUPS      X12, (R10)(DI*1)
+	CMPQ         24(SP), $0x00000005
+	JLE          kernRowAT6x16_full_g_v0g0_s1
+	VMOVUPS      X6, (R11)(DI*1)
+
+kernRowAT6x16_full_g_v0g0_s1:
+	CMPQ         24(SP), $0x00000002
+	JLE          kernRowAT6x16_full_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y0, X6
+	VMOVUPS      X0, (R10)(DI*2)
+	CMPQ         24(SP), $0x00000006
+	JLE          kernRowAT6x16_full_g_v0g0_s2
+	VMOVUPS      X6, (R11)(DI*2)
+
+kernRowAT6x16_full_g_v0g0_s2:
+	CMPQ         24(SP), $0x00000003
+	JLE          kernRowAT6x16_full_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y2, X6
+	VMOVUPS      X2, (R10)(R8*1)
+	CMPQ         24(SP), $0x00000007
+	JLE          kernRowAT6x16_full_g_v0g0_s3
+	VMOVUPS      X6, (R11)(R8*1)
+
+kernRowAT6x16_full_g_v0g0_s3:
+kernRowAT6x16_full_g_v0g0_stored:
+	VUNPCKLPS    Y10, Y8, Y4
+	VUNPCKHPS    Y10, Y8, Y10
+	VUNPCKLPS    Y2, Y0, Y8
+	VUNPCKHPS    Y2, Y0, Y2
+	VSHUFPS      $0x44, Y8, Y4, Y0
+	VSHUFPS      $0xee, Y8, Y4, Y4
+	VSHUFPS      $0x44, Y2, Y10, Y8
+	VSHUFPS      $0xee, Y2, Y10, Y10
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT6x16_full_g_v0g4_noc
+	VBROADCASTSS beta+92(FP), Y2
+	CMPQ         24(SP), $0x00000000
+	JLE          kernRowAT6x16_full_g_v0g4_noc
+	VMOVSD       16(R10), X6
+	CMPQ         24(SP), $0x00000004
+	JLE          kernRowAT6x16_full_g_v0g4_c0
+	VMOVSD       16(R11), X12
+	VINSERTF128  $0x01, X12, Y6, Y6
+
+kernRowAT6x16_full_g_v0g4_c0:
+	VFMADD231PS Y6, Y2, Y0
+	CMPQ        24(SP), $0x00000001
+	JLE         kernRowAT6x16_full_g_v0g4_noc
+	VMOVSD      16(R10)(DI*1), X6
+	CMPQ        24(SP), $0x00000005
+	JLE         kernRowAT6x16_full_g_v0g4_c1
+	VMOVSD      16(R11)(DI*1), X12
+	VINSERTF128 $0x01, X12, Y6, Y6
+
+kernRowAT6x16_full_g_v0g4_c1:
+	VFMADD231PS Y6, Y2, Y4
+	CMPQ        24(SP), $0x00000002
+	JLE         kernRowAT6x16_full_g_v0g4_noc
+	VMOVSD      16(R10)(DI*2), X6
+	CMPQ        24(SP), $0x00000006
+	JLE         kernRowAT6x16_full_g_v0g4_c2
+	VMOVSD      16(R11)(DI*2), X12
+	VINSERTF128 $0x01, X12, Y6, Y6
+
+kernRowAT6x16_full_g_v0g4_c2:
+	VFMADD231PS Y6, Y2, Y8
+	CMPQ        24(SP), $0x00000003
+	JLE         kernRowAT6x16_full_g_v0g4_noc
+	VMOVSD      16(R10)(R8*1), X6
+	CMPQ        24(SP), $0x00000007
+	JLE         kernRowAT6x16_full_g_v0g4_c3
+	VMOVSD      16(R11)(R8*1), X12
+	VINSERTF128 $0x01, X12, Y6, Y6
+
+kernRowAT6x16_full_g_v0g4_c3:
+	VFMADD231PS Y6, Y2, Y10
+
+kernRowAT6x16_full_g_v0g4_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT6x16_full_g_v0g4_nobias
+	VMOVSD      16(R9), X2
+	VINSERTF128 $0x01, X2, Y2, Y2
+	VADDPS      Y2, Y0, Y0
+	VADDPS      Y2, Y4, Y4
+	VADDPS      Y2, Y8, Y8
+	VADDPS      Y2, Y10, Y10
+
+kernRowAT6x16_full_g_v0g4_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_full_g_v0g4_norelu
+	VXORPS Y2, Y2, Y2
+	VMAXPS Y0, Y2, Y0
+	VMAXPS Y4, Y2, Y4
+	VMAXPS Y8, Y2, Y8
+	VMAXPS Y10, Y2, Y10
+
+kernRowAT6x16_full_g_v0g4_norelu:
+	CMPQ         24(SP), $0x00000000
+	JLE          kernRowAT6x16_full_g_v0g4_stored
+	VEXTRACTF128 $0x01, Y0, X2
+	VMOVLPS      X0, 16(R10)
+	CMPQ         24(SP), $0x00000004
+	JLE          kernRowAT6x16_full_g_v0g4_s0
+	VMOVLPS      X2, 16(R11)
+
+kernRowAT6x16_full_g_v0g4_s0:
+	CMPQ         24(SP), $0x00000001
+	JLE          kernRowAT6x16_full_g_v0g4_stored
+	VEXTRACTF128 $0x01, Y4, X2
+	VMOVLPS      X4, 16(R10)(DI*1)
+	CMPQ         24(SP), $0x00000005
+	JLE          kernRowAT6x16_full_g_v0g4_s1
+	VMOVLPS      X2, 16(R11)(DI*1)
+
+kernRowAT6x16_full_g_v0g4_s1:
+	CMPQ         24(SP), $0x00000002
+	JLE          kernRowAT6x16_full_g_v0g4_stored
+	VEXTRACTF128 $0x01, Y8, X2
+	VMOVLPS      X8, 16(R10)(DI*2)
+	CMPQ         24(SP), $0x00000006
+	JLE          kernRowAT6x16_full_g_v0g4_s2
+	VMOVLPS      X2, 16(R11)(DI*2)
+
+kernRowAT6x16_full_g_v0g4_s2:
+	CMPQ         24(SP), $0x00000003
+	JLE          kernRowAT6x16_full_g_v0g4_stored
+	VEXTRACTF128 $0x01, Y10, X2
+	VMOVLPS      X10, 16(R10)(R8*1)
+	CMPQ         24(SP), $0x00000007
+	JLE          kernRowAT6x16_full_g_v0g4_s3
+	VMOVLPS      X2, 16(R11)(R8*1)
+
+kernRowAT6x16_full_g_v0g4_s3:
+kernRowAT6x16_full_g_v0g4_stored:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT6x16_full_g_end
+	LEAQ         (R10)(DI*8), R10
+	LEAQ         (R10)(DI*4), R11
+	VUNPCKLPS    Y3, Y1, Y0
+	VUNPCKHPS    Y3, Y1, Y3
+	VUNPCKLPS    Y7, Y5, Y1
+	VUNPCKHPS    Y7, Y5, Y7
+	VSHUFPS      $0x44, Y1, Y0, Y5
+	VSHUFPS      $0xee, Y1, Y0, Y0
+	VSHUFPS      $0x44, Y7, Y3, Y1
+	VSHUFPS      $0xee, Y7, Y3, Y3
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT6x16_full_g_v1g0_noc
+	VBROADCASTSS beta+92(FP), Y7
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT6x16_full_g_v1g0_noc
+	VMOVUPS      (R10), X2
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernRowAT6x16_full_g_v1g0_c0
+	VMOVUPS      (R11), X4
+	VINSERTF128  $0x01, X4, Y2, Y2
+
+kernRowAT6x16_full_g_v1g0_c0:
+	VFMADD231PS Y2, Y7, Y5
+	CMPQ        24(SP), $0x00000009
+	JLE         kernRowAT6x16_full_g_v1g0_noc
+	VMOVUPS     (R10)(DI*1), X2
+	CMPQ        24(SP), $0x0000000d
+	JLE         kernRowAT6x16_full_g_v1g0_c1
+	VMOVUPS     (R11)(DI*1), X4
+	VINSERTF128 $0x01, X4, Y2, Y2
+
+kernRowAT6x16_full_g_v1g0_c1:
+	VFMADD231PS Y2, Y7, Y0
+	CMPQ        24(SP), $0x0000000a
+	JLE         kernRowAT6x16_full_g_v1g0_noc
+	VMOVUPS     (R10)(DI*2), X2
+	CMPQ        24(SP), $0x0000000e
+	JLE         kernRowAT6x16_full_g_v1g0_c2
+	VMOVUPS     (R11)(DI*2), X4
+	VINSERTF128 $0x01, X4, Y2, Y2
+
+kernRowAT6x16_full_g_v1g0_c2:
+	VFMADD231PS Y2, Y7, Y1
+	CMPQ        24(SP), $0x0000000b
+	JLE         kernRowAT6x16_full_g_v1g0_noc
+	VMOVUPS     (R10)(R8*1), X2
+	CMPQ        24(SP), $0x0000000f
+	JLE         kernRowAT6x16_full_g_v1g0_c3
+	VMOVUPS     (R11)(R8*1), X4
+	VINSERTF128 $0x01, X4, Y2, Y2
+
+kernRowAT6x16_full_g_v1g0_c3:
+	VFMADD231PS Y2, Y7, Y3
+
+kernRowAT6x16_full_g_v1g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT6x16_full_g_v1g0_nobias
+	VMOVUPS     (R9), X7
+	VINSERTF128 $0x01, X7, Y7, Y7
+	VADDPS      Y7, Y5, Y5
+	VADDPS      Y7, Y0, Y0
+	VADDPS      Y7, Y1, Y1
+	VADDPS      Y7, Y3, Y3
+
+kernRowAT6x16_full_g_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_full_g_v1g0_norelu
+	VXORPS Y7, Y7, Y7
+	VMAXPS Y5, Y7, Y5
+	VMAXPS Y0, Y7, Y0
+	VMAXPS Y1, Y7, Y1
+	VMAXPS Y3, Y7, Y3
+
+kernRowAT6x16_full_g_v1g0_norelu:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT6x16_full_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y5, X7
+	VMOVUPS      X5, (R10)
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernRowAT6x16_full_g_v1g0_s0
+	VMOVUPS      X7, (R11)
+
+kernRowAT6x16_full_g_v1g0_s0:
+	CMPQ         24(SP), $0x00000009
+	JLE          kernRowAT6x16_full_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y0, X7
+	VMOVUPS      X0, (R10)(DI*1)
+	CMPQ         24(SP), $0x0000000d
+	JLE          kernRowAT6x16_full_g_v1g0_s1
+	VMOVUPS      X7, (R11)(DI*1)
+
+kernRowAT6x16_full_g_v1g0_s1:
+	CMPQ         24(SP), $0x0000000a
+	JLE          kernRowAT6x16_full_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y1, X7
+	VMOVUPS      X1, (R10)(DI*2)
+	CMPQ         24(SP), $0x0000000e
+	JLE          kernRowAT6x16_full_g_v1g0_s2
+	VMOVUPS      X7, (R11)(DI*2)
+
+kernRowAT6x16_full_g_v1g0_s2:
+	CMPQ         24(SP), $0x0000000b
+	JLE          kernRowAT6x16_full_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y3, X7
+	VMOVUPS      X3, (R10)(R8*1)
+	CMPQ         24(SP), $0x0000000f
+	JLE          kernRowAT6x16_full_g_v1g0_s3
+	VMOVUPS      X7, (R11)(R8*1)
+
+kernRowAT6x16_full_g_v1g0_s3:
+kernRowAT6x16_full_g_v1g0_stored:
+	VUNPCKLPS    Y11, Y9, Y2
+	VUNPCKHPS    Y11, Y9, Y11
+	VUNPCKLPS    Y1, Y0, Y9
+	VUNPCKHPS    Y1, Y0, Y1
+	VSHUFPS      $0x44, Y9, Y2, Y0
+	VSHUFPS      $0xee, Y9, Y2, Y2
+	VSHUFPS      $0x44, Y1, Y11, Y9
+	VSHUFPS      $0xee, Y1, Y11, Y11
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT6x16_full_g_v1g4_noc
+	VBROADCASTSS beta+92(FP), Y1
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT6x16_full_g_v1g4_noc
+	VMOVSD       16(R10), X3
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernRowAT6x16_full_g_v1g4_c0
+	VMOVSD       16(R11), X4
+	VINSERTF128  $0x01, X4, Y3, Y3
+
+kernRowAT6x16_full_g_v1g4_c0:
+	VFMADD231PS Y3, Y1, Y0
+	CMPQ        24(SP), $0x00000009
+	JLE         kernRowAT6x16_full_g_v1g4_noc
+	VMOVSD      16(R10)(DI*1), X3
+	CMPQ        24(SP), $0x0000000d
+	JLE         kernRowAT6x16_full_g_v1g4_c1
+	VMOVSD      16(R11)(DI*1), X4
+	VINSERTF128 $0x01, X4, Y3, Y3
+
+kernRowAT6x16_full_g_v1g4_c1:
+	VFMADD231PS Y3, Y1, Y2
+	CMPQ        24(SP), $0x0000000a
+	JLE         kernRowAT6x16_full_g_v1g4_noc
+	VMOVSD      16(R10)(DI*2), X3
+	CMPQ        24(SP), $0x0000000e
+	JLE         kernRowAT6x16_full_g_v1g4_c2
+	VMOVSD      16(R11)(DI*2), X4
+	VINSERTF128 $0x01, X4, Y3, Y3
+
+kernRowAT6x16_full_g_v1g4_c2:
+	VFMADD231PS Y3, Y1, Y9
+	CMPQ        24(SP), $0x0000000b
+	JLE         kernRowAT6x16_full_g_v1g4_noc
+	VMOVSD      16(R10)(R8*1), X3
+	CMPQ        24(SP), $0x0000000f
+	JLE         kernRowAT6x16_full_g_v1g4_c3
+	VMOVSD      16(R11)(R8*1), X4
+	VINSERTF128 $0x01, X4, Y3, Y3
+
+kernRowAT6x16_full_g_v1g4_c3:
+	VFMADD231PS Y3, Y1, Y11
+
+kernRowAT6x16_full_g_v1g4_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT6x16_full_g_v1g4_nobias
+	VMOVSD      16(R9), X1
+	VINSERTF128 $0x01, X1, Y1, Y1
+	VADDPS      Y1, Y0, Y0
+	VADDPS      Y1, Y2, Y2
+	VADDPS      Y1, Y9, Y9
+	VADDPS      Y1, Y11, Y11
+
+kernRowAT6x16_full_g_v1g4_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_full_g_v1g4_norelu
+	VXORPS Y1, Y1, Y1
+	VMAXPS Y0, Y1, Y0
+	VMAXPS Y2, Y1, Y2
+	VMAXPS Y9, Y1, Y9
+	VMAXPS Y11, Y1, Y11
+
+kernRowAT6x16_full_g_v1g4_norelu:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT6x16_full_g_v1g4_stored
+	VEXTRACTF128 $0x01, Y0, X1
+	VMOVLPS      X0, 16(R10)
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernRowAT6x16_full_g_v1g4_s0
+	VMOVLPS      X1, 16(R11)
+
+kernRowAT6x16_full_g_v1g4_s0:
+	CMPQ         24(SP), $0x00000009
+	JLE          kernRowAT6x16_full_g_v1g4_stored
+	VEXTRACTF128 $0x01, Y2, X1
+	VMOVLPS      X2, 16(R10)(DI*1)
+	CMPQ         24(SP), $0x0000000d
+	JLE          kernRowAT6x16_full_g_v1g4_s1
+	VMOVLPS      X1, 16(R11)(DI*1)
+
+kernRowAT6x16_full_g_v1g4_s1:
+	CMPQ         24(SP), $0x0000000a
+	JLE          kernRowAT6x16_full_g_v1g4_stored
+	VEXTRACTF128 $0x01, Y9, X1
+	VMOVLPS      X9, 16(R10)(DI*2)
+	CMPQ         24(SP), $0x0000000e
+	JLE          kernRowAT6x16_full_g_v1g4_s2
+	VMOVLPS      X1, 16(R11)(DI*2)
+
+kernRowAT6x16_full_g_v1g4_s2:
+	CMPQ         24(SP), $0x0000000b
+	JLE          kernRowAT6x16_full_g_v1g4_stored
+	VEXTRACTF128 $0x01, Y11, X1
+	VMOVLPS      X11, 16(R10)(R8*1)
+	CMPQ         24(SP), $0x0000000f
+	JLE          kernRowAT6x16_full_g_v1g4_s3
+	VMOVLPS      X1, 16(R11)(R8*1)
+
+kernRowAT6x16_full_g_v1g4_s3:
+kernRowAT6x16_full_g_v1g4_stored:
+kernRowAT6x16_full_g_end:
+kernRowAT6x16_full_end:
+	MOVQ astep+32(FP), DI
+	LEAQ (DX)(DI*4), DX
+	ADDQ $0x00000018, BX
+	SUBQ $0x00000006, SI
+	JMP  kernRowAT6x16_panel
+
+kernRowAT6x16_rem:
+	CMPQ SI, $0x00000005
+	JE   kernRowAT6x16_rem5
+	CMPQ SI, $0x00000004
+	JE   kernRowAT6x16_rem4
+	CMPQ SI, $0x00000003
+	JE   kernRowAT6x16_rem3
+	CMPQ SI, $0x00000002
+	JE   kernRowAT6x16_rem2
+	CMPQ SI, $0x00000001
+	JE   kernRowAT6x16_rem1
+	JMP  kernRowAT6x16_nextcol
+
+kernRowAT6x16_rem5:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	LEAQ   (DX)(AX*4), DI
+	MOVQ   (SP), R8
+	MOVQ   ldb+48(FP), R9
+	SHLQ   $0x02, R9
+	LEAQ   (R9)(R9*2), R10
+	MOVQ   k+8(FP), R11
+	SHRQ   $0x02, R11
+	JZ     kernRowAT6x16_r5_tail
+
+kernRowAT6x16_r5_loop4:
+	VMOVUPS      (R8), Y10
+	VMOVUPS      32(R8), Y11
+	VBROADCASTSS (DX), Y12
+	VFMADD231PS  Y10, Y12, Y0
+	VFMADD231PS  Y11, Y12, Y1
+	VBROADCASTSS (DX)(AX*1), Y12
+	VFMADD231PS  Y10, Y12, Y2
+	VFMADD231PS  Y11, Y12, Y3
+	VBROADCASTSS (DX)(AX*2), Y12
+	VFMADD231PS  Y10, Y12, Y4
+	VFMADD231PS  Y11, Y12, Y5
+	VBROADCASTSS (DX)(CX*1), Y12
+	VFMADD231PS  Y10, Y12, Y6
+	VFMADD231PS  Y11, Y12, Y7
+	VBROADCASTSS (DI), Y12
+	VFMADD231PS  Y10, Y12, Y8
+	VFMADD231PS  Y11, Y12, Y9
+	VMOVUPS      (R8)(R9*1), Y10
+	VMOVUPS      32(R8)(R9*1), Y11
+	VBROADCASTSS 4(DX), Y12
+	VFMADD231PS  Y10, Y12, Y0
+	VFMADD231PS  Y11, Y12, Y1
+	VBROADCASTSS 4(DX)(AX*1), Y12
+	VFMADD231PS  Y10, Y12, Y2
+	VFMADD231PS  Y11, Y12, Y3
+	VBROADCASTSS 4(DX)(AX*2), Y12
+	VFMADD231PS  Y10, Y12, Y4
+	VFMADD231PS  Y11, Y12, Y5
+	VBROADCASTSS 4(DX)(CX*1), Y12
+	VFMADD231PS  Y10, Y12, Y6
+	VFMADD231PS  Y11, Y12, Y7
+	VBROADCASTSS 4(DI), Y12
+	VFMADD231PS  Y10, Y12, Y8
+	VFMADD231PS  Y11, Y12, Y9
+	VMOVUPS      (R8)(R9*2), Y10
+	VMOVUPS      32(R8)(R9*2), Y11
+	VBROADCASTSS 8(DX), Y12
+	VFMADD231PS  Y10, Y12, Y0
+	VFMADD231PS  Y11, Y12, Y1
+	VBROADCASTSS 8(DX)(AX*1), Y12
+	VFMADD231PS  Y10, Y12, Y2
+	VFMADD231PS  Y11, Y12, Y3
+	VBROADCASTSS 8(DX)(AX*2), Y12
+	VFMADD231PS  Y10, Y12, Y4
+	VFMADD231PS  Y11, Y12, Y5
+	VBROADCASTSS 8(DX)(CX*1), Y12
+	VFMADD231PS  Y10, Y12, Y6
+	VFMADD231PS  Y11, Y12, Y7
+	VBROADCASTSS 8(DI), Y12
+	VFMADD231PS  Y10, Y12, Y8
+	VFMADD231PS  Y11, Y12, Y9
+	VMOVUPS      (R8)(R10*1), Y10
+	VMOVUPS      32(R8)(R10*1), Y11
+	VBROADCASTSS 12(DX), Y12
+	VFMADD231PS  Y10, Y12, Y0
+	VFMADD231PS  Y11, Y12, Y1
+	VBROADCASTSS 12(DX)(AX*1), Y12
+	VFMADD231PS  Y10, Y12, Y2
+	VFMADD231PS  Y11, Y12, Y3
+	VBROADCASTSS 12(DX)(AX*2), Y12
+	VFMADD231PS  Y10, Y12, Y4
+	VFMADD231PS  Y11, Y12, Y5
+	VBROADCASTSS 12(DX)(CX*1), Y12
+	VFMADD231PS  Y10, Y12, Y6
+	VFMADD231PS  Y11, Y12, Y7
+	VBROADCASTSS 12(DI), Y12
+	VFMADD231PS  Y10, Y12, Y8
+	VFMADD231PS  Y11, Y12, Y9
+	ADDQ         $0x00000010, DX
+	ADDQ         $0x00000010, DI
+	LEAQ         (R8)(R9*4), R8
+	DECQ         R11
+	JNZ          kernRowAT6x16_r5_loop4
+
+kernRowAT6x16_r5_tail:
+	MOVQ k+8(FP), R10
+	ANDQ $0x00000003, R10
+	JZ   kernRowAT6x16_r5_epi
+
+kernRowAT6x16_r5_loop1:
+	VMOVUPS      (R8), Y10
+	VMOVUPS      32(R8), Y11
+	VBROADCASTSS (DX), Y12
+	VFMADD231PS  Y10, Y12, Y0
+	VFMADD231PS  Y11, Y12, Y1
+	VBROADCASTSS (DX)(AX*1), Y12
+	VFMADD231PS  Y10, Y12, Y2
+	VFMADD231PS  Y11, Y12, Y3
+	VBROADCASTSS (DX)(AX*2), Y12
+	VFMADD231PS  Y10, Y12, Y4
+	VFMADD231PS  Y11, Y12, Y5
+	VBROADCASTSS (DX)(CX*1), Y12
+	VFMADD231PS  Y10, Y12, Y6
+	VFMADD231PS  Y11, Y12, Y7
+	VBROADCASTSS (DI), Y12
+	VFMADD231PS  Y10, Y12, Y8
+	VFMADD231PS  Y11, Y12, Y9
+	ADDQ         $0x00000004, DX
+	ADDQ         $0x00000004, DI
+	ADDQ         R9, R8
+	DECQ         R10
+	JNZ          kernRowAT6x16_r5_loop1
+
+kernRowAT6x16_r5_epi:
+	TESTQ        $0x00000008, flags+104(FP)
+	JZ           kernRowAT6x16_r5_noalpha
+	VBROADCASTSS alpha+88(FP), Y15
+	VMULPS       Y15, Y0, Y0
+	VMULPS       Y15, Y1, Y1
+	VMULPS       Y15, Y2, Y2
+	VMULPS       Y15, Y3, Y3
+	VMULPS       Y15, Y4, Y4
+	VMULPS       Y15, Y5, Y5
+	VMULPS       Y15, Y6, Y6
+	VMULPS       Y15, Y7, Y7
+	VMULPS       Y15, Y8, Y8
+	VMULPS       Y15, Y9, Y9
+
+kernRowAT6x16_r5_noalpha:
+	MOVQ        ldc+72(FP), DX
+	SHLQ        $0x02, DX
+	LEAQ        (DX)(DX*2), DI
+	MOVQ        m+0(FP), R8
+	SUBQ        SI, R8
+	MOVQ        16(SP), SI
+	LEAQ        (SI)(R8*4), R8
+	TESTQ       $0x00000001, flags+104(FP)
+	JNZ         kernRowAT6x16_r5_general
+	CMPQ        24(SP), $0x00000010
+	JNE         kernRowAT6x16_r5_general
+	LEAQ        (BX)(DX*4), SI
+	VUNPCKLPS   Y2, Y0, Y10
+	VUNPCKHPS   Y2, Y0, Y2
+	VUNPCKLPS   Y6, Y4, Y0
+	VUNPCKHPS   Y6, Y4, Y6
+	VSHUFPS     $0x44, Y0, Y10, Y4
+	VSHUFPS     $0xee, Y0, Y10, Y10
+	VSHUFPS     $0x44, Y6, Y2, Y0
+	VSHUFPS     $0xee, Y6, Y2, Y2
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT6x16_r5_f_v0g0_nobias
+	VMOVUPS     (R8), X6
+	VINSERTF128 $0x01, X6, Y6, Y6
+	VADDPS      Y6, Y4, Y4
+	VADDPS      Y6, Y10, Y10
+	VADDPS      Y6, Y0, Y0
+	VADDPS      Y6, Y2, Y2
+
+kernRowAT6x16_r5_f_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_r5_f_v0g0_norelu
+	VXORPS Y6, Y6, Y6
+	VMAXPS Y4, Y6, Y4
+	VMAXPS Y10, Y6, Y10
+	VMAXPS Y0, Y6, Y0
+	VMAXPS Y2, Y6, Y2
+
+kernRowAT6x16_r5_f_v0g0_norelu:
+	VEXTRACTF128 $0x01, Y4, X6
+	VMOVUPS      X4, (BX)
+	VMOVUPS      X6, (SI)
+	VEXTRACTF128 $0x01, Y10, X6
+	VMOVUPS      X10, (BX)(DX*1)
+	VMOVUPS      X6, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y0, X6
+	VMOVUPS      X0, (BX)(DX*2)
+	VMOVUPS      X6, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y2, X6
+	VMOVUPS      X2, (BX)(DI*1)
+	VMOVUPS      X6, (SI)(DI*1)
+	VUNPCKLPS    Y0, Y8, Y6
+	VUNPCKHPS    Y0, Y8, Y0
+	VUNPCKLPS    Y4, Y2, Y8
+	VUNPCKHPS    Y4, Y2, Y4
+	VSHUFPS      $0x44, Y8, Y6, Y2
+	VSHUFPS      $0xee, Y8, Y6, Y6
+	VSHUFPS      $0x44, Y4, Y0, Y8
+	VSHUFPS      $0xee, Y4, Y0, Y0
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernRowAT6x16_r5_f_v0g4_nobias
+	VMOVSS       16(R8), X4
+	VINSERTF128  $0x01, X4, Y4, Y4
+	VADDPS       Y4, Y2, Y2
+	VADDPS       Y4, Y6, Y6
+	VADDPS       Y4, Y8, Y8
+	VADDPS       Y4, Y0, Y0
+
+kernRowAT6x16_r5_f_v0g4_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_r5_f_v0g4_norelu
+	VXORPS Y4, Y4, Y4
+	VMAXPS Y2, Y4, Y2
+	VMAXPS Y6, Y4, Y6
+	VMAXPS Y8, Y4, Y8
+	VMAXPS Y0, Y4, Y0
+
+kernRowAT6x16_r5_f_v0g4_norelu:
+	VEXTRACTF128 $0x01, Y2, X4
+	VMOVSS       X2, 16(BX)
+	VMOVSS       X4, 16(SI)
+	VEXTRACTF128 $0x01, Y6, X4
+	VMOVSS       X6, 16(BX)(DX*1)
+	VMOVSS       X4, 16(SI)(DX*1)
+	VEXTRACTF128 $0x01, Y8, X4
+	VMOVSS       X8, 16(BX)(DX*2)
+	VMOVSS       X4, 16(SI)(DX*2)
+	VEXTRACTF128 $0x01, Y0, X4
+	VMOVSS       X0, 16(BX)(DI*1)
+	VMOVSS       X4, 16(SI)(DI*1)
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y3, Y1, Y0
+	VUNPCKHPS    Y3, Y1, Y3
+	VUNPCKLPS    Y7, Y5, Y1
+	VUNPCKHPS    Y7, Y5, Y7
+	VSHUFPS      $0x44, Y1, Y0, Y5
+	VSHUFPS      $0xee, Y1, Y0, Y0
+	VSHUFPS      $0x44, Y7, Y3, Y1
+	VSHUFPS      $0xee, Y7, Y3, Y3
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernRowAT6x16_r5_f_v1g0_nobias
+	VMOVUPS      (R8), X7
+	VINSERTF128  $0x01, X7, Y7, Y7
+	VADDPS       Y7, Y5, Y5
+	VADDPS       Y7, Y0, Y0
+	VADDPS       Y7, Y1, Y1
+	VADDPS       Y7, Y3, Y3
+
+kernRowAT6x16_r5_f_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_r5_f_v1g0_norelu
+	VXORPS Y7, Y7, Y7
+	VMAXPS Y5, Y7, Y5
+	VMAXPS Y0, Y7, Y0
+	VMAXPS Y1, Y7, Y1
+	VMAXPS Y3, Y7, Y3
+
+kernRowAT6x16_r5_f_v1g0_norelu:
+	VEXTRACTF128 $0x01, Y5, X7
+	VMOVUPS      X5, (BX)
+	VMOVUPS      X7, (SI)
+	VEXTRACTF128 $0x01, Y0, X7
+	VMOVUPS      X0, (BX)(DX*1)
+	VMOVUPS      X7, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y1, X7
+	VMOVUPS      X1, (BX)(DX*2)
+	VMOVUPS      X7, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y3, X7
+	VMOVUPS      X3, (BX)(DI*1)
+	VMOVUPS      X7, (SI)(DI*1)
+	VUNPCKLPS    Y0, Y9, Y3
+	VUNPCKHPS    Y0, Y9, Y0
+	VUNPCKLPS    Y2, Y1, Y9
+	VUNPCKHPS    Y2, Y1, Y2
+	VSHUFPS      $0x44, Y9, Y3, Y1
+	VSHUFPS      $0xee, Y9, Y3, Y3
+	VSHUFPS      $0x44, Y2, Y0, Y9
+	VSHUFPS      $0xee, Y2, Y0, Y0
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernRowAT6x16_r5_f_v1g4_nobias
+	VMOVSS       16(R8), X2
+	VINSERTF128  $0x01, X2, Y2, Y2
+	VADDPS       Y2, Y1, Y1
+	VADDPS       Y2, Y3, Y3
+	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y0, Y0
+
+kernRowAT6x16_r5_f_v1g4_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_r5_f_v1g4_norelu
+	VXORPS Y2, Y2, Y2
+	VMAXPS Y1, Y2, Y1
+	VMAXPS Y3, Y2, Y3
+	VMAXPS Y9, Y2, Y9
+	VMAXPS Y0, Y2, Y0
+
+kernRowAT6x16_r5_f_v1g4_norelu:
+	VEXTRACTF128 $0x01, Y1, X2
+	VMOVSS       X1, 16(BX)
+	VMOVSS       X2, 16(SI)
+	VEXTRACTF128 $0x01, Y3, X2
+	VMOVSS       X3, 16(BX)(DX*1)
+	VMOVSS       X2, 16(SI)(DX*1)
+	VEXTRACTF128 $0x01, Y9, X2
+	VMOVSS       X9, 16(BX)(DX*2)
+	VMOVSS       X2, 16(SI)(DX*2)
+	VEXTRACTF128 $0x01, Y0, X2
+	VMOVSS       X0, 16(BX)(DI*1)
+	VMOVSS       X2, 16(SI)(DI*1)
+	JMP          kernRowAT6x16_r5_end
+
+kernRowAT6x16_r5_general:
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y2, Y0, Y10
+	VUNPCKHPS    Y2, Y0, Y2
+	VUNPCKLPS    Y6, Y4, Y0
+	VUNPCKHPS    Y6, Y4, Y6
+	VSHUFPS      $0x44, Y0, Y10, Y4
+	VSHUFPS      $0xee, Y0, Y10, Y10
+	VSHUFPS      $0x44, Y6, Y2, Y0
+	VSHUFPS      $0xee, Y6, Y2, Y2
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT6x16_r5_g_v0g0_noc
+	VBROADCASTSS beta+92(FP), Y6
+	CMPQ         24(SP), $0x00000000
+	JLE          kernRowAT6x16_r5_g_v0g0_noc
+	VMOVUPS      (BX), X11
+	CMPQ         24(SP), $0x00000004
+	JLE          kernRowAT6x16_r5_g_v0g0_c0
+	VMOVUPS      (SI), X12
+	VINSERTF128  $0x01, X12, Y11, Y11
+
+kernRowAT6x16_r5_g_v0g0_c0:
+	VFMADD231PS Y11, Y6, Y4
+	CMPQ        24(SP), $0x00000001
+	JLE         kernRowAT6x16_r5_g_v0g0_noc
+	VMOVUPS     (BX)(DX*1), X11
+	CMPQ        24(SP), $0x00000005
+	JLE         kernRowAT6x16_r5_g_v0g0_c1
+	VMOVUPS     (SI)(DX*1), X12
+	VINSERTF128 $0x01, X12, Y11, Y11
+
+kernRowAT6x16_r5_g_v0g0_c1:
+	VFMADD231PS Y11, Y6, Y10
+	CMPQ        24(SP), $0x00000002
+	JLE         kernRowAT6x16_r5_g_v0g0_noc
+	VMOVUPS     (BX)(DX*2), X11
+	CMPQ        24(SP), $0x00000006
+	JLE         kernRowAT6x16_r5_g_v0g0_c2
+	VMOVUPS     (SI)(DX*2), X12
+	VINSERTF128 $0x01, X12, Y11, Y11
+
+kernRowAT6x16_r5_g_v0g0_c2:
+	VFMADD231PS Y11, Y6, Y0
+	CMPQ        24(SP), $0x00000003
+	JLE         kernRowAT6x16_r5_g_v0g0_noc
+	VMOVUPS     (BX)(DI*1), X11
+	CMPQ        24(SP), $0x00000007
+	JLE         kernRowAT6x16_r5_g_v0g0_c3
+	VMOVUPS     (SI)(DI*1), X12
+	VINSERTF128 $0x01, X12, Y11, Y11
+
+kernRowAT6x16_r5_g_v0g0_c3:
+	VFMADD231PS Y11, Y6, Y2
+
+kernRowAT6x16_r5_g_v0g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT6x16_r5_g_v0g0_nobias
+	VMOVUPS     (R8), X6
+	VINSERTF128 $0x01, X6, Y6, Y6
+	VADDPS      Y6, Y4, Y4
+	VADDPS      Y6, Y10, Y10
+	VADDPS      Y6, Y0, Y0
+	VADDPS      Y6, Y2, Y2
+
+kernRowAT6x16_r5_g_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_r5_g_v0g0_norelu
+	VXORPS Y6, Y6, Y6
+	VMAXPS Y4, Y6, Y4
+	VMAXPS Y10, Y6, Y10
+	VMAXPS Y0, Y6, Y0
+	VMAXPS Y2, Y6, Y2
+
+kernRowAT6x16_r5_g_v0g0_norelu:
+	CMPQ         24(SP), $0x00000000
+	JLE          kernRowAT6x16_r5_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y4, X6
+	VMOVUPS      X4, (BX)
+	CMPQ         24(SP), $0x00000004
+	JLE          kernRowAT6x16_r5_g_v0g0_s0
+	VMOVUPS      X6, (SI)
+
+kernRowAT6x16_r5_g_v0g0_s0:
+	CMPQ         24(SP), $0x00000001
+	JLE          kernRowAT6x16_r5_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y10, X6
+	VMOVUPS      X10, (BX)(DX*1)
+	CMPQ         24(SP), $0x00000005
+	JLE          kernRowAT6x16_r5_g_v0g0_s1
+	VMOVUPS      X6, (SI)(DX*1)
+
+kernRowAT6x16_r5_g_v0g0_s1:
+	CMPQ         24(SP), $0x00000002
+	JLE          kernRowAT6x16_r5_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y0, X6
+	VMOVUPS      X0, (BX)(DX*2)
+	CMPQ         24(SP), $0x00000006
+	JLE          kernRowAT6x16_r5_g_v0g0_s2
+	VMOVUPS      X6, (SI)(DX*2)
+
+kernRowAT6x16_r5_g_v0g0_s2:
+	CMPQ         24(SP), $0x00000003
+	JLE          kernRowAT6x16_r5_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y2, X6
+	VMOVUPS      X2, (BX)(DI*1)
+	CMPQ         24(SP), $0x00000007
+	JLE          kernRowAT6x16_r5_g_v0g0_s3
+	VMOVUPS      X6, (SI)(DI*1)
+
+kernRowAT6x16_r5_g_v0g0_s3:
+kernRowAT6x16_r5_g_v0g0_stored:
+	VUNPCKLPS    Y0, Y8, Y6
+	VUNPCKHPS    Y0, Y8, Y0
+	VUNPCKLPS    Y4, Y2, Y8
+	VUNPCKHPS    Y4, Y2, Y4
+	VSHUFPS      $0x44, Y8, Y6, Y2
+	VSHUFPS      $0xee, Y8, Y6, Y6
+	VSHUFPS      $0x44, Y4, Y0, Y8
+	VSHUFPS      $0xee, Y4, Y0, Y0
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT6x16_r5_g_v0g4_noc
+	VBROADCASTSS beta+92(FP), Y4
+	CMPQ         24(SP), $0x00000000
+	JLE          kernRowAT6x16_r5_g_v0g4_noc
+	VMOVSS       16(BX), X10
+	CMPQ         24(SP), $0x00000004
+	JLE          kernRowAT6x16_r5_g_v0g4_c0
+	VMOVSS       16(SI), X11
+	VINSERTF128  $0x01, X11, Y10, Y10
+
+kernRowAT6x16_r5_g_v0g4_c0:
+	VFMADD231PS Y10, Y4, Y2
+	CMPQ        24(SP), $0x00000001
+	JLE         kernRowAT6x16_r5_g_v0g4_noc
+	VMOVSS      16(BX)(DX*1), X10
+	CMPQ        24(SP), $0x00000005
+	JLE         kernRowAT6x16_r5_g_v0g4_c1
+	VMOVSS      16(SI)(DX*1), X11
+	VINSERTF128 $0x01, X11, Y10, Y10
+
+kernRowAT6x16_r5_g_v0g4_c1:
+	VFMADD231PS Y10, Y4, Y6
+	CMPQ        24(SP), $0x00000002
+	JLE         kernRowAT6x16_r5_g_v0g4_noc
+	VMOVSS      16(BX)(DX*2), X10
+	CMPQ        24(SP), $0x00000006
+	JLE         kernRowAT6x16_r5_g_v0g4_c2
+	VMOVSS      16(SI)(DX*2), X11
+	VINSERTF128 $0x01, X11, Y10, Y10
+
+kernRowAT6x16_r5_g_v0g4_c2:
+	VFMADD231PS Y10, Y4, Y8
+	CMPQ        24(SP), $0x00000003
+	JLE         kernRowAT6x16_r5_g_v0g4_noc
+	VMOVSS      16(BX)(DI*1), X10
+	CMPQ        24(SP), $0x00000007
+	JLE         kernRowAT6x16_r5_g_v0g4_c3
+	VMOVSS      16(SI)(DI*1), X11
+	VINSERTF128 $0x01, X11, Y10, Y10
+
+kernRowAT6x16_r5_g_v0g4_c3:
+	VFMADD231PS Y10, Y4, Y0
+
+kernRowAT6x16_r5_g_v0g4_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT6x16_r5_g_v0g4_nobias
+	VMOVSS      16(R8), X4
+	VINSERTF128 $0x01, X4, Y4, Y4
+	VADDPS      Y4, Y2, Y2
+	VADDPS      Y4, Y6, Y6
+	VADDPS      Y4, Y8, Y8
+	VADDPS      Y4, Y0, Y0
+
+kernRowAT6x16_r5_g_v0g4_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_r5_g_v0g4_norelu
+	VXORPS Y4, Y4, Y4
+	VMAXPS Y2, Y4, Y2
+	VMAXPS Y6, Y4, Y6
+	VMAXPS Y8, Y4, Y8
+	VMAXPS Y0, Y4, Y0
+
+kernRowAT6x16_r5_g_v0g4_norelu:
+	CMPQ         24(SP), $0x00000000
+	JLE          kernRowAT6x16_r5_g_v0g4_stored
+	VEXTRACTF128 $0x01, Y2, X4
+	VMOVSS       X2, 16(BX)
+	CMPQ         24(SP), $0x00000004
+	JLE          kernRowAT6x16_r5_g_v0g4_s0
+	VMOVSS       X4, 16(SI)
+
+kernRowAT6x16_r5_g_v0g4_s0:
+	CMPQ         24(SP), $0x00000001
+	JLE          kernRowAT6x16_r5_g_v0g4_stored
+	VEXTRACTF128 $0x01, Y6, X4
+	VMOVSS       X6, 16(BX)(DX*1)
+	CMPQ         24(SP), $0x00000005
+	JLE          kernRowAT6x16_r5_g_v0g4_s1
+	VMOVSS       X4, 16(SI)(DX*1)
+
+kernRowAT6x16_r5_g_v0g4_s1:
+	CMPQ         24(SP), $0x00000002
+	JLE          kernRowAT6x16_r5_g_v0g4_stored
+	VEXTRACTF128 $0x01, Y8, X4
+	VMOVSS       X8, 16(BX)(DX*2)
+	CMPQ         24(SP), $0x00000006
+	JLE          kernRowAT6x16_r5_g_v0g4_s2
+	VMOVSS       X4, 16(SI)(DX*2)
+
+kernRowAT6x16_r5_g_v0g4_s2:
+	CMPQ         24(SP), $0x00000003
+	JLE          kernRowAT6x16_r5_g_v0g4_stored
+	VEXTRACTF128 $0x01, Y0, X4
+	VMOVSS       X0, 16(BX)(DI*1)
+	CMPQ         24(SP), $0x00000007
+	JLE          kernRowAT6x16_r5_g_v0g4_s3
+	VMOVSS       X4, 16(SI)(DI*1)
+
+kernRowAT6x16_r5_g_v0g4_s3:
+kernRowAT6x16_r5_g_v0g4_stored:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT6x16_r5_g_end
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y3, Y1, Y0
+	VUNPCKHPS    Y3, Y1, Y3
+	VUNPCKLPS    Y7, Y5, Y1
+	VUNPCKHPS    Y7, Y5, Y7
+	VSHUFPS      $0x44, Y1, Y0, Y5
+	VSHUFPS      $0xee, Y1, Y0, Y0
+	VSHUFPS      $0x44, Y7, Y3, Y1
+	VSHUFPS      $0xee, Y7, Y3, Y3
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT6x16_r5_g_v1g0_noc
+	VBROADCASTSS beta+92(FP), Y7
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT6x16_r5_g_v1g0_noc
+	VMOVUPS      (BX), X2
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernRowAT6x16_r5_g_v1g0_c0
+	VMOVUPS      (SI), X4
+	VINSERTF128  $0x01, X4, Y2, Y2
+
+kernRowAT6x16_r5_g_v1g0_c0:
+	VFMADD231PS Y2, Y7, Y5
+	CMPQ        24(SP), $0x00000009
+	JLE         kernRowAT6x16_r5_g_v1g0_noc
+	VMOVUPS     (BX)(DX*1), X2
+	CMPQ        24(SP), $0x0000000d
+	JLE         kernRowAT6x16_r5_g_v1g0_c1
+	VMOVUPS     (SI)(DX*1), X4
+	VINSERTF128 $0x01, X4, Y2, Y2
+
+kernRowAT6x16_r5_g_v1g0_c1:
+	VFMADD231PS Y2, Y7, Y0
+	CMPQ        24(SP), $0x0000000a
+	JLE         kernRowAT6x16_r5_g_v1g0_noc
+	VMOVUPS     (BX)(DX*2), X2
+	CMPQ        24(SP), $0x0000000e
+	JLE         kernRowAT6x16_r5_g_v1g0_c2
+	VMOVUPS     (SI)(DX*2), X4
+	VINSERTF128 $0x01, X4, Y2, Y2
+
+kernRowAT6x16_r5_g_v1g0_c2:
+	VFMADD231PS Y2, Y7, Y1
+	CMPQ        24(SP), $0x0000000b
+	JLE         kernRowAT6x16_r5_g_v1g0_noc
+	VMOVUPS     (BX)(DI*1), X2
+	CMPQ        24(SP), $0x0000000f
+	JLE         kernRowAT6x16_r5_g_v1g0_c3
+	VMOVUPS     (SI)(DI*1), X4
+	VINSERTF128 $0x01, X4, Y2, Y2
+
+kernRowAT6x16_r5_g_v1g0_c3:
+	VFMADD231PS Y2, Y7, Y3
+
+kernRowAT6x16_r5_g_v1g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT6x16_r5_g_v1g0_nobias
+	VMOVUPS     (R8), X7
+	VINSERTF128 $0x01, X7, Y7, Y7
+	VADDPS      Y7, Y5, Y5
+	VADDPS      Y7, Y0, Y0
+	VADDPS      Y7, Y1, Y1
+	VADDPS      Y7, Y3, Y3
+
+kernRowAT6x16_r5_g_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_r5_g_v1g0_norelu
+	VXORPS Y7, Y7, Y7
+	VMAXPS Y5, Y7, Y5
+	VMAXPS Y0, Y7, Y0
+	VMAXPS Y1, Y7, Y1
+	VMAXPS Y3, Y7, Y3
+
+kernRowAT6x16_r5_g_v1g0_norelu:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT6x16_r5_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y5, X7
+	VMOVUPS      X5, (BX)
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernRowAT6x16_r5_g_v1g0_s0
+	VMOVUPS      X7, (SI)
+
+kernRowAT6x16_r5_g_v1g0_s0:
+	CMPQ         24(SP), $0x00000009
+	JLE          kernRowAT6x16_r5_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y0, X7
+	VMOVUPS      X0, (BX)(DX*1)
+	CMPQ         24(SP), $0x0000000d
+	JLE          kernRowAT6x16_r5_g_v1g0_s1
+	VMOVUPS      X7, (SI)(DX*1)
+
+kernRowAT6x16_r5_g_v1g0_s1:
+	CMPQ         24(SP), $0x0000000a
+	JLE          kernRowAT6x16_r5_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y1, X7
+	VMOVUPS      X1, (BX)(DX*2)
+	CMPQ         24(SP), $0x0000000e
+	JLE          kernRowAT6x16_r5_g_v1g0_s2
+	VMOVUPS      X7, (SI)(DX*2)
+
+kernRowAT6x16_r5_g_v1g0_s2:
+	CMPQ         24(SP), $0x0000000b
+	JLE          kernRowAT6x16_r5_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y3, X7
+	VMOVUPS      X3, (BX)(DI*1)
+	CMPQ         24(SP), $0x0000000f
+	JLE          kernRowAT6x16_r5_g_v1g0_s3
+	VMOVUPS      X7, (SI)(DI*1)
+
+kernRowAT6x16_r5_g_v1g0_s3:
+kernRowAT6x16_r5_g_v1g0_stored:
+	VUNPCKLPS    Y0, Y9, Y3
+	VUNPCKHPS    Y0, Y9, Y0
+	VUNPCKLPS    Y2, Y1, Y9
+	VUNPCKHPS    Y2, Y1, Y2
+	VSHUFPS      $0x44, Y9, Y3, Y1
+	VSHUFPS      $0xee, Y9, Y3, Y3
+	VSHUFPS      $0x44, Y2, Y0, Y9
+	VSHUFPS      $0xee, Y2, Y0, Y0
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT6x16_r5_g_v1g4_noc
+	VBROADCASTSS beta+92(FP), Y2
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT6x16_r5_g_v1g4_noc
+	VMOVSS       16(BX), X4
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernRowAT6x16_r5_g_v1g4_c0
+	VMOVSS       16(SI), X5
+	VINSERTF128  $0x01, X5, Y4, Y4
+
+kernRowAT6x16_r5_g_v1g4_c0:
+	VFMADD231PS Y4, Y2, Y1
+	CMPQ        24(SP), $0x00000009
+	JLE         kernRowAT6x16_r5_g_v1g4_noc
+	VMOVSS      16(BX)(DX*1), X4
+	CMPQ        24(SP), $0x0000000d
+	JLE         kernRowAT6x16_r5_g_v1g4_c1
+	VMOVSS      16(SI)(DX*1), X5
+	VINSERTF128 $0x01, X5, Y4, Y4
+
+kernRowAT6x16_r5_g_v1g4_c1:
+	VFMADD231PS Y4, Y2, Y3
+	CMPQ        24(SP), $0x0000000a
+	JLE         kernRowAT6x16_r5_g_v1g4_noc
+	VMOVSS      16(BX)(DX*2), X4
+	CMPQ        24(SP), $0x0000000e
+	JLE         kernRowAT6x16_r5_g_v1g4_c2
+	VMOVSS      16(SI)(DX*2), X5
+	VINSERTF128 $0x01, X5, Y4, Y4
+
+kernRowAT6x16_r5_g_v1g4_c2:
+	VFMADD231PS Y4, Y2, Y9
+	CMPQ        24(SP), $0x0000000b
+	JLE         kernRowAT6x16_r5_g_v1g4_noc
+	VMOVSS      16(BX)(DI*1), X4
+	CMPQ        24(SP), $0x0000000f
+	JLE         kernRowAT6x16_r5_g_v1g4_c3
+	VMOVSS      16(SI)(DI*1), X5
+	VINSERTF128 $0x01, X5, Y4, Y4
+
+kernRowAT6x16_r5_g_v1g4_c3:
+	VFMADD231PS Y4, Y2, Y0
+
+kernRowAT6x16_r5_g_v1g4_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT6x16_r5_g_v1g4_nobias
+	VMOVSS      16(R8), X2
+	VINSERTF128 $0x01, X2, Y2, Y2
+	VADDPS      Y2, Y1, Y1
+	VADDPS      Y2, Y3, Y3
+	VADDPS      Y2, Y9, Y9
+	VADDPS      Y2, Y0, Y0
+
+kernRowAT6x16_r5_g_v1g4_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_r5_g_v1g4_norelu
+	VXORPS Y2, Y2, Y2
+	VMAXPS Y1, Y2, Y1
+	VMAXPS Y3, Y2, Y3
+	VMAXPS Y9, Y2, Y9
+	VMAXPS Y0, Y2, Y0
+
+kernRowAT6x16_r5_g_v1g4_norelu:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT6x16_r5_g_v1g4_stored
+	VEXTRACTF128 $0x01, Y1, X2
+	VMOVSS       X1, 16(BX)
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernRowAT6x16_r5_g_v1g4_s0
+	VMOVSS       X2, 16(SI)
+
+kernRowAT6x16_r5_g_v1g4_s0:
+	CMPQ         24(SP), $0x00000009
+	JLE          kernRowAT6x16_r5_g_v1g4_stored
+	VEXTRACTF128 $0x01, Y3, X2
+	VMOVSS       X3, 16(BX)(DX*1)
+	CMPQ         24(SP), $0x0000000d
+	JLE          kernRowAT6x16_r5_g_v1g4_s1
+	VMOVSS       X2, 16(SI)(DX*1)
+
+kernRowAT6x16_r5_g_v1g4_s1:
+	CMPQ         24(SP), $0x0000000a
+	JLE          kernRowAT6x16_r5_g_v1g4_stored
+	VEXTRACTF128 $0x01, Y9, X2
+	VMOVSS       X9, 16(BX)(DX*2)
+	CMPQ         24(SP), $0x0000000e
+	JLE          kernRowAT6x16_r5_g_v1g4_s2
+	VMOVSS       X2, 16(SI)(DX*2)
+
+kernRowAT6x16_r5_g_v1g4_s2:
+	CMPQ         24(SP), $0x0000000b
+	JLE          kernRowAT6x16_r5_g_v1g4_stored
+	VEXTRACTF128 $0x01, Y0, X2
+	VMOVSS       X0, 16(BX)(DI*1)
+	CMPQ         24(SP), $0x0000000f
+	JLE          kernRowAT6x16_r5_g_v1g4_s3
+	VMOVSS       X2, 16(SI)(DI*1)
+
+kernRowAT6x16_r5_g_v1g4_s3:
+kernRowAT6x16_r5_g_v1g4_stored:
+kernRowAT6x16_r5_g_end:
+kernRowAT6x16_r5_end:
+	JMP kernRowAT6x16_nextcol
+
+kernRowAT6x16_rem4:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   (SP), DI
+	MOVQ   ldb+48(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   k+8(FP), R10
+	SHRQ   $0x02, R10
+	JZ     kernRowAT6x16_r4_tail
+
+kernRowAT6x16_r4_loop4:
+	VMOVUPS      (DI), Y8
+	VMOVUPS      32(DI), Y9
+	VBROADCASTSS (DX), Y10
+	VFMADD231PS  Y8, Y10, Y0
+	VFMADD231PS  Y9, Y10, Y1
+	VBROADCASTSS (DX)(AX*1), Y10
+	VFMADD231PS  Y8, Y10, Y2
+	VFMADD231PS  Y9, Y10, Y3
+	VBROADCASTSS (DX)(AX*2), Y10
+	VFMADD231PS  Y8, Y10, Y4
+	VFMADD231PS  Y9, Y10, Y5
+	VBROADCASTSS (DX)(CX*1), Y10
+	VFMADD231PS  Y8, Y10, Y6
+	VFMADD231PS  Y9, Y10, Y7
+	VMOVUPS      (DI)(R8*1), Y8
+	VMOVUPS      32(DI)(R8*1), Y9
+	VBROADCASTSS 4(DX), Y10
+	VFMADD231PS  Y8, Y10, Y0
+	VFMADD231PS  Y9, Y10, Y1
+	VBROADCASTSS 4(DX)(AX*1), Y10
+	VFMADD231PS  Y8, Y10, Y2
+	VFMADD231PS  Y9, Y10, Y3
+	VBROADCASTSS 4(DX)(AX*2), Y10
+	VFMADD231PS  Y8, Y10, Y4
+	VFMADD231PS  Y9, Y10, Y5
+	VBROADCASTSS 4(DX)(CX*1), Y10
+	VFMADD231PS  Y8, Y10, Y6
+	VFMADD231PS  Y9, Y10, Y7
+	VMOVUPS      (DI)(R8*2), Y8
+	VMOVUPS      32(DI)(R8*2), Y9
+	VBROADCASTSS 8(DX), Y10
+	VFMADD231PS  Y8, Y10, Y0
+	VFMADD231PS  Y9, Y10, Y1
+	VBROADCASTSS 8(DX)(AX*1), Y10
+	VFMADD231PS  Y8, Y10, Y2
+	VFMADD231PS  Y9, Y10, Y3
+	VBROADCASTSS 8(DX)(AX*2), Y10
+	VFMADD231PS  Y8, Y10, Y4
+	VFMADD231PS  Y9, Y10, Y5
+	VBROADCASTSS 8(DX)(CX*1), Y10
+	VFMADD231PS  Y8, Y10, Y6
+	VFMADD231PS  Y9, Y10, Y7
+	VMOVUPS      (DI)(R9*1), Y8
+	VMOVUPS      32(DI)(R9*1), Y9
+	VBROADCASTSS 12(DX), Y10
+	VFMADD231PS  Y8, Y10, Y0
+	VFMADD231PS  Y9, Y10, Y1
+	VBROADCASTSS 12(DX)(AX*1), Y10
+	VFMADD231PS  Y8, Y10, Y2
+	VFMADD231PS  Y9, Y10, Y3
+	VBROADCASTSS 12(DX)(AX*2), Y10
+	VFMADD231PS  Y8, Y10, Y4
+	VFMADD231PS  Y9, Y10, Y5
+	VBROADCASTSS 12(DX)(CX*1), Y10
+	VFMADD231PS  Y8, Y10, Y6
+	VFMADD231PS  Y9, Y10, Y7
+	ADDQ         $0x00000010, DX
+	LEAQ         (DI)(R8*4), DI
+	DECQ         R10
+	JNZ          kernRowAT6x16_r4_loop4
+
+kernRowAT6x16_r4_tail:
+	MOVQ k+8(FP), R9
+	ANDQ $0x00000003, R9
+	JZ   kernRowAT6x16_r4_epi
+
+kernRowAT6x16_r4_loop1:
+	VMOVUPS      (DI), Y8
+	VMOVUPS      32(DI), Y9
+	VBROADCASTSS (DX), Y10
+	VFMADD231PS  Y8, Y10, Y0
+	VFMADD231PS  Y9, Y10, Y1
+	VBROADCASTSS (DX)(AX*1), Y10
+	VFMADD231PS  Y8, Y10, Y2
+	VFMADD231PS  Y9, Y10, Y3
+	VBROADCASTSS (DX)(AX*2), Y10
+	VFMADD231PS  Y8, Y10, Y4
+	VFMADD231PS  Y9, Y10, Y5
+	VBROADCASTSS (DX)(CX*1), Y10
+	VFMADD231PS  Y8, Y10, Y6
+	VFMADD231PS  Y9, Y10, Y7
+	ADDQ         $0x00000004, DX
+	ADDQ         R8, DI
+	DECQ         R9
+	JNZ          kernRowAT6x16_r4_loop1
+
+kernRowAT6x16_r4_epi:
+	TESTQ        $0x00000008, flags+104(FP)
+	JZ           kernRowAT6x16_r4_noalpha
+	VBROADCASTSS alpha+88(FP), Y15
+	VMULPS       Y15, Y0, Y0
+	VMULPS       Y15, Y1, Y1
+	VMULPS       Y15, Y2, Y2
+	VMULPS       Y15, Y3, Y3
+	VMULPS       Y15, Y4, Y4
+	VMULPS       Y15, Y5, Y5
+	VMULPS       Y15, Y6, Y6
+	VMULPS       Y15, Y7, Y7
+
+kernRowAT6x16_r4_noalpha:
+	MOVQ        ldc+72(FP), DX
+	SHLQ        $0x02, DX
+	LEAQ        (DX)(DX*2), DI
+	MOVQ        m+0(FP), R8
+	SUBQ        SI, R8
+	MOVQ        16(SP), SI
+	LEAQ        (SI)(R8*4), R8
+	TESTQ       $0x00000001, flags+104(FP)
+	JNZ         kernRowAT6x16_r4_general
+	CMPQ        24(SP), $0x00000010
+	JNE         kernRowAT6x16_r4_general
+	LEAQ        (BX)(DX*4), SI
+	VUNPCKLPS   Y2, Y0, Y8
+	VUNPCKHPS   Y2, Y0, Y2
+	VUNPCKLPS   Y6, Y4, Y0
+	VUNPCKHPS   Y6, Y4, Y6
+	VSHUFPS     $0x44, Y0, Y8, Y4
+	VSHUFPS     $0xee, Y0, Y8, Y8
+	VSHUFPS     $0x44, Y6, Y2, Y0
+	VSHUFPS     $0xee, Y6, Y2, Y2
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT6x16_r4_f_v0g0_nobias
+	VMOVUPS     (R8), X6
+	VINSERTF128 $0x01, X6, Y6, Y6
+	VADDPS      Y6, Y4, Y4
+	VADDPS      Y6, Y8, Y8
+	VADDPS      Y6, Y0, Y0
+	VADDPS      Y6, Y2, Y2
+
+kernRowAT6x16_r4_f_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_r4_f_v0g0_norelu
+	VXORPS Y6, Y6, Y6
+	VMAXPS Y4, Y6, Y4
+	VMAXPS Y8, Y6, Y8
+	VMAXPS Y0, Y6, Y0
+	VMAXPS Y2, Y6, Y2
+
+kernRowAT6x16_r4_f_v0g0_norelu:
+	VEXTRACTF128 $0x01, Y4, X6
+	VMOVUPS      X4, (BX)
+	VMOVUPS      X6, (SI)
+	VEXTRACTF128 $0x01, Y8, X6
+	VMOVUPS      X8, (BX)(DX*1)
+	VMOVUPS      X6, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y0, X6
+	VMOVUPS      X0, (BX)(DX*2)
+	VMOVUPS      X6, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y2, X6
+	VMOVUPS      X2, (BX)(DI*1)
+	VMOVUPS      X6, (SI)(DI*1)
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y3, Y1, Y0
+	VUNPCKHPS    Y3, Y1, Y3
+	VUNPCKLPS    Y7, Y5, Y1
+	VUNPCKHPS    Y7, Y5, Y7
+	VSHUFPS      $0x44, Y1, Y0, Y5
+	VSHUFPS      $0xee, Y1, Y0, Y0
+	VSHUFPS      $0x44, Y7, Y3, Y1
+	VSHUFPS      $0xee, Y7, Y3, Y3
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernRowAT6x16_r4_f_v1g0_nobias
+	VMOVUPS      (R8), X7
+	VINSERTF128  $0x01, X7, Y7, Y7
+	VADDPS       Y7, Y5, Y5
+	VADDPS       Y7, Y0, Y0
+	VADDPS       Y7, Y1, Y1
+	VADDPS       Y7, Y3, Y3
+
+kernRowAT6x16_r4_f_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_r4_f_v1g0_norelu
+	VXORPS Y7, Y7, Y7
+	VMAXPS Y5, Y7, Y5
+	VMAXPS Y0, Y7, Y0
+	VMAXPS Y1, Y7, Y1
+	VMAXPS Y3, Y7, Y3
+
+kernRowAT6x16_r4_f_v1g0_norelu:
+	VEXTRACTF128 $0x01, Y5, X7
+	VMOVUPS      X5, (BX)
+	VMOVUPS      X7, (SI)
+	VEXTRACTF128 $0x01, Y0, X7
+	VMOVUPS      X0, (BX)(DX*1)
+	VMOVUPS      X7, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y1, X7
+	VMOVUPS      X1, (BX)(DX*2)
+	VMOVUPS      X7, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y3, X7
+	VMOVUPS      X3, (BX)(DI*1)
+	VMOVUPS      X7, (SI)(DI*1)
+	JMP          kernRowAT6x16_r4_end
+
+kernRowAT6x16_r4_general:
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y2, Y0, Y8
+	VUNPCKHPS    Y2, Y0, Y2
+	VUNPCKLPS    Y6, Y4, Y0
+	VUNPCKHPS    Y6, Y4, Y6
+	VSHUFPS      $0x44, Y0, Y8, Y4
+	VSHUFPS      $0xee, Y0, Y8, Y8
+	VSHUFPS      $0x44, Y6, Y2, Y0
+	VSHUFPS      $0xee, Y6, Y2, Y2
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT6x16_r4_g_v0g0_noc
+	VBROADCASTSS beta+92(FP), Y6
+	CMPQ         24(SP), $0x00000000
+	JLE          kernRowAT6x16_r4_g_v0g0_noc
+	VMOVUPS      (BX), X9
+	CMPQ         24(SP), $0x00000004
+	JLE          kernRowAT6x16_r4_g_v0g0_c0
+	VMOVUPS      (SI), X10
+	VINSERTF128  $0x01, X10, Y9, Y9
+
+kernRowAT6x16_r4_g_v0g0_c0:
+	VFMADD231PS Y9, Y6, Y4
+	CMPQ        24(SP), $0x00000001
+	JLE         kernRowAT6x16_r4_g_v0g0_noc
+	VMOVUPS     (BX)(DX*1), X9
+	CMPQ        24(SP), $0x00000005
+	JLE         kernRowAT6x16_r4_g_v0g0_c1
+	VMOVUPS     (SI)(DX*1), X10
+	VINSERTF128 $0x01, X10, Y9, Y9
+
+kernRowAT6x16_r4_g_v0g0_c1:
+	VFMADD231PS Y9, Y6, Y8
+	CMPQ        24(SP), $0x00000002
+	JLE         kernRowAT6x16_r4_g_v0g0_noc
+	VMOVUPS     (BX)(DX*2), X9
+	CMPQ        24(SP), $0x00000006
+	JLE         kernRowAT6x16_r4_g_v0g0_c2
+	VMOVUPS     (SI)(DX*2), X10
+	VINSERTF128 $0x01, X10, Y9, Y9
+
+kernRowAT6x16_r4_g_v0g0_c2:
+	VFMADD231PS Y9, Y6, Y0
+	CMPQ        24(SP), $0x00000003
+	JLE         kernRowAT6x16_r4_g_v0g0_noc
+	VMOVUPS     (BX)(DI*1), X9
+	CMPQ        24(SP), $0x00000007
+	JLE         kernRowAT6x16_r4_g_v0g0_c3
+	VMOVUPS     (SI)(DI*1), X10
+	VINSERTF128 $0x01, X10, Y9, Y9
+
+kernRowAT6x16_r4_g_v0g0_c3:
+	VFMADD231PS Y9, Y6, Y2
+
+kernRowAT6x16_r4_g_v0g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT6x16_r4_g_v0g0_nobias
+	VMOVUPS     (R8), X6
+	VINSERTF128 $0x01, X6, Y6, Y6
+	VADDPS      Y6, Y4, Y4
+	VADDPS      Y6, Y8, Y8
+	VADDPS      Y6, Y0, Y0
+	VADDPS      Y6, Y2, Y2
+
+kernRowAT6x16_r4_g_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_r4_g_v0g0_norelu
+	VXORPS Y6, Y6, Y6
+	VMAXPS Y4, Y6, Y4
+	VMAXPS Y8, Y6, Y8
+	VMAXPS Y0, Y6, Y0
+	VMAXPS Y2, Y6, Y2
+
+kernRowAT6x16_r4_g_v0g0_norelu:
+	CMPQ         24(SP), $0x00000000
+	JLE          kernRowAT6x16_r4_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y4, X6
+	VMOVUPS      X4, (BX)
+	CMPQ         24(SP), $0x00000004
+	JLE          kernRowAT6x16_r4_g_v0g0_s0
+	VMOVUPS      X6, (SI)
+
+kernRowAT6x16_r4_g_v0g0_s0:
+	CMPQ         24(SP), $0x00000001
+	JLE          kernRowAT6x16_r4_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y8, X6
+	VMOVUPS      X8, (BX)(DX*1)
+	CMPQ         24(SP), $0x00000005
+	JLE          kernRowAT6x16_r4_g_v0g0_s1
+	VMOVUPS      X6, (SI)(DX*1)
+
+kernRowAT6x16_r4_g_v0g0_s1:
+	CMPQ         24(SP), $0x00000002
+	JLE          kernRowAT6x16_r4_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y0, X6
+	VMOVUPS      X0, (BX)(DX*2)
+	CMPQ         24(SP), $0x00000006
+	JLE          kernRowAT6x16_r4_g_v0g0_s2
+	VMOVUPS      X6, (SI)(DX*2)
+
+kernRowAT6x16_r4_g_v0g0_s2:
+	CMPQ         24(SP), $0x00000003
+	JLE          kernRowAT6x16_r4_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y2, X6
+	VMOVUPS      X2, (BX)(DI*1)
+	CMPQ         24(SP), $0x00000007
+	JLE          kernRowAT6x16_r4_g_v0g0_s3
+	VMOVUPS      X6, (SI)(DI*1)
+
+kernRowAT6x16_r4_g_v0g0_s3:
+kernRowAT6x16_r4_g_v0g0_stored:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT6x16_r4_g_end
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y3, Y1, Y0
+	VUNPCKHPS    Y3, Y1, Y3
+	VUNPCKLPS    Y7, Y5, Y1
+	VUNPCKHPS    Y7, Y5, Y7
+	VSHUFPS      $0x44, Y1, Y0, Y5
+	VSHUFPS      $0xee, Y1, Y0, Y0
+	VSHUFPS      $0x44, Y7, Y3, Y1
+	VSHUFPS      $0xee, Y7, Y3, Y3
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT6x16_r4_g_v1g0_noc
+	VBROADCASTSS beta+92(FP), Y7
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT6x16_r4_g_v1g0_noc
+	VMOVUPS      (BX), X2
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernRowAT6x16_r4_g_v1g0_c0
+	VMOVUPS      (SI), X4
+	VINSERTF128  $0x01, X4, Y2, Y2
+
+kernRowAT6x16_r4_g_v1g0_c0:
+	VFMADD231PS Y2, Y7, Y5
+	CMPQ        24(SP), $0x00000009
+	JLE         kernRowAT6x16_r4_g_v1g0_noc
+	VMOVUPS     (BX)(DX*1), X2
+	CMPQ        24(SP), $0x0000000d
+	JLE         kernRowAT6x16_r4_g_v1g0_c1
+	VMOVUPS     (SI)(DX*1), X4
+	VINSERTF128 $0x01, X4, Y2, Y2
+
+kernRowAT6x16_r4_g_v1g0_c1:
+	VFMADD231PS Y2, Y7, Y0
+	CMPQ        24(SP), $0x0000000a
+	JLE         kernRowAT6x16_r4_g_v1g0_noc
+	VMOVUPS     (BX)(DX*2), X2
+	CMPQ        24(SP), $0x0000000e
+	JLE         kernRowAT6x16_r4_g_v1g0_c2
+	VMOVUPS     (SI)(DX*2), X4
+	VINSERTF128 $0x01, X4, Y2, Y2
+
+kernRowAT6x16_r4_g_v1g0_c2:
+	VFMADD231PS Y2, Y7, Y1
+	CMPQ        24(SP), $0x0000000b
+	JLE         kernRowAT6x16_r4_g_v1g0_noc
+	VMOVUPS     (BX)(DI*1), X2
+	CMPQ        24(SP), $0x0000000f
+	JLE         kernRowAT6x16_r4_g_v1g0_c3
+	VMOVUPS     (SI)(DI*1), X4
+	VINSERTF128 $0x01, X4, Y2, Y2
+
+kernRowAT6x16_r4_g_v1g0_c3:
+	VFMADD231PS Y2, Y7, Y3
+
+kernRowAT6x16_r4_g_v1g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT6x16_r4_g_v1g0_nobias
+	VMOVUPS     (R8), X7
+	VINSERTF128 $0x01, X7, Y7, Y7
+	VADDPS      Y7, Y5, Y5
+	VADDPS      Y7, Y0, Y0
+	VADDPS      Y7, Y1, Y1
+	VADDPS      Y7, Y3, Y3
+
+kernRowAT6x16_r4_g_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_r4_g_v1g0_norelu
+	VXORPS Y7, Y7, Y7
+	VMAXPS Y5, Y7, Y5
+	VMAXPS Y0, Y7, Y0
+	VMAXPS Y1, Y7, Y1
+	VMAXPS Y3, Y7, Y3
+
+kernRowAT6x16_r4_g_v1g0_norelu:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT6x16_r4_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y5, X7
+	VMOVUPS      X5, (BX)
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernRowAT6x16_r4_g_v1g0_s0
+	VMOVUPS      X7, (SI)
+
+kernRowAT6x16_r4_g_v1g0_s0:
+	CMPQ         24(SP), $0x00000009
+	JLE          kernRowAT6x16_r4_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y0, X7
+	VMOVUPS      X0, (BX)(DX*1)
+	CMPQ         24(SP), $0x0000000d
+	JLE          kernRowAT6x16_r4_g_v1g0_s1
+	VMOVUPS      X7, (SI)(DX*1)
+
+kernRowAT6x16_r4_g_v1g0_s1:
+	CMPQ         24(SP), $0x0000000a
+	JLE          kernRowAT6x16_r4_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y1, X7
+	VMOVUPS      X1, (BX)(DX*2)
+	CMPQ         24(SP), $0x0000000e
+	JLE          kernRowAT6x16_r4_g_v1g0_s2
+	VMOVUPS      X7, (SI)(DX*2)
+
+kernRowAT6x16_r4_g_v1g0_s2:
+	CMPQ         24(SP), $0x0000000b
+	JLE          kernRowAT6x16_r4_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y3, X7
+	VMOVUPS      X3, (BX)(DI*1)
+	CMPQ         24(SP), $0x0000000f
+	JLE          kernRowAT6x16_r4_g_v1g0_s3
+	VMOVUPS      X7, (SI)(DI*1)
+
+kernRowAT6x16_r4_g_v1g0_s3:
+kernRowAT6x16_r4_g_v1g0_stored:
+kernRowAT6x16_r4_g_end:
+kernRowAT6x16_r4_end:
+	JMP kernRowAT6x16_nextcol
+
+kernRowAT6x16_rem3:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	MOVQ   (SP), DI
+	MOVQ   ldb+48(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   k+8(FP), R10
+	SHRQ   $0x02, R10
+	JZ     kernRowAT6x16_r3_tail
+
+kernRowAT6x16_r3_loop4:
+	VMOVUPS      (DI), Y6
+	VMOVUPS      32(DI), Y7
+	VBROADCASTSS (DX), Y8
+	VFMADD231PS  Y6, Y8, Y0
+	VFMADD231PS  Y7, Y8, Y1
+	VBROADCASTSS (DX)(AX*1), Y8
+	VFMADD231PS  Y6, Y8, Y2
+	VFMADD231PS  Y7, Y8, Y3
+	VBROADCASTSS (DX)(AX*2), Y8
+	VFMADD231PS  Y6, Y8, Y4
+	VFMADD231PS  Y7, Y8, Y5
+	VMOVUPS      (DI)(R8*1), Y6
+	VMOVUPS      32(DI)(R8*1), Y7
+	VBROADCASTSS 4(DX), Y8
+	VFMADD231PS  Y6, Y8, Y0
+	VFMADD231PS  Y7, Y8, Y1
+	VBROADCASTSS 4(DX)(AX*1), Y8
+	VFMADD231PS  Y6, Y8, Y2
+	VFMADD231PS  Y7, Y8, Y3
+	VBROADCASTSS 4(DX)(AX*2), Y8
+	VFMADD231PS  Y6, Y8, Y4
+	VFMADD231PS  Y7, Y8, Y5
+	VMOVUPS      (DI)(R8*2), Y6
+	VMOVUPS      32(DI)(R8*2), Y7
+	VBROADCASTSS 8(DX), Y8
+	VFMADD231PS  Y6, Y8, Y0
+	VFMADD231PS  Y7, Y8, Y1
+	VBROADCASTSS 8(DX)(AX*1), Y8
+	VFMADD231PS  Y6, Y8, Y2
+	VFMADD231PS  Y7, Y8, Y3
+	VBROADCASTSS 8(DX)(AX*2), Y8
+	VFMADD231PS  Y6, Y8, Y4
+	VFMADD231PS  Y7, Y8, Y5
+	VMOVUPS      (DI)(R9*1), Y6
+	VMOVUPS      32(DI)(R9*1), Y7
+	VBROADCASTSS 12(DX), Y8
+	VFMADD231PS  Y6, Y8, Y0
+	VFMADD231PS  Y7, Y8, Y1
+	VBROADCASTSS 12(DX)(AX*1), Y8
+	VFMADD231PS  Y6, Y8, Y2
+	VFMADD231PS  Y7, Y8, Y3
+	VBROADCASTSS 12(DX)(AX*2), Y8
+	VFMADD231PS  Y6, Y8, Y4
+	VFMADD231PS  Y7, Y8, Y5
+	ADDQ         $0x00000010, DX
+	LEAQ         (DI)(R8*4), DI
+	DECQ         R10
+	JNZ          kernRowAT6x16_r3_loop4
+
+kernRowAT6x16_r3_tail:
+	MOVQ k+8(FP), R9
+	ANDQ $0x00000003, R9
+	JZ   kernRowAT6x16_r3_epi
+
+kernRowAT6x16_r3_loop1:
+	VMOVUPS      (DI), Y6
+	VMOVUPS      32(DI), Y7
+	VBROADCASTSS (DX), Y8
+	VFMADD231PS  Y6, Y8, Y0
+	VFMADD231PS  Y7, Y8, Y1
+	VBROADCASTSS (DX)(AX*1), Y8
+	VFMADD231PS  Y6, Y8, Y2
+	VFMADD231PS  Y7, Y8, Y3
+	VBROADCASTSS (DX)(AX*2), Y8
+	VFMADD231PS  Y6, Y8, Y4
+	VFMADD231PS  Y7, Y8, Y5
+	ADDQ         $0x00000004, DX
+	ADDQ         R8, DI
+	DECQ         R9
+	JNZ          kernRowAT6x16_r3_loop1
+
+kernRowAT6x16_r3_epi:
+	TESTQ        $0x00000008, flags+104(FP)
+	JZ           kernRowAT6x16_r3_noalpha
+	VBROADCASTSS alpha+88(FP), Y15
+	VMULPS       Y15, Y0, Y0
+	VMULPS       Y15, Y1, Y1
+	VMULPS       Y15, Y2, Y2
+	VMULPS       Y15, Y3, Y3
+	VMULPS       Y15, Y4, Y4
+	VMULPS       Y15, Y5, Y5
+
+kernRowAT6x16_r3_noalpha:
+	MOVQ        ldc+72(FP), DX
+	SHLQ        $0x02, DX
+	LEAQ        (DX)(DX*2), DI
+	MOVQ        m+0(FP), R8
+	SUBQ        SI, R8
+	MOVQ        16(SP), SI
+	LEAQ        (SI)(R8*4), R8
+	TESTQ       $0x00000001, flags+104(FP)
+	JNZ         kernRowAT6x16_r3_general
+	CMPQ        24(SP), $0x00000010
+	JNE         kernRowAT6x16_r3_general
+	LEAQ        (BX)(DX*4), SI
+	VUNPCKLPS   Y2, Y0, Y7
+	VUNPCKHPS   Y2, Y0, Y2
+	VUNPCKLPS   Y6, Y4, Y0
+	VUNPCKHPS   Y6, Y4, Y6
+	VSHUFPS     $0x44, Y0, Y7, Y4
+	VSHUFPS     $0xee, Y0, Y7, Y7
+	VSHUFPS     $0x44, Y6, Y2, Y0
+	VSHUFPS     $0xee, Y6, Y2, Y2
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT6x16_r3_f_v0g0_nobias
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X6
+	VMASKMOVPS  (R8), X6, X6
+	VINSERTF128 $0x01, X6, Y6, Y6
+	VADDPS      Y6, Y4, Y4
+	VADDPS      Y6, Y7, Y7
+	VADDPS      Y6, Y0, Y0
+	VADDPS      Y6, Y2, Y2
+
+kernRowAT6x16_r3_f_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_r3_f_v0g0_norelu
+	VXORPS Y6, Y6, Y6
+	VMAXPS Y4, Y6, Y4
+	VMAXPS Y7, Y6, Y7
+	VMAXPS Y0, Y6, Y0
+	VMAXPS Y2, Y6, Y2
+
+kernRowAT6x16_r3_f_v0g0_norelu:
+	VEXTRACTF128 $0x01, Y4, X6
+	VMOVLPS      X4, (BX)
+	VEXTRACTPS   $0x02, X4, 8(BX)
+	VMOVLPS      X6, (SI)
+	VEXTRACTPS   $0x02, X6, 8(SI)
+	VEXTRACTF128 $0x01, Y7, X6
+	VMOVLPS      X7, (BX)(DX*1)
+	VEXTRACTPS   $0x02, X7, 8(BX)(DX*1)
+	VMOVLPS      X6, (SI)(DX*1)
+	VEXTRACTPS   $0x02, X6, 8(SI)(DX*1)
+	VEXTRACTF128 $0x01, Y0, X6
+	VMOVLPS      X0, (BX)(DX*2)
+	VEXTRACTPS   $0x02, X0, 8(BX)(DX*2)
+	VMOVLPS      X6, (SI)(DX*2)
+	VEXTRACTPS   $0x02, X6, 8(SI)(DX*2)
+	VEXTRACTF128 $0x01, Y2, X6
+	VMOVLPS      X2, (BX)(DI*1)
+	VEXTRACTPS   $0x02, X2, 8(BX)(DI*1)
+	VMOVLPS      X6, (SI)(DI*1)
+	VEXTRACTPS   $0x02, X6, 8(SI)(DI*1)
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y3, Y1, Y2
+	VUNPCKHPS    Y3, Y1, Y3
+	VUNPCKLPS    Y0, Y5, Y1
+	VUNPCKHPS    Y0, Y5, Y0
+	VSHUFPS      $0x44, Y1, Y2, Y5
+	VSHUFPS      $0xee, Y1, Y2, Y2
+	VSHUFPS      $0x44, Y0, Y3, Y1
+	VSHUFPS      $0xee, Y0, Y3, Y3
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernRowAT6x16_r3_f_v1g0_nobias
+	LEAQ         lanemask<>+116(SB), R9
+	VMOVUPS      (R9), X0
+	VMASKMOVPS   (R8), X0, X0
+	VINSERTF128  $0x01, X0, Y0, Y0
+	VADDPS       Y0, Y5, Y5
+	VADDPS       Y0, Y2, Y2
+	VADDPS       Y0, Y1, Y1
+	VADDPS       Y0, Y3, Y3
+
+kernRowAT6x16_r3_f_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_r3_f_v1g0_norelu
+	VXORPS Y0, Y0, Y0
+	VMAXPS Y5, Y0, Y5
+	VMAXPS Y2, Y0, Y2
+	VMAXPS Y1, Y0, Y1
+	VMAXPS Y3, Y0, Y3
+
+kernRowAT6x16_r3_f_v1g0_norelu:
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X5, (BX)
+	VEXTRACTPS   $0x02, X5, 8(BX)
+	VMOVLPS      X0, (SI)
+	VEXTRACTPS   $0x02, X0, 8(SI)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X2, (BX)(DX*1)
+	VEXTRACTPS   $0x02, X2, 8(BX)(DX*1)
+	VMOVLPS      X0, (SI)(DX*1)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X1, (BX)(DX*2)
+	VEXTRACTPS   $0x02, X1, 8(BX)(DX*2)
+	VMOVLPS      X0, (SI)(DX*2)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DX*2)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X3, (BX)(DI*1)
+	VEXTRACTPS   $0x02, X3, 8(BX)(DI*1)
+	VMOVLPS      X0, (SI)(DI*1)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DI*1)
+	JMP          kernRowAT6x16_r3_end
+
+kernRowAT6x16_r3_general:
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y2, Y0, Y7
+	VUNPCKHPS    Y2, Y0, Y2
+	VUNPCKLPS    Y6, Y4, Y0
+	VUNPCKHPS    Y6, Y4, Y6
+	VSHUFPS      $0x44, Y0, Y7, Y4
+	VSHUFPS      $0xee, Y0, Y7, Y7
+	VSHUFPS      $0x44, Y6, Y2, Y0
+	VSHUFPS      $0xee, Y6, Y2, Y2
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT6x16_r3_g_v0g0_noc
+	VBROADCASTSS beta+92(FP), Y6
+	CMPQ         24(SP), $0x00000000
+	JLE          kernRowAT6x16_r3_g_v0g0_noc
+	LEAQ         lanemask<>+116(SB), R9
+	VMOVUPS      (R9), X8
+	VMASKMOVPS   (BX), X8, X8
+	CMPQ         24(SP), $0x00000004
+	JLE          kernRowAT6x16_r3_g_v0g0_c0
+	LEAQ         lanemask<>+116(SB), R9
+	VMOVUPS      (R9), X9
+	VMASKMOVPS   (SI), X9, X9
+	VINSERTF128  $0x01, X9, Y8, Y8
+
+kernRowAT6x16_r3_g_v0g0_c0:
+	VFMADD231PS Y8, Y6, Y4
+	CMPQ        24(SP), $0x00000001
+	JLE         kernRowAT6x16_r3_g_v0g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X8
+	VMASKMOVPS  (BX)(DX*1), X8, X8
+	CMPQ        24(SP), $0x00000005
+	JLE         kernRowAT6x16_r3_g_v0g0_c1
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X9
+	VMASKMOVPS  (SI)(DX*1), X9, X9
+	VINSERTF128 $0x01, X9, Y8, Y8
+
+kernRowAT6x16_r3_g_v0g0_c1:
+	VFMADD231PS Y8, Y6, Y7
+	CMPQ        24(SP), $0x00000002
+	JLE         kernRowAT6x16_r3_g_v0g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X8
+	VMASKMOVPS  (BX)(DX*2), X8, X8
+	CMPQ        24(SP), $0x00000006
+	JLE         kernRowAT6x16_r3_g_v0g0_c2
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X9
+	VMASKMOVPS  (SI)(DX*2), X9, X9
+	VINSERTF128 $0x01, X9, Y8, Y8
+
+kernRowAT6x16_r3_g_v0g0_c2:
+	VFMADD231PS Y8, Y6, Y0
+	CMPQ        24(SP), $0x00000003
+	JLE         kernRowAT6x16_r3_g_v0g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X8
+	VMASKMOVPS  (BX)(DI*1), X8, X8
+	CMPQ        24(SP), $0x00000007
+	JLE         kernRowAT6x16_r3_g_v0g0_c3
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X9
+	VMASKMOVPS  (SI)(DI*1), X9, X9
+	VINSERTF128 $0x01, X9, Y8, Y8
+
+kernRowAT6x16_r3_g_v0g0_c3:
+	VFMADD231PS Y8, Y6, Y2
+
+kernRowAT6x16_r3_g_v0g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT6x16_r3_g_v0g0_nobias
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X6
+	VMASKMOVPS  (R8), X6, X6
+	VINSERTF128 $0x01, X6, Y6, Y6
+	VADDPS      Y6, Y4, Y4
+	VADDPS      Y6, Y7, Y7
+	VADDPS      Y6, Y0, Y0
+	VADDPS      Y6, Y2, Y2
+
+kernRowAT6x16_r3_g_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_r3_g_v0g0_norelu
+	VXORPS Y6, Y6, Y6
+	VMAXPS Y4, Y6, Y4
+	VMAXPS Y7, Y6, Y7
+	VMAXPS Y0, Y6, Y0
+	VMAXPS Y2, Y6, Y2
+
+kernRowAT6x16_r3_g_v0g0_norelu:
+	CMPQ         24(SP), $0x00000000
+	JLE          kernRowAT6x16_r3_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y4, X6
+	VMOVLPS      X4, (BX)
+	VEXTRACTPS   $0x02, X4, 8(BX)
+	CMPQ         24(SP), $0x00000004
+	JLE          kernRowAT6x16_r3_g_v0g0_s0
+	VMOVLPS      X6, (SI)
+	VEXTRACTPS   $0x02, X6, 8(SI)
+
+kernRowAT6x16_r3_g_v0g0_s0:
+	CMPQ         24(SP), $0x00000001
+	JLE          kernRowAT6x16_r3_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y7, X6
+	VMOVLPS      X7, (BX)(DX*1)
+	VEXTRACTPS   $0x02, X7, 8(BX)(DX*1)
+	CMPQ         24(SP), $0x00000005
+	JLE          kernRowAT6x16_r3_g_v0g0_s1
+	VMOVLPS      X6, (SI)(DX*1)
+	VEXTRACTPS   $0x02, X6, 8(SI)(DX*1)
+
+kernRowAT6x16_r3_g_v0g0_s1:
+	CMPQ         24(SP), $0x00000002
+	JLE          kernRowAT6x16_r3_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y0, X6
+	VMOVLPS      X0, (BX)(DX*2)
+	VEXTRACTPS   $0x02, X0, 8(BX)(DX*2)
+	CMPQ         24(SP), $0x00000006
+	JLE          kernRowAT6x16_r3_g_v0g0_s2
+	VMOVLPS      X6, (SI)(DX*2)
+	VEXTRACTPS   $0x02, X6, 8(SI)(DX*2)
+
+kernRowAT6x16_r3_g_v0g0_s2:
+	CMPQ         24(SP), $0x00000003
+	JLE          kernRowAT6x16_r3_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y2, X6
+	VMOVLPS      X2, (BX)(DI*1)
+	VEXTRACTPS   $0x02, X2, 8(BX)(DI*1)
+	CMPQ         24(SP), $0x00000007
+	JLE          kernRowAT6x16_r3_g_v0g0_s3
+	VMOVLPS      X6, (SI)(DI*1)
+	VEXTRACTPS   $0x02, X6, 8(SI)(DI*1)
+
+kernRowAT6x16_r3_g_v0g0_s3:
+kernRowAT6x16_r3_g_v0g0_stored:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT6x16_r3_g_end
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y3, Y1, Y2
+	VUNPCKHPS    Y3, Y1, Y3
+	VUNPCKLPS    Y0, Y5, Y1
+	VUNPCKHPS    Y0, Y5, Y0
+	VSHUFPS      $0x44, Y1, Y2, Y5
+	VSHUFPS      $0xee, Y1, Y2, Y2
+	VSHUFPS      $0x44, Y0, Y3, Y1
+	VSHUFPS      $0xee, Y0, Y3, Y3
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT6x16_r3_g_v1g0_noc
+	VBROADCASTSS beta+92(FP), Y0
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT6x16_r3_g_v1g0_noc
+	LEAQ         lanemask<>+116(SB), R9
+	VMOVUPS      (R9), X4
+	VMASKMOVPS   (BX), X4, X4
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernRowAT6x16_r3_g_v1g0_c0
+	LEAQ         lanemask<>+116(SB), R9
+	VMOVUPS      (R9), X6
+	VMASKMOVPS   (SI), X6, X6
+	VINSERTF128  $0x01, X6, Y4, Y4
+
+kernRowAT6x16_r3_g_v1g0_c0:
+	VFMADD231PS Y4, Y0, Y5
+	CMPQ        24(SP), $0x00000009
+	JLE         kernRowAT6x16_r3_g_v1g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X4
+	VMASKMOVPS  (BX)(DX*1), X4, X4
+	CMPQ        24(SP), $0x0000000d
+	JLE         kernRowAT6x16_r3_g_v1g0_c1
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X6
+	VMASKMOVPS  (SI)(DX*1), X6, X6
+	VINSERTF128 $0x01, X6, Y4, Y4
+
+kernRowAT6x16_r3_g_v1g0_c1:
+	VFMADD231PS Y4, Y0, Y2
+	CMPQ        24(SP), $0x0000000a
+	JLE         kernRowAT6x16_r3_g_v1g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X4
+	VMASKMOVPS  (BX)(DX*2), X4, X4
+	CMPQ        24(SP), $0x0000000e
+	JLE         kernRowAT6x16_r3_g_v1g0_c2
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X6
+	VMASKMOVPS  (SI)(DX*2), X6, X6
+	VINSERTF128 $0x01, X6, Y4, Y4
+
+kernRowAT6x16_r3_g_v1g0_c2:
+	VFMADD231PS Y4, Y0, Y1
+	CMPQ        24(SP), $0x0000000b
+	JLE         kernRowAT6x16_r3_g_v1g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X4
+	VMASKMOVPS  (BX)(DI*1), X4, X4
+	CMPQ        24(SP), $0x0000000f
+	JLE         kernRowAT6x16_r3_g_v1g0_c3
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X6
+	VMASKMOVPS  (SI)(DI*1), X6, X6
+	VINSERTF128 $0x01, X6, Y4, Y4
+
+kernRowAT6x16_r3_g_v1g0_c3:
+	VFMADD231PS Y4, Y0, Y3
+
+kernRowAT6x16_r3_g_v1g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT6x16_r3_g_v1g0_nobias
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X0
+	VMASKMOVPS  (R8), X0, X0
+	VINSERTF128 $0x01, X0, Y0, Y0
+	VADDPS      Y0, Y5, Y5
+	VADDPS      Y0, Y2, Y2
+	VADDPS      Y0, Y1, Y1
+	VADDPS      Y0, Y3, Y3
+
+kernRowAT6x16_r3_g_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_r3_g_v1g0_norelu
+	VXORPS Y0, Y0, Y0
+	VMAXPS Y5, Y0, Y5
+	VMAXPS Y2, Y0, Y2
+	VMAXPS Y1, Y0, Y1
+	VMAXPS Y3, Y0, Y3
+
+kernRowAT6x16_r3_g_v1g0_norelu:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT6x16_r3_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X5, (BX)
+	VEXTRACTPS   $0x02, X5, 8(BX)
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernRowAT6x16_r3_g_v1g0_s0
+	VMOVLPS      X0, (SI)
+	VEXTRACTPS   $0x02, X0, 8(SI)
+
+kernRowAT6x16_r3_g_v1g0_s0:
+	CMPQ         24(SP), $0x00000009
+	JLE          kernRowAT6x16_r3_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X2, (BX)(DX*1)
+	VEXTRACTPS   $0x02, X2, 8(BX)(DX*1)
+	CMPQ         24(SP), $0x0000000d
+	JLE          kernRowAT6x16_r3_g_v1g0_s1
+	VMOVLPS      X0, (SI)(DX*1)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DX*1)
+
+kernRowAT6x16_r3_g_v1g0_s1:
+	CMPQ         24(SP), $0x0000000a
+	JLE          kernRowAT6x16_r3_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X1, (BX)(DX*2)
+	VEXTRACTPS   $0x02, X1, 8(BX)(DX*2)
+	CMPQ         24(SP), $0x0000000e
+	JLE          kernRowAT6x16_r3_g_v1g0_s2
+	VMOVLPS      X0, (SI)(DX*2)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DX*2)
+
+kernRowAT6x16_r3_g_v1g0_s2:
+	CMPQ         24(SP), $0x0000000b
+	JLE          kernRowAT6x16_r3_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X3, (BX)(DI*1)
+	VEXTRACTPS   $0x02, X3, 8(BX)(DI*1)
+	CMPQ         24(SP), $0x0000000f
+	JLE          kernRowAT6x16_r3_g_v1g0_s3
+	VMOVLPS      X0, (SI)(DI*1)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DI*1)
+
+kernRowAT6x16_r3_g_v1g0_s3:
+kernRowAT6x16_r3_g_v1g0_stored:
+kernRowAT6x16_r3_g_end:
+kernRowAT6x16_r3_end:
+	JMP kernRowAT6x16_nextcol
+
+kernRowAT6x16_rem2:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   (SP), DI
+	MOVQ   ldb+48(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   k+8(FP), R10
+	SHRQ   $0x02, R10
+	JZ     kernRowAT6x16_r2_tail
+
+kernRowAT6x16_r2_loop4:
+	VMOVUPS      (DI), Y4
+	VMOVUPS      32(DI), Y5
+	VBROADCASTSS (DX), Y6
+	VFMADD231PS  Y4, Y6, Y0
+	VFMADD231PS  Y5, Y6, Y1
+	VBROADCASTSS (DX)(AX*1), Y6
+	VFMADD231PS  Y4, Y6, Y2
+	VFMADD231PS  Y5, Y6, Y3
+	VMOVUPS      (DI)(R8*1), Y4
+	VMOVUPS      32(DI)(R8*1), Y5
+	VBROADCASTSS 4(DX), Y6
+	VFMADD231PS  Y4, Y6, Y0
+	VFMADD231PS  Y5, Y6, Y1
+	VBROADCASTSS 4(DX)(AX*1), Y6
+	VFMADD231PS  Y4, Y6, Y2
+	VFMADD231PS  Y5, Y6, Y3
+	VMOVUPS      (DI)(R8*2), Y4
+	VMOVUPS      32(DI)(R8*2), Y5
+	VBROADCASTSS 8(DX), Y6
+	VFMADD231PS  Y4, Y6, Y0
+	VFMADD231PS  Y5, Y6, Y1
+	VBROADCASTSS 8(DX)(AX*1), Y6
+	VFMADD231PS  Y4, Y6, Y2
+	VFMADD231PS  Y5, Y6, Y3
+	VMOVUPS      (DI)(R9*1), Y4
+	VMOVUPS      32(DI)(R9*1), Y5
+	VBROADCASTSS 12(DX), Y6
+	VFMADD231PS  Y4, Y6, Y0
+	VFMADD231PS  Y5, Y6, Y1
+	VBROADCASTSS 12(DX)(AX*1), Y6
+	VFMADD231PS  Y4, Y6, Y2
+	VFMADD231PS  Y5, Y6, Y3
+	ADDQ         $0x00000010, DX
+	LEAQ         (DI)(R8*4), DI
+	DECQ         R10
+	JNZ          kernRowAT6x16_r2_loop4
+
+kernRowAT6x16_r2_tail:
+	MOVQ k+8(FP), R9
+	ANDQ $0x00000003, R9
+	JZ   kernRowAT6x16_r2_epi
+
+kernRowAT6x16_r2_loop1:
+	VMOVUPS      (DI), Y4
+	VMOVUPS      32(DI), Y5
+	VBROADCASTSS (DX), Y6
+	VFMADD231PS  Y4, Y6, Y0
+	VFMADD231PS  Y5, Y6, Y1
+	VBROADCASTSS (DX)(AX*1), Y6
+	VFMADD231PS  Y4, Y6, Y2
+	VFMADD231PS  Y5, Y6, Y3
+	ADDQ         $0x00000004, DX
+	ADDQ         R8, DI
+	DECQ         R9
+	JNZ          kernRowAT6x16_r2_loop1
+
+kernRowAT6x16_r2_epi:
+	TESTQ        $0x00000008, flags+104(FP)
+	JZ           kernRowAT6x16_r2_noalpha
+	VBROADCASTSS alpha+88(FP), Y15
+	VMULPS       Y15, Y0, Y0
+	VMULPS       Y15, Y1, Y1
+	VMULPS       Y15, Y2, Y2
+	VMULPS       Y15, Y3, Y3
+
+kernRowAT6x16_r2_noalpha:
+	MOVQ        ldc+72(FP), DX
+	SHLQ        $0x02, DX
+	LEAQ        (DX)(DX*2), DI
+	MOVQ        m+0(FP), R8
+	SUBQ        SI, R8
+	MOVQ        16(SP), SI
+	LEAQ        (SI)(R8*4), R8
+	TESTQ       $0x00000001, flags+104(FP)
+	JNZ         kernRowAT6x16_r2_general
+	CMPQ        24(SP), $0x00000010
+	JNE         kernRowAT6x16_r2_general
+	LEAQ        (BX)(DX*4), SI
+	VUNPCKLPS   Y2, Y0, Y6
+	VUNPCKHPS   Y2, Y0, Y2
+	VUNPCKLPS   Y5, Y4, Y0
+	VUNPCKHPS   Y5, Y4, Y5
+	VSHUFPS     $0x44, Y0, Y6, Y4
+	VSHUFPS     $0xee, Y0, Y6, Y6
+	VSHUFPS     $0x44, Y5, Y2, Y0
+	VSHUFPS     $0xee, Y5, Y2, Y2
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT6x16_r2_f_v0g0_nobias
+	VMOVSD      (R8), X5
+	VINSERTF128 $0x01, X5, Y5, Y5
+	VADDPS      Y5, Y4, Y4
+	VADDPS      Y5, Y6, Y6
+	VADDPS      Y5, Y0, Y0
+	VADDPS      Y5, Y2, Y2
+
+kernRowAT6x16_r2_f_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_r2_f_v0g0_norelu
+	VXORPS Y5, Y5, Y5
+	VMAXPS Y4, Y5, Y4
+	VMAXPS Y6, Y5, Y6
+	VMAXPS Y0, Y5, Y0
+	VMAXPS Y2, Y5, Y2
+
+kernRowAT6x16_r2_f_v0g0_norelu:
+	VEXTRACTF128 $0x01, Y4, X5
+	VMOVLPS      X4, (BX)
+	VMOVLPS      X5, (SI)
+	VEXTRACTF128 $0x01, Y6, X5
+	VMOVLPS      X6, (BX)(DX*1)
+	VMOVLPS      X5, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y0, X5
+	VMOVLPS      X0, (BX)(DX*2)
+	VMOVLPS      X5, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y2, X5
+	VMOVLPS      X2, (BX)(DI*1)
+	VMOVLPS      X5, (SI)(DI*1)
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y3, Y1, Y4
+	VUNPCKHPS    Y3, Y1, Y3
+	VUNPCKLPS    Y2, Y0, Y1
+	VUNPCKHPS    Y2, Y0, Y2
+	VSHUFPS      $0x44, Y1, Y4, Y0
+	VSHUFPS      $0xee, Y1, Y4, Y4
+	VSHUFPS      $0x44, Y2, Y3, Y1
+	VSHUFPS      $0xee, Y2, Y3, Y3
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernRowAT6x16_r2_f_v1g0_nobias
+	VMOVSD       (R8), X2
+	VINSERTF128  $0x01, X2, Y2, Y2
+	VADDPS       Y2, Y0, Y0
+	VADDPS       Y2, Y4, Y4
+	VADDPS       Y2, Y1, Y1
+	VADDPS       Y2, Y3, Y3
+
+kernRowAT6x16_r2_f_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_r2_f_v1g0_norelu
+	VXORPS Y2, Y2, Y2
+	VMAXPS Y0, Y2, Y0
+	VMAXPS Y4, Y2, Y4
+	VMAXPS Y1, Y2, Y1
+	VMAXPS Y3, Y2, Y3
+
+kernRowAT6x16_r2_f_v1g0_norelu:
+	VEXTRACTF128 $0x01, Y0, X2
+	VMOVLPS      X0, (BX)
+	VMOVLPS      X2, (SI)
+	VEXTRACTF128 $0x01, Y4, X2
+	VMOVLPS      X4, (BX)(DX*1)
+	VMOVLPS      X2, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y1, X2
+	VMOVLPS      X1, (BX)(DX*2)
+	VMOVLPS      X2, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y3, X2
+	VMOVLPS      X3, (BX)(DI*1)
+	VMOVLPS      X2, (SI)(DI*1)
+	JMP          kernRowAT6x16_r2_end
+
+kernRowAT6x16_r2_general:
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y2, Y0, Y6
+	VUNPCKHPS    Y2, Y0, Y2
+	VUNPCKLPS    Y5, Y4, Y0
+	VUNPCKHPS    Y5, Y4, Y5
+	VSHUFPS      $0x44, Y0, Y6, Y4
+	VSHUFPS      $0xee, Y0, Y6, Y6
+	VSHUFPS      $0x44, Y5, Y2, Y0
+	VSHUFPS      $0xee, Y5, Y2, Y2
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT6x16_r2_g_v0g0_noc
+	VBROADCASTSS beta+92(FP), Y5
+	CMPQ         24(SP), $0x00000000
+	JLE          kernRowAT6x16_r2_g_v0g0_noc
+	VMOVSD       (BX), X7
+	CMPQ         24(SP), $0x00000004
+	JLE          kernRowAT6x16_r2_g_v0g0_c0
+	VMOVSD       (SI), X8
+	VINSERTF128  $0x01, X8, Y7, Y7
+
+kernRowAT6x16_r2_g_v0g0_c0:
+	VFMADD231PS Y7, Y5, Y4
+	CMPQ        24(SP), $0x00000001
+	JLE         kernRowAT6x16_r2_g_v0g0_noc
+	VMOVSD      (BX)(DX*1), X7
+	CMPQ        24(SP), $0x00000005
+	JLE         kernRowAT6x16_r2_g_v0g0_c1
+	VMOVSD      (SI)(DX*1), X8
+	VINSERTF128 $0x01, X8, Y7, Y7
+
+kernRowAT6x16_r2_g_v0g0_c1:
+	VFMADD231PS Y7, Y5, Y6
+	CMPQ        24(SP), $0x00000002
+	JLE         kernRowAT6x16_r2_g_v0g0_noc
+	VMOVSD      (BX)(DX*2), X7
+	CMPQ        24(SP), $0x00000006
+	JLE         kernRowAT6x16_r2_g_v0g0_c2
+	VMOVSD      (SI)(DX*2), X8
+	VINSERTF128 $0x01, X8, Y7, Y7
+
+kernRowAT6x16_r2_g_v0g0_c2:
+	VFMADD231PS Y7, Y5, Y0
+	CMPQ        24(SP), $0x00000003
+	JLE         kernRowAT6x16_r2_g_v0g0_noc
+	VMOVSD      (BX)(DI*1), X7
+	CMPQ        24(SP), $0x00000007
+	JLE         kernRowAT6x16_r2_g_v0g0_c3
+	VMOVSD      (SI)(DI*1), X8
+	VINSERTF128 $0x01, X8, Y7, Y7
+
+kernRowAT6x16_r2_g_v0g0_c3:
+	VFMADD231PS Y7, Y5, Y2
+
+kernRowAT6x16_r2_g_v0g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT6x16_r2_g_v0g0_nobias
+	VMOVSD      (R8), X5
+	VINSERTF128 $0x01, X5, Y5, Y5
+	VADDPS      Y5, Y4, Y4
+	VADDPS      Y5, Y6, Y6
+	VADDPS      Y5, Y0, Y0
+	VADDPS      Y5, Y2, Y2
+
+kernRowAT6x16_r2_g_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_r2_g_v0g0_norelu
+	VXORPS Y5, Y5, Y5
+	VMAXPS Y4, Y5, Y4
+	VMAXPS Y6, Y5, Y6
+	VMAXPS Y0, Y5, Y0
+	VMAXPS Y2, Y5, Y2
+
+kernRowAT6x16_r2_g_v0g0_norelu:
+	CMPQ         24(SP), $0x00000000
+	JLE          kernRowAT6x16_r2_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y4, X5
+	VMOVLPS      X4, (BX)
+	CMPQ         24(SP), $0x00000004
+	JLE          kernRowAT6x16_r2_g_v0g0_s0
+	VMOVLPS      X5, (SI)
+
+kernRowAT6x16_r2_g_v0g0_s0:
+	CMPQ         24(SP), $0x00000001
+	JLE          kernRowAT6x16_r2_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y6, X5
+	VMOVLPS      X6, (BX)(DX*1)
+	CMPQ         24(SP), $0x00000005
+	JLE          kernRowAT6x16_r2_g_v0g0_s1
+	VMOVLPS      X5, (SI)(DX*1)
+
+kernRowAT6x16_r2_g_v0g0_s1:
+	CMPQ         24(SP), $0x00000002
+	JLE          kernRowAT6x16_r2_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y0, X5
+	VMOVLPS      X0, (BX)(DX*2)
+	CMPQ         24(SP), $0x00000006
+	JLE          kernRowAT6x16_r2_g_v0g0_s2
+	VMOVLPS      X5, (SI)(DX*2)
+
+kernRowAT6x16_r2_g_v0g0_s2:
+	CMPQ         24(SP), $0x00000003
+	JLE          kernRowAT6x16_r2_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y2, X5
+	VMOVLPS      X2, (BX)(DI*1)
+	CMPQ         24(SP), $0x00000007
+	JLE          kernRowAT6x16_r2_g_v0g0_s3
+	VMOVLPS      X5, (SI)(DI*1)
+
+kernRowAT6x16_r2_g_v0g0_s3:
+kernRowAT6x16_r2_g_v0g0_stored:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT6x16_r2_g_end
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y3, Y1, Y4
+	VUNPCKHPS    Y3, Y1, Y3
+	VUNPCKLPS    Y2, Y0, Y1
+	VUNPCKHPS    Y2, Y0, Y2
+	VSHUFPS      $0x44, Y1, Y4, Y0
+	VSHUFPS      $0xee, Y1, Y4, Y4
+	VSHUFPS      $0x44, Y2, Y3, Y1
+	VSHUFPS      $0xee, Y2, Y3, Y3
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT6x16_r2_g_v1g0_noc
+	VBROADCASTSS beta+92(FP), Y2
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT6x16_r2_g_v1g0_noc
+	VMOVSD       (BX), X5
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernRowAT6x16_r2_g_v1g0_c0
+	VMOVSD       (SI), X6
+	VINSERTF128  $0x01, X6, Y5, Y5
+
+kernRowAT6x16_r2_g_v1g0_c0:
+	VFMADD231PS Y5, Y2, Y0
+	CMPQ        24(SP), $0x00000009
+	JLE         kernRowAT6x16_r2_g_v1g0_noc
+	VMOVSD      (BX)(DX*1), X5
+	CMPQ        24(SP), $0x0000000d
+	JLE         kernRowAT6x16_r2_g_v1g0_c1
+	VMOVSD      (SI)(DX*1), X6
+	VINSERTF128 $0x01, X6, Y5, Y5
+
+kernRowAT6x16_r2_g_v1g0_c1:
+	VFMADD231PS Y5, Y2, Y4
+	CMPQ        24(SP), $0x0000000a
+	JLE         kernRowAT6x16_r2_g_v1g0_noc
+	VMOVSD      (BX)(DX*2), X5
+	CMPQ        24(SP), $0x0000000e
+	JLE         kernRowAT6x16_r2_g_v1g0_c2
+	VMOVSD      (SI)(DX*2), X6
+	VINSERTF128 $0x01, X6, Y5, Y5
+
+kernRowAT6x16_r2_g_v1g0_c2:
+	VFMADD231PS Y5, Y2, Y1
+	CMPQ        24(SP), $0x0000000b
+	JLE         kernRowAT6x16_r2_g_v1g0_noc
+	VMOVSD      (BX)(DI*1), X5
+	CMPQ        24(SP), $0x0000000f
+	JLE         kernRowAT6x16_r2_g_v1g0_c3
+	VMOVSD      (SI)(DI*1), X6
+	VINSERTF128 $0x01, X6, Y5, Y5
+
+kernRowAT6x16_r2_g_v1g0_c3:
+	VFMADD231PS Y5, Y2, Y3
+
+kernRowAT6x16_r2_g_v1g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT6x16_r2_g_v1g0_nobias
+	VMOVSD      (R8), X2
+	VINSERTF128 $0x01, X2, Y2, Y2
+	VADDPS      Y2, Y0, Y0
+	VADDPS      Y2, Y4, Y4
+	VADDPS      Y2, Y1, Y1
+	VADDPS      Y2, Y3, Y3
+
+kernRowAT6x16_r2_g_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_r2_g_v1g0_norelu
+	VXORPS Y2, Y2, Y2
+	VMAXPS Y0, Y2, Y0
+	VMAXPS Y4, Y2, Y4
+	VMAXPS Y1, Y2, Y1
+	VMAXPS Y3, Y2, Y3
+
+kernRowAT6x16_r2_g_v1g0_norelu:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT6x16_r2_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y0, X2
+	VMOVLPS      X0, (BX)
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernRowAT6x16_r2_g_v1g0_s0
+	VMOVLPS      X2, (SI)
+
+kernRowAT6x16_r2_g_v1g0_s0:
+	CMPQ         24(SP), $0x00000009
+	JLE          kernRowAT6x16_r2_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y4, X2
+	VMOVLPS      X4, (BX)(DX*1)
+	CMPQ         24(SP), $0x0000000d
+	JLE          kernRowAT6x16_r2_g_v1g0_s1
+	VMOVLPS      X2, (SI)(DX*1)
+
+kernRowAT6x16_r2_g_v1g0_s1:
+	CMPQ         24(SP), $0x0000000a
+	JLE          kernRowAT6x16_r2_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y1, X2
+	VMOVLPS      X1, (BX)(DX*2)
+	CMPQ         24(SP), $0x0000000e
+	JLE          kernRowAT6x16_r2_g_v1g0_s2
+	VMOVLPS      X2, (SI)(DX*2)
+
+kernRowAT6x16_r2_g_v1g0_s2:
+	CMPQ         24(SP), $0x0000000b
+	JLE          kernRowAT6x16_r2_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y3, X2
+	VMOVLPS      X3, (BX)(DI*1)
+	CMPQ         24(SP), $0x0000000f
+	JLE          kernRowAT6x16_r2_g_v1g0_s3
+	VMOVLPS      X2, (SI)(DI*1)
+
+kernRowAT6x16_r2_g_v1g0_s3:
+kernRowAT6x16_r2_g_v1g0_stored:
+kernRowAT6x16_r2_g_end:
+kernRowAT6x16_r2_end:
+	JMP kernRowAT6x16_nextcol
+
+kernRowAT6x16_rem1:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	MOVQ   (SP), DI
+	MOVQ   ldb+48(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   k+8(FP), R10
+	SHRQ   $0x02, R10
+	JZ     kernRowAT6x16_r1_tail
+
+kernRowAT6x16_r1_loop4:
+	VMOVUPS      (DI), Y2
+	VMOVUPS      32(DI), Y3
+	VBROADCASTSS (DX), Y4
+	VFMADD231PS  Y2, Y4, Y0
+	VFMADD231PS  Y3, Y4, Y1
+	VMOVUPS      (DI)(R8*1), Y2
+	VMOVUPS      32(DI)(R8*1), Y3
+	VBROADCASTSS 4(DX), Y4
+	VFMADD231PS  Y2, Y4, Y0
+	VFMADD231PS  Y3, Y4, Y1
+	VMOVUPS      (DI)(R8*2), Y2
+	VMOVUPS      32(DI)(R8*2), Y3
+	VBROADCASTSS 8(DX), Y4
+	VFMADD231PS  Y2, Y4, Y0
+	VFMADD231PS  Y3, Y4, Y1
+	VMOVUPS      (DI)(R9*1), Y2
+	VMOVUPS      32(DI)(R9*1), Y3
+	VBROADCASTSS 12(DX), Y4
+	VFMADD231PS  Y2, Y4, Y0
+	VFMADD231PS  Y3, Y4, Y1
+	ADDQ         $0x00000010, DX
+	LEAQ         (DI)(R8*4), DI
+	DECQ         R10
+	JNZ          kernRowAT6x16_r1_loop4
+
+kernRowAT6x16_r1_tail:
+	MOVQ k+8(FP), R9
+	ANDQ $0x00000003, R9
+	JZ   kernRowAT6x16_r1_epi
+
+kernRowAT6x16_r1_loop1:
+	VMOVUPS      (DI), Y2
+	VMOVUPS      32(DI), Y3
+	VBROADCASTSS (DX), Y4
+	VFMADD231PS  Y2, Y4, Y0
+	VFMADD231PS  Y3, Y4, Y1
+	ADDQ         $0x00000004, DX
+	ADDQ         R8, DI
+	DECQ         R9
+	JNZ          kernRowAT6x16_r1_loop1
+
+kernRowAT6x16_r1_epi:
+	TESTQ        $0x00000008, flags+104(FP)
+	JZ           kernRowAT6x16_r1_noalpha
+	VBROADCASTSS alpha+88(FP), Y15
+	VMULPS       Y15, Y0, Y0
+	VMULPS       Y15, Y1, Y1
+
+kernRowAT6x16_r1_noalpha:
+	MOVQ        ldc+72(FP), DX
+	SHLQ        $0x02, DX
+	LEAQ        (DX)(DX*2), DI
+	MOVQ        m+0(FP), R8
+	SUBQ        SI, R8
+	MOVQ        16(SP), SI
+	LEAQ        (SI)(R8*4), R8
+	TESTQ       $0x00000001, flags+104(FP)
+	JNZ         kernRowAT6x16_r1_general
+	CMPQ        24(SP), $0x00000010
+	JNE         kernRowAT6x16_r1_general
+	LEAQ        (BX)(DX*4), SI
+	VUNPCKLPS   Y2, Y0, Y5
+	VUNPCKHPS   Y2, Y0, Y2
+	VUNPCKLPS   Y4, Y3, Y0
+	VUNPCKHPS   Y4, Y3, Y4
+	VSHUFPS     $0x44, Y0, Y5, Y3
+	VSHUFPS     $0xee, Y0, Y5, Y5
+	VSHUFPS     $0x44, Y4, Y2, Y0
+	VSHUFPS     $0xee, Y4, Y2, Y2
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT6x16_r1_f_v0g0_nobias
+	VMOVSS      (R8), X4
+	VINSERTF128 $0x01, X4, Y4, Y4
+	VADDPS      Y4, Y3, Y3
+	VADDPS      Y4, Y5, Y5
+	VADDPS      Y4, Y0, Y0
+	VADDPS      Y4, Y2, Y2
+
+kernRowAT6x16_r1_f_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_r1_f_v0g0_norelu
+	VXORPS Y4, Y4, Y4
+	VMAXPS Y3, Y4, Y3
+	VMAXPS Y5, Y4, Y5
+	VMAXPS Y0, Y4, Y0
+	VMAXPS Y2, Y4, Y2
+
+kernRowAT6x16_r1_f_v0g0_norelu:
+	VEXTRACTF128 $0x01, Y3, X4
+	VMOVSS       X3, (BX)
+	VMOVSS       X4, (SI)
+	VEXTRACTF128 $0x01, Y5, X4
+	VMOVSS       X5, (BX)(DX*1)
+	VMOVSS       X4, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y0, X4
+	VMOVSS       X0, (BX)(DX*2)
+	VMOVSS       X4, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y2, X4
+	VMOVSS       X2, (BX)(DI*1)
+	VMOVSS       X4, (SI)(DI*1)
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y0, Y1, Y4
+	VUNPCKHPS    Y0, Y1, Y0
+	VUNPCKLPS    Y3, Y2, Y1
+	VUNPCKHPS    Y3, Y2, Y3
+	VSHUFPS      $0x44, Y1, Y4, Y2
+	VSHUFPS      $0xee, Y1, Y4, Y4
+	VSHUFPS      $0x44, Y3, Y0, Y1
+	VSHUFPS      $0xee, Y3, Y0, Y0
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernRowAT6x16_r1_f_v1g0_nobias
+	VMOVSS       (R8), X3
+	VINSERTF128  $0x01, X3, Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VADDPS       Y3, Y4, Y4
+	VADDPS       Y3, Y1, Y1
+	VADDPS       Y3, Y0, Y0
+
+kernRowAT6x16_r1_f_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_r1_f_v1g0_norelu
+	VXORPS Y3, Y3, Y3
+	VMAXPS Y2, Y3, Y2
+	VMAXPS Y4, Y3, Y4
+	VMAXPS Y1, Y3, Y1
+	VMAXPS Y0, Y3, Y0
+
+kernRowAT6x16_r1_f_v1g0_norelu:
+	VEXTRACTF128 $0x01, Y2, X3
+	VMOVSS       X2, (BX)
+	VMOVSS       X3, (SI)
+	VEXTRACTF128 $0x01, Y4, X3
+	VMOVSS       X4, (BX)(DX*1)
+	VMOVSS       X3, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y1, X3
+	VMOVSS       X1, (BX)(DX*2)
+	VMOVSS       X3, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y0, X3
+	VMOVSS       X0, (BX)(DI*1)
+	VMOVSS       X3, (SI)(DI*1)
+	JMP          kernRowAT6x16_r1_end
+
+kernRowAT6x16_r1_general:
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y2, Y0, Y5
+	VUNPCKHPS    Y2, Y0, Y2
+	VUNPCKLPS    Y4, Y3, Y0
+	VUNPCKHPS    Y4, Y3, Y4
+	VSHUFPS      $0x44, Y0, Y5, Y3
+	VSHUFPS      $0xee, Y0, Y5, Y5
+	VSHUFPS      $0x44, Y4, Y2, Y0
+	VSHUFPS      $0xee, Y4, Y2, Y2
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT6x16_r1_g_v0g0_noc
+	VBROADCASTSS beta+92(FP), Y4
+	CMPQ         24(SP), $0x00000000
+	JLE          kernRowAT6x16_r1_g_v0g0_noc
+	VMOVSS       (BX), X6
+	CMPQ         24(SP), $0x00000004
+	JLE          kernRowAT6x16_r1_g_v0g0_c0
+	VMOVSS       (SI), X7
+	VINSERTF128  $0x01, X7, Y6, Y6
+
+kernRowAT6x16_r1_g_v0g0_c0:
+	VFMADD231PS Y6, Y4, Y3
+	CMPQ        24(SP), $0x00000001
+	JLE         kernRowAT6x16_r1_g_v0g0_noc
+	VMOVSS      (BX)(DX*1), X6
+	CMPQ        24(SP), $0x00000005
+	JLE         kernRowAT6x16_r1_g_v0g0_c1
+	VMOVSS      (SI)(DX*1), X7
+	VINSERTF128 $0x01, X7, Y6, Y6
+
+kernRowAT6x16_r1_g_v0g0_c1:
+	VFMADD231PS Y6, Y4, Y5
+	CMPQ        24(SP), $0x00000002
+	JLE         kernRowAT6x16_r1_g_v0g0_noc
+	VMOVSS      (BX)(DX*2), X6
+	CMPQ        24(SP), $0x00000006
+	JLE         kernRowAT6x16_r1_g_v0g0_c2
+	VMOVSS      (SI)(DX*2), X7
+	VINSERTF128 $0x01, X7, Y6, Y6
+
+kernRowAT6x16_r1_g_v0g0_c2:
+	VFMADD231PS Y6, Y4, Y0
+	CMPQ        24(SP), $0x00000003
+	JLE         kernRowAT6x16_r1_g_v0g0_noc
+	VMOVSS      (BX)(DI*1), X6
+	CMPQ        24(SP), $0x00000007
+	JLE         kernRowAT6x16_r1_g_v0g0_c3
+	VMOVSS      (SI)(DI*1), X7
+	VINSERTF128 $0x01, X7, Y6, Y6
+
+kernRowAT6x16_r1_g_v0g0_c3:
+	VFMADD231PS Y6, Y4, Y2
+
+kernRowAT6x16_r1_g_v0g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT6x16_r1_g_v0g0_nobias
+	VMOVSS      (R8), X4
+	VINSERTF128 $0x01, X4, Y4, Y4
+	VADDPS      Y4, Y3, Y3
+	VADDPS      Y4, Y5, Y5
+	VADDPS      Y4, Y0, Y0
+	VADDPS      Y4, Y2, Y2
+
+kernRowAT6x16_r1_g_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_r1_g_v0g0_norelu
+	VXORPS Y4, Y4, Y4
+	VMAXPS Y3, Y4, Y3
+	VMAXPS Y5, Y4, Y5
+	VMAXPS Y0, Y4, Y0
+	VMAXPS Y2, Y4, Y2
+
+kernRowAT6x16_r1_g_v0g0_norelu:
+	CMPQ         24(SP), $0x00000000
+	JLE          kernRowAT6x16_r1_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y3, X4
+	VMOVSS       X3, (BX)
+	CMPQ         24(SP), $0x00000004
+	JLE          kernRowAT6x16_r1_g_v0g0_s0
+	VMOVSS       X4, (SI)
+
+kernRowAT6x16_r1_g_v0g0_s0:
+	CMPQ         24(SP), $0x00000001
+	JLE          kernRowAT6x16_r1_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y5, X4
+	VMOVSS       X5, (BX)(DX*1)
+	CMPQ         24(SP), $0x00000005
+	JLE          kernRowAT6x16_r1_g_v0g0_s1
+	VMOVSS       X4, (SI)(DX*1)
+
+kernRowAT6x16_r1_g_v0g0_s1:
+	CMPQ         24(SP), $0x00000002
+	JLE          kernRowAT6x16_r1_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y0, X4
+	VMOVSS       X0, (BX)(DX*2)
+	CMPQ         24(SP), $0x00000006
+	JLE          kernRowAT6x16_r1_g_v0g0_s2
+	VMOVSS       X4, (SI)(DX*2)
+
+kernRowAT6x16_r1_g_v0g0_s2:
+	CMPQ         24(SP), $0x00000003
+	JLE          kernRowAT6x16_r1_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y2, X4
+	VMOVSS       X2, (BX)(DI*1)
+	CMPQ         24(SP), $0x00000007
+	JLE          kernRowAT6x16_r1_g_v0g0_s3
+	VMOVSS       X4, (SI)(DI*1)
+
+kernRowAT6x16_r1_g_v0g0_s3:
+kernRowAT6x16_r1_g_v0g0_stored:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT6x16_r1_g_end
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y0, Y1, Y4
+	VUNPCKHPS    Y0, Y1, Y0
+	VUNPCKLPS    Y3, Y2, Y1
+	VUNPCKHPS    Y3, Y2, Y3
+	VSHUFPS      $0x44, Y1, Y4, Y2
+	VSHUFPS      $0xee, Y1, Y4, Y4
+	VSHUFPS      $0x44, Y3, Y0, Y1
+	VSHUFPS      $0xee, Y3, Y0, Y0
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernRowAT6x16_r1_g_v1g0_noc
+	VBROADCASTSS beta+92(FP), Y3
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT6x16_r1_g_v1g0_noc
+	VMOVSS       (BX), X5
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernRowAT6x16_r1_g_v1g0_c0
+	VMOVSS       (SI), X6
+	VINSERTF128  $0x01, X6, Y5, Y5
+
+kernRowAT6x16_r1_g_v1g0_c0:
+	VFMADD231PS Y5, Y3, Y2
+	CMPQ        24(SP), $0x00000009
+	JLE         kernRowAT6x16_r1_g_v1g0_noc
+	VMOVSS      (BX)(DX*1), X5
+	CMPQ        24(SP), $0x0000000d
+	JLE         kernRowAT6x16_r1_g_v1g0_c1
+	VMOVSS      (SI)(DX*1), X6
+	VINSERTF128 $0x01, X6, Y5, Y5
+
+kernRowAT6x16_r1_g_v1g0_c1:
+	VFMADD231PS Y5, Y3, Y4
+	CMPQ        24(SP), $0x0000000a
+	JLE         kernRowAT6x16_r1_g_v1g0_noc
+	VMOVSS      (BX)(DX*2), X5
+	CMPQ        24(SP), $0x0000000e
+	JLE         kernRowAT6x16_r1_g_v1g0_c2
+	VMOVSS      (SI)(DX*2), X6
+	VINSERTF128 $0x01, X6, Y5, Y5
+
+kernRowAT6x16_r1_g_v1g0_c2:
+	VFMADD231PS Y5, Y3, Y1
+	CMPQ        24(SP), $0x0000000b
+	JLE         kernRowAT6x16_r1_g_v1g0_noc
+	VMOVSS      (BX)(DI*1), X5
+	CMPQ        24(SP), $0x0000000f
+	JLE         kernRowAT6x16_r1_g_v1g0_c3
+	VMOVSS      (SI)(DI*1), X6
+	VINSERTF128 $0x01, X6, Y5, Y5
+
+kernRowAT6x16_r1_g_v1g0_c3:
+	VFMADD231PS Y5, Y3, Y0
+
+kernRowAT6x16_r1_g_v1g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernRowAT6x16_r1_g_v1g0_nobias
+	VMOVSS      (R8), X3
+	VINSERTF128 $0x01, X3, Y3, Y3
+	VADDPS      Y3, Y2, Y2
+	VADDPS      Y3, Y4, Y4
+	VADDPS      Y3, Y1, Y1
+	VADDPS      Y3, Y0, Y0
+
+kernRowAT6x16_r1_g_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernRowAT6x16_r1_g_v1g0_norelu
+	VXORPS Y3, Y3, Y3
+	VMAXPS Y2, Y3, Y2
+	VMAXPS Y4, Y3, Y4
+	VMAXPS Y1, Y3, Y1
+	VMAXPS Y0, Y3, Y0
+
+kernRowAT6x16_r1_g_v1g0_norelu:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernRowAT6x16_r1_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y2, X3
+	VMOVSS       X2, (BX)
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernRowAT6x16_r1_g_v1g0_s0
+	VMOVSS       X3, (SI)
+
+kernRowAT6x16_r1_g_v1g0_s0:
+	CMPQ         24(SP), $0x00000009
+	JLE          kernRowAT6x16_r1_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y4, X3
+	VMOVSS       X4, (BX)(DX*1)
+	CMPQ         24(SP), $0x0000000d
+	JLE          kernRowAT6x16_r1_g_v1g0_s1
+	VMOVSS       X3, (SI)(DX*1)
+
+kernRowAT6x16_r1_g_v1g0_s1:
+	CMPQ         24(SP), $0x0000000a
+	JLE          kernRowAT6x16_r1_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y1, X3
+	VMOVSS       X1, (BX)(DX*2)
+	CMPQ         24(SP), $0x0000000e
+	JLE          kernRowAT6x16_r1_g_v1g0_s2
+	VMOVSS       X3, (SI)(DX*2)
+
+kernRowAT6x16_r1_g_v1g0_s2:
+	CMPQ         24(SP), $0x0000000b
+	JLE          kernRowAT6x16_r1_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y0, X3
+	VMOVSS       X0, (BX)(DI*1)
+	CMPQ         24(SP), $0x0000000f
+	JLE          kernRowAT6x16_r1_g_v1g0_s3
+	VMOVSS       X3, (SI)(DI*1)
+
+kernRowAT6x16_r1_g_v1g0_s3:
+kernRowAT6x16_r1_g_v1g0_stored:
+kernRowAT6x16_r1_g_end:
+kernRowAT6x16_r1_end:
+kernRowAT6x16_nextcol:
+	SUBQ   $0x00000010, 32(SP)
+	JLE    kernRowAT6x16_done
+	MOVQ   bstep+56(FP), DX
+	SHLQ   $0x02, DX
+	ADDQ   DX, (SP)
+	MOVQ   ldc+72(FP), DX
+	IMUL3Q $0x00000040, DX, DX
+	ADDQ   DX, 8(SP)
+	JMP    kernRowAT6x16_colpanel
+
+kernRowAT6x16_done:
+	VZEROUPPER
+	RET
+
+// func kernColAT6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+// Requires: AVX, CMOV, FMA3
+TEXT ·kernColAT6x16(SB), NOSPLIT, $40-112
+	MOVQ b+40(FP), AX
+	MOVQ AX, (SP)
+	MOVQ c+64(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ bias+96(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ n+80(FP), AX
+	MOVQ AX, 32(SP)
+	MOVQ lda+24(FP), AX
+	SHLQ $0x02, AX
+	LEAQ (AX)(AX*2), CX
+
+kernColAT6x16_colpanel:
+	MOVQ    32(SP), DX
+	MOVQ    $0x00000010, BX
+	CMPQ    DX, $0x00000010
+	CMOVQGT BX, DX
+	MOVQ    DX, 24(SP)
+	MOVQ    a+16(FP), DX
+	MOVQ    8(SP), BX
+	MOVQ    m+0(FP), SI
+
+kernColAT6x16_panel:
+	CMPQ   SI, $0x00000006
+	JL     kernColAT6x16_rem
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	MOVQ   DX, DI
+	MOVQ   (SP), R8
+	MOVQ   ldb+48(FP), R9
+	SHLQ   $0x02, R9
+	LEAQ   (R9)(R9*2), R10
+	MOVQ   k+8(FP), R11
+	SHRQ   $0x02, R11
+	JZ     kernColAT6x16_full_tail
+
+kernColAT6x16_full_loop4:
+	VMOVUPS      (R8), Y12
+	VMOVUPS      32(R8), Y13
+	VBROADCASTSS (DI), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS 4(DI), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS 8(DI), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS 12(DI), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSS 16(DI), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS 20(DI), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	VMOVUPS      (R8)(R9*1), Y12
+	VMOVUPS      32(R8)(R9*1), Y13
+	VBROADCASTSS (DI)(AX*1), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS 4(DI)(AX*1), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS 8(DI)(AX*1), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS 12(DI)(AX*1), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSS 16(DI)(AX*1), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS 20(DI)(AX*1), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	VMOVUPS      (R8)(R9*2), Y12
+	VMOVUPS      32(R8)(R9*2), Y13
+	VBROADCASTSS (DI)(AX*2), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS 4(DI)(AX*2), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS 8(DI)(AX*2), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS 12(DI)(AX*2), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSS 16(DI)(AX*2), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS 20(DI)(AX*2), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	VMOVUPS      (R8)(R10*1), Y12
+	VMOVUPS      32(R8)(R10*1), Y13
+	VBROADCASTSS (DI)(CX*1), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS 4(DI)(CX*1), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS 8(DI)(CX*1), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS 12(DI)(CX*1), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSS 16(DI)(CX*1), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS 20(DI)(CX*1), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	LEAQ         (DI)(AX*4), DI
+	LEAQ         (R8)(R9*4), R8
+	DECQ         R11
+	JNZ          kernColAT6x16_full_loop4
+
+kernColAT6x16_full_tail:
+	MOVQ k+8(FP), R10
+	ANDQ $0x00000003, R10
+	JZ   kernColAT6x16_full_epi
+
+kernColAT6x16_full_loop1:
+	VMOVUPS      (R8), Y12
+	VMOVUPS      32(R8), Y13
+	VBROADCASTSS (DI), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS 4(DI), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS 8(DI), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS 12(DI), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSS 16(DI), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS 20(DI), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	ADDQ         AX, DI
+	ADDQ         R9, R8
+	DECQ         R10
+	JNZ          kernColAT6x16_full_loop1
+
+kernColAT6x16_full_epi:
+	TESTQ        $0x00000008, flags+104(FP)
+	JZ           kernColAT6x16_full_noalpha
+	VBROADCASTSS alpha+88(FP), Y15
+	VMULPS       Y15, Y0, Y0
+	VMULPS       Y15, Y1, Y1
+	VMULPS       Y15, Y2, Y2
+	VMULPS       Y15, Y3, Y3
+	VMULPS       Y15, Y4, Y4
+	VMULPS       Y15, Y5, Y5
+	VMULPS       Y15, Y6, Y6
+	VMULPS       Y15, Y7, Y7
+	VMULPS       Y15, Y8, Y8
+	VMULPS       Y15, Y9, Y9
+	VMULPS       Y15, Y10, Y10
+	VMULPS       Y15, Y11, Y11
+
+kernColAT6x16_full_noalpha:
+	MOVQ        ldc+72(FP), DI
+	SHLQ        $0x02, DI
+	LEAQ        (DI)(DI*2), R8
+	MOVQ        m+0(FP), R9
+	SUBQ        SI, R9
+	MOVQ        16(SP), R10
+	LEAQ        (R10)(R9*4), R9
+	TESTQ       $0x00000001, flags+104(FP)
+	JNZ         kernColAT6x16_full_general
+	CMPQ        24(SP), $0x00000010
+	JNE         kernColAT6x16_full_general
+	MOVQ        BX, R10
+	LEAQ        (R10)(DI*4), R11
+	VUNPCKLPS   Y2, Y0, Y12
+	VUNPCKHPS   Y2, Y0, Y2
+	VUNPCKLPS   Y6, Y4, Y0
+	VUNPCKHPS   Y6, Y4, Y6
+	VSHUFPS     $0x44, Y0, Y12, Y4
+	VSHUFPS     $0xee, Y0, Y12, Y12
+	VSHUFPS     $0x44, Y6, Y2, Y0
+	VSHUFPS     $0xee, Y6, Y2, Y2
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT6x16_full_f_v0g0_nobias
+	VMOVUPS     (R9), X6
+	VINSERTF128 $0x01, X6, Y6, Y6
+	VADDPS      Y6, Y4, Y4
+	VADDPS      Y6, Y12, Y12
+	VADDPS      Y6, Y0, Y0
+	VADDPS      Y6, Y2, Y2
+
+kernColAT6x16_full_f_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_full_f_v0g0_norelu
+	VXORPS Y6, Y6, Y6
+	VMAXPS Y4, Y6, Y4
+	VMAXPS Y12, Y6, Y12
+	VMAXPS Y0, Y6, Y0
+	VMAXPS Y2, Y6, Y2
+
+kernColAT6x16_full_f_v0g0_norelu:
+	VEXTRACTF128 $0x01, Y4, X6
+	VMOVUPS      X4, (R10)
+	VMOVUPS      X6, (R11)
+	VEXTRACTF128 $0x01, Y12, X6
+	VMOVUPS      X12, (R10)(DI*1)
+	VMOVUPS      X6, (R11)(DI*1)
+	VEXTRACTF128 $0x01, Y0, X6
+	VMOVUPS      X0, (R10)(DI*2)
+	VMOVUPS      X6, (R11)(DI*2)
+	VEXTRACTF128 $0x01, Y2, X6
+	VMOVUPS      X2, (R10)(R8*1)
+	VMOVUPS      X6, (R11)(R8*1)
+	VUNPCKLPS    Y10, Y8, Y4
+	VUNPCKHPS    Y10, Y8, Y10
+	VUNPCKLPS    Y2, Y0, Y8
+	VUNPCKHPS    Y2, Y0, Y2
+	VSHUFPS      $0x44, Y8, Y4, Y0
+	VSHUFPS      $0xee, Y8, Y4, Y4
+	VSHUFPS      $0x44, Y2, Y10, Y8
+	VSHUFPS      $0xee, Y2, Y10, Y10
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernColAT6x16_full_f_v0g4_nobias
+	VMOVSD       16(R9), X2
+	VINSERTF128  $0x01, X2, Y2, Y2
+	VADDPS       Y2, Y0, Y0
+	VADDPS       Y2, Y4, Y4
+	VADDPS       Y2, Y8, Y8
+	VADDPS       Y2, Y10, Y10
+
+kernColAT6x16_full_f_v0g4_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_full_f_v0g4_norelu
+	VXORPS Y2, Y2, Y2
+	VMAXPS Y0, Y2, Y0
+	VMAXPS Y4, Y2, Y4
+	VMAXPS Y8, Y2, Y8
+	VMAXPS Y10, Y2, Y10
+
+kernColAT6x16_full_f_v0g4_norelu:
+	VEXTRACTF128 $0x01, Y0, X2
+	VMOVLPS      X0, 16(R10)
+	VMOVLPS      X2, 16(R11)
+	VEXTRACTF128 $0x01, Y4, X2
+	VMOVLPS      X4, 16(R10)(DI*1)
+	VMOVLPS      X2, 16(R11)(DI*1)
+	VEXTRACTF128 $0x01, Y8, X2
+	VMOVLPS      X8, 16(R10)(DI*2)
+	VMOVLPS      X2, 16(R11)(DI*2)
+	VEXTRACTF128 $0x01, Y10, X2
+	VMOVLPS      X10, 16(R10)(R8*1)
+	VMOVLPS      X2, 16(R11)(R8*1)
+	LEAQ         (R10)(DI*8), R10
+	LEAQ         (R10)(DI*4), R11
+	VUNPCKLPS    Y3, Y1, Y0
+	VUNPCKHPS    Y3, Y1, Y3
+	VUNPCKLPS    Y7, Y5, Y1
+	VUNPCKHPS    Y7, Y5, Y7
+	VSHUFPS      $0x44, Y1, Y0, Y5
+	VSHUFPS      $0xee, Y1, Y0, Y0
+	VSHUFPS      $0x44, Y7, Y3, Y1
+	VSHUFPS      $0xee, Y7, Y3, Y3
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernColAT6x16_full_f_v1g0_nobias
+	VMOVUPS      (R9), X7
+	VINSERTF128  $0x01, X7, Y7, Y7
+	VADDPS       Y7, Y5, Y5
+	VADDPS       Y7, Y0, Y0
+	VADDPS       Y7, Y1, Y1
+	VADDPS       Y7, Y3, Y3
+
+kernColAT6x16_full_f_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_full_f_v1g0_norelu
+	VXORPS Y7, Y7, Y7
+	VMAXPS Y5, Y7, Y5
+	VMAXPS Y0, Y7, Y0
+	VMAXPS Y1, Y7, Y1
+	VMAXPS Y3, Y7, Y3
+
+kernColAT6x16_full_f_v1g0_norelu:
+	VEXTRACTF128 $0x01, Y5, X7
+	VMOVUPS      X5, (R10)
+	VMOVUPS      X7, (R11)
+	VEXTRACTF128 $0x01, Y0, X7
+	VMOVUPS      X0, (R10)(DI*1)
+	VMOVUPS      X7, (R11)(DI*1)
+	VEXTRACTF128 $0x01, Y1, X7
+	VMOVUPS      X1, (R10)(DI*2)
+	VMOVUPS      X7, (R11)(DI*2)
+	VEXTRACTF128 $0x01, Y3, X7
+	VMOVUPS      X3, (R10)(R8*1)
+	VMOVUPS      X7, (R11)(R8*1)
+	VUNPCKLPS    Y11, Y9, Y2
+	VUNPCKHPS    Y11, Y9, Y11
+	VUNPCKLPS    Y1, Y0, Y9
+	VUNPCKHPS    Y1, Y0, Y1
+	VSHUFPS      $0x44, Y9, Y2, Y0
+	VSHUFPS      $0xee, Y9, Y2, Y2
+	VSHUFPS      $0x44, Y1, Y11, Y9
+	VSHUFPS      $0xee, Y1, Y11, Y11
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernColAT6x16_full_f_v1g4_nobias
+	VMOVSD       16(R9), X1
+	VINSERTF128  $0x01, X1, Y1, Y1
+	VADDPS       Y1, Y0, Y0
+	VADDPS       Y1, Y2, Y2
+	VADDPS       Y1, Y9, Y9
+	VADDPS       Y1, Y11, Y11
+
+kernColAT6x16_full_f_v1g4_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_full_f_v1g4_norelu
+	VXORPS Y1, Y1, Y1
+	VMAXPS Y0, Y1, Y0
+	VMAXPS Y2, Y1, Y2
+	VMAXPS Y9, Y1, Y9
+	VMAXPS Y11, Y1, Y11
+
+kernColAT6x16_full_f_v1g4_norelu:
+	VEXTRACTF128 $0x01, Y0, X1
+	VMOVLPS      X0, 16(R10)
+	VMOVLPS      X1, 16(R11)
+	VEXTRACTF128 $0x01, Y2, X1
+	VMOVLPS      X2, 16(R10)(DI*1)
+	VMOVLPS      X1, 16(R11)(DI*1)
+	VEXTRACTF128 $0x01, Y9, X1
+	VMOVLPS      X9, 16(R10)(DI*2)
+	VMOVLPS      X1, 16(R11)(DI*2)
+	VEXTRACTF128 $0x01, Y11, X1
+	VMOVLPS      X11, 16(R10)(R8*1)
+	VMOVLPS      X1, 16(R11)(R8*1)
+	JMP          kernColAT6x16_full_end
+
+kernColAT6x16_full_general:
+	MOVQ         BX, R10
+	LEAQ         (R10)(DI*4), R11
+	VUNPCKLPS    Y2, Y0, Y12
+	VUNPCKHPS    Y2, Y0, Y2
+	VUNPCKLPS    Y6, Y4, Y0
+	VUNPCKHPS    Y6, Y4, Y6
+	VSHUFPS      $0x44, Y0, Y12, Y4
+	VSHUFPS      $0xee, Y0, Y12, Y12
+	VSHUFPS      $0x44, Y6, Y2, Y0
+	VSHUFPS      $0xee, Y6, Y2, Y2
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT6x16_full_g_v0g0_noc
+	VBROADCASTSS beta+92(FP), Y6
+	CMPQ         24(SP), $0x00000000
+	JLE          kernColAT6x16_full_g_v0g0_noc
+	VMOVUPS      (R10), X13
+	CMPQ         24(SP), $0x00000004
+	JLE          kernColAT6x16_full_g_v0g0_c0
+	VMOVUPS      (R11), X14
+	VINSERTF128  $0x01, X14, Y13, Y13
+
+kernColAT6x16_full_g_v0g0_c0:
+	VFMADD231PS Y13, Y6, Y4
+	CMPQ        24(SP), $0x00000001
+	JLE         kernColAT6x16_full_g_v0g0_noc
+	VMOVUPS     (R10)(DI*1), X13
+	CMPQ        24(SP), $0x00000005
+	JLE         kernColAT6x16_full_g_v0g0_c1
+	VMOVUPS     (R11)(DI*1), X14
+	VINSERTF128 $0x01, X14, Y13, Y13
+
+kernColAT6x16_full_g_v0g0_c1:
+	VFMADD231PS Y13, Y6, Y12
+	CMPQ        24(SP), $0x00000002
+	JLE         kernColAT6x16_full_g_v0g0_noc
+	VMOVUPS     (R10)(DI*2), X13
+	CMPQ        24(SP), $0x00000006
+	JLE         kernColAT6x16_full_g_v0g0_c2
+	VMOVUPS     (R11)(DI*2), X14
+	VINSERTF128 $0x01, X14, Y13, Y13
+
+kernColAT6x16_full_g_v0g0_c2:
+	VFMADD231PS Y13, Y6, Y0
+	CMPQ        24(SP), $0x00000003
+	JLE         kernColAT6x16_full_g_v0g0_noc
+	VMOVUPS     (R10)(R8*1), X13
+	CMPQ        24(SP), $0x00000007
+	JLE         kernColAT6x16_full_g_v0g0_c3
+	VMOVUPS     (R11)(R8*1), X14
+	VINSERTF128 $0x01, X14, Y13, Y13
+
+kernColAT6x16_full_g_v0g0_c3:
+	VFMADD231PS Y13, Y6, Y2
+
+kernColAT6x16_full_g_v0g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT6x16_full_g_v0g0_nobias
+	VMOVUPS     (R9), X6
+	VINSERTF128 $0x01, X6, Y6, Y6
+	VADDPS      Y6, Y4, Y4
+	VADDPS      Y6, Y12, Y12
+	VADDPS      Y6, Y0, Y0
+	VADDPS      Y6, Y2, Y2
+
+kernColAT6x16_full_g_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_full_g_v0g0_norelu
+	VXORPS Y6, Y6, Y6
+	VMAXPS Y4, Y6, Y4
+	VMAXPS Y12, Y6, Y12
+	VMAXPS Y0, Y6, Y0
+	VMAXPS Y2, Y6, Y2
+
+kernColAT6x16_full_g_v0g0_norelu:
+	CMPQ         24(SP), $0x00000000
+	JLE          kernColAT6x16_full_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y4, X6
+	VMOVUPS      X4, (R10)
+	CMPQ         24(SP), $0x00000004
+	JLE          kernColAT6x16_full_g_v0g0_s0
+	VMOVUPS      X6, (R11)
+
+kernColAT6x16_full_g_v0g0_s0:
+	CMPQ         24(SP), $0x00000001
+	JLE          kernColAT6x16_full_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y12, X6
+	VMOVUPS      X12, (R10)(DI*1)
+	CMPQ         24(SP), $0x00000005
+	JLE          kernColAT6x16_full_g_v0g0_s1
+	VMOVUPS      X6, (R11)(DI*1)
+
+kernColAT6x16_full_g_v0g0_s1:
+	CMPQ         24(SP), $0x00000002
+	JLE          kernColAT6x16_full_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y0, X6
+	VMOVUPS      X0, (R10)(DI*2)
+	CMPQ         24(SP), $0x00000006
+	JLE          kernColAT6x16_full_g_v0g0_s2
+	VMOVUPS      X6, (R11)(DI*2)
+
+kernColAT6x16_full_g_v0g0_s2:
+	CMPQ         24(SP), $0x00000003
+	JLE          kernColAT6x16_full_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y2, X6
+	VMOVUPS      X2, (R10)(R8*1)
+	CMPQ         24(SP), $0x00000007
+	JLE          kernColAT6x16_full_g_v0g0_s3
+	VMOVUPS      X6, (R11)(R8*1)
+
+kernColAT6x16_full_g_v0g0_s3:
+kernColAT6x16_full_g_v0g0_stored:
+	VUNPCKLPS    Y10, Y8, Y4
+	VUNPCKHPS    Y10, Y8, Y10
+	VUNPCKLPS    Y2, Y0, Y8
+	VUNPCKHPS    Y2, Y0, Y2
+	VSHUFPS      $0x44, Y8, Y4, Y0
+	VSHUFPS      $0xee, Y8, Y4, Y4
+	VSHUFPS      $0x44, Y2, Y10, Y8
+	VSHUFPS      $0xee, Y2, Y10, Y10
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT6x16_full_g_v0g4_noc
+	VBROADCASTSS beta+92(FP), Y2
+	CMPQ         24(SP), $0x00000000
+	JLE          kernColAT6x16_full_g_v0g4_noc
+	VMOVSD       16(R10), X6
+	CMPQ         24(SP), $0x00000004
+	JLE          kernColAT6x16_full_g_v0g4_c0
+	VMOVSD       16(R11), X12
+	VINSERTF128  $0x01, X12, Y6, Y6
+
+kernColAT6x16_full_g_v0g4_c0:
+	VFMADD231PS Y6, Y2, Y0
+	CMPQ        24(SP), $0x00000001
+	JLE         kernColAT6x16_full_g_v0g4_noc
+	VMOVSD      16(R10)(DI*1), X6
+	CMPQ        24(SP), $0x00000005
+	JLE         kernColAT6x16_full_g_v0g4_c1
+	VMOVSD      16(R11)(DI*1), X12
+	VINSERTF128 $0x01, X12, Y6, Y6
+
+kernColAT6x16_full_g_v0g4_c1:
+	VFMADD231PS Y6, Y2, Y4
+	CMPQ        24(SP), $0x00000002
+	JLE         kernColAT6x16_full_g_v0g4_noc
+	VMOVSD      16(R10)(DI*2), X6
+	CMPQ        24(SP), $0x00000006
+	JLE         kernColAT6x16_full_g_v0g4_c2
+	VMOVSD      16(R11)(DI*2), X12
+	VINSERTF128 $0x01, X12, Y6, Y6
+
+kernColAT6x16_full_g_v0g4_c2:
+	VFMADD231PS Y6, Y2, Y8
+	CMPQ        24(SP), $0x00000003
+	JLE         kernColAT6x16_full_g_v0g4_noc
+	VMOVSD      16(R10)(R8*1), X6
+	CMPQ        24(SP), $0x00000007
+	JLE         kernColAT6x16_full_g_v0g4_c3
+	VMOVSD      16(R11)(R8*1), X12
+	VINSERTF128 $0x01, X12, Y6, Y6
+
+kernColAT6x16_full_g_v0g4_c3:
+	VFMADD231PS Y6, Y2, Y10
+
+kernColAT6x16_full_g_v0g4_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT6x16_full_g_v0g4_nobias
+	VMOVSD      16(R9), X2
+	VINSERTF128 $0x01, X2, Y2, Y2
+	VADDPS      Y2, Y0, Y0
+	VADDPS      Y2, Y4, Y4
+	VADDPS      Y2, Y8, Y8
+	VADDPS      Y2, Y10, Y10
+
+kernColAT6x16_full_g_v0g4_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_full_g_v0g4_norelu
+	VXORPS Y2, Y2, Y2
+	VMAXPS Y0, Y2, Y0
+	VMAXPS Y4, Y2, Y4
+	VMAXPS Y8, Y2, Y8
+	VMAXPS Y10, Y2, Y10
+
+kernColAT6x16_full_g_v0g4_norelu:
+	CMPQ         24(SP), $0x00000000
+	JLE          kernColAT6x16_full_g_v0g4_stored
+	VEXTRACTF128 $0x01, Y0, X2
+	VMOVLPS      X0, 16(R10)
+	CMPQ         24(SP), $0x00000004
+	JLE          kernColAT6x16_full_g_v0g4_s0
+	VMOVLPS      X2, 16(R11)
+
+kernColAT6x16_full_g_v0g4_s0:
+	CMPQ         24(SP), $0x00000001
+	JLE          kernColAT6x16_full_g_v0g4_stored
+	VEXTRACTF128 $0x01, Y4, X2
+	VMOVLPS      X4, 16(R10)(DI*1)
+	CMPQ         24(SP), $0x00000005
+	JLE          kernColAT6x16_full_g_v0g4_s1
+	VMOVLPS      X2, 16(R11)(DI*1)
+
+kernColAT6x16_full_g_v0g4_s1:
+	CMPQ         24(SP), $0x00000002
+	JLE          kernColAT6x16_full_g_v0g4_stored
+	VEXTRACTF128 $0x01, Y8, X2
+	VMOVLPS      X8, 16(R10)(DI*2)
+	CMPQ         24(SP), $0x00000006
+	JLE          kernColAT6x16_full_g_v0g4_s2
+	VMOVLPS      X2, 16(R11)(DI*2)
+
+kernColAT6x16_full_g_v0g4_s2:
+	CMPQ         24(SP), $0x00000003
+	JLE          kernColAT6x16_full_g_v0g4_stored
+	VEXTRACTF128 $0x01, Y10, X2
+	VMOVLPS      X10, 16(R10)(R8*1)
+	CMPQ         24(SP), $0x00000007
+	JLE          kernColAT6x16_full_g_v0g4_s3
+	VMOVLPS      X2, 16(R11)(R8*1)
+
+kernColAT6x16_full_g_v0g4_s3:
+kernColAT6x16_full_g_v0g4_stored:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT6x16_full_g_end
+	LEAQ         (R10)(DI*8), R10
+	LEAQ         (R10)(DI*4), R11
+	VUNPCKLPS    Y3, Y1, Y0
+	VUNPCKHPS    Y3, Y1, Y3
+	VUNPCKLPS    Y7, Y5, Y1
+	VUNPCKHPS    Y7, Y5, Y7
+	VSHUFPS      $0x44, Y1, Y0, Y5
+	VSHUFPS      $0xee, Y1, Y0, Y0
+	VSHUFPS      $0x44, Y7, Y3, Y1
+	VSHUFPS      $0xee, Y7, Y3, Y3
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT6x16_full_g_v1g0_noc
+	VBROADCASTSS beta+92(FP), Y7
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT6x16_full_g_v1g0_noc
+	VMOVUPS      (R10), X2
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernColAT6x16_full_g_v1g0_c0
+	VMOVUPS      (R11), X4
+	VINSERTF128  $0x01, X4, Y2, Y2
+
+kernColAT6x16_full_g_v1g0_c0:
+	VFMADD231PS Y2, Y7, Y5
+	CMPQ        24(SP), $0x00000009
+	JLE         kernColAT6x16_full_g_v1g0_noc
+	VMOVUPS     (R10)(DI*1), X2
+	CMPQ        24(SP), $0x0000000d
+	JLE         kernColAT6x16_full_g_v1g0_c1
+	VMOVUPS     (R11)(DI*1), X4
+	VINSERTF128 $0x01, X4, Y2, Y2
+
+kernColAT6x16_full_g_v1g0_c1:
+	VFMADD231PS Y2, Y7, Y0
+	CMPQ        24(SP), $0x0000000a
+	JLE         kernColAT6x16_full_g_v1g0_noc
+	VMOVUPS     (R10)(DI*2), X2
+	CMPQ        24(SP), $0x0000000e
+	JLE         kernColAT6x16_full_g_v1g0_c2
+	VMOVUPS     (R11)(DI*2), X4
+	VINSERTF128 $0x01, X4, Y2, Y2
+
+kernColAT6x16_full_g_v1g0_c2:
+	VFMADD231PS Y2, Y7, Y1
+	CMPQ        24(SP), $0x0000000b
+	JLE         kernColAT6x16_full_g_v1g0_noc
+	VMOVUPS     (R10)(R8*1), X2
+	CMPQ        24(SP), $0x0000000f
+	JLE         kernColAT6x16_full_g_v1g0_c3
+	VMOVUPS     (R11)(R8*1), X4
+	VINSERTF128 $0x01, X4, Y2, Y2
+
+kernColAT6x16_full_g_v1g0_c3:
+	VFMADD231PS Y2, Y7, Y3
+
+kernColAT6x16_full_g_v1g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT6x16_full_g_v1g0_nobias
+	VMOVUPS     (R9), X7
+	VINSERTF128 $0x01, X7, Y7, Y7
+	VADDPS      Y7, Y5, Y5
+	VADDPS      Y7, Y0, Y0
+	VADDPS      Y7, Y1, Y1
+	VADDPS      Y7, Y3, Y3
+
+kernColAT6x16_full_g_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_full_g_v1g0_norelu
+	VXORPS Y7, Y7, Y7
+	VMAXPS Y5, Y7, Y5
+	VMAXPS Y0, Y7, Y0
+	VMAXPS Y1, Y7, Y1
+	VMAXPS Y3, Y7, Y3
+
+kernColAT6x16_full_g_v1g0_norelu:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT6x16_full_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y5, X7
+	VMOVUPS      X5, (R10)
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernColAT6x16_full_g_v1g0_s0
+	VMOVUPS      X7, (R11)
+
+kernColAT6x16_full_g_v1g0_s0:
+	CMPQ         24(SP), $0x00000009
+	JLE          kernColAT6x16_full_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y0, X7
+	VMOVUPS      X0, (R10)(DI*1)
+	CMPQ         24(SP), $0x0000000d
+	JLE          kernColAT6x16_full_g_v1g0_s1
+	VMOVUPS      X7, (R11)(DI*1)
+
+kernColAT6x16_full_g_v1g0_s1:
+	CMPQ         24(SP), $0x0000000a
+	JLE          kernColAT6x16_full_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y1, X7
+	VMOVUPS      X1, (R10)(DI*2)
+	CMPQ         24(SP), $0x0000000e
+	JLE          kernColAT6x16_full_g_v1g0_s2
+	VMOVUPS      X7, (R11)(DI*2)
+
+kernColAT6x16_full_g_v1g0_s2:
+	CMPQ         24(SP), $0x0000000b
+	JLE          kernColAT6x16_full_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y3, X7
+	VMOVUPS      X3, (R10)(R8*1)
+	CMPQ         24(SP), $0x0000000f
+	JLE          kernColAT6x16_full_g_v1g0_s3
+	VMOVUPS      X7, (R11)(R8*1)
+
+kernColAT6x16_full_g_v1g0_s3:
+kernColAT6x16_full_g_v1g0_stored:
+	VUNPCKLPS    Y11, Y9, Y2
+	VUNPCKHPS    Y11, Y9, Y11
+	VUNPCKLPS    Y1, Y0, Y9
+	VUNPCKHPS    Y1, Y0, Y1
+	VSHUFPS      $0x44, Y9, Y2, Y0
+	VSHUFPS      $0xee, Y9, Y2, Y2
+	VSHUFPS      $0x44, Y1, Y11, Y9
+	VSHUFPS      $0xee, Y1, Y11, Y11
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT6x16_full_g_v1g4_noc
+	VBROADCASTSS beta+92(FP), Y1
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT6x16_full_g_v1g4_noc
+	VMOVSD       16(R10), X3
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernColAT6x16_full_g_v1g4_c0
+	VMOVSD       16(R11), X4
+	VINSERTF128  $0x01, X4, Y3, Y3
+
+kernColAT6x16_full_g_v1g4_c0:
+	VFMADD231PS Y3, Y1, Y0
+	CMPQ        24(SP), $0x00000009
+	JLE         kernColAT6x16_full_g_v1g4_noc
+	VMOVSD      16(R10)(DI*1), X3
+	CMPQ        24(SP), $0x0000000d
+	JLE         kernColAT6x16_full_g_v1g4_c1
+	VMOVSD      16(R11)(DI*1), X4
+	VINSERTF128 $0x01, X4, Y3, Y3
+
+kernColAT6x16_full_g_v1g4_c1:
+	VFMADD231PS Y3, Y1, Y2
+	CMPQ        24(SP), $0x0000000a
+	JLE         kernColAT6x16_full_g_v1g4_noc
+	VMOVSD      16(R10)(DI*2), X3
+	CMPQ        24(SP), $0x0000000e
+	JLE         kernColAT6x16_full_g_v1g4_c2
+	VMOVSD      16(R11)(DI*2), X4
+	VINSERTF128 $0x01, X4, Y3, Y3
+
+kernColAT6x16_full_g_v1g4_c2:
+	VFMADD231PS Y3, Y1, Y9
+	CMPQ        24(SP), $0x0000000b
+	JLE         kernColAT6x16_full_g_v1g4_noc
+	VMOVSD      16(R10)(R8*1), X3
+	CMPQ        24(SP), $0x0000000f
+	JLE         kernColAT6x16_full_g_v1g4_c3
+	VMOVSD      16(R11)(R8*1), X4
+	VINSERTF128 $0x01, X4, Y3, Y3
+
+kernColAT6x16_full_g_v1g4_c3:
+	VFMADD231PS Y3, Y1, Y11
+
+kernColAT6x16_full_g_v1g4_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT6x16_full_g_v1g4_nobias
+	VMOVSD      16(R9), X1
+	VINSERTF128 $0x01, X1, Y1, Y1
+	VADDPS      Y1, Y0, Y0
+	VADDPS      Y1, Y2, Y2
+	VADDPS      Y1, Y9, Y9
+	VADDPS      Y1, Y11, Y11
+
+kernColAT6x16_full_g_v1g4_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_full_g_v1g4_norelu
+	VXORPS Y1, Y1, Y1
+	VMAXPS Y0, Y1, Y0
+	VMAXPS Y2, Y1, Y2
+	VMAXPS Y9, Y1, Y9
+	VMAXPS Y11, Y1, Y11
+
+kernColAT6x16_full_g_v1g4_norelu:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT6x16_full_g_v1g4_stored
+	VEXTRACTF128 $0x01, Y0, X1
+	VMOVLPS      X0, 16(R10)
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernColAT6x16_full_g_v1g4_s0
+	VMOVLPS      X1, 16(R11)
+
+kernColAT6x16_full_g_v1g4_s0:
+	CMPQ         24(SP), $0x00000009
+	JLE          kernColAT6x16_full_g_v1g4_stored
+	VEXTRACTF128 $0x01, Y2, X1
+	VMOVLPS      X2, 16(R10)(DI*1)
+	CMPQ         24(SP), $0x0000000d
+	JLE          kernColAT6x16_full_g_v1g4_s1
+	VMOVLPS      X1, 16(R11)(DI*1)
+
+kernColAT6x16_full_g_v1g4_s1:
+	CMPQ         24(SP), $0x0000000a
+	JLE          kernColAT6x16_full_g_v1g4_stored
+	VEXTRACTF128 $0x01, Y9, X1
+	VMOVLPS      X9, 16(R10)(DI*2)
+	CMPQ         24(SP), $0x0000000e
+	JLE          kernColAT6x16_full_g_v1g4_s2
+	VMOVLPS      X1, 16(R11)(DI*2)
+
+kernColAT6x16_full_g_v1g4_s2:
+	CMPQ         24(SP), $0x0000000b
+	JLE          kernColAT6x16_full_g_v1g4_stored
+	VEXTRACTF128 $0x01, Y11, X1
+	VMOVLPS      X11, 16(R10)(R8*1)
+	CMPQ         24(SP), $0x0000000f
+	JLE          kernColAT6x16_full_g_v1g4_s3
+	VMOVLPS      X1, 16(R11)(R8*1)
+
+kernColAT6x16_full_g_v1g4_s3:
+kernColAT6x16_full_g_v1g4_stored:
+kernColAT6x16_full_g_end:
+kernColAT6x16_full_end:
+	MOVQ astep+32(FP), DI
+	LEAQ (DX)(DI*4), DX
+	ADDQ $0x00000018, BX
+	SUBQ $0x00000006, SI
+	JMP  kernColAT6x16_panel
+
+kernColAT6x16_rem:
+	CMPQ SI, $0x00000005
+	JE   kernColAT6x16_rem5
+	CMPQ SI, $0x00000004
+	JE   kernColAT6x16_rem4
+	CMPQ SI, $0x00000003
+	JE   kernColAT6x16_rem3
+	CMPQ SI, $0x00000002
+	JE   kernColAT6x16_rem2
+	CMPQ SI, $0x00000001
+	JE   kernColAT6x16_rem1
+	JMP  kernColAT6x16_nextcol
+
+kernColAT6x16_rem5:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	MOVQ   (SP), DI
+	MOVQ   ldb+48(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   k+8(FP), R10
+	SHRQ   $0x02, R10
+	JZ     kernColAT6x16_r5_tail
+
+kernColAT6x16_r5_loop4:
+	VMOVUPS      (DI), Y10
+	VMOVUPS      32(DI), Y11
+	VBROADCASTSS (DX), Y12
+	VFMADD231PS  Y10, Y12, Y0
+	VFMADD231PS  Y11, Y12, Y1
+	VBROADCASTSS 4(DX), Y12
+	VFMADD231PS  Y10, Y12, Y2
+	VFMADD231PS  Y11, Y12, Y3
+	VBROADCASTSS 8(DX), Y12
+	VFMADD231PS  Y10, Y12, Y4
+	VFMADD231PS  Y11, Y12, Y5
+	VBROADCASTSS 12(DX), Y12
+	VFMADD231PS  Y10, Y12, Y6
+	VFMADD231PS  Y11, Y12, Y7
+	VBROADCASTSS 16(DX), Y12
+	VFMADD231PS  Y10, Y12, Y8
+	VFMADD231PS  Y11, Y12, Y9
+	VMOVUPS      (DI)(R8*1), Y10
+	VMOVUPS      32(DI)(R8*1), Y11
+	VBROADCASTSS (DX)(AX*1), Y12
+	VFMADD231PS  Y10, Y12, Y0
+	VFMADD231PS  Y11, Y12, Y1
+	VBROADCASTSS 4(DX)(AX*1), Y12
+	VFMADD231PS  Y10, Y12, Y2
+	VFMADD231PS  Y11, Y12, Y3
+	VBROADCASTSS 8(DX)(AX*1), Y12
+	VFMADD231PS  Y10, Y12, Y4
+	VFMADD231PS  Y11, Y12, Y5
+	VBROADCASTSS 12(DX)(AX*1), Y12
+	VFMADD231PS  Y10, Y12, Y6
+	VFMADD231PS  Y11, Y12, Y7
+	VBROADCASTSS 16(DX)(AX*1), Y12
+	VFMADD231PS  Y10, Y12, Y8
+	VFMADD231PS  Y11, Y12, Y9
+	VMOVUPS      (DI)(R8*2), Y10
+	VMOVUPS      32(DI)(R8*2), Y11
+	VBROADCASTSS (DX)(AX*2), Y12
+	VFMADD231PS  Y10, Y12, Y0
+	VFMADD231PS  Y11, Y12, Y1
+	VBROADCASTSS 4(DX)(AX*2), Y12
+	VFMADD231PS  Y10, Y12, Y2
+	VFMADD231PS  Y11, Y12, Y3
+	VBROADCASTSS 8(DX)(AX*2), Y12
+	VFMADD231PS  Y10, Y12, Y4
+	VFMADD231PS  Y11, Y12, Y5
+	VBROADCASTSS 12(DX)(AX*2), Y12
+	VFMADD231PS  Y10, Y12, Y6
+	VFMADD231PS  Y11, Y12, Y7
+	VBROADCASTSS 16(DX)(AX*2), Y12
+	VFMADD231PS  Y10, Y12, Y8
+	VFMADD231PS  Y11, Y12, Y9
+	VMOVUPS      (DI)(R9*1), Y10
+	VMOVUPS      32(DI)(R9*1), Y11
+	VBROADCASTSS (DX)(CX*1), Y12
+	VFMADD231PS  Y10, Y12, Y0
+	VFMADD231PS  Y11, Y12, Y1
+	VBROADCASTSS 4(DX)(CX*1), Y12
+	VFMADD231PS  Y10, Y12, Y2
+	VFMADD231PS  Y11, Y12, Y3
+	VBROADCASTSS 8(DX)(CX*1), Y12
+	VFMADD231PS  Y10, Y12, Y4
+	VFMADD231PS  Y11, Y12, Y5
+	VBROADCASTSS 12(DX)(CX*1), Y12
+	VFMADD231PS  Y10, Y12, Y6
+	VFMADD231PS  Y11, Y12, Y7
+	VBROADCASTSS 16(DX)(CX*1), Y12
+	VFMADD231PS  Y10, Y12, Y8
+	VFMADD231PS  Y11, Y12, Y9
+	LEAQ         (DX)(AX*4), DX
+	LEAQ         (DI)(R8*4), DI
+	DECQ         R10
+	JNZ          kernColAT6x16_r5_loop4
+
+kernColAT6x16_r5_tail:
+	MOVQ k+8(FP), R9
+	ANDQ $0x00000003, R9
+	JZ   kernColAT6x16_r5_epi
+
+kernColAT6x16_r5_loop1:
+	VMOVUPS      (DI), Y10
+	VMOVUPS      32(DI), Y11
+	VBROADCASTSS (DX), Y12
+	VFMADD231PS  Y10, Y12, Y0
+	VFMADD231PS  Y11, Y12, Y1
+	VBROADCASTSS 4(DX), Y12
+	VFMADD231PS  Y10, Y12, Y2
+	VFMADD231PS  Y11, Y12, Y3
+	VBROADCASTSS 8(DX), Y12
+	VFMADD231PS  Y10, Y12, Y4
+	VFMADD231PS  Y11, Y12, Y5
+	VBROADCASTSS 12(DX), Y12
+	VFMADD231PS  Y10, Y12, Y6
+	VFMADD231PS  Y11, Y12, Y7
+	VBROADCASTSS 16(DX), Y12
+	VFMADD231PS  Y10, Y12, Y8
+	VFMADD231PS  Y11, Y12, Y9
+	ADDQ         AX, DX
+	ADDQ         R8, DI
+	DECQ         R9
+	JNZ          kernColAT6x16_r5_loop1
+
+kernColAT6x16_r5_epi:
+	TESTQ        $0x00000008, flags+104(FP)
+	JZ           kernColAT6x16_r5_noalpha
+	VBROADCASTSS alpha+88(FP), Y15
+	VMULPS       Y15, Y0, Y0
+	VMULPS       Y15, Y1, Y1
+	VMULPS       Y15, Y2, Y2
+	VMULPS       Y15, Y3, Y3
+	VMULPS       Y15, Y4, Y4
+	VMULPS       Y15, Y5, Y5
+	VMULPS       Y15, Y6, Y6
+	VMULPS       Y15, Y7, Y7
+	VMULPS       Y15, Y8, Y8
+	VMULPS       Y15, Y9, Y9
+
+kernColAT6x16_r5_noalpha:
+	MOVQ        ldc+72(FP), DX
+	SHLQ        $0x02, DX
+	LEAQ        (DX)(DX*2), DI
+	MOVQ        m+0(FP), R8
+	SUBQ        SI, R8
+	MOVQ        16(SP), SI
+	LEAQ        (SI)(R8*4), R8
+	TESTQ       $0x00000001, flags+104(FP)
+	JNZ         kernColAT6x16_r5_general
+	CMPQ        24(SP), $0x00000010
+	JNE         kernColAT6x16_r5_general
+	LEAQ        (BX)(DX*4), SI
+	VUNPCKLPS   Y2, Y0, Y10
+	VUNPCKHPS   Y2, Y0, Y2
+	VUNPCKLPS   Y6, Y4, Y0
+	VUNPCKHPS   Y6, Y4, Y6
+	VSHUFPS     $0x44, Y0, Y10, Y4
+	VSHUFPS     $0xee, Y0, Y10, Y10
+	VSHUFPS     $0x44, Y6, Y2, Y0
+	VSHUFPS     $0xee, Y6, Y2, Y2
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT6x16_r5_f_v0g0_nobias
+	VMOVUPS     (R8), X6
+	VINSERTF128 $0x01, X6, Y6, Y6
+	VADDPS      Y6, Y4, Y4
+	VADDPS      Y6, Y10, Y10
+	VADDPS      Y6, Y0, Y0
+	VADDPS      Y6, Y2, Y2
+
+kernColAT6x16_r5_f_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_r5_f_v0g0_norelu
+	VXORPS Y6, Y6, Y6
+	VMAXPS Y4, Y6, Y4
+	VMAXPS Y10, Y6, Y10
+	VMAXPS Y0, Y6, Y0
+	VMAXPS Y2, Y6, Y2
+
+kernColAT6x16_r5_f_v0g0_norelu:
+	VEXTRACTF128 $0x01, Y4, X6
+	VMOVUPS      X4, (BX)
+	VMOVUPS      X6, (SI)
+	VEXTRACTF128 $0x01, Y10, X6
+	VMOVUPS      X10, (BX)(DX*1)
+	VMOVUPS      X6, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y0, X6
+	VMOVUPS      X0, (BX)(DX*2)
+	VMOVUPS      X6, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y2, X6
+	VMOVUPS      X2, (BX)(DI*1)
+	VMOVUPS      X6, (SI)(DI*1)
+	VUNPCKLPS    Y0, Y8, Y6
+	VUNPCKHPS    Y0, Y8, Y0
+	VUNPCKLPS    Y4, Y2, Y8
+	VUNPCKHPS    Y4, Y2, Y4
+	VSHUFPS      $0x44, Y8, Y6, Y2
+	VSHUFPS      $0xee, Y8, Y6, Y6
+	VSHUFPS      $0x44, Y4, Y0, Y8
+	VSHUFPS      $0xee, Y4, Y0, Y0
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernColAT6x16_r5_f_v0g4_nobias
+	VMOVSS       16(R8), X4
+	VINSERTF128  $0x01, X4, Y4, Y4
+	VADDPS       Y4, Y2, Y2
+	VADDPS       Y4, Y6, Y6
+	VADDPS       Y4, Y8, Y8
+	VADDPS       Y4, Y0, Y0
+
+kernColAT6x16_r5_f_v0g4_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_r5_f_v0g4_norelu
+	VXORPS Y4, Y4, Y4
+	VMAXPS Y2, Y4, Y2
+	VMAXPS Y6, Y4, Y6
+	VMAXPS Y8, Y4, Y8
+	VMAXPS Y0, Y4, Y0
+
+kernColAT6x16_r5_f_v0g4_norelu:
+	VEXTRACTF128 $0x01, Y2, X4
+	VMOVSS       X2, 16(BX)
+	VMOVSS       X4, 16(SI)
+	VEXTRACTF128 $0x01, Y6, X4
+	VMOVSS       X6, 16(BX)(DX*1)
+	VMOVSS       X4, 16(SI)(DX*1)
+	VEXTRACTF128 $0x01, Y8, X4
+	VMOVSS       X8, 16(BX)(DX*2)
+	VMOVSS       X4, 16(SI)(DX*2)
+	VEXTRACTF128 $0x01, Y0, X4
+	VMOVSS       X0, 16(BX)(DI*1)
+	VMOVSS       X4, 16(SI)(DI*1)
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y3, Y1, Y0
+	VUNPCKHPS    Y3, Y1, Y3
+	VUNPCKLPS    Y7, Y5, Y1
+	VUNPCKHPS    Y7, Y5, Y7
+	VSHUFPS      $0x44, Y1, Y0, Y5
+	VSHUFPS      $0xee, Y1, Y0, Y0
+	VSHUFPS      $0x44, Y7, Y3, Y1
+	VSHUFPS      $0xee, Y7, Y3, Y3
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernColAT6x16_r5_f_v1g0_nobias
+	VMOVUPS      (R8), X7
+	VINSERTF128  $0x01, X7, Y7, Y7
+	VADDPS       Y7, Y5, Y5
+	VADDPS       Y7, Y0, Y0
+	VADDPS       Y7, Y1, Y1
+	VADDPS       Y7, Y3, Y3
+
+kernColAT6x16_r5_f_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_r5_f_v1g0_norelu
+	VXORPS Y7, Y7, Y7
+	VMAXPS Y5, Y7, Y5
+	VMAXPS Y0, Y7, Y0
+	VMAXPS Y1, Y7, Y1
+	VMAXPS Y3, Y7, Y3
+
+kernColAT6x16_r5_f_v1g0_norelu:
+	VEXTRACTF128 $0x01, Y5, X7
+	VMOVUPS      X5, (BX)
+	VMOVUPS      X7, (SI)
+	VEXTRACTF128 $0x01, Y0, X7
+	VMOVUPS      X0, (BX)(DX*1)
+	VMOVUPS      X7, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y1, X7
+	VMOVUPS      X1, (BX)(DX*2)
+	VMOVUPS      X7, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y3, X7
+	VMOVUPS      X3, (BX)(DI*1)
+	VMOVUPS      X7, (SI)(DI*1)
+	VUNPCKLPS    Y0, Y9, Y3
+	VUNPCKHPS    Y0, Y9, Y0
+	VUNPCKLPS    Y2, Y1, Y9
+	VUNPCKHPS    Y2, Y1, Y2
+	VSHUFPS      $0x44, Y9, Y3, Y1
+	VSHUFPS      $0xee, Y9, Y3, Y3
+	VSHUFPS      $0x44, Y2, Y0, Y9
+	VSHUFPS      $0xee, Y2, Y0, Y0
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernColAT6x16_r5_f_v1g4_nobias
+	VMOVSS       16(R8), X2
+	VINSERTF128  $0x01, X2, Y2, Y2
+	VADDPS       Y2, Y1, Y1
+	VADDPS       Y2, Y3, Y3
+	VADDPS       Y2, Y9, Y9
+	VADDPS       Y2, Y0, Y0
+
+kernColAT6x16_r5_f_v1g4_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_r5_f_v1g4_norelu
+	VXORPS Y2, Y2, Y2
+	VMAXPS Y1, Y2, Y1
+	VMAXPS Y3, Y2, Y3
+	VMAXPS Y9, Y2, Y9
+	VMAXPS Y0, Y2, Y0
+
+kernColAT6x16_r5_f_v1g4_norelu:
+	VEXTRACTF128 $0x01, Y1, X2
+	VMOVSS       X1, 16(BX)
+	VMOVSS       X2, 16(SI)
+	VEXTRACTF128 $0x01, Y3, X2
+	VMOVSS       X3, 16(BX)(DX*1)
+	VMOVSS       X2, 16(SI)(DX*1)
+	VEXTRACTF128 $0x01, Y9, X2
+	VMOVSS       X9, 16(BX)(DX*2)
+	VMOVSS       X2, 16(SI)(DX*2)
+	VEXTRACTF128 $0x01, Y0, X2
+	VMOVSS       X0, 16(BX)(DI*1)
+	VMOVSS       X2, 16(SI)(DI*1)
+	JMP          kernColAT6x16_r5_end
+
+kernColAT6x16_r5_general:
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y2, Y0, Y10
+	VUNPCKHPS    Y2, Y0, Y2
+	VUNPCKLPS    Y6, Y4, Y0
+	VUNPCKHPS    Y6, Y4, Y6
+	VSHUFPS      $0x44, Y0, Y10, Y4
+	VSHUFPS      $0xee, Y0, Y10, Y10
+	VSHUFPS      $0x44, Y6, Y2, Y0
+	VSHUFPS      $0xee, Y6, Y2, Y2
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT6x16_r5_g_v0g0_noc
+	VBROADCASTSS beta+92(FP), Y6
+	CMPQ         24(SP), $0x00000000
+	JLE          kernColAT6x16_r5_g_v0g0_noc
+	VMOVUPS      (BX), X11
+	CMPQ         24(SP), $0x00000004
+	JLE          kernColAT6x16_r5_g_v0g0_c0
+	VMOVUPS      (SI), X12
+	VINSERTF128  $0x01, X12, Y11, Y11
+
+kernColAT6x16_r5_g_v0g0_c0:
+	VFMADD231PS Y11, Y6, Y4
+	CMPQ        24(SP), $0x00000001
+	JLE         kernColAT6x16_r5_g_v0g0_noc
+	VMOVUPS     (BX)(DX*1), X11
+	CMPQ        24(SP), $0x00000005
+	JLE         kernColAT6x16_r5_g_v0g0_c1
+	VMOVUPS     (SI)(DX*1), X12
+	VINSERTF128 $0x01, X12, Y11, Y11
+
+kernColAT6x16_r5_g_v0g0_c1:
+	VFMADD231PS Y11, Y6, Y10
+	CMPQ        24(SP), $0x00000002
+	JLE         kernColAT6x16_r5_g_v0g0_noc
+	VMOVUPS     (BX)(DX*2), X11
+	CMPQ        24(SP), $0x00000006
+	JLE         kernColAT6x16_r5_g_v0g0_c2
+	VMOVUPS     (SI)(DX*2), X12
+	VINSERTF128 $0x01, X12, Y11, Y11
+
+kernColAT6x16_r5_g_v0g0_c2:
+	VFMADD231PS Y11, Y6, Y0
+	CMPQ        24(SP), $0x00000003
+	JLE         kernColAT6x16_r5_g_v0g0_noc
+	VMOVUPS     (BX)(DI*1), X11
+	CMPQ        24(SP), $0x00000007
+	JLE         kernColAT6x16_r5_g_v0g0_c3
+	VMOVUPS     (SI)(DI*1), X12
+	VINSERTF128 $0x01, X12, Y11, Y11
+
+kernColAT6x16_r5_g_v0g0_c3:
+	VFMADD231PS Y11, Y6, Y2
+
+kernColAT6x16_r5_g_v0g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT6x16_r5_g_v0g0_nobias
+	VMOVUPS     (R8), X6
+	VINSERTF128 $0x01, X6, Y6, Y6
+	VADDPS      Y6, Y4, Y4
+	VADDPS      Y6, Y10, Y10
+	VADDPS      Y6, Y0, Y0
+	VADDPS      Y6, Y2, Y2
+
+kernColAT6x16_r5_g_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_r5_g_v0g0_norelu
+	VXORPS Y6, Y6, Y6
+	VMAXPS Y4, Y6, Y4
+	VMAXPS Y10, Y6, Y10
+	VMAXPS Y0, Y6, Y0
+	VMAXPS Y2, Y6, Y2
+
+kernColAT6x16_r5_g_v0g0_norelu:
+	CMPQ         24(SP), $0x00000000
+	JLE          kernColAT6x16_r5_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y4, X6
+	VMOVUPS      X4, (BX)
+	CMPQ         24(SP), $0x00000004
+	JLE          kernColAT6x16_r5_g_v0g0_s0
+	VMOVUPS      X6, (SI)
+
+kernColAT6x16_r5_g_v0g0_s0:
+	CMPQ         24(SP), $0x00000001
+	JLE          kernColAT6x16_r5_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y10, X6
+	VMOVUPS      X10, (BX)(DX*1)
+	CMPQ         24(SP), $0x00000005
+	JLE          kernColAT6x16_r5_g_v0g0_s1
+	VMOVUPS      X6, (SI)(DX*1)
+
+kernColAT6x16_r5_g_v0g0_s1:
+	CMPQ         24(SP), $0x00000002
+	JLE          kernColAT6x16_r5_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y0, X6
+	VMOVUPS      X0, (BX)(DX*2)
+	CMPQ         24(SP), $0x00000006
+	JLE          kernColAT6x16_r5_g_v0g0_s2
+	VMOVUPS      X6, (SI)(DX*2)
+
+kernColAT6x16_r5_g_v0g0_s2:
+	CMPQ         24(SP), $0x00000003
+	JLE          kernColAT6x16_r5_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y2, X6
+	VMOVUPS      X2, (BX)(DI*1)
+	CMPQ         24(SP), $0x00000007
+	JLE          kernColAT6x16_r5_g_v0g0_s3
+	VMOVUPS      X6, (SI)(DI*1)
+
+kernColAT6x16_r5_g_v0g0_s3:
+kernColAT6x16_r5_g_v0g0_stored:
+	VUNPCKLPS    Y0, Y8, Y6
+	VUNPCKHPS    Y0, Y8, Y0
+	VUNPCKLPS    Y4, Y2, Y8
+	VUNPCKHPS    Y4, Y2, Y4
+	VSHUFPS      $0x44, Y8, Y6, Y2
+	VSHUFPS      $0xee, Y8, Y6, Y6
+	VSHUFPS      $0x44, Y4, Y0, Y8
+	VSHUFPS      $0xee, Y4, Y0, Y0
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT6x16_r5_g_v0g4_noc
+	VBROADCASTSS beta+92(FP), Y4
+	CMPQ         24(SP), $0x00000000
+	JLE          kernColAT6x16_r5_g_v0g4_noc
+	VMOVSS       16(BX), X10
+	CMPQ         24(SP), $0x00000004
+	JLE          kernColAT6x16_r5_g_v0g4_c0
+	VMOVSS       16(SI), X11
+	VINSERTF128  $0x01, X11, Y10, Y10
+
+kernColAT6x16_r5_g_v0g4_c0:
+	VFMADD231PS Y10, Y4, Y2
+	CMPQ        24(SP), $0x00000001
+	JLE         kernColAT6x16_r5_g_v0g4_noc
+	VMOVSS      16(BX)(DX*1), X10
+	CMPQ        24(SP), $0x00000005
+	JLE         kernColAT6x16_r5_g_v0g4_c1
+	VMOVSS      16(SI)(DX*1), X11
+	VINSERTF128 $0x01, X11, Y10, Y10
+
+kernColAT6x16_r5_g_v0g4_c1:
+	VFMADD231PS Y10, Y4, Y6
+	CMPQ        24(SP), $0x00000002
+	JLE         kernColAT6x16_r5_g_v0g4_noc
+	VMOVSS      16(BX)(DX*2), X10
+	CMPQ        24(SP), $0x00000006
+	JLE         kernColAT6x16_r5_g_v0g4_c2
+	VMOVSS      16(SI)(DX*2), X11
+	VINSERTF128 $0x01, X11, Y10, Y10
+
+kernColAT6x16_r5_g_v0g4_c2:
+	VFMADD231PS Y10, Y4, Y8
+	CMPQ        24(SP), $0x00000003
+	JLE         kernColAT6x16_r5_g_v0g4_noc
+	VMOVSS      16(BX)(DI*1), X10
+	CMPQ        24(SP), $0x00000007
+	JLE         kernColAT6x16_r5_g_v0g4_c3
+	VMOVSS      16(SI)(DI*1), X11
+	VINSERTF128 $0x01, X11, Y10, Y10
+
+kernColAT6x16_r5_g_v0g4_c3:
+	VFMADD231PS Y10, Y4, Y0
+
+kernColAT6x16_r5_g_v0g4_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT6x16_r5_g_v0g4_nobias
+	VMOVSS      16(R8), X4
+	VINSERTF128 $0x01, X4, Y4, Y4
+	VADDPS      Y4, Y2, Y2
+	VADDPS      Y4, Y6, Y6
+	VADDPS      Y4, Y8, Y8
+	VADDPS      Y4, Y0, Y0
+
+kernColAT6x16_r5_g_v0g4_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_r5_g_v0g4_norelu
+	VXORPS Y4, Y4, Y4
+	VMAXPS Y2, Y4, Y2
+	VMAXPS Y6, Y4, Y6
+	VMAXPS Y8, Y4, Y8
+	VMAXPS Y0, Y4, Y0
+
+kernColAT6x16_r5_g_v0g4_norelu:
+	CMPQ         24(SP), $0x00000000
+	JLE          kernColAT6x16_r5_g_v0g4_stored
+	VEXTRACTF128 $0x01, Y2, X4
+	VMOVSS       X2, 16(BX)
+	CMPQ         24(SP), $0x00000004
+	JLE          kernColAT6x16_r5_g_v0g4_s0
+	VMOVSS       X4, 16(SI)
+
+kernColAT6x16_r5_g_v0g4_s0:
+	CMPQ         24(SP), $0x00000001
+	JLE          kernColAT6x16_r5_g_v0g4_stored
+	VEXTRACTF128 $0x01, Y6, X4
+	VMOVSS       X6, 16(BX)(DX*1)
+	CMPQ         24(SP), $0x00000005
+	JLE          kernColAT6x16_r5_g_v0g4_s1
+	VMOVSS       X4, 16(SI)(DX*1)
+
+kernColAT6x16_r5_g_v0g4_s1:
+	CMPQ         24(SP), $0x00000002
+	JLE          kernColAT6x16_r5_g_v0g4_stored
+	VEXTRACTF128 $0x01, Y8, X4
+	VMOVSS       X8, 16(BX)(DX*2)
+	CMPQ         24(SP), $0x00000006
+	JLE          kernColAT6x16_r5_g_v0g4_s2
+	VMOVSS       X4, 16(SI)(DX*2)
+
+kernColAT6x16_r5_g_v0g4_s2:
+	CMPQ         24(SP), $0x00000003
+	JLE          kernColAT6x16_r5_g_v0g4_stored
+	VEXTRACTF128 $0x01, Y0, X4
+	VMOVSS       X0, 16(BX)(DI*1)
+	CMPQ         24(SP), $0x00000007
+	JLE          kernColAT6x16_r5_g_v0g4_s3
+	VMOVSS       X4, 16(SI)(DI*1)
+
+kernColAT6x16_r5_g_v0g4_s3:
+kernColAT6x16_r5_g_v0g4_stored:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT6x16_r5_g_end
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y3, Y1, Y0
+	VUNPCKHPS    Y3, Y1, Y3
+	VUNPCKLPS    Y7, Y5, Y1
+	VUNPCKHPS    Y7, Y5, Y7
+	VSHUFPS      $0x44, Y1, Y0, Y5
+	VSHUFPS      $0xee, Y1, Y0, Y0
+	VSHUFPS      $0x44, Y7, Y3, Y1
+	VSHUFPS      $0xee, Y7, Y3, Y3
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT6x16_r5_g_v1g0_noc
+	VBROADCASTSS beta+92(FP), Y7
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT6x16_r5_g_v1g0_noc
+	VMOVUPS      (BX), X2
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernColAT6x16_r5_g_v1g0_c0
+	VMOVUPS      (SI), X4
+	VINSERTF128  $0x01, X4, Y2, Y2
+
+kernColAT6x16_r5_g_v1g0_c0:
+	VFMADD231PS Y2, Y7, Y5
+	CMPQ        24(SP), $0x00000009
+	JLE         kernColAT6x16_r5_g_v1g0_noc
+	VMOVUPS     (BX)(DX*1), X2
+	CMPQ        24(SP), $0x0000000d
+	JLE         kernColAT6x16_r5_g_v1g0_c1
+	VMOVUPS     (SI)(DX*1), X4
+	VINSERTF128 $0x01, X4, Y2, Y2
+
+kernColAT6x16_r5_g_v1g0_c1:
+	VFMADD231PS Y2, Y7, Y0
+	CMPQ        24(SP), $0x0000000a
+	JLE         kernColAT6x16_r5_g_v1g0_noc
+	VMOVUPS     (BX)(DX*2), X2
+	CMPQ        24(SP), $0x0000000e
+	JLE         kernColAT6x16_r5_g_v1g0_c2
+	VMOVUPS     (SI)(DX*2), X4
+	VINSERTF128 $0x01, X4, Y2, Y2
+
+kernColAT6x16_r5_g_v1g0_c2:
+	VFMADD231PS Y2, Y7, Y1
+	CMPQ        24(SP), $0x0000000b
+	JLE         kernColAT6x16_r5_g_v1g0_noc
+	VMOVUPS     (BX)(DI*1), X2
+	CMPQ        24(SP), $0x0000000f
+	JLE         kernColAT6x16_r5_g_v1g0_c3
+	VMOVUPS     (SI)(DI*1), X4
+	VINSERTF128 $0x01, X4, Y2, Y2
+
+kernColAT6x16_r5_g_v1g0_c3:
+	VFMADD231PS Y2, Y7, Y3
+
+kernColAT6x16_r5_g_v1g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT6x16_r5_g_v1g0_nobias
+	VMOVUPS     (R8), X7
+	VINSERTF128 $0x01, X7, Y7, Y7
+	VADDPS      Y7, Y5, Y5
+	VADDPS      Y7, Y0, Y0
+	VADDPS      Y7, Y1, Y1
+	VADDPS      Y7, Y3, Y3
+
+kernColAT6x16_r5_g_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_r5_g_v1g0_norelu
+	VXORPS Y7, Y7, Y7
+	VMAXPS Y5, Y7, Y5
+	VMAXPS Y0, Y7, Y0
+	VMAXPS Y1, Y7, Y1
+	VMAXPS Y3, Y7, Y3
+
+kernColAT6x16_r5_g_v1g0_norelu:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT6x16_r5_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y5, X7
+	VMOVUPS      X5, (BX)
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernColAT6x16_r5_g_v1g0_s0
+	VMOVUPS      X7, (SI)
+
+kernColAT6x16_r5_g_v1g0_s0:
+	CMPQ         24(SP), $0x00000009
+	JLE          kernColAT6x16_r5_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y0, X7
+	VMOVUPS      X0, (BX)(DX*1)
+	CMPQ         24(SP), $0x0000000d
+	JLE          kernColAT6x16_r5_g_v1g0_s1
+	VMOVUPS      X7, (SI)(DX*1)
+
+kernColAT6x16_r5_g_v1g0_s1:
+	CMPQ         24(SP), $0x0000000a
+	JLE          kernColAT6x16_r5_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y1, X7
+	VMOVUPS      X1, (BX)(DX*2)
+	CMPQ         24(SP), $0x0000000e
+	JLE          kernColAT6x16_r5_g_v1g0_s2
+	VMOVUPS      X7, (SI)(DX*2)
+
+kernColAT6x16_r5_g_v1g0_s2:
+	CMPQ         24(SP), $0x0000000b
+	JLE          kernColAT6x16_r5_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y3, X7
+	VMOVUPS      X3, (BX)(DI*1)
+	CMPQ         24(SP), $0x0000000f
+	JLE          kernColAT6x16_r5_g_v1g0_s3
+	VMOVUPS      X7, (SI)(DI*1)
+
+kernColAT6x16_r5_g_v1g0_s3:
+kernColAT6x16_r5_g_v1g0_stored:
+	VUNPCKLPS    Y0, Y9, Y3
+	VUNPCKHPS    Y0, Y9, Y0
+	VUNPCKLPS    Y2, Y1, Y9
+	VUNPCKHPS    Y2, Y1, Y2
+	VSHUFPS      $0x44, Y9, Y3, Y1
+	VSHUFPS      $0xee, Y9, Y3, Y3
+	VSHUFPS      $0x44, Y2, Y0, Y9
+	VSHUFPS      $0xee, Y2, Y0, Y0
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT6x16_r5_g_v1g4_noc
+	VBROADCASTSS beta+92(FP), Y2
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT6x16_r5_g_v1g4_noc
+	VMOVSS       16(BX), X4
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernColAT6x16_r5_g_v1g4_c0
+	VMOVSS       16(SI), X5
+	VINSERTF128  $0x01, X5, Y4, Y4
+
+kernColAT6x16_r5_g_v1g4_c0:
+	VFMADD231PS Y4, Y2, Y1
+	CMPQ        24(SP), $0x00000009
+	JLE         kernColAT6x16_r5_g_v1g4_noc
+	VMOVSS      16(BX)(DX*1), X4
+	CMPQ        24(SP), $0x0000000d
+	JLE         kernColAT6x16_r5_g_v1g4_c1
+	VMOVSS      16(SI)(DX*1), X5
+	VINSERTF128 $0x01, X5, Y4, Y4
+
+kernColAT6x16_r5_g_v1g4_c1:
+	VFMADD231PS Y4, Y2, Y3
+	CMPQ        24(SP), $0x0000000a
+	JLE         kernColAT6x16_r5_g_v1g4_noc
+	VMOVSS      16(BX)(DX*2), X4
+	CMPQ        24(SP), $0x0000000e
+	JLE         kernColAT6x16_r5_g_v1g4_c2
+	VMOVSS      16(SI)(DX*2), X5
+	VINSERTF128 $0x01, X5, Y4, Y4
+
+kernColAT6x16_r5_g_v1g4_c2:
+	VFMADD231PS Y4, Y2, Y9
+	CMPQ        24(SP), $0x0000000b
+	JLE         kernColAT6x16_r5_g_v1g4_noc
+	VMOVSS      16(BX)(DI*1), X4
+	CMPQ        24(SP), $0x0000000f
+	JLE         kernColAT6x16_r5_g_v1g4_c3
+	VMOVSS      16(SI)(DI*1), X5
+	VINSERTF128 $0x01, X5, Y4, Y4
+
+kernColAT6x16_r5_g_v1g4_c3:
+	VFMADD231PS Y4, Y2, Y0
+
+kernColAT6x16_r5_g_v1g4_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT6x16_r5_g_v1g4_nobias
+	VMOVSS      16(R8), X2
+	VINSERTF128 $0x01, X2, Y2, Y2
+	VADDPS      Y2, Y1, Y1
+	VADDPS      Y2, Y3, Y3
+	VADDPS      Y2, Y9, Y9
+	VADDPS      Y2, Y0, Y0
+
+kernColAT6x16_r5_g_v1g4_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_r5_g_v1g4_norelu
+	VXORPS Y2, Y2, Y2
+	VMAXPS Y1, Y2, Y1
+	VMAXPS Y3, Y2, Y3
+	VMAXPS Y9, Y2, Y9
+	VMAXPS Y0, Y2, Y0
+
+kernColAT6x16_r5_g_v1g4_norelu:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT6x16_r5_g_v1g4_stored
+	VEXTRACTF128 $0x01, Y1, X2
+	VMOVSS       X1, 16(BX)
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernColAT6x16_r5_g_v1g4_s0
+	VMOVSS       X2, 16(SI)
+
+kernColAT6x16_r5_g_v1g4_s0:
+	CMPQ         24(SP), $0x00000009
+	JLE          kernColAT6x16_r5_g_v1g4_stored
+	VEXTRACTF128 $0x01, Y3, X2
+	VMOVSS       X3, 16(BX)(DX*1)
+	CMPQ         24(SP), $0x0000000d
+	JLE          kernColAT6x16_r5_g_v1g4_s1
+	VMOVSS       X2, 16(SI)(DX*1)
+
+kernColAT6x16_r5_g_v1g4_s1:
+	CMPQ         24(SP), $0x0000000a
+	JLE          kernColAT6x16_r5_g_v1g4_stored
+	VEXTRACTF128 $0x01, Y9, X2
+	VMOVSS       X9, 16(BX)(DX*2)
+	CMPQ         24(SP), $0x0000000e
+	JLE          kernColAT6x16_r5_g_v1g4_s2
+	VMOVSS       X2, 16(SI)(DX*2)
+
+kernColAT6x16_r5_g_v1g4_s2:
+	CMPQ         24(SP), $0x0000000b
+	JLE          kernColAT6x16_r5_g_v1g4_stored
+	VEXTRACTF128 $0x01, Y0, X2
+	VMOVSS       X0, 16(BX)(DI*1)
+	CMPQ         24(SP), $0x0000000f
+	JLE          kernColAT6x16_r5_g_v1g4_s3
+	VMOVSS       X2, 16(SI)(DI*1)
+
+kernColAT6x16_r5_g_v1g4_s3:
+kernColAT6x16_r5_g_v1g4_stored:
+kernColAT6x16_r5_g_end:
+kernColAT6x16_r5_end:
+	JMP kernColAT6x16_nextcol
+
+kernColAT6x16_rem4:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	MOVQ   (SP), DI
+	MOVQ   ldb+48(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   k+8(FP), R10
+	SHRQ   $0x02, R10
+	JZ     kernColAT6x16_r4_tail
+
+kernColAT6x16_r4_loop4:
+	VMOVUPS      (DI), Y8
+	VMOVUPS      32(DI), Y9
+	VBROADCASTSS (DX), Y10
+	VFMADD231PS  Y8, Y10, Y0
+	VFMADD231PS  Y9, Y10, Y1
+	VBROADCASTSS 4(DX), Y10
+	VFMADD231PS  Y8, Y10, Y2
+	VFMADD231PS  Y9, Y10, Y3
+	VBROADCASTSS 8(DX), Y10
+	VFMADD231PS  Y8, Y10, Y4
+	VFMADD231PS  Y9, Y10, Y5
+	VBROADCASTSS 12(DX), Y10
+	VFMADD231PS  Y8, Y10, Y6
+	VFMADD231PS  Y9, Y10, Y7
+	VMOVUPS      (DI)(R8*1), Y8
+	VMOVUPS      32(DI)(R8*1), Y9
+	VBROADCASTSS (DX)(AX*1), Y10
+	VFMADD231PS  Y8, Y10, Y0
+	VFMADD231PS  Y9, Y10, Y1
+	VBROADCASTSS 4(DX)(AX*1), Y10
+	VFMADD231PS  Y8, Y10, Y2
+	VFMADD231PS  Y9, Y10, Y3
+	VBROADCASTSS 8(DX)(AX*1), Y10
+	VFMADD231PS  Y8, Y10, Y4
+	VFMADD231PS  Y9, Y10, Y5
+	VBROADCASTSS 12(DX)(AX*1), Y10
+	VFMADD231PS  Y8, Y10, Y6
+	VFMADD231PS  Y9, Y10, Y7
+	VMOVUPS      (DI)(R8*2), Y8
+	VMOVUPS      32(DI)(R8*2), Y9
+	VBROADCASTSS (DX)(AX*2), Y10
+	VFMADD231PS  Y8, Y10, Y0
+	VFMADD231PS  Y9, Y10, Y1
+	VBROADCASTSS 4(DX)(AX*2), Y10
+	VFMADD231PS  Y8, Y10, Y2
+	VFMADD231PS  Y9, Y10, Y3
+	VBROADCASTSS 8(DX)(AX*2), Y10
+	VFMADD231PS  Y8, Y10, Y4
+	VFMADD231PS  Y9, Y10, Y5
+	VBROADCASTSS 12(DX)(AX*2), Y10
+	VFMADD231PS  Y8, Y10, Y6
+	VFMADD231PS  Y9, Y10, Y7
+	VMOVUPS      (DI)(R9*1), Y8
+	VMOVUPS      32(DI)(R9*1), Y9
+	VBROADCASTSS (DX)(CX*1), Y10
+	VFMADD231PS  Y8, Y10, Y0
+	VFMADD231PS  Y9, Y10, Y1
+	VBROADCASTSS 4(DX)(CX*1), Y10
+	VFMADD231PS  Y8, Y10, Y2
+	VFMADD231PS  Y9, Y10, Y3
+	VBROADCASTSS 8(DX)(CX*1), Y10
+	VFMADD231PS  Y8, Y10, Y4
+	VFMADD231PS  Y9, Y10, Y5
+	VBROADCASTSS 12(DX)(CX*1), Y10
+	VFMADD231PS  Y8, Y10, Y6
+	VFMADD231PS  Y9, Y10, Y7
+	LEAQ         (DX)(AX*4), DX
+	LEAQ         (DI)(R8*4), DI
+	DECQ         R10
+	JNZ          kernColAT6x16_r4_loop4
+
+kernColAT6x16_r4_tail:
+	MOVQ k+8(FP), R9
+	ANDQ $0x00000003, R9
+	JZ   kernColAT6x16_r4_epi
+
+kernColAT6x16_r4_loop1:
+	VMOVUPS      (DI), Y8
+	VMOVUPS      32(DI), Y9
+	VBROADCASTSS (DX), Y10
+	VFMADD231PS  Y8, Y10, Y0
+	VFMADD231PS  Y9, Y10, Y1
+	VBROADCASTSS 4(DX), Y10
+	VFMADD231PS  Y8, Y10, Y2
+	VFMADD231PS  Y9, Y10, Y3
+	VBROADCASTSS 8(DX), Y10
+	VFMADD231PS  Y8, Y10, Y4
+	VFMADD231PS  Y9, Y10, Y5
+	VBROADCASTSS 12(DX), Y10
+	VFMADD231PS  Y8, Y10, Y6
+	VFMADD231PS  Y9, Y10, Y7
+	ADDQ         AX, DX
+	ADDQ         R8, DI
+	DECQ         R9
+	JNZ          kernColAT6x16_r4_loop1
+
+kernColAT6x16_r4_epi:
+	TESTQ        $0x00000008, flags+104(FP)
+	JZ           kernColAT6x16_r4_noalpha
+	VBROADCASTSS alpha+88(FP), Y15
+	VMULPS       Y15, Y0, Y0
+	VMULPS       Y15, Y1, Y1
+	VMULPS       Y15, Y2, Y2
+	VMULPS       Y15, Y3, Y3
+	VMULPS       Y15, Y4, Y4
+	VMULPS       Y15, Y5, Y5
+	VMULPS       Y15, Y6, Y6
+	VMULPS       Y15, Y7, Y7
+
+kernColAT6x16_r4_noalpha:
+	MOVQ        ldc+72(FP), DX
+	SHLQ        $0x02, DX
+	LEAQ        (DX)(DX*2), DI
+	MOVQ        m+0(FP), R8
+	SUBQ        SI, R8
+	MOVQ        16(SP), SI
+	LEAQ        (SI)(R8*4), R8
+	TESTQ       $0x00000001, flags+104(FP)
+	JNZ         kernColAT6x16_r4_general
+	CMPQ        24(SP), $0x00000010
+	JNE         kernColAT6x16_r4_general
+	LEAQ        (BX)(DX*4), SI
+	VUNPCKLPS   Y2, Y0, Y8
+	VUNPCKHPS   Y2, Y0, Y2
+	VUNPCKLPS   Y6, Y4, Y0
+	VUNPCKHPS   Y6, Y4, Y6
+	VSHUFPS     $0x44, Y0, Y8, Y4
+	VSHUFPS     $0xee, Y0, Y8, Y8
+	VSHUFPS     $0x44, Y6, Y2, Y0
+	VSHUFPS     $0xee, Y6, Y2, Y2
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT6x16_r4_f_v0g0_nobias
+	VMOVUPS     (R8), X6
+	VINSERTF128 $0x01, X6, Y6, Y6
+	VADDPS      Y6, Y4, Y4
+	VADDPS      Y6, Y8, Y8
+	VADDPS      Y6, Y0, Y0
+	VADDPS      Y6, Y2, Y2
+
+kernColAT6x16_r4_f_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_r4_f_v0g0_norelu
+	VXORPS Y6, Y6, Y6
+	VMAXPS Y4, Y6, Y4
+	VMAXPS Y8, Y6, Y8
+	VMAXPS Y0, Y6, Y0
+	VMAXPS Y2, Y6, Y2
+
+kernColAT6x16_r4_f_v0g0_norelu:
+	VEXTRACTF128 $0x01, Y4, X6
+	VMOVUPS      X4, (BX)
+	VMOVUPS      X6, (SI)
+	VEXTRACTF128 $0x01, Y8, X6
+	VMOVUPS      X8, (BX)(DX*1)
+	VMOVUPS      X6, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y0, X6
+	VMOVUPS      X0, (BX)(DX*2)
+	VMOVUPS      X6, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y2, X6
+	VMOVUPS      X2, (BX)(DI*1)
+	VMOVUPS      X6, (SI)(DI*1)
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y3, Y1, Y0
+	VUNPCKHPS    Y3, Y1, Y3
+	VUNPCKLPS    Y7, Y5, Y1
+	VUNPCKHPS    Y7, Y5, Y7
+	VSHUFPS      $0x44, Y1, Y0, Y5
+	VSHUFPS      $0xee, Y1, Y0, Y0
+	VSHUFPS      $0x44, Y7, Y3, Y1
+	VSHUFPS      $0xee, Y7, Y3, Y3
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernColAT6x16_r4_f_v1g0_nobias
+	VMOVUPS      (R8), X7
+	VINSERTF128  $0x01, X7, Y7, Y7
+	VADDPS       Y7, Y5, Y5
+	VADDPS       Y7, Y0, Y0
+	VADDPS       Y7, Y1, Y1
+	VADDPS       Y7, Y3, Y3
+
+kernColAT6x16_r4_f_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_r4_f_v1g0_norelu
+	VXORPS Y7, Y7, Y7
+	VMAXPS Y5, Y7, Y5
+	VMAXPS Y0, Y7, Y0
+	VMAXPS Y1, Y7, Y1
+	VMAXPS Y3, Y7, Y3
+
+kernColAT6x16_r4_f_v1g0_norelu:
+	VEXTRACTF128 $0x01, Y5, X7
+	VMOVUPS      X5, (BX)
+	VMOVUPS      X7, (SI)
+	VEXTRACTF128 $0x01, Y0, X7
+	VMOVUPS      X0, (BX)(DX*1)
+	VMOVUPS      X7, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y1, X7
+	VMOVUPS      X1, (BX)(DX*2)
+	VMOVUPS      X7, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y3, X7
+	VMOVUPS      X3, (BX)(DI*1)
+	VMOVUPS      X7, (SI)(DI*1)
+	JMP          kernColAT6x16_r4_end
+
+kernColAT6x16_r4_general:
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y2, Y0, Y8
+	VUNPCKHPS    Y2, Y0, Y2
+	VUNPCKLPS    Y6, Y4, Y0
+	VUNPCKHPS    Y6, Y4, Y6
+	VSHUFPS      $0x44, Y0, Y8, Y4
+	VSHUFPS      $0xee, Y0, Y8, Y8
+	VSHUFPS      $0x44, Y6, Y2, Y0
+	VSHUFPS      $0xee, Y6, Y2, Y2
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT6x16_r4_g_v0g0_noc
+	VBROADCASTSS beta+92(FP), Y6
+	CMPQ         24(SP), $0x00000000
+	JLE          kernColAT6x16_r4_g_v0g0_noc
+	VMOVUPS      (BX), X9
+	CMPQ         24(SP), $0x00000004
+	JLE          kernColAT6x16_r4_g_v0g0_c0
+	VMOVUPS      (SI), X10
+	VINSERTF128  $0x01, X10, Y9, Y9
+
+kernColAT6x16_r4_g_v0g0_c0:
+	VFMADD231PS Y9, Y6, Y4
+	CMPQ        24(SP), $0x00000001
+	JLE         kernColAT6x16_r4_g_v0g0_noc
+	VMOVUPS     (BX)(DX*1), X9
+	CMPQ        24(SP), $0x00000005
+	JLE         kernColAT6x16_r4_g_v0g0_c1
+	VMOVUPS     (SI)(DX*1), X10
+	VINSERTF128 $0x01, X10, Y9, Y9
+
+kernColAT6x16_r4_g_v0g0_c1:
+	VFMADD231PS Y9, Y6, Y8
+	CMPQ        24(SP), $0x00000002
+	JLE         kernColAT6x16_r4_g_v0g0_noc
+	VMOVUPS     (BX)(DX*2), X9
+	CMPQ        24(SP), $0x00000006
+	JLE         kernColAT6x16_r4_g_v0g0_c2
+	VMOVUPS     (SI)(DX*2), X10
+	VINSERTF128 $0x01, X10, Y9, Y9
+
+kernColAT6x16_r4_g_v0g0_c2:
+	VFMADD231PS Y9, Y6, Y0
+	CMPQ        24(SP), $0x00000003
+	JLE         kernColAT6x16_r4_g_v0g0_noc
+	VMOVUPS     (BX)(DI*1), X9
+	CMPQ        24(SP), $0x00000007
+	JLE         kernColAT6x16_r4_g_v0g0_c3
+	VMOVUPS     (SI)(DI*1), X10
+	VINSERTF128 $0x01, X10, Y9, Y9
+
+kernColAT6x16_r4_g_v0g0_c3:
+	VFMADD231PS Y9, Y6, Y2
+
+kernColAT6x16_r4_g_v0g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT6x16_r4_g_v0g0_nobias
+	VMOVUPS     (R8), X6
+	VINSERTF128 $0x01, X6, Y6, Y6
+	VADDPS      Y6, Y4, Y4
+	VADDPS      Y6, Y8, Y8
+	VADDPS      Y6, Y0, Y0
+	VADDPS      Y6, Y2, Y2
+
+kernColAT6x16_r4_g_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_r4_g_v0g0_norelu
+	VXORPS Y6, Y6, Y6
+	VMAXPS Y4, Y6, Y4
+	VMAXPS Y8, Y6, Y8
+	VMAXPS Y0, Y6, Y0
+	VMAXPS Y2, Y6, Y2
+
+kernColAT6x16_r4_g_v0g0_norelu:
+	CMPQ         24(SP), $0x00000000
+	JLE          kernColAT6x16_r4_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y4, X6
+	VMOVUPS      X4, (BX)
+	CMPQ         24(SP), $0x00000004
+	JLE          kernColAT6x16_r4_g_v0g0_s0
+	VMOVUPS      X6, (SI)
+
+kernColAT6x16_r4_g_v0g0_s0:
+	CMPQ         24(SP), $0x00000001
+	JLE          kernColAT6x16_r4_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y8, X6
+	VMOVUPS      X8, (BX)(DX*1)
+	CMPQ         24(SP), $0x00000005
+	JLE          kernColAT6x16_r4_g_v0g0_s1
+	VMOVUPS      X6, (SI)(DX*1)
+
+kernColAT6x16_r4_g_v0g0_s1:
+	CMPQ         24(SP), $0x00000002
+	JLE          kernColAT6x16_r4_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y0, X6
+	VMOVUPS      X0, (BX)(DX*2)
+	CMPQ         24(SP), $0x00000006
+	JLE          kernColAT6x16_r4_g_v0g0_s2
+	VMOVUPS      X6, (SI)(DX*2)
+
+kernColAT6x16_r4_g_v0g0_s2:
+	CMPQ         24(SP), $0x00000003
+	JLE          kernColAT6x16_r4_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y2, X6
+	VMOVUPS      X2, (BX)(DI*1)
+	CMPQ         24(SP), $0x00000007
+	JLE          kernColAT6x16_r4_g_v0g0_s3
+	VMOVUPS      X6, (SI)(DI*1)
+
+kernColAT6x16_r4_g_v0g0_s3:
+kernColAT6x16_r4_g_v0g0_stored:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT6x16_r4_g_end
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y3, Y1, Y0
+	VUNPCKHPS    Y3, Y1, Y3
+	VUNPCKLPS    Y7, Y5, Y1
+	VUNPCKHPS    Y7, Y5, Y7
+	VSHUFPS      $0x44, Y1, Y0, Y5
+	VSHUFPS      $0xee, Y1, Y0, Y0
+	VSHUFPS      $0x44, Y7, Y3, Y1
+	VSHUFPS      $0xee, Y7, Y3, Y3
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT6x16_r4_g_v1g0_noc
+	VBROADCASTSS beta+92(FP), Y7
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT6x16_r4_g_v1g0_noc
+	VMOVUPS      (BX), X2
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernColAT6x16_r4_g_v1g0_c0
+	VMOVUPS      (SI), X4
+	VINSERTF128  $0x01, X4, Y2, Y2
+
+kernColAT6x16_r4_g_v1g0_c0:
+	VFMADD231PS Y2, Y7, Y5
+	CMPQ        24(SP), $0x00000009
+	JLE         kernColAT6x16_r4_g_v1g0_noc
+	VMOVUPS     (BX)(DX*1), X2
+	CMPQ        24(SP), $0x0000000d
+	JLE         kernColAT6x16_r4_g_v1g0_c1
+	VMOVUPS     (SI)(DX*1), X4
+	VINSERTF128 $0x01, X4, Y2, Y2
+
+kernColAT6x16_r4_g_v1g0_c1:
+	VFMADD231PS Y2, Y7, Y0
+	CMPQ        24(SP), $0x0000000a
+	JLE         kernColAT6x16_r4_g_v1g0_noc
+	VMOVUPS     (BX)(DX*2), X2
+	CMPQ        24(SP), $0x0000000e
+	JLE         kernColAT6x16_r4_g_v1g0_c2
+	VMOVUPS     (SI)(DX*2), X4
+	VINSERTF128 $0x01, X4, Y2, Y2
+
+kernColAT6x16_r4_g_v1g0_c2:
+	VFMADD231PS Y2, Y7, Y1
+	CMPQ        24(SP), $0x0000000b
+	JLE         kernColAT6x16_r4_g_v1g0_noc
+	VMOVUPS     (BX)(DI*1), X2
+	CMPQ        24(SP), $0x0000000f
+	JLE         kernColAT6x16_r4_g_v1g0_c3
+	VMOVUPS     (SI)(DI*1), X4
+	VINSERTF128 $0x01, X4, Y2, Y2
+
+kernColAT6x16_r4_g_v1g0_c3:
+	VFMADD231PS Y2, Y7, Y3
+
+kernColAT6x16_r4_g_v1g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT6x16_r4_g_v1g0_nobias
+	VMOVUPS     (R8), X7
+	VINSERTF128 $0x01, X7, Y7, Y7
+	VADDPS      Y7, Y5, Y5
+	VADDPS      Y7, Y0, Y0
+	VADDPS      Y7, Y1, Y1
+	VADDPS      Y7, Y3, Y3
+
+kernColAT6x16_r4_g_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_r4_g_v1g0_norelu
+	VXORPS Y7, Y7, Y7
+	VMAXPS Y5, Y7, Y5
+	VMAXPS Y0, Y7, Y0
+	VMAXPS Y1, Y7, Y1
+	VMAXPS Y3, Y7, Y3
+
+kernColAT6x16_r4_g_v1g0_norelu:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT6x16_r4_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y5, X7
+	VMOVUPS      X5, (BX)
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernColAT6x16_r4_g_v1g0_s0
+	VMOVUPS      X7, (SI)
+
+kernColAT6x16_r4_g_v1g0_s0:
+	CMPQ         24(SP), $0x00000009
+	JLE          kernColAT6x16_r4_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y0, X7
+	VMOVUPS      X0, (BX)(DX*1)
+	CMPQ         24(SP), $0x0000000d
+	JLE          kernColAT6x16_r4_g_v1g0_s1
+	VMOVUPS      X7, (SI)(DX*1)
+
+kernColAT6x16_r4_g_v1g0_s1:
+	CMPQ         24(SP), $0x0000000a
+	JLE          kernColAT6x16_r4_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y1, X7
+	VMOVUPS      X1, (BX)(DX*2)
+	CMPQ         24(SP), $0x0000000e
+	JLE          kernColAT6x16_r4_g_v1g0_s2
+	VMOVUPS      X7, (SI)(DX*2)
+
+kernColAT6x16_r4_g_v1g0_s2:
+	CMPQ         24(SP), $0x0000000b
+	JLE          kernColAT6x16_r4_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y3, X7
+	VMOVUPS      X3, (BX)(DI*1)
+	CMPQ         24(SP), $0x0000000f
+	JLE          kernColAT6x16_r4_g_v1g0_s3
+	VMOVUPS      X7, (SI)(DI*1)
+
+kernColAT6x16_r4_g_v1g0_s3:
+kernColAT6x16_r4_g_v1g0_stored:
+kernColAT6x16_r4_g_end:
+kernColAT6x16_r4_end:
+	JMP kernColAT6x16_nextcol
+
+kernColAT6x16_rem3:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	MOVQ   (SP), DI
+	MOVQ   ldb+48(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   k+8(FP), R10
+	SHRQ   $0x02, R10
+	JZ     kernColAT6x16_r3_tail
+
+kernColAT6x16_r3_loop4:
+	VMOVUPS      (DI), Y6
+	VMOVUPS      32(DI), Y7
+	VBROADCASTSS (DX), Y8
+	VFMADD231PS  Y6, Y8, Y0
+	VFMADD231PS  Y7, Y8, Y1
+	VBROADCASTSS 4(DX), Y8
+	VFMADD231PS  Y6, Y8, Y2
+	VFMADD231PS  Y7, Y8, Y3
+	VBROADCASTSS 8(DX), Y8
+	VFMADD231PS  Y6, Y8, Y4
+	VFMADD231PS  Y7, Y8, Y5
+	VMOVUPS      (DI)(R8*1), Y6
+	VMOVUPS      32(DI)(R8*1), Y7
+	VBROADCASTSS (DX)(AX*1), Y8
+	VFMADD231PS  Y6, Y8, Y0
+	VFMADD231PS  Y7, Y8, Y1
+	VBROADCASTSS 4(DX)(AX*1), Y8
+	VFMADD231PS  Y6, Y8, Y2
+	VFMADD231PS  Y7, Y8, Y3
+	VBROADCASTSS 8(DX)(AX*1), Y8
+	VFMADD231PS  Y6, Y8, Y4
+	VFMADD231PS  Y7, Y8, Y5
+	VMOVUPS      (DI)(R8*2), Y6
+	VMOVUPS      32(DI)(R8*2), Y7
+	VBROADCASTSS (DX)(AX*2), Y8
+	VFMADD231PS  Y6, Y8, Y0
+	VFMADD231PS  Y7, Y8, Y1
+	VBROADCASTSS 4(DX)(AX*2), Y8
+	VFMADD231PS  Y6, Y8, Y2
+	VFMADD231PS  Y7, Y8, Y3
+	VBROADCASTSS 8(DX)(AX*2), Y8
+	VFMADD231PS  Y6, Y8, Y4
+	VFMADD231PS  Y7, Y8, Y5
+	VMOVUPS      (DI)(R9*1), Y6
+	VMOVUPS      32(DI)(R9*1), Y7
+	VBROADCASTSS (DX)(CX*1), Y8
+	VFMADD231PS  Y6, Y8, Y0
+	VFMADD231PS  Y7, Y8, Y1
+	VBROADCASTSS 4(DX)(CX*1), Y8
+	VFMADD231PS  Y6, Y8, Y2
+	VFMADD231PS  Y7, Y8, Y3
+	VBROADCASTSS 8(DX)(CX*1), Y8
+	VFMADD231PS  Y6, Y8, Y4
+	VFMADD231PS  Y7, Y8, Y5
+	LEAQ         (DX)(AX*4), DX
+	LEAQ         (DI)(R8*4), DI
+	DECQ         R10
+	JNZ          kernColAT6x16_r3_loop4
+
+kernColAT6x16_r3_tail:
+	MOVQ k+8(FP), R9
+	ANDQ $0x00000003, R9
+	JZ   kernColAT6x16_r3_epi
+
+kernColAT6x16_r3_loop1:
+	VMOVUPS      (DI), Y6
+	VMOVUPS      32(DI), Y7
+	VBROADCASTSS (DX), Y8
+	VFMADD231PS  Y6, Y8, Y0
+	VFMADD231PS  Y7, Y8, Y1
+	VBROADCASTSS 4(DX), Y8
+	VFMADD231PS  Y6, Y8, Y2
+	VFMADD231PS  Y7, Y8, Y3
+	VBROADCASTSS 8(DX), Y8
+	VFMADD231PS  Y6, Y8, Y4
+	VFMADD231PS  Y7, Y8, Y5
+	ADDQ         AX, DX
+	ADDQ         R8, DI
+	DECQ         R9
+	JNZ          kernColAT6x16_r3_loop1
+
+kernColAT6x16_r3_epi:
+	TESTQ        $0x00000008, flags+104(FP)
+	JZ           kernColAT6x16_r3_noalpha
+	VBROADCASTSS alpha+88(FP), Y15
+	VMULPS       Y15, Y0, Y0
+	VMULPS       Y15, Y1, Y1
+	VMULPS       Y15, Y2, Y2
+	VMULPS       Y15, Y3, Y3
+	VMULPS       Y15, Y4, Y4
+	VMULPS       Y15, Y5, Y5
+
+kernColAT6x16_r3_noalpha:
+	MOVQ        ldc+72(FP), DX
+	SHLQ        $0x02, DX
+	LEAQ        (DX)(DX*2), DI
+	MOVQ        m+0(FP), R8
+	SUBQ        SI, R8
+	MOVQ        16(SP), SI
+	LEAQ        (SI)(R8*4), R8
+	TESTQ       $0x00000001, flags+104(FP)
+	JNZ         kernColAT6x16_r3_general
+	CMPQ        24(SP), $0x00000010
+	JNE         kernColAT6x16_r3_general
+	LEAQ        (BX)(DX*4), SI
+	VUNPCKLPS   Y2, Y0, Y7
+	VUNPCKHPS   Y2, Y0, Y2
+	VUNPCKLPS   Y6, Y4, Y0
+	VUNPCKHPS   Y6, Y4, Y6
+	VSHUFPS     $0x44, Y0, Y7, Y4
+	VSHUFPS     $0xee, Y0, Y7, Y7
+	VSHUFPS     $0x44, Y6, Y2, Y0
+	VSHUFPS     $0xee, Y6, Y2, Y2
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT6x16_r3_f_v0g0_nobias
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X6
+	VMASKMOVPS  (R8), X6, X6
+	VINSERTF128 $0x01, X6, Y6, Y6
+	VADDPS      Y6, Y4, Y4
+	VADDPS      Y6, Y7, Y7
+	VADDPS      Y6, Y0, Y0
+	VADDPS      Y6, Y2, Y2
+
+kernColAT6x16_r3_f_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_r3_f_v0g0_norelu
+	VXORPS Y6, Y6, Y6
+	VMAXPS Y4, Y6, Y4
+	VMAXPS Y7, Y6, Y7
+	VMAXPS Y0, Y6, Y0
+	VMAXPS Y2, Y6, Y2
+
+kernColAT6x16_r3_f_v0g0_norelu:
+	VEXTRACTF128 $0x01, Y4, X6
+	VMOVLPS      X4, (BX)
+	VEXTRACTPS   $0x02, X4, 8(BX)
+	VMOVLPS      X6, (SI)
+	VEXTRACTPS   $0x02, X6, 8(SI)
+	VEXTRACTF128 $0x01, Y7, X6
+	VMOVLPS      X7, (BX)(DX*1)
+	VEXTRACTPS   $0x02, X7, 8(BX)(DX*1)
+	VMOVLPS      X6, (SI)(DX*1)
+	VEXTRACTPS   $0x02, X6, 8(SI)(DX*1)
+	VEXTRACTF128 $0x01, Y0, X6
+	VMOVLPS      X0, (BX)(DX*2)
+	VEXTRACTPS   $0x02, X0, 8(BX)(DX*2)
+	VMOVLPS      X6, (SI)(DX*2)
+	VEXTRACTPS   $0x02, X6, 8(SI)(DX*2)
+	VEXTRACTF128 $0x01, Y2, X6
+	VMOVLPS      X2, (BX)(DI*1)
+	VEXTRACTPS   $0x02, X2, 8(BX)(DI*1)
+	VMOVLPS      X6, (SI)(DI*1)
+	VEXTRACTPS   $0x02, X6, 8(SI)(DI*1)
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y3, Y1, Y2
+	VUNPCKHPS    Y3, Y1, Y3
+	VUNPCKLPS    Y0, Y5, Y1
+	VUNPCKHPS    Y0, Y5, Y0
+	VSHUFPS      $0x44, Y1, Y2, Y5
+	VSHUFPS      $0xee, Y1, Y2, Y2
+	VSHUFPS      $0x44, Y0, Y3, Y1
+	VSHUFPS      $0xee, Y0, Y3, Y3
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernColAT6x16_r3_f_v1g0_nobias
+	LEAQ         lanemask<>+116(SB), R9
+	VMOVUPS      (R9), X0
+	VMASKMOVPS   (R8), X0, X0
+	VINSERTF128  $0x01, X0, Y0, Y0
+	VADDPS       Y0, Y5, Y5
+	VADDPS       Y0, Y2, Y2
+	VADDPS       Y0, Y1, Y1
+	VADDPS       Y0, Y3, Y3
+
+kernColAT6x16_r3_f_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_r3_f_v1g0_norelu
+	VXORPS Y0, Y0, Y0
+	VMAXPS Y5, Y0, Y5
+	VMAXPS Y2, Y0, Y2
+	VMAXPS Y1, Y0, Y1
+	VMAXPS Y3, Y0, Y3
+
+kernColAT6x16_r3_f_v1g0_norelu:
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X5, (BX)
+	VEXTRACTPS   $0x02, X5, 8(BX)
+	VMOVLPS      X0, (SI)
+	VEXTRACTPS   $0x02, X0, 8(SI)
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X2, (BX)(DX*1)
+	VEXTRACTPS   $0x02, X2, 8(BX)(DX*1)
+	VMOVLPS      X0, (SI)(DX*1)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DX*1)
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X1, (BX)(DX*2)
+	VEXTRACTPS   $0x02, X1, 8(BX)(DX*2)
+	VMOVLPS      X0, (SI)(DX*2)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DX*2)
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X3, (BX)(DI*1)
+	VEXTRACTPS   $0x02, X3, 8(BX)(DI*1)
+	VMOVLPS      X0, (SI)(DI*1)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DI*1)
+	JMP          kernColAT6x16_r3_end
+
+kernColAT6x16_r3_general:
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y2, Y0, Y7
+	VUNPCKHPS    Y2, Y0, Y2
+	VUNPCKLPS    Y6, Y4, Y0
+	VUNPCKHPS    Y6, Y4, Y6
+	VSHUFPS      $0x44, Y0, Y7, Y4
+	VSHUFPS      $0xee, Y0, Y7, Y7
+	VSHUFPS      $0x44, Y6, Y2, Y0
+	VSHUFPS      $0xee, Y6, Y2, Y2
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT6x16_r3_g_v0g0_noc
+	VBROADCASTSS beta+92(FP), Y6
+	CMPQ         24(SP), $0x00000000
+	JLE          kernColAT6x16_r3_g_v0g0_noc
+	LEAQ         lanemask<>+116(SB), R9
+	VMOVUPS      (R9), X8
+	VMASKMOVPS   (BX), X8, X8
+	CMPQ         24(SP), $0x00000004
+	JLE          kernColAT6x16_r3_g_v0g0_c0
+	LEAQ         lanemask<>+116(SB), R9
+	VMOVUPS      (R9), X9
+	VMASKMOVPS   (SI), X9, X9
+	VINSERTF128  $0x01, X9, Y8, Y8
+
+kernColAT6x16_r3_g_v0g0_c0:
+	VFMADD231PS Y8, Y6, Y4
+	CMPQ        24(SP), $0x00000001
+	JLE         kernColAT6x16_r3_g_v0g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X8
+	VMASKMOVPS  (BX)(DX*1), X8, X8
+	CMPQ        24(SP), $0x00000005
+	JLE         kernColAT6x16_r3_g_v0g0_c1
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X9
+	VMASKMOVPS  (SI)(DX*1), X9, X9
+	VINSERTF128 $0x01, X9, Y8, Y8
+
+kernColAT6x16_r3_g_v0g0_c1:
+	VFMADD231PS Y8, Y6, Y7
+	CMPQ        24(SP), $0x00000002
+	JLE         kernColAT6x16_r3_g_v0g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X8
+	VMASKMOVPS  (BX)(DX*2), X8, X8
+	CMPQ        24(SP), $0x00000006
+	JLE         kernColAT6x16_r3_g_v0g0_c2
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X9
+	VMASKMOVPS  (SI)(DX*2), X9, X9
+	VINSERTF128 $0x01, X9, Y8, Y8
+
+kernColAT6x16_r3_g_v0g0_c2:
+	VFMADD231PS Y8, Y6, Y0
+	CMPQ        24(SP), $0x00000003
+	JLE         kernColAT6x16_r3_g_v0g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X8
+	VMASKMOVPS  (BX)(DI*1), X8, X8
+	CMPQ        24(SP), $0x00000007
+	JLE         kernColAT6x16_r3_g_v0g0_c3
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X9
+	VMASKMOVPS  (SI)(DI*1), X9, X9
+	VINSERTF128 $0x01, X9, Y8, Y8
+
+kernColAT6x16_r3_g_v0g0_c3:
+	VFMADD231PS Y8, Y6, Y2
+
+kernColAT6x16_r3_g_v0g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT6x16_r3_g_v0g0_nobias
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X6
+	VMASKMOVPS  (R8), X6, X6
+	VINSERTF128 $0x01, X6, Y6, Y6
+	VADDPS      Y6, Y4, Y4
+	VADDPS      Y6, Y7, Y7
+	VADDPS      Y6, Y0, Y0
+	VADDPS      Y6, Y2, Y2
+
+kernColAT6x16_r3_g_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_r3_g_v0g0_norelu
+	VXORPS Y6, Y6, Y6
+	VMAXPS Y4, Y6, Y4
+	VMAXPS Y7, Y6, Y7
+	VMAXPS Y0, Y6, Y0
+	VMAXPS Y2, Y6, Y2
+
+kernColAT6x16_r3_g_v0g0_norelu:
+	CMPQ         24(SP), $0x00000000
+	JLE          kernColAT6x16_r3_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y4, X6
+	VMOVLPS      X4, (BX)
+	VEXTRACTPS   $0x02, X4, 8(BX)
+	CMPQ         24(SP), $0x00000004
+	JLE          kernColAT6x16_r3_g_v0g0_s0
+	VMOVLPS      X6, (SI)
+	VEXTRACTPS   $0x02, X6, 8(SI)
+
+kernColAT6x16_r3_g_v0g0_s0:
+	CMPQ         24(SP), $0x00000001
+	JLE          kernColAT6x16_r3_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y7, X6
+	VMOVLPS      X7, (BX)(DX*1)
+	VEXTRACTPS   $0x02, X7, 8(BX)(DX*1)
+	CMPQ         24(SP), $0x00000005
+	JLE          kernColAT6x16_r3_g_v0g0_s1
+	VMOVLPS      X6, (SI)(DX*1)
+	VEXTRACTPS   $0x02, X6, 8(SI)(DX*1)
+
+kernColAT6x16_r3_g_v0g0_s1:
+	CMPQ         24(SP), $0x00000002
+	JLE          kernColAT6x16_r3_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y0, X6
+	VMOVLPS      X0, (BX)(DX*2)
+	VEXTRACTPS   $0x02, X0, 8(BX)(DX*2)
+	CMPQ         24(SP), $0x00000006
+	JLE          kernColAT6x16_r3_g_v0g0_s2
+	VMOVLPS      X6, (SI)(DX*2)
+	VEXTRACTPS   $0x02, X6, 8(SI)(DX*2)
+
+kernColAT6x16_r3_g_v0g0_s2:
+	CMPQ         24(SP), $0x00000003
+	JLE          kernColAT6x16_r3_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y2, X6
+	VMOVLPS      X2, (BX)(DI*1)
+	VEXTRACTPS   $0x02, X2, 8(BX)(DI*1)
+	CMPQ         24(SP), $0x00000007
+	JLE          kernColAT6x16_r3_g_v0g0_s3
+	VMOVLPS      X6, (SI)(DI*1)
+	VEXTRACTPS   $0x02, X6, 8(SI)(DI*1)
+
+kernColAT6x16_r3_g_v0g0_s3:
+kernColAT6x16_r3_g_v0g0_stored:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT6x16_r3_g_end
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y3, Y1, Y2
+	VUNPCKHPS    Y3, Y1, Y3
+	VUNPCKLPS    Y0, Y5, Y1
+	VUNPCKHPS    Y0, Y5, Y0
+	VSHUFPS      $0x44, Y1, Y2, Y5
+	VSHUFPS      $0xee, Y1, Y2, Y2
+	VSHUFPS      $0x44, Y0, Y3, Y1
+	VSHUFPS      $0xee, Y0, Y3, Y3
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT6x16_r3_g_v1g0_noc
+	VBROADCASTSS beta+92(FP), Y0
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT6x16_r3_g_v1g0_noc
+	LEAQ         lanemask<>+116(SB), R9
+	VMOVUPS      (R9), X4
+	VMASKMOVPS   (BX), X4, X4
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernColAT6x16_r3_g_v1g0_c0
+	LEAQ         lanemask<>+116(SB), R9
+	VMOVUPS      (R9), X6
+	VMASKMOVPS   (SI), X6, X6
+	VINSERTF128  $0x01, X6, Y4, Y4
+
+kernColAT6x16_r3_g_v1g0_c0:
+	VFMADD231PS Y4, Y0, Y5
+	CMPQ        24(SP), $0x00000009
+	JLE         kernColAT6x16_r3_g_v1g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X4
+	VMASKMOVPS  (BX)(DX*1), X4, X4
+	CMPQ        24(SP), $0x0000000d
+	JLE         kernColAT6x16_r3_g_v1g0_c1
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X6
+	VMASKMOVPS  (SI)(DX*1), X6, X6
+	VINSERTF128 $0x01, X6, Y4, Y4
+
+kernColAT6x16_r3_g_v1g0_c1:
+	VFMADD231PS Y4, Y0, Y2
+	CMPQ        24(SP), $0x0000000a
+	JLE         kernColAT6x16_r3_g_v1g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X4
+	VMASKMOVPS  (BX)(DX*2), X4, X4
+	CMPQ        24(SP), $0x0000000e
+	JLE         kernColAT6x16_r3_g_v1g0_c2
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X6
+	VMASKMOVPS  (SI)(DX*2), X6, X6
+	VINSERTF128 $0x01, X6, Y4, Y4
+
+kernColAT6x16_r3_g_v1g0_c2:
+	VFMADD231PS Y4, Y0, Y1
+	CMPQ        24(SP), $0x0000000b
+	JLE         kernColAT6x16_r3_g_v1g0_noc
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X4
+	VMASKMOVPS  (BX)(DI*1), X4, X4
+	CMPQ        24(SP), $0x0000000f
+	JLE         kernColAT6x16_r3_g_v1g0_c3
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X6
+	VMASKMOVPS  (SI)(DI*1), X6, X6
+	VINSERTF128 $0x01, X6, Y4, Y4
+
+kernColAT6x16_r3_g_v1g0_c3:
+	VFMADD231PS Y4, Y0, Y3
+
+kernColAT6x16_r3_g_v1g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT6x16_r3_g_v1g0_nobias
+	LEAQ        lanemask<>+116(SB), R9
+	VMOVUPS     (R9), X0
+	VMASKMOVPS  (R8), X0, X0
+	VINSERTF128 $0x01, X0, Y0, Y0
+	VADDPS      Y0, Y5, Y5
+	VADDPS      Y0, Y2, Y2
+	VADDPS      Y0, Y1, Y1
+	VADDPS      Y0, Y3, Y3
+
+kernColAT6x16_r3_g_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_r3_g_v1g0_norelu
+	VXORPS Y0, Y0, Y0
+	VMAXPS Y5, Y0, Y5
+	VMAXPS Y2, Y0, Y2
+	VMAXPS Y1, Y0, Y1
+	VMAXPS Y3, Y0, Y3
+
+kernColAT6x16_r3_g_v1g0_norelu:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT6x16_r3_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y5, X0
+	VMOVLPS      X5, (BX)
+	VEXTRACTPS   $0x02, X5, 8(BX)
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernColAT6x16_r3_g_v1g0_s0
+	VMOVLPS      X0, (SI)
+	VEXTRACTPS   $0x02, X0, 8(SI)
+
+kernColAT6x16_r3_g_v1g0_s0:
+	CMPQ         24(SP), $0x00000009
+	JLE          kernColAT6x16_r3_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y2, X0
+	VMOVLPS      X2, (BX)(DX*1)
+	VEXTRACTPS   $0x02, X2, 8(BX)(DX*1)
+	CMPQ         24(SP), $0x0000000d
+	JLE          kernColAT6x16_r3_g_v1g0_s1
+	VMOVLPS      X0, (SI)(DX*1)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DX*1)
+
+kernColAT6x16_r3_g_v1g0_s1:
+	CMPQ         24(SP), $0x0000000a
+	JLE          kernColAT6x16_r3_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y1, X0
+	VMOVLPS      X1, (BX)(DX*2)
+	VEXTRACTPS   $0x02, X1, 8(BX)(DX*2)
+	CMPQ         24(SP), $0x0000000e
+	JLE          kernColAT6x16_r3_g_v1g0_s2
+	VMOVLPS      X0, (SI)(DX*2)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DX*2)
+
+kernColAT6x16_r3_g_v1g0_s2:
+	CMPQ         24(SP), $0x0000000b
+	JLE          kernColAT6x16_r3_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y3, X0
+	VMOVLPS      X3, (BX)(DI*1)
+	VEXTRACTPS   $0x02, X3, 8(BX)(DI*1)
+	CMPQ         24(SP), $0x0000000f
+	JLE          kernColAT6x16_r3_g_v1g0_s3
+	VMOVLPS      X0, (SI)(DI*1)
+	VEXTRACTPS   $0x02, X0, 8(SI)(DI*1)
+
+kernColAT6x16_r3_g_v1g0_s3:
+kernColAT6x16_r3_g_v1g0_stored:
+kernColAT6x16_r3_g_end:
+kernColAT6x16_r3_end:
+	JMP kernColAT6x16_nextcol
+
+kernColAT6x16_rem2:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   (SP), DI
+	MOVQ   ldb+48(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   k+8(FP), R10
+	SHRQ   $0x02, R10
+	JZ     kernColAT6x16_r2_tail
+
+kernColAT6x16_r2_loop4:
+	VMOVUPS      (DI), Y4
+	VMOVUPS      32(DI), Y5
+	VBROADCASTSS (DX), Y6
+	VFMADD231PS  Y4, Y6, Y0
+	VFMADD231PS  Y5, Y6, Y1
+	VBROADCASTSS 4(DX), Y6
+	VFMADD231PS  Y4, Y6, Y2
+	VFMADD231PS  Y5, Y6, Y3
+	VMOVUPS      (DI)(R8*1), Y4
+	VMOVUPS      32(DI)(R8*1), Y5
+	VBROADCASTSS (DX)(AX*1), Y6
+	VFMADD231PS  Y4, Y6, Y0
+	VFMADD231PS  Y5, Y6, Y1
+	VBROADCASTSS 4(DX)(AX*1), Y6
+	VFMADD231PS  Y4, Y6, Y2
+	VFMADD231PS  Y5, Y6, Y3
+	VMOVUPS      (DI)(R8*2), Y4
+	VMOVUPS      32(DI)(R8*2), Y5
+	VBROADCASTSS (DX)(AX*2), Y6
+	VFMADD231PS  Y4, Y6, Y0
+	VFMADD231PS  Y5, Y6, Y1
+	VBROADCASTSS 4(DX)(AX*2), Y6
+	VFMADD231PS  Y4, Y6, Y2
+	VFMADD231PS  Y5, Y6, Y3
+	VMOVUPS      (DI)(R9*1), Y4
+	VMOVUPS      32(DI)(R9*1), Y5
+	VBROADCASTSS (DX)(CX*1), Y6
+	VFMADD231PS  Y4, Y6, Y0
+	VFMADD231PS  Y5, Y6, Y1
+	VBROADCASTSS 4(DX)(CX*1), Y6
+	VFMADD231PS  Y4, Y6, Y2
+	VFMADD231PS  Y5, Y6, Y3
+	LEAQ         (DX)(AX*4), DX
+	LEAQ         (DI)(R8*4), DI
+	DECQ         R10
+	JNZ          kernColAT6x16_r2_loop4
+
+kernColAT6x16_r2_tail:
+	MOVQ k+8(FP), R9
+	ANDQ $0x00000003, R9
+	JZ   kernColAT6x16_r2_epi
+
+kernColAT6x16_r2_loop1:
+	VMOVUPS      (DI), Y4
+	VMOVUPS      32(DI), Y5
+	VBROADCASTSS (DX), Y6
+	VFMADD231PS  Y4, Y6, Y0
+	VFMADD231PS  Y5, Y6, Y1
+	VBROADCASTSS 4(DX), Y6
+	VFMADD231PS  Y4, Y6, Y2
+	VFMADD231PS  Y5, Y6, Y3
+	ADDQ         AX, DX
+	ADDQ         R8, DI
+	DECQ         R9
+	JNZ          kernColAT6x16_r2_loop1
+
+kernColAT6x16_r2_epi:
+	TESTQ        $0x00000008, flags+104(FP)
+	JZ           kernColAT6x16_r2_noalpha
+	VBROADCASTSS alpha+88(FP), Y15
+	VMULPS       Y15, Y0, Y0
+	VMULPS       Y15, Y1, Y1
+	VMULPS       Y15, Y2, Y2
+	VMULPS       Y15, Y3, Y3
+
+kernColAT6x16_r2_noalpha:
+	MOVQ        ldc+72(FP), DX
+	SHLQ        $0x02, DX
+	LEAQ        (DX)(DX*2), DI
+	MOVQ        m+0(FP), R8
+	SUBQ        SI, R8
+	MOVQ        16(SP), SI
+	LEAQ        (SI)(R8*4), R8
+	TESTQ       $0x00000001, flags+104(FP)
+	JNZ         kernColAT6x16_r2_general
+	CMPQ        24(SP), $0x00000010
+	JNE         kernColAT6x16_r2_general
+	LEAQ        (BX)(DX*4), SI
+	VUNPCKLPS   Y2, Y0, Y6
+	VUNPCKHPS   Y2, Y0, Y2
+	VUNPCKLPS   Y5, Y4, Y0
+	VUNPCKHPS   Y5, Y4, Y5
+	VSHUFPS     $0x44, Y0, Y6, Y4
+	VSHUFPS     $0xee, Y0, Y6, Y6
+	VSHUFPS     $0x44, Y5, Y2, Y0
+	VSHUFPS     $0xee, Y5, Y2, Y2
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT6x16_r2_f_v0g0_nobias
+	VMOVSD      (R8), X5
+	VINSERTF128 $0x01, X5, Y5, Y5
+	VADDPS      Y5, Y4, Y4
+	VADDPS      Y5, Y6, Y6
+	VADDPS      Y5, Y0, Y0
+	VADDPS      Y5, Y2, Y2
+
+kernColAT6x16_r2_f_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_r2_f_v0g0_norelu
+	VXORPS Y5, Y5, Y5
+	VMAXPS Y4, Y5, Y4
+	VMAXPS Y6, Y5, Y6
+	VMAXPS Y0, Y5, Y0
+	VMAXPS Y2, Y5, Y2
+
+kernColAT6x16_r2_f_v0g0_norelu:
+	VEXTRACTF128 $0x01, Y4, X5
+	VMOVLPS      X4, (BX)
+	VMOVLPS      X5, (SI)
+	VEXTRACTF128 $0x01, Y6, X5
+	VMOVLPS      X6, (BX)(DX*1)
+	VMOVLPS      X5, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y0, X5
+	VMOVLPS      X0, (BX)(DX*2)
+	VMOVLPS      X5, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y2, X5
+	VMOVLPS      X2, (BX)(DI*1)
+	VMOVLPS      X5, (SI)(DI*1)
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y3, Y1, Y4
+	VUNPCKHPS    Y3, Y1, Y3
+	VUNPCKLPS    Y2, Y0, Y1
+	VUNPCKHPS    Y2, Y0, Y2
+	VSHUFPS      $0x44, Y1, Y4, Y0
+	VSHUFPS      $0xee, Y1, Y4, Y4
+	VSHUFPS      $0x44, Y2, Y3, Y1
+	VSHUFPS      $0xee, Y2, Y3, Y3
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernColAT6x16_r2_f_v1g0_nobias
+	VMOVSD       (R8), X2
+	VINSERTF128  $0x01, X2, Y2, Y2
+	VADDPS       Y2, Y0, Y0
+	VADDPS       Y2, Y4, Y4
+	VADDPS       Y2, Y1, Y1
+	VADDPS       Y2, Y3, Y3
+
+kernColAT6x16_r2_f_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_r2_f_v1g0_norelu
+	VXORPS Y2, Y2, Y2
+	VMAXPS Y0, Y2, Y0
+	VMAXPS Y4, Y2, Y4
+	VMAXPS Y1, Y2, Y1
+	VMAXPS Y3, Y2, Y3
+
+kernColAT6x16_r2_f_v1g0_norelu:
+	VEXTRACTF128 $0x01, Y0, X2
+	VMOVLPS      X0, (BX)
+	VMOVLPS      X2, (SI)
+	VEXTRACTF128 $0x01, Y4, X2
+	VMOVLPS      X4, (BX)(DX*1)
+	VMOVLPS      X2, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y1, X2
+	VMOVLPS      X1, (BX)(DX*2)
+	VMOVLPS      X2, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y3, X2
+	VMOVLPS      X3, (BX)(DI*1)
+	VMOVLPS      X2, (SI)(DI*1)
+	JMP          kernColAT6x16_r2_end
+
+kernColAT6x16_r2_general:
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y2, Y0, Y6
+	VUNPCKHPS    Y2, Y0, Y2
+	VUNPCKLPS    Y5, Y4, Y0
+	VUNPCKHPS    Y5, Y4, Y5
+	VSHUFPS      $0x44, Y0, Y6, Y4
+	VSHUFPS      $0xee, Y0, Y6, Y6
+	VSHUFPS      $0x44, Y5, Y2, Y0
+	VSHUFPS      $0xee, Y5, Y2, Y2
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT6x16_r2_g_v0g0_noc
+	VBROADCASTSS beta+92(FP), Y5
+	CMPQ         24(SP), $0x00000000
+	JLE          kernColAT6x16_r2_g_v0g0_noc
+	VMOVSD       (BX), X7
+	CMPQ         24(SP), $0x00000004
+	JLE          kernColAT6x16_r2_g_v0g0_c0
+	VMOVSD       (SI), X8
+	VINSERTF128  $0x01, X8, Y7, Y7
+
+kernColAT6x16_r2_g_v0g0_c0:
+	VFMADD231PS Y7, Y5, Y4
+	CMPQ        24(SP), $0x00000001
+	JLE         kernColAT6x16_r2_g_v0g0_noc
+	VMOVSD      (BX)(DX*1), X7
+	CMPQ        24(SP), $0x00000005
+	JLE         kernColAT6x16_r2_g_v0g0_c1
+	VMOVSD      (SI)(DX*1), X8
+	VINSERTF128 $0x01, X8, Y7, Y7
+
+kernColAT6x16_r2_g_v0g0_c1:
+	VFMADD231PS Y7, Y5, Y6
+	CMPQ        24(SP), $0x00000002
+	JLE         kernColAT6x16_r2_g_v0g0_noc
+	VMOVSD      (BX)(DX*2), X7
+	CMPQ        24(SP), $0x00000006
+	JLE         kernColAT6x16_r2_g_v0g0_c2
+	VMOVSD      (SI)(DX*2), X8
+	VINSERTF128 $0x01, X8, Y7, Y7
+
+kernColAT6x16_r2_g_v0g0_c2:
+	VFMADD231PS Y7, Y5, Y0
+	CMPQ        24(SP), $0x00000003
+	JLE         kernColAT6x16_r2_g_v0g0_noc
+	VMOVSD      (BX)(DI*1), X7
+	CMPQ        24(SP), $0x00000007
+	JLE         kernColAT6x16_r2_g_v0g0_c3
+	VMOVSD      (SI)(DI*1), X8
+	VINSERTF128 $0x01, X8, Y7, Y7
+
+kernColAT6x16_r2_g_v0g0_c3:
+	VFMADD231PS Y7, Y5, Y2
+
+kernColAT6x16_r2_g_v0g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT6x16_r2_g_v0g0_nobias
+	VMOVSD      (R8), X5
+	VINSERTF128 $0x01, X5, Y5, Y5
+	VADDPS      Y5, Y4, Y4
+	VADDPS      Y5, Y6, Y6
+	VADDPS      Y5, Y0, Y0
+	VADDPS      Y5, Y2, Y2
+
+kernColAT6x16_r2_g_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_r2_g_v0g0_norelu
+	VXORPS Y5, Y5, Y5
+	VMAXPS Y4, Y5, Y4
+	VMAXPS Y6, Y5, Y6
+	VMAXPS Y0, Y5, Y0
+	VMAXPS Y2, Y5, Y2
+
+kernColAT6x16_r2_g_v0g0_norelu:
+	CMPQ         24(SP), $0x00000000
+	JLE          kernColAT6x16_r2_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y4, X5
+	VMOVLPS      X4, (BX)
+	CMPQ         24(SP), $0x00000004
+	JLE          kernColAT6x16_r2_g_v0g0_s0
+	VMOVLPS      X5, (SI)
+
+kernColAT6x16_r2_g_v0g0_s0:
+	CMPQ         24(SP), $0x00000001
+	JLE          kernColAT6x16_r2_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y6, X5
+	VMOVLPS      X6, (BX)(DX*1)
+	CMPQ         24(SP), $0x00000005
+	JLE          kernColAT6x16_r2_g_v0g0_s1
+	VMOVLPS      X5, (SI)(DX*1)
+
+kernColAT6x16_r2_g_v0g0_s1:
+	CMPQ         24(SP), $0x00000002
+	JLE          kernColAT6x16_r2_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y0, X5
+	VMOVLPS      X0, (BX)(DX*2)
+	CMPQ         24(SP), $0x00000006
+	JLE          kernColAT6x16_r2_g_v0g0_s2
+	VMOVLPS      X5, (SI)(DX*2)
+
+kernColAT6x16_r2_g_v0g0_s2:
+	CMPQ         24(SP), $0x00000003
+	JLE          kernColAT6x16_r2_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y2, X5
+	VMOVLPS      X2, (BX)(DI*1)
+	CMPQ         24(SP), $0x00000007
+	JLE          kernColAT6x16_r2_g_v0g0_s3
+	VMOVLPS      X5, (SI)(DI*1)
+
+kernColAT6x16_r2_g_v0g0_s3:
+kernColAT6x16_r2_g_v0g0_stored:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT6x16_r2_g_end
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y3, Y1, Y4
+	VUNPCKHPS    Y3, Y1, Y3
+	VUNPCKLPS    Y2, Y0, Y1
+	VUNPCKHPS    Y2, Y0, Y2
+	VSHUFPS      $0x44, Y1, Y4, Y0
+	VSHUFPS      $0xee, Y1, Y4, Y4
+	VSHUFPS      $0x44, Y2, Y3, Y1
+	VSHUFPS      $0xee, Y2, Y3, Y3
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT6x16_r2_g_v1g0_noc
+	VBROADCASTSS beta+92(FP), Y2
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT6x16_r2_g_v1g0_noc
+	VMOVSD       (BX), X5
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernColAT6x16_r2_g_v1g0_c0
+	VMOVSD       (SI), X6
+	VINSERTF128  $0x01, X6, Y5, Y5
+
+kernColAT6x16_r2_g_v1g0_c0:
+	VFMADD231PS Y5, Y2, Y0
+	CMPQ        24(SP), $0x00000009
+	JLE         kernColAT6x16_r2_g_v1g0_noc
+	VMOVSD      (BX)(DX*1), X5
+	CMPQ        24(SP), $0x0000000d
+	JLE         kernColAT6x16_r2_g_v1g0_c1
+	VMOVSD      (SI)(DX*1), X6
+	VINSERTF128 $0x01, X6, Y5, Y5
+
+kernColAT6x16_r2_g_v1g0_c1:
+	VFMADD231PS Y5, Y2, Y4
+	CMPQ        24(SP), $0x0000000a
+	JLE         kernColAT6x16_r2_g_v1g0_noc
+	VMOVSD      (BX)(DX*2), X5
+	CMPQ        24(SP), $0x0000000e
+	JLE         kernColAT6x16_r2_g_v1g0_c2
+	VMOVSD      (SI)(DX*2), X6
+	VINSERTF128 $0x01, X6, Y5, Y5
+
+kernColAT6x16_r2_g_v1g0_c2:
+	VFMADD231PS Y5, Y2, Y1
+	CMPQ        24(SP), $0x0000000b
+	JLE         kernColAT6x16_r2_g_v1g0_noc
+	VMOVSD      (BX)(DI*1), X5
+	CMPQ        24(SP), $0x0000000f
+	JLE         kernColAT6x16_r2_g_v1g0_c3
+	VMOVSD      (SI)(DI*1), X6
+	VINSERTF128 $0x01, X6, Y5, Y5
+
+kernColAT6x16_r2_g_v1g0_c3:
+	VFMADD231PS Y5, Y2, Y3
+
+kernColAT6x16_r2_g_v1g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT6x16_r2_g_v1g0_nobias
+	VMOVSD      (R8), X2
+	VINSERTF128 $0x01, X2, Y2, Y2
+	VADDPS      Y2, Y0, Y0
+	VADDPS      Y2, Y4, Y4
+	VADDPS      Y2, Y1, Y1
+	VADDPS      Y2, Y3, Y3
+
+kernColAT6x16_r2_g_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_r2_g_v1g0_norelu
+	VXORPS Y2, Y2, Y2
+	VMAXPS Y0, Y2, Y0
+	VMAXPS Y4, Y2, Y4
+	VMAXPS Y1, Y2, Y1
+	VMAXPS Y3, Y2, Y3
+
+kernColAT6x16_r2_g_v1g0_norelu:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT6x16_r2_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y0, X2
+	VMOVLPS      X0, (BX)
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernColAT6x16_r2_g_v1g0_s0
+	VMOVLPS      X2, (SI)
+
+kernColAT6x16_r2_g_v1g0_s0:
+	CMPQ         24(SP), $0x00000009
+	JLE          kernColAT6x16_r2_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y4, X2
+	VMOVLPS      X4, (BX)(DX*1)
+	CMPQ         24(SP), $0x0000000d
+	JLE          kernColAT6x16_r2_g_v1g0_s1
+	VMOVLPS      X2, (SI)(DX*1)
+
+kernColAT6x16_r2_g_v1g0_s1:
+	CMPQ         24(SP), $0x0000000a
+	JLE          kernColAT6x16_r2_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y1, X2
+	VMOVLPS      X1, (BX)(DX*2)
+	CMPQ         24(SP), $0x0000000e
+	JLE          kernColAT6x16_r2_g_v1g0_s2
+	VMOVLPS      X2, (SI)(DX*2)
+
+kernColAT6x16_r2_g_v1g0_s2:
+	CMPQ         24(SP), $0x0000000b
+	JLE          kernColAT6x16_r2_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y3, X2
+	VMOVLPS      X3, (BX)(DI*1)
+	CMPQ         24(SP), $0x0000000f
+	JLE          kernColAT6x16_r2_g_v1g0_s3
+	VMOVLPS      X2, (SI)(DI*1)
+
+kernColAT6x16_r2_g_v1g0_s3:
+kernColAT6x16_r2_g_v1g0_stored:
+kernColAT6x16_r2_g_end:
+kernColAT6x16_r2_end:
+	JMP kernColAT6x16_nextcol
+
+kernColAT6x16_rem1:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	MOVQ   (SP), DI
+	MOVQ   ldb+48(FP), R8
+	SHLQ   $0x02, R8
+	LEAQ   (R8)(R8*2), R9
+	MOVQ   k+8(FP), R10
+	SHRQ   $0x02, R10
+	JZ     kernColAT6x16_r1_tail
+
+kernColAT6x16_r1_loop4:
+	VMOVUPS      (DI), Y2
+	VMOVUPS      32(DI), Y3
+	VBROADCASTSS (DX), Y4
+	VFMADD231PS  Y2, Y4, Y0
+	VFMADD231PS  Y3, Y4, Y1
+	VMOVUPS      (DI)(R8*1), Y2
+	VMOVUPS      32(DI)(R8*1), Y3
+	VBROADCASTSS (DX)(AX*1), Y4
+	VFMADD231PS  Y2, Y4, Y0
+	VFMADD231PS  Y3, Y4, Y1
+	VMOVUPS      (DI)(R8*2), Y2
+	VMOVUPS      32(DI)(R8*2), Y3
+	VBROADCASTSS (DX)(AX*2), Y4
+	VFMADD231PS  Y2, Y4, Y0
+	VFMADD231PS  Y3, Y4, Y1
+	VMOVUPS      (DI)(R9*1), Y2
+	VMOVUPS      32(DI)(R9*1), Y3
+	VBROADCASTSS (DX)(CX*1), Y4
+	VFMADD231PS  Y2, Y4, Y0
+	VFMADD231PS  Y3, Y4, Y1
+	LEAQ         (DX)(AX*4), DX
+	LEAQ         (DI)(R8*4), DI
+	DECQ         R10
+	JNZ          kernColAT6x16_r1_loop4
+
+kernColAT6x16_r1_tail:
+	MOVQ k+8(FP), R9
+	ANDQ $0x00000003, R9
+	JZ   kernColAT6x16_r1_epi
+
+kernColAT6x16_r1_loop1:
+	VMOVUPS      (DI), Y2
+	VMOVUPS      32(DI), Y3
+	VBROADCASTSS (DX), Y4
+	VFMADD231PS  Y2, Y4, Y0
+	VFMADD231PS  Y3, Y4, Y1
+	ADDQ         AX, DX
+	ADDQ         R8, DI
+	DECQ         R9
+	JNZ          kernColAT6x16_r1_loop1
+
+kernColAT6x16_r1_epi:
+	TESTQ        $0x00000008, flags+104(FP)
+	JZ           kernColAT6x16_r1_noalpha
+	VBROADCASTSS alpha+88(FP), Y15
+	VMULPS       Y15, Y0, Y0
+	VMULPS       Y15, Y1, Y1
+
+kernColAT6x16_r1_noalpha:
+	MOVQ        ldc+72(FP), DX
+	SHLQ        $0x02, DX
+	LEAQ        (DX)(DX*2), DI
+	MOVQ        m+0(FP), R8
+	SUBQ        SI, R8
+	MOVQ        16(SP), SI
+	LEAQ        (SI)(R8*4), R8
+	TESTQ       $0x00000001, flags+104(FP)
+	JNZ         kernColAT6x16_r1_general
+	CMPQ        24(SP), $0x00000010
+	JNE         kernColAT6x16_r1_general
+	LEAQ        (BX)(DX*4), SI
+	VUNPCKLPS   Y2, Y0, Y5
+	VUNPCKHPS   Y2, Y0, Y2
+	VUNPCKLPS   Y4, Y3, Y0
+	VUNPCKHPS   Y4, Y3, Y4
+	VSHUFPS     $0x44, Y0, Y5, Y3
+	VSHUFPS     $0xee, Y0, Y5, Y5
+	VSHUFPS     $0x44, Y4, Y2, Y0
+	VSHUFPS     $0xee, Y4, Y2, Y2
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT6x16_r1_f_v0g0_nobias
+	VMOVSS      (R8), X4
+	VINSERTF128 $0x01, X4, Y4, Y4
+	VADDPS      Y4, Y3, Y3
+	VADDPS      Y4, Y5, Y5
+	VADDPS      Y4, Y0, Y0
+	VADDPS      Y4, Y2, Y2
+
+kernColAT6x16_r1_f_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_r1_f_v0g0_norelu
+	VXORPS Y4, Y4, Y4
+	VMAXPS Y3, Y4, Y3
+	VMAXPS Y5, Y4, Y5
+	VMAXPS Y0, Y4, Y0
+	VMAXPS Y2, Y4, Y2
+
+kernColAT6x16_r1_f_v0g0_norelu:
+	VEXTRACTF128 $0x01, Y3, X4
+	VMOVSS       X3, (BX)
+	VMOVSS       X4, (SI)
+	VEXTRACTF128 $0x01, Y5, X4
+	VMOVSS       X5, (BX)(DX*1)
+	VMOVSS       X4, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y0, X4
+	VMOVSS       X0, (BX)(DX*2)
+	VMOVSS       X4, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y2, X4
+	VMOVSS       X2, (BX)(DI*1)
+	VMOVSS       X4, (SI)(DI*1)
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y0, Y1, Y4
+	VUNPCKHPS    Y0, Y1, Y0
+	VUNPCKLPS    Y3, Y2, Y1
+	VUNPCKHPS    Y3, Y2, Y3
+	VSHUFPS      $0x44, Y1, Y4, Y2
+	VSHUFPS      $0xee, Y1, Y4, Y4
+	VSHUFPS      $0x44, Y3, Y0, Y1
+	VSHUFPS      $0xee, Y3, Y0, Y0
+	TESTQ        $0x00000002, flags+104(FP)
+	JZ           kernColAT6x16_r1_f_v1g0_nobias
+	VMOVSS       (R8), X3
+	VINSERTF128  $0x01, X3, Y3, Y3
+	VADDPS       Y3, Y2, Y2
+	VADDPS       Y3, Y4, Y4
+	VADDPS       Y3, Y1, Y1
+	VADDPS       Y3, Y0, Y0
+
+kernColAT6x16_r1_f_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_r1_f_v1g0_norelu
+	VXORPS Y3, Y3, Y3
+	VMAXPS Y2, Y3, Y2
+	VMAXPS Y4, Y3, Y4
+	VMAXPS Y1, Y3, Y1
+	VMAXPS Y0, Y3, Y0
+
+kernColAT6x16_r1_f_v1g0_norelu:
+	VEXTRACTF128 $0x01, Y2, X3
+	VMOVSS       X2, (BX)
+	VMOVSS       X3, (SI)
+	VEXTRACTF128 $0x01, Y4, X3
+	VMOVSS       X4, (BX)(DX*1)
+	VMOVSS       X3, (SI)(DX*1)
+	VEXTRACTF128 $0x01, Y1, X3
+	VMOVSS       X1, (BX)(DX*2)
+	VMOVSS       X3, (SI)(DX*2)
+	VEXTRACTF128 $0x01, Y0, X3
+	VMOVSS       X0, (BX)(DI*1)
+	VMOVSS       X3, (SI)(DI*1)
+	JMP          kernColAT6x16_r1_end
+
+kernColAT6x16_r1_general:
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y2, Y0, Y5
+	VUNPCKHPS    Y2, Y0, Y2
+	VUNPCKLPS    Y4, Y3, Y0
+	VUNPCKHPS    Y4, Y3, Y4
+	VSHUFPS      $0x44, Y0, Y5, Y3
+	VSHUFPS      $0xee, Y0, Y5, Y5
+	VSHUFPS      $0x44, Y4, Y2, Y0
+	VSHUFPS      $0xee, Y4, Y2, Y2
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT6x16_r1_g_v0g0_noc
+	VBROADCASTSS beta+92(FP), Y4
+	CMPQ         24(SP), $0x00000000
+	JLE          kernColAT6x16_r1_g_v0g0_noc
+	VMOVSS       (BX), X6
+	CMPQ         24(SP), $0x00000004
+	JLE          kernColAT6x16_r1_g_v0g0_c0
+	VMOVSS       (SI), X7
+	VINSERTF128  $0x01, X7, Y6, Y6
+
+kernColAT6x16_r1_g_v0g0_c0:
+	VFMADD231PS Y6, Y4, Y3
+	CMPQ        24(SP), $0x00000001
+	JLE         kernColAT6x16_r1_g_v0g0_noc
+	VMOVSS      (BX)(DX*1), X6
+	CMPQ        24(SP), $0x00000005
+	JLE         kernColAT6x16_r1_g_v0g0_c1
+	VMOVSS      (SI)(DX*1), X7
+	VINSERTF128 $0x01, X7, Y6, Y6
+
+kernColAT6x16_r1_g_v0g0_c1:
+	VFMADD231PS Y6, Y4, Y5
+	CMPQ        24(SP), $0x00000002
+	JLE         kernColAT6x16_r1_g_v0g0_noc
+	VMOVSS      (BX)(DX*2), X6
+	CMPQ        24(SP), $0x00000006
+	JLE         kernColAT6x16_r1_g_v0g0_c2
+	VMOVSS      (SI)(DX*2), X7
+	VINSERTF128 $0x01, X7, Y6, Y6
+
+kernColAT6x16_r1_g_v0g0_c2:
+	VFMADD231PS Y6, Y4, Y0
+	CMPQ        24(SP), $0x00000003
+	JLE         kernColAT6x16_r1_g_v0g0_noc
+	VMOVSS      (BX)(DI*1), X6
+	CMPQ        24(SP), $0x00000007
+	JLE         kernColAT6x16_r1_g_v0g0_c3
+	VMOVSS      (SI)(DI*1), X7
+	VINSERTF128 $0x01, X7, Y6, Y6
+
+kernColAT6x16_r1_g_v0g0_c3:
+	VFMADD231PS Y6, Y4, Y2
+
+kernColAT6x16_r1_g_v0g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT6x16_r1_g_v0g0_nobias
+	VMOVSS      (R8), X4
+	VINSERTF128 $0x01, X4, Y4, Y4
+	VADDPS      Y4, Y3, Y3
+	VADDPS      Y4, Y5, Y5
+	VADDPS      Y4, Y0, Y0
+	VADDPS      Y4, Y2, Y2
+
+kernColAT6x16_r1_g_v0g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_r1_g_v0g0_norelu
+	VXORPS Y4, Y4, Y4
+	VMAXPS Y3, Y4, Y3
+	VMAXPS Y5, Y4, Y5
+	VMAXPS Y0, Y4, Y0
+	VMAXPS Y2, Y4, Y2
+
+kernColAT6x16_r1_g_v0g0_norelu:
+	CMPQ         24(SP), $0x00000000
+	JLE          kernColAT6x16_r1_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y3, X4
+	VMOVSS       X3, (BX)
+	CMPQ         24(SP), $0x00000004
+	JLE          kernColAT6x16_r1_g_v0g0_s0
+	VMOVSS       X4, (SI)
+
+kernColAT6x16_r1_g_v0g0_s0:
+	CMPQ         24(SP), $0x00000001
+	JLE          kernColAT6x16_r1_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y5, X4
+	VMOVSS       X5, (BX)(DX*1)
+	CMPQ         24(SP), $0x00000005
+	JLE          kernColAT6x16_r1_g_v0g0_s1
+	VMOVSS       X4, (SI)(DX*1)
+
+kernColAT6x16_r1_g_v0g0_s1:
+	CMPQ         24(SP), $0x00000002
+	JLE          kernColAT6x16_r1_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y0, X4
+	VMOVSS       X0, (BX)(DX*2)
+	CMPQ         24(SP), $0x00000006
+	JLE          kernColAT6x16_r1_g_v0g0_s2
+	VMOVSS       X4, (SI)(DX*2)
+
+kernColAT6x16_r1_g_v0g0_s2:
+	CMPQ         24(SP), $0x00000003
+	JLE          kernColAT6x16_r1_g_v0g0_stored
+	VEXTRACTF128 $0x01, Y2, X4
+	VMOVSS       X2, (BX)(DI*1)
+	CMPQ         24(SP), $0x00000007
+	JLE          kernColAT6x16_r1_g_v0g0_s3
+	VMOVSS       X4, (SI)(DI*1)
+
+kernColAT6x16_r1_g_v0g0_s3:
+kernColAT6x16_r1_g_v0g0_stored:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT6x16_r1_g_end
+	LEAQ         (BX)(DX*8), BX
+	LEAQ         (BX)(DX*4), SI
+	VUNPCKLPS    Y0, Y1, Y4
+	VUNPCKHPS    Y0, Y1, Y0
+	VUNPCKLPS    Y3, Y2, Y1
+	VUNPCKHPS    Y3, Y2, Y3
+	VSHUFPS      $0x44, Y1, Y4, Y2
+	VSHUFPS      $0xee, Y1, Y4, Y4
+	VSHUFPS      $0x44, Y3, Y0, Y1
+	VSHUFPS      $0xee, Y3, Y0, Y0
+	TESTQ        $0x00000001, flags+104(FP)
+	JZ           kernColAT6x16_r1_g_v1g0_noc
+	VBROADCASTSS beta+92(FP), Y3
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT6x16_r1_g_v1g0_noc
+	VMOVSS       (BX), X5
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernColAT6x16_r1_g_v1g0_c0
+	VMOVSS       (SI), X6
+	VINSERTF128  $0x01, X6, Y5, Y5
+
+kernColAT6x16_r1_g_v1g0_c0:
+	VFMADD231PS Y5, Y3, Y2
+	CMPQ        24(SP), $0x00000009
+	JLE         kernColAT6x16_r1_g_v1g0_noc
+	VMOVSS      (BX)(DX*1), X5
+	CMPQ        24(SP), $0x0000000d
+	JLE         kernColAT6x16_r1_g_v1g0_c1
+	VMOVSS      (SI)(DX*1), X6
+	VINSERTF128 $0x01, X6, Y5, Y5
+
+kernColAT6x16_r1_g_v1g0_c1:
+	VFMADD231PS Y5, Y3, Y4
+	CMPQ        24(SP), $0x0000000a
+	JLE         kernColAT6x16_r1_g_v1g0_noc
+	VMOVSS      (BX)(DX*2), X5
+	CMPQ        24(SP), $0x0000000e
+	JLE         kernColAT6x16_r1_g_v1g0_c2
+	VMOVSS      (SI)(DX*2), X6
+	VINSERTF128 $0x01, X6, Y5, Y5
+
+kernColAT6x16_r1_g_v1g0_c2:
+	VFMADD231PS Y5, Y3, Y1
+	CMPQ        24(SP), $0x0000000b
+	JLE         kernColAT6x16_r1_g_v1g0_noc
+	VMOVSS      (BX)(DI*1), X5
+	CMPQ        24(SP), $0x0000000f
+	JLE         kernColAT6x16_r1_g_v1g0_c3
+	VMOVSS      (SI)(DI*1), X6
+	VINSERTF128 $0x01, X6, Y5, Y5
+
+kernColAT6x16_r1_g_v1g0_c3:
+	VFMADD231PS Y5, Y3, Y0
+
+kernColAT6x16_r1_g_v1g0_noc:
+	TESTQ       $0x00000002, flags+104(FP)
+	JZ          kernColAT6x16_r1_g_v1g0_nobias
+	VMOVSS      (R8), X3
+	VINSERTF128 $0x01, X3, Y3, Y3
+	VADDPS      Y3, Y2, Y2
+	VADDPS      Y3, Y4, Y4
+	VADDPS      Y3, Y1, Y1
+	VADDPS      Y3, Y0, Y0
+
+kernColAT6x16_r1_g_v1g0_nobias:
+	TESTQ  $0x00000004, flags+104(FP)
+	JZ     kernColAT6x16_r1_g_v1g0_norelu
+	VXORPS Y3, Y3, Y3
+	VMAXPS Y2, Y3, Y2
+	VMAXPS Y4, Y3, Y4
+	VMAXPS Y1, Y3, Y1
+	VMAXPS Y0, Y3, Y0
+
+kernColAT6x16_r1_g_v1g0_norelu:
+	CMPQ         24(SP), $0x00000008
+	JLE          kernColAT6x16_r1_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y2, X3
+	VMOVSS       X2, (BX)
+	CMPQ         24(SP), $0x0000000c
+	JLE          kernColAT6x16_r1_g_v1g0_s0
+	VMOVSS       X3, (SI)
+
+kernColAT6x16_r1_g_v1g0_s0:
+	CMPQ         24(SP), $0x00000009
+	JLE          kernColAT6x16_r1_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y4, X3
+	VMOVSS       X4, (BX)(DX*1)
+	CMPQ         24(SP), $0x0000000d
+	JLE          kernColAT6x16_r1_g_v1g0_s1
+	VMOVSS       X3, (SI)(DX*1)
+
+kernColAT6x16_r1_g_v1g0_s1:
+	CMPQ         24(SP), $0x0000000a
+	JLE          kernColAT6x16_r1_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y1, X3
+	VMOVSS       X1, (BX)(DX*2)
+	CMPQ         24(SP), $0x0000000e
+	JLE          kernColAT6x16_r1_g_v1g0_s2
+	VMOVSS       X3, (SI)(DX*2)
+
+kernColAT6x16_r1_g_v1g0_s2:
+	CMPQ         24(SP), $0x0000000b
+	JLE          kernColAT6x16_r1_g_v1g0_stored
+	VEXTRACTF128 $0x01, Y0, X3
+	VMOVSS       X0, (BX)(DI*1)
+	CMPQ         24(SP), $0x0000000f
+	JLE          kernColAT6x16_r1_g_v1g0_s3
+	VMOVSS       X3, (SI)(DI*1)
+
+kernColAT6x16_r1_g_v1g0_s3:
+kernColAT6x16_r1_g_v1g0_stored:
+kernColAT6x16_r1_g_end:
+kernColAT6x16_r1_end:
+kernColAT6x16_nextcol:
+	SUBQ   $0x00000010, 32(SP)
+	JLE    kernColAT6x16_done
+	MOVQ   bstep+56(FP), DX
+	SHLQ   $0x02, DX
+	ADDQ   DX, (SP)
+	MOVQ   ldc+72(FP), DX
+	IMUL3Q $0x00000040, DX, DX
+	ADDQ   DX, 8(SP)
+	JMP    kernColAT6x16_colpanel
+
+kernColAT6x16_done:
 	VZEROUPPER
 	RET
 
@@ -8563,77 +20375,92 @@ packBN16_done:
 	VZEROUPPER
 	RET
 
-// func packBT8(k int, src *float32, ldb int, rows int, dst *float32, dstride int)
-// Requires: AVX
-TEXT ·packBT8(SB), NOSPLIT, $0-48
-	MOVQ k+0(FP), AX
-	MOVQ src+8(FP), CX
-	MOVQ ldb+16(FP), DX
+// func packBTRun(k int, src *float32, ldb int, n int, cols int, dst *float32, w int, pstep int)
+// Requires: AVX, CMOV
+TEXT ·packBTRun(SB), NOSPLIT, $40-64
+	MOVQ src+8(FP), AX
+	MOVQ AX, 8(SP)
+	MOVQ dst+40(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ AX, 24(SP)
+	MOVQ $0x00000000, (SP)
+	MOVQ $0x00000000, 32(SP)
+	MOVQ ldb+16(FP), AX
+	SHLQ $0x02, AX
+	LEAQ (AX)(AX*2), CX
+	MOVQ w+48(FP), DX
 	SHLQ $0x02, DX
 	LEAQ (DX)(DX*2), BX
-	LEAQ (CX)(DX*4), SI
-	MOVQ rows+24(FP), DI
-	MOVQ dst+32(FP), R8
-	MOVQ dstride+40(FP), R9
-	SHLQ $0x02, R9
-	LEAQ (R9)(R9*2), R10
-	LEAQ (R8)(R9*4), R11
-	MOVQ AX, R12
-	SHRQ $0x03, R12
-	JZ   packBT8_tail
 
-packBT8_loop:
-	CMPQ    DI, $0x00000000
-	JLE     packBT8_full_zero0
-	VMOVUPS (CX), Y0
-	CMPQ    DI, $0x00000001
-	JLE     packBT8_full_zero1
-	VMOVUPS (CX)(DX*1), Y1
-	CMPQ    DI, $0x00000002
-	JLE     packBT8_full_zero2
-	VMOVUPS (CX)(DX*2), Y2
-	CMPQ    DI, $0x00000003
-	JLE     packBT8_full_zero3
-	VMOVUPS (CX)(BX*1), Y3
-	CMPQ    DI, $0x00000004
-	JLE     packBT8_full_zero4
-	VMOVUPS (SI), Y4
-	CMPQ    DI, $0x00000005
-	JLE     packBT8_full_zero5
-	VMOVUPS (SI)(DX*1), Y5
-	CMPQ    DI, $0x00000006
-	JLE     packBT8_full_zero6
-	VMOVUPS (SI)(DX*2), Y6
-	CMPQ    DI, $0x00000007
-	JLE     packBT8_full_zero7
-	VMOVUPS (SI)(BX*1), Y7
-	JMP     packBT8_full_loaded
+packBTRun_group:
+	MOVQ    n+24(FP), SI
+	SUBQ    (SP), SI
+	XORQ    DI, DI
+	CMPQ    SI, $0x00000000
+	CMOVQLT DI, SI
+	MOVQ    $0x00000008, DI
+	CMPQ    SI, $0x00000008
+	CMOVQGT DI, SI
+	MOVQ    8(SP), DI
+	MOVQ    16(SP), R8
+	LEAQ    (DI)(AX*4), R9
+	LEAQ    (R8)(DX*4), R10
+	MOVQ    k+0(FP), R11
+	SHRQ    $0x03, R11
+	JZ      packBTRun_tail
 
-packBT8_full_zero0:
+packBTRun_loop:
+	CMPQ    SI, $0x00000000
+	JLE     packBTRun_full_zero0
+	VMOVUPS (DI), Y0
+	CMPQ    SI, $0x00000001
+	JLE     packBTRun_full_zero1
+	VMOVUPS (DI)(AX*1), Y1
+	CMPQ    SI, $0x00000002
+	JLE     packBTRun_full_zero2
+	VMOVUPS (DI)(AX*2), Y2
+	CMPQ    SI, $0x00000003
+	JLE     packBTRun_full_zero3
+	VMOVUPS (DI)(CX*1), Y3
+	CMPQ    SI, $0x00000004
+	JLE     packBTRun_full_zero4
+	VMOVUPS (R9), Y4
+	CMPQ    SI, $0x00000005
+	JLE     packBTRun_full_zero5
+	VMOVUPS (R9)(AX*1), Y5
+	CMPQ    SI, $0x00000006
+	JLE     packBTRun_full_zero6
+	VMOVUPS (R9)(AX*2), Y6
+	CMPQ    SI, $0x00000007
+	JLE     packBTRun_full_zero7
+	VMOVUPS (R9)(CX*1), Y7
+	JMP     packBTRun_full_loaded
+
+packBTRun_full_zero0:
 	VXORPS Y0, Y0, Y0
 
-packBT8_full_zero1:
+packBTRun_full_zero1:
 	VXORPS Y1, Y1, Y1
 
-packBT8_full_zero2:
+packBTRun_full_zero2:
 	VXORPS Y2, Y2, Y2
 
-packBT8_full_zero3:
+packBTRun_full_zero3:
 	VXORPS Y3, Y3, Y3
 
-packBT8_full_zero4:
+packBTRun_full_zero4:
 	VXORPS Y4, Y4, Y4
 
-packBT8_full_zero5:
+packBTRun_full_zero5:
 	VXORPS Y5, Y5, Y5
 
-packBT8_full_zero6:
+packBTRun_full_zero6:
 	VXORPS Y6, Y6, Y6
 
-packBT8_full_zero7:
+packBTRun_full_zero7:
 	VXORPS Y7, Y7, Y7
 
-packBT8_full_loaded:
+packBTRun_full_loaded:
 	VUNPCKLPS  Y1, Y0, Y8
 	VUNPCKHPS  Y1, Y0, Y9
 	VUNPCKLPS  Y3, Y2, Y10
@@ -8659,79 +20486,160 @@ packBT8_full_loaded:
 	VPERM2F128 $0x20, Y7, Y3, Y11
 	VPERM2F128 $0x31, Y7, Y3, Y15
 	VMOVUPS    Y8, (R8)
-	VMOVUPS    Y9, (R8)(R9*1)
-	VMOVUPS    Y10, (R8)(R9*2)
-	VMOVUPS    Y11, (R8)(R10*1)
-	VMOVUPS    Y12, (R11)
-	VMOVUPS    Y13, (R11)(R9*1)
-	VMOVUPS    Y14, (R11)(R9*2)
-	VMOVUPS    Y15, (R11)(R10*1)
-	ADDQ       $0x00000020, CX
-	ADDQ       $0x00000020, SI
-	LEAQ       (R8)(R9*8), R8
-	LEAQ       (R11)(R9*8), R11
-	DECQ       R12
-	JNZ        packBT8_loop
+	VMOVUPS    Y9, (R8)(DX*1)
+	VMOVUPS    Y10, (R8)(DX*2)
+	VMOVUPS    Y11, (R8)(BX*1)
+	VMOVUPS    Y12, (R10)
+	VMOVUPS    Y13, (R10)(DX*1)
+	VMOVUPS    Y14, (R10)(DX*2)
+	VMOVUPS    Y15, (R10)(BX*1)
+	ADDQ       $0x00000020, DI
+	ADDQ       $0x00000020, R9
+	LEAQ       (R8)(DX*8), R8
+	LEAQ       (R10)(DX*8), R10
+	DECQ       R11
+	JNZ        packBTRun_loop
 
-packBT8_tail:
-	ANDQ       $0x00000007, AX
-	JZ         packBT8_done
+packBTRun_tail:
+	MOVQ       k+0(FP), R11
+	ANDQ       $0x00000007, R11
+	JZ         packBTRun_next
 	LEAQ       lanemask<>+128(SB), R12
-	MOVQ       AX, R13
+	MOVQ       R11, R13
 	SHLQ       $0x02, R13
 	SUBQ       R13, R12
 	VMOVUPS    (R12), Y8
-	CMPQ       DI, $0x00000000
-	JLE        packBT8_part_zero0
-	VMASKMOVPS (CX), Y8, Y0
-	CMPQ       DI, $0x00000001
-	JLE        packBT8_part_zero1
-	VMASKMOVPS (CX)(DX*1), Y8, Y1
-	CMPQ       DI, $0x00000002
-	JLE        packBT8_part_zero2
-	VMASKMOVPS (CX)(DX*2), Y8, Y2
-	CMPQ       DI, $0x00000003
-	JLE        packBT8_part_zero3
-	VMASKMOVPS (CX)(BX*1), Y8, Y3
-	CMPQ       DI, $0x00000004
-	JLE        packBT8_part_zero4
-	VMASKMOVPS (SI), Y8, Y4
-	CMPQ       DI, $0x00000005
-	JLE        packBT8_part_zero5
-	VMASKMOVPS (SI)(DX*1), Y8, Y5
-	CMPQ       DI, $0x00000006
-	JLE        packBT8_part_zero6
-	VMASKMOVPS (SI)(DX*2), Y8, Y6
-	CMPQ       DI, $0x00000007
-	JLE        packBT8_part_zero7
-	VMASKMOVPS (SI)(BX*1), Y8, Y7
-	JMP        packBT8_part_loaded
+	CMPQ       R11, $0x00000004
+	JG         packBTRun_tail8
+	CMPQ       SI, $0x00000000
+	JLE        packBTRun_half_zero0
+	VMASKMOVPS (DI), X8, X0
+	CMPQ       SI, $0x00000001
+	JLE        packBTRun_half_zero1
+	VMASKMOVPS (DI)(AX*1), X8, X1
+	CMPQ       SI, $0x00000002
+	JLE        packBTRun_half_zero2
+	VMASKMOVPS (DI)(AX*2), X8, X2
+	CMPQ       SI, $0x00000003
+	JLE        packBTRun_half_zero3
+	VMASKMOVPS (DI)(CX*1), X8, X3
+	CMPQ       SI, $0x00000004
+	JLE        packBTRun_half_zero4
+	VMASKMOVPS (R9), X8, X4
+	CMPQ       SI, $0x00000005
+	JLE        packBTRun_half_zero5
+	VMASKMOVPS (R9)(AX*1), X8, X5
+	CMPQ       SI, $0x00000006
+	JLE        packBTRun_half_zero6
+	VMASKMOVPS (R9)(AX*2), X8, X6
+	CMPQ       SI, $0x00000007
+	JLE        packBTRun_half_zero7
+	VMASKMOVPS (R9)(CX*1), X8, X7
+	JMP        packBTRun_half_loaded
 
-packBT8_part_zero0:
+packBTRun_half_zero0:
 	VXORPS Y0, Y0, Y0
 
-packBT8_part_zero1:
+packBTRun_half_zero1:
 	VXORPS Y1, Y1, Y1
 
-packBT8_part_zero2:
+packBTRun_half_zero2:
 	VXORPS Y2, Y2, Y2
 
-packBT8_part_zero3:
+packBTRun_half_zero3:
 	VXORPS Y3, Y3, Y3
 
-packBT8_part_zero4:
+packBTRun_half_zero4:
 	VXORPS Y4, Y4, Y4
 
-packBT8_part_zero5:
+packBTRun_half_zero5:
 	VXORPS Y5, Y5, Y5
 
-packBT8_part_zero6:
+packBTRun_half_zero6:
 	VXORPS Y6, Y6, Y6
 
-packBT8_part_zero7:
+packBTRun_half_zero7:
 	VXORPS Y7, Y7, Y7
 
-packBT8_part_loaded:
+packBTRun_half_loaded:
+	VINSERTF128 $0x01, X4, Y0, Y0
+	VINSERTF128 $0x01, X5, Y1, Y1
+	VINSERTF128 $0x01, X6, Y2, Y2
+	VINSERTF128 $0x01, X7, Y3, Y3
+	VUNPCKLPS   Y1, Y0, Y12
+	VUNPCKHPS   Y1, Y0, Y13
+	VUNPCKLPS   Y3, Y2, Y14
+	VUNPCKHPS   Y3, Y2, Y15
+	VSHUFPS     $0x44, Y14, Y12, Y8
+	VSHUFPS     $0xee, Y14, Y12, Y9
+	VSHUFPS     $0x44, Y15, Y13, Y10
+	VSHUFPS     $0xee, Y15, Y13, Y11
+	CMPQ        R11, $0x00000000
+	JLE         packBTRun_next
+	VMOVUPS     Y8, (R8)
+	CMPQ        R11, $0x00000001
+	JLE         packBTRun_next
+	VMOVUPS     Y9, (R8)(DX*1)
+	CMPQ        R11, $0x00000002
+	JLE         packBTRun_next
+	VMOVUPS     Y10, (R8)(DX*2)
+	CMPQ        R11, $0x00000003
+	JLE         packBTRun_next
+	VMOVUPS     Y11, (R8)(BX*1)
+	JMP         packBTRun_next
+
+packBTRun_tail8:
+	CMPQ       SI, $0x00000000
+	JLE        packBTRun_part_zero0
+	VMASKMOVPS (DI), Y8, Y0
+	CMPQ       SI, $0x00000001
+	JLE        packBTRun_part_zero1
+	VMASKMOVPS (DI)(AX*1), Y8, Y1
+	CMPQ       SI, $0x00000002
+	JLE        packBTRun_part_zero2
+	VMASKMOVPS (DI)(AX*2), Y8, Y2
+	CMPQ       SI, $0x00000003
+	JLE        packBTRun_part_zero3
+	VMASKMOVPS (DI)(CX*1), Y8, Y3
+	CMPQ       SI, $0x00000004
+	JLE        packBTRun_part_zero4
+	VMASKMOVPS (R9), Y8, Y4
+	CMPQ       SI, $0x00000005
+	JLE        packBTRun_part_zero5
+	VMASKMOVPS (R9)(AX*1), Y8, Y5
+	CMPQ       SI, $0x00000006
+	JLE        packBTRun_part_zero6
+	VMASKMOVPS (R9)(AX*2), Y8, Y6
+	CMPQ       SI, $0x00000007
+	JLE        packBTRun_part_zero7
+	VMASKMOVPS (R9)(CX*1), Y8, Y7
+	JMP        packBTRun_part_loaded
+
+packBTRun_part_zero0:
+	VXORPS Y0, Y0, Y0
+
+packBTRun_part_zero1:
+	VXORPS Y1, Y1, Y1
+
+packBTRun_part_zero2:
+	VXORPS Y2, Y2, Y2
+
+packBTRun_part_zero3:
+	VXORPS Y3, Y3, Y3
+
+packBTRun_part_zero4:
+	VXORPS Y4, Y4, Y4
+
+packBTRun_part_zero5:
+	VXORPS Y5, Y5, Y5
+
+packBTRun_part_zero6:
+	VXORPS Y6, Y6, Y6
+
+packBTRun_part_zero7:
+	VXORPS Y7, Y7, Y7
+
+packBTRun_part_loaded:
 	VUNPCKLPS  Y1, Y0, Y8
 	VUNPCKHPS  Y1, Y0, Y9
 	VUNPCKLPS  Y3, Y2, Y10
@@ -8756,31 +20664,52 @@ packBT8_part_loaded:
 	VPERM2F128 $0x31, Y6, Y2, Y14
 	VPERM2F128 $0x20, Y7, Y3, Y11
 	VPERM2F128 $0x31, Y7, Y3, Y15
-	CMPQ       AX, $0x00000000
-	JLE        packBT8_done
+	CMPQ       R11, $0x00000000
+	JLE        packBTRun_next
 	VMOVUPS    Y8, (R8)
-	CMPQ       AX, $0x00000001
-	JLE        packBT8_done
-	VMOVUPS    Y9, (R8)(R9*1)
-	CMPQ       AX, $0x00000002
-	JLE        packBT8_done
-	VMOVUPS    Y10, (R8)(R9*2)
-	CMPQ       AX, $0x00000003
-	JLE        packBT8_done
-	VMOVUPS    Y11, (R8)(R10*1)
-	CMPQ       AX, $0x00000004
-	JLE        packBT8_done
-	VMOVUPS    Y12, (R11)
-	CMPQ       AX, $0x00000005
-	JLE        packBT8_done
-	VMOVUPS    Y13, (R11)(R9*1)
-	CMPQ       AX, $0x00000006
-	JLE        packBT8_done
-	VMOVUPS    Y14, (R11)(R9*2)
-	CMPQ       AX, $0x00000007
-	JLE        packBT8_done
-	VMOVUPS    Y15, (R11)(R10*1)
+	CMPQ       R11, $0x00000001
+	JLE        packBTRun_next
+	VMOVUPS    Y9, (R8)(DX*1)
+	CMPQ       R11, $0x00000002
+	JLE        packBTRun_next
+	VMOVUPS    Y10, (R8)(DX*2)
+	CMPQ       R11, $0x00000003
+	JLE        packBTRun_next
+	VMOVUPS    Y11, (R8)(BX*1)
+	CMPQ       R11, $0x00000004
+	JLE        packBTRun_next
+	VMOVUPS    Y12, (R10)
+	CMPQ       R11, $0x00000005
+	JLE        packBTRun_next
+	VMOVUPS    Y13, (R10)(DX*1)
+	CMPQ       R11, $0x00000006
+	JLE        packBTRun_next
+	VMOVUPS    Y14, (R10)(DX*2)
+	CMPQ       R11, $0x00000007
+	JLE        packBTRun_next
+	VMOVUPS    Y15, (R10)(BX*1)
 
-packBT8_done:
+packBTRun_next:
+	ADDQ $0x00000008, (SP)
+	MOVQ (SP), SI
+	CMPQ SI, cols+32(FP)
+	JGE  packBTRun_done
+	MOVQ AX, SI
+	SHLQ $0x03, SI
+	ADDQ SI, 8(SP)
+	ADDQ $0x00000020, 16(SP)
+	ADDQ $0x00000008, 32(SP)
+	MOVQ 32(SP), SI
+	CMPQ SI, w+48(FP)
+	JL   packBTRun_group
+	MOVQ $0x00000000, 32(SP)
+	MOVQ pstep+56(FP), SI
+	SHLQ $0x02, SI
+	ADDQ SI, 24(SP)
+	MOVQ 24(SP), SI
+	MOVQ SI, 16(SP)
+	JMP  packBTRun_group
+
+packBTRun_done:
 	VZEROUPPER
 	RET

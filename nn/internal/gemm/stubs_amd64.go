@@ -4,33 +4,81 @@
 
 package gemm
 
-// kernRowA4x24 computes the m×nr block C = epilogue(alpha·A·B [+ beta·C]) with a 4×24 register tile,
-// where A(i,p) = a[i*lda+p], row panel q of A starts at a+q*astep, B is one packed k×24 panel
-// (B(p,j) = b[p*24+j], zero beyond nr) and C(i,j) = c[i*ldc+j]. Requires AVX2 and FMA.
+// kernRowA4x24 computes the m×n block C = epilogue(alpha·A·B [+ beta·C] [+ bias]) with a 4×24 register tile,
+// where C(i,j) = c[i*ldc+j], A(i,p) = a[i*lda+p], row panel r of A starts at a+r*astep,
+// B is a k×n block of panels of 24 columns, panel q at b+q*bstep with row stride ldb
+// (B(p,24*q+j) = b[q*bstep+p*ldb+j], all 24 columns of every panel readable; packed panels
+// have ldb = 24 and zeros beyond n). Requires AVX2 and FMA.
 //
 //go:noescape
-func kernRowA4x24(m int, k int, a *float32, lda int, astep int, b *float32, c *float32, ldc int, nr int, alpha float32, beta float32, bias *float32, flags int)
+func kernRowA4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
 
-// kernColA4x24 computes the m×nr block C = epilogue(alpha·A·B [+ beta·C]) with a 4×24 register tile,
-// where A(i,p) = a[p*lda+i], row panel q of A starts at a+q*astep, B is one packed k×24 panel
-// (B(p,j) = b[p*24+j], zero beyond nr) and C(i,j) = c[i*ldc+j]. Requires AVX2 and FMA.
+// kernColA4x24 computes the m×n block C = epilogue(alpha·A·B [+ beta·C] [+ bias]) with a 4×24 register tile,
+// where C(i,j) = c[i*ldc+j], A(i,p) = a[p*lda+i], row panel r of A starts at a+r*astep,
+// B is a k×n block of panels of 24 columns, panel q at b+q*bstep with row stride ldb
+// (B(p,24*q+j) = b[q*bstep+p*ldb+j], all 24 columns of every panel readable; packed panels
+// have ldb = 24 and zeros beyond n). Requires AVX2 and FMA.
 //
 //go:noescape
-func kernColA4x24(m int, k int, a *float32, lda int, astep int, b *float32, c *float32, ldc int, nr int, alpha float32, beta float32, bias *float32, flags int)
+func kernColA4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
 
-// kernRowA6x16 computes the m×nr block C = epilogue(alpha·A·B [+ beta·C]) with a 6×16 register tile,
-// where A(i,p) = a[i*lda+p], row panel q of A starts at a+q*astep, B is one packed k×16 panel
-// (B(p,j) = b[p*16+j], zero beyond nr) and C(i,j) = c[i*ldc+j]. Requires AVX2 and FMA.
+// kernRowA6x16 computes the m×n block C = epilogue(alpha·A·B [+ beta·C] [+ bias]) with a 6×16 register tile,
+// where C(i,j) = c[i*ldc+j], A(i,p) = a[i*lda+p], row panel r of A starts at a+r*astep,
+// B is a k×n block of panels of 16 columns, panel q at b+q*bstep with row stride ldb
+// (B(p,16*q+j) = b[q*bstep+p*ldb+j], all 16 columns of every panel readable; packed panels
+// have ldb = 16 and zeros beyond n). Requires AVX2 and FMA.
 //
 //go:noescape
-func kernRowA6x16(m int, k int, a *float32, lda int, astep int, b *float32, c *float32, ldc int, nr int, alpha float32, beta float32, bias *float32, flags int)
+func kernRowA6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
 
-// kernColA6x16 computes the m×nr block C = epilogue(alpha·A·B [+ beta·C]) with a 6×16 register tile,
-// where A(i,p) = a[p*lda+i], row panel q of A starts at a+q*astep, B is one packed k×16 panel
-// (B(p,j) = b[p*16+j], zero beyond nr) and C(i,j) = c[i*ldc+j]. Requires AVX2 and FMA.
+// kernColA6x16 computes the m×n block C = epilogue(alpha·A·B [+ beta·C] [+ bias]) with a 6×16 register tile,
+// where C(i,j) = c[i*ldc+j], A(i,p) = a[p*lda+i], row panel r of A starts at a+r*astep,
+// B is a k×n block of panels of 16 columns, panel q at b+q*bstep with row stride ldb
+// (B(p,16*q+j) = b[q*bstep+p*ldb+j], all 16 columns of every panel readable; packed panels
+// have ldb = 16 and zeros beyond n). Requires AVX2 and FMA.
 //
 //go:noescape
-func kernColA6x16(m int, k int, a *float32, lda int, astep int, b *float32, c *float32, ldc int, nr int, alpha float32, beta float32, bias *float32, flags int)
+func kernColA6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+
+// kernRowAT4x24 computes the m×n block D = A·B with a 4×24 register tile and stores it transposed,
+// C(j,i) = epilogue(alpha·D(i,j) [+ beta·C(j,i)] [+ bias[i]]) at c[j*ldc+i],
+// where A(i,p) = a[i*lda+p], row panel r of A starts at a+r*astep,
+// B is a k×n block of panels of 24 columns, panel q at b+q*bstep with row stride ldb
+// (B(p,24*q+j) = b[q*bstep+p*ldb+j], all 24 columns of every panel readable; packed panels
+// have ldb = 24 and zeros beyond n). Requires AVX2 and FMA.
+//
+//go:noescape
+func kernRowAT4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+
+// kernColAT4x24 computes the m×n block D = A·B with a 4×24 register tile and stores it transposed,
+// C(j,i) = epilogue(alpha·D(i,j) [+ beta·C(j,i)] [+ bias[i]]) at c[j*ldc+i],
+// where A(i,p) = a[p*lda+i], row panel r of A starts at a+r*astep,
+// B is a k×n block of panels of 24 columns, panel q at b+q*bstep with row stride ldb
+// (B(p,24*q+j) = b[q*bstep+p*ldb+j], all 24 columns of every panel readable; packed panels
+// have ldb = 24 and zeros beyond n). Requires AVX2 and FMA.
+//
+//go:noescape
+func kernColAT4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+
+// kernRowAT6x16 computes the m×n block D = A·B with a 6×16 register tile and stores it transposed,
+// C(j,i) = epilogue(alpha·D(i,j) [+ beta·C(j,i)] [+ bias[i]]) at c[j*ldc+i],
+// where A(i,p) = a[i*lda+p], row panel r of A starts at a+r*astep,
+// B is a k×n block of panels of 16 columns, panel q at b+q*bstep with row stride ldb
+// (B(p,16*q+j) = b[q*bstep+p*ldb+j], all 16 columns of every panel readable; packed panels
+// have ldb = 16 and zeros beyond n). Requires AVX2 and FMA.
+//
+//go:noescape
+func kernRowAT6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+
+// kernColAT6x16 computes the m×n block D = A·B with a 6×16 register tile and stores it transposed,
+// C(j,i) = epilogue(alpha·D(i,j) [+ beta·C(j,i)] [+ bias[i]]) at c[j*ldc+i],
+// where A(i,p) = a[p*lda+i], row panel r of A starts at a+r*astep,
+// B is a k×n block of panels of 16 columns, panel q at b+q*bstep with row stride ldb
+// (B(p,16*q+j) = b[q*bstep+p*ldb+j], all 16 columns of every panel readable; packed panels
+// have ldb = 16 and zeros beyond n). Requires AVX2 and FMA.
+//
+//go:noescape
+func kernColAT6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
 
 // packBN24 sets dst[p*24+j] = src[p*ldb+j] for j < nr and 0 for nr ≤ j < 24, p < k.
 // Requires AVX2.
@@ -44,8 +92,9 @@ func packBN24(k int, src *float32, ldb int, nr int, dst *float32)
 //go:noescape
 func packBN16(k int, src *float32, ldb int, nr int, dst *float32)
 
-// packBT8 sets dst[p*dstride+q] = src[q*ldb+p] for q < rows and 0 for rows ≤ q < 8, p < k.
-// rows must be at most 8. Requires AVX2.
+// packBTRun packs columns 0..cols-1 of op(B) = srcᵀ into panels of w columns, panel q at dst+q*pstep:
+// dst[(j/w)*pstep + p*w + j%w] = src[j*ldb+p] for j < n and 0 for n ≤ j < cols, p < k.
+// w must be a multiple of 8 and cols a multiple of w. Requires AVX2.
 //
 //go:noescape
-func packBT8(k int, src *float32, ldb int, rows int, dst *float32, dstride int)
+func packBTRun(k int, src *float32, ldb int, n int, cols int, dst *float32, w int, pstep int)
