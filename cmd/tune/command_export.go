@@ -85,11 +85,7 @@ func runExport(cmd *cobra.Command, f exportFlags) error {
 }
 
 func writeExportCSV(w io.Writer, p *project) error {
-	var values []hp.Values
-	for _, t := range p.trials {
-		values = append(values, t.Values)
-	}
-	names := valueNames(values, p.paramNames())
+	names := valueNames(allValues(p), p.paramNames())
 	metrics := metricNames(p.trials)
 	cw := csv.NewWriter(w)
 	header := []string{"trial", "status", "score", "best_epoch", "attempt", "seconds", "error"}
@@ -97,15 +93,9 @@ func writeExportCSV(w io.Writer, p *project) error {
 	header = append(header, "execution", "epoch")
 	cw.Write(append(header, metrics...))
 	for _, t := range p.trials {
-		head := []string{strconv.Itoa(t.ID), string(t.Status), "", "", strconv.Itoa(t.Attempt),
-			strconv.FormatFloat(duration(t).Seconds(), 'f', 3, 64), oneLine(t.Error)}
-		if t.Score != nil {
-			head[2] = strconv.FormatFloat(*t.Score, 'g', -1, 64)
-			head[3] = strconv.Itoa(t.BestEpoch)
-		}
-		for _, n := range names {
-			head = append(head, formatValue(t.Values[n], 'g', -1))
-		}
+		score, epoch := scoreCSV(t.Score, scoredEpoch(t))
+		head := appendValuesCSV([]string{strconv.Itoa(t.ID), string(t.Status), score, epoch, strconv.Itoa(t.Attempt),
+			strconv.FormatFloat(duration(t).Seconds(), 'f', 3, 64), oneLine(t.Error)}, t.Values, names)
 		if len(t.History) == 0 {
 			cw.Write(append(head, make([]string, 2+len(metrics))...))
 			continue

@@ -8,8 +8,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-
-	"github.com/tunekit/tune/hp"
 )
 
 // plotKinds are the charts of tune plot.
@@ -130,13 +128,4 @@ func runPlot(cmd *cobra.Command, f plotFlags) error {
 		fmt.Fprintf(cmd.OutOrStdout(), "wrote %s\n", path)
 	}
 	return nil
-}
-
-// allValues returns the values of every trial.
-func allValues(p *project) []hp.Values {
-	out := make([]hp.Values, len(p.trials))
-	for i, t := range p.trials {
-		out[i] = t.Values
-	}
-	return out
 }

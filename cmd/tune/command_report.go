@@ -4,7 +4,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"maps"
 	"slices"
 	"strconv"
 	"text/tabwriter"
@@ -85,7 +84,11 @@ func runReport(cmd *cobra.Command, f reportFlags) error {
 		}
 		return fmt.Errorf("project %s has no scored trial yet (%d trials, none completed); --all lists them", p.dir, len(ts))
 	}
-	names := columnNames(rows, p.paramNames())
+	values := make([]hp.Values, len(rows))
+	for i, r := range rows {
+		values[i] = r.Hyperparameters
+	}
+	names := valueNames(values, p.paramNames())
 	out := cmd.OutOrStdout()
 	switch f.format {
 	case "json":
@@ -110,50 +113,18 @@ func selectTrials(ts []*trials.Trial, o trials.Objective, top int, all bool) []r
 	}
 	rows := make([]reportRow, len(best))
 	for i, t := range best {
-		rows[i] = reportRow{ID: t.ID, Status: t.Status, Score: t.Score, Hyperparameters: t.Values, Metrics: t.Metrics}
-		if t.Score != nil {
-			e := t.BestEpoch
-			rows[i].BestEpoch = &e
-		}
-		if rows[i].Hyperparameters == nil {
-			rows[i].Hyperparameters = hp.Values{}
-		}
+		rows[i] = reportRow{ID: t.ID, Status: t.Status, Score: t.Score, BestEpoch: scoredEpoch(t),
+			Hyperparameters: trialValues(t), Metrics: t.Metrics}
 	}
 	return rows
-}
-
-// columnNames returns the hyperparameter columns: the study's space order,
-// then any other names the trials have, sorted.
-func columnNames(rows []reportRow, order []string) []string {
-	seen := map[string]bool{}
-	for _, r := range rows {
-		for n := range r.Hyperparameters {
-			seen[n] = true
-		}
-	}
-	var names []string
-	for _, n := range order {
-		if seen[n] {
-			names = append(names, n)
-			delete(seen, n)
-		}
-	}
-	return append(names, slices.Sorted(maps.Keys(seen))...)
 }
 
 func writeCSV(w io.Writer, rows []reportRow, names []string) error {
 	cw := csv.NewWriter(w)
 	cw.Write(append([]string{"id", "status", "score", "best_epoch"}, names...))
 	for _, r := range rows {
-		rec := []string{strconv.Itoa(r.ID), string(r.Status), "", ""}
-		if r.Score != nil {
-			rec[2] = strconv.FormatFloat(*r.Score, 'g', -1, 64)
-			rec[3] = strconv.Itoa(*r.BestEpoch)
-		}
-		for _, n := range names {
-			rec = append(rec, formatValue(r.Hyperparameters[n], 'g', -1))
-		}
-		cw.Write(rec)
+		score, epoch := scoreCSV(r.Score, r.BestEpoch)
+		cw.Write(appendValuesCSV([]string{strconv.Itoa(r.ID), string(r.Status), score, epoch}, r.Hyperparameters, names))
 	}
 	cw.Flush()
 	return cw.Error()
@@ -162,26 +133,13 @@ func writeCSV(w io.Writer, rows []reportRow, names []string) error {
 func writeTable(w io.Writer, rows []reportRow, names []string, o trials.Objective, total int) error {
 	fmt.Fprintf(w, "objective: %s (%s); %d of %d trials shown\n\n", o.Name, o.Direction, len(rows), total)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprint(tw, "id\tstatus\tscore\tbest_epoch")
-	for _, n := range names {
-		fmt.Fprintf(tw, "\t%s", n)
-	}
-	fmt.Fprintln(tw)
+	fmt.Fprintf(tw, "id\tstatus\tscore\tbest_epoch%s\n", tabCells(names))
 	for _, r := range rows {
-		score, epoch := "-", "-"
+		score := "-"
 		if r.Score != nil {
 			score = strconv.FormatFloat(*r.Score, 'f', 4, 64)
-			epoch = strconv.Itoa(*r.BestEpoch + 1)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s", r.ID, r.Status, score, epoch)
-		for _, n := range names {
-			v := formatValue(r.Hyperparameters[n], 'g', 4)
-			if v == "" {
-				v = "-"
-			}
-			fmt.Fprintf(tw, "\t%s", v)
-		}
-		fmt.Fprintln(tw)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s%s\n", r.ID, r.Status, score, epochCell(r.BestEpoch), valueCells(r.Hyperparameters, names))
 	}
 	return tw.Flush()
 }

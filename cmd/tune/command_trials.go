@@ -83,16 +83,9 @@ func runTrials(cmd *cobra.Command, f trialsFlags) error {
 		if len(f.status) > 0 && !slices.Contains(f.status, string(t.Status)) {
 			continue
 		}
-		r := trialRow{ID: t.ID, Status: t.Status, Score: t.Score, Epochs: epochsRun(t), Seconds: duration(t).Seconds(),
-			Attempt: t.Attempt, Error: t.Error, Hyperparameters: t.Values, Metrics: t.Metrics}
-		if t.Score != nil {
-			e := t.BestEpoch
-			r.BestEpoch = &e
-		}
-		if r.Hyperparameters == nil {
-			r.Hyperparameters = hp.Values{}
-		}
-		rows = append(rows, r)
+		rows = append(rows, trialRow{ID: t.ID, Status: t.Status, Score: t.Score, BestEpoch: scoredEpoch(t),
+			Epochs: epochsRun(t), Seconds: duration(t).Seconds(), Attempt: t.Attempt, Error: t.Error,
+			Hyperparameters: trialValues(t), Metrics: t.Metrics})
 	}
 	if len(rows) == 0 {
 		return fmt.Errorf("project %s has no %s trial (%d trials)", p.dir, strings.Join(f.status, " or "), len(p.trials))
@@ -138,32 +131,14 @@ func duration(t *trials.Trial) time.Duration {
 	return t.Ended.Sub(t.Started)
 }
 
-// valueNames returns the hyperparameter names of the values: the space's
-// order first, then any others sorted.
-func valueNames(vs []hp.Values, order []string) []string {
-	merged := hp.Values{}
-	for _, v := range vs {
-		for k, x := range v {
-			merged[k] = x
-		}
-	}
-	return orderedNames(merged, order)
-}
-
 func writeTrialsCSV(w io.Writer, rows []trialRow, names []string) error {
 	cw := csv.NewWriter(w)
 	cw.Write(append([]string{"id", "status", "score", "best_epoch", "epochs_run", "seconds", "attempt", "error"}, names...))
 	for _, r := range rows {
-		rec := []string{strconv.Itoa(r.ID), string(r.Status), "", "", strconv.Itoa(r.Epochs),
+		score, epoch := scoreCSV(r.Score, r.BestEpoch)
+		rec := []string{strconv.Itoa(r.ID), string(r.Status), score, epoch, strconv.Itoa(r.Epochs),
 			strconv.FormatFloat(r.Seconds, 'f', 3, 64), strconv.Itoa(r.Attempt), r.Error}
-		if r.Score != nil {
-			rec[2] = strconv.FormatFloat(*r.Score, 'g', -1, 64)
-			rec[3] = strconv.Itoa(*r.BestEpoch)
-		}
-		for _, n := range names {
-			rec = append(rec, formatValue(r.Hyperparameters[n], 'g', -1))
-		}
-		cw.Write(rec)
+		cw.Write(appendValuesCSV(rec, r.Hyperparameters, names))
 	}
 	cw.Flush()
 	return cw.Error()
@@ -171,25 +146,10 @@ func writeTrialsCSV(w io.Writer, rows []trialRow, names []string) error {
 
 func writeTrialsTable(w io.Writer, rows []trialRow, names []string) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprint(tw, "id\tstatus\tscore\tbest_epoch\tepochs\ttime")
-	for _, n := range names {
-		fmt.Fprintf(tw, "\t%s", n)
-	}
-	fmt.Fprintln(tw, "\tnote")
+	fmt.Fprintf(tw, "id\tstatus\tscore\tbest_epoch\tepochs\ttime%s\tnote\n", tabCells(names))
 	for _, r := range rows {
-		epoch := "-"
-		if r.BestEpoch != nil {
-			epoch = strconv.Itoa(*r.BestEpoch + 1)
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s", r.ID, r.Status, formatScore(r.Score), epoch, r.Epochs,
-			roundDuration(time.Duration(r.Seconds*float64(time.Second))))
-		for _, n := range names {
-			v := formatValue(r.Hyperparameters[n], 'g', 4)
-			if v == "" {
-				v = "-"
-			}
-			fmt.Fprintf(tw, "\t%s", v)
-		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s%s", r.ID, r.Status, formatScore(r.Score), epochCell(r.BestEpoch), r.Epochs,
+			roundDuration(time.Duration(r.Seconds*float64(time.Second))), valueCells(r.Hyperparameters, names))
 		note := oneLine(r.Error)
 		if len(note) > 60 {
 			note = note[:57] + "..."

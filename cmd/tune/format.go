@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/trials"
 )
 
@@ -47,6 +48,85 @@ func formatScore(s *float64) string {
 		return "-"
 	}
 	return formatMetric(*s)
+}
+
+// scoredEpoch returns the best epoch of a trial with a score, counted
+// from 0 as stored; nil for a trial without a score.
+func scoredEpoch(t *trials.Trial) *int {
+	if t.Score == nil {
+		return nil
+	}
+	e := t.BestEpoch
+	return &e
+}
+
+// trialValues returns a trial's hyperparameter values, empty rather than
+// nil so that JSON has {} for none.
+func trialValues(t *trials.Trial) hp.Values {
+	if t.Values == nil {
+		return hp.Values{}
+	}
+	return t.Values
+}
+
+// valueNames returns the hyperparameter names of the values: the space's
+// order first, then any others sorted.
+func valueNames(vs []hp.Values, order []string) []string {
+	merged := hp.Values{}
+	for _, v := range vs {
+		for k, x := range v {
+			merged[k] = x
+		}
+	}
+	return orderedNames(merged, order)
+}
+
+// scoreCSV returns the csv cells of a score and its best epoch: the exact
+// score and the epoch counted from 0, as stored; empty for no score.
+func scoreCSV(score *float64, bestEpoch *int) (string, string) {
+	if score == nil || bestEpoch == nil {
+		return "", ""
+	}
+	return strconv.FormatFloat(*score, 'g', -1, 64), strconv.Itoa(*bestEpoch)
+}
+
+// appendValuesCSV appends the csv cells of the values of names, exact,
+// "" for a missing one.
+func appendValuesCSV(rec []string, v hp.Values, names []string) []string {
+	for _, n := range names {
+		rec = append(rec, formatValue(v[n], 'g', -1))
+	}
+	return rec
+}
+
+// epochCell formats a best epoch for people, counted from 1; "-" for
+// none.
+func epochCell(bestEpoch *int) string {
+	if bestEpoch == nil {
+		return "-"
+	}
+	return strconv.Itoa(*bestEpoch + 1)
+}
+
+// tabCells is the cells of a tabwriter line, each after a tab.
+func tabCells(cells []string) string {
+	var b strings.Builder
+	for _, c := range cells {
+		b.WriteString("\t" + c)
+	}
+	return b.String()
+}
+
+// valueCells is the table cells of the values of names, each after a tab:
+// 4 significant digits, "-" for a missing one.
+func valueCells(v hp.Values, names []string) string {
+	cells := make([]string, len(names))
+	for i, n := range names {
+		if cells[i] = formatValue(v[n], 'g', 4); cells[i] == "" {
+			cells[i] = "-"
+		}
+	}
+	return tabCells(cells)
 }
 
 // checkFormat fails unless format is one of want.

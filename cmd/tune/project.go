@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/study"
 	"github.com/tunekit/tune/trials"
 )
@@ -117,6 +118,15 @@ func (p *project) paramNames() []string {
 // with a score count when pruned is true.
 func (p *project) best(n int, pruned bool) []*trials.Trial {
 	return trials.Best(p.trials, p.objective(), n, pruned)
+}
+
+// allValues returns the values of every trial of the project.
+func allValues(p *project) []hp.Values {
+	out := make([]hp.Values, len(p.trials))
+	for i, t := range p.trials {
+		out[i] = t.Values
+	}
+	return out
 }
 
 // needTrials fails when the project has no trial.

@@ -12,44 +12,20 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"log"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 
+	"github.com/tunekit/tune/examples/internal/exampleutil"
 	"github.com/tunekit/tune/study"
-	"github.com/tunekit/tune/trials"
 	"github.com/tunekit/tune/tuner"
 )
 
-type printer struct{ objective string }
-
-func (p printer) TrialStarted(*trials.Trial)             {}
-func (p printer) EpochEnded(*trials.Trial, trials.Epoch) {}
-func (p printer) TrialEnded(t *trials.Trial) {
-	if t.Score != nil {
-		fmt.Printf("trial %2d %-9s %s=%.4f (epoch %d)  %v\n", t.ID, t.Status, p.objective, *t.Score, t.BestEpoch+1, t.Values)
-	} else {
-		fmt.Printf("trial %2d %-9s %s\n", t.ID, t.Status, t.Error)
-	}
-}
-
-func studyPath() string {
-	for _, p := range []string{"examples/csv_binary/study.yaml", "study.yaml"} {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	return "examples/csv_binary/study.yaml"
-}
-
 func main() {
-	config := flag.String("config", studyPath(), "the study file")
+	config := flag.String("config", exampleutil.StudyPath("csv_binary"), "the study file")
 	dataPath := flag.String("data", "", "your csv file (default: the study's)")
 	testPath := flag.String("test", "", "your test csv file (default: the study's)")
 	sep := flag.String("separator", "", "the field separator, such as , or ;")
@@ -61,14 +37,14 @@ func main() {
 
 	var sets []string
 	if *dataPath != "" {
-		abs, err := absPath(*dataPath)
+		abs, err := exampleutil.AbsPath(*dataPath)
 		if err != nil {
 			log.Fatal(err)
 		}
 		sets = append(sets, "data.path="+strconv.Quote(abs), "data.columns=null", "data.test_path=null")
 	}
 	if *testPath != "" {
-		abs, err := absPath(*testPath)
+		abs, err := exampleutil.AbsPath(*testPath)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -101,7 +77,7 @@ func main() {
 		log.Fatal(err)
 	}
 	opts.Overwrite = true
-	opts.Observer = printer{st.Objective}
+	opts.Observer = exampleutil.Printer{Objective: st.Objective}
 	t, err := tuner.New(st.MLP(ds), opts)
 	if err != nil {
 		log.Fatal(err)
@@ -165,11 +141,4 @@ func load(path string, sets []string) (*study.Study, error) {
 		return nil, err
 	}
 	return study.Parse(src, path)
-}
-
-func absPath(p string) (string, error) {
-	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("%s: no such file", p)
-	}
-	return filepath.Abs(p)
 }

@@ -12,46 +12,20 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"log"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 
+	"github.com/tunekit/tune/examples/internal/exampleutil"
 	"github.com/tunekit/tune/study"
-	"github.com/tunekit/tune/trials"
 	"github.com/tunekit/tune/tuner"
 )
 
-// printer prints one line per finished trial.
-type printer struct{ objective string }
-
-func (p printer) TrialStarted(*trials.Trial)             {}
-func (p printer) EpochEnded(*trials.Trial, trials.Epoch) {}
-func (p printer) TrialEnded(t *trials.Trial) {
-	if t.Score != nil {
-		fmt.Printf("trial %2d %s  %s=%.4f (epoch %d)  %v\n", t.ID, t.Status, p.objective, *t.Score, t.BestEpoch+1, t.Values)
-	} else {
-		fmt.Printf("trial %2d %s  %s\n", t.ID, t.Status, t.Error)
-	}
-}
-
-// studyPath finds study.yaml from the repository root or this directory.
-func studyPath() string {
-	for _, p := range []string{"examples/csv_regression/study.yaml", "study.yaml"} {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	return "examples/csv_regression/study.yaml"
-}
-
 func main() {
-	config := flag.String("config", studyPath(), "the study file")
+	config := flag.String("config", exampleutil.StudyPath("csv_regression"), "the study file")
 	dataPath := flag.String("data", "", "your csv file (default: the study's)")
 	sep := flag.String("separator", "", "its field separator, such as , or ;")
 	target := flag.String("target", "", "the column to predict")
@@ -62,7 +36,7 @@ func main() {
 
 	var sets []string
 	if *dataPath != "" {
-		abs, err := absPath(*dataPath)
+		abs, err := exampleutil.AbsPath(*dataPath)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -93,7 +67,7 @@ func main() {
 		log.Fatal(err)
 	}
 	opts.Overwrite = *overwrite
-	opts.Observer = printer{st.Objective}
+	opts.Observer = exampleutil.Printer{Objective: st.Objective}
 	t, err := tuner.New(st.MLP(ds), opts)
 	if err != nil {
 		log.Fatal(err)
@@ -146,15 +120,6 @@ func load(path string, sets []string) (*study.Study, error) {
 		return nil, err
 	}
 	return study.Parse(src, path)
-}
-
-// absPath makes a path given on the command line absolute: the study
-// resolves relative paths against its own directory.
-func absPath(p string) (string, error) {
-	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("%s: no such file", p)
-	}
-	return filepath.Abs(p)
 }
 
 func rows(ds *study.Dataset) int {

@@ -13,17 +13,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"log"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"time"
 
-	"github.com/tunekit/tune/data"
+	"github.com/tunekit/tune/examples/internal/exampleutil"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/oracle"
@@ -49,25 +46,14 @@ func build(h *hp.HyperParameters) (*nn.Model, error) {
 	return m, err
 }
 
-type printer struct{ start time.Time }
-
-func (p printer) TrialStarted(*trials.Trial)             {}
-func (p printer) EpochEnded(*trials.Trial, trials.Epoch) {}
-func (p printer) TrialEnded(t *trials.Trial) {
-	score := "-"
-	if t.Score != nil {
-		score = fmt.Sprintf("%.4f", *t.Score)
-	}
-	fmt.Printf("[%5.0fs] trial %2d %s val_accuracy=%s (epoch %d of %d)  %v\n", time.Since(p.start).Seconds(), t.ID, t.Status, score,
-		t.BestEpoch+1, len(t.History), t.Values)
+// epochsRun shows how many epochs a trial ran before early stopping ended
+// it (or its -epochs ran out).
+func epochsRun(t *trials.Trial) string {
+	return fmt.Sprintf("[epochs run: %d]", len(t.History))
 }
 
 func main() {
-	root := data.DefaultDataDir()
-	if root == "" {
-		root = filepath.Join("..", "shared", "data")
-	}
-	dataDir := flag.String("data", root, "directory holding fashion-mnist/ with the four gzip IDX files")
+	dataDir := flag.String("data", exampleutil.DataDir(), "directory holding fashion-mnist/ with the four gzip IDX files")
 	out := flag.String("dir", "my_fashion_mnist", "directory for the project")
 	trialsFlag := flag.Int("trials", 10, "max trials")
 	epochs := flag.Int("epochs", 10, "epochs per trial")
@@ -76,22 +62,15 @@ func main() {
 	overwrite := flag.Bool("overwrite", true, "start afresh instead of resuming")
 	flag.Parse()
 
-	trainX, trainY, testX, testY, err := data.FashionMNIST(filepath.Join(*dataDir, "fashion-mnist"))
-	if errors.Is(err, fs.ErrNotExist) {
-		fmt.Printf("Fashion-MNIST is not in %s: %v\nskipping (set -data or $TUNE_DATA_DIR, or run: tune data get fashion-mnist)\n", *dataDir, err)
+	d, err := exampleutil.FashionMNIST(*dataDir) // the last 5,000 training images for validation
+	if exampleutil.Missing(err, "fashion-mnist", *dataDir) {
 		return
 	}
 	if err != nil {
 		log.Fatal(err)
 	}
-	trainX, trainY, valX, valY, err := data.SplitLast(trainX, trainY, 5000)
-	if err != nil {
-		log.Fatal(err)
-	}
-	if *train > 0 && *train < trainX.Rows {
-		trainX, trainY = trainX.Slice(0, *train), trainY.Slice(0, *train)
-	}
-	fmt.Printf("training on %d images, validating on %d\n", trainX.Rows, valX.Rows)
+	d.LimitTrain(*train)
+	fmt.Printf("training on %d images, validating on %d\n", d.TrainX.Rows, d.ValidX.Rows)
 	start := time.Now()
 	t, err := tuner.New(tuner.BuildFunc(build), tuner.Options{
 		Objective:      "val_accuracy",
@@ -102,7 +81,7 @@ func main() {
 		Directory:      *out,
 		ProjectName:    "my_bayesian_opt",
 		Overwrite:      *overwrite,
-		Observer:       printer{start},
+		Observer:       exampleutil.Printer{Objective: "val_accuracy", Start: start, Detail: epochsRun},
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -113,7 +92,7 @@ func main() {
 	defer stop()
 	// The book's early stopping: EarlyStopping(patience=2) on val_loss.
 	early := &nn.EarlyStopping{Monitor: "val_loss", Patience: 2}
-	err = t.Search(ctx, trainX, trainY, nn.FitConfig{Epochs: *epochs, BatchSize: 32, ValidationX: valX, ValidationY: valY,
+	err = t.Search(ctx, d.TrainX, d.TrainY, nn.FitConfig{Epochs: *epochs, BatchSize: 32, ValidationX: d.ValidX, ValidationY: d.ValidY,
 		Callbacks: []nn.Callback{early}})
 	if err != nil {
 		log.Fatal(err)
@@ -125,7 +104,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	logs, err := best[0].Evaluate(testX, testY, 1000)
+	logs, err := best[0].Evaluate(d.TestX, d.TestY, 1000)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -12,17 +12,15 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"log"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"time"
 
 	"github.com/tunekit/tune/data"
+	"github.com/tunekit/tune/examples/internal/exampleutil"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/oracle"
@@ -84,26 +82,15 @@ func standardize(x *nn.Matrix, others ...*nn.Matrix) (*nn.Matrix, *nn.Matrix, er
 	return xs, v, nil
 }
 
-// printer reports each finished trial on one line.
-type printer struct{ start time.Time }
-
-func (p printer) TrialStarted(*trials.Trial)             {}
-func (p printer) EpochEnded(*trials.Trial, trials.Epoch) {}
-func (p printer) TrialEnded(t *trials.Trial) {
-	score := "-"
-	if t.Score != nil {
-		score = fmt.Sprintf("%.4f", *t.Score)
-	}
-	fmt.Printf("[%5.0fs] trial %2d (bracket %d round %d, epochs %d-%d) %s val_accuracy=%s  %v\n", time.Since(p.start).Seconds(),
-		t.ID, t.Bracket, t.Round, t.InitialEpoch+1, t.Epochs, t.Status, score, t.Values)
+// hyperbandPlace shows where a trial stands in Hyperband's brackets of
+// successive halving, and the epochs it trained (warm-started from the
+// checkpoint of the trial it continues, after the first round).
+func hyperbandPlace(t *trials.Trial) string {
+	return fmt.Sprintf("[bracket %d round %d, epochs %d-%d]", t.Bracket, t.Round, t.InitialEpoch+1, t.Epochs)
 }
 
 func main() {
-	root := data.DefaultDataDir()
-	if root == "" {
-		root = filepath.Join("..", "shared", "data")
-	}
-	dataDir := flag.String("data", root, "directory holding fashion-mnist/ with the four gzip IDX files")
+	dataDir := flag.String("data", exampleutil.DataDir(), "directory holding fashion-mnist/ with the four gzip IDX files")
 	out := flag.String("dir", "my_fashion_mnist", "directory for the project")
 	maxEpochs := flag.Int("max-epochs", 10, "Hyperband's max_epochs")
 	factor := flag.Int("factor", 3, "Hyperband's factor")
@@ -113,23 +100,16 @@ func main() {
 	overwrite := flag.Bool("overwrite", true, "start afresh instead of resuming")
 	flag.Parse()
 
-	trainX, trainY, testX, testY, err := data.FashionMNIST(filepath.Join(*dataDir, "fashion-mnist"))
-	if errors.Is(err, fs.ErrNotExist) {
-		fmt.Printf("Fashion-MNIST is not in %s: %v\nskipping (set -data or $TUNE_DATA_DIR, or run: tune data get fashion-mnist)\n", *dataDir, err)
+	d, err := exampleutil.FashionMNIST(*dataDir) // the last 5,000 training images for validation
+	if exampleutil.Missing(err, "fashion-mnist", *dataDir) {
 		return
 	}
 	if err != nil {
 		log.Fatal(err)
 	}
-	trainX, trainY, valX, valY, err := data.SplitLast(trainX, trainY, 5000)
-	if err != nil {
-		log.Fatal(err)
-	}
-	if *train > 0 && *train < trainX.Rows {
-		trainX, trainY = trainX.Slice(0, *train), trainY.Slice(0, *train)
-	}
+	d.LimitTrain(*train)
 	hb := &oracle.Hyperband{MaxEpochs: *maxEpochs, Factor: *factor, HyperbandIterations: *iterations}
-	fmt.Printf("training on %d images, validating on %d; Hyperband: %d trials per iteration\n", trainX.Rows, valX.Rows, hb.TrialsPerIteration())
+	fmt.Printf("training on %d images, validating on %d; Hyperband: %d trials per iteration\n", d.TrainX.Rows, d.ValidX.Rows, hb.TrialsPerIteration())
 	start := time.Now()
 	t, err := tuner.New(classifier{}, tuner.Options{
 		Objective:      "val_accuracy",
@@ -139,7 +119,7 @@ func main() {
 		Directory:      *out,
 		ProjectName:    "my_hyperband",
 		Overwrite:      *overwrite,
-		Observer:       printer{start},
+		Observer:       exampleutil.Printer{Objective: "val_accuracy", Start: start, Detail: hyperbandPlace},
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -148,7 +128,7 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	err = t.Search(ctx, trainX, trainY, nn.FitConfig{BatchSize: 32, ValidationX: valX, ValidationY: valY})
+	err = t.Search(ctx, d.TrainX, d.TrainY, nn.FitConfig{BatchSize: 32, ValidationX: d.ValidX, ValidationY: d.ValidY})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -165,13 +145,13 @@ func main() {
 	}
 	// The model was trained on standardised images if normalize was on:
 	// the test images need the same scaling (fitted on the training set).
-	x := testX
+	x := d.TestX
 	if best[0].Values["normalize"] == true {
-		if _, x, err = standardize(trainX, testX); err != nil {
+		if _, x, err = standardize(d.TrainX, d.TestX); err != nil {
 			log.Fatal(err)
 		}
 	}
-	logs, err := model.Evaluate(x, testY, 1000)
+	logs, err := model.Evaluate(x, d.TestY, 1000)
 	if err != nil {
 		log.Fatal(err)
 	}

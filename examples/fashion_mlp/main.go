@@ -18,41 +18,28 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"log"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"time"
 
-	"github.com/tunekit/tune/data"
+	"github.com/tunekit/tune/examples/internal/exampleutil"
 	"github.com/tunekit/tune/nn"
 )
 
 func main() {
-	root := data.DefaultDataDir()
-	if root == "" {
-		root = filepath.Join("..", "shared", "data")
-	}
-	dataDir := flag.String("data", root, "directory holding fashion-mnist/")
+	dataDir := flag.String("data", exampleutil.DataDir(), "directory holding fashion-mnist/")
 	epochs := flag.Int("epochs", 30, "epochs")
 	seed := flag.Int64("seed", 42, "seed of the initial weights and of the shuffles")
 	save := flag.String("save", "", "save the trained model to this file")
 	flag.Parse()
 
-	dir := filepath.Join(*dataDir, "fashion-mnist")
-	trainX, trainY, testX, testY, err := data.FashionMNIST(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		fmt.Printf("skipping: Fashion-MNIST not found in %s (set -data or $%s)\n", dir, data.DataDirEnv)
+	d, err := exampleutil.FashionMNIST(*dataDir) // the last 5,000 training images for validation
+	if exampleutil.Missing(err, "fashion-mnist", *dataDir) {
 		return
 	}
-	if err != nil {
-		log.Fatal(err)
-	}
-	trainX, trainY, validX, validY, err := data.SplitLast(trainX, trainY, 5000)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -78,12 +65,12 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	start := time.Now()
-	hist, err := model.Fit(ctx, trainX, trainY, nn.FitConfig{
+	hist, err := model.Fit(ctx, d.TrainX, d.TrainY, nn.FitConfig{
 		Epochs:      *epochs,
 		BatchSize:   32,
 		Seed:        *seed,
-		ValidationX: validX,
-		ValidationY: validY,
+		ValidationX: d.ValidX,
+		ValidationY: d.ValidY,
 		Callbacks:   []nn.Callback{nn.NewEpochLogger(os.Stdout, *epochs)},
 	})
 	if err != nil {
@@ -91,7 +78,7 @@ func main() {
 	}
 	elapsed := time.Since(start)
 	n := len(hist.Epochs)
-	test, err := model.Evaluate(testX, testY, 0)
+	test, err := model.Evaluate(d.TestX, d.TestY, 0)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -13,20 +13,16 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"log"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"time"
 
-	"github.com/tunekit/tune/data"
+	"github.com/tunekit/tune/examples/internal/exampleutil"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/nn"
-	"github.com/tunekit/tune/trials"
 	"github.com/tunekit/tune/tuner"
 )
 
@@ -49,25 +45,8 @@ func build(h *hp.HyperParameters) (*nn.Model, error) {
 	return m, err
 }
 
-// printer reports each finished trial on one line.
-type printer struct{ start time.Time }
-
-func (p printer) TrialStarted(*trials.Trial)             {}
-func (p printer) EpochEnded(*trials.Trial, trials.Epoch) {}
-func (p printer) TrialEnded(t *trials.Trial) {
-	score := "-"
-	if t.Score != nil {
-		score = fmt.Sprintf("%.4f", *t.Score)
-	}
-	fmt.Printf("[%5.0fs] trial %d %s val_accuracy=%s  %v %s\n", time.Since(p.start).Seconds(), t.ID, t.Status, score, t.Values, t.Error)
-}
-
 func main() {
-	root := data.DefaultDataDir()
-	if root == "" {
-		root = filepath.Join("..", "shared", "data")
-	}
-	dataDir := flag.String("data", root, "directory holding fashion-mnist/ with the four gzip IDX files")
+	dataDir := flag.String("data", exampleutil.DataDir(), "directory holding fashion-mnist/ with the four gzip IDX files")
 	out := flag.String("dir", "my_fashion_mnist", "directory for the project")
 	trialsFlag := flag.Int("trials", 5, "max trials")
 	epochs := flag.Int("epochs", 10, "epochs per trial")
@@ -77,22 +56,15 @@ func main() {
 	overwrite := flag.Bool("overwrite", true, "start afresh instead of resuming")
 	flag.Parse()
 
-	trainX, trainY, testX, testY, err := data.FashionMNIST(filepath.Join(*dataDir, "fashion-mnist"))
-	if errors.Is(err, fs.ErrNotExist) {
-		fmt.Printf("Fashion-MNIST is not in %s: %v\nskipping (set -data or $TUNE_DATA_DIR, or run: tune data get fashion-mnist)\n", *dataDir, err)
+	d, err := exampleutil.FashionMNIST(*dataDir) // the last 5,000 training images for validation
+	if exampleutil.Missing(err, "fashion-mnist", *dataDir) {
 		return
 	}
 	if err != nil {
 		log.Fatal(err)
 	}
-	trainX, trainY, valX, valY, err := data.SplitLast(trainX, trainY, 5000)
-	if err != nil {
-		log.Fatal(err)
-	}
-	if *train > 0 && *train < trainX.Rows {
-		trainX, trainY = trainX.Slice(0, *train), trainY.Slice(0, *train)
-	}
-	fmt.Printf("training on %d images, validating on %d\n", trainX.Rows, valX.Rows)
+	d.LimitTrain(*train)
+	fmt.Printf("training on %d images, validating on %d\n", d.TrainX.Rows, d.ValidX.Rows)
 	start := time.Now()
 	t, err := tuner.New(tuner.BuildFunc(build), tuner.Options{
 		Objective:      "val_accuracy",
@@ -102,7 +74,7 @@ func main() {
 		Directory:      *out,
 		ProjectName:    "my_rnd_search",
 		Overwrite:      *overwrite,
-		Observer:       printer{start},
+		Observer:       exampleutil.Printer{Objective: "val_accuracy", Start: start},
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -111,7 +83,7 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	err = t.Search(ctx, trainX, trainY, nn.FitConfig{Epochs: *epochs, BatchSize: 32, ValidationX: valX, ValidationY: valY})
+	err = t.Search(ctx, d.TrainX, d.TrainY, nn.FitConfig{Epochs: *epochs, BatchSize: 32, ValidationX: d.ValidX, ValidationY: d.ValidY})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -122,7 +94,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	logs, err := best[0].Evaluate(testX, testY, 1000)
+	logs, err := best[0].Evaluate(d.TestX, d.TestY, 1000)
 	if err != nil {
 		log.Fatal(err)
 	}

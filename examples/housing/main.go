@@ -23,34 +23,26 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"log"
 	"math"
 	"os"
 	"os/signal"
-	"path/filepath"
 
 	"github.com/tunekit/tune/data"
+	"github.com/tunekit/tune/examples/internal/exampleutil"
 	"github.com/tunekit/tune/nn"
 )
 
 func main() {
-	root := data.DefaultDataDir()
-	if root == "" {
-		root = filepath.Join("..", "shared", "data")
-	}
-	dataDir := flag.String("data", root, "directory holding california-housing/cal_housing.data")
+	dataDir := flag.String("data", exampleutil.DataDir(), "directory holding california-housing/cal_housing.data")
 	epochs := flag.Int("epochs", 20, "epochs")
 	seed := flag.Int64("seed", 42, "seed of the splits, the initial weights and the shuffles")
 	flag.Parse()
 
-	path := filepath.Join(*dataDir, "california-housing", "cal_housing.data")
-	x, y, _, err := data.CaliforniaHousing(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		fmt.Printf("skipping: %s not found (set -data or $%s)\n", path, data.DataDirEnv)
+	x, y, err := exampleutil.CaliforniaHousing(*dataDir)
+	if exampleutil.Missing(err, "california-housing", *dataDir) {
 		return
 	}
 	if err != nil {

@@ -15,22 +15,19 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"log"
 	"math"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"time"
 
 	"github.com/tunekit/tune/data"
+	"github.com/tunekit/tune/examples/internal/exampleutil"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/oracle"
-	"github.com/tunekit/tune/trials"
 	"github.com/tunekit/tune/tuner"
 )
 
@@ -55,24 +52,8 @@ func builder(norm *nn.NormalizationLayer) tuner.BuildFunc {
 	}
 }
 
-type printer struct{ start time.Time }
-
-func (p printer) TrialStarted(*trials.Trial)             {}
-func (p printer) EpochEnded(*trials.Trial, trials.Epoch) {}
-func (p printer) TrialEnded(t *trials.Trial) {
-	score := "-"
-	if t.Score != nil {
-		score = fmt.Sprintf("%.4f", *t.Score)
-	}
-	fmt.Printf("[%4.0fs] trial %2d %s val_rmse=%s  %v %s\n", time.Since(p.start).Seconds(), t.ID, t.Status, score, t.Values, t.Error)
-}
-
 func main() {
-	root := data.DefaultDataDir()
-	if root == "" {
-		root = filepath.Join("..", "shared", "data")
-	}
-	dataDir := flag.String("data", root, "directory holding california-housing/cal_housing.data")
+	dataDir := flag.String("data", exampleutil.DataDir(), "directory holding california-housing/cal_housing.data")
 	out := flag.String("dir", "my_california_housing", "directory for the project")
 	trialsFlag := flag.Int("trials", 12, "max trials")
 	epochs := flag.Int("epochs", 20, "epochs per trial")
@@ -80,9 +61,8 @@ func main() {
 	seed := flag.Int64("seed", 42, "seed of the splits and the search")
 	flag.Parse()
 
-	x, y, _, err := data.CaliforniaHousing(filepath.Join(*dataDir, "california-housing", "cal_housing.data"))
-	if errors.Is(err, fs.ErrNotExist) {
-		fmt.Printf("the California housing data are not in %s: %v\nskipping (set -data or $TUNE_DATA_DIR, or run: tune data get california-housing)\n", *dataDir, err)
+	x, y, err := exampleutil.CaliforniaHousing(*dataDir)
+	if exampleutil.Missing(err, "california-housing", *dataDir) {
 		return
 	}
 	if err != nil {
@@ -113,7 +93,7 @@ func main() {
 		Directory:      *out,
 		ProjectName:    "housing_bayesian",
 		Overwrite:      true,
-		Observer:       printer{start},
+		Observer:       exampleutil.Printer{Objective: "val_rmse", Start: start},
 	})
 	if err != nil {
 		log.Fatal(err)

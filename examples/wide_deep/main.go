@@ -24,17 +24,15 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"log"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"time"
 
 	"github.com/tunekit/tune/data"
+	"github.com/tunekit/tune/examples/internal/exampleutil"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/oracle"
@@ -117,25 +115,14 @@ func (c reporter) OnEpochEnd(_ *nn.Model, epoch int, logs nn.Logs) error {
 	})
 }
 
-type printer struct{ start time.Time }
-
-func (p printer) TrialStarted(*trials.Trial)             {}
-func (p printer) EpochEnded(*trials.Trial, trials.Epoch) {}
-func (p printer) TrialEnded(t *trials.Trial) {
-	score := "-"
-	if t.Score != nil {
-		score = fmt.Sprintf("%.4f", *t.Score)
-	}
-	fmt.Printf("[%4.0fs] trial %2d %s val_rmse=%s val_aux_rmse=%.4f  %v %s\n", time.Since(p.start).Seconds(), t.ID, t.Status,
-		score, t.Metrics["val_aux_rmse"], t.Values, t.Error)
+// auxRMSE shows the auxiliary output's validation RMSE at the trial's best
+// epoch, which the reporter passes to the tuner as val_aux_rmse.
+func auxRMSE(t *trials.Trial) string {
+	return fmt.Sprintf("val_aux_rmse=%.4f", t.Metrics["val_aux_rmse"])
 }
 
 func main() {
-	root := data.DefaultDataDir()
-	if root == "" {
-		root = filepath.Join("..", "shared", "data")
-	}
-	dataDir := flag.String("data", root, "directory holding california-housing/cal_housing.data")
+	dataDir := flag.String("data", exampleutil.DataDir(), "directory holding california-housing/cal_housing.data")
 	out := flag.String("dir", "my_california_housing", "directory for the project")
 	trialsFlag := flag.Int("trials", 10, "max trials")
 	epochs := flag.Int("epochs", 20, "epochs per trial")
@@ -143,9 +130,8 @@ func main() {
 	seed := flag.Int64("seed", 42, "seed of the splits and the search")
 	flag.Parse()
 
-	x, y, _, err := data.CaliforniaHousing(filepath.Join(*dataDir, "california-housing", "cal_housing.data"))
-	if errors.Is(err, fs.ErrNotExist) {
-		fmt.Printf("the California housing data are not in %s: %v\nskipping (set -data or $TUNE_DATA_DIR, or run: tune data get california-housing)\n", *dataDir, err)
+	x, y, err := exampleutil.CaliforniaHousing(*dataDir)
+	if exampleutil.Missing(err, "california-housing", *dataDir) {
 		return
 	}
 	if err != nil {
@@ -194,7 +180,7 @@ func main() {
 		Directory:      *out,
 		ProjectName:    "wide_deep",
 		Overwrite:      true,
-		Observer:       printer{start},
+		Observer:       exampleutil.Printer{Objective: "val_rmse", Start: start, Detail: auxRMSE},
 	})
 	if err != nil {
 		log.Fatal(err)
