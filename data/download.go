@@ -304,7 +304,7 @@ func (r *fetchRun) download(ctx context.Context, f File, dest, u string) error {
 	if client == nil {
 		client = http.DefaultClient
 	}
-	what := formatBytes(f.Size)
+	what := FormatSize(f.Size)
 	if f.Member != "" {
 		what = f.Member + ", " + what
 	}
@@ -668,8 +668,8 @@ func checkFile(p string, f File) (FileStatus, error) {
 	return st, nil
 }
 
-// formatBytes formats n as a decimal size: "5148 B", "29.5 kB", "26.4 MB".
-func formatBytes(n int64) string {
+// FormatSize writes a byte count in decimal units: "512 B", "26.4 MB".
+func FormatSize(n int64) string {
 	switch {
 	case n < 1000:
 		return fmt.Sprintf("%d B", n)

@@ -740,8 +740,8 @@ func TestDefaultCacheDir(t *testing.T) {
 
 func TestFormatBytes(t *testing.T) {
 	for n, want := range map[int64]string{5148: "5.1 kB", 999: "999 B", 26_421_880: "26.4 MB", 2_071_484: "2.1 MB", 3e9: "3.0 GB"} {
-		if got := formatBytes(n); got != want {
-			t.Errorf("formatBytes(%d) = %q, want %q", n, got, want)
+		if got := FormatSize(n); got != want {
+			t.Errorf("FormatSize(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

@@ -150,7 +150,7 @@ func runDataGet(cmd *cobra.Command, dir string, names []string) error {
 			return err
 		}
 		fmt.Fprintf(out, "%s: %d %s, %s, verified in %s\n", ds.Name, len(paths), dataPlural(len(paths), "file", "files"),
-			formatDataSize(ds.Size()), filepath.Join(cache, ds.Name))
+			data.FormatSize(ds.Size()), filepath.Join(cache, ds.Name))
 	}
 	switch len(failed) {
 	case 0:
@@ -201,7 +201,7 @@ func runDataList(cmd *cobra.Command, dir string, names []string) error {
 			if s.State == data.FileMismatch {
 				state = "checksum mismatch"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ds.Name, s.File.Name, formatDataSize(s.File.Size), state, s.Path)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ds.Name, s.File.Name, data.FormatSize(s.File.Size), state, s.Path)
 		}
 	}
 	if err := tw.Flush(); err != nil {
@@ -216,18 +216,4 @@ func dataPlural(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-// formatDataSize formats n bytes as a decimal size: "999 B", "29.5 kB",
-// "26.4 MB".
-func formatDataSize(n int64) string {
-	switch {
-	case n < 1000:
-		return fmt.Sprintf("%d B", n)
-	case n < 1000*1000:
-		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
-	case n < 1000*1000*1000:
-		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
-	}
-	return fmt.Sprintf("%.1f GB", float64(n)/1e9)
 }
