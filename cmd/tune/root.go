@@ -24,7 +24,8 @@ the trials and stores them in the project's directory. A search that is
 interrupted resumes where it stopped when run again.
 
 The other commands read a project without changing it: report, best,
-trials, show, export and plot; predict and retrain use its best model.
+trials, show, export, plot, importance and dashboard; predict and
+retrain use its best model.
 Each finds the project from the study file (--config, default
 study.yaml), the project directory (--project) or the store (--db).
 
@@ -34,6 +35,6 @@ Shell completion: see "tune completion --help".`,
 	}
 	root.AddCommand(newInitCommand(), newSearchCommand(), newReportCommand(), newBestCommand(), newTrialsCommand(),
 		newShowCommand(), newExportCommand(), newPlotCommand(), newPredictCommand(), newRetrainCommand(),
-		newDataCommand(), newVersionCommand())
+		newImportanceCommand(), newDataCommand(), newVersionCommand())
 	return root
 }
