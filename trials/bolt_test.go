@@ -396,8 +396,9 @@ func TestLocked(t *testing.T) {
 		if want := "open " + path + ": project is in use by another process"; err.Error() != want {
 			t.Errorf("err = %q, want %q", err, want)
 		}
-		if took < 100*time.Millisecond || took > 1500*time.Millisecond {
-			t.Errorf("second Open gave up after %v, want about 200ms", took)
+		// Only the lower bound holds on a busy machine.
+		if took < 100*time.Millisecond {
+			t.Errorf("second Open gave up after %v, want at least the 200ms timeout", took)
 		}
 	}
 	if err := first.Close(); err != nil {
