@@ -28,10 +28,13 @@ type CSVOptions struct {
 	// Header says the first non-comment record holds the column names.
 	// Names are trimmed of surrounding white space (and the first of a
 	// UTF-8 byte order mark); quoted names may contain the delimiter.
+	// Without a header the columns are named by their 0-based index:
+	// "0", "1", "2", … (as pandas names them with header=None), and
+	// Target and Columns may use those names.
 	Header bool
 
-	// Target names the target column. It needs Header. When Target is
-	// non-empty it decides and TargetIndex must be 0.
+	// Target names the target column. When Target is non-empty it decides
+	// and TargetIndex must be 0.
 	Target string
 
 	// TargetIndex selects the target column by position when Target is
@@ -58,8 +61,9 @@ type CSVOptions struct {
 	// set so that both use the same ids.
 	Classes []string
 
-	// Columns selects the feature columns by header name, in the order
-	// given; it needs Header and must not name the target. Nil or empty
+	// Columns selects the feature columns by name (header names, or the
+	// generated "0", "1", … without a header), in the order given; it must
+	// not name the target. Nil or empty
 	// means every column except the target, in file order. Columns that are
 	// not selected are not parsed, so they may hold text.
 	Columns []string
@@ -70,9 +74,10 @@ type Table struct {
 	X *nn.Matrix // rows × len(features) features
 	Y *nn.Matrix // rows × 1 target (class ids with StringLabels); nil with NoTarget
 
-	Features []string // header names of X's columns; nil without a header
-	Target   string   // header name of the target; "" without a header or target
+	Features []string // names of X's columns (generated "0", "1", … without a header)
+	Target   string   // name of the target column; "" without a target
 	Classes  []string // with StringLabels: the label of each class id; nil otherwise
+	Lines    []int    // the 1-based line on which each row starts, for messages naming a row
 }
 
 // LoadCSV reads CSV data from r (see LoadCSVFile, which names the file in
@@ -119,12 +124,6 @@ func (o *CSVOptions) validate() error {
 	}
 	if o.Comment != 0 && (!validDelim(o.Comment) || o.Comment == o.Comma) {
 		return bad("Comment %q is not a valid comment character", o.Comment)
-	}
-	if o.Target != "" && !o.Header {
-		return bad("Target %q needs Header", o.Target)
-	}
-	if len(o.Columns) > 0 && !o.Header {
-		return bad("Columns needs Header")
 	}
 	if o.Target != "" && o.TargetIndex != 0 {
 		return bad("both Target %q and TargetIndex %d set", o.Target, o.TargetIndex)
@@ -226,12 +225,12 @@ func parseNumber(s string) (float32, error) {
 	v, err := strconv.ParseFloat(s, 32)
 	if err != nil {
 		if errors.Is(err, strconv.ErrRange) {
-			return 0, fmt.Errorf("%q is %w", s, ErrRange)
+			return 0, fmt.Errorf("%s is %w", QuoteCut(s), ErrRange)
 		}
-		return 0, fmt.Errorf("%q is %w", s, ErrNotNumber)
+		return 0, fmt.Errorf("%s is %w", QuoteCut(s), ErrNotNumber)
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("%q is %w", s, ErrNotFinite)
+		return 0, fmt.Errorf("%s is %w", QuoteCut(s), ErrNotFinite)
 	}
 	return float32(v), nil
 }
@@ -268,11 +267,12 @@ func loadCSV(r io.Reader, file string, opts CSVOptions) (*Table, error) {
 	ncols := len(rec)
 	firstLine, _ := cr.FieldPos(0)
 
-	var header []string
-	if opts.Header {
-		header = make([]string, ncols)
-		for i, h := range rec {
+	header := make([]string, ncols)
+	for i, h := range rec {
+		if opts.Header {
 			header[i] = strings.TrimSpace(h)
+		} else {
+			header[i] = strconv.Itoa(i)
 		}
 	}
 	plan, err := planColumns(header, ncols, &opts, func(err error) error {
@@ -282,15 +282,12 @@ func loadCSV(r io.Reader, file string, opts CSVOptions) (*Table, error) {
 		return nil, err
 	}
 
-	t := &Table{}
-	if header != nil {
-		t.Features = make([]string, len(plan.features))
-		for j, c := range plan.features {
-			t.Features[j] = header[c]
-		}
-		if plan.target >= 0 {
-			t.Target = header[plan.target]
-		}
+	t := &Table{Features: make([]string, len(plan.features))}
+	for j, c := range plan.features {
+		t.Features[j] = header[c]
+	}
+	if plan.target >= 0 {
+		t.Target = header[plan.target]
 	}
 	classID := make(map[string]int)
 	fixedClasses := opts.Classes != nil
@@ -306,7 +303,7 @@ func loadCSV(r io.Reader, file string, opts CSVOptions) (*Table, error) {
 	fieldErr := func(col int, err error) error {
 		line, _ := cr.FieldPos(col)
 		pe := &ParseError{File: file, Line: line, Column: col + 1, Err: err}
-		if header != nil {
+		if opts.Header {
 			pe.Field = header[col]
 		}
 		return pe
@@ -333,7 +330,7 @@ func loadCSV(r io.Reader, file string, opts CSVOptions) (*Table, error) {
 				id, ok := classID[s]
 				if !ok {
 					if fixedClasses {
-						return fieldErr(c, fmt.Errorf("%w %q", ErrUnknownClass, s))
+						return fieldErr(c, fmt.Errorf("%w %s", ErrUnknownClass, QuoteCut(s)))
 					}
 					id = len(t.Classes)
 					classID[s] = id
@@ -348,6 +345,8 @@ func loadCSV(r io.Reader, file string, opts CSVOptions) (*Table, error) {
 				ys = append(ys, v)
 			}
 		}
+		line, _ := cr.FieldPos(0)
+		t.Lines = append(t.Lines, line)
 		rows++
 		return nil
 	}
@@ -381,4 +380,25 @@ func loadCSV(r io.Reader, file string, opts CSVOptions) (*Table, error) {
 		t.Y = &nn.Matrix{Rows: rows, Cols: 1, Data: ys}
 	}
 	return t, nil
+}
+
+// quoteMax is the most runes of a field QuoteCut quotes.
+const quoteMax = 40
+
+// QuoteCut quotes s like strconv.Quote, cut to its first 40 runes with the
+// length said when it is longer, so that a message quoting a field stays
+// one readable line: "aaaaaaaa…" (100000078 bytes).
+func QuoteCut(s string) string {
+	if utf8.RuneCountInString(s) <= quoteMax {
+		return strconv.Quote(s)
+	}
+	cut, n := s, 0
+	for i := range s {
+		if n == quoteMax {
+			cut = s[:i]
+			break
+		}
+		n++
+	}
+	return strconv.Quote(cut+"…") + " (" + strconv.Itoa(len(s)) + " bytes)"
 }

@@ -43,25 +43,25 @@ func TestLoadCSV(t *testing.T) {
 		{
 			name: "zero options: no header, target column 0",
 			in:   "1,2,3\n4,5,6\n",
-			want: Table{X: mat(2, 2, 2, 3, 5, 6), Y: mat(2, 1, 1, 4)},
+			want: Table{Features: []string{"1", "2"}, Target: "0", X: mat(2, 2, 2, 3, 5, 6), Y: mat(2, 1, 1, 4)},
 		},
 		{
 			name: "TargetIndex -1 is the last column",
 			in:   "1,2,3\n4,5,6\n",
 			opts: CSVOptions{TargetIndex: -1},
-			want: Table{X: mat(2, 2, 1, 2, 4, 5), Y: mat(2, 1, 3, 6)},
+			want: Table{Features: []string{"0", "1"}, Target: "2", X: mat(2, 2, 1, 2, 4, 5), Y: mat(2, 1, 3, 6)},
 		},
 		{
 			name: "TargetIndex 1 and -2 are the middle column",
 			in:   "1,2,3\n4,5,6",
 			opts: CSVOptions{TargetIndex: 1},
-			want: Table{X: mat(2, 2, 1, 3, 4, 6), Y: mat(2, 1, 2, 5)},
+			want: Table{Features: []string{"0", "2"}, Target: "1", X: mat(2, 2, 1, 3, 4, 6), Y: mat(2, 1, 2, 5)},
 		},
 		{
 			name: "TargetIndex -3 is the first of 3",
 			in:   "1,2,3\n4,5,6",
 			opts: CSVOptions{TargetIndex: -3},
-			want: Table{X: mat(2, 2, 2, 3, 5, 6), Y: mat(2, 1, 1, 4)},
+			want: Table{Features: []string{"1", "2"}, Target: "0", X: mat(2, 2, 2, 3, 5, 6), Y: mat(2, 1, 1, 4)},
 		},
 		{
 			name: "header and target by name",
@@ -97,7 +97,7 @@ func TestLoadCSV(t *testing.T) {
 			name: "tab separated",
 			in:   "1\t2\n3\t4\n",
 			opts: CSVOptions{Comma: '\t', TargetIndex: -1},
-			want: Table{X: mat(2, 1, 1, 3), Y: mat(2, 1, 2, 4)},
+			want: Table{Features: []string{"0"}, Target: "1", X: mat(2, 1, 1, 3), Y: mat(2, 1, 2, 4)},
 		},
 		{
 			name: "comments and blank lines skipped",
@@ -116,13 +116,13 @@ func TestLoadCSV(t *testing.T) {
 			name: "fixed classes",
 			in:   "1,b\n2,b\n",
 			opts: CSVOptions{TargetIndex: -1, StringLabels: true, Classes: []string{"a", "b", "c"}},
-			want: Table{X: mat(2, 1, 1, 2), Y: mat(2, 1, 1, 1), Classes: []string{"a", "b", "c"}},
+			want: Table{Features: []string{"0"}, Target: "1", X: mat(2, 1, 1, 2), Y: mat(2, 1, 1, 1), Classes: []string{"a", "b", "c"}},
 		},
 		{
 			name: "numeric-looking string labels",
 			in:   "1,10\n2,3\n",
 			opts: CSVOptions{TargetIndex: -1, StringLabels: true},
-			want: Table{X: mat(2, 1, 1, 2), Y: mat(2, 1, 0, 1), Classes: []string{"10", "3"}},
+			want: Table{Features: []string{"0"}, Target: "1", X: mat(2, 1, 1, 2), Y: mat(2, 1, 0, 1), Classes: []string{"10", "3"}},
 		},
 		{
 			name: "column subset reorders and skips text",
@@ -152,13 +152,13 @@ func TestLoadCSV(t *testing.T) {
 			name: "float32 extremes",
 			in:   "3.4028235e38,-1.4e-45,-0,1e-50\n",
 			opts: CSVOptions{TargetIndex: -1},
-			want: Table{X: mat(1, 3, math.MaxFloat32, -math.SmallestNonzeroFloat32, float32(math.Copysign(0, -1))), Y: mat(1, 1, 0)},
+			want: Table{Features: []string{"0", "1", "2"}, Target: "3", X: mat(1, 3, math.MaxFloat32, -math.SmallestNonzeroFloat32, float32(math.Copysign(0, -1))), Y: mat(1, 1, 0)},
 		},
 		{
 			name: "unicode delimiter",
 			in:   "1·2\n",
 			opts: CSVOptions{Comma: '·'},
-			want: Table{X: mat(1, 1, 2), Y: mat(1, 1, 1)},
+			want: Table{Features: []string{"1"}, Target: "0", X: mat(1, 1, 2), Y: mat(1, 1, 1)},
 		},
 	}
 	for _, tt := range tests {
@@ -350,8 +350,6 @@ func TestCSVOptionsErrors(t *testing.T) {
 		name string
 		opts CSVOptions
 	}{
-		{"Target without Header", CSVOptions{Target: "y"}},
-		{"Columns without Header", CSVOptions{Columns: []string{"a"}}},
 		{"Target and TargetIndex", CSVOptions{Header: true, Target: "y", TargetIndex: -1}},
 		{"NoTarget and Target", CSVOptions{Header: true, NoTarget: true, Target: "y"}},
 		{"NoTarget and TargetIndex", CSVOptions{NoTarget: true, TargetIndex: -1}},
@@ -423,12 +421,13 @@ func TestParseErrorFormat(t *testing.T) {
 // writeCSV writes t as CSV: a header (if t has feature names) and one record
 // per row with the features followed by the target (a class label with
 // Classes). Numbers use the shortest float32 representation.
-func writeCSV(t *Table, comma rune) string {
+// writeCSV writes t as CSV with the target last, with a header when header.
+func writeCSV(t *Table, comma rune, header bool) string {
 	var b strings.Builder
 	cw := csv.NewWriter(&b)
 	cw.Comma = comma
 	w := recordWriter{cw, &b}
-	if t.Features != nil {
+	if header {
 		rec := slices.Clone(t.Features)
 		if t.Y != nil {
 			rec = append(rec, t.Target)
@@ -521,7 +520,13 @@ func TestCSVRoundTrip(t *testing.T) {
 				want.Y.Data[i] = float32(r.norm() * 1e5)
 			}
 		}
-		text := writeCSV(want, opts.Comma)
+		if !opts.Header {
+			for j := range cols {
+				want.Features = append(want.Features, strconv.Itoa(j))
+			}
+			want.Target = strconv.Itoa(cols)
+		}
+		text := writeCSV(want, opts.Comma, opts.Header)
 		got, err := LoadCSV(strings.NewReader(text), opts)
 		if err != nil {
 			t.Fatalf("trial %d: %v\n%s", trial, err, text)
@@ -565,7 +570,7 @@ func FuzzLoadCSV(f *testing.F) {
 			tab.Y.Rows != tab.X.Rows || tab.Y.Cols != 1 || len(tab.Y.Data) != tab.Y.Rows {
 			t.Fatalf("bad shapes: X %d×%d (%d), Y %+v", tab.X.Rows, tab.X.Cols, len(tab.X.Data), tab.Y)
 		}
-		if header != (tab.Features != nil) || (header && len(tab.Features) != tab.X.Cols) {
+		if len(tab.Features) != tab.X.Cols || len(tab.Lines) != tab.X.Rows {
 			t.Fatalf("features %q for %d columns, header %v", tab.Features, tab.X.Cols, header)
 		}
 		for _, v := range append(slices.Clone(tab.X.Data), tab.Y.Data...) {
@@ -589,10 +594,14 @@ func FuzzLoadCSV(f *testing.F) {
 				return
 			}
 		}
-		text := writeCSV(tab, comma)
+		text := writeCSV(tab, comma, header)
 		again, err := LoadCSV(strings.NewReader(text), CSVOptions{Comma: comma, Header: header, TargetIndex: -1, StringLabels: stringLabels})
 		if err != nil {
 			t.Fatalf("reading back %q: %v", text, err)
+		}
+		if !header {
+			// The generated names follow the target's position.
+			again.Features, again.Target = tab.Features, tab.Target
 		}
 		if !equalTable(again, tab) {
 			t.Fatalf("round trip of %q via %q:\ngot  %+v\nwant %+v", in, text, *again, *tab)

@@ -30,7 +30,31 @@
 //
 //	housing.csv:12:3: field "rooms": "abc" is not a number
 //
-// where 12 is the line and 3 the 1-based column (field) number.
+// where 12 is the line and 3 the 1-based column (field) number. A field
+// quoted in a message is cut to 40 characters (QuoteCut). Without a header
+// the columns are named by their 0-based index, "0", "1", …, and Target and
+// Columns may use those names; Table.Lines keeps each row's line so that a
+// later check of a row can name it.
+//
+// # Splits
+//
+// Holdout divides a dataset into training, validation and test sets. By
+// default the held-out rows are drawn at random with the given seed, and
+// with HoldoutOptions.ClassLabels (classification) the draw is stratified:
+// every set keeps each class's share, so a file sorted by class still gets
+// every class in every set. Positional takes the last rows instead, what
+// Keras' validation_split does (SplitLast does the same for a row count).
+// Holdout, and CheckClasses for sets read from separate files, report a
+// held-out set holding a single class or a class absent from training as a
+// ClassWarning naming the counts, for the caller to print.
+//
+// # Target scaling
+//
+// FitTarget fits a TargetScaler (none, minmax or standard) on a regression
+// target: a model trains on the scaled target, InverseTransform turns its
+// predictions back into the target's units, and Unscale converts a metric
+// computed on the scaled target (mse, mae, rmse, and the loss when it is
+// one of those) into the target's units.
 //
 // # Errors
 //
@@ -42,7 +66,7 @@
 //
 // # Determinism
 //
-// Spirals, Blobs and Split take a seed and give the same result for the same
+// Spirals, Blobs, Split and Holdout take a seed and give the same result for the same
 // arguments on every run. The package draws raw numbers from PCG
 // (math/rand/v2) and derives everything else itself, so results do not
 // depend on the standard library's sampling algorithms.

@@ -103,7 +103,7 @@ func (e *ParseError) Error() string {
 	b.WriteString(": ")
 	if e.Field != "" {
 		b.WriteString("field ")
-		b.WriteString(strconv.Quote(e.Field))
+		b.WriteString(QuoteCut(e.Field))
 		b.WriteString(": ")
 	}
 	if e.Err != nil {

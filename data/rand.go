@@ -60,4 +60,5 @@ const (
 	streamSpirals = 0x53504952414c53 // "SPIRALS"
 	streamBlobs   = 0x424c4f4253     // "BLOBS"
 	streamSplit   = 0x53504c4954     // "SPLIT"
+	streamHoldout = 0x484f4c444f5554 // "HOLDOUT"
 )
