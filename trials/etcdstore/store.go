@@ -1,0 +1,294 @@
+package etcdstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/tunekit/tune/trials"
+)
+
+// DefaultTTL is the lease of a worker when Options.TTL is zero: a worker
+// that stops renewing it for that long loses its trials to the others.
+const DefaultTTL = 10 * time.Second
+
+// opTimeout bounds one store call, so that a lost cluster fails a call
+// instead of hanging the worker.
+const opTimeout = 30 * time.Second
+
+// Options configure New.
+type Options struct {
+	// Endpoints are the etcd members' client URLs.
+	Endpoints []string
+	// Prefix is the key prefix of the study, such as "/tune/mnist".
+	Prefix string
+	// TTL is this worker's lease; zero means DefaultTTL. etcd rounds it
+	// up to whole seconds.
+	TTL time.Duration
+	// Worker names this worker in its claims; empty means host-pid.
+	Worker string
+	// MaxTrials, when positive, is enforced inside Create's transaction:
+	// racing workers never make more trials than that.
+	MaxTrials int
+	// MaxAttempts, when positive, fails instead of requeueing a trial
+	// whose worker died during its MaxAttempts-th attempt.
+	MaxAttempts int
+	// DialTimeout bounds connecting to the cluster; zero means 5 s.
+	DialTimeout time.Duration
+}
+
+// Store is a trials.Store kept in etcd. Each Store is one worker with its
+// own lease; it is safe for concurrent use.
+type Store struct {
+	cli    *clientv3.Client
+	p      string
+	o      Options
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu     sync.Mutex
+	lease  clientv3.LeaseID
+	claims map[int]clientv3.LeaseID // trials this worker runs → lease of their claim
+}
+
+var _ trials.Store = (*Store)(nil)
+
+// OpenURL opens the study named by etcd://host:port[,host:port…]/prefix;
+// opts may be nil, and its Endpoints and Prefix are taken from the URL.
+func OpenURL(u string, opts *Options) (*Store, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	var err error
+	if o.Endpoints, o.Prefix, err = ParseURL(u); err != nil {
+		return nil, err
+	}
+	return New(o)
+}
+
+// New connects to the cluster, checks the study's format version (writing
+// it for a new study), takes a lease and starts watching for trials whose
+// worker died.
+func New(o Options) (*Store, error) {
+	if o.TTL == 0 {
+		o.TTL = DefaultTTL
+	}
+	if o.DialTimeout == 0 {
+		o.DialTimeout = 5 * time.Second
+	}
+	if o.Worker == "" {
+		host, _ := os.Hostname()
+		o.Worker = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	if len(o.Endpoints) == 0 || o.Prefix == "" {
+		return nil, fmt.Errorf("%w: no endpoints or no prefix", ErrURL)
+	}
+	cli, err := clientv3.New(clientv3.Config{Endpoints: o.Endpoints, DialTimeout: o.DialTimeout})
+	if err != nil {
+		return nil, fmt.Errorf("etcd %v: %w", o.Endpoints, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Store{cli: cli, p: o.Prefix, o: o, ctx: ctx, cancel: cancel, claims: map[int]clientv3.LeaseID{}}
+	if err := s.init(); err != nil {
+		cancel()
+		_ = cli.Close()
+		return nil, err
+	}
+	s.wg.Add(1)
+	go s.keepAlive()
+	rev, err := s.reapAll()
+	if err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	s.wg.Add(1)
+	go s.watchClaims(rev)
+	return s, nil
+}
+
+func (s *Store) op() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(s.ctx, opTimeout)
+}
+
+func (s *Store) etcdErr(what string, err error) error {
+	return fmt.Errorf("etcd %s%s: %s: %w", s.o.Endpoints[0], s.p, what, err)
+}
+
+func (s *Store) corrupt(what string, err error) error {
+	return fmt.Errorf("etcd %s: %s: %w: %w", s.p, what, trials.ErrCorrupt, err)
+}
+
+// init writes the format version of a new study or checks an existing
+// one's, then grants the lease.
+func (s *Store) init() error {
+	ctx, cancel := s.op()
+	defer cancel()
+	k := s.p + "/schema"
+	resp, err := s.cli.Txn(ctx).
+		If(clientv3.Compare(clientv3.CreateRevision(k), "=", 0)).
+		Then(clientv3.OpPut(k, strconv.Itoa(trials.SchemaVersion))).
+		Else(clientv3.OpGet(k)).Commit()
+	if err != nil {
+		return s.etcdErr("open", err)
+	}
+	if !resp.Succeeded {
+		v := string(resp.Responses[0].GetResponseRange().Kvs[0].Value)
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return s.corrupt("format version", err)
+		}
+		if n != trials.SchemaVersion {
+			return fmt.Errorf("etcd %s: store format version %d, this version of tune reads version %d: %w",
+				s.p, n, trials.SchemaVersion, trials.ErrSchema)
+		}
+	}
+	return s.grant()
+}
+
+func (s *Store) grant() error {
+	ctx, cancel := s.op()
+	defer cancel()
+	secs := int64((s.o.TTL + time.Second - 1) / time.Second)
+	l, err := s.cli.Grant(ctx, secs)
+	if err != nil {
+		return s.etcdErr("lease", err)
+	}
+	s.mu.Lock()
+	s.lease = l.ID
+	s.mu.Unlock()
+	return nil
+}
+
+// keepAlive renews the lease until Close. When the lease is lost (this
+// process was stopped past its TTL, or the cluster was unreachable that
+// long), the trials it claimed are gone to other workers and a new lease
+// is granted for the next claims.
+func (s *Store) keepAlive() {
+	defer s.wg.Done()
+	for s.ctx.Err() == nil {
+		s.mu.Lock()
+		l := s.lease
+		s.mu.Unlock()
+		ch, err := s.cli.KeepAlive(s.ctx, l)
+		if err == nil {
+			for range ch {
+			}
+		}
+		if s.ctx.Err() != nil {
+			return
+		}
+		for s.grant() != nil && s.ctx.Err() == nil {
+			select {
+			case <-time.After(time.Second):
+			case <-s.ctx.Done():
+			}
+		}
+	}
+}
+
+// Worker returns the name this worker gives its claims.
+func (s *Store) Worker() string { return s.o.Worker }
+
+// Close stops the watch, revokes the lease, so that the trials this worker
+// still runs go back to the queue at once, and disconnects.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	l := s.lease
+	s.mu.Unlock()
+	s.cancel()
+	s.wg.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	// A failed revoke costs only time: the lease expires by itself, and
+	// its trials requeue then.
+	_, _ = s.cli.Revoke(ctx, l)
+	if err := s.cli.Close(); err != nil {
+		return s.etcdErr("close", err)
+	}
+	return nil
+}
+
+func (s *Store) studyKey() string          { return s.p + "/study" }
+func (s *Store) seqKey() string            { return s.p + "/seq" }
+func (s *Store) trialPrefix() string       { return s.p + "/trial/" }
+func (s *Store) claimPrefix() string       { return s.p + "/claim/" }
+func (s *Store) ckptPrefix() string        { return s.p + "/ckpt/" }
+func (s *Store) chunkPrefix() string       { return s.p + "/chunk/" }
+func (s *Store) trialKey(id int) string    { return fmt.Sprintf("%s%010d", s.trialPrefix(), id) }
+func (s *Store) claimKey(id int) string    { return fmt.Sprintf("%s%010d", s.claimPrefix(), id) }
+func (s *Store) ckptKey(id int) string     { return fmt.Sprintf("%s%010d", s.ckptPrefix(), id) }
+func (s *Store) chunksOf(id int) string    { return fmt.Sprintf("%s%010d/", s.chunkPrefix(), id) }
+func noTrial(id int) error                 { return fmt.Errorf("trial %d: %w", id, trials.ErrNoTrial) }
+func claimLost(id int) error               { return fmt.Errorf("trial %d: %w", id, ErrClaimLost) }
+func now() time.Time                       { return time.Now().UTC() }
+func idOf(key, prefix string) (int, error) { return strconv.Atoi(key[len(prefix):]) }
+
+// Study returns the stored definition, or an error wrapping ErrNoStudy.
+func (s *Store) Study() (*trials.Study, error) {
+	ctx, cancel := s.op()
+	defer cancel()
+	resp, err := s.cli.Get(ctx, s.studyKey())
+	if err != nil {
+		return nil, s.etcdErr("study", err)
+	}
+	if len(resp.Kvs) == 0 {
+		return nil, fmt.Errorf("etcd %s: %w", s.p, trials.ErrNoStudy)
+	}
+	st, err := trials.DecodeStudy(resp.Kvs[0].Value)
+	if err != nil {
+		return nil, s.corrupt("study", err)
+	}
+	return st, nil
+}
+
+// PutStudy stores st, replacing any previous definition; trials stay.
+func (s *Store) PutStudy(st *trials.Study) error {
+	if st == nil {
+		return errors.New("etcdstore: PutStudy: nil study")
+	}
+	data, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("encoding study: %w", err)
+	}
+	ctx, cancel := s.op()
+	defer cancel()
+	if _, err := s.cli.Put(ctx, s.studyKey(), string(data)); err != nil {
+		return s.etcdErr("study", err)
+	}
+	return nil
+}
+
+// Reset deletes every trial, claim and checkpoint and stores st, in one
+// transaction; ids start again at 1. Workers still running trials of the
+// old study lose their claims.
+func (s *Store) Reset(st *trials.Study) error {
+	if st == nil {
+		return errors.New("etcdstore: Reset: nil study")
+	}
+	data, err := json.Marshal(st)
+	if err != nil {
+		return fmt.Errorf("encoding study: %w", err)
+	}
+	ctx, cancel := s.op()
+	defer cancel()
+	ops := []clientv3.Op{clientv3.OpDelete(s.seqKey()), clientv3.OpPut(s.studyKey(), string(data))}
+	for _, p := range []string{s.trialPrefix(), s.claimPrefix(), s.ckptPrefix(), s.chunkPrefix()} {
+		ops = append(ops, clientv3.OpDelete(p, clientv3.WithPrefix()))
+	}
+	if _, err := s.cli.Txn(ctx).Then(ops...).Commit(); err != nil {
+		return s.etcdErr("reset", err)
+	}
+	s.mu.Lock()
+	clear(s.claims)
+	s.mu.Unlock()
+	return nil
+}
