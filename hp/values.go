@@ -155,8 +155,10 @@ func wrapScalars(vs []any) []scalarJSON {
 	return out
 }
 
+// unwrapScalars returns nil for an empty list, as for an absent one: the
+// encoder leaves an empty list out (omitempty), so a round trip keeps it.
 func unwrapScalars(ss []scalarJSON) []any {
-	if ss == nil {
+	if len(ss) == 0 {
 		return nil
 	}
 	out := make([]any, len(ss))
