@@ -91,7 +91,7 @@ func Open(path string, opts *Options) (*Bolt, error) {
 			return nil, fmt.Errorf("open %s: %w (empty file)", path, ErrNotStore)
 		}
 	}
-	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: o.Timeout, ReadOnly: o.ReadOnly})
+	db, err := openChecked(path, &bolt.Options{Timeout: o.Timeout, ReadOnly: o.ReadOnly})
 	if err != nil {
 		return nil, openError(path, err)
 	}
@@ -106,10 +106,14 @@ func Open(path string, opts *Options) (*Bolt, error) {
 func openError(path string, err error) error {
 	var pe *fs.PathError
 	switch {
+	case errors.Is(err, ErrDamaged):
+		return err
 	case errors.Is(err, bolt.ErrTimeout):
 		return fmt.Errorf("open %s: %w", path, ErrLocked)
 	case errors.Is(err, bolt.ErrInvalid), errors.Is(err, bolt.ErrVersionMismatch), errors.Is(err, bolt.ErrChecksum):
 		return fmt.Errorf("open %s: %w (not a bbolt database: %v)", path, ErrNotStore, err)
+	case tooSmall(path):
+		return damaged(path, err)
 	case errors.As(err, &pe) && pe.Path == path:
 		return err // already "open <path>: <reason>"
 	}
@@ -120,7 +124,7 @@ func openError(path string, err error) error {
 // one.
 func (b *Bolt) init() error {
 	fresh := false
-	err := b.db.View(func(tx *bolt.Tx) error {
+	err := b.view(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
 			if k, _ := tx.Cursor().First(); k != nil {
@@ -189,12 +193,13 @@ func (b *Bolt) Close() error {
 // update runs fn in one read-write transaction. Errors of fn come back as
 // they are; errors of bbolt itself (a full disk, a closed store) are
 // prefixed with the file name.
-func (b *Bolt) update(fn func(tx *bolt.Tx) error) error {
+func (b *Bolt) update(fn func(tx *bolt.Tx) error) (err error) {
 	if b.readOnly {
 		return fmt.Errorf("%s: %w", b.path, ErrReadOnly)
 	}
+	defer guard(b.path, &err)()
 	var fnErr error
-	err := b.db.Update(func(tx *bolt.Tx) error {
+	err = b.db.Update(func(tx *bolt.Tx) error {
 		fnErr = fn(tx)
 		return fnErr
 	})
@@ -205,9 +210,10 @@ func (b *Bolt) update(fn func(tx *bolt.Tx) error) error {
 }
 
 // view runs fn in one read-only transaction, with errors as for update.
-func (b *Bolt) view(fn func(tx *bolt.Tx) error) error {
+func (b *Bolt) view(fn func(tx *bolt.Tx) error) (err error) {
+	defer guard(b.path, &err)()
 	var fnErr error
-	err := b.db.View(func(tx *bolt.Tx) error {
+	err = b.db.View(func(tx *bolt.Tx) error {
 		fnErr = fn(tx)
 		return fnErr
 	})

@@ -21,6 +21,9 @@ var (
 	// ErrNotStore means a file is not a tune store: not a bbolt database,
 	// or a bbolt database written by another program.
 	ErrNotStore = errors.New("not a tune store")
+	// ErrDamaged means the store file is damaged (cut short, or
+	// overwritten in places): it is not written to.
+	ErrDamaged = errors.New("the store file is damaged")
 	// ErrReadOnly means a change was asked of a store opened read-only.
 	ErrReadOnly = errors.New("store is open read-only")
 )
