@@ -11,6 +11,7 @@ import (
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
 
 	"github.com/tunekit/tune/trials"
 )
@@ -53,6 +54,7 @@ type Store struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	closed sync.Once
 
 	mu     sync.Mutex
 	lease  clientv3.LeaseID
@@ -92,7 +94,9 @@ func New(o Options) (*Store, error) {
 	if len(o.Endpoints) == 0 || o.Prefix == "" {
 		return nil, fmt.Errorf("%w: no endpoints or no prefix", ErrURL)
 	}
-	cli, err := clientv3.New(clientv3.Config{Endpoints: o.Endpoints, DialTimeout: o.DialTimeout})
+	// The client's own log would repeat, on stderr, what the errors
+	// returned say.
+	cli, err := clientv3.New(clientv3.Config{Endpoints: o.Endpoints, DialTimeout: o.DialTimeout, Logger: zap.NewNop()})
 	if err != nil {
 		return nil, fmt.Errorf("etcd %v: %w", o.Endpoints, err)
 	}
@@ -151,9 +155,12 @@ func (s *Store) init() error {
 				s.p, n, trials.SchemaVersion, trials.ErrSchema)
 		}
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	return s.grant()
 }
 
+// grant takes a new lease; s.mu is held.
 func (s *Store) grant() error {
 	ctx, cancel := s.op()
 	defer cancel()
@@ -162,31 +169,34 @@ func (s *Store) grant() error {
 	if err != nil {
 		return s.etcdErr("lease", err)
 	}
-	s.mu.Lock()
 	s.lease = l.ID
-	s.mu.Unlock()
 	return nil
+}
+
+// renew replaces lease old, found lost, by a new one, unless that was done
+// already.
+func (s *Store) renew(old clientv3.LeaseID) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lease != old {
+		return nil
+	}
+	return s.grant()
 }
 
 // keepAlive renews the lease until Close. When the lease is lost (this
 // process was stopped past its TTL, or the cluster was unreachable that
-// long), the trials it claimed are gone to other workers and a new lease
+// long), the trials it claimed are gone to other workers, and a new lease
 // is granted for the next claims.
 func (s *Store) keepAlive() {
 	defer s.wg.Done()
 	for s.ctx.Err() == nil {
-		s.mu.Lock()
-		l := s.lease
-		s.mu.Unlock()
-		ch, err := s.cli.KeepAlive(s.ctx, l)
-		if err == nil {
+		l := s.currentLease()
+		if ch, err := s.cli.KeepAlive(s.ctx, l); err == nil {
 			for range ch {
 			}
 		}
-		if s.ctx.Err() != nil {
-			return
-		}
-		for s.grant() != nil && s.ctx.Err() == nil {
+		for s.ctx.Err() == nil && s.renew(l) != nil {
 			select {
 			case <-time.After(time.Second):
 			case <-s.ctx.Done():
@@ -201,6 +211,12 @@ func (s *Store) Worker() string { return s.o.Worker }
 // Close stops the watch, revokes the lease, so that the trials this worker
 // still runs go back to the queue at once, and disconnects.
 func (s *Store) Close() error {
+	var err error
+	s.closed.Do(func() { err = s.close() })
+	return err
+}
+
+func (s *Store) close() error {
 	s.mu.Lock()
 	l := s.lease
 	s.mu.Unlock()

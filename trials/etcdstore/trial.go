@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"go.etcd.io/etcd/api/v3/mvccpb"
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
 
 	"github.com/tunekit/tune/trials"
@@ -116,6 +117,11 @@ func (s *Store) Create(t *trials.Trial) (*trials.Trial, error) {
 			clientv3.OpPut(s.trialKey(n.ID), data),
 			clientv3.OpPut(s.claimKey(n.ID), s.o.Worker, clientv3.WithLease(l)),
 		).Commit()
+		if errors.Is(err, rpctypes.ErrLeaseNotFound) {
+			if err = s.renew(l); err == nil {
+				continue
+			}
+		}
 		if err != nil {
 			return nil, s.etcdErr("create", err)
 		}
@@ -170,6 +176,11 @@ func (s *Store) Claim() (*trials.Trial, bool, error) {
 				clientv3.OpDelete(s.ckptKey(t.ID)),
 				clientv3.OpDelete(s.chunksOf(t.ID), clientv3.WithPrefix()),
 			).Commit()
+		if errors.Is(err, rpctypes.ErrLeaseNotFound) {
+			if err = s.renew(l); err == nil {
+				continue
+			}
+		}
 		if err != nil {
 			return nil, false, s.etcdErr("claim", err)
 		}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"go.etcd.io/etcd/server/v3/embed"
+	"go.uber.org/zap"
 )
 
 // Member is one running etcd member.
@@ -75,7 +76,7 @@ func Start(t testing.TB, n int) *Cluster {
 		cfg := embed.NewConfig()
 		cfg.Name = fmt.Sprintf("m%d", i)
 		cfg.Dir = filepath.Join(dir, cfg.Name)
-		cfg.LogLevel = "error"
+		cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(zap.NewNop())
 		client := fmt.Sprintf("http://127.0.0.1:%d", freePort(t))
 		peer := fmt.Sprintf("http://127.0.0.1:%d", freePort(t))
 		cfg.ListenClientUrls = []url.URL{mustURL(client)}
