@@ -379,33 +379,40 @@ func (b *Bolt) Create(t *Trial) (*Trial, error) {
 		return nil, errors.New("trials: Create: nil trial")
 	}
 	var out *Trial
-	err := b.update(func(tx *bolt.Tx) error {
-		bk, err := b.trialsBucket(tx)
-		if err != nil {
-			return err
-		}
-		if t.Parent != 0 && (t.Parent < 0 || bk.Get(idKey(t.Parent)) == nil) {
-			return fmt.Errorf("parent of new trial: %w", noTrial(t.Parent))
-		}
-		seq, err := bk.NextSequence()
-		if err != nil {
-			return err
-		}
-		n := *t
-		n.ID, n.Status, n.Started, n.Ended = int(seq), Running, now(), time.Time{}
-		data, err := encodeTrial(&n)
-		if err != nil {
-			return err
-		}
-		if out, err = DecodeTrial(data); err != nil {
-			return fmt.Errorf("trial %d: encoding does not decode: %w", n.ID, err)
-		}
-		return bk.Put(idKey(n.ID), data)
+	err := b.update(func(tx *bolt.Tx) (err error) {
+		out, err = b.create(tx, t)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// create is Create inside transaction tx.
+func (b *Bolt) create(tx *bolt.Tx, t *Trial) (*Trial, error) {
+	bk, err := b.trialsBucket(tx)
+	if err != nil {
+		return nil, err
+	}
+	if t.Parent != 0 && (t.Parent < 0 || bk.Get(idKey(t.Parent)) == nil) {
+		return nil, fmt.Errorf("parent of new trial: %w", noTrial(t.Parent))
+	}
+	seq, err := bk.NextSequence()
+	if err != nil {
+		return nil, err
+	}
+	n := *t
+	n.ID, n.Status, n.Started, n.Ended = int(seq), Running, now(), time.Time{}
+	data, err := encodeTrial(&n)
+	if err != nil {
+		return nil, err
+	}
+	out, err := DecodeTrial(data)
+	if err != nil {
+		return nil, fmt.Errorf("trial %d: encoding does not decode: %w", n.ID, err)
+	}
+	return out, bk.Put(idKey(n.ID), data)
 }
 
 // Claim moves the lowest-id Pending trial to Running: Attempt is

@@ -53,6 +53,13 @@ type Store interface {
 	// Create stores t as a new Running trial with the next id and the
 	// current time as Started, and returns the stored copy.
 	Create(t *Trial) (*Trial, error)
+	// Propose calls propose with every trial and creates, as Create does,
+	// the trial it returns, such that no trial was created by anyone
+	// between the read and the create: proposals made from the same
+	// history never both land. propose may be called more than once (after
+	// losing a race) and must not have side effects; when it returns nil,
+	// or an error, nothing is created and Propose returns the same.
+	Propose(propose func(history []*Trial) (*Trial, error)) (*Trial, error)
 	// Claim moves the lowest-id Pending trial to Running, with Attempt
 	// incremented, its history, score and error cleared, its checkpoint
 	// (from the interrupted attempt) deleted and Started reset.

@@ -70,15 +70,24 @@ func (s *Store) Create(t *trials.Trial) (*trials.Trial, error) {
 	if t == nil {
 		return nil, errors.New("etcdstore: Create: nil trial")
 	}
-	if t.Parent < 0 {
-		return nil, fmt.Errorf("parent of new trial: %w", noTrial(t.Parent))
-	}
+	return s.create(false, func([]*trials.Trial) (*trials.Trial, error) { return t, nil })
+}
+
+// Propose reads every trial and the sequence key at one revision, calls
+// propose, and creates its trial by the compare-and-swap on the sequence
+// key that Create does: if another worker created a trial meanwhile, the
+// proposal is dropped and propose called again on the new history.
+func (s *Store) Propose(propose func(history []*trials.Trial) (*trials.Trial, error)) (*trials.Trial, error) {
+	return s.create(true, propose)
+}
+
+func (s *Store) create(withHistory bool, propose func([]*trials.Trial) (*trials.Trial, error)) (*trials.Trial, error) {
 	ctx, cancel := s.op()
 	defer cancel()
 	for {
 		ops := []clientv3.Op{clientv3.OpGet(s.seqKey())}
-		if t.Parent != 0 {
-			ops = append(ops, clientv3.OpGet(s.trialKey(t.Parent), clientv3.WithKeysOnly()))
+		if withHistory {
+			ops = append(ops, clientv3.OpGet(s.trialPrefix(), clientv3.WithPrefix()))
 		}
 		read, err := s.cli.Txn(ctx).Then(ops...).Commit()
 		if err != nil {
@@ -91,7 +100,21 @@ func (s *Store) Create(t *trials.Trial) (*trials.Trial, error) {
 			}
 			seqRev = kvs[0].ModRevision
 		}
-		if t.Parent != 0 && len(read.Responses[1].GetResponseRange().Kvs) == 0 {
+		var history []*trials.Trial
+		if withHistory {
+			for _, kv := range read.Responses[1].GetResponseRange().Kvs {
+				t, err := s.decode(kv)
+				if err != nil {
+					return nil, err
+				}
+				history = append(history, t)
+			}
+		}
+		t, err := propose(history)
+		if err != nil || t == nil {
+			return t, err
+		}
+		if t.Parent < 0 {
 			return nil, fmt.Errorf("parent of new trial: %w", noTrial(t.Parent))
 		}
 		if s.o.MaxTrials > 0 && last >= s.o.MaxTrials {
@@ -109,14 +132,16 @@ func (s *Store) Create(t *trials.Trial) (*trials.Trial, error) {
 		}
 		l := s.currentLease()
 		cmps := []clientv3.Cmp{clientv3.Compare(clientv3.ModRevision(s.seqKey()), "=", seqRev)}
+		var orElse []clientv3.Op
 		if t.Parent != 0 {
 			cmps = append(cmps, clientv3.Compare(clientv3.CreateRevision(s.trialKey(t.Parent)), ">", 0))
+			orElse = append(orElse, clientv3.OpGet(s.trialKey(t.Parent), clientv3.WithKeysOnly()))
 		}
 		resp, err := s.cli.Txn(ctx).If(cmps...).Then(
 			clientv3.OpPut(s.seqKey(), strconv.Itoa(n.ID)),
 			clientv3.OpPut(s.trialKey(n.ID), data),
 			clientv3.OpPut(s.claimKey(n.ID), s.o.Worker, clientv3.WithLease(l)),
-		).Commit()
+		).Else(orElse...).Commit()
 		if errors.Is(err, rpctypes.ErrLeaseNotFound) {
 			if err = s.renew(l); err == nil {
 				continue
@@ -129,7 +154,10 @@ func (s *Store) Create(t *trials.Trial) (*trials.Trial, error) {
 			s.hold(n.ID, l)
 			return out, nil
 		}
-		// Another worker took the id first: read again.
+		if t.Parent != 0 && len(resp.Responses[0].GetResponseRange().Kvs) == 0 {
+			return nil, fmt.Errorf("parent of new trial: %w", noTrial(t.Parent))
+		}
+		// Another worker created a trial first: read again.
 	}
 }
 

@@ -35,6 +35,8 @@ func Run(t *testing.T, open Open) {
 		{"Reset", testReset},
 		{"ConcurrentCreates", testConcurrentCreates},
 		{"ConcurrentClaims", testConcurrentClaims},
+		{"Propose", testPropose},
+		{"ConcurrentProposals", testConcurrentProposals},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
@@ -461,5 +463,79 @@ func testConcurrentClaims(t *testing.T, s trials.Store) {
 		if c != 1 {
 			t.Errorf("trial %d claimed %d times", id, c)
 		}
+	}
+}
+
+// proposeNext proposes the trial whose value is the number of trials in
+// the history: two proposals from one history are the same.
+func proposeNext(history []*trials.Trial) (*trials.Trial, error) {
+	return &trials.Trial{Values: hp.Values{"n": len(history)}}, nil
+}
+
+func testPropose(t *testing.T, s trials.Store) {
+	create(t, s, &trials.Trial{})
+	tr, err := s.Propose(proposeNext)
+	if err != nil || tr.ID != 2 || tr.Status != trials.Running || tr.Values["n"] != 1 {
+		t.Fatalf("Propose = %+v, %v, want trial 2 with n=1", tr, err)
+	}
+	if tr, err := s.Propose(func([]*trials.Trial) (*trials.Trial, error) { return nil, nil }); tr != nil || err != nil {
+		t.Errorf("Propose of nothing = %+v, %v", tr, err)
+	}
+	sentinel := errors.New("oracle failed")
+	if _, err := s.Propose(func([]*trials.Trial) (*trials.Trial, error) { return nil, sentinel }); !errors.Is(err, sentinel) {
+		t.Errorf("Propose with a failing proposer: err = %v", err)
+	}
+	if _, err := s.Propose(func([]*trials.Trial) (*trials.Trial, error) { return &trials.Trial{Parent: 9}, nil }); !errors.Is(err, trials.ErrNoTrial) {
+		t.Errorf("Propose with a missing parent: err = %v, want ErrNoTrial", err)
+	}
+	if ts, _ := s.Trials(); len(ts) != 2 {
+		t.Errorf("%d trials after refused proposals, want 2", len(ts))
+	}
+}
+
+func testConcurrentProposals(t *testing.T, s trials.Store) {
+	const workers, each = 4, 5
+	var wg sync.WaitGroup
+	errc := make(chan error, workers)
+	for range workers {
+		wg.Go(func() {
+			for range each {
+				if _, err := s.Propose(proposeNext); err != nil {
+					errc <- err
+					return
+				}
+				// Creates outside Propose count as history too.
+				if _, err := s.Create(&trials.Trial{Values: hp.Values{"plain": true}}); err != nil {
+					errc <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		t.Fatal(err)
+	}
+	ts, err := s.Trials()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int]int{}
+	for _, tr := range ts {
+		n, ok := tr.Values["n"].(int)
+		if !ok {
+			continue
+		}
+		if prev, dup := seen[n]; dup {
+			t.Fatalf("trials %d and %d were proposed from the same history (n=%d)", prev, tr.ID, n)
+		}
+		if n != tr.ID-1 {
+			t.Errorf("trial %d was proposed from a history of %d trials", tr.ID, n)
+		}
+		seen[n] = tr.ID
+	}
+	if len(seen) != workers*each || len(ts) != 2*workers*each {
+		t.Errorf("%d proposals and %d trials, want %d and %d", len(seen), len(ts), workers*each, 2*workers*each)
 	}
 }
