@@ -48,8 +48,8 @@ type Bounded interface {
 	Bounded()
 }
 
-// New returns the oracle called name ("random", "grid", "hyperband" or
-// "bayesian") with its settings decoded from config, JSON as stored in a
+// New returns the oracle called name ("random", "grid", "hyperband",
+// "bayesian" or "tpe") with its settings decoded from config, JSON as stored in a
 // study (empty for the defaults). Unknown settings are errors.
 func New(name string, config json.RawMessage) (Oracle, error) {
 	var o Oracle
@@ -62,8 +62,10 @@ func New(name string, config json.RawMessage) (Oracle, error) {
 		o = &Hyperband{}
 	case "bayesian":
 		o = &BayesianOptimization{}
+	case "tpe":
+		o = &TPE{}
 	default:
-		return nil, fmt.Errorf("%w %q (want random, grid, hyperband or bayesian)", ErrUnknown, name)
+		return nil, fmt.Errorf("%w %q (want random, grid, hyperband, bayesian or tpe)", ErrUnknown, name)
 	}
 	if err := decodeSettings(o, name, config); err != nil {
 		return nil, err

@@ -268,7 +268,7 @@ func TestParseErrors(t *testing.T) {
 		{"objective without validation", edit("  validation_split:", "  noise: 0.1"),
 			`study.yaml:17: objective "val_accuracy" needs validation data: set data.validation_split, data.validation_last or a validation file`},
 		{"direction", edit("objective:", "objective: val_accuracy\ndirection: up"), `study.yaml:18: direction "up": want min or max`},
-		{"unknown oracle", edit("oracle:", "oracle: {type: bayes}"), `study.yaml:18: unknown oracle "bayes" (want random, grid, hyperband or bayesian)`},
+		{"unknown oracle", edit("oracle:", "oracle: {type: bayes}"), `study.yaml:18: unknown oracle "bayes" (want random, grid, hyperband, bayesian or tpe)`},
 		{"oracle setting", edit("oracle:", "oracle:\n  type: random\n  max_colisions: 5"), `study.yaml:20: random settings: json: unknown field "max_colisions"`},
 		{"oracle type not a name", edit("oracle:", "oracle: {type: [random]}"), `study.yaml:18: oracle.type: want a name such as random`},
 		{"max trials", edit("max_trials:", "max_trials: 0"), `study.yaml:19: max_trials is 0, want 1 or more`},

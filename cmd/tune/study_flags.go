@@ -52,7 +52,7 @@ func (f *studyFlags) register(cmd *cobra.Command) {
 	fl.IntVar(&f.parallel, "parallel", 0, "parallel_trials: trials at once (0: one per CPU)")
 	fl.IntVar(&f.executions, "executions-per-trial", 0, "executions_per_trial: trainings per trial, averaged")
 	fl.Int64Var(&f.seed, "seed", 0, "seed: the study's seed")
-	fl.StringVar(&f.oracle, "oracle", "", "oracle: random, grid, hyperband or bayesian (with their default settings)")
+	fl.StringVar(&f.oracle, "oracle", "", "oracle: random, grid, hyperband, bayesian or tpe (with their default settings)")
 	fl.StringVar(&f.pruner, "pruner", "", "pruner: median or successive_halving")
 	fl.StringVar(&f.objective, "objective", "", "objective: the metric to optimize, such as val_accuracy")
 	fl.StringVar(&f.project, "project-name", "", "project: the project's name")
@@ -61,7 +61,7 @@ func (f *studyFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.target, "target", "", "data.target: the csv column to predict, by name or index")
 	fl.StringVar(&f.task, "task", "", "task: classification, binary or regression")
 	_ = cmd.MarkFlagFilename("data", "csv", "tsv", "txt")
-	_ = cmd.RegisterFlagCompletionFunc("oracle", completeWords("random", "grid", "hyperband", "bayesian"))
+	_ = cmd.RegisterFlagCompletionFunc("oracle", completeWords("random", "grid", "hyperband", "bayesian", "tpe"))
 	_ = cmd.RegisterFlagCompletionFunc("pruner", completeWords("median", "successive_halving"))
 	_ = cmd.RegisterFlagCompletionFunc("task", completeWords("classification", "binary", "regression"))
 }
