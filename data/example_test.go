@@ -147,3 +147,10 @@ func ExampleOneHot() {
 	// [1 0 0]
 	// [0 1 0]
 }
+
+// A grey 28×28 IDX image shape as the (height, width, channels) input of a
+// convolutional model.
+func ExampleWithChannels() {
+	fmt.Println(data.WithChannels([]int{28, 28}))
+	// Output: [28 28 1]
+}

@@ -190,6 +190,17 @@ func LoadIDXImages(path string) (*nn.Matrix, []int, error) {
 	return x, append([]int(nil), m.Dims[1:]...), nil
 }
 
+// WithChannels returns the image shape [height, width, 1] for a grey IDX
+// image shape [height, width], the (height, width, channels) input that
+// nn.Conv2D takes; other shapes are returned unchanged. The pixels need no
+// copy: one channel of channels-last data is stored like the plain image.
+func WithChannels(shape []int) []int {
+	if len(shape) == 2 {
+		return []int{shape[0], shape[1], 1}
+	}
+	return append([]int(nil), shape...)
+}
+
 // LoadIDXLabels reads a 1-dimensional IDX label file (gzip or raw) and
 // returns a count×1 matrix of class ids. Errors name the file.
 func LoadIDXLabels(path string) (*nn.Matrix, error) {

@@ -30,6 +30,13 @@ type layerJSON struct {
 	Rate              float64  `json:"rate,omitempty"`
 	Momentum          *float64 `json:"momentum,omitempty"`
 	Epsilon           *float64 `json:"epsilon,omitempty"`
+	Filters           int      `json:"filters,omitempty"`
+	KernelSize        []int    `json:"kernel_size,omitempty"`
+	PoolSize          []int    `json:"pool_size,omitempty"`
+	Strides           []int    `json:"strides,omitempty"`
+	Padding           string   `json:"padding,omitempty"`
+	UseBias           *bool    `json:"use_bias,omitempty"`
+	TargetShape       []int    `json:"target_shape,omitempty"`
 }
 
 type compileJSON struct {
@@ -176,6 +183,27 @@ func (j *layerJSON) layer() (Layer, error) {
 			KernelInitializer(Initializer(j.KernelInitializer)), BiasInitializer(Initializer(j.BiasInitializer)))
 	case "Flatten":
 		l = Flatten(name)
+	case "Conv2D":
+		if len(j.KernelSize) != 2 || len(j.Strides) != 2 || j.UseBias == nil {
+			return nil, errors.New("Conv2D needs kernel_size, strides and use_bias")
+		}
+		l = Conv2D(j.Filters, j.KernelSize[0], Activation(j.Activation), name,
+			KernelInitializer(Initializer(j.KernelInitializer)), BiasInitializer(Initializer(j.BiasInitializer)),
+			Strides(j.Strides[0], j.Strides[1]), Padding(j.Padding), UseBias(*j.UseBias))
+	case "MaxPooling2D", "AveragePooling2D":
+		if len(j.PoolSize) != 2 || len(j.Strides) != 2 {
+			return nil, fmt.Errorf("%s needs pool_size and strides", j.Type)
+		}
+		opts := []LayerOption{name, Strides(j.Strides[0], j.Strides[1]), Padding(j.Padding)}
+		if j.Type == "MaxPooling2D" {
+			l = MaxPooling2D(j.PoolSize[0], opts...)
+		} else {
+			l = AveragePooling2D(j.PoolSize[0], opts...)
+		}
+	case "GlobalAveragePooling2D":
+		l = GlobalAveragePooling2D(name)
+	case "Reshape":
+		l = Reshape(j.TargetShape, name)
 	case "Activation":
 		l = ActivationLayer(Activation(j.Activation), name)
 	case "Dropout":

@@ -49,8 +49,14 @@
 // Layers: Input / NewInput, Dense, Flatten, ActivationLayer, Dropout (active
 // only in training), BatchNormalization (batch statistics in training,
 // moving statistics at inference), Normalization (mean and variance learned
-// by Adapt, not trained) and Concatenate. Options (LayerOption) name layers
-// and set Dense initialisers and BatchNormalization settings.
+// by Adapt, not trained), Concatenate, and for images stored channels-last
+// as (height, width, channels) samples: Conv2D (filters, square kernel,
+// Strides, Padding valid or same, UseBias, initialisers), MaxPooling2D,
+// AveragePooling2D, GlobalAveragePooling2D and Reshape. Options
+// (LayerOption) name layers and set initialisers, strides, padding and
+// BatchNormalization settings. Conv2D copies the input windows into rows
+// (im2col) and multiplies them by its kernel with the same packed kernels
+// as Dense, bias and ReLU fused into the product.
 //
 // Activations: linear, relu, sigmoid, tanh, softmax, softplus, elu, selu,
 // leaky_relu. Initializers: glorot_uniform (Dense's default), glorot_normal,
@@ -109,11 +115,11 @@
 //
 // # FORMAT
 //
-// A model file, version 1, is little-endian throughout:
+// A model file, version 2, is little-endian throughout:
 //
 //	offset  size  content
 //	0       4     magic "TNNM"
-//	4       4     format version, uint32 (1)
+//	4       4     format version, uint32 (2; version 1 files still load)
 //	8             three sections, in this order, each:
 //	                4 bytes  tag: "ARCH", "WGHT", "OPTS"
 //	                8 bytes  payload length L, uint64
@@ -133,13 +139,17 @@
 // setting names: InputLayer (shape), Dense (units, activation,
 // kernel_initializer, bias_initializer), Flatten, Activation (activation),
 // Dropout (rate), BatchNormalization (momentum, epsilon), Normalization,
-// Concatenate. A sequential model's layers form a chain from its InputLayer.
+// Concatenate, Conv2D (filters, kernel_size, strides, padding, activation,
+// use_bias, kernel_initializer, bias_initializer), MaxPooling2D and
+// AveragePooling2D (pool_size, strides, padding), GlobalAveragePooling2D,
+// Reshape (target_shape). A sequential model's layers form a chain from its InputLayer.
 // The optimizer's type is SGD, Adam, AdamW, RMSprop or Adagrad with its
 // resolved settings (learning_rate is the configured one).
 //
 // WGHT is a tensor list: every weight of the model, per layer in the order
 // of "layers", in Keras' get_weights order (Dense: kernel (in, out)
-// row-major, bias; BatchNormalization: gamma, beta, moving_mean,
+// row-major, bias; Conv2D: kernel (kh, kw, in channels, filters), bias
+// unless use_bias is false; BatchNormalization: gamma, beta, moving_mean,
 // moving_variance; Normalization: mean, variance, count as a scalar):
 //
 //	uint32 count, then per tensor:

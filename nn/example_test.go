@@ -304,3 +304,34 @@ func ExampleModel_Compile_errors() {
 	// nn: unknown loss "hinge" (want mse, mae, huber, binary_crossentropy, categorical_crossentropy or sparse_categorical_crossentropy)
 	// nn: invalid model: layer "concatenate" (Concatenate): takes at least 2 input(s), got 1
 }
+
+// The lecture's convolutional network for MNIST: 28×28 grey images as
+// (height, width, channels) inputs.
+func ExampleConv2D() {
+	m := nn.NewSequential(
+		nn.Input(28, 28, 1),
+		nn.Conv2D(32, 5, nn.ReLU),
+		nn.MaxPooling2D(2),
+		nn.Dropout(0.2),
+		nn.Flatten(),
+		nn.Dense(128, nn.ReLU),
+		nn.Dense(10, nn.Softmax),
+	)
+	fmt.Print(m.Summary())
+	// Output:
+	// Model: "sequential"
+	// _________________________________________________________________
+	//  Layer (type)                Output Shape              Param #
+	// =================================================================
+	//  conv2d (Conv2D)             (None, 24, 24, 32)        832
+	//  max_pooling2d (MaxPooling2D) (None, 12, 12, 32)       0
+	//  dropout (Dropout)           (None, 12, 12, 32)        0
+	//  flatten (Flatten)           (None, 4608)              0
+	//  dense (Dense)               (None, 128)               589952
+	//  dense_1 (Dense)             (None, 10)                1290
+	// =================================================================
+	// Total params: 592,074
+	// Trainable params: 592,074
+	// Non-trainable params: 0
+	// _________________________________________________________________
+}

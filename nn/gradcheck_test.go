@@ -200,6 +200,16 @@ func (r *refModel) loss(x, y [][]float64, sw []float64, n int) float64 {
 				}
 				off += w
 			}
+		case *conv:
+			var bias []float64
+			if u.b != nil {
+				bias = r.w[u.b]
+			}
+			refConv(&u.win, u.f, u.act, r.w[u.w], bias, ins[0], out, n)
+		case *pool:
+			refPool(&u.win, u.max, ins[0], out, n)
+		case *globalPool:
+			refGlobalPool(u.positions, u.size, ins[0], out, n)
 		default:
 			panic(fmt.Sprintf("no reference for %T", u))
 		}
@@ -273,6 +283,11 @@ func checkModelGradients(t *testing.T, m *Model, n int, sw []float32, seed int64
 			}
 			for i := range d.b.w {
 				d.b.w[i] = float32(r.float64() - 0.5)
+			}
+		}
+		if c, ok := u.(*conv); ok && c.b != nil {
+			for i := range c.b.w {
+				c.b.w[i] = float32(r.float64() - 0.5)
 			}
 		}
 		if bn, ok := u.(*batchNorm); ok {

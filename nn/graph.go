@@ -258,12 +258,13 @@ func (g *graph) nodeErr(i int, err error) error {
 }
 
 // snakeCase turns a class name into Keras' default layer name:
-// BatchNormalization → batch_normalization.
+// BatchNormalization → batch_normalization, MaxPooling2D → max_pooling2d
+// (no underscore after a digit).
 func snakeCase(s string) string {
 	var b strings.Builder
 	for i, r := range s {
 		if r >= 'A' && r <= 'Z' {
-			if i > 0 {
+			if i > 0 && s[i-1] >= 'a' && s[i-1] <= 'z' {
 				b.WriteByte('_')
 			}
 			r += 'a' - 'A'

@@ -55,6 +55,9 @@ type layerOptions struct {
 	biasInit   Initializer
 	momentum   float64 // BatchNormalization
 	epsilon    float64 // BatchNormalization
+	strides    [2]int  // Conv2D, pooling
+	padding    string  // Conv2D, pooling
+	noBias     bool    // Conv2D
 	set        []string
 }
 
@@ -211,6 +214,10 @@ func (o *layerOptions) checkFor(l Layer) error {
 	switch l.(type) {
 	case *denseLayer:
 		return o.check("Dense", "KernelInitializer", "BiasInitializer")
+	case *convLayer:
+		return o.check("Conv2D", "KernelInitializer", "BiasInitializer", "Strides", "Padding", "UseBias")
+	case *poolLayer:
+		return o.check(l.typeName(), "Strides", "Padding")
 	case *batchNormLayer:
 		return o.check("BatchNormalization", "BatchNormMomentum", "BatchNormEpsilon")
 	default:

@@ -15,7 +15,7 @@ import (
 // The model file; FORMAT in doc.go documents it.
 const (
 	modelMagic   = "TNNM"
-	modelVersion = 1
+	modelVersion = 2 // 2: convolution and pooling layers; version 1 files still load
 	maxArchJSON  = 16 << 20
 )
 
@@ -118,8 +118,8 @@ func UnmarshalModel(b []byte) (*Model, error) {
 	if string(b[:4]) != modelMagic {
 		return nil, formatErr("bad magic %q", b[:4])
 	}
-	if v := binary.LittleEndian.Uint32(b[4:]); v != modelVersion {
-		return nil, formatErr("unsupported version %d (this package reads version %d)", v, modelVersion)
+	if v := binary.LittleEndian.Uint32(b[4:]); v < 1 || v > modelVersion {
+		return nil, formatErr("unsupported version %d (this package reads versions 1 to %d)", v, modelVersion)
 	}
 	body := b[:len(b)-4]
 	if want, got := binary.LittleEndian.Uint32(b[len(b)-4:]), crc32.ChecksumIEEE(body); want != got {

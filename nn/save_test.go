@@ -203,7 +203,8 @@ func TestLoadRejects(t *testing.T) {
 		}
 		return reseal(b)
 	}
-	check("version 2", edit(4, 2, 4))
+	check("version 3", edit(4, 3, 4))
+	check("version 0", edit(4, 0, 4))
 	check("huge section length", edit(12, 1<<62, 8))
 	check("huge weight count", edit(20+archLen+12, 0xffffffff, 4))
 	check("huge name length", edit(20+archLen+16, 0xfffffff0, 4))

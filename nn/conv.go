@@ -1,0 +1,282 @@
+package nn
+
+import kernels "github.com/tunekit/tune/nn/internal/gemm"
+
+// Conv2D returns a 2-D convolution of filters output channels with square
+// kernelSize×kernelSize windows over channels-last inputs of shape (height,
+// width, channels), like Keras' Conv2D: activation(conv(x, W) + b). The
+// kernel has shape (kernelSize, kernelSize, channels, filters) and is
+// glorot_uniform unless KernelInitializer says otherwise; Strides, Padding
+// and UseBias set the rest. The empty activation is Linear.
+//
+// The convolution is computed as one matrix product per batch: the input
+// windows are copied into rows (im2col) that the packed GEMM kernels
+// multiply by the kernel, adding the bias and applying a ReLU as they store
+// the result.
+func Conv2D(filters, kernelSize int, activation Activation, opts ...LayerOption) Layer {
+	return &convLayer{filters: filters, kh: kernelSize, kw: kernelSize, activation: activation, o: newOptions(opts)}
+}
+
+type convLayer struct {
+	filters, kh, kw int
+	activation      Activation
+	o               layerOptions
+}
+
+func (l *convLayer) Apply(in ...*Node) *Node { return apply(l, in) }
+func (l *convLayer) opts() *layerOptions     { return &l.o }
+func (*convLayer) typeName() string          { return "Conv2D" }
+func (*convLayer) arity() (int, int)         { return 1, 1 }
+func (*convLayer) hasWeights() bool          { return true }
+
+func (l *convLayer) strides() (int, int) {
+	if l.o.has("Strides") {
+		return l.o.strides[0], l.o.strides[1]
+	}
+	return 1, 1
+}
+
+func (l *convLayer) window(in []int) (window, error) {
+	sh, sw := l.strides()
+	return newWindow(in, l.kh, l.kw, sh, sw, l.o.padding)
+}
+
+func (l *convLayer) paramCounts(in [][]int) (int, int) {
+	n := l.kh * l.kw * in[0][2] * l.filters
+	if !l.o.noBias {
+		n += l.filters
+	}
+	return n, 0
+}
+
+func (l *convLayer) outputShape(in [][]int) ([]int, error) {
+	if l.filters <= 0 {
+		return nil, specErr(ErrInvalidModel, "filters must be positive, got %d", l.filters)
+	}
+	if _, ok := activationKinds[l.activation]; !ok {
+		return nil, specErr(ErrUnknownActivation, "%q (want %s)", string(l.activation), activationList)
+	}
+	for _, init := range []Initializer{l.kernelInit(), l.biasInit()} {
+		if err := checkInitializer(init); err != nil {
+			return nil, err
+		}
+	}
+	w, err := l.window(in[0])
+	if err != nil {
+		return nil, err
+	}
+	if k := l.kh * l.kw * w.inC; l.filters > maxParams/(k+1) {
+		return nil, specErr(ErrInvalidModel, "%d filters of %d weights is too many parameters", l.filters, k)
+	}
+	out := []int{w.outH, w.outW, l.filters}
+	return out, checkShape(out)
+}
+
+func (l *convLayer) kernelInit() Initializer {
+	if l.o.kernelInit == "" {
+		return GlorotUniform
+	}
+	return l.o.kernelInit
+}
+
+func (l *convLayer) biasInit() Initializer {
+	if l.o.biasInit == "" {
+		return Zeros
+	}
+	return l.o.biasInit
+}
+
+func (l *convLayer) encode(j *layerJSON) {
+	j.Filters = l.filters
+	j.KernelSize = []int{l.kh, l.kw}
+	sh, sw := l.strides()
+	j.Strides = []int{sh, sw}
+	j.Padding = paddingName(l.o.padding)
+	j.Activation = string(l.activation)
+	if j.Activation == "" {
+		j.Activation = string(Linear)
+	}
+	useBias := !l.o.noBias
+	j.UseBias = &useBias
+	j.KernelInitializer = string(l.kernelInit())
+	j.BiasInitializer = string(l.biasInit())
+}
+
+func (l *convLayer) build(c *buildContext) (unit, error) {
+	act, err := parseActivation(l.activation)
+	if err != nil {
+		return nil, err
+	}
+	w, err := l.window(c.inShapes[0])
+	if err != nil {
+		return nil, err
+	}
+	u := &conv{unitBase: c.newBase(), win: w, k: l.kh * l.kw * w.inC, f: l.filters, act: act, mm: c.kernels}
+	u.w = u.addTensor("kernel", []int{l.kh, l.kw, w.inC, l.filters}, true)
+	r := newRNG(c.seed, uint64(c.index))
+	l.kernelInit().fill(u.w.w, u.k, l.kh*l.kw*l.filters, &r)
+	if !l.o.noBias {
+		u.b = u.addTensor("bias", []int{l.filters}, true)
+		l.biasInit().fill(u.b.w, l.filters, l.filters, &r)
+	} else {
+		u.zeroBias = make([]float32, l.filters)
+	}
+	return u, nil
+}
+
+// conv is a compiled Conv2D layer. Its kernel, (kh, kw, c, f) row-major, is
+// the k×f matrix (k = kh·kw·c) that multiplies the im2col rows, one row per
+// output position.
+type conv struct {
+	unitBase
+	win      window
+	k, f     int
+	act      actKind
+	w, b     *tensor // b is nil without a bias
+	zeroBias []float32
+	mm       *kernels.Context
+
+	cols  []float32 // im2col rows of the last forward pass: rows·positions × k
+	dcols []float32 // their gradient
+	z, a  []float32 // pre-activations and (for activations other than linear and ReLU) activations
+}
+
+func (u *conv) reserve(rows int) {
+	p := rows * u.win.positions()
+	u.cols = make([]float32, p*u.k)
+	if u.ins[0].wantsGrad {
+		u.dcols = make([]float32, p*u.k)
+	}
+	u.z = make([]float32, p*u.f)
+	if u.act != actLinear && u.act != actReLU {
+		u.a = make([]float32, p*u.f)
+	}
+}
+
+func (u *conv) bias() []float32 {
+	if u.b == nil {
+		return u.zeroBias
+	}
+	return u.b.w
+}
+
+func (u *conv) forward(n int, _ bool) {
+	p := n * u.win.positions()
+	cols := u.cols[:p*u.k]
+	im2col(&u.win, u.ins[0].out[:n*u.win.inSize()], cols, n)
+	z := u.z[:p*u.f]
+	epi := kernels.None
+	if u.act == actReLU {
+		epi = kernels.ReLU
+	}
+	if p > 0 {
+		u.mm.DenseForward(p, u.f, u.k, cols, u.w.w, u.bias(), z, epi)
+	}
+	if u.act == actLinear || u.act == actReLU {
+		u.out = z
+		return
+	}
+	a := u.a[:p*u.f]
+	activate(u.act, z, a, p, u.f)
+	u.out = a
+}
+
+func (u *conv) backward(n int) {
+	p := n * u.win.positions()
+	g := u.g[:p*u.f]
+	if !u.gradIsZ {
+		activationBackward(u.act, u.z, u.out, g, p, u.f)
+	}
+	gemm(u.mm, true, false, u.k, u.f, p, u.cols, g, u.w.g, 0) // dW = colsᵀ·dz
+	if u.b != nil {
+		db := u.b.g
+		clear(db)
+		for r := range p {
+			for j, v := range g[r*u.f : (r+1)*u.f] {
+				db[j] += v
+			}
+		}
+	}
+	if in := u.ins[0]; in.wantsGrad {
+		dcols := u.dcols[:p*u.k]
+		gemm(u.mm, false, true, p, u.k, u.f, g, u.w.w, dcols, 0) // dcols = dz·Wᵀ
+		dx := in.g[:n*u.win.inSize()]
+		if !u.accum[0] {
+			clear(dx)
+		}
+		col2imAdd(&u.win, dcols, dx, n)
+	}
+}
+
+// im2col writes, for each of the n samples of x and each output position,
+// the window's kh·kw·c input values (zeros outside the input) as one row of
+// cols. A window row is contiguous in a channels-last sample, so it is
+// copied whole when it lies inside the input.
+func im2col(w *window, x, cols []float32, n int) {
+	c, rowLen := w.inC, w.kw*w.inC
+	o := 0
+	for s := range n {
+		xs := x[s*w.inSize() : (s+1)*w.inSize()]
+		for oy := range w.outH {
+			for ox := range w.outW {
+				x0 := ox*w.sw - w.padL
+				for ky := range w.kh {
+					iy := oy*w.sh - w.padT + ky
+					dst := cols[o : o+rowLen]
+					o += rowLen
+					if iy < 0 || iy >= w.inH {
+						clear(dst)
+						continue
+					}
+					row := xs[iy*w.inW*c : (iy+1)*w.inW*c]
+					if x0 >= 0 && x0+w.kw <= w.inW {
+						copy(dst, row[x0*c:(x0+w.kw)*c])
+						continue
+					}
+					for kx := range w.kw {
+						ix := x0 + kx
+						if ix < 0 || ix >= w.inW {
+							clear(dst[kx*c : (kx+1)*c])
+						} else {
+							copy(dst[kx*c:(kx+1)*c], row[ix*c:(ix+1)*c])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// col2imAdd adds each im2col row's gradient back onto the input positions
+// it was copied from (the transpose of im2col).
+func col2imAdd(w *window, cols, dx []float32, n int) {
+	c, rowLen := w.inC, w.kw*w.inC
+	o := 0
+	for s := range n {
+		ds := dx[s*w.inSize() : (s+1)*w.inSize()]
+		for oy := range w.outH {
+			for ox := range w.outW {
+				x0 := ox*w.sw - w.padL
+				for ky := range w.kh {
+					iy := oy*w.sh - w.padT + ky
+					src := cols[o : o+rowLen]
+					o += rowLen
+					if iy < 0 || iy >= w.inH {
+						continue
+					}
+					row := ds[iy*w.inW*c : (iy+1)*w.inW*c]
+					for kx := range w.kw {
+						ix := x0 + kx
+						if ix < 0 || ix >= w.inW {
+							continue
+						}
+						d, v := row[ix*c:(ix+1)*c], src[kx*c:(kx+1)*c]
+						for i := range d {
+							d[i] += v[i]
+						}
+					}
+				}
+			}
+		}
+	}
+}
