@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
@@ -23,12 +24,17 @@ import (
 //
 //	trials 11/30  best val_accuracy 0.8791 (trial 7)  elapsed 4m12s  ETA 7m40s
 //
-// The line of every trial that ends is printed above the bars. State
-// changes happen under mu; mpb's methods are called outside it, since
-// mpb calls the decorators (which take mu) from its own goroutines.
+// The line of every trial that ends is printed above the bars and its bar
+// removed. Every line is cut to the terminal's width, so nothing wraps.
+// The bars never "complete" in mpb's sense (they are made with no total,
+// which is set afterwards), so a bar that filled up in one epoch moves
+// again in the next. State changes happen under mu; mpb's methods are
+// called outside it, since mpb calls the decorators (which take mu) from
+// its own goroutines.
 type barProgress struct {
-	info *searchInfo
-	p    *mpb.Progress
+	info  *searchInfo
+	p     *mpb.Progress
+	width int // columns of the terminal
 
 	mu      sync.Mutex
 	trials  map[int]*trialBar
@@ -38,6 +44,9 @@ type barProgress struct {
 	ended   int // trials that ended in this run
 	best    *float64
 	bestID  int
+	// epochsDone are the epochs of the trials that ended in this run,
+	// for the ETA.
+	epochsDone float64
 }
 
 // trialBar is the state of one running trial's bar.
@@ -50,14 +59,17 @@ type trialBar struct {
 	hasLoss bool
 	obj     float64 // the objective at the last finished epoch
 	hasObj  bool
+	batch   int // batches done in the running epoch
 }
 
-func newBarProgress(w io.Writer, info *searchInfo, opts ...mpb.ContainerOption) *barProgress {
-	b := &barProgress{info: info, trials: map[int]*trialBar{}, start: time.Now()}
+// newBarProgress draws on w, a terminal of width columns (the bars' width
+// when w is not a terminal).
+func newBarProgress(w io.Writer, width int, info *searchInfo, opts ...mpb.ContainerOption) *barProgress {
+	b := &barProgress{info: info, trials: map[int]*trialBar{}, start: time.Now(), width: max(width, 20)}
 	for _, t := range info.existing {
 		b.count(t)
 	}
-	b.p = mpb.New(append([]mpb.ContainerOption{mpb.WithOutput(w), mpb.WithWidth(100),
+	b.p = mpb.New(append([]mpb.ContainerOption{mpb.WithOutput(w), mpb.WithWidth(b.width),
 		mpb.WithRefreshRate(200 * time.Millisecond)}, opts...)...)
 	b.overall = b.p.New(0, mpb.NopStyle(), mpb.BarPriority(math.MaxInt),
 		mpb.PrependDecorators(decor.Any(func(decor.Statistics) string { return b.overallLine() })))
@@ -80,12 +92,13 @@ func (b *barProgress) count(t *trials.Trial) {
 func (b *barProgress) TrialStarted(t *trials.Trial) {
 	tb := &trialBar{epochs: trialEpochs(t, b.info.epochs), batches: b.info.batches(t), epoch: t.InitialEpoch}
 	id := t.ID
-	bar := b.p.New(int64(max(tb.batches, 1)), mpb.BarStyle().Lbound("[").Rbound("]"), mpb.BarPriority(id),
+	bar := b.p.New(0, mpb.BarStyle().Lbound("[").Rbound("]"), mpb.BarPriority(id),
 		mpb.PrependDecorators(decor.Any(func(decor.Statistics) string { return b.trialLabel(id) })),
 		mpb.AppendDecorators(
 			decor.CountersNoUnit(" %d/%d", decor.WCSyncWidth),
 			decor.Any(func(decor.Statistics) string { return b.trialMetrics(id) }),
 		))
+	bar.SetTotal(int64(max(tb.batches, 1)), false)
 	b.mu.Lock()
 	tb.bar = bar
 	b.trials[id] = tb
@@ -101,6 +114,7 @@ func (b *barProgress) BatchEnded(t *trials.Trial, epoch, batch int, logs map[str
 		return
 	}
 	tb.epoch = epoch
+	tb.batch = batch + 1
 	if v, ok := logs["loss"]; ok {
 		tb.loss, tb.hasLoss = v, true
 	}
@@ -125,6 +139,7 @@ func (b *barProgress) EpochEnded(t *trials.Trial, e trials.Epoch) {
 		tb.loss, tb.hasLoss = v, true
 	}
 	tb.epoch = e.Epoch + 1
+	tb.batch = 0
 	bar := tb.bar
 	last := tb.epoch >= tb.epochs
 	b.mu.Unlock()
@@ -140,13 +155,16 @@ func (b *barProgress) TrialEnded(t *trials.Trial) {
 	delete(b.trials, t.ID)
 	if t.Status.Final() {
 		b.ended++
+		if tb != nil {
+			b.epochsDone += float64(tb.epochs - t.InitialEpoch)
+		}
 	}
 	b.count(t)
 	b.mu.Unlock()
 	if tb != nil {
 		tb.bar.Abort(true)
 	}
-	io.WriteString(b.p, formatTrialLine(t, b.info.objective.Name, b.info.order))
+	io.WriteString(b.p, cutLine(formatTrialLine(t, b.info.objective.Name, b.info.order), b.width-1))
 }
 
 // Close removes the remaining bars and waits for the last drawing.
@@ -192,28 +210,73 @@ func (b *barProgress) trialMetrics(id int) string {
 	return s.String()
 }
 
+// overallLine is the line under the bars, in its long form when it fits
+// the terminal, else a short one:
+//
+//	trials 11/30 done, 2 running  best val_accuracy 0.8791 (trial 7)  elapsed 4m12s  ETA 7m40s
+//	trials 11/30  best 0.8791 (7)  4m12s  ETA 7m40s
 func (b *barProgress) overallLine() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	var s strings.Builder
-	fmt.Fprintf(&s, "trials %d", b.final)
+	done := fmt.Sprint(b.final)
 	if b.info.maxTrials > 0 {
-		fmt.Fprintf(&s, "/%d", b.info.maxTrials)
-	}
-	fmt.Fprintf(&s, " done, %d running", len(b.trials))
-	if b.best != nil {
-		fmt.Fprintf(&s, "  best %s %s (trial %d)", b.info.objective.Name, formatMetric(*b.best), b.bestID)
+		done += fmt.Sprintf("/%d", b.info.maxTrials)
 	}
 	elapsed := time.Since(b.start)
-	fmt.Fprintf(&s, "  elapsed %s", roundDuration(elapsed))
-	if b.info.maxTrials > 0 && b.ended > 0 {
-		left := b.info.maxTrials - b.final
-		eta := time.Duration(float64(elapsed) / float64(b.ended) * float64(max(left, 0)))
-		fmt.Fprintf(&s, "  ETA %s", roundDuration(eta))
-	} else {
-		s.WriteString("  ETA -")
+	eta := "-"
+	if d, ok := b.eta(elapsed); ok {
+		eta = roundDuration(d).String()
 	}
-	return s.String()
+	long := fmt.Sprintf("trials %s done, %d running", done, len(b.trials))
+	short := "trials " + done
+	if b.best != nil {
+		long += fmt.Sprintf("  best %s %s (trial %d)", b.info.objective.Name, formatMetric(*b.best), b.bestID)
+		short += fmt.Sprintf("  best %s (%d)", formatMetric(*b.best), b.bestID)
+	}
+	long += fmt.Sprintf("  elapsed %s  ETA %s", roundDuration(elapsed), eta)
+	short += fmt.Sprintf("  %s  ETA %s", roundDuration(elapsed), eta)
+	if utf8.RuneCountInString(long) < b.width {
+		return long
+	}
+	return cutLine(short, b.width-1)
+}
+
+// eta estimates the time left from the epochs done in this run: those of
+// the trials that ended and the running trials' epochs and batches, against
+// the epochs the trials left to run will take. The caller holds mu.
+func (b *barProgress) eta(elapsed time.Duration) (time.Duration, bool) {
+	if b.info.maxTrials <= 0 {
+		return 0, false
+	}
+	done, running := b.epochsDone, 0.0
+	for _, tb := range b.trials {
+		part := float64(tb.epoch)
+		if tb.batches > 0 {
+			part += float64(tb.batch) / float64(tb.batches)
+		}
+		done += part
+		running += float64(tb.epochs) - part
+	}
+	if done <= 0 {
+		return 0, false
+	}
+	waiting := max(b.info.maxTrials-b.final-len(b.trials), 0)
+	left := running + float64(waiting*max(b.info.epochs, 1))
+	return time.Duration(float64(elapsed) / done * left), true
+}
+
+// cutLine cuts the text of line (which ends in a newline or not) to width
+// runes, marking a cut with "…".
+func cutLine(line string, width int) string {
+	text, nl := strings.CutSuffix(line, "\n")
+	if utf8.RuneCountInString(text) > width {
+		r := []rune(text)
+		text = string(r[:max(width-1, 0)]) + "…"
+	}
+	if nl {
+		text += "\n"
+	}
+	return text
 }
 
 // roundDuration rounds d for people: tenths of a second under 10

@@ -27,6 +27,7 @@ const summaryTrials = 5
 type searchFlags struct {
 	config           string
 	overwrite, quiet bool
+	verbose          bool
 	progress         string
 	timeout, grace   time.Duration
 	studyFlags
@@ -51,8 +52,9 @@ with --set key=value (--set oracle.max_epochs=30). Without a study file,
 
 On a terminal, live bars show every running trial (epoch, batches, loss
 and objective) above an overall line (trials done, best so far, elapsed
-time, ETA). Otherwise a line is printed per finished epoch and per
-finished trial. --quiet prints only the results summary.
+time, ETA), every line cut to the terminal's width. Otherwise a line is
+printed per finished trial (and per epoch with --verbose). --quiet prints
+only the results summary.
 
 --timeout stops the search after a time budget: no trial starts after it,
 and running trials finish (those still running --timeout-grace later are
@@ -68,6 +70,7 @@ resume.`,
 	fl.StringVarP(&f.config, "config", "c", "study.yaml", "the study file")
 	fl.BoolVar(&f.overwrite, "overwrite", false, "delete the project's trials and start afresh")
 	fl.BoolVarP(&f.quiet, "quiet", "q", false, "print only the results summary")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "without bars, print a line per epoch too")
 	fl.StringVar(&f.progress, "progress", "auto", "progress display: auto (bars on a terminal, else lines), bars or lines")
 	fl.DurationVar(&f.timeout, "timeout", 0, "time budget (such as 90m or 2h): no trial starts after it; 0 for none")
 	fl.DurationVar(&f.grace, "timeout-grace", 0, "after the budget, stop trials still running this much later (0: let them finish)")
@@ -131,12 +134,14 @@ func runSearch(cmd *cobra.Command, f *searchFlags) error {
 	case f.quiet:
 	case f.progress == "bars" || f.progress == "auto" && isTerminal(out):
 		var opts []mpb.ContainerOption
-		if !isTerminal(out) {
+		width := terminalWidth(out)
+		if width == 0 {
+			width = 200
 			opts = append(opts, mpb.WithAutoRefresh()) // draw all the same
 		}
-		prog = newBarProgress(out, info, opts...)
+		prog = newBarProgress(out, width, info, opts...)
 	default:
-		prog = newPlainProgress(out, info, true)
+		prog = newPlainProgress(out, info, f.verbose)
 	}
 	obs.set(prog)
 
@@ -208,16 +213,23 @@ func printSearchHeader(out io.Writer, st *study.Study, ds *study.Dataset, opts t
 }
 
 // isTerminal reports whether w is a terminal that can redraw bars.
-func isTerminal(w io.Writer) bool {
+func isTerminal(w io.Writer) bool { return terminalWidth(w) > 0 }
+
+// terminalWidth returns the columns of the terminal w is, or 0 when w is
+// not a terminal that can redraw bars (a file, a pipe, TERM=dumb, a pty
+// nobody sized).
+func terminalWidth(w io.Writer) int {
 	f, ok := w.(*os.File)
 	if !ok || os.Getenv("TERM") == "dumb" {
-		return false
+		return 0
 	}
 	fi, err := f.Stat()
 	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
-		return false
+		return 0
 	}
-	// A terminal of no width (a pty nobody sized) cannot show bars.
 	cols, _, err := cwriter.GetSize(int(f.Fd()))
-	return err == nil && cols > 0
+	if err != nil {
+		return 0
+	}
+	return cols
 }
