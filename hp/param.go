@@ -50,6 +50,10 @@ type Condition struct {
 //   - Log sampling: the step is a factor: min, min·step, min·step², … up to
 //     max inclusive, as in Keras Tuner (Int(32, 512, Step(2), Log) is 32,
 //     64, 128, 256, 512). Float values are rounded the same way.
+//   - Reverse_log sampling (floats only): the log grid mirrored, max + min
+//     − v for each log grid value v, dense near max as Keras Tuner:
+//     Float(0.01, 100, Step(10), ReverseLog) is 0.01, 90.01, 99.01, 99.91
+//     and 100.
 //
 // A grid value is accepted by Contains only in exactly that form; Default
 // and condition values that are within rounding of a grid value are snapped
@@ -174,8 +178,8 @@ func (p *Param) normalizeRange() error {
 	if p.Step > 0 && p.Sampling == Log && p.Step <= 1 {
 		return p.errorf("with log sampling the step is a factor and must be > 1, got %v", p.Step)
 	}
-	if p.Step > 0 && p.Sampling == ReverseLog {
-		return p.errorf("step is not supported with reverse_log sampling")
+	if p.Step > 0 && p.Sampling == ReverseLog && (p.Kind == KindInt || p.Step <= 1) {
+		return p.errorf("with reverse_log sampling the step is a factor > 1 of a float, got %v for a %s", p.Step, p.Kind)
 	}
 	if p.Kind == KindInt {
 		if p.Min != math.Trunc(p.Min) || p.Max != math.Trunc(p.Max) || p.Step != math.Trunc(p.Step) {
@@ -371,7 +375,7 @@ func (p *Param) Count() int {
 // max by more than eps steps.
 func (p *Param) gridSize() float64 {
 	var x float64
-	if p.Sampling == Log {
+	if p.logGrid() {
 		x = (math.Log(p.Max) - math.Log(p.Min)) / math.Log(p.Step)
 	} else {
 		x = p.Max/p.Step - p.Min/p.Step
@@ -399,15 +403,30 @@ func (p *Param) gridSize() float64 {
 
 // tol is eps steps at the i-th grid value.
 func (p *Param) tol(i int) float64 {
-	if p.Sampling == Log {
+	if p.logGrid() {
 		return eps * p.gridFloat(i) * (p.Step - 1)
 	}
 	return eps * p.Step
 }
 
-// gridFloat is the i-th value of a float grid, unclamped.
+// logGrid reports whether a float grid's step is a factor: log sampling,
+// or reverse_log, whose values are max + min − v for the log grid's v.
+func (p *Param) logGrid() bool { return p.Sampling == Log || p.Sampling == ReverseLog }
+
+// reverseValue is the i-th value of a reverse_log grid of n values: max +
+// min − the (n−1−i)-th log grid value, as Keras Tuner computes it, rounded
+// to the decimals of its terms.
+func (p *Param) reverseValue(i, n int) float64 {
+	j := n - 1 - i
+	f := p.Max + p.Min - p.gridFloat(j)
+	f = roundDecimals(f, max(decimals(p.Max), decimals(p.Min)+j*decimals(p.Step)))
+	return math.Min(math.Max(f, p.Min), p.Max)
+}
+
+// gridFloat is the i-th value of a float grid, unclamped (for reverse_log,
+// of the log grid it mirrors).
 func (p *Param) gridFloat(i int) float64 {
-	if p.Sampling == Log {
+	if p.logGrid() {
 		f := p.Min * math.Pow(p.Step, float64(i))
 		if math.IsInf(f, 0) { // Pow overflowed though the product may not
 			f = math.Exp(math.Log(p.Min) + float64(i)*math.Log(p.Step))
@@ -440,6 +459,9 @@ func (p *Param) ValueAt(i int) any {
 		}
 		return min(v+i*step, int(p.Max))
 	}
+	if p.Sampling == ReverseLog {
+		return p.reverseValue(i, p.Count())
+	}
 	return math.Min(p.gridFloat(i), p.Max)
 }
 
@@ -467,9 +489,12 @@ func (p *Param) nearest(v any) (int, bool) {
 	}
 	f := toFloat(v)
 	var x float64
-	if p.Sampling == Log {
+	switch p.Sampling {
+	case Log:
 		x = (math.Log(f) - math.Log(p.Min)) / math.Log(p.Step)
-	} else {
+	case ReverseLog:
+		x = float64(n-1) - (math.Log(p.Max+p.Min-f)-math.Log(p.Min))/math.Log(p.Step)
+	default:
 		x = f/p.Step - p.Min/p.Step
 	}
 	r := math.Round(x)

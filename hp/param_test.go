@@ -587,3 +587,38 @@ func TestDecimals(t *testing.T) {
 		}
 	}
 }
+
+// Keras Tuner's Float(0.01, 100, step=10, sampling="reverse_log") has the
+// log grid 0.01, 0.1, 1, 10, 100 mirrored: max + min − v.
+func TestReverseLogStepAsKerasTuner(t *testing.T) {
+	s, err := NewSpace(Param{Name: "x", Kind: KindFloat, Min: 0.01, Max: 100, Step: 10, Sampling: ReverseLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := s.Param("x")
+	want := []float64{0.01, 90.01, 99.01, 99.91, 100}
+	if p.Count() != len(want) {
+		t.Fatalf("Count %d, want %d", p.Count(), len(want))
+	}
+	for i, w := range want {
+		v := p.ValueAt(i)
+		if v != w {
+			t.Errorf("value %d = %v, want %v", i, v, w)
+		}
+		if !p.Contains(w) {
+			t.Errorf("%v not contained", w)
+		}
+		u, err := p.ToUnit(w)
+		if err != nil || p.FromUnit(u) != w {
+			t.Errorf("%v: ToUnit %v (%v), back %v", w, u, err, p.FromUnit(u))
+		}
+	}
+	for _, bad := range []float64{50, 99.9, 0.1} {
+		if p.Contains(bad) {
+			t.Errorf("%v contained", bad)
+		}
+	}
+	if _, err := NewSpace(Param{Name: "n", Kind: KindInt, Min: 1, Max: 100, Step: 10, Sampling: ReverseLog}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("int reverse_log with a step: %v, want ErrInvalid", err)
+	}
+}
