@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/trials"
 )
@@ -44,7 +45,7 @@ type Importance struct {
 // PEDANOVA returns the importance of every tunable hyperparameter of space,
 // most important first (ties in the space's order), from the observations
 // of an objective with direction d.
-func PEDANOVA(space *hp.Space, obs []Observation, d trials.Direction, opts *Options) ([]Importance, error) {
+func PEDANOVA(space *hp.Space, obs []Observation, d goal.Direction, opts *Options) ([]Importance, error) {
 	o := Options{Quantile: 0.1, Grid: 50}
 	if opts != nil {
 		if opts.Quantile != 0 {
@@ -67,7 +68,7 @@ func PEDANOVA(space *hp.Space, obs []Observation, d trials.Direction, opts *Opti
 		return nil, fmt.Errorf("%w: %d of at least %d", ErrTooFewTrials, len(scored), MinTrials)
 	}
 	better := func(a, b Observation) int {
-		if d == trials.Maximize {
+		if d == goal.Maximize {
 			return cmp.Compare(b.Score, a.Score)
 		}
 		return cmp.Compare(a.Score, b.Score)

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/trials"
 )
@@ -54,7 +55,7 @@ func TestOneHyperparameterMatters(t *testing.T) {
 		hp.Param{Name: "x3", Kind: hp.KindFloat, Min: 1e-4, Max: 1, Sampling: hp.Log})
 	for _, seed := range []uint64{1, 2, 3} {
 		obs := sample(space, 400, seed, func(v hp.Values) float64 { return (f64(v, "x1") - 1) * (f64(v, "x1") - 1) })
-		imp, err := PEDANOVA(space, obs, trials.Minimize, nil)
+		imp, err := PEDANOVA(space, obs, goal.Minimize, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,7 +74,7 @@ func TestTwoEqualTermsShareEvenly(t *testing.T) {
 	obs := sample(space, 1000, 7, func(v hp.Values) float64 {
 		return math.Sin(3*f64(v, "a")) + math.Sin(3*f64(v, "b")) // maximized
 	})
-	imp, err := PEDANOVA(space, obs, trials.Maximize, nil)
+	imp, err := PEDANOVA(space, obs, goal.Maximize, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +91,7 @@ func TestDirectionMatters(t *testing.T) {
 		hp.Param{Name: "x1", Kind: hp.KindFloat, Min: 0, Max: 5},
 		hp.Param{Name: "x2", Kind: hp.KindFloat, Min: 0, Max: 5})
 	obs := sample(space, 300, 4, func(v hp.Values) float64 { return f64(v, "x1") })
-	for _, d := range []trials.Direction{trials.Minimize, trials.Maximize} {
+	for _, d := range []goal.Direction{goal.Minimize, goal.Maximize} {
 		imp, err := PEDANOVA(space, obs, d, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -121,7 +122,7 @@ func TestCategoricalAndConditional(t *testing.T) {
 	for i := range obs {
 		obs[i].Score += 0.01 * float64(i%7) // ties broken by noise
 	}
-	imp, err := PEDANOVA(space, obs, trials.Maximize, nil)
+	imp, err := PEDANOVA(space, obs, goal.Maximize, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +153,7 @@ func TestConditionalValueMatters(t *testing.T) {
 		}
 		return f64(v, "momentum") // up to 0.9: the best trials are sgd with high momentum
 	})
-	imp, err := PEDANOVA(space, obs, trials.Maximize, nil)
+	imp, err := PEDANOVA(space, obs, goal.Maximize, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,15 +167,15 @@ func TestErrors(t *testing.T) {
 	space := mustSpace(t, hp.Param{Name: "x", Kind: hp.KindFloat, Min: 0, Max: 1},
 		hp.Param{Name: "k", Kind: hp.KindFixed, Values: []any{3}})
 	obs := []Observation{{hp.Values{"x": 0.1, "k": 3}, 1}, {hp.Values{"x": 0.2, "k": 3}, math.NaN()}, {hp.Values{"x": 0.3, "k": 3}, 2}}
-	if _, err := PEDANOVA(space, obs, trials.Minimize, nil); !errors.Is(err, ErrTooFewTrials) {
+	if _, err := PEDANOVA(space, obs, goal.Minimize, nil); !errors.Is(err, ErrTooFewTrials) {
 		t.Errorf("two finite scores: %v, want ErrTooFewTrials", err)
 	}
 	fixed := mustSpace(t, hp.Param{Name: "k", Kind: hp.KindFixed, Values: []any{3}})
 	obs = []Observation{{hp.Values{"k": 3}, 1}, {hp.Values{"k": 3}, 2}, {hp.Values{"k": 3}, 3}}
-	if _, err := PEDANOVA(fixed, obs, trials.Minimize, nil); !errors.Is(err, ErrNoSpace) {
+	if _, err := PEDANOVA(fixed, obs, goal.Minimize, nil); !errors.Is(err, ErrNoSpace) {
 		t.Errorf("only a fixed hyperparameter: %v, want ErrNoSpace", err)
 	}
-	if _, err := PEDANOVA(space, obs, trials.Minimize, &Options{Quantile: 1.5}); err == nil {
+	if _, err := PEDANOVA(space, obs, goal.Minimize, &Options{Quantile: 1.5}); err == nil {
 		t.Error("quantile 1.5 accepted")
 	}
 }
@@ -182,7 +183,7 @@ func TestErrors(t *testing.T) {
 func TestFromTrialsUsesCompleted(t *testing.T) {
 	space := mustSpace(t, hp.Param{Name: "x", Kind: hp.KindFloat, Min: 0, Max: 1},
 		hp.Param{Name: "y", Kind: hp.KindFloat, Min: 0, Max: 1})
-	st := &trials.Study{Objective: trials.Objective{Name: "loss", Direction: trials.Minimize}, Space: space}
+	st := &trials.Study{Objective: goal.Objective{Name: "loss", Direction: goal.Minimize}, Space: space}
 	var ts []*trials.Trial
 	rng := rand.New(rand.NewPCG(3, 3))
 	for i := range 200 {
@@ -215,7 +216,7 @@ func BenchmarkPEDANOVA10000(b *testing.B) {
 	obs := sample(space, 10000, 1, func(v hp.Values) float64 { return math.Log(f64(v, "lr")) })
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := PEDANOVA(space, obs, trials.Minimize, nil); err != nil {
+		if _, err := PEDANOVA(space, obs, goal.Minimize, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

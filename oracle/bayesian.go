@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/oracle/internal/gp"
 	"github.com/tunekit/tune/trials"
@@ -368,7 +369,7 @@ type data struct {
 func (e *encoding) observations(s State) data {
 	var out data
 	sign := 1.0
-	if s.Objective.Direction == trials.Maximize {
+	if s.Objective.Direction == goal.Maximize {
 		sign = -1
 	}
 	var bad []int

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/trials"
 )
@@ -26,7 +27,7 @@ func bayesBenchState(b testing.TB, n int) State {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := State{Space: space, Objective: trials.Objective{Name: "loss", Direction: trials.Minimize}, Seed: 1}
+	s := State{Space: space, Objective: goal.Objective{Name: "loss", Direction: goal.Minimize}, Seed: 1}
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := range n {
 		v := space.Sample(r)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/oracle"
 	"github.com/tunekit/tune/trials"
@@ -17,7 +18,7 @@ func ExampleBayesianOptimization() {
 		hp.Param{Name: "optimizer", Kind: hp.KindChoice, Values: []any{"sgd", "adam", "rmsprop"}},
 	)
 	o := &oracle.BayesianOptimization{Acquisition: "ei"}
-	s := oracle.State{Space: space, Objective: trials.Objective{Name: "val_loss", Direction: trials.Minimize}, Seed: 1}
+	s := oracle.State{Space: space, Objective: goal.Objective{Name: "val_loss", Direction: goal.Minimize}, Seed: 1}
 	for i := range 20 {
 		p, err := o.Next(s)
 		if err != nil {

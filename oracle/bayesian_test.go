@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/trials"
 )
@@ -62,7 +63,7 @@ func TestBayesianBeatsRandomOnBranin(t *testing.T) {
 	for _, acq := range []string{"ucb", "ei"} {
 		var bo, rs []float64
 		for seed := int64(1); seed <= 5; seed++ {
-			st := State{Space: bayesBraninSpace(t), Objective: trials.Objective{Name: "f", Direction: trials.Minimize}, Seed: seed}
+			st := State{Space: bayesBraninSpace(t), Objective: goal.Objective{Name: "f", Direction: goal.Minimize}, Seed: seed}
 			bo = append(bo, bayesBestScore(bayesSearch(t, &BayesianOptimization{Acquisition: acq}, st, 30, bayesBranin))-0.397887)
 			rs = append(rs, bayesBestScore(bayesSearch(t, &RandomSearch{}, st, 30, bayesBranin))-0.397887)
 		}
@@ -238,9 +239,9 @@ func TestBayesianIsDeterministic(t *testing.T) {
 // minimizing its negation does.
 func TestBayesianMaximize(t *testing.T) {
 	maximized := bayesSearch(t, &BayesianOptimization{}, State{Space: bayesBraninSpace(t), Seed: 4,
-		Objective: trials.Objective{Name: "acc", Direction: trials.Maximize}}, 10, func(v hp.Values) float64 { return -bayesBranin(v) })
+		Objective: goal.Objective{Name: "acc", Direction: goal.Maximize}}, 10, func(v hp.Values) float64 { return -bayesBranin(v) })
 	minimized := bayesSearch(t, &BayesianOptimization{}, State{Space: bayesBraninSpace(t), Seed: 4,
-		Objective: trials.Objective{Name: "loss", Direction: trials.Minimize}}, 10, bayesBranin)
+		Objective: goal.Objective{Name: "loss", Direction: goal.Minimize}}, 10, bayesBranin)
 	for i := range maximized.Trials {
 		if a, b := maximized.Trials[i].Values.Key(), minimized.Trials[i].Values.Key(); a != b {
 			t.Fatalf("proposal %d: maximizing %s, minimizing %s", i+1, a, b)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/trials"
 )
@@ -227,8 +228,8 @@ func (h *Hyperband) Next(s State) (Proposal, error) {
 	if next < c.HyperbandIterations*nb && !d.exhausted {
 		if v, ok := d.draw(); ok {
 			iteration, b := next/nb, nb-1-next%nb
-			return Proposal{Values: v, Epochs: c.epochs(b, 0),
-				Iteration: iteration, Bracket: b}, nil
+			return Proposal{Values: v, Schedule: trials.Schedule{Epochs: c.epochs(b, 0),
+				Iteration: iteration, Bracket: b}}, nil
 		}
 	}
 	for _, t := range s.Trials {
@@ -277,7 +278,7 @@ func (h *Hyperband) group(ts []*trials.Trial, nb int) ([]*hbBracket, error) {
 }
 
 // advance returns the next trial of bracket k, if one is ready.
-func (h *Hyperband) advance(k *hbBracket, newest bool, d *drawer, obj trials.Objective) (Proposal, bool) {
+func (h *Hyperband) advance(k *hbBracket, newest bool, d *drawer, obj goal.Objective) (Proposal, bool) {
 	// Round 0 takes new values until full. It closes short only when the
 	// space runs out of values, or once a later round or bracket began.
 	later := false
@@ -286,7 +287,7 @@ func (h *Hyperband) advance(k *hbBracket, newest bool, d *drawer, obj trials.Obj
 	}
 	if len(k.rounds[0]) < h.size(k.b, 0) && newest && !later && !d.exhausted {
 		if v, ok := d.draw(); ok {
-			return Proposal{Values: v, Epochs: h.epochs(k.b, 0), Iteration: k.iteration, Bracket: k.b}, true
+			return Proposal{Values: v, Schedule: trials.Schedule{Epochs: h.epochs(k.b, 0), Iteration: k.iteration, Bracket: k.b}}, true
 		}
 	}
 	for r := 1; r <= k.b; r++ {
@@ -302,10 +303,10 @@ func (h *Hyperband) advance(k *hbBracket, newest bool, d *drawer, obj trials.Obj
 		}
 		for _, t := range trials.Best(prev, obj, h.size(k.b, r), false) {
 			if !promoted[t.ID] {
-				return Proposal{
-					Values: t.Values.Clone(), Epochs: h.epochs(k.b, r), InitialEpoch: h.epochs(k.b, r-1),
+				return Proposal{Values: t.Values.Clone(), Schedule: trials.Schedule{
+					Epochs: h.epochs(k.b, r), InitialEpoch: h.epochs(k.b, r-1),
 					Parent: t.ID, Iteration: t.Iteration, Bracket: t.Bracket, Round: r,
-				}, true
+				}}, true
 			}
 		}
 	}

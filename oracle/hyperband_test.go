@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/trials"
 )
@@ -101,12 +102,12 @@ func fakeScore(tr *trials.Trial) (trials.Status, float64) {
 	return trials.Completed, tr.Values["x"].(float64) + 1/float64(tr.Epochs)
 }
 
-func newSim(t *testing.T, o Oracle, dir trials.Direction) *hbSim {
+func newSim(t *testing.T, o Oracle, dir goal.Direction) *hbSim {
 	space := mustSpace(t,
 		hp.Param{Name: "x", Kind: hp.KindFloat, Min: 0, Max: 1},
 		hp.Param{Name: "opt", Kind: hp.KindChoice, Values: []any{"sgd", "adam"}},
 	)
-	return &hbSim{t: t, o: o, s: State{Space: space, Seed: 3, Objective: trials.Objective{Name: "loss", Direction: dir}}, judge: fakeScore}
+	return &hbSim{t: t, o: o, s: State{Space: space, Seed: 3, Objective: goal.Objective{Name: "loss", Direction: dir}}, judge: fakeScore}
 }
 
 func (h *hbSim) finish(tr *trials.Trial) {
@@ -142,7 +143,7 @@ func (h *hbSim) run(workers int, rng *rand.Rand) error {
 					t.Fatalf("proposal %d: %v", len(h.s.Trials)+1, err)
 				}
 				h.s.Trials = append(h.s.Trials, &trials.Trial{ID: len(h.s.Trials) + 1, Status: trials.Running, Values: p.Values,
-					Epochs: p.Epochs, InitialEpoch: p.InitialEpoch, Parent: p.Parent, Iteration: p.Iteration, Bracket: p.Bracket, Round: p.Round})
+					Schedule: p.Schedule})
 				continue
 			case errors.Is(err, ErrWait):
 				if len(live) == 0 {
@@ -206,7 +207,7 @@ func checkSchedule(t *testing.T, h *Hyperband, s State, iterations int) map[[3]i
 						if *x.Score == *y.Score {
 							return cmp.Compare(x.ID, y.ID)
 						}
-						if (*x.Score < *y.Score) == (s.Objective.Direction != trials.Maximize) {
+						if (*x.Score < *y.Score) == (s.Objective.Direction != goal.Maximize) {
 							return -1
 						}
 						return 1
@@ -264,7 +265,7 @@ func summary(ts []*trials.Trial) string {
 }
 
 func TestHyperbandSerialRunFollowsKerasTunerOrder(t *testing.T) {
-	for _, dir := range []trials.Direction{trials.Minimize, trials.Maximize} {
+	for _, dir := range []goal.Direction{goal.Minimize, goal.Maximize} {
 		h := &Hyperband{MaxEpochs: 10, Factor: 3}
 		sim := newSim(t, h, dir)
 		if err := sim.run(1, nil); err != nil {
@@ -297,7 +298,7 @@ func TestHyperbandSerialRunFollowsKerasTunerOrder(t *testing.T) {
 // The direction decides which trials are promoted: minimizing promotes the
 // lowest x, maximizing the highest.
 func TestHyperbandPromotesByDirection(t *testing.T) {
-	for _, dir := range []trials.Direction{trials.Minimize, trials.Maximize} {
+	for _, dir := range []goal.Direction{goal.Minimize, goal.Maximize} {
 		h := &Hyperband{MaxEpochs: 9, Factor: 3}
 		sim := newSim(t, h, dir)
 		if err := sim.run(1, nil); err != nil {
@@ -309,7 +310,7 @@ func TestHyperbandPromotesByDirection(t *testing.T) {
 			xs = append(xs, tr.Values["x"].(float64))
 		}
 		slices.Sort(xs)
-		if dir == trials.Maximize {
+		if dir == goal.Maximize {
 			slices.Reverse(xs)
 		}
 		final := groups[[3]int{0, 2, 2}]
@@ -321,7 +322,7 @@ func TestHyperbandPromotesByDirection(t *testing.T) {
 
 func TestHyperbandDoesNotPromoteFailedOrPrunedTrials(t *testing.T) {
 	h := &Hyperband{MaxEpochs: 10, Factor: 3}
-	sim := newSim(t, h, trials.Minimize)
+	sim := newSim(t, h, goal.Minimize)
 	sim.judge = func(tr *trials.Trial) (trials.Status, float64) {
 		x := tr.Values["x"].(float64)
 		switch {
@@ -342,7 +343,7 @@ func TestHyperbandDoesNotPromoteFailedOrPrunedTrials(t *testing.T) {
 		}
 	}
 	// When every trial fails, no bracket gets past its first round.
-	sim = newSim(t, h, trials.Minimize)
+	sim = newSim(t, h, goal.Minimize)
 	sim.judge = func(*trials.Trial) (trials.Status, float64) { return trials.Failed, 0 }
 	if err := sim.run(1, nil); err != nil {
 		t.Fatal(err)
@@ -358,7 +359,7 @@ func TestHyperbandDoesNotPromoteFailedOrPrunedTrials(t *testing.T) {
 func TestHyperbandParallel(t *testing.T) {
 	for seed := range uint64(5) {
 		h := &Hyperband{MaxEpochs: 10, Factor: 3, HyperbandIterations: 2}
-		sim := newSim(t, h, trials.Maximize)
+		sim := newSim(t, h, goal.Maximize)
 		if err := sim.run(4, rand.New(rand.NewPCG(seed, 1))); err != nil {
 			t.Fatal(err)
 		}
@@ -375,14 +376,14 @@ func TestHyperbandParallel(t *testing.T) {
 // The oracle waits only when every bracket has started.
 func TestHyperbandWaitsOnlyWhenAllBracketsStarted(t *testing.T) {
 	h := &Hyperband{MaxEpochs: 10, Factor: 3}
-	sim := newSim(t, h, trials.Minimize)
+	sim := newSim(t, h, goal.Minimize)
 	for range 22 { // every first round, all running
 		p, err := h.Next(sim.s)
 		if err != nil {
 			t.Fatalf("trial %d: %v", len(sim.s.Trials)+1, err)
 		}
 		sim.s.Trials = append(sim.s.Trials, &trials.Trial{ID: len(sim.s.Trials) + 1, Status: trials.Running, Values: p.Values,
-			Epochs: p.Epochs, Iteration: p.Iteration, Bracket: p.Bracket, Round: p.Round})
+			Schedule: trials.Schedule{Epochs: p.Epochs, Iteration: p.Iteration, Bracket: p.Bracket, Round: p.Round}})
 	}
 	if got := summary(sim.s.Trials); got != "12×2.0:0-2 6×1.0:0-4 4×0.0:0-10" {
 		t.Fatalf("schedule %s", got)
@@ -422,7 +423,7 @@ func TestHyperbandWaitsOnlyWhenAllBracketsStarted(t *testing.T) {
 // finished ones, with new values.
 func TestHyperbandMoreIterationsOnResume(t *testing.T) {
 	h := &Hyperband{MaxEpochs: 8, Factor: 2}
-	sim := newSim(t, h, trials.Minimize)
+	sim := newSim(t, h, goal.Minimize)
 	if err := sim.run(1, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -445,7 +446,7 @@ func TestHyperbandMoreIterationsOnResume(t *testing.T) {
 // A resumed study whose settings changed is reported, not silently
 // mis-scheduled.
 func TestHyperbandRefusesChangedSettings(t *testing.T) {
-	sim := newSim(t, &Hyperband{MaxEpochs: 10, Factor: 3}, trials.Minimize)
+	sim := newSim(t, &Hyperband{MaxEpochs: 10, Factor: 3}, goal.Minimize)
 	if err := sim.run(1, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -459,7 +460,7 @@ func TestHyperbandRefusesChangedSettings(t *testing.T) {
 // has, promotions go on, and no values are drawn twice.
 func TestHyperbandSmallSpace(t *testing.T) {
 	h := &Hyperband{MaxEpochs: 10, Factor: 3}
-	sim := newSim(t, h, trials.Minimize)
+	sim := newSim(t, h, goal.Minimize)
 	sim.s.Space = mustSpace(t, hp.Param{Name: "x", Kind: hp.KindFloat, Min: 0.1, Max: 0.5, Step: 0.1})
 	if err := sim.run(1, nil); err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/trials"
 )
@@ -13,7 +14,7 @@ import (
 // State is everything an oracle may base a decision on.
 type State struct {
 	Space     *hp.Space
-	Objective trials.Objective
+	Objective goal.Objective
 	Seed      int64
 	// Trials are all stored trials in id order, whatever their status.
 	Trials []*trials.Trial
@@ -22,15 +23,10 @@ type State struct {
 // Proposal is the next trial to run.
 type Proposal struct {
 	Values hp.Values
-	// Epochs, InitialEpoch and Parent are zero except for oracles that
-	// schedule training budgets (Hyperband): train from InitialEpoch to
-	// Epochs, warm-started from Parent's best checkpoint.
-	Epochs       int
-	InitialEpoch int
-	Parent       int
-	Iteration    int
-	Bracket      int
-	Round        int
+	// Schedule is zero except for oracles that schedule training budgets
+	// (Hyperband): train from InitialEpoch to Epochs, warm-started from
+	// Parent's best checkpoint. The stored trial embeds the same type.
+	trials.Schedule
 }
 
 // Oracle proposes trials.

@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/trials"
 )
 
@@ -35,7 +36,7 @@ func currentExecution(t *trials.Trial, epoch int) (execution, prev int) {
 
 // bestSoFar returns the best value of metric logged by one execution of t
 // at epochs up to epoch; ok is false if there is none.
-func bestSoFar(t *trials.Trial, obj trials.Objective, execution, epoch int) (best float64, ok bool) {
+func bestSoFar(t *trials.Trial, obj goal.Objective, execution, epoch int) (best float64, ok bool) {
 	for _, e := range t.History {
 		if e.Execution != execution || e.Epoch > epoch {
 			continue
@@ -63,7 +64,7 @@ func valueAt(t *trials.Trial, metric string, epoch int) (float64, bool) {
 // bestWhenReached returns the mean over t's executions that logged an
 // epoch at or after epoch of the best value each had at the first such
 // epoch: its standing when it reached epoch.
-func bestWhenReached(t *trials.Trial, obj trials.Objective, epoch int) (float64, bool) {
+func bestWhenReached(t *trials.Trial, obj goal.Objective, epoch int) (float64, bool) {
 	first := map[int]int{} // execution → first epoch ≥ epoch
 	for _, e := range t.History {
 		if _, ok := e.Metrics[obj.Name]; !ok || e.Epoch < epoch {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/trials"
 )
 
@@ -21,12 +22,12 @@ func curve(id int, st trials.Status, first int, losses ...float64) *trials.Trial
 }
 
 var (
-	minLoss = trials.Objective{Name: "loss", Direction: trials.Minimize}
-	maxAcc  = trials.Objective{Name: "acc", Direction: trials.Maximize}
+	minLoss = goal.Objective{Name: "loss", Direction: goal.Minimize}
+	maxAcc  = goal.Objective{Name: "acc", Direction: goal.Maximize}
 )
 
 // pruneAt asks p about the last epoch tr logged, with tr among ts.
-func pruneAt(t *testing.T, p Pruner, obj trials.Objective, ts []*trials.Trial, tr *trials.Trial) bool {
+func pruneAt(t *testing.T, p Pruner, obj goal.Objective, ts []*trials.Trial, tr *trials.Trial) bool {
 	t.Helper()
 	last := tr.History[len(tr.History)-1]
 	stop, err := p.Prune(State{Objective: obj, Trials: append(slices.Clone(ts), tr)}, tr, last.Epoch, last.Metrics[obj.Name])

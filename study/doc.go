@@ -5,8 +5,8 @@
 //	s, err := study.Load("study.yaml")
 //	ds, err := s.LoadData()
 //	opts, err := s.Options()
-//	t, err := tuner.New(s.MLP(ds), opts)
-//	err = t.Search(ctx, ds.X, ds.Y, s.FitConfig(ds))
+//	t, err := tuner.New(&tuner.Training{HyperModel: s.MLP(ds), X: ds.X, Y: ds.Y, Config: s.FitConfig(ds)}, opts)
+//	err = t.Search(ctx)
 //
 // # Schema
 //

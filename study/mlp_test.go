@@ -142,12 +142,12 @@ early_stopping: {patience: 0}
 	if err != nil {
 		t.Fatal(err)
 	}
-	tu, err := tuner.New(s.MLP(ds), opts)
+	tu, err := tuner.New(&tuner.Training{HyperModel: s.MLP(ds), X: ds.X, Y: ds.Y, Config: s.FitConfig(ds)}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tu.Close()
-	if err := tu.Search(context.Background(), ds.X, ds.Y, s.FitConfig(ds)); err != nil {
+	if err := tu.Search(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	ts, err := tu.Trials()

@@ -9,9 +9,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/oracle"
-	"github.com/tunekit/tune/trials"
 	"github.com/tunekit/tune/tuner"
 )
 
@@ -92,7 +92,7 @@ type Study struct {
 	// Direction is "min" or "max"; by default it is inferred from the
 	// objective's name (losses and errors are minimized, accuracies
 	// maximized).
-	Direction trials.Direction `yaml:"direction"`
+	Direction goal.Direction `yaml:"direction"`
 	// Oracle chooses the search algorithm and its settings:
 	// {type: random, max_collisions: 20}, or just the type's name.
 	// Default: random.
@@ -326,8 +326,8 @@ func (s *Study) checkObjective() error {
 	}
 	switch s.Direction {
 	case "":
-		s.Direction, _ = trials.InferDirection(s.Objective) // every metric of checkMetric is inferable
-	case trials.Minimize, trials.Maximize:
+		s.Direction, _ = goal.InferDirection(s.Objective) // every metric of checkMetric is inferable
+	case goal.Minimize, goal.Maximize:
 	default:
 		return errorf(s.line("direction"), "direction %q: want min or max", s.Direction)
 	}

@@ -7,10 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/oracle"
-	"github.com/tunekit/tune/trials"
 )
 
 // valid is a complete study; the error cases below edit it.
@@ -64,7 +64,7 @@ func TestParseValid(t *testing.T) {
 	if a, _ := s.Hyperparameters.Lookup("activation"); a.Param.Kind != hp.KindFixed || a.Param.Values[0] != "tanh" {
 		t.Errorf("activation %+v", a.Param)
 	}
-	if s.Direction != trials.Maximize {
+	if s.Direction != goal.Maximize {
 		t.Errorf("direction %q", s.Direction)
 	}
 
@@ -76,7 +76,7 @@ func TestParseValid(t *testing.T) {
 	if !ok || rs.MaxCollisions != 5 {
 		t.Errorf("oracle %#v", o.Oracle)
 	}
-	if o.Objective != "val_accuracy" || o.Direction != trials.Maximize || o.MaxTrials != 4 || o.ExecutionsPerTrial != 2 ||
+	if o.Objective != "val_accuracy" || o.Direction != goal.Maximize || o.MaxTrials != 4 || o.ExecutionsPerTrial != 2 ||
 		o.MaxRetriesPerTrial != 1 || o.MaxConsecutiveFailedTrials != -1 || o.Seed != 42 || o.ParallelTrials != 2 ||
 		o.Directory != filepath.Join("dir", "projects") || o.ProjectName != "spirals" {
 		t.Errorf("options %+v", o)
@@ -103,7 +103,7 @@ func TestParseDefaults(t *testing.T) {
 	}
 	want := Study{
 		File: "my_study.yml", Project: "my_study", Directory: DefaultDirectory, Task: Classification, Model: ModelMLP,
-		Objective: "accuracy", Direction: trials.Maximize, MaxTrials: 10, ExecutionsPerTrial: 1,
+		Objective: "accuracy", Direction: goal.Maximize, MaxTrials: 10, ExecutionsPerTrial: 1,
 		MaxConsecutiveFailedTrials: 3, Epochs: 10, BatchSize: 32,
 	}
 	got := *s
@@ -130,7 +130,7 @@ func TestParseDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Objective != "val_loss" || s.Direction != trials.Minimize || s.EarlyStopping.Monitor != "val_loss" {
+	if s.Objective != "val_loss" || s.Direction != goal.Minimize || s.EarlyStopping.Monitor != "val_loss" {
 		t.Errorf("objective %q %q, monitor %q", s.Objective, s.Direction, s.EarlyStopping.Monitor)
 	}
 	if s.Data.Path != "x.csv" || !s.Data.Header || s.Data.Target != (Column{Index: -1}) {

@@ -277,7 +277,7 @@ func describeType(goType string) string {
 		return "a number"
 	case goType == "bool":
 		return "true or false"
-	case goType == "string", goType == "study.Task", goType == "trials.Direction":
+	case goType == "string", goType == "study.Task", goType == "goal.Direction":
 		return "a string"
 	case strings.HasPrefix(goType, "[]"):
 		return "a list"

@@ -3,11 +3,13 @@ package trials
 import (
 	"cmp"
 	"slices"
+
+	"github.com/tunekit/tune/goal"
 )
 
 // Best returns up to n scored trials (completed, or pruned with a score
 // when includePruned), best first; ties go to the lower id. n <= 0 means all.
-func Best(ts []*Trial, o Objective, n int, includePruned bool) []*Trial {
+func Best(ts []*Trial, o goal.Objective, n int, includePruned bool) []*Trial {
 	var out []*Trial
 	for _, t := range ts {
 		if t.Score != nil && (t.Status == Completed || includePruned && t.Status == Pruned) {

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	bolt "go.etcd.io/bbolt"
 )
@@ -46,7 +47,7 @@ func testStudy(t *testing.T, seed int64) *Study {
 		t.Fatal(err)
 	}
 	return &Study{
-		Objective:    Objective{Name: "val_loss", Direction: Minimize},
+		Objective:    goal.Objective{Name: "val_loss", Direction: goal.Minimize},
 		Oracle:       "random",
 		OracleConfig: json.RawMessage(`{"max_trials":10}`),
 		Seed:         seed,
@@ -131,15 +132,14 @@ func TestLifecycle(t *testing.T) {
 
 	before := time.Now()
 	t1 := mustCreate(t, s, &Trial{
-		Values:  hp.Values{"units": 64, "lr": 1.0, "optimizer": "adam", "shuffle": true, "big": int64(1) << 40},
-		Status:  Completed, // ignored: Create makes it Running
-		Epochs:  10,
-		Bracket: 2, Round: 1,
+		Values:   hp.Values{"units": 64, "lr": 1.0, "optimizer": "adam", "shuffle": true, "big": int64(1) << 40},
+		Status:   Completed, // ignored: Create makes it Running
+		Schedule: Schedule{Epochs: 10, Bracket: 2, Round: 1},
 	})
 	if t1.ID != 1 || t1.Status != Running || t1.Started.Before(before.Add(-time.Second)) || !t1.Ended.IsZero() {
 		t.Fatalf("created %+v, want id 1, running, started now", t1)
 	}
-	t2 := mustCreate(t, s, &Trial{Values: hp.Values{"units": 32}, Parent: 1, InitialEpoch: 3})
+	t2 := mustCreate(t, s, &Trial{Values: hp.Values{"units": 32}, Schedule: Schedule{Parent: 1, InitialEpoch: 3}})
 	if t2.ID != 2 {
 		t.Fatalf("second trial has id %d, want 2", t2.ID)
 	}
@@ -243,7 +243,7 @@ func TestLifecycle(t *testing.T) {
 
 func TestCreateErrors(t *testing.T) {
 	s := newStore(t)
-	if _, err := s.Create(&Trial{Parent: 7}); !errors.Is(err, ErrNoTrial) {
+	if _, err := s.Create(&Trial{Schedule: Schedule{Parent: 7}}); !errors.Is(err, ErrNoTrial) {
 		t.Errorf("Create with a missing parent: err = %v, want ErrNoTrial", err)
 	}
 	if _, err := s.Create(&Trial{Values: hp.Values{"x": []int{1}}}); err == nil || !strings.Contains(err.Error(), `"x"`) {

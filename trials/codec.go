@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"time"
 
 	"github.com/tunekit/tune/hp"
 )
@@ -81,58 +80,47 @@ func fromJSONFloats(m map[string]jsonFloat) map[string]float64 {
 	return out
 }
 
+// Epoch and Trial encode themselves through an alias of their own type
+// (which has every field and no methods) with the float fields shadowed by
+// JSON-safe ones. No field list is repeated here: a field added to Trial is
+// stored as its tag says (TestTrialFieldsRoundTrip checks every one).
+
+type epochAlias Epoch
+
 type epochJSON struct {
-	Execution int                  `json:"execution,omitempty"`
-	Epoch     int                  `json:"epoch"`
-	Metrics   map[string]jsonFloat `json:"metrics"`
+	*epochAlias
+	Metrics map[string]jsonFloat `json:"metrics"`
 }
 
 // MarshalJSON writes e with non-finite metrics as "NaN", "+Inf" or "-Inf".
 func (e Epoch) MarshalJSON() ([]byte, error) {
-	return json.Marshal(epochJSON{e.Execution, e.Epoch, toJSONFloats(e.Metrics)})
+	return json.Marshal(epochJSON{(*epochAlias)(&e), toJSONFloats(e.Metrics)})
 }
 
 // UnmarshalJSON reads what MarshalJSON writes.
 func (e *Epoch) UnmarshalJSON(data []byte) error {
-	var j epochJSON
+	var d Epoch
+	j := epochJSON{epochAlias: (*epochAlias)(&d)}
 	if err := json.Unmarshal(data, &j); err != nil {
 		return err
 	}
-	*e = Epoch{j.Execution, j.Epoch, fromJSONFloats(j.Metrics)}
+	d.Metrics = fromJSONFloats(j.Metrics)
+	*e = d
 	return nil
 }
 
-// trialJSON mirrors Trial with JSON-safe floats.
+type trialAlias Trial
+
 type trialJSON struct {
-	ID           int                  `json:"id"`
-	Status       Status               `json:"status"`
-	Values       hp.Values            `json:"values"`
-	Epochs       int                  `json:"epochs,omitempty"`
-	InitialEpoch int                  `json:"initial_epoch,omitempty"`
-	Parent       int                  `json:"parent,omitempty"`
-	Iteration    int                  `json:"iteration,omitempty"`
-	Bracket      int                  `json:"bracket,omitempty"`
-	Round        int                  `json:"round,omitempty"`
-	Attempt      int                  `json:"attempt,omitempty"`
-	History      []Epoch              `json:"history,omitempty"`
-	Score        *jsonFloat           `json:"score,omitempty"`
-	BestEpoch    int                  `json:"best_epoch,omitempty"`
-	Metrics      map[string]jsonFloat `json:"metrics,omitempty"`
-	Error        string               `json:"error,omitempty"`
-	Started      time.Time            `json:"started"`
-	Ended        time.Time            `json:"ended,omitzero"`
+	*trialAlias
+	Score   *jsonFloat           `json:"score,omitempty"`
+	Metrics map[string]jsonFloat `json:"metrics,omitempty"`
 }
 
 // MarshalJSON writes t with non-finite scores and metrics as "NaN", "+Inf"
 // or "-Inf", and typed hyperparameter values (see hp.Values).
 func (t Trial) MarshalJSON() ([]byte, error) {
-	j := trialJSON{
-		ID: t.ID, Status: t.Status, Values: t.Values,
-		Epochs: t.Epochs, InitialEpoch: t.InitialEpoch, Parent: t.Parent,
-		Iteration: t.Iteration, Bracket: t.Bracket, Round: t.Round, Attempt: t.Attempt,
-		History: t.History, BestEpoch: t.BestEpoch, Metrics: toJSONFloats(t.Metrics),
-		Error: t.Error, Started: t.Started, Ended: t.Ended,
-	}
+	j := trialJSON{trialAlias: (*trialAlias)(&t), Metrics: toJSONFloats(t.Metrics)}
 	if t.Score != nil {
 		s := jsonFloat(*t.Score)
 		j.Score = &s
@@ -143,30 +131,26 @@ func (t Trial) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads what MarshalJSON writes. Values is never nil, and
 // empty History and Metrics are nil, so that decoding is stable.
 func (t *Trial) UnmarshalJSON(data []byte) error {
-	var j trialJSON
+	var d Trial
+	j := trialJSON{trialAlias: (*trialAlias)(&d)}
 	if err := json.Unmarshal(data, &j); err != nil {
 		return err
 	}
-	*t = Trial{
-		ID: j.ID, Status: j.Status, Values: j.Values,
-		Epochs: j.Epochs, InitialEpoch: j.InitialEpoch, Parent: j.Parent,
-		Iteration: j.Iteration, Bracket: j.Bracket, Round: j.Round, Attempt: j.Attempt,
-		History: j.History, BestEpoch: j.BestEpoch, Metrics: fromJSONFloats(j.Metrics),
-		Error: j.Error, Started: j.Started, Ended: j.Ended,
-	}
+	d.Metrics = fromJSONFloats(j.Metrics)
 	if j.Score != nil {
 		s := float64(*j.Score)
-		t.Score = &s
+		d.Score = &s
 	}
-	if t.Values == nil {
-		t.Values = hp.Values{}
+	if d.Values == nil {
+		d.Values = hp.Values{}
 	}
-	if len(t.History) == 0 {
-		t.History = nil
+	if len(d.History) == 0 {
+		d.History = nil
 	}
-	if len(t.Metrics) == 0 {
-		t.Metrics = nil
+	if len(d.Metrics) == 0 {
+		d.Metrics = nil
 	}
+	*t = d
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 )
 
@@ -17,7 +18,7 @@ func seedTrials() []*Trial {
 		{ID: 1, Status: Running, Values: hp.Values{}, Started: started},
 		{
 			ID: 7, Status: Completed, Values: hp.Values{"units": 64, "lr": 1.0, "opt": "adam", "bn": false},
-			Epochs: 9, InitialEpoch: 3, Parent: 2, Bracket: 1, Round: 2, Attempt: 1,
+			Schedule: Schedule{Epochs: 9, InitialEpoch: 3, Parent: 2, Bracket: 1, Round: 2}, Attempt: 1,
 			History: []Epoch{
 				{Epoch: 0, Metrics: map[string]float64{"loss": math.NaN(), "acc": math.Inf(-1)}},
 				{Execution: 1, Epoch: 1, Metrics: map[string]float64{"loss": 1e-300, "acc": math.Inf(1)}},
@@ -119,7 +120,7 @@ func TestStudyJSON(t *testing.T) {
 
 func FuzzDecodeStudy(f *testing.F) {
 	s := &Study{
-		Objective: Objective{"val_accuracy", Maximize}, Oracle: "hyperband",
+		Objective: goal.Objective{Name: "val_accuracy", Direction: goal.Maximize}, Oracle: "hyperband",
 		OracleConfig: json.RawMessage(`{"factor":3}`), Config: json.RawMessage(`"x"`), Seed: -3,
 		Created: time.Date(2025, 1, 1, 0, 0, 0, 0, time.FixedZone("", 3600)),
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/trials"
 )
@@ -23,7 +24,7 @@ func Example() {
 	}
 	defer store.Close()
 
-	study := &trials.Study{Objective: trials.Objective{Name: "val_loss", Direction: trials.Minimize}, Oracle: "random", Seed: 1}
+	study := &trials.Study{Objective: goal.Objective{Name: "val_loss", Direction: goal.Minimize}, Oracle: "random", Seed: 1}
 	if err := store.PutStudy(study); err != nil {
 		log.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 )
 
@@ -13,7 +14,7 @@ const SchemaVersion = 1
 
 // Study is the definition of a study, stored once and updated on resume.
 type Study struct {
-	Objective Objective `json:"objective"`
+	Objective goal.Objective `json:"objective"`
 	// Oracle names the search algorithm; OracleConfig holds its settings as
 	// the oracle package encodes them.
 	Oracle       string          `json:"oracle"`

@@ -1,8 +1,6 @@
 package trials
 
 import (
-	"math"
-	"strings"
 	"time"
 
 	"github.com/tunekit/tune/hp"
@@ -34,12 +32,11 @@ type Epoch struct {
 	Metrics   map[string]float64 `json:"metrics"`
 }
 
-// Trial is one evaluation of one set of hyperparameter values.
-type Trial struct {
-	ID     int       `json:"id"` // 1, 2, 3… in creation order; never reused
-	Status Status    `json:"status"`
-	Values hp.Values `json:"values"`
-
+// Schedule is how long a trial trains and where it starts: the part of an
+// oracle's proposal beyond the values. The zero Schedule trains for the
+// study's epochs from scratch. oracle.Proposal and Trial embed it, so a
+// field added here is proposed, stored and read back without copying.
+type Schedule struct {
 	// Epochs is the number of epochs to train to (0: the study's setting);
 	// InitialEpoch the first epoch to run, after warm-starting from Parent's
 	// checkpoint (Parent 0: none). Hyperband sets them.
@@ -50,6 +47,17 @@ type Trial struct {
 	Iteration int `json:"iteration,omitempty"`
 	Bracket   int `json:"bracket,omitempty"`
 	Round     int `json:"round,omitempty"`
+}
+
+// Trial is one evaluation of one set of hyperparameter values.
+type Trial struct {
+	ID     int       `json:"id"` // 1, 2, 3… in creation order; never reused
+	Status Status    `json:"status"`
+	Values hp.Values `json:"values"`
+
+	// Schedule is the training budget the oracle gave the trial; its
+	// fields are stored inline ("epochs", "parent", …).
+	Schedule
 
 	// Attempt counts runs: 0 for the first, then one more per retry or
 	// resume.
@@ -79,60 +87,4 @@ func (t *Trial) Curve(execution int, metric string) (epochs []int, values []floa
 		}
 	}
 	return epochs, values
-}
-
-// Direction says whether an objective is minimized or maximized.
-type Direction string
-
-// Directions.
-const (
-	Minimize Direction = "min"
-	Maximize Direction = "max"
-)
-
-// Objective is the metric a study optimizes.
-type Objective struct {
-	Name      string    `json:"name"`
-	Direction Direction `json:"direction"`
-}
-
-// InferDirection guesses the direction from a metric name as Keras Tuner
-// does: losses and errors are minimized, accuracy-like metrics maximized.
-// ok is false when the name says nothing.
-func InferDirection(name string) (d Direction, ok bool) {
-	n := strings.TrimPrefix(name, "val_")
-	for _, s := range []string{"loss", "error", "mse", "mae", "rmse", "mape", "msle", "crossentropy", "hinge"} {
-		if strings.Contains(n, s) {
-			return Minimize, true
-		}
-	}
-	for _, s := range []string{"accuracy", "acc", "auc", "precision", "recall", "f1", "r2"} {
-		if strings.Contains(n, s) {
-			return Maximize, true
-		}
-	}
-	return "", false
-}
-
-// Better reports whether a is strictly better than b. NaN is never better,
-// and anything is better than NaN.
-func (o Objective) Better(a, b float64) bool {
-	if math.IsNaN(a) {
-		return false
-	}
-	if math.IsNaN(b) {
-		return true
-	}
-	if o.Direction == Maximize {
-		return a > b
-	}
-	return a < b
-}
-
-// Worst is the value every real score beats.
-func (o Objective) Worst() float64 {
-	if o.Direction == Maximize {
-		return math.Inf(-1)
-	}
-	return math.Inf(1)
 }

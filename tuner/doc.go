@@ -4,15 +4,19 @@
 //
 // A search is Keras Tuner's: a build function (or HyperModel) defines the
 // search space by run, an Options value sets the objective, the oracle,
-// max trials, executions per trial and parallelism, and Search trains the
-// models. Results come back as the best trials, their hyperparameters and
+// max trials, executions per trial and parallelism, and Search runs the
+// trials. What a trial runs is an Evaluator: a Training (a hypermodel, its
+// data and its FitConfig) or an ObjectiveFunc (any Go function); there is
+// one Search for both. Results come back as the best trials, their hyperparameters and
 // their models rebuilt from the stored best-epoch checkpoints.
 //
 // Rules:
 //   - The store is the only state. Opening a project that exists resumes
 //     it: trials that were running are run again with the same values.
 //   - Trials run in parallel, one goroutine each (Options.ParallelTrials);
-//     oracle calls are serialised.
+//     oracle calls and changes to the study (a space that grows) are
+//     serialised; pruner decisions read the stored history without holding
+//     that lock.
 //   - A trial's random draws (weight initialisation, shuffling) depend only
 //     on the study seed, the trial id and the execution, so a re-run trial
 //     repeats itself.

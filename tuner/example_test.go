@@ -6,13 +6,12 @@ import (
 	"os"
 
 	"github.com/tunekit/tune/hp"
-	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/oracle"
 	"github.com/tunekit/tune/tuner"
 )
 
 // A custom objective: anything that turns hyperparameters into metrics.
-func ExampleNewFunc() {
+func ExampleObjectiveFunc() {
 	dir, _ := os.MkdirTemp("", "tune-example")
 	defer os.RemoveAll(dir)
 
@@ -24,7 +23,7 @@ func ExampleNewFunc() {
 		}
 		return tuner.Metrics{"loss": float64(x * x)}, nil
 	}
-	t, err := tuner.NewFunc(quadratic, tuner.Options{
+	t, err := tuner.New(tuner.ObjectiveFunc(quadratic), tuner.Options{
 		Objective: "loss", Oracle: &oracle.GridSearch{}, ParallelTrials: 1,
 		Directory: dir, ProjectName: "quadratic",
 	})
@@ -33,7 +32,7 @@ func ExampleNewFunc() {
 		return
 	}
 	defer t.Close()
-	if err := t.Search(context.Background(), nil, nil, nn.FitConfig{}); err != nil {
+	if err := t.Search(context.Background()); err != nil {
 		fmt.Println(err)
 		return
 	}

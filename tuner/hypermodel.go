@@ -29,7 +29,21 @@ func (f BuildFunc) Fit(ctx context.Context, _ *hp.HyperParameters, m *nn.Model, 
 // Metrics maps metric names to values.
 type Metrics = map[string]float64
 
-// ObjectiveFunc is a custom objective: anything that turns hyperparameter
-// values into metrics. It may report per-epoch metrics through r, and
-// returns the final metrics, or nil to be scored on its best reported epoch.
+// Evaluator is what a search runs for each execution of each trial: it
+// turns hyperparameter values into metrics. It may report per-epoch
+// metrics through r, and returns the final metrics, or nil to be scored on
+// its best reported epoch. A Training (a hypermodel trained on data) is
+// one Evaluator, an ObjectiveFunc (any Go function) another.
+type Evaluator interface {
+	Evaluate(ctx context.Context, h *hp.HyperParameters, r *Reporter) (Metrics, error)
+}
+
+// ObjectiveFunc is a custom objective: a Go function as an Evaluator. Its
+// search space is discovered as it runs: the first trial takes every
+// default.
 type ObjectiveFunc func(ctx context.Context, h *hp.HyperParameters, r *Reporter) (Metrics, error)
+
+// Evaluate calls f.
+func (f ObjectiveFunc) Evaluate(ctx context.Context, h *hp.HyperParameters, r *Reporter) (Metrics, error) {
+	return f(ctx, h, r)
+}

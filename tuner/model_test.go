@@ -3,6 +3,9 @@ package tuner
 import (
 	"context"
 	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -35,12 +38,13 @@ func spirals(t *testing.T) (x, y, vx, vy *nn.Matrix) {
 func searchModel(t *testing.T, opts Options) (*Tuner, *nn.Matrix, *nn.Matrix) {
 	t.Helper()
 	x, y, vx, vy := spirals(t)
-	tu, err := New(BuildFunc(buildMLP), opts)
+	tu, err := New(&Training{HyperModel: BuildFunc(buildMLP), X: x, Y: y,
+		Config: nn.FitConfig{Epochs: 6, BatchSize: 16, ValidationX: vx, ValidationY: vy}}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { tu.Close() })
-	err = tu.Search(context.Background(), x, y, nn.FitConfig{Epochs: 6, BatchSize: 16, ValidationX: vx, ValidationY: vy})
+	err = tu.Search(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,13 +107,14 @@ func TestBuildErrorsFailTheTrial(t *testing.T) {
 		return buildMLP(h)
 	}
 	x, y, vx, vy := spirals(t)
-	tu, err := New(BuildFunc(build), Options{Objective: "val_accuracy", MaxTrials: 6, ParallelTrials: 1, Seed: 1,
+	tu, err := New(&Training{HyperModel: BuildFunc(build), X: x, Y: y,
+		Config: nn.FitConfig{Epochs: 1, ValidationX: vx, ValidationY: vy}}, Options{Objective: "val_accuracy", MaxTrials: 6, ParallelTrials: 1, Seed: 1,
 		MaxConsecutiveFailedTrials: -1, Directory: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tu.Close()
-	if err := tu.Search(context.Background(), x, y, nn.FitConfig{Epochs: 1, ValidationX: vx, ValidationY: vy}); err != nil {
+	if err := tu.Search(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	failed := 0
@@ -130,17 +135,15 @@ func TestBuildErrorsFailTheTrial(t *testing.T) {
 func TestDataThatDoesNotFitTheModel(t *testing.T) {
 	x := nn.NewMatrix(10, 3) // the model takes 2 features
 	y := nn.NewMatrix(10, 1)
-	tu, err := New(BuildFunc(buildMLP), Options{Objective: "loss", MaxTrials: 5, ParallelTrials: 1, Directory: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tu.Close()
-	err = tu.Search(context.Background(), x, y, nn.FitConfig{Epochs: 1})
+	dir := t.TempDir()
+	_, err := New(&Training{HyperModel: BuildFunc(buildMLP), X: x, Y: y, Config: nn.FitConfig{Epochs: 1}},
+		Options{Objective: "loss", MaxTrials: 5, ParallelTrials: 1, Directory: dir})
 	if !errors.Is(err, nn.ErrShape) || !strings.Contains(err.Error(), "training data: nn: shape mismatch: x has 3 columns") {
 		t.Fatalf("got %v", err)
 	}
-	if n := len(allTrials(t, tu)); n != 0 {
-		t.Errorf("%d trials recorded for data that cannot fit", n)
+	// The check comes before the project is opened: nothing is written.
+	if _, err := os.Stat(filepath.Join(dir, "untitled_project")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a project was created for data that cannot fit: %v", err)
 	}
 }
 
@@ -192,12 +195,13 @@ func (fitTunesBatchSize) Fit(ctx context.Context, h *hp.HyperParameters, m *nn.M
 
 func TestHyperparametersDeclaredInFitAreSearched(t *testing.T) {
 	x, y, vx, vy := spirals(t)
-	tu, err := New(fitTunesBatchSize{}, Options{Objective: "val_loss", MaxTrials: 6, ParallelTrials: 1, Seed: 3, Directory: t.TempDir()})
+	tu, err := New(&Training{HyperModel: fitTunesBatchSize{}, X: x, Y: y,
+		Config: nn.FitConfig{Epochs: 1, ValidationX: vx, ValidationY: vy}}, Options{Objective: "val_loss", MaxTrials: 6, ParallelTrials: 1, Seed: 3, Directory: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tu.Close()
-	if err := tu.Search(context.Background(), x, y, nn.FitConfig{Epochs: 1, ValidationX: vx, ValidationY: vy}); err != nil {
+	if err := tu.Search(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	sizes := map[any]bool{}

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/oracle"
 	"github.com/tunekit/tune/trials"
 )
@@ -18,7 +19,14 @@ type Options struct {
 	Objective string
 	// Direction is inferred from the objective's name when empty (losses
 	// and errors are minimized, accuracies maximized); other names need it.
-	Direction trials.Direction
+	Direction goal.Direction
+	// objective is Objective and Direction, set by setDefaults.
+	objective goal.Objective
+
+	// Epochs is the number of epochs a trial trains to (and the budget a
+	// custom objective reads from Reporter.Epochs) when the oracle sets
+	// none (Hyperband does). Zero takes a Training's Config.Epochs.
+	Epochs int
 
 	// Oracle proposes the trials; default RandomSearch.
 	Oracle oracle.Oracle
@@ -92,16 +100,11 @@ func (o *Options) setDefaults() error {
 	if o.Objective == "" {
 		return fmt.Errorf("tuner: no objective: set Options.Objective (for example \"val_accuracy\")")
 	}
-	if o.Direction == "" {
-		d, ok := trials.InferDirection(o.Objective)
-		if !ok {
-			return fmt.Errorf("tuner: objective %q: cannot tell whether to minimize or maximize it; set Options.Direction", o.Objective)
-		}
-		o.Direction = d
+	obj, err := goal.New(o.Objective, o.Direction)
+	if err != nil {
+		return fmt.Errorf("tuner: %w; set Options.Direction", err)
 	}
-	if o.Direction != trials.Minimize && o.Direction != trials.Maximize {
-		return fmt.Errorf("tuner: objective %q: direction %q must be %q or %q", o.Objective, o.Direction, trials.Minimize, trials.Maximize)
-	}
+	o.objective, o.Direction = obj, obj.Direction
 	if o.Oracle == nil {
 		o.Oracle = &oracle.RandomSearch{}
 	}
@@ -133,12 +136,10 @@ func (o *Options) setDefaults() error {
 		return fmt.Errorf("tuner: ExecutionsPerTrial %d must be positive", o.ExecutionsPerTrial)
 	case o.MaxRetriesPerTrial < 0:
 		return fmt.Errorf("tuner: MaxRetriesPerTrial %d must not be negative", o.MaxRetriesPerTrial)
+	case o.Epochs < 0:
+		return fmt.Errorf("tuner: Epochs %d must not be negative", o.Epochs)
 	case o.ParallelTrials < 0:
 		return fmt.Errorf("tuner: ParallelTrials %d must be positive", o.ParallelTrials)
 	}
 	return nil
-}
-
-func (o *Options) objective() trials.Objective {
-	return trials.Objective{Name: o.Objective, Direction: o.Direction}
 }

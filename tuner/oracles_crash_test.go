@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/tunekit/tune/hp"
-	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/oracle"
 	"github.com/tunekit/tune/trials"
 )
@@ -73,15 +72,15 @@ func oraclesSearch(kind string, parallel int, dir string) error {
 	if err != nil {
 		return err
 	}
-	tu, err := NewFunc(curveObjective, Options{
-		Objective: "loss", Oracle: o, MaxTrials: maxTrials, Seed: 11, ParallelTrials: parallel,
+	tu, err := New(ObjectiveFunc(curveObjective), Options{
+		Objective: "loss", Oracle: o, MaxTrials: maxTrials, Seed: 11, ParallelTrials: parallel, Epochs: oraclesEpochs,
 		Directory: dir, ProjectName: "oracles",
 	})
 	if err != nil {
 		return err
 	}
 	defer tu.Close()
-	return tu.Search(context.Background(), nil, nil, nn.FitConfig{Epochs: oraclesEpochs})
+	return tu.Search(context.Background())
 }
 
 // TestOraclesCrashChild is the child process of the crash tests; it does

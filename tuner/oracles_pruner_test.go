@@ -5,8 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
-	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/oracle"
 	"github.com/tunekit/tune/trials"
 )
@@ -31,17 +31,17 @@ func TestPrunersInASearch(t *testing.T) {
 		&oracle.SuccessiveHalving{MinEpochs: 1, ReductionFactor: 2},
 	} {
 		t.Run(p.Name(), func(t *testing.T) {
-			tu, err := NewFunc(epochCurve, Options{Objective: "loss", MaxTrials: 16, ParallelTrials: 1, Seed: 8,
+			tu, err := New(ObjectiveFunc(epochCurve), Options{Objective: "loss", MaxTrials: 16, ParallelTrials: 1, Seed: 8, Epochs: 6,
 				Pruner: p, Directory: t.TempDir()})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer tu.Close()
-			if err := tu.Search(context.Background(), nil, nil, nn.FitConfig{Epochs: 6}); err != nil {
+			if err := tu.Search(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 			ts := allTrials(t, tu)
-			obj := trials.Objective{Name: "loss", Direction: trials.Minimize}
+			obj := goal.Objective{Name: "loss", Direction: goal.Minimize}
 			pruned := 0
 			for k, tr := range ts {
 				if tr.Status == trials.Pruned {

@@ -32,14 +32,14 @@ func TestHyperbandPromotionContinuesFromParentWeights(t *testing.T) {
 	// Bracket 2 of max_epochs 4, factor 2: 4 trials of 1 epoch, the best 2
 	// go on to epoch 2, the best of those to epoch 4.
 	h := &oracle.Hyperband{MaxEpochs: 4, Factor: 2}
-	tu, err := New(BuildFunc(buildSpiralNet), Options{Objective: "val_loss", Oracle: h, MaxTrials: 7,
+	fit := nn.FitConfig{BatchSize: 8, ValidationX: vx, ValidationY: vy}
+	tu, err := New(&Training{HyperModel: BuildFunc(buildSpiralNet), X: x, Y: y, Config: fit}, Options{Objective: "val_loss", Oracle: h, MaxTrials: 7,
 		ParallelTrials: 1, Seed: 5, Directory: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tu.Close()
-	fit := nn.FitConfig{BatchSize: 8, ValidationX: vx, ValidationY: vy}
-	if err := tu.Search(context.Background(), x, y, fit); err != nil {
+	if err := tu.Search(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	ts := allTrials(t, tu)

@@ -23,9 +23,11 @@ type Reporter struct {
 	bestLogs  Metrics
 	seen      bool
 
-	// improved is called when the execution's best beats every earlier
-	// execution of the trial, to save a checkpoint.
-	improved func() error
+	// trialBest is the best value of every execution of the trial so far;
+	// improved, if set, is called when this execution beats it, to save a
+	// checkpoint.
+	trialBest *float64
+	improved  func() error
 }
 
 // Trial returns the id of the trial being run.
@@ -63,12 +65,15 @@ func (r *Reporter) Report(epoch int, metrics Metrics) error {
 	if !ok {
 		return fmt.Errorf("objective %q is not among the metrics %v", r.t.opts.Objective, slices.Sorted(maps.Keys(metrics)))
 	}
-	obj := r.t.opts.objective()
+	obj := r.t.opts.objective
 	if !r.seen || obj.Better(v, r.best) {
 		r.best, r.bestEpoch, r.bestLogs, r.seen = v, epoch, e.Metrics, true
-		if r.improved != nil {
-			if err := r.improved(); err != nil {
-				return err
+		if obj.Better(r.best, *r.trialBest) {
+			*r.trialBest = r.best
+			if r.improved != nil {
+				if err := r.improved(); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -107,12 +112,13 @@ func (e *storeError) Error() string { return e.err.Error() }
 func (e *storeError) Unwrap() error { return e.err }
 
 // prune asks the pruner whether the trial should stop after this epoch.
+// The stored trials are read without holding t.mu, so that trials deciding
+// at once do not queue behind one another's reads; the pruner is a function
+// of the history it is given.
 func (t *Tuner) prune(tr *trials.Trial, epoch int, value float64) error {
 	if t.opts.Pruner == nil {
 		return nil
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
 	ts, err := t.store.Trials()
 	if err != nil {
 		return &storeError{err}
@@ -123,7 +129,7 @@ func (t *Tuner) prune(tr *trials.Trial, epoch int, value float64) error {
 			current = c
 		}
 	}
-	stop, err := t.opts.Pruner.Prune(oracle.State{Space: t.study.Space, Objective: t.study.Objective, Seed: t.study.Seed, Trials: ts}, current, epoch, value)
+	stop, err := t.opts.Pruner.Prune(oracle.State{Space: t.Space(), Objective: t.opts.objective, Seed: t.opts.Seed, Trials: ts}, current, epoch, value)
 	if err != nil {
 		return fmt.Errorf("pruner %s: %w", t.opts.Pruner.Name(), err)
 	}

@@ -1,6 +1,7 @@
 package tuner
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
@@ -18,7 +19,7 @@ func (t *Tuner) BestTrials(n int) ([]*trials.Trial, error) {
 	if err != nil {
 		return nil, err
 	}
-	best := trials.Best(ts, t.opts.objective(), n, false)
+	best := trials.Best(ts, t.opts.objective, n, false)
 	if len(best) == 0 {
 		return nil, ErrNoResults
 	}
@@ -55,28 +56,52 @@ func (t *Tuner) BestModels(n int) ([]*nn.Model, error) {
 }
 
 // LoadModel rebuilds the model of a trial and loads its best checkpoint.
+// It works for a tuner whose Evaluator is a Training.
 func (t *Tuner) LoadModel(id int) (*nn.Model, error) {
-	if t.model == nil {
+	tr, ok := t.eval.(*Training)
+	if !ok {
 		return nil, fmt.Errorf("tuner: a custom objective has no models")
 	}
-	tr, err := t.store.Trial(id)
-	if err != nil {
-		return nil, err
-	}
-	h := hp.FromValues(t.Space(), tr.Values)
-	m, err := t.model.Build(h)
+	return LoadModel(t.store, tr.HyperModel, id)
+}
+
+// BuildModel builds hm's model for values of space, with fresh weights; a
+// hyperparameter the values lack takes its default.
+func BuildModel(hm HyperModel, space *hp.Space, values hp.Values) (*nn.Model, error) {
+	h := hp.FromValues(space, values)
+	m, err := hm.Build(h)
 	if herr := h.Err(); herr != nil {
 		err = herr
 	}
+	return m, err
+}
+
+// LoadModel rebuilds the model of trial id of the study in store with hm
+// (the hypermodel the study was searched with) and loads the trial's best
+// checkpoint. A trial that never finished an epoch has no checkpoint: the
+// error then wraps trials.ErrNoCheckpoint.
+func LoadModel(store trials.Store, hm HyperModel, id int) (*nn.Model, error) {
+	st, err := store.Study()
 	if err != nil {
-		return nil, fmt.Errorf("tuner: rebuild trial %d: %w", id, err)
+		return nil, err
 	}
-	ck, err := t.store.Checkpoint(id)
+	tr, err := store.Trial(id)
 	if err != nil {
-		return nil, fmt.Errorf("tuner: trial %d: %w", id, err)
+		return nil, err
+	}
+	m, err := BuildModel(hm, st.Space, tr.Values)
+	if err != nil {
+		return nil, fmt.Errorf("rebuilding trial %d: %w", id, err)
+	}
+	ck, err := store.Checkpoint(id)
+	if errors.Is(err, trials.ErrNoCheckpoint) {
+		return nil, fmt.Errorf("trial %d is %s and never finished an epoch: %w", id, tr.Status, trials.ErrNoCheckpoint)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("trial %d: %w", id, err)
 	}
 	if err := m.UnmarshalWeights(ck); err != nil {
-		return nil, fmt.Errorf("tuner: trial %d checkpoint: %w", id, err)
+		return nil, fmt.Errorf("trial %d's checkpoint does not fit its model: %w", id, err)
 	}
 	return m, nil
 }
@@ -89,7 +114,7 @@ func (t *Tuner) ResultsSummary(w io.Writer, n int) error {
 	if err != nil {
 		return err
 	}
-	o := t.opts.objective()
+	o := t.opts.objective
 	fmt.Fprintf(w, "Results summary\nObjective: %s (%s)\nShowing %d best trials\n", o.Name, o.Direction, len(best))
 	for _, tr := range best {
 		fmt.Fprintf(w, "\nTrial %d summary\nHyperparameters:\n", tr.ID)

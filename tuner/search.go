@@ -9,17 +9,9 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/tunekit/tune/hp"
-	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/oracle"
 	"github.com/tunekit/tune/trials"
 )
-
-// searchData is what Search trains on.
-type searchData struct {
-	x, y *nn.Matrix
-	fit  nn.FitConfig
-}
 
 // StopDeadline is the StopReason of a search that reached Options.Deadline.
 const StopDeadline = "reached the deadline"
@@ -31,28 +23,16 @@ var errDone = errors.New("search done")
 // many trials fail in a row, or ctx is cancelled. It resumes a project:
 // trials left running by a crash run again first.
 //
-// x and y are the training data and fit the training settings (Epochs,
-// BatchSize, validation data, callbacks) given to every trial's Fit; a
-// Hyperband trial overrides Epochs and InitialEpoch. A tuner made by
-// NewFunc takes nil data and uses fit.Epochs only as the epoch budget it
-// reports to the objective.
-//
 // On cancellation Search returns ctx's error and the project stays
 // resumable.
-func (t *Tuner) Search(ctx context.Context, x, y *nn.Matrix, fit nn.FitConfig) error {
-	if t.model != nil {
-		if err := t.checkData(x, y, fit); err != nil {
-			return err
-		}
-	}
+func (t *Tuner) Search(ctx context.Context) error {
 	if _, err := t.store.RequeueRunning(); err != nil {
 		return fmt.Errorf("tuner: %w", err)
 	}
-	d := &searchData{x: x, y: y, fit: fit}
 	started := time.Now()
 	g, gctx := errgroup.WithContext(ctx)
 	for range t.opts.ParallelTrials {
-		g.Go(func() error { return t.work(gctx, d, started) })
+		g.Go(func() error { return t.work(gctx, started) })
 	}
 	err := g.Wait()
 	if err == nil && ctx.Err() != nil {
@@ -61,39 +41,8 @@ func (t *Tuner) Search(ctx context.Context, x, y *nn.Matrix, fit nn.FitConfig) e
 	return err
 }
 
-// checkData fails fast, before any trial is recorded, when the data do not
-// fit the model that the default hyperparameters build.
-func (t *Tuner) checkData(x, y *nn.Matrix, fit nn.FitConfig) error {
-	if x == nil || y == nil || x.Rows == 0 {
-		return fmt.Errorf("tuner: Search needs training data")
-	}
-	space := t.Space()
-	h := hp.FromValues(space, space.Defaults())
-	m, err := t.model.Build(h)
-	if herr := h.Err(); herr != nil {
-		err = herr
-	}
-	if err != nil {
-		return fmt.Errorf("tuner: build with default hyperparameters: %w", err)
-	}
-	if len(m.InputNames()) != 1 || len(m.OutputNames()) != 1 {
-		// A model of several inputs or outputs takes its data from the
-		// HyperModel's Fit, which splits x and y itself.
-		return nil
-	}
-	if _, err := m.Evaluate(x.Slice(0, 1), y.Slice(0, 1), 1); err != nil {
-		return fmt.Errorf("tuner: training data: %w", err)
-	}
-	if vx, vy := fit.ValidationX, fit.ValidationY; vx != nil && vy != nil && vx.Rows > 0 {
-		if _, err := m.Evaluate(vx.Slice(0, 1), vy.Slice(0, 1), 1); err != nil {
-			return fmt.Errorf("tuner: validation data: %w", err)
-		}
-	}
-	return nil
-}
-
 // work runs trials one after another until the search is over.
-func (t *Tuner) work(ctx context.Context, d *searchData, started time.Time) error {
+func (t *Tuner) work(ctx context.Context, started time.Time) error {
 	for {
 		tr, wait, err := t.next(ctx, started)
 		switch {
@@ -109,7 +58,7 @@ func (t *Tuner) work(ctx context.Context, d *searchData, started time.Time) erro
 			}
 			continue
 		}
-		if err := t.run(ctx, tr, d); err != nil {
+		if err := t.run(ctx, tr); err != nil {
 			return err
 		}
 	}
@@ -160,7 +109,7 @@ func (t *Tuner) next(ctx context.Context, started time.Time) (*trials.Trial, <-c
 	if len(ts) >= t.opts.MaxTrials {
 		return waitOrDone(fmt.Sprintf("reached max trials (%d)", t.opts.MaxTrials))
 	}
-	if t.fn != nil && t.study.Space.Len() == 0 && len(ts) > 0 {
+	if !t.declared && t.study.Space.Len() == 0 && len(ts) > 0 {
 		return waitOrDone("the objective declares no hyperparameters")
 	}
 	p, err := t.opts.Oracle.Next(oracle.State{Space: t.study.Space, Objective: t.study.Objective, Seed: t.study.Seed, Trials: ts})
@@ -172,10 +121,7 @@ func (t *Tuner) next(ctx context.Context, started time.Time) (*trials.Trial, <-c
 	case err != nil:
 		return nil, nil, fmt.Errorf("tuner: oracle %s: %w", t.opts.Oracle.Name(), err)
 	}
-	tr, err = t.store.Create(&trials.Trial{
-		Values: p.Values, Epochs: p.Epochs, InitialEpoch: p.InitialEpoch,
-		Parent: p.Parent, Iteration: p.Iteration, Bracket: p.Bracket, Round: p.Round,
-	})
+	tr, err = t.store.Create(&trials.Trial{Values: p.Values, Schedule: p.Schedule})
 	if err != nil {
 		return nil, nil, fmt.Errorf("tuner: %w", err)
 	}
@@ -210,18 +156,18 @@ func (t *Tuner) checkFailures(ts []*trials.Trial, started time.Time) error {
 
 // run runs one trial and records how it ended. Only store failures are
 // returned: anything else fails the trial, not the search.
-func (t *Tuner) run(ctx context.Context, tr *trials.Trial, d *searchData) error {
+func (t *Tuner) run(ctx context.Context, tr *trials.Trial) error {
 	if obs := t.opts.Observer; obs != nil {
 		obs.TrialStarted(tr)
 	}
-	res, err := t.execute(ctx, tr, d)
+	res, err := t.execute(ctx, tr)
 	var se *storeError
 	switch {
 	case errors.As(err, &se):
 		return fmt.Errorf("tuner: trial %d: %w", tr.ID, se.err)
 	case ctx.Err() != nil:
 		// Interrupted: the trial runs again on resume.
-		err = t.store.Requeue(tr.ID, "interrupted")
+		err = t.store.Requeue(tr.ID, trials.RequeueReason)
 	case err != nil && tr.Attempt < t.opts.MaxRetriesPerTrial:
 		err = t.store.Requeue(tr.ID, err.Error())
 	case err != nil:

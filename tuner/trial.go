@@ -5,39 +5,35 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"runtime"
 	"slices"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
-	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/trials"
 )
 
 // execute runs every execution of a trial and scores it.
-func (t *Tuner) execute(ctx context.Context, tr *trials.Trial, d *searchData) (trials.Result, error) {
+func (t *Tuner) execute(ctx context.Context, tr *trials.Trial) (trials.Result, error) {
 	if tr.Epochs == 0 {
-		tr.Epochs = d.fit.Epochs
+		tr.Epochs = t.opts.Epochs
 	}
 	space := t.Space()
 	var reps []*Reporter
 	var used hp.Values
-	trialBest := t.opts.objective().Worst()
+	trialBest := t.opts.objective.Worst()
 	for e := range t.opts.ExecutionsPerTrial {
-		r := &Reporter{t: t, trial: tr, execution: e, seed: trialSeed(t.study.Seed, tr.ID, e)}
+		// The seed is the options' (equal to the stored study's): t.study
+		// may be replaced by another trial while this one runs.
+		r := &Reporter{t: t, trial: tr, execution: e, seed: trialSeed(t.opts.Seed, tr.ID, e), trialBest: &trialBest}
 		h := hp.FromValues(space, tr.Values)
-		var err error
-		if t.model != nil {
-			err = t.fitModel(ctx, h, r, d, &trialBest)
-		} else {
-			err = t.callObjective(ctx, h, r)
-		}
+		err := t.evaluate(ctx, h, r)
 		used = h.Values()
 		if err == nil && !r.seen {
 			err = fmt.Errorf("objective %q was never reported", t.opts.Objective)
 		}
 		if errors.Is(err, ErrPruned) && r.seen {
 			// A pruned trial keeps its curve and its best epoch so far.
-			res := summarize(append(reps, r), t.opts.objective())
+			res := summarize(append(reps, r), t.opts.objective)
 			res.Status, res.Values = trials.Pruned, used
 			return res, nil
 		}
@@ -46,88 +42,14 @@ func (t *Tuner) execute(ctx context.Context, tr *trials.Trial, d *searchData) (t
 		}
 		reps = append(reps, r)
 	}
-	res := summarize(reps, t.opts.objective())
+	res := summarize(reps, t.opts.objective)
 	res.Values = used
 	return res, nil
 }
 
-// fitModel builds and trains one model, saving a checkpoint whenever it
-// beats every earlier epoch of the trial.
-func (t *Tuner) fitModel(ctx context.Context, h *hp.HyperParameters, r *Reporter, d *searchData, trialBest *float64) error {
-	m, err := t.model.Build(h)
-	if herr := h.Err(); herr != nil {
-		err = herr
-	}
-	if err != nil {
-		return fmt.Errorf("build: %w", err)
-	}
-	if m == nil {
-		return fmt.Errorf("build returned no model")
-	}
-	if err := t.growSpace(h.Space()); err != nil {
-		return err
-	}
-	if err := m.InitWeights(r.seed); err != nil {
-		return fmt.Errorf("build: %w", err)
-	}
-	// Trials train single-threaded; when there are fewer trials than cores,
-	// each trial's products use the spare ones.
-	m.SetThreads(runtime.GOMAXPROCS(0) / t.opts.ParallelTrials)
-	if p := r.trial.Parent; p != 0 {
-		ck, err := t.store.Checkpoint(p)
-		if err != nil {
-			return &storeError{fmt.Errorf("warm start from trial %d: %w", p, err)}
-		}
-		if err := m.UnmarshalWeights(ck); err != nil {
-			return fmt.Errorf("warm start from trial %d: %w", p, err)
-		}
-	}
-	obj := t.opts.objective()
-	r.improved = func() error {
-		if !obj.Better(r.best, *trialBest) {
-			return nil
-		}
-		*trialBest = r.best
-		w, err := m.MarshalWeights()
-		if err == nil {
-			err = t.store.PutCheckpoint(r.trial.ID, w)
-		}
-		if err != nil {
-			return &storeError{fmt.Errorf("checkpoint: %w", err)}
-		}
-		return nil
-	}
-	cfg := d.fit
-	cfg.Epochs = r.trial.Epochs
-	cfg.InitialEpoch = r.trial.InitialEpoch
-	cfg.Seed = r.seed
-	cfg.Callbacks = make([]nn.Callback, 0, len(d.fit.Callbacks)+1)
-	for _, c := range d.fit.Callbacks {
-		// Stateful callbacks such as EarlyStopping are copied per trial,
-		// as Keras Tuner deep-copies them.
-		if cl, ok := c.(interface{ Clone() nn.Callback }); ok {
-			c = cl.Clone()
-		}
-		cfg.Callbacks = append(cfg.Callbacks, c)
-	}
-	cb := &callback{r: r}
-	cb.batch, _ = t.opts.Observer.(BatchObserver)
-	cfg.Callbacks = append(cfg.Callbacks, cb)
-	_, err = t.model.Fit(ctx, h, m, d.x, d.y, cfg)
-	// A HyperModel may declare hyperparameters in Fit too (batch size,
-	// preprocessing).
-	if herr := h.Err(); herr != nil {
-		return herr
-	}
-	if gerr := t.growSpace(h.Space()); gerr != nil {
-		return gerr
-	}
-	return err
-}
-
-// callObjective runs a custom objective once.
-func (t *Tuner) callObjective(ctx context.Context, h *hp.HyperParameters, r *Reporter) error {
-	final, err := t.fn(ctx, h, r)
+// evaluate runs the evaluator once.
+func (t *Tuner) evaluate(ctx context.Context, h *hp.HyperParameters, r *Reporter) error {
+	final, err := t.eval.Evaluate(ctx, h, r)
 	if herr := h.Err(); herr != nil {
 		return herr
 	}
@@ -152,7 +74,7 @@ func (t *Tuner) callObjective(ctx context.Context, h *hp.HyperParameters, r *Rep
 }
 
 // summarize averages the executions' best epochs.
-func summarize(reps []*Reporter, obj trials.Objective) trials.Result {
+func summarize(reps []*Reporter, obj goal.Objective) trials.Result {
 	res := trials.Result{Status: trials.Completed, Metrics: map[string]float64{}}
 	score := 0.0
 	best := reps[0]

@@ -11,15 +11,15 @@ import (
 	"github.com/tunekit/tune/trials"
 )
 
-// Tuner searches hyperparameters. Build one with New (a model to train) or
-// NewFunc (any objective), call Search, then read the results. Close
-// releases the project's store.
+// Tuner searches hyperparameters. Build one with New for an Evaluator (a
+// Training of a hypermodel on data, or an ObjectiveFunc), call Search, then
+// read the results. Close releases the project's store.
 type Tuner struct {
-	opts  Options
-	model HyperModel    // set by New
-	fn    ObjectiveFunc // set by NewFunc
-	store trials.Store
-	owned bool // the tuner opened the store and closes it
+	opts     Options
+	eval     Evaluator
+	declared bool // the space was known before the first trial (Training)
+	store    trials.Store
+	owned    bool // the tuner opened the store and closes it
 
 	mu      sync.Mutex // serialises oracle calls and study changes
 	study   *trials.Study
@@ -27,30 +27,30 @@ type Tuner struct {
 	stop    string        // why the last search ended
 }
 
-// New returns a tuner for a HyperModel (a BuildFunc will do). It calls
-// Build once with recording HyperParameters to discover the search space,
-// then opens the project: a new one is created, an existing one resumed,
-// or with Overwrite started afresh.
-func New(model HyperModel, opts Options) (*Tuner, error) {
-	h := hp.New()
-	_, err := model.Build(h)
-	// A bad definition explains a build error that follows from it.
-	if herr := h.Err(); herr != nil {
-		return nil, fmt.Errorf("tuner: search space: %w", herr)
+// New returns a tuner that runs e for every trial and opens the project: a
+// new one is created, an existing one resumed, or with Overwrite started
+// afresh. For a Training, it calls Build once with recording
+// HyperParameters to discover the search space and checks that the data
+// fit the default model; any other Evaluator's space is discovered as it
+// runs (the first trial takes every default).
+func New(e Evaluator, opts Options) (*Tuner, error) {
+	if e == nil {
+		return nil, errors.New("tuner: New needs an Evaluator (a *Training or an ObjectiveFunc)")
 	}
-	if err != nil {
-		return nil, fmt.Errorf("tuner: build with default hyperparameters: %w", err)
+	space := &hp.Space{}
+	tr, declared := e.(*Training)
+	if declared {
+		var err error
+		if space, err = tr.defineSpace(); err != nil {
+			return nil, err
+		}
+		if err := tr.checkData(space); err != nil {
+			return nil, err
+		}
+		if opts.Epochs == 0 {
+			opts.Epochs = tr.Config.Epochs
+		}
 	}
-	return open(opts, h.Space(), model, nil)
-}
-
-// NewFunc returns a tuner for a custom objective. Its search space is
-// discovered as it runs: the first trial takes every default.
-func NewFunc(fn ObjectiveFunc, opts Options) (*Tuner, error) {
-	return open(opts, &hp.Space{}, nil, fn)
-}
-
-func open(opts Options, space *hp.Space, model HyperModel, fn ObjectiveFunc) (*Tuner, error) {
 	if err := opts.setDefaults(); err != nil {
 		return nil, err
 	}
@@ -59,7 +59,7 @@ func open(opts Options, space *hp.Space, model HyperModel, fn ObjectiveFunc) (*T
 		return nil, fmt.Errorf("tuner: oracle settings: %w", err)
 	}
 	want := &trials.Study{
-		Objective:    opts.objective(),
+		Objective:    opts.objective,
 		Oracle:       opts.Oracle.Name(),
 		OracleConfig: config,
 		Seed:         opts.Seed,
@@ -67,7 +67,7 @@ func open(opts Options, space *hp.Space, model HyperModel, fn ObjectiveFunc) (*T
 		Config:       opts.Config,
 		Created:      time.Now().UTC(),
 	}
-	t := &Tuner{opts: opts, model: model, fn: fn, store: opts.Store, changed: make(chan struct{})}
+	t := &Tuner{opts: opts, eval: e, declared: declared, store: opts.Store, changed: make(chan struct{})}
 	if t.store == nil {
 		b, err := trials.Open(opts.StorePath(), nil)
 		if err != nil {
@@ -156,7 +156,16 @@ func (t *Tuner) StopReason() string {
 func (t *Tuner) growSpace(s *hp.Space) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if s.Len() <= t.study.Space.Len() {
+	// Trials running in parallel each add to the space they started from,
+	// so a space no larger than the study's may still hold new names.
+	grown := false
+	for _, p := range s.Params() {
+		if _, ok := t.study.Space.Param(p.Name); !ok {
+			grown = true
+			break
+		}
+	}
+	if !grown {
 		return nil
 	}
 	next := *t.study

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/tunekit/tune/hp"
-	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/oracle"
 	"github.com/tunekit/tune/trials"
 )
@@ -23,12 +22,12 @@ func quickBranin(_ context.Context, h *hp.HyperParameters, _ *Reporter) (Metrics
 
 func search(t *testing.T, fn ObjectiveFunc, opts Options) *Tuner {
 	t.Helper()
-	tu, err := NewFunc(fn, opts)
+	tu, err := New(ObjectiveFunc(fn), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { tu.Close() })
-	if err := tu.Search(context.Background(), nil, nil, nn.FitConfig{}); err != nil {
+	if err := tu.Search(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	return tu
@@ -105,11 +104,11 @@ func TestCancelledSearchResumes(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	opts := Options{Objective: "loss", MaxTrials: 10, ParallelTrials: 2, Seed: 1, Directory: dir,
 		Observer: &cancelAfter{n: 3, cancel: cancel}}
-	tu, err := NewFunc(slowBranin, opts)
+	tu, err := New(ObjectiveFunc(slowBranin), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = tu.Search(ctx, nil, nil, nn.FitConfig{})
+	err = tu.Search(ctx)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Search after cancel: %v", err)
 	}
@@ -155,7 +154,7 @@ func TestResumeWithMoreTrialsKeepsEarlierOnes(t *testing.T) {
 	tu.Close()
 
 	opts.Overwrite = true
-	tu, err := NewFunc(quickBranin, opts)
+	tu, err := New(ObjectiveFunc(quickBranin), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,12 +196,12 @@ func TestConsecutiveFailuresStopTheSearch(t *testing.T) {
 	broken := func(_ context.Context, h *hp.HyperParameters, _ *Reporter) (Metrics, error) {
 		return nil, fmt.Errorf("no GPU for units=%d", h.Int("units", 1, 100))
 	}
-	tu, err := NewFunc(broken, Options{Objective: "loss", MaxTrials: 10, ParallelTrials: 1, Directory: t.TempDir()})
+	tu, err := New(ObjectiveFunc(broken), Options{Objective: "loss", MaxTrials: 10, ParallelTrials: 1, Directory: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tu.Close()
-	err = tu.Search(context.Background(), nil, nil, nn.FitConfig{})
+	err = tu.Search(context.Background())
 	if !errors.Is(err, ErrTooManyFailures) || !strings.Contains(err.Error(), "3 trials failed in a row, the last (trial 3): no GPU for units=") {
 		t.Fatalf("got %v", err)
 	}
@@ -260,7 +259,7 @@ func TestOptionsErrors(t *testing.T) {
 		{Options{Objective: "loss", Direction: "up", Directory: dir}, `direction "up" must be`},
 		{Options{Objective: "loss", MaxTrials: -1, Directory: dir}, "MaxTrials -1"},
 	} {
-		_, err := NewFunc(quickBranin, c.opts)
+		_, err := New(ObjectiveFunc(quickBranin), c.opts)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: got %v, want %q", c.opts, err, c.want)
 		}
@@ -270,7 +269,7 @@ func TestOptionsErrors(t *testing.T) {
 func TestResumeRefusesAnotherObjective(t *testing.T) {
 	dir := t.TempDir()
 	search(t, quickBranin, Options{Objective: "loss", MaxTrials: 1, Directory: dir}).Close()
-	_, err := NewFunc(quickBranin, Options{Objective: "val_loss", MaxTrials: 1, Directory: dir})
+	_, err := New(ObjectiveFunc(quickBranin), Options{Objective: "val_loss", MaxTrials: 1, Directory: dir})
 	if !errors.Is(err, ErrStudyMismatch) {
 		t.Fatalf("got %v", err)
 	}
@@ -279,12 +278,12 @@ func TestResumeRefusesAnotherObjective(t *testing.T) {
 func TestLockedProject(t *testing.T) {
 	dir := t.TempDir()
 	opts := Options{Objective: "loss", Directory: dir, ProjectName: "p"}
-	a, err := NewFunc(quickBranin, opts)
+	a, err := New(ObjectiveFunc(quickBranin), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	_, err = NewFunc(quickBranin, opts)
+	_, err = New(ObjectiveFunc(quickBranin), opts)
 	if !errors.Is(err, trials.ErrLocked) || !strings.Contains(err.Error(), opts.StorePath()) {
 		t.Fatalf("second open: %v", err)
 	}

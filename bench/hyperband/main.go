@@ -167,7 +167,7 @@ func run(ctx context.Context, method string, o oracle.Oracle, maxTrials int, fit
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	c := &counter{target: target, budget: budget, cancel: cancel, start: time.Now(), verbose: verbose}
-	t, err := tuner.New(tuner.BuildFunc(build), tuner.Options{
+	t, err := tuner.New(&tuner.Training{HyperModel: tuner.BuildFunc(build), X: x, Y: y, Config: fit}, tuner.Options{
 		Objective:      "val_accuracy",
 		Oracle:         o,
 		MaxTrials:      maxTrials,
@@ -182,7 +182,7 @@ func run(ctx context.Context, method string, o oracle.Oracle, maxTrials int, fit
 		return result{}, err
 	}
 	defer t.Close()
-	err = t.Search(ctx, x, y, fit)
+	err = t.Search(ctx)
 	wall := time.Since(c.start)
 	c.mu.Lock()
 	defer c.mu.Unlock()

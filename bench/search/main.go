@@ -29,6 +29,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/oracle"
 	"github.com/tunekit/tune/trials"
@@ -143,7 +144,7 @@ var peerNames = [...]string{"optuna TPE", "optuna TPE mv", "optuna CMA-ES", "ker
 func run(p problem, o oracle.Oracle, seed int64, budget int) ([]float64, time.Duration, error) {
 	s := oracle.State{
 		Space:     p.space(),
-		Objective: trials.Objective{Name: "f", Direction: trials.Minimize},
+		Objective: goal.Objective{Name: "f", Direction: goal.Minimize},
 		Seed:      seed,
 	}
 	regret := make([]float64, 0, budget)

@@ -16,6 +16,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/trials"
 )
@@ -99,7 +100,7 @@ var dashed = []vg.Length{vg.Points(5), vg.Points(3)}
 // curvesFigure plots the learning curves of trials (best first): the loss
 // and the objective's metric, training solid and validation dashed, one
 // color per trial.
-func curvesFigure(project string, ts []*trials.Trial, o trials.Objective) (*figure, error) {
+func curvesFigure(project string, ts []*trials.Trial, o goal.Objective) (*figure, error) {
 	present := metricNames(ts)
 	has := func(m string) bool { return slices.Contains(present, m) || slices.Contains(present, "val_"+m) }
 	base := strings.TrimPrefix(o.Name, "val_")
@@ -184,7 +185,7 @@ var (
 
 // historyFigure plots the objective of every scored trial against its
 // number, with the best score so far as a step line.
-func historyFigure(project string, ts []*trials.Trial, o trials.Objective) (*figure, error) {
+func historyFigure(project string, ts []*trials.Trial, o goal.Objective) (*figure, error) {
 	p := plot.New()
 	legend := newLegend()
 	p.X.Label.Text = "trial"
@@ -260,7 +261,7 @@ func historyFigure(project string, ts []*trials.Trial, o trials.Objective) (*fig
 // scatter panel each, in the spirit of TensorBoard's HPARAMS scatter view:
 // numbers on their axis (logarithmic for log sampling), choices and
 // booleans as columns with a little jitter; the best trial in red.
-func hparamsFigure(project string, ts []*trials.Trial, o trials.Objective, space *hp.Space, order []string) (*figure, error) {
+func hparamsFigure(project string, ts []*trials.Trial, o goal.Objective, space *hp.Space, order []string) (*figure, error) {
 	var scored []*trials.Trial
 	for _, t := range ts {
 		if t.Score != nil && (t.Status == trials.Completed || t.Status == trials.Pruned) {
@@ -325,7 +326,7 @@ func hparamsFigure(project string, ts []*trials.Trial, o trials.Objective, space
 }
 
 // hparamPanel is one hyperparameter's scatter; nil if no trial has it.
-func hparamPanel(name string, param *hp.Param, ts []*trials.Trial, best *trials.Trial, o trials.Objective) (*plot.Plot, error) {
+func hparamPanel(name string, param *hp.Param, ts []*trials.Trial, best *trials.Trial, o goal.Objective) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = name
 	p.X.Label.Text = name

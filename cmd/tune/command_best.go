@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/trials"
 )
@@ -43,7 +44,7 @@ type bestJSON struct {
 	Trial           int                `json:"trial"`
 	Status          trials.Status      `json:"status"`
 	Objective       string             `json:"objective"`
-	Direction       trials.Direction   `json:"direction"`
+	Direction       goal.Direction     `json:"direction"`
 	Score           float64            `json:"score"`
 	BestEpoch       int                `json:"best_epoch"`
 	Hyperparameters hp.Values          `json:"hyperparameters"`

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/trials"
 )
@@ -47,12 +48,12 @@ each trial as stored, its "history" holding the epochs.`,
 
 // exportJSON is the json format of tune export.
 type exportJSON struct {
-	Objective string           `json:"objective"`
-	Direction trials.Direction `json:"direction"`
-	Oracle    string           `json:"oracle"`
-	Seed      int64            `json:"seed"`
-	Space     *hp.Space        `json:"space"`
-	Trials    []*trials.Trial  `json:"trials"`
+	Objective string          `json:"objective"`
+	Direction goal.Direction  `json:"direction"`
+	Oracle    string          `json:"oracle"`
+	Seed      int64           `json:"seed"`
+	Space     *hp.Space       `json:"space"`
+	Trials    []*trials.Trial `json:"trials"`
 }
 
 func runExport(cmd *cobra.Command, f exportFlags) error {

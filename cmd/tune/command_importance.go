@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/importance"
 	"github.com/tunekit/tune/trials"
 )
@@ -69,7 +70,7 @@ func runImportance(cmd *cobra.Command, f importanceFlags) error {
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "hyperparameter\timportance\tdivergence\t\n")
 	for _, x := range imp {
-		fmt.Fprintf(tw, "%s\t%.3f\t%s\t%s\n", x.Name, x.Share, formatMetric(x.Divergence), bar(x.Share, 0, 1, trials.Maximize))
+		fmt.Fprintf(tw, "%s\t%.3f\t%s\t%s\n", x.Name, x.Share, formatMetric(x.Divergence), bar(x.Share, 0, 1, goal.Maximize))
 	}
 	return tw.Flush()
 }

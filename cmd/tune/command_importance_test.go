@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/importance"
 	"github.com/tunekit/tune/trials"
@@ -30,7 +31,7 @@ func writeKnownStore(t *testing.T, n int) string {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if err := s.PutStudy(&trials.Study{Objective: trials.Objective{Name: "val_loss", Direction: trials.Minimize}, Oracle: "random", Space: space}); err != nil {
+	if err := s.PutStudy(&trials.Study{Objective: goal.Objective{Name: "val_loss", Direction: goal.Minimize}, Oracle: "random", Space: space}); err != nil {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))

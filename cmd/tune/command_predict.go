@@ -80,7 +80,7 @@ func runPredict(cmd *cobra.Command, f predictFlags) error {
 		if err != nil {
 			return err
 		}
-		if m, err = p.trialModel("predict", t); err != nil {
+		if m, err = p.trialModel("predict", t.ID); err != nil {
 			return err
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/trials"
 )
@@ -102,7 +103,7 @@ func runReport(cmd *cobra.Command, f reportFlags) error {
 // selectTrials returns the top scored trials, best first (pruned trials with
 // a score among them), and with all the unscored ones after them in id
 // order.
-func selectTrials(ts []*trials.Trial, o trials.Objective, top int, all bool) []reportRow {
+func selectTrials(ts []*trials.Trial, o goal.Objective, top int, all bool) []reportRow {
 	best := trials.Best(ts, o, top, true)
 	if all {
 		for _, t := range ts {
@@ -130,7 +131,7 @@ func writeCSV(w io.Writer, rows []reportRow, names []string) error {
 	return cw.Error()
 }
 
-func writeTable(w io.Writer, rows []reportRow, names []string, o trials.Objective, total int) error {
+func writeTable(w io.Writer, rows []reportRow, names []string, o goal.Objective, total int) error {
 	fmt.Fprintf(w, "objective: %s (%s); %d of %d trials shown\n\n", o.Name, o.Direction, len(rows), total)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "id\tstatus\tscore\tbest_epoch%s\n", tabCells(names))

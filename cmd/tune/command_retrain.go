@@ -12,6 +12,7 @@ import (
 
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/nn"
+	"github.com/tunekit/tune/tuner"
 )
 
 type retrainFlags struct {
@@ -102,7 +103,7 @@ func runRetrain(cmd *cobra.Command, f retrainFlags) error {
 	if hm.Normalization, err = scaler.Normalization(); err != nil {
 		return err
 	}
-	m, err := buildModel(hm, space, t.Values)
+	m, err := tuner.BuildModel(hm, space, t.Values)
 	if err != nil {
 		return fmt.Errorf("trial %d: %w", t.ID, err)
 	}

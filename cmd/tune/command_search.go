@@ -15,6 +15,7 @@ import (
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/cwriter"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/study"
 	"github.com/tunekit/tune/trials"
 	"github.com/tunekit/tune/tuner"
@@ -108,7 +109,7 @@ func runSearch(cmd *cobra.Command, f *searchFlags) error {
 	// The observer is set once the existing trials are known.
 	obs := &observerSwitch{}
 	opts.Observer = obs
-	tu, err := tuner.New(st.MLP(ds), opts)
+	tu, err := tuner.New(&tuner.Training{HyperModel: st.MLP(ds), X: ds.X, Y: ds.Y, Config: st.FitConfig(ds)}, opts)
 	if err != nil {
 		return err
 	}
@@ -121,7 +122,7 @@ func runSearch(cmd *cobra.Command, f *searchFlags) error {
 		printSearchHeader(out, st, ds, opts, len(existing))
 	}
 	info := &searchInfo{
-		objective: trials.Objective{Name: opts.Objective, Direction: opts.Direction},
+		objective: goal.Objective{Name: opts.Objective, Direction: opts.Direction},
 		order:     st.Hyperparameters.Names(),
 		maxTrials: displayedMaxTrials(opts),
 		epochs:    st.Epochs,
@@ -153,7 +154,7 @@ func runSearch(cmd *cobra.Command, f *searchFlags) error {
 		ctx, cancel = context.WithDeadline(sigCtx, started.Add(f.timeout+f.grace))
 		defer cancel()
 	}
-	err = tu.Search(ctx, ds.X, ds.Y, st.FitConfig(ds))
+	err = tu.Search(ctx)
 	interrupted := sigCtx.Err() != nil
 	overtime := !interrupted && ctx.Err() != nil
 	stop()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/trials"
 )
 
@@ -111,7 +112,7 @@ func writeTrialSummary(w io.Writer, p *project, t *trials.Trial) {
 
 // writeCurve writes one execution's epochs as a table, with a bar for the
 // objective and the trial's best epoch marked.
-func writeCurve(w io.Writer, t *trials.Trial, execution int, o trials.Objective) {
+func writeCurve(w io.Writer, t *trials.Trial, execution int, o goal.Objective) {
 	names := metricNames([]*trials.Trial{{History: t.History}})
 	_, objs := t.Curve(execution, o.Name)
 	lo, hi := math.Inf(1), math.Inf(-1)
@@ -150,13 +151,13 @@ func writeCurve(w io.Writer, t *trials.Trial, execution int, o trials.Objective)
 
 // bar draws v between lo and hi as up to 20 block characters, longer for
 // better values.
-func bar(v, lo, hi float64, d trials.Direction) string {
+func bar(v, lo, hi float64, d goal.Direction) string {
 	const width = 20
 	frac := 1.0
 	if hi > lo {
 		frac = (v - lo) / (hi - lo)
 	}
-	if d == trials.Minimize {
+	if d == goal.Minimize {
 		frac = 1 - frac
 	}
 	n := 1 + int(math.Round(frac*(width-1)))

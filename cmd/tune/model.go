@@ -9,44 +9,19 @@ import (
 	"unicode/utf8"
 
 	"github.com/tunekit/tune/data"
-	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/study"
-	"github.com/tunekit/tune/trials"
+	"github.com/tunekit/tune/tuner"
 )
 
 // trialModel rebuilds a trial's model from the study kept with the
 // project and loads the trial's best checkpoint.
-func (p *project) trialModel(what string, t *trials.Trial) (*nn.Model, error) {
+func (p *project) trialModel(what string, id int) (*nn.Model, error) {
 	spec, info, err := p.needSpec(what)
 	if err != nil {
 		return nil, err
 	}
-	m, err := buildModel(spec.HyperModel(info), p.study.Space, t.Values)
-	if err != nil {
-		return nil, fmt.Errorf("trial %d: %w", t.ID, err)
-	}
-	ck, err := p.store.Checkpoint(t.ID)
-	if errors.Is(err, trials.ErrNoCheckpoint) {
-		return nil, fmt.Errorf("trial %d has no checkpoint: it is %s and never finished an epoch", t.ID, t.Status)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := m.UnmarshalWeights(ck); err != nil {
-		return nil, fmt.Errorf("trial %d's checkpoint does not fit its model: %w", t.ID, err)
-	}
-	return m, nil
-}
-
-// buildModel builds a hypermodel for the values.
-func buildModel(hm *study.MLP, space *hp.Space, values hp.Values) (*nn.Model, error) {
-	h := hp.FromValues(space, values)
-	m, err := hm.Build(h)
-	if herr := h.Err(); herr != nil {
-		err = herr
-	}
-	return m, err
+	return tuner.LoadModel(p.store, spec.HyperModel(info), id)
 }
 
 // readInputs reads the rows to predict: a csv file laid out like the

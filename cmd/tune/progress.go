@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/trials"
 	"github.com/tunekit/tune/tuner"
@@ -15,7 +16,7 @@ import (
 
 // searchInfo is what progress reports need to know about a search.
 type searchInfo struct {
-	objective trials.Objective
+	objective goal.Objective
 	order     []string // hyperparameter names in the study's order
 	maxTrials int      // 0: unknown
 	epochs    int      // epochs of a trial that does not set its own

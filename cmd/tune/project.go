@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/study"
 	"github.com/tunekit/tune/trials"
@@ -101,7 +102,7 @@ func openProject(cmd *cobra.Command, f *projectFlags) (*project, error) {
 func (p *project) Close() error { return p.store.Close() }
 
 // objective returns the study's objective.
-func (p *project) objective() trials.Objective { return p.study.Objective }
+func (p *project) objective() goal.Objective { return p.study.Objective }
 
 // paramNames returns the hyperparameter names in the space's order.
 func (p *project) paramNames() []string {

@@ -4,13 +4,14 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/trials"
 )
 
 // writeSummary writes the best trials like Keras Tuner's results_summary:
 // each trial's hyperparameters (in the space's order), score and best
 // epoch (counted from 1).
-func writeSummary(w io.Writer, dir string, o trials.Objective, best []*trials.Trial, order []string) {
+func writeSummary(w io.Writer, dir string, o goal.Objective, best []*trials.Trial, order []string) {
 	fmt.Fprintf(w, "Results summary\nResults in %s\nObjective: %s (%s)\nShowing %d best trials\n", dir, o.Name, o.Direction, len(best))
 	for _, t := range best {
 		fmt.Fprintf(w, "\nTrial %d summary\nHyperparameters:\n", t.ID)

@@ -68,7 +68,7 @@ func main() {
 	}
 	opts.Overwrite = *overwrite
 	opts.Observer = exampleutil.Printer{Objective: st.Objective}
-	t, err := tuner.New(st.MLP(ds), opts)
+	t, err := tuner.New(&tuner.Training{HyperModel: st.MLP(ds), X: ds.X, Y: ds.Y, Config: st.FitConfig(ds)}, opts)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := t.Search(ctx, ds.X, ds.Y, st.FitConfig(ds)); err != nil {
+	if err := t.Search(ctx); err != nil {
 		log.Fatal(err)
 	}
 	if err := t.ResultsSummary(os.Stdout, 1); err != nil {

@@ -1,9 +1,9 @@
 // Command custom_objective tunes something that is not a neural network:
 // the degree of a polynomial and the ridge penalty of a least-squares fit
 // to noisy samples of a curve, scored by the mean squared error on held-out
-// points. The objective is a plain Go function given to tuner.NewFunc; the
-// search is Bayesian optimization, and every trial is stored and resumable
-// like any other.
+// points. The objective is a plain Go function given to tuner.New as a
+// tuner.ObjectiveFunc; the search is Bayesian optimization, and every trial
+// is stored and resumable like any other.
 //
 // The function reports a curve, as a training loop reports epochs: the
 // errors of the fits of degree 1, 2, … up to the trial's max_degree. The
@@ -26,7 +26,6 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/tunekit/tune/hp"
-	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/oracle"
 	"github.com/tunekit/tune/tuner"
 )
@@ -107,7 +106,7 @@ func main() {
 		return nil, nil // scored on the best degree reported
 	}
 
-	t, err := tuner.NewFunc(objective, tuner.Options{
+	t, err := tuner.New(tuner.ObjectiveFunc(objective), tuner.Options{
 		Objective:   "val_mse",
 		Oracle:      &oracle.BayesianOptimization{NumInitialPoints: 6},
 		MaxTrials:   *trialsFlag,
@@ -120,7 +119,7 @@ func main() {
 		log.Fatal(err)
 	}
 	defer t.Close()
-	if err := t.Search(context.Background(), nil, nil, nn.FitConfig{}); err != nil {
+	if err := t.Search(context.Background()); err != nil {
 		log.Fatal(err)
 	}
 	if err := t.ResultsSummary(os.Stdout, 3); err != nil {

@@ -72,7 +72,10 @@ func main() {
 	d.LimitTrain(*train)
 	fmt.Printf("training on %d images, validating on %d\n", d.TrainX.Rows, d.ValidX.Rows)
 	start := time.Now()
-	t, err := tuner.New(tuner.BuildFunc(build), tuner.Options{
+	// The book's early stopping: EarlyStopping(patience=2) on val_loss.
+	early := &nn.EarlyStopping{Monitor: "val_loss", Patience: 2}
+	t, err := tuner.New(&tuner.Training{HyperModel: tuner.BuildFunc(build), X: d.TrainX, Y: d.TrainY, Config: nn.FitConfig{Epochs: *epochs, BatchSize: 32, ValidationX: d.ValidX, ValidationY: d.ValidY,
+		Callbacks: []nn.Callback{early}}}, tuner.Options{
 		Objective:      "val_accuracy",
 		Oracle:         &oracle.BayesianOptimization{NumInitialPoints: 4, Alpha: 1e-4, Beta: 2.6},
 		MaxTrials:      *trialsFlag,
@@ -90,10 +93,7 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	// The book's early stopping: EarlyStopping(patience=2) on val_loss.
-	early := &nn.EarlyStopping{Monitor: "val_loss", Patience: 2}
-	err = t.Search(ctx, d.TrainX, d.TrainY, nn.FitConfig{Epochs: *epochs, BatchSize: 32, ValidationX: d.ValidX, ValidationY: d.ValidY,
-		Callbacks: []nn.Callback{early}})
+	err = t.Search(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -111,7 +111,7 @@ func main() {
 	hb := &oracle.Hyperband{MaxEpochs: *maxEpochs, Factor: *factor, HyperbandIterations: *iterations}
 	fmt.Printf("training on %d images, validating on %d; Hyperband: %d trials per iteration\n", d.TrainX.Rows, d.ValidX.Rows, hb.TrialsPerIteration())
 	start := time.Now()
-	t, err := tuner.New(classifier{}, tuner.Options{
+	t, err := tuner.New(&tuner.Training{HyperModel: classifier{}, X: d.TrainX, Y: d.TrainY, Config: nn.FitConfig{BatchSize: 32, ValidationX: d.ValidX, ValidationY: d.ValidY}}, tuner.Options{
 		Objective:      "val_accuracy",
 		Oracle:         hb,
 		Seed:           42,
@@ -128,7 +128,7 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	err = t.Search(ctx, d.TrainX, d.TrainY, nn.FitConfig{BatchSize: 32, ValidationX: d.ValidX, ValidationY: d.ValidY})
+	err = t.Search(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}

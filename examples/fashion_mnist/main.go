@@ -66,7 +66,7 @@ func main() {
 	d.LimitTrain(*train)
 	fmt.Printf("training on %d images, validating on %d\n", d.TrainX.Rows, d.ValidX.Rows)
 	start := time.Now()
-	t, err := tuner.New(tuner.BuildFunc(build), tuner.Options{
+	t, err := tuner.New(&tuner.Training{HyperModel: tuner.BuildFunc(build), X: d.TrainX, Y: d.TrainY, Config: nn.FitConfig{Epochs: *epochs, BatchSize: 32, ValidationX: d.ValidX, ValidationY: d.ValidY}}, tuner.Options{
 		Objective:      "val_accuracy",
 		MaxTrials:      *trialsFlag,
 		Seed:           *seed,
@@ -83,7 +83,7 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	err = t.Search(ctx, d.TrainX, d.TrainY, nn.FitConfig{Epochs: *epochs, BatchSize: 32, ValidationX: d.ValidX, ValidationY: d.ValidY})
+	err = t.Search(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -84,7 +84,9 @@ func main() {
 	fmt.Printf("train %d, validation %d, test %d rows\n", trainX.Rows, validX.Rows, testX.Rows)
 
 	start := time.Now()
-	t, err := tuner.New(builder(norm), tuner.Options{
+	early := &nn.EarlyStopping{Monitor: "val_rmse", Patience: 4, RestoreBestWeights: true}
+	t, err := tuner.New(&tuner.Training{HyperModel: builder(norm), X: trainX, Y: trainY, Config: nn.FitConfig{Epochs: *epochs, ValidationX: validX, ValidationY: validY,
+		Callbacks: []nn.Callback{early, &nn.TerminateOnNaN{}}}}, tuner.Options{
 		Objective:      "val_rmse",
 		Oracle:         &oracle.BayesianOptimization{NumInitialPoints: 5},
 		MaxTrials:      *trialsFlag,
@@ -101,9 +103,7 @@ func main() {
 	defer t.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	early := &nn.EarlyStopping{Monitor: "val_rmse", Patience: 4, RestoreBestWeights: true}
-	err = t.Search(ctx, trainX, trainY, nn.FitConfig{Epochs: *epochs, ValidationX: validX, ValidationY: validY,
-		Callbacks: []nn.Callback{early, &nn.TerminateOnNaN{}}})
+	err = t.Search(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -43,7 +43,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	t, err := tuner.New(tuner.BuildFunc(build), tuner.Options{
+	t, err := tuner.New(&tuner.Training{HyperModel: tuner.BuildFunc(build), X: trainX, Y: trainY, Config: nn.FitConfig{Epochs: 20, BatchSize: 32, ValidationX: valX, ValidationY: valY}}, tuner.Options{
 		Objective:   "val_accuracy",
 		Oracle:      &oracle.RandomSearch{},
 		MaxTrials:   *trialsFlag,
@@ -60,7 +60,7 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	err = t.Search(ctx, trainX, trainY, nn.FitConfig{Epochs: 20, BatchSize: 32, ValidationX: valX, ValidationY: valY})
+	err = t.Search(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -171,7 +171,8 @@ func main() {
 		return nil, err // scored on its best reported epoch
 	}
 	start := time.Now()
-	t, err := tuner.NewFunc(objective, tuner.Options{
+	t, err := tuner.New(tuner.ObjectiveFunc(objective), tuner.Options{
+		Epochs:         *epochs,
 		Objective:      "val_rmse",
 		Oracle:         &oracle.BayesianOptimization{NumInitialPoints: 4},
 		MaxTrials:      *trialsFlag,
@@ -188,7 +189,7 @@ func main() {
 	defer t.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := t.Search(ctx, nil, nil, nn.FitConfig{Epochs: *epochs}); err != nil {
+	if err := t.Search(ctx); err != nil {
 		log.Fatal(err)
 	}
 	if err := t.ResultsSummary(os.Stdout, 3); err != nil {
