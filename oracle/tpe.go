@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/trials"
 )
@@ -145,7 +146,7 @@ func tpeSplit(s State) (good, bad []*trials.Trial) {
 	}
 	var obs []scored
 	sign := 1.0
-	if s.Objective.Direction == trials.Maximize {
+	if s.Objective.Direction == goal.Maximize {
 		sign = -1
 	}
 	for _, t := range s.Trials {

@@ -5,14 +5,15 @@ import (
 	"math"
 	"testing"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/trials"
 )
 
 // searchScored runs o for n trials on space, scoring each with f.
-func searchScored(t *testing.T, o Oracle, space *hp.Space, dir trials.Direction, n int, f func(hp.Values) float64) []*trials.Trial {
+func searchScored(t *testing.T, o Oracle, space *hp.Space, dir goal.Direction, n int, f func(hp.Values) float64) []*trials.Trial {
 	t.Helper()
-	s := State{Space: space, Seed: 7, Objective: trials.Objective{Name: "f", Direction: dir}}
+	s := State{Space: space, Seed: 7, Objective: goal.Objective{Name: "f", Direction: dir}}
 	for len(s.Trials) < n {
 		p, err := o.Next(s)
 		if err != nil {
@@ -30,7 +31,7 @@ func searchScored(t *testing.T, o Oracle, space *hp.Space, dir trials.Direction,
 func TestTPEConcentratesNearTheMinimum(t *testing.T) {
 	space := mustSpace(t, hp.Param{Name: "x", Kind: hp.KindFloat, Min: -10, Max: 10})
 	for _, mv := range []bool{false, true} {
-		ts := searchScored(t, &TPE{Multivariate: mv}, space, trials.Minimize, 60, func(v hp.Values) float64 {
+		ts := searchScored(t, &TPE{Multivariate: mv}, space, goal.Minimize, 60, func(v hp.Values) float64 {
 			x := v["x"].(float64) - 3
 			return x * x
 		})
@@ -53,7 +54,7 @@ func TestTPEMaximizesAndLearnsChoices(t *testing.T) {
 		hp.Param{Name: "opt", Kind: hp.KindChoice, Values: []any{"sgd", "adam", "rmsprop", "adagrad"}},
 		hp.Param{Name: "lr", Kind: hp.KindFloat, Min: 1e-4, Max: 1, Sampling: hp.Log},
 	)
-	ts := searchScored(t, &TPE{}, space, trials.Maximize, 60, func(v hp.Values) float64 {
+	ts := searchScored(t, &TPE{}, space, goal.Maximize, 60, func(v hp.Values) float64 {
 		acc := 0.5
 		if v["opt"] == "adam" {
 			acc = 0.9
@@ -80,7 +81,7 @@ func TestTPEConditionalSpace(t *testing.T) {
 		hp.Param{Name: "l2", Kind: hp.KindFloat, Min: 1e-6, Max: 1e-1, Sampling: hp.Log},
 	)
 	for _, mv := range []bool{false, true} {
-		ts := searchScored(t, &TPE{Multivariate: mv}, space, trials.Minimize, 50, func(v hp.Values) float64 {
+		ts := searchScored(t, &TPE{Multivariate: mv}, space, goal.Minimize, 50, func(v hp.Values) float64 {
 			if v["model"] == "linear" {
 				return 1
 			}
@@ -108,10 +109,10 @@ func TestTPEIsAPureFunctionOfTheTrials(t *testing.T) {
 		hp.Param{Name: "a", Kind: hp.KindFloat, Min: 0, Max: 1},
 		hp.Param{Name: "b", Kind: hp.KindInt, Min: 1, Max: 9},
 	)
-	ts := searchScored(t, &TPE{}, space, trials.Minimize, 20, func(v hp.Values) float64 {
+	ts := searchScored(t, &TPE{}, space, goal.Minimize, 20, func(v hp.Values) float64 {
 		return v["a"].(float64) * float64(v["b"].(int))
 	})
-	s := State{Space: space, Seed: 7, Objective: trials.Objective{Direction: trials.Minimize}, Trials: ts}
+	s := State{Space: space, Seed: 7, Objective: goal.Objective{Direction: goal.Minimize}, Trials: ts}
 	p1, err1 := (&TPE{}).Next(s)
 	p2, err2 := (&TPE{}).Next(s)
 	if err1 != nil || err2 != nil || p1.Values.Key() != p2.Values.Key() {

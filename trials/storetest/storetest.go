@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/trials"
 )
@@ -56,7 +57,7 @@ func study(t *testing.T, seed int64) *trials.Study {
 		t.Fatal(err)
 	}
 	return &trials.Study{
-		Objective: trials.Objective{Name: "val_loss", Direction: trials.Minimize},
+		Objective: goal.Objective{Name: "val_loss", Direction: goal.Minimize},
 		Oracle:    "random", OracleConfig: json.RawMessage(`{"max_trials":10}`),
 		Seed: seed, Space: space, Created: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC),
 	}
@@ -112,7 +113,7 @@ func testLifecycle(t *testing.T, s trials.Store) {
 	before := time.Now()
 	t1 := create(t, s, &trials.Trial{
 		Values: hp.Values{"units": 64, "lr": 1.0, "opt": "adam", "shuffle": true},
-		Status: trials.Completed, Epochs: 10, Bracket: 2, Round: 1, Iteration: 1,
+		Status: trials.Completed, Schedule: trials.Schedule{Epochs: 10, Bracket: 2, Round: 1, Iteration: 1},
 	})
 	if t1.ID != 1 || t1.Status != trials.Running || t1.Started.Before(before.Add(-time.Second)) || !t1.Ended.IsZero() {
 		t.Fatalf("created %+v, want id 1, running, started now", t1)
@@ -120,7 +121,7 @@ func testLifecycle(t *testing.T, s trials.Store) {
 	if _, ok := t1.Values["units"].(int); !ok {
 		t.Errorf("units is %T, want int", t1.Values["units"])
 	}
-	t2 := create(t, s, &trials.Trial{Values: hp.Values{"units": 32}, Parent: 1, InitialEpoch: 3})
+	t2 := create(t, s, &trials.Trial{Values: hp.Values{"units": 32}, Schedule: trials.Schedule{Parent: 1, InitialEpoch: 3}})
 	if t2.ID != 2 {
 		t.Fatalf("second trial has id %d, want 2", t2.ID)
 	}
@@ -197,7 +198,7 @@ func testIDsNeverReused(t *testing.T, s trials.Store) {
 }
 
 func testCreateErrors(t *testing.T, s trials.Store) {
-	if _, err := s.Create(&trials.Trial{Parent: 7}); !errors.Is(err, trials.ErrNoTrial) {
+	if _, err := s.Create(&trials.Trial{Schedule: trials.Schedule{Parent: 7}}); !errors.Is(err, trials.ErrNoTrial) {
 		t.Errorf("Create with a missing parent: err = %v, want ErrNoTrial", err)
 	}
 	if _, err := s.Create(&trials.Trial{Values: hp.Values{"x": []int{1}}}); err == nil {
@@ -485,7 +486,9 @@ func testPropose(t *testing.T, s trials.Store) {
 	if _, err := s.Propose(func([]*trials.Trial) (*trials.Trial, error) { return nil, sentinel }); !errors.Is(err, sentinel) {
 		t.Errorf("Propose with a failing proposer: err = %v", err)
 	}
-	if _, err := s.Propose(func([]*trials.Trial) (*trials.Trial, error) { return &trials.Trial{Parent: 9}, nil }); !errors.Is(err, trials.ErrNoTrial) {
+	if _, err := s.Propose(func([]*trials.Trial) (*trials.Trial, error) {
+		return &trials.Trial{Schedule: trials.Schedule{Parent: 9}}, nil
+	}); !errors.Is(err, trials.ErrNoTrial) {
 		t.Errorf("Propose with a missing parent: err = %v, want ErrNoTrial", err)
 	}
 	if ts, _ := s.Trials(); len(ts) != 2 {
