@@ -69,7 +69,7 @@ func runBest(cmd *cobra.Command, f bestFlags) error {
 	switch f.format {
 	case "json":
 		return writeJSON(out, bestJSON{Trial: t.ID, Status: t.Status, Objective: o.Name, Direction: o.Direction,
-			Score: *t.Score, BestEpoch: t.BestEpoch, Hyperparameters: t.Values, Metrics: t.Metrics})
+			Score: *t.Score, BestEpoch: t.BestEpoch + 1, Hyperparameters: t.Values, Metrics: t.Metrics})
 	case "yaml":
 		return writeBestYAML(out, p, t)
 	}

@@ -29,11 +29,14 @@ curves Keras Tuner cannot export), to standard output or to --output.
 csv: one row per epoch of every execution of every trial, with columns
 trial, status, score, best_epoch, attempt, seconds, error, each
 hyperparameter, execution, epoch, then each metric; a trial that logged
-no epoch has one row with the epoch columns empty. Epochs and best
-epochs are counted from 0, as stored.
+no epoch has one row with the epoch columns empty.
 
 json: {"objective", "direction", "oracle", "seed", "space", "trials"},
-each trial as stored, its "history" holding the epochs.`,
+each trial as stored, its "history" holding the epochs.
+
+Epochs and best epochs are counted from 1, as Keras prints them, in both
+formats and in every other command (initial_epoch stays a count: the
+epochs a warm-started trial's parent had trained).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runExport(cmd, f) },
 	}
@@ -75,7 +78,7 @@ func runExport(cmd *cobra.Command, f exportFlags) error {
 	if f.format == "json" {
 		o := p.objective()
 		err = writeJSON(out, exportJSON{Objective: o.Name, Direction: o.Direction, Oracle: p.study.Oracle,
-			Seed: p.study.Seed, Space: p.study.Space, Trials: p.trials})
+			Seed: p.study.Seed, Space: p.study.Space, Trials: oneBasedEpochs(p.trials)})
 	} else {
 		err = writeExportCSV(out, p)
 	}
@@ -102,7 +105,7 @@ func writeExportCSV(w io.Writer, p *project) error {
 			continue
 		}
 		for _, e := range t.History {
-			rec := append(append([]string(nil), head...), strconv.Itoa(e.Execution), strconv.Itoa(e.Epoch))
+			rec := append(append([]string(nil), head...), strconv.Itoa(e.Execution), strconv.Itoa(e.Epoch+1))
 			for _, m := range metrics {
 				v, ok := e.Metrics[m]
 				if ok {
@@ -116,4 +119,23 @@ func writeExportCSV(w io.Writer, p *project) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// oneBasedEpochs returns copies of ts with the epochs of their histories
+// and their best epochs counted from 1.
+func oneBasedEpochs(ts []*trials.Trial) []*trials.Trial {
+	out := make([]*trials.Trial, len(ts))
+	for i, t := range ts {
+		c := *t
+		c.History = make([]trials.Epoch, len(t.History))
+		for j, e := range t.History {
+			e.Epoch++
+			c.History[j] = e
+		}
+		if c.Score != nil {
+			c.BestEpoch++
+		}
+		out[i] = &c
+	}
+	return out
 }

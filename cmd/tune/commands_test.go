@@ -157,9 +157,12 @@ func TestExport(t *testing.T) {
 		t.Fatalf("%d records:\n%s", len(recs), out)
 	}
 	rows := reportJSON(t, "--config", config, "--top", "0")
-	for _, rec := range recs[1:] {
+	for i, rec := range recs[1:] {
 		id, _ := strconv.Atoi(rec[0])
 		epoch, _ := strconv.Atoi(rec[13])
+		if want := i%2 + 1; epoch != want { // epochs counted from 1, as everywhere
+			t.Errorf("csv row %d: epoch %d, want %d", i+1, epoch, want)
+		}
 		for _, r := range rows {
 			if r.ID == id && rec[10] != r.Hyperparameters["optimizer"] {
 				t.Errorf("trial %d optimizer %s, report %v", id, rec[10], r.Hyperparameters["optimizer"])
@@ -182,7 +185,12 @@ func TestExport(t *testing.T) {
 	}
 	if ex.Objective != "val_accuracy" || ex.Oracle != "random" || ex.Seed != 7 || len(ex.Trials) != 3 ||
 		len(ex.Trials[0].History) != 2 || ex.Space.Len() != 5 {
-		t.Errorf("export json %+v", ex)
+		t.Fatalf("export json %+v", ex)
+	}
+	for _, tr := range ex.Trials {
+		if tr.History[0].Epoch != 1 || tr.History[1].Epoch != 2 || tr.BestEpoch < 1 || tr.BestEpoch > 2 {
+			t.Errorf("trial %d: json epochs %d, %d, best %d; want 1, 2 and 1 or 2", tr.ID, tr.History[0].Epoch, tr.History[1].Epoch, tr.BestEpoch)
+		}
 	}
 }
 

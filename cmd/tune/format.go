@@ -51,12 +51,13 @@ func formatScore(s *float64) string {
 }
 
 // scoredEpoch returns the best epoch of a trial with a score, counted
-// from 0 as stored; nil for a trial without a score.
+// from 1 as Keras prints epochs (the store counts from 0); nil for a trial
+// without a score. Every output of the command counts epochs from 1.
 func scoredEpoch(t *trials.Trial) *int {
 	if t.Score == nil {
 		return nil
 	}
-	e := t.BestEpoch
+	e := t.BestEpoch + 1
 	return &e
 }
 
@@ -81,8 +82,8 @@ func valueNames(vs []hp.Values, order []string) []string {
 	return orderedNames(merged, order)
 }
 
-// scoreCSV returns the csv cells of a score and its best epoch: the exact
-// score and the epoch counted from 0, as stored; empty for no score.
+// scoreCSV returns the csv cells of a score and its best epoch (from
+// scoredEpoch, counted from 1): the exact score; empty for no score.
 func scoreCSV(score *float64, bestEpoch *int) (string, string) {
 	if score == nil || bestEpoch == nil {
 		return "", ""
@@ -99,13 +100,12 @@ func appendValuesCSV(rec []string, v hp.Values, names []string) []string {
 	return rec
 }
 
-// epochCell formats a best epoch for people, counted from 1; "-" for
-// none.
+// epochCell formats a best epoch from scoredEpoch; "-" for none.
 func epochCell(bestEpoch *int) string {
 	if bestEpoch == nil {
 		return "-"
 	}
-	return strconv.Itoa(*bestEpoch + 1)
+	return strconv.Itoa(*bestEpoch)
 }
 
 // tabCells is the cells of a tabwriter line, each after a tab.

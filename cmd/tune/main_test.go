@@ -131,7 +131,7 @@ func TestSearchAndReport(t *testing.T) {
 	var got []int
 	for i, r := range rows {
 		got = append(got, r.ID)
-		if r.Status != "completed" || r.Score == nil || r.BestEpoch == nil || *r.BestEpoch < 0 || *r.BestEpoch > 1 {
+		if r.Status != "completed" || r.Score == nil || r.BestEpoch == nil || *r.BestEpoch < 1 || *r.BestEpoch > 2 {
 			t.Errorf("row %+v", r)
 			continue
 		}

@@ -51,9 +51,8 @@ type progress interface {
 //	trial 3 completed  val_accuracy=0.8512 (epoch 7)  n_hidden=2 n_neurons=120
 //	trial 4 failed  loss became NaN at epoch 2  n_hidden=8 learning_rate=0.0093
 //
-// Epochs are counted from 1 in everything the command prints for people,
-// as Keras' fit log counts them; json and csv outputs keep the stored
-// 0-based epoch indices.
+// Epochs are counted from 1 in everything the command prints or exports,
+// as Keras' fit log counts them (the store counts from 0).
 //
 // The tuner calls it from its trial goroutines; each line is written with
 // one Write under a lock, so lines of parallel trials never mix.
