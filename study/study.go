@@ -113,7 +113,8 @@ type Study struct {
 	// default 0.
 	MaxRetriesPerTrial int `yaml:"max_retries_per_trial"`
 	// MaxConsecutiveFailedTrials stops the search after this many trials
-	// in a row failed; default 3, 0 for no limit.
+	// in a row failed; default 3 (the key absent), 0 for no limit, which
+	// Options converts to tuner.NoLimit.
 	MaxConsecutiveFailedTrials int `yaml:"max_consecutive_failed_trials"`
 
 	// Epochs is the number of epochs each trial trains for; default 10.
@@ -467,7 +468,7 @@ func (s *Study) Options() (tuner.Options, error) {
 	}
 	failures := s.MaxConsecutiveFailedTrials
 	if failures == 0 {
-		failures = -1 // no limit
+		failures = tuner.NoLimit
 	}
 	return tuner.Options{
 		Objective:                  s.Objective,

@@ -222,7 +222,7 @@ func TestParseErrors(t *testing.T) {
 		{"whole number wanted", edit("  n_hidden:", "  n_hidden: 1.5"), `study.yaml:11: hyperparameter "n_hidden": n_hidden takes whole numbers, not 1.5`},
 		{"negative layers", edit("  n_hidden:", "  n_hidden: {type: int, min: -1, max: 3}"), `study.yaml:11: hyperparameter "n_hidden": -1 is below 0`},
 		{"unknown optimizer", edit("  optimizer:", "  optimizer: [sgd, adamw]"), `study.yaml:14: hyperparameter "optimizer": "adamw" is not sgd, adam or rmsprop`},
-		{"unknown activation", edit("  activation:", "  activation: relu6"), `study.yaml:16: hyperparameter "activation": unknown activation "relu6" (want linear, relu`},
+		{"unknown activation", edit("  activation:", "  activation: relu6"), `study.yaml:16: hyperparameter "activation": unknown activation "relu6" (want elu, leaky_relu, linear, relu`},
 		{"log sampling from 0", edit("  learning_rate:", "  learning_rate: {type: float, min: 0, max: 0.1, sampling: log}"),
 			`study.yaml:13: hyperparameter "learning_rate": 0 is not above 0`},
 		{"bad sampling", edit("  learning_rate:", "  learning_rate: {type: float, min: 0.001, max: 0.1, sampling: exp}"),

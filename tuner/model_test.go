@@ -109,7 +109,7 @@ func TestBuildErrorsFailTheTrial(t *testing.T) {
 	x, y, vx, vy := spirals(t)
 	tu, err := New(&Training{HyperModel: BuildFunc(build), X: x, Y: y,
 		Config: nn.FitConfig{Epochs: 1, ValidationX: vx, ValidationY: vy}}, Options{Objective: "val_accuracy", MaxTrials: 6, ParallelTrials: 1, Seed: 1,
-		MaxConsecutiveFailedTrials: -1, Directory: t.TempDir()})
+		MaxConsecutiveFailedTrials: NoLimit, Directory: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

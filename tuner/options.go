@@ -13,6 +13,10 @@ import (
 	"github.com/tunekit/tune/trials"
 )
 
+// NoLimit, as Options.MaxConsecutiveFailedTrials, lets a search go on
+// however many trials fail in a row.
+const NoLimit = -1
+
 // Options configure a Tuner. Zero fields take the defaults shown.
 type Options struct {
 	// Objective is the metric to optimize, such as "val_accuracy".
@@ -43,7 +47,10 @@ type Options struct {
 	// MaxRetriesPerTrial re-runs a failed trial up to this many times.
 	MaxRetriesPerTrial int
 	// MaxConsecutiveFailedTrials stops the search after this many trials in
-	// a row failed; default 3, negative for no limit.
+	// a row failed; zero (unset, as every zero Option) takes Keras Tuner's
+	// default 3, NoLimit (or any negative value) removes the limit. A study
+	// file says the same with an absent key (3) and 0 (no limit): YAML can
+	// tell "absent" from 0, a Go struct cannot.
 	MaxConsecutiveFailedTrials int
 	// Deadline, if set, is when the search stops starting trials (new or
 	// resumed); running ones finish. Cancel the context to stop them too.

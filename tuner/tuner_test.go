@@ -173,7 +173,7 @@ func TestFailedTrials(t *testing.T) {
 		return Metrics{"loss": x}, nil
 	}
 	tu := search(t, nanBelowZero, Options{Objective: "loss", MaxTrials: 12, ParallelTrials: 1, Seed: 5,
-		MaxConsecutiveFailedTrials: -1, Directory: t.TempDir()})
+		MaxConsecutiveFailedTrials: NoLimit, Directory: t.TempDir()})
 	failed := 0
 	for _, tr := range allTrials(t, tu) {
 		x := tr.Values["x"].(float64)
