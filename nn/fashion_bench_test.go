@@ -53,6 +53,7 @@ func BenchmarkFashionMLPEpoch(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
+	cpu0, cpuOK := processCPU()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		if _, err := m.Fit(ctx, x, y, nn.FitConfig{Epochs: i + 1, InitialEpoch: i, BatchSize: 32}); err != nil {
@@ -60,4 +61,7 @@ func BenchmarkFashionMLPEpoch(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(x.Rows), "ns/sample")
+	if cpu1, ok := processCPU(); ok && cpuOK {
+		b.ReportMetric((cpu1-cpu0).Seconds()/float64(b.N), "cpu-s/epoch")
+	}
 }
