@@ -49,6 +49,7 @@ type Bolt struct {
 	db       *bolt.DB
 	path     string
 	readOnly bool
+	c        cache // the decoded trials; see cache
 }
 
 var _ Store = (*Bolt)(nil)
@@ -161,7 +162,7 @@ func (b *Bolt) init() error {
 	}
 	if !fresh || b.readOnly {
 		// A read-only open of an empty bbolt file reads as an empty store.
-		return nil
+		return b.load()
 	}
 	return b.update(func(tx *bolt.Tx) error {
 		meta, err := tx.CreateBucket(bucketMeta)
@@ -179,11 +180,38 @@ func (b *Bolt) init() error {
 	})
 }
 
+// load fills the cache from the file.
+func (b *Bolt) load() error {
+	b.c.mu.Lock()
+	defer b.c.mu.Unlock()
+	b.c.trials, b.c.pending = nil, nil
+	return b.view(func(tx *bolt.Tx) error {
+		bk, err := b.trialsBucket(tx)
+		if err != nil || bk == nil {
+			return err
+		}
+		return bk.ForEach(func(k, v []byte) error {
+			t, err := b.decode(k, v)
+			if err != nil {
+				// The sound trials stay readable one by one; reads of
+				// the whole study fail with this error.
+				b.c.damaged(k, err)
+				return nil
+			}
+			b.c.set(t)
+			return nil
+		})
+	})
+}
+
 // Path returns the path the store was opened with.
 func (b *Bolt) Path() string { return b.path }
 
 // Close releases the file. Transactions under way finish first.
 func (b *Bolt) Close() error {
+	b.c.mu.Lock()
+	b.c.closed = fmt.Errorf("%s: %w", b.path, bolt.ErrDatabaseNotOpen)
+	b.c.mu.Unlock()
 	if err := b.db.Close(); err != nil {
 		return fmt.Errorf("close %s: %w", b.path, err)
 	}
@@ -198,11 +226,18 @@ func (b *Bolt) update(fn func(tx *bolt.Tx) error) (err error) {
 		return fmt.Errorf("%s: %w", b.path, ErrReadOnly)
 	}
 	defer guard(b.path, &err)()
+	b.c.mu.Lock()
+	defer b.c.mu.Unlock()
 	var fnErr error
 	err = b.db.Update(func(tx *bolt.Tx) error {
 		fnErr = fn(tx)
 		return fnErr
 	})
+	if err == nil {
+		b.c.commit()
+	} else {
+		b.c.abort()
+	}
 	if err != nil && err != fnErr {
 		return fmt.Errorf("%s: %w", b.path, err)
 	}
@@ -263,34 +298,41 @@ func (b *Bolt) trialsBucket(tx *bolt.Tx) (*bolt.Bucket, error) {
 	return bk, nil
 }
 
-func (b *Bolt) get(tx *bolt.Tx, id int) (*Trial, error) {
-	bk, err := b.trialsBucket(tx)
-	if err != nil {
+// get returns a copy of trial id as the transaction under way sees it.
+// The caller holds b.c.mu.
+func (b *Bolt) get(id int) (*Trial, error) {
+	if err := b.c.broken(id); err != nil {
 		return nil, err
 	}
-	if bk == nil || id < 1 {
+	t := b.c.current(id)
+	if t == nil {
 		return nil, noTrial(id)
 	}
-	k := idKey(id)
-	v := bk.Get(k)
-	if v == nil {
-		return nil, noTrial(id)
-	}
-	return b.decode(k, v)
+	return copyTrial(t), nil
 }
 
+// put stores t in the transaction under way, and stages it for the cache
+// as it decodes from the file.
 func (b *Bolt) put(tx *bolt.Tx, t *Trial) error {
 	data, err := encodeTrial(t)
 	if err != nil {
 		return err
 	}
-	return tx.Bucket(bucketTrials).Put(idKey(t.ID), data)
+	stored, err := DecodeTrial(data)
+	if err != nil {
+		return fmt.Errorf("trial %d: encoding does not decode: %w", t.ID, err)
+	}
+	if err := tx.Bucket(bucketTrials).Put(idKey(t.ID), data); err != nil {
+		return err
+	}
+	b.c.stage(stored)
+	return nil
 }
 
 // modify applies fn to trial id in one transaction and stores the result.
 func (b *Bolt) modify(id int, fn func(t *Trial) error) error {
 	return b.update(func(tx *bolt.Tx) error {
-		t, err := b.get(tx, id)
+		t, err := b.get(id)
 		if err != nil {
 			return err
 		}
@@ -365,6 +407,7 @@ func (b *Bolt) Reset(s *Study) error {
 				return err
 			}
 		}
+		b.c.staged, b.c.reset = b.c.staged[:0], true
 		return tx.Bucket(bucketMeta).Put(keyStudy, data)
 	})
 }
@@ -395,7 +438,7 @@ func (b *Bolt) create(tx *bolt.Tx, t *Trial) (*Trial, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t.Parent != 0 && (t.Parent < 0 || bk.Get(idKey(t.Parent)) == nil) {
+	if t.Parent != 0 && b.c.current(t.Parent) == nil {
 		return nil, fmt.Errorf("parent of new trial: %w", noTrial(t.Parent))
 	}
 	seq, err := bk.NextSequence()
@@ -404,15 +447,10 @@ func (b *Bolt) create(tx *bolt.Tx, t *Trial) (*Trial, error) {
 	}
 	n := *t
 	n.ID, n.Status, n.Started, n.Ended = int(seq), Running, now(), time.Time{}
-	data, err := encodeTrial(&n)
-	if err != nil {
+	if err := b.put(tx, &n); err != nil {
 		return nil, err
 	}
-	out, err := DecodeTrial(data)
-	if err != nil {
-		return nil, fmt.Errorf("trial %d: encoding does not decode: %w", n.ID, err)
-	}
-	return out, bk.Put(idKey(n.ID), data)
+	return copyTrial(b.c.current(n.ID)), nil
 }
 
 // Claim moves the lowest-id Pending trial to Running: Attempt is
@@ -421,23 +459,15 @@ func (b *Bolt) create(tx *bolt.Tx, t *Trial) (*Trial, error) {
 // attempt) is deleted. ok is false when no trial is pending.
 func (b *Bolt) Claim() (t *Trial, ok bool, err error) {
 	err = b.update(func(tx *bolt.Tx) error {
-		bk, err := b.trialsBucket(tx)
-		if err != nil {
+		if err := b.c.broken(-1); err != nil {
 			return err
 		}
-		c := bk.Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			p, err := b.decode(k, v)
-			if err != nil {
-				return err
-			}
-			if p.Status == Pending {
-				t = p
-				break
-			}
-		}
-		if t == nil {
+		if len(b.c.pending) == 0 {
 			return nil
+		}
+		var err error
+		if t, err = b.get(b.c.pending[0]); err != nil {
+			return err
 		}
 		t.Status = Running
 		t.Attempt++
@@ -446,7 +476,11 @@ func (b *Bolt) Claim() (t *Trial, ok bool, err error) {
 		if err := tx.Bucket(bucketCheckpoints).Delete(idKey(t.ID)); err != nil {
 			return err
 		}
-		return b.put(tx, t)
+		if err := b.put(tx, t); err != nil {
+			return err
+		}
+		t = copyTrial(b.c.current(t.ID))
+		return nil
 	})
 	if err != nil || t == nil {
 		return nil, false, err
@@ -505,22 +539,12 @@ const RequeueReason = "interrupted"
 func (b *Bolt) RequeueRunning() (int, error) {
 	n := 0
 	err := b.update(func(tx *bolt.Tx) error {
-		bk, err := b.trialsBucket(tx)
-		if err != nil {
+		if err := b.c.broken(-1); err != nil {
 			return err
 		}
-		var running []*Trial
-		c := bk.Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			t, err := b.decode(k, v)
-			if err != nil {
-				return err
-			}
-			if t.Status == Running {
-				running = append(running, t)
-			}
-		}
-		for _, t := range running {
+		running := b.c.running()
+		for _, r := range running {
+			t := copyTrial(r)
 			t.Status, t.Error = Pending, RequeueReason
 			if err := b.put(tx, t); err != nil {
 				return err
@@ -537,37 +561,27 @@ func (b *Bolt) RequeueRunning() (int, error) {
 
 // Trial returns trial id, or an error wrapping ErrNoTrial.
 func (b *Bolt) Trial(id int) (*Trial, error) {
-	var t *Trial
-	err := b.view(func(tx *bolt.Tx) (err error) {
-		t, err = b.get(tx, id)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return t, nil
+	b.c.mu.Lock()
+	defer b.c.mu.Unlock()
+	return b.get(id)
 }
 
-// Trials returns every trial in id order.
+// Trials returns every trial in id order. The epochs' Metrics maps are
+// shared between calls: read them, do not change them.
 func (b *Bolt) Trials() ([]*Trial, error) {
-	var ts []*Trial
-	err := b.view(func(tx *bolt.Tx) error {
-		bk, err := b.trialsBucket(tx)
-		if err != nil || bk == nil {
-			return err
-		}
-		ts = make([]*Trial, 0, min(bk.Sequence(), 1024))
-		return bk.ForEach(func(k, v []byte) error {
-			t, err := b.decode(k, v)
-			if err != nil {
-				return err
-			}
-			ts = append(ts, t)
-			return nil
-		})
-	})
-	if err != nil {
+	b.c.mu.Lock()
+	defer b.c.mu.Unlock()
+	return b.all()
+}
+
+// all returns copies of every trial. The caller holds b.c.mu.
+func (b *Bolt) all() ([]*Trial, error) {
+	if err := b.c.broken(-1); err != nil {
 		return nil, err
+	}
+	ts := make([]*Trial, len(b.c.trials))
+	for i, t := range b.c.trials {
+		ts[i] = copyTrial(t)
 	}
 	return ts, nil
 }
@@ -577,8 +591,8 @@ func (b *Bolt) Trials() ([]*Trial, error) {
 // PutCheckpoint returns.
 func (b *Bolt) PutCheckpoint(id int, data []byte) error {
 	return b.update(func(tx *bolt.Tx) error {
-		if _, err := b.get(tx, id); err != nil {
-			return err
+		if b.c.current(id) == nil {
+			return noTrial(id)
 		}
 		return tx.Bucket(bucketCheckpoints).Put(idKey(id), data)
 	})
@@ -596,19 +610,20 @@ func (b *Bolt) Checkpoint(id int) ([]byte, error) {
 				if out == nil {
 					out = []byte{}
 				}
-				return nil
 			}
 		}
-		switch _, err := b.get(tx, id); {
-		case errors.Is(err, ErrNoTrial):
-			return fmt.Errorf("trial %d: %w (%w)", id, ErrNoTrial, ErrNoCheckpoint)
-		case err != nil:
-			return err
-		}
-		return fmt.Errorf("trial %d: %w", id, ErrNoCheckpoint)
+		return nil
 	})
-	if err != nil {
+	switch {
+	case err != nil:
 		return nil, err
+	case out != nil:
+		return out, nil
 	}
-	return out, nil
+	// Outside the read transaction: the cache's lock is taken by writers
+	// around theirs.
+	if _, err := b.Trial(id); err != nil {
+		return nil, fmt.Errorf("trial %d: %w (%w)", id, ErrNoTrial, ErrNoCheckpoint)
+	}
+	return nil, fmt.Errorf("trial %d: %w", id, ErrNoCheckpoint)
 }

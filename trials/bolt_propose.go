@@ -8,16 +8,8 @@ import bolt "go.etcd.io/bbolt"
 func (b *Bolt) Propose(propose func(history []*Trial) (*Trial, error)) (*Trial, error) {
 	var out *Trial
 	err := b.update(func(tx *bolt.Tx) error {
-		bk, err := b.trialsBucket(tx)
+		ts, err := b.all()
 		if err != nil {
-			return err
-		}
-		var ts []*Trial
-		if err := bk.ForEach(func(k, v []byte) error {
-			t, err := b.decode(k, v)
-			ts = append(ts, t)
-			return err
-		}); err != nil {
 			return err
 		}
 		p, err := propose(ts)
