@@ -386,6 +386,9 @@ func hparamPanel(name string, param *hp.Param, ts []*trials.Trial, best *trials.
 	} else if param != nil && (param.Kind == hp.KindInt || param.Kind == hp.KindFloat) {
 		// The whole range searched, not just the values tried.
 		p.X.Min, p.X.Max = param.Min, param.Max
+		if param.Kind == hp.KindInt {
+			p.X.Tick.Marker = intTicks{}
+		}
 		if param.Sampling == hp.Log && positive && param.Min > 0 {
 			p.X.Scale = plot.LogScale{}
 			p.X.Tick.Marker = logTicks{}
@@ -409,8 +412,10 @@ func hparamPanel(name string, param *hp.Param, ts []*trials.Trial, best *trials.
 	return p, nil
 }
 
-// logTicks marks a logarithmic axis at 1, 2 and 5 times the powers of
-// ten, labelled, with unlabelled ticks at the other integers times them.
+// logTicks marks a logarithmic axis at the powers of ten, labelled (and at
+// 2 and 5 times them too when the axis spans less than two decades), with
+// unlabelled ticks at the other integers times them, so labels never
+// overlap.
 type logTicks struct{}
 
 // Ticks returns the ticks between lo and hi.
@@ -426,8 +431,8 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 				continue
 			}
 			t := plot.Tick{Value: v}
-			if m == 1 || m == 2 || m == 5 {
-				t.Label = strconv.FormatFloat(v, 'g', -1, 64)
+			if m == 1 || (m == 2 || m == 5) && hi/lo < 100 {
+				t.Label = decadeLabel(v)
 			}
 			ticks = append(ticks, t)
 		}
@@ -456,4 +461,35 @@ func jitter(id int) float64 {
 	h := fnv.New32a()
 	fmt.Fprint(h, id)
 	return (float64(h.Sum32()%1000)/999 - 0.5) * 0.4
+}
+
+// decadeLabel writes a tick value briefly: 0.01, 100, 1e-04 → "1e-4".
+func decadeLabel(v float64) string {
+	if e := math.Log10(v); e < -3 || e >= 5 {
+		m, exp, _ := strings.Cut(strconv.FormatFloat(v, 'e', -1, 64), "e")
+		n, _ := strconv.Atoi(exp)
+		return m + "e" + strconv.Itoa(n)
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// intTicks marks an integer hyperparameter's axis at integers only, about
+// five of them labelled.
+type intTicks struct{}
+
+// Ticks returns the ticks between lo and hi.
+func (intTicks) Ticks(lo, hi float64) []plot.Tick {
+	var ticks []plot.Tick
+	if !(hi >= lo) || math.IsInf(hi-lo, 0) {
+		return ticks
+	}
+	// The smallest of 1, 2, 5, 10, 20, 50, … giving at most 6 intervals.
+	step := 1.0
+	for i := 0; (hi-lo)/step > 6 && i < 60; i++ {
+		step *= []float64{2, 2.5, 2}[i%3]
+	}
+	for v := math.Ceil(lo/step) * step; v <= hi; v += step {
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', 0, 64)})
+	}
+	return ticks
 }

@@ -39,7 +39,7 @@ func newPlotCommand() *cobra.Command {
   all      the three, each in its own file (the default)
 
 The file is --output (the format from its extension, .png or .svg) or,
-by default, NAME-KIND.png in the current directory, NAME being the
+by default, NAME-KIND.png in the project's directory, NAME being the
 project's; with --kind all, -KIND is added to the name given.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runPlot(cmd, f) },
@@ -91,7 +91,8 @@ func runPlot(cmd *cobra.Command, f plotFlags) error {
 		path := base + "." + format
 		switch {
 		case base == "":
-			path = name + "-" + kind + "." + format
+			// Inside the project, not wherever the command runs (a checkout).
+			path = filepath.Join(p.dir, name+"-"+kind+"."+format)
 		case f.kind == "all":
 			path = base + "-" + kind + "." + format
 		}

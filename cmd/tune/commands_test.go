@@ -241,11 +241,17 @@ func TestPlot(t *testing.T) {
 			t.Errorf("%s: %d paths", path, paths)
 		}
 	}
-	// The default name, in the working directory, and --format svg.
+	// The default name, in the project's directory (not the working
+	// directory), and --format svg.
 	t.Chdir(dir)
-	mustExecute(t, "plot", "--config", config, "-k", "history", "-f", "svg")
-	if fi, err := os.Stat(filepath.Join(dir, "tiny-history.svg")); err != nil || fi.Size() == 0 {
-		t.Errorf("default file: %v", err)
+	out = mustExecute(t, "plot", "--config", config, "-k", "history", "-f", "svg")
+	def := filepath.Join(shared.dir, "tune_projects", "tiny", "tiny-history.svg")
+	defer os.Remove(def)
+	if fi, err := os.Stat(def); err != nil || fi.Size() == 0 || !strings.Contains(out, "wrote "+def) {
+		t.Errorf("default file: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "tiny-history.svg")); err == nil {
+		t.Error("plot wrote into the working directory")
 	}
 }
 
@@ -671,5 +677,24 @@ func TestReadOnlyCommandsLeaveStore(t *testing.T) {
 	}
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		t.Error("store gone")
+	}
+}
+
+func TestPlotTicks(t *testing.T) {
+	var labels []string
+	for _, tk := range (intTicks{}).Ticks(8, 32) {
+		labels = append(labels, tk.Label)
+	}
+	if !slices.Equal(labels, []string{"10", "15", "20", "25", "30"}) {
+		t.Errorf("integer ticks on [8, 32]: %v", labels)
+	}
+	labels = nil
+	for _, tk := range (logTicks{}).Ticks(1e-4, 1e-2) {
+		if tk.Label != "" {
+			labels = append(labels, tk.Label)
+		}
+	}
+	if !slices.Equal(labels, []string{"1e-4", "0.001", "0.01"}) {
+		t.Errorf("log ticks on [1e-4, 1e-2]: %v", labels)
 	}
 }
