@@ -19,6 +19,13 @@ const StopDeadline = "reached the deadline"
 // errDone tells a worker the search is over.
 var errDone = errors.New("search done")
 
+// errMaxTrials tells next that the history read by Propose holds
+// MaxTrials trials already.
+var errMaxTrials = errors.New("max trials reached")
+
+// errWaitRunning tells next that the oracle waits for a running trial.
+var errWaitRunning = errors.New("oracle waits for a running trial")
+
 // Search runs trials until MaxTrials exist, the oracle is exhausted, too
 // many trials fail in a row, or ctx is cancelled. It resumes a project:
 // trials left running by a crash run again first.
@@ -51,8 +58,11 @@ func (t *Tuner) work(ctx context.Context, started time.Time) error {
 		case err != nil:
 			return err
 		case tr == nil:
+			// Trials of other workers sharing the store end without a
+			// word to this one: look again now and then.
 			select {
 			case <-wait:
+			case <-time.After(200 * time.Millisecond):
 			case <-ctx.Done():
 				return nil
 			}
@@ -112,18 +122,33 @@ func (t *Tuner) next(ctx context.Context, started time.Time) (*trials.Trial, <-c
 	if !t.declared && t.study.Space.Len() == 0 && len(ts) > 0 {
 		return waitOrDone("the objective declares no hyperparameters")
 	}
-	p, err := t.opts.Oracle.Next(oracle.State{Space: t.study.Space, Objective: t.study.Objective, Seed: t.study.Seed, Trials: ts})
+	// The oracle proposes inside Store.Propose: with a store shared by
+	// several workers, a proposal computed from a history that another
+	// worker has since added to is dropped and made again.
+	tr, err = t.store.Propose(func(history []*trials.Trial) (*trials.Trial, error) {
+		if len(history) >= t.opts.MaxTrials {
+			return nil, errMaxTrials
+		}
+		p, err := t.opts.Oracle.Next(oracle.State{Space: t.study.Space, Objective: t.study.Objective, Seed: t.study.Seed, Trials: history})
+		if errors.Is(err, oracle.ErrWait) && slices.ContainsFunc(history, func(tr *trials.Trial) bool { return tr.Status == trials.Running }) {
+			return nil, errWaitRunning
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &trials.Trial{Values: p.Values, Schedule: p.Schedule}, nil
+	})
 	switch {
+	case errors.Is(err, errMaxTrials):
+		return waitOrDone(fmt.Sprintf("reached max trials (%d)", t.opts.MaxTrials))
 	case errors.Is(err, oracle.ErrExhausted):
 		return waitOrDone(err.Error())
-	case errors.Is(err, oracle.ErrWait) && running > 0:
+	case errors.Is(err, errWaitRunning):
+		// The oracle waits for a trial still running here or on another
+		// worker.
 		return nil, t.changed, nil
 	case err != nil:
 		return nil, nil, fmt.Errorf("tuner: oracle %s: %w", t.opts.Oracle.Name(), err)
-	}
-	tr, err = t.store.Create(&trials.Trial{Values: p.Values, Schedule: p.Schedule})
-	if err != nil {
-		return nil, nil, fmt.Errorf("tuner: %w", err)
 	}
 	return tr, nil, nil
 }
