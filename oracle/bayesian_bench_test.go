@@ -41,27 +41,42 @@ func bayesBenchState(b testing.TB, n int) State {
 	return s
 }
 
-// BenchmarkBayesianSuggest times one proposal with 100 completed trials
-// over 8 dimensions: the model fit with restarts and the acquisition
-// search.
+// BenchmarkBayesianSuggest times one proposal with 100, 400 and 1,000
+// completed trials over 8 dimensions: the model fit with restarts and the
+// acquisition search. It reports CPU time too: the machine may be shared.
 func BenchmarkBayesianSuggest(b *testing.B) {
-	for _, acq := range []string{"ucb", "ei"} {
-		b.Run(acq, func(b *testing.B) {
-			s := bayesBenchState(b, 100)
-			o := &BayesianOptimization{Acquisition: acq}
-			b.ReportAllocs()
-			cpu0, ok := bayesCPUTime()
-			for b.Loop() {
-				if _, err := o.Next(s); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/suggestion")
-			if cpu1, _ := bayesCPUTime(); ok {
-				// On a loaded machine wall time overstates the cost.
-				b.ReportMetric(float64((cpu1-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/suggestion")
-			}
-		})
+	for _, n := range []int{100, 400, 1000} {
+		for _, acq := range []string{"ucb", "ei"} {
+			b.Run(fmt.Sprintf("%s/n=%d", acq, n), func(b *testing.B) {
+				benchSuggest(b, &BayesianOptimization{Acquisition: acq}, bayesBenchState(b, n))
+			})
+		}
+	}
+}
+
+// BenchmarkTPESuggest times one TPE proposal on the same studies.
+func BenchmarkTPESuggest(b *testing.B) {
+	for _, n := range []int{100, 400, 1000} {
+		for _, mv := range []bool{false, true} {
+			b.Run(fmt.Sprintf("multivariate=%v/n=%d", mv, n), func(b *testing.B) {
+				benchSuggest(b, &TPE{Multivariate: mv}, bayesBenchState(b, n))
+			})
+		}
+	}
+}
+
+func benchSuggest(b *testing.B, o Oracle, s State) {
+	b.ReportAllocs()
+	cpu0, ok := bayesCPUTime()
+	for b.Loop() {
+		if _, err := o.Next(s); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/suggestion")
+	if cpu1, _ := bayesCPUTime(); ok {
+		// On a loaded machine wall time overstates the cost.
+		b.ReportMetric(float64((cpu1-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/suggestion")
 	}
 }
 
