@@ -27,6 +27,13 @@ var (
 	// differ.
 	ErrIDXShape = errors.New("unexpected IDX shape")
 
+	// ErrImage: a file in an image directory that the PNG and JPEG decoders
+	// do not accept.
+	ErrImage = errors.New("not a PNG or JPEG image")
+	// ErrNoImages: an image directory without class subfolders or images,
+	// or image options out of range.
+	ErrNoImages = errors.New("no usable images")
+
 	// ErrMissingValue: an empty field where a number or label is needed.
 	ErrMissingValue = errors.New("missing value")
 	// ErrNotNumber: a field that strconv.ParseFloat does not accept.

@@ -1,0 +1,142 @@
+package data
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	_ "image/jpeg" // registers the JPEG decoder
+	_ "image/png"  // registers the PNG decoder
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/image/draw"
+
+	"github.com/tunekit/tune/nn"
+)
+
+// ImageOptions says how LoadImageDirectory converts and splits images.
+type ImageOptions struct {
+	// Height and Width are the size every image is resized to (bilinear);
+	// both default to 28.
+	Height, Width int
+	// Channels is 1 (grey, the default) or 3 (RGB); images are converted.
+	Channels int
+	// ValidationSplit is the fraction of the shuffled images held out as
+	// validation data, in [0, 1); 0 holds out none.
+	ValidationSplit float64
+	// Seed seeds the shuffle that precedes the split.
+	Seed uint64
+}
+
+// Images is an image directory loaded as matrices: one image per row,
+// channels-last (height, width, channels) and flattened, pixels scaled to
+// [0, 1]; labels are class indices into Classes.
+type Images struct {
+	TrainX, TrainY *nn.Matrix
+	ValidX, ValidY *nn.Matrix // nil without a validation split
+	Classes        []string   // the subfolder names, sorted
+	Shape          []int      // [Height, Width, Channels], the input of nn.Conv2D
+}
+
+// LoadImageDirectory reads an image data set laid out as Keras'
+// image_dataset_from_directory expects: one subfolder of dir per class,
+// named after it, holding PNG or JPEG files (by extension, case-blind;
+// other files are ignored). Classes are the sorted subfolder names. Every
+// image is converted to the options' size and channels; the images are
+// shuffled with the seed and the last ValidationSplit of them held out.
+// A file that does not decode is an ErrImage error naming it.
+func LoadImageDirectory(dir string, o ImageOptions) (*Images, error) {
+	if o.Height == 0 {
+		o.Height = 28
+	}
+	if o.Width == 0 {
+		o.Width = 28
+	}
+	if o.Channels == 0 {
+		o.Channels = 1
+	}
+	if o.Height < 0 || o.Width < 0 || o.Height*o.Width > 1<<24 || (o.Channels != 1 && o.Channels != 3) ||
+		!(o.ValidationSplit >= 0 && o.ValidationSplit < 1) {
+		return nil, fmt.Errorf("data: %s: %w: size %d×%d, %d channels, validation split %v (want positive sizes, 1 or 3 channels, a split in [0, 1))",
+			dir, ErrNoImages, o.Height, o.Width, o.Channels, o.ValidationSplit)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	type file struct {
+		path  string
+		class int
+	}
+	var classes []string
+	var files []file
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		sub := filepath.Join(dir, e.Name())
+		names, err := os.ReadDir(sub)
+		if err != nil {
+			return nil, fmt.Errorf("data: %w", err)
+		}
+		classes = append(classes, e.Name())
+		for _, f := range names {
+			switch strings.ToLower(filepath.Ext(f.Name())) {
+			case ".png", ".jpg", ".jpeg":
+				if f.Type().IsRegular() {
+					files = append(files, file{filepath.Join(sub, f.Name()), len(classes) - 1})
+				}
+			}
+		}
+	}
+	if len(classes) == 0 || len(files) == 0 {
+		return nil, fmt.Errorf("data: %s: %w: want one subfolder per class holding PNG or JPEG files", dir, ErrNoImages)
+	}
+	r := rand.New(rand.NewPCG(o.Seed, 0x696d616765)) // ReadDir sorts, so the order before the shuffle is fixed
+	r.Shuffle(len(files), func(i, j int) { files[i], files[j] = files[j], files[i] })
+
+	size := o.Height * o.Width * o.Channels
+	x, y := nn.NewMatrix(len(files), size), nn.NewMatrix(len(files), 1)
+	dst := image.NewNRGBA(image.Rect(0, 0, o.Width, o.Height))
+	for i, f := range files {
+		if err := decodeInto(f.path, dst); err != nil {
+			return nil, err
+		}
+		row := x.Data[i*size : (i+1)*size]
+		for p := range o.Height * o.Width {
+			px := dst.Pix[4*p : 4*p+4]
+			if o.Channels == 1 {
+				g := color.GrayModel.Convert(color.NRGBA{px[0], px[1], px[2], px[3]}).(color.Gray)
+				row[p] = float32(g.Y) / 255
+				continue
+			}
+			for c := range 3 {
+				row[3*p+c] = float32(px[c]) / 255
+			}
+		}
+		y.Data[i] = float32(f.class)
+	}
+	im := &Images{Classes: classes, Shape: []int{o.Height, o.Width, o.Channels}, TrainX: x, TrainY: y}
+	if nv := int(o.ValidationSplit * float64(len(files))); nv > 0 {
+		im.TrainX, im.TrainY, im.ValidX, im.ValidY = x.Slice(0, len(files)-nv), y.Slice(0, len(files)-nv),
+			x.Slice(len(files)-nv, len(files)), y.Slice(len(files)-nv, len(files))
+	}
+	return im, nil
+}
+
+// decodeInto decodes the image at path and scales it onto dst (bilinear).
+func decodeInto(path string, dst *image.NRGBA) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	defer f.Close()
+	src, _, err := image.Decode(f)
+	if err != nil {
+		return fmt.Errorf("data: %s: %w (%v)", path, ErrImage, err)
+	}
+	draw.BiLinear.Scale(dst, dst.Bounds(), src, src.Bounds(), draw.Src, nil)
+	return nil
+}

@@ -1,0 +1,113 @@
+package data
+
+import (
+	"errors"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/tunekit/tune/nn"
+)
+
+// writeImage writes a w×h image of one colour as PNG or JPEG.
+func writeImage(t *testing.T, path string, w, h int, c color.Color) {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, c)
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if filepath.Ext(path) == ".png" {
+		err = png.Encode(f, img)
+	} else {
+		err = jpeg.Encode(f, img, &jpeg.Options{Quality: 100})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func imageDir(t *testing.T) string {
+	dir := t.TempDir()
+	for _, class := range []string{"dark", "light"} {
+		if err := os.Mkdir(filepath.Join(dir, class), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 5 {
+		writeImage(t, filepath.Join(dir, "dark", "d"+string(rune('0'+i))+".png"), 10+i, 7, color.RGBA{0, 0, 0, 255})
+		writeImage(t, filepath.Join(dir, "light", "l"+string(rune('0'+i))+".JPG"), 5, 9+i, color.RGBA{255, 255, 255, 255})
+	}
+	os.WriteFile(filepath.Join(dir, "light", "notes.txt"), []byte("ignored"), 0o644)
+	return dir
+}
+
+func TestLoadImageDirectory(t *testing.T) {
+	dir := imageDir(t)
+	im, err := LoadImageDirectory(dir, ImageOptions{Height: 4, Width: 3, Channels: 3, ValidationSplit: 0.2, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(im.Classes) != 2 || im.Classes[0] != "dark" || im.Classes[1] != "light" {
+		t.Fatalf("classes %v", im.Classes)
+	}
+	if im.TrainX.Rows != 8 || im.ValidX.Rows != 2 || im.TrainX.Cols != 36 || len(im.Shape) != 3 || im.Shape[2] != 3 {
+		t.Fatalf("train %d×%d, valid %d, shape %v", im.TrainX.Rows, im.TrainX.Cols, im.ValidX.Rows, im.Shape)
+	}
+	count := [2]int{}
+	for _, m := range [][2]*nn.Matrix{{im.TrainX, im.TrainY}, {im.ValidX, im.ValidY}} {
+		x, y := m[0], m[1]
+		for r := range x.Rows {
+			class := int(y.Data[r])
+			count[class]++
+			want := float32(class) // dark pixels 0, light 1
+			for _, v := range x.Data[r*x.Cols : (r+1)*x.Cols] {
+				if d := v - want; d > 0.02 || d < -0.02 {
+					t.Fatalf("row %d of class %d has pixel %v", r, class, v)
+				}
+			}
+		}
+	}
+	if count != [2]int{5, 5} {
+		t.Errorf("class counts %v, want 5 and 5", count)
+	}
+	again, _ := LoadImageDirectory(dir, ImageOptions{Height: 4, Width: 3, Channels: 3, ValidationSplit: 0.2, Seed: 5})
+	for i := range im.TrainY.Data {
+		if im.TrainY.Data[i] != again.TrainY.Data[i] {
+			t.Fatal("the same seed shuffles differently")
+		}
+	}
+	grey, err := LoadImageDirectory(dir, ImageOptions{})
+	if err != nil || grey.TrainX.Cols != 784 || grey.ValidX != nil {
+		t.Fatalf("defaults: %v", err)
+	}
+}
+
+func TestLoadImageDirectoryErrors(t *testing.T) {
+	dir := imageDir(t)
+	if err := os.WriteFile(filepath.Join(dir, "dark", "broken.png"), []byte("not a png"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadImageDirectory(dir, ImageOptions{}); !errors.Is(err, ErrImage) {
+		t.Errorf("a broken file: %v, want ErrImage", err)
+	}
+	if _, err := LoadImageDirectory(t.TempDir(), ImageOptions{}); !errors.Is(err, ErrNoImages) {
+		t.Errorf("an empty directory: %v, want ErrNoImages", err)
+	}
+	if _, err := LoadImageDirectory(dir, ImageOptions{Channels: 2}); !errors.Is(err, ErrNoImages) {
+		t.Errorf("2 channels: %v, want ErrNoImages", err)
+	}
+	if _, err := LoadImageDirectory(filepath.Join(dir, "absent"), ImageOptions{}); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a missing directory: %v, want ErrNotExist", err)
+	}
+}
