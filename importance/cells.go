@@ -54,21 +54,22 @@ func (c *cells) density(p *hp.Param, obs []Observation) []float64 {
 		} else {
 			c.smooth(us, out[:n])
 		}
-		active := float64(len(us)) / float64(len(obs))
+	} else {
 		for i := range out[:n] {
-			out[i] *= active
+			out[i] = 1 / float64(n)
 		}
 	}
-	out[n] = 1 - float64(len(us))/float64(len(obs))
 	if !c.conditional && len(us) == len(obs) {
 		return out[:n]
 	}
-	// A small prior over every cell keeps all trials' density above zero
-	// wherever the top trials' is.
-	const prior = 1e-3
-	for i := range out {
-		out[i] = (out[i] + prior/float64(n+1)) / (1 + prior)
+	// Active or not is a category of its own, with the same prior as a
+	// choice's values: weight 1 spread over the two.
+	m := float64(len(obs))
+	active := (float64(len(us)) + 0.5) / (m + 1)
+	for i := range out[:n] {
+		out[i] *= active
 	}
+	out[n] = 1 - active
 	return out
 }
 

@@ -487,6 +487,9 @@ func (s *Study) Options() (tuner.Options, error) {
 	}, nil
 }
 
+// Source returns the text of the study file, as it was parsed.
+func (s *Study) Source() []byte { return s.source }
+
 // StorePath returns where the project's trials are stored.
 func (s *Study) StorePath() string {
 	o := tuner.Options{Directory: s.Directory, ProjectName: s.Project}

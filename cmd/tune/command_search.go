@@ -31,6 +31,7 @@ type searchFlags struct {
 	verbose          bool
 	progress         string
 	timeout, grace   time.Duration
+	dashboard        string // an address to serve the dashboard on while searching
 	studyFlags
 }
 
@@ -75,6 +76,7 @@ resume.`,
 	fl.StringVar(&f.progress, "progress", "auto", "progress display: auto (bars on a terminal, else lines), bars or lines")
 	fl.DurationVar(&f.timeout, "timeout", 0, "time budget (such as 90m or 2h): no trial starts after it; 0 for none")
 	fl.DurationVar(&f.grace, "timeout-grace", 0, "after the budget, stop trials still running this much later (0: let them finish)")
+	fl.StringVar(&f.dashboard, "dashboard", "", "serve the live dashboard on this address (such as "+defaultDashboardAddr+") while searching")
 	f.studyFlags.register(cmd)
 	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
 	_ = cmd.RegisterFlagCompletionFunc("progress", completeWords("auto", "bars", "lines"))
@@ -145,6 +147,13 @@ func runSearch(cmd *cobra.Command, f *searchFlags) error {
 		prog = newPlainProgress(out, info, f.verbose)
 	}
 	obs.set(prog)
+	if f.dashboard != "" {
+		stopDashboard, err := startSearchDashboard(cmd, f.dashboard, tu, st, obs, prog)
+		if err != nil {
+			return err
+		}
+		defer stopDashboard()
+	}
 
 	sigCtx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

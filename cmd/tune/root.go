@@ -35,6 +35,6 @@ Shell completion: see "tune completion --help".`,
 	}
 	root.AddCommand(newInitCommand(), newSearchCommand(), newReportCommand(), newBestCommand(), newTrialsCommand(),
 		newShowCommand(), newExportCommand(), newPlotCommand(), newPredictCommand(), newRetrainCommand(),
-		newImportanceCommand(), newCompactCommand(), newDataCommand(), newVersionCommand())
+		newImportanceCommand(), newDashboardCommand(), newCompactCommand(), newDataCommand(), newVersionCommand())
 	return root
 }

@@ -1,0 +1,102 @@
+package dashboard
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/tunekit/tune/trials"
+)
+
+// Source is what the dashboard reads of a study: the read half of a
+// trials.Store. A *trials.Bolt, any trials.Store, and the live view of a
+// running search all satisfy it. The dashboard never writes.
+type Source interface {
+	Study() (*trials.Study, error)
+	Trials() ([]*trials.Trial, error)
+	Trial(id int) (*trials.Trial, error)
+	Checkpoint(id int) ([]byte, error)
+}
+
+// Versioned is a Source that can tell cheaply whether it changed: Version
+// returns a different number after any change. The server reads the whole
+// Source again only when the version moves; a Source that is not
+// Versioned is read again every Options.Reload.
+type Versioned interface {
+	Source
+	Version() (uint64, error)
+}
+
+// FileSource reads a bbolt store file, opening it read-only for each read
+// and closing it at once, so that it never holds the file lock a search
+// needs: a search can start while the dashboard runs. While another
+// process holds the store open for writing, reads fail with an error
+// wrapping trials.ErrLocked, and the server keeps showing what it read
+// last.
+type FileSource struct {
+	Path string
+}
+
+var _ Versioned = (*FileSource)(nil)
+
+// Version is the file's modification time and size: bbolt rewrites its
+// meta page on every commit.
+func (f *FileSource) Version() (uint64, error) {
+	fi, err := os.Stat(f.Path)
+	if err != nil {
+		return 0, err
+	}
+	return uint64(fi.ModTime().UnixNano()) ^ uint64(fi.Size())<<1, nil
+}
+
+func (f *FileSource) with(fn func(s *trials.Bolt) error) error {
+	s, err := trials.Open(f.Path, &trials.Options{ReadOnly: true, Timeout: -1})
+	if err != nil {
+		return err
+	}
+	err = fn(s)
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Study reads the study definition.
+func (f *FileSource) Study() (st *trials.Study, err error) {
+	err = f.with(func(s *trials.Bolt) error { st, err = s.Study(); return err })
+	return st, err
+}
+
+// Trials reads every trial.
+func (f *FileSource) Trials() (ts []*trials.Trial, err error) {
+	err = f.with(func(s *trials.Bolt) error { ts, err = s.Trials(); return err })
+	return ts, err
+}
+
+// Trial reads one trial.
+func (f *FileSource) Trial(id int) (t *trials.Trial, err error) {
+	err = f.with(func(s *trials.Bolt) error { t, err = s.Trial(id); return err })
+	return t, err
+}
+
+// Checkpoint reads one trial's checkpoint.
+func (f *FileSource) Checkpoint(id int) (b []byte, err error) {
+	err = f.with(func(s *trials.Bolt) error { b, err = s.Checkpoint(id); return err })
+	return b, err
+}
+
+// readAll reads a study and its trials from src.
+func readAll(src Source) (*trials.Study, []*trials.Trial, error) {
+	st, err := src.Study()
+	if err != nil {
+		if errors.Is(err, trials.ErrNoStudy) {
+			return nil, nil, fmt.Errorf("%w: no search has started in this project", err)
+		}
+		return nil, nil, err
+	}
+	ts, err := src.Trials()
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, ts, nil
+}
