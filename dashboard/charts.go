@@ -48,7 +48,7 @@ type paramInfo struct {
 }
 
 func (s *snapshot) paramInfos() []paramInfo {
-	var out []paramInfo
+	out := []paramInfo{}
 	for _, p := range s.params() {
 		pi := paramInfo{Name: p.Name, Kind: p.Kind, Log: p.Sampling == hp.Log}
 		switch p.Kind {
@@ -78,7 +78,7 @@ func (s *snapshot) metricNames() []string {
 			}
 		}
 	}
-	var out []string
+	out := []string{}
 	for k := range seen {
 		out = append(out, k)
 	}

@@ -427,6 +427,7 @@ async function refresh() {
       await page();
       const loading = document.getElementById("loading");
       if (loading.textContent === "Loading…") loading.hidden = true;
+      if (!T.readyMs) T.readyMs = performance.now(); // since the navigation started
       document.body.dataset.ready = String(T.version);
     } catch (e) {
       const loading = document.getElementById("loading");
@@ -449,6 +450,8 @@ function listen() {
     if (v !== T.version) { T.version = v; refresh(); }
   });
   es.onerror = () => { badge.textContent = "offline"; badge.classList.remove("on"); };
+  // Free the connection at once when leaving: browsers allow few per host.
+  window.addEventListener("pagehide", () => es.close());
 }
 
 window.addEventListener("resize", () => Object.values(T.charts).forEach(c => c.resize()));
