@@ -16,8 +16,8 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
-	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/oracle"
 	"github.com/tunekit/tune/trials"
 	"github.com/tunekit/tune/tuner"
@@ -199,7 +199,7 @@ func TestBrowser(t *testing.T) {
 	b := newBrowser(t)
 	f := fakeStudy{n: 60, epochs: 8, hyperband: true, xss: true}
 	hs, _, _ := newTestServer(t, f, Options{Project: "runs/demo", StudyFile: "project: demo\n", MaxTrials: 80,
-		Objectives: []trials.Objective{{Name: "val_loss", Direction: trials.Minimize}, {Name: "loss", Direction: trials.Minimize}}})
+		Objectives: []goal.Objective{{Name: "val_loss", Direction: goal.Minimize}, {Name: "loss", Direction: goal.Minimize}}})
 	gen := genTrials(t, f, testSpace(t, true))
 	n := counts(gen)
 
@@ -260,7 +260,7 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("first page ids %v", got)
 		}
 		// Sort by the objective, ascending (val_loss is minimized).
-		scored := trials.Best(gen, trials.Objective{Name: "val_loss", Direction: trials.Minimize}, 0, true)
+		scored := trials.Best(gen, goal.Objective{Name: "val_loss", Direction: goal.Minimize}, 0, true)
 		click(`th[data-key="score"]`)
 		if got := ids(); got[0] != fmt.Sprint(scored[0].ID) || got[1] != fmt.Sprint(scored[1].ID) {
 			t.Errorf("sorted by score: %v, want %d, %d first", got[:3], scored[0].ID, scored[1].ID)
@@ -353,7 +353,7 @@ func TestBrowserLive(t *testing.T) {
 		}
 		return nil, nil
 	}
-	tu, err := tuner.NewFunc(objective, tuner.Options{Objective: "loss", MaxTrials: 1, ParallelTrials: 1, Store: store,
+	tu, err := tuner.New(tuner.ObjectiveFunc(objective), tuner.Options{Objective: "loss", MaxTrials: 1, ParallelTrials: 1, Store: store,
 		Oracle: &oracle.RandomSearch{}, Observer: obs})
 	if err != nil {
 		t.Fatal(err)
@@ -366,7 +366,7 @@ func TestBrowserLive(t *testing.T) {
 	hs := httptest.NewServer(srv)
 	defer func() { srv.Close(); hs.Close() }()
 	done := make(chan error, 1)
-	go func() { done <- tu.Search(context.Background(), nil, nil, nn.FitConfig{}) }()
+	go func() { done <- tu.Search(context.Background()) }()
 
 	b.open(t, hs.URL+"/trials")
 	// Wait for the running trial, then let it finish.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/importance"
 	"github.com/tunekit/tune/trials"
@@ -14,26 +15,26 @@ import (
 
 // overview is GET /api/study.
 type overview struct {
-	Project    string             `json:"project"`
-	Objective  trials.Objective   `json:"objective"`
-	Objectives []trials.Objective `json:"objectives"` // several: the Pareto page applies
-	Oracle     string             `json:"oracle"`
-	Pruner     string             `json:"pruner,omitempty"`
-	Seed       int64              `json:"seed"`
-	Params     []paramInfo        `json:"params"`
-	Metrics    []string           `json:"metrics"`
-	Counts     map[string]int     `json:"counts"`
-	Total      int                `json:"total"`
-	MaxTrials  int                `json:"max_trials,omitempty"`
-	Best       *row               `json:"best"`
-	Started    time.Time          `json:"started,omitzero"`
-	Elapsed    float64            `json:"elapsed_seconds"`
-	ETA        *float64           `json:"eta_seconds"`
-	Running    bool               `json:"running"`
-	StudyFile  string             `json:"study_file,omitempty"`
-	Version    uint64             `json:"version"`
-	Read       time.Time          `json:"read"`
-	Stale      string             `json:"stale,omitempty"` // why the data may be old
+	Project    string           `json:"project"`
+	Objective  goal.Objective   `json:"objective"`
+	Objectives []goal.Objective `json:"objectives"` // several: the Pareto page applies
+	Oracle     string           `json:"oracle"`
+	Pruner     string           `json:"pruner,omitempty"`
+	Seed       int64            `json:"seed"`
+	Params     []paramInfo      `json:"params"`
+	Metrics    []string         `json:"metrics"`
+	Counts     map[string]int   `json:"counts"`
+	Total      int              `json:"total"`
+	MaxTrials  int              `json:"max_trials,omitempty"`
+	Best       *row             `json:"best"`
+	Started    time.Time        `json:"started,omitzero"`
+	Elapsed    float64          `json:"elapsed_seconds"`
+	ETA        *float64         `json:"eta_seconds"`
+	Running    bool             `json:"running"`
+	StudyFile  string           `json:"study_file,omitempty"`
+	Version    uint64           `json:"version"`
+	Read       time.Time        `json:"read"`
+	Stale      string           `json:"stale,omitempty"` // why the data may be old
 }
 
 // paramInfo describes a hyperparameter for the charts.
@@ -149,10 +150,10 @@ func (s *snapshot) history() []historyPoint {
 // points is GET /api/points: every completed trial's values and score,
 // for the parallel coordinates, slice and Pareto charts.
 type points struct {
-	Objective  trials.Objective   `json:"objective"`
-	Objectives []trials.Objective `json:"objectives"`
-	Params     []paramInfo        `json:"params"`
-	Trials     []point            `json:"trials"`
+	Objective  goal.Objective   `json:"objective"`
+	Objectives []goal.Objective `json:"objectives"`
+	Params     []paramInfo      `json:"params"`
+	Trials     []point          `json:"trials"`
 }
 
 type point struct {
@@ -196,7 +197,7 @@ func (s *snapshot) points(o *Options) points {
 
 // markFront marks the points no other point dominates: at least as good in
 // every objective and better in one.
-func markFront(ps []point, objs []trials.Objective) {
+func markFront(ps []point, objs []goal.Objective) {
 	dominates := func(a, b []float64) bool {
 		better := false
 		for i, o := range objs {

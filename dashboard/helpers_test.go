@@ -12,6 +12,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/trials"
 )
@@ -97,7 +98,7 @@ func genTrials(t testing.TB, f fakeStudy, space *hp.Space) []*trials.Trial {
 }
 
 func testStudy(space *hp.Space) *trials.Study {
-	return &trials.Study{Objective: trials.Objective{Name: "val_loss", Direction: trials.Minimize}, Oracle: "random",
+	return &trials.Study{Objective: goal.Objective{Name: "val_loss", Direction: goal.Minimize}, Oracle: "random",
 		Seed: 7, Space: space, Created: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 }
 

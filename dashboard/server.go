@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/trials"
 )
 
@@ -36,18 +37,18 @@ type Options struct {
 	// study's objective among them; with two or more the Pareto page
 	// shows their front, read from each trial's score and its metrics at
 	// the best epoch. Empty means the study's objective alone.
-	Objectives []trials.Objective
+	Objectives []goal.Objective
 	// Reload is how often the server looks for changes in the source;
 	// 0 means 250ms. A change reaches the pages within Reload plus the time
 	// to read the source.
 	Reload time.Duration
 }
 
-func (o *Options) objectives(study trials.Objective) []trials.Objective {
+func (o *Options) objectives(study goal.Objective) []goal.Objective {
 	if len(o.Objectives) > 1 {
 		return o.Objectives
 	}
-	return []trials.Objective{study}
+	return []goal.Objective{study}
 }
 
 // Server serves the dashboard of one study. It reads the source in the

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/trials"
 )
 
@@ -184,7 +185,7 @@ func TestTrialAndCheckpoint(t *testing.T) {
 
 func TestHistoryPointsImportance(t *testing.T) {
 	hs, _, _ := newTestServer(t, fakeStudy{n: 200, epochs: 3}, Options{
-		Objectives: []trials.Objective{{Name: "val_loss", Direction: trials.Minimize}, {Name: "val_accuracy", Direction: trials.Maximize}}})
+		Objectives: []goal.Objective{{Name: "val_loss", Direction: goal.Minimize}, {Name: "val_accuracy", Direction: goal.Maximize}}})
 	var h []historyPoint
 	getJSON(t, hs.URL+"/api/history", &h)
 	best := h[0].Score

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/importance"
 	"github.com/tunekit/tune/trials"
@@ -93,7 +94,7 @@ func (s *snapshot) cached(key string, fn func() any) []byte {
 }
 
 // objective returns the study's objective.
-func (s *snapshot) objective() trials.Objective { return s.study.Objective }
+func (s *snapshot) objective() goal.Objective { return s.study.Objective }
 
 // params returns the space's hyperparameters, or none.
 func (s *snapshot) params() []hp.Param {
