@@ -218,7 +218,11 @@ func TestSaveLoadConv(t *testing.T) {
 	}
 	want := []float32{0.32274255, 0.35501036, 0.32224706, 0.33419088, 0.3327793, 0.33302987,
 		0.32742175, 0.34591666, 0.3266616, 0.33419088, 0.3327793, 0.33302987}
-	if !slices.Equal(p.Data, want) {
-		t.Errorf("version-1 model predicts %v, recorded %v", p.Data, want)
+	// The kernels in use (AVX-512, AVX2 or pure Go) may round the last bit
+	// differently; a wrongly decoded weight changes far more than that.
+	for i := range want {
+		if d := math.Abs(float64(p.Data[i] - want[i])); d > 1e-6 {
+			t.Fatalf("version-1 model predicts %v, recorded %v", p.Data, want)
+		}
 	}
 }
