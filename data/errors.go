@@ -108,6 +108,15 @@ func (e *ParseError) Error() string {
 		}
 	}
 	b.WriteString(": ")
+	b.WriteString(e.Message())
+	return b.String()
+}
+
+// Message is the error without its position: the field, if any, and the
+// underlying error. A caller that shows the position its own way (the
+// study file's errors) puts this after it.
+func (e *ParseError) Message() string {
+	var b strings.Builder
 	if e.Field != "" {
 		b.WriteString("field ")
 		b.WriteString(QuoteCut(e.Field))

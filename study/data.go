@@ -324,7 +324,7 @@ func (s *Study) readCSV(path, key string, classes []string) (*part, error) {
 			}
 			return nil, wrapf(s.line("data", k), err, "data.%s", k)
 		case errors.As(err, &pe):
-			return nil, &Error{File: pe.File, Line: pe.Line, Msg: oneLine(strings.TrimPrefix(pe.Error(), fmt.Sprintf("%s:%d: ", pe.File, pe.Line))), Err: err}
+			return nil, &Error{File: pe.File, Line: pe.Line, Column: pe.Column, Msg: oneLine(pe.Message()), Err: err}
 		}
 		return nil, dataError(s.line("data", key), err)
 	}

@@ -21,6 +21,9 @@ type Error struct {
 	File string
 	// Line is the 1-based line in File, or 0.
 	Line int
+	// Column is the 1-based field of a data file's row, or 0 (study files
+	// and whole rows).
+	Column int
 	// Msg is the message, without the location; always one line.
 	Msg string
 	// Err is the underlying error, if any: hp.ErrInvalid for a bad
@@ -35,6 +38,10 @@ func (e *Error) Error() string {
 	if e.Line > 0 {
 		b.WriteByte(':')
 		b.WriteString(strconv.Itoa(e.Line))
+		if e.Column > 0 {
+			b.WriteByte(':')
+			b.WriteString(strconv.Itoa(e.Column))
+		}
 	}
 	b.WriteString(": ")
 	b.WriteString(e.Msg)
