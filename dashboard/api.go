@@ -148,18 +148,19 @@ func (s *Server) apiTrials(w http.ResponseWriter, r *http.Request) {
 }
 
 // trialDetail is GET /api/trials/{id}: the trial as stored, without its
-// raw history, and the trials that continue it.
+// raw history, and the trials that continue it. The schedule fields are
+// always sent: Hyperband's iteration 0 and bracket 0 are real values.
 type trialDetail struct {
 	ID           int            `json:"id"`
 	Status       trials.Status  `json:"status"`
 	Values       hp.Values      `json:"values"`
-	Epochs       int            `json:"epochs,omitempty"`
-	InitialEpoch int            `json:"initial_epoch,omitempty"`
-	Parent       int            `json:"parent,omitempty"`
-	Iteration    int            `json:"iteration,omitempty"`
-	Bracket      int            `json:"bracket,omitempty"`
-	Round        int            `json:"round,omitempty"`
-	Attempt      int            `json:"attempt,omitempty"`
+	Epochs       int            `json:"epochs"`
+	InitialEpoch int            `json:"initial_epoch"`
+	Parent       int            `json:"parent"`
+	Iteration    int            `json:"iteration"`
+	Bracket      int            `json:"bracket"`
+	Round        int            `json:"round"`
+	Attempt      int            `json:"attempt"`
 	Score        *float64       `json:"score"`
 	BestEpoch    int            `json:"best_epoch"`
 	Error        string         `json:"error,omitempty"`

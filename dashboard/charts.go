@@ -39,13 +39,14 @@ type overview struct {
 
 // paramInfo describes a hyperparameter for the charts.
 type paramInfo struct {
-	Name       string  `json:"name"`
-	Kind       hp.Kind `json:"kind"`
-	Log        bool    `json:"log"`
-	Min        float64 `json:"min,omitempty"`
-	Max        float64 `json:"max,omitempty"`
-	Categories []any   `json:"categories,omitempty"` // a choice's or boolean's values
-	Condition  string  `json:"condition,omitempty"`
+	Name string  `json:"name"`
+	Kind hp.Kind `json:"kind"`
+	Log  bool    `json:"log"`
+	// Min and Max are set for ranges only; a range's 0 bound is still sent.
+	Min        *float64 `json:"min,omitempty"`
+	Max        *float64 `json:"max,omitempty"`
+	Categories []any    `json:"categories,omitempty"` // a choice's or boolean's values
+	Condition  string   `json:"condition,omitempty"`
 }
 
 func (s *snapshot) paramInfos() []paramInfo {
@@ -54,7 +55,7 @@ func (s *snapshot) paramInfos() []paramInfo {
 		pi := paramInfo{Name: p.Name, Kind: p.Kind, Log: p.Sampling == hp.Log}
 		switch p.Kind {
 		case hp.KindInt, hp.KindFloat:
-			pi.Min, pi.Max = p.Min, p.Max
+			pi.Min, pi.Max = &p.Min, &p.Max
 		default:
 			pi.Categories = p.Values
 		}

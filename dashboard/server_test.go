@@ -70,6 +70,10 @@ func TestOverview(t *testing.T) {
 	if !ov.Params[0].Log || ov.Params[3].Condition != "optimizer in [sgd]" || !slices.Equal(ov.Metrics, []string{"accuracy", "loss", "val_accuracy", "val_loss"}) {
 		t.Errorf("params %+v metrics %v", ov.Params, ov.Metrics)
 	}
+	// momentum's range starts at 0, which must still be sent; a choice has no range.
+	if m := ov.Params[3]; m.Min == nil || *m.Min != 0 || m.Max == nil || *m.Max != 0.9 || ov.Params[2].Min != nil {
+		t.Errorf("momentum range %v..%v, optimizer min %v", m.Min, m.Max, ov.Params[2].Min)
+	}
 	// The best trial is the completed one with the lowest val_loss.
 	var page tablePage
 	getJSON(t, hs.URL+"/api/trials?status=completed&sort=score&limit=1", &page)
@@ -147,6 +151,11 @@ func TestTrialAndCheckpoint(t *testing.T) {
 		History  []json.RawMessage `json:"history"`
 	}
 	getJSON(t, hs.URL+"/api/trials/2", &d)
+	// Hyperband's iteration 0 is a value the trial page shows, not an absent one.
+	var raw map[string]json.RawMessage
+	if getJSON(t, hs.URL+"/api/trials/2", &raw); string(raw["iteration"]) != "0" || string(raw["round"]) == "" {
+		t.Errorf("trial 2 schedule: iteration %s round %s", raw["iteration"], raw["round"])
+	}
 	if d.ID != 2 || d.Parent != 1 || d.Bracket != 1 || len(d.Children) != 0 || d.Score == nil {
 		t.Errorf("trial 2: %+v", d)
 	}
