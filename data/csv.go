@@ -166,13 +166,13 @@ func planColumns(header []string, ncols int, opts *CSVOptions, perr func(error) 
 		for i, h := range header {
 			if h == name {
 				if at >= 0 {
-					return 0, perr(fmt.Errorf("%w %q (columns %d and %d)", ErrDuplicateColumn, name, at+1, i+1))
+					return 0, perr(&ColumnError{Column: name, Err: fmt.Errorf("%w %q (columns %d and %d)", ErrDuplicateColumn, name, at+1, i+1)})
 				}
 				at = i
 			}
 		}
 		if at < 0 {
-			return 0, perr(fmt.Errorf("%w %q", ErrUnknownColumn, name))
+			return 0, perr(&ColumnError{Column: name, Err: fmt.Errorf("%w %q", ErrUnknownColumn, name)})
 		}
 		return at, nil
 	}

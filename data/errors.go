@@ -130,3 +130,14 @@ func (e *ParseError) Message() string {
 
 // Unwrap returns the underlying error.
 func (e *ParseError) Unwrap() error { return e.Err }
+
+// ColumnError is a column looked up by name that is missing or given twice;
+// it wraps ErrUnknownColumn or ErrDuplicateColumn. Column is the name, so
+// that a caller can tell which of its settings (target or columns) named it.
+type ColumnError struct {
+	Column string
+	Err    error
+}
+
+func (e *ColumnError) Error() string { return e.Err.Error() }
+func (e *ColumnError) Unwrap() error { return e.Err }

@@ -113,6 +113,13 @@ var bayesScales = [...]float64{0.02, 0.08, 0.25} // perturbation standard deviat
 // Name returns "bayesian".
 func (b *BayesianOptimization) Name() string { return "bayesian" }
 
+// Validate checks the settings, so that a bad one is reported when a study
+// is read rather than at the first proposal.
+func (b *BayesianOptimization) Validate() error {
+	_, _, err := b.settings()
+	return err
+}
+
 func (b *BayesianOptimization) settings() (alpha, beta float64, err error) {
 	alpha, beta = b.Alpha, b.Beta
 	if alpha == 0 {
@@ -123,21 +130,21 @@ func (b *BayesianOptimization) settings() (alpha, beta float64, err error) {
 	}
 	switch {
 	case !(alpha > 0) || math.IsInf(alpha, 0):
-		return 0, 0, fmt.Errorf("oracle bayesian: alpha %v must be positive", b.Alpha)
+		return 0, 0, settingErrorf("alpha", "oracle bayesian: alpha %v must be positive", b.Alpha)
 	case !(beta >= 0) || math.IsInf(beta, 0):
-		return 0, 0, fmt.Errorf("oracle bayesian: beta %v must not be negative", b.Beta)
+		return 0, 0, settingErrorf("beta", "oracle bayesian: beta %v must not be negative", b.Beta)
 	case b.NumInitialPoints < 0:
-		return 0, 0, fmt.Errorf("oracle bayesian: num_initial_points %d must not be negative", b.NumInitialPoints)
+		return 0, 0, settingErrorf("num_initial_points", "oracle bayesian: num_initial_points %d must not be negative", b.NumInitialPoints)
 	}
 	switch b.Acquisition {
 	case "", "ucb", "ei":
 	default:
-		return 0, 0, fmt.Errorf("oracle bayesian: acquisition %q (want ucb or ei)", b.Acquisition)
+		return 0, 0, settingErrorf("acquisition", "oracle bayesian: acquisition %q (want ucb or ei)", b.Acquisition)
 	}
 	switch b.Transform {
 	case "", "log", "none":
 	default:
-		return 0, 0, fmt.Errorf("oracle bayesian: transform %q (want log or none)", b.Transform)
+		return 0, 0, settingErrorf("transform", "oracle bayesian: transform %q (want log or none)", b.Transform)
 	}
 	return alpha, beta, nil
 }

@@ -2,7 +2,6 @@ package oracle
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 
 	"github.com/tunekit/tune/trials"
@@ -46,11 +45,11 @@ func (h *SuccessiveHalving) Name() string { return "successive_halving" }
 func (h *SuccessiveHalving) Validate() error {
 	switch {
 	case h.MinEpochs < 0:
-		return fmt.Errorf("successive halving: min_epochs %d must be positive", h.MinEpochs)
+		return settingErrorf("min_epochs", "successive halving: min_epochs %d must be positive", h.MinEpochs)
 	case h.ReductionFactor != 0 && h.ReductionFactor < 2:
-		return fmt.Errorf("successive halving: reduction_factor %d must be at least 2", h.ReductionFactor)
+		return settingErrorf("reduction_factor", "successive halving: reduction_factor %d must be at least 2", h.ReductionFactor)
 	case h.MinEarlyStoppingRate < 0:
-		return fmt.Errorf("successive halving: min_early_stopping_rate %d must not be negative", h.MinEarlyStoppingRate)
+		return settingErrorf("min_early_stopping_rate", "successive halving: min_early_stopping_rate %d must not be negative", h.MinEarlyStoppingRate)
 	}
 	return nil
 }

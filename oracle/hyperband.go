@@ -93,15 +93,15 @@ func (h *Hyperband) settings() (Hyperband, error) {
 	}
 	switch {
 	case c.MaxEpochs < 1:
-		return c, fmt.Errorf("hyperband: max_epochs %d must be at least 1", c.MaxEpochs)
+		return c, settingErrorf("max_epochs", "hyperband: max_epochs %d must be at least 1", c.MaxEpochs)
 	case c.Factor < 2:
-		return c, fmt.Errorf("hyperband: factor %d must be at least 2", c.Factor)
+		return c, settingErrorf("factor", "hyperband: factor %d must be at least 2", c.Factor)
 	case c.HyperbandIterations < 1:
-		return c, fmt.Errorf("hyperband: hyperband_iterations %d must be at least 1", c.HyperbandIterations)
+		return c, settingErrorf("hyperband_iterations", "hyperband: hyperband_iterations %d must be at least 1", c.HyperbandIterations)
 	case c.MinEpochs < 1 || c.MinEpochs > c.MaxEpochs:
-		return c, fmt.Errorf("hyperband: min_epochs %d must be between 1 and max_epochs %d", c.MinEpochs, c.MaxEpochs)
+		return c, settingErrorf("min_epochs", "hyperband: min_epochs %d must be between 1 and max_epochs %d", c.MinEpochs, c.MaxEpochs)
 	case c.MaxEpochs > 1<<31:
-		return c, fmt.Errorf("hyperband: max_epochs %d is too large", c.MaxEpochs)
+		return c, settingErrorf("max_epochs", "hyperband: max_epochs %d is too large", c.MaxEpochs)
 	}
 	return c, nil
 }

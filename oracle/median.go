@@ -1,7 +1,6 @@
 package oracle
 
 import (
-	"fmt"
 	"slices"
 
 	"github.com/tunekit/tune/trials"
@@ -38,9 +37,9 @@ func (m *MedianStopping) Name() string { return "median" }
 func (m *MedianStopping) Validate() error {
 	switch {
 	case m.WarmupEpochs < 0:
-		return fmt.Errorf("median pruner: warmup_epochs %d must not be negative", m.WarmupEpochs)
+		return settingErrorf("warmup_epochs", "median pruner: warmup_epochs %d must not be negative", m.WarmupEpochs)
 	case m.MinTrials < 0:
-		return fmt.Errorf("median pruner: min_trials %d must not be negative", m.MinTrials)
+		return settingErrorf("min_trials", "median pruner: min_trials %d must not be negative", m.MinTrials)
 	}
 	return nil
 }

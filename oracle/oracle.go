@@ -3,8 +3,13 @@ package oracle
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
 
 	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
@@ -90,15 +95,47 @@ func NewPruner(name string, config json.RawMessage) (Pruner, error) {
 // decodeSettings fills v from JSON and validates it when it can.
 func decodeSettings(v any, name string, config json.RawMessage) error {
 	if len(config) > 0 {
+		if err := checkSettingNames(v, config); err != nil {
+			return fmt.Errorf("%s settings: %w", name, err)
+		}
 		dec := json.NewDecoder(bytes.NewReader(config))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(v); err != nil {
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) && te.Field != "" {
+				err = &SettingError{Setting: te.Field, Err: err}
+			}
 			return fmt.Errorf("%s settings: %w", name, err)
 		}
 	}
 	if c, ok := v.(interface{ Validate() error }); ok {
-		if err := c.Validate(); err != nil {
-			return fmt.Errorf("%s settings: %w", name, err)
+		// Validate's errors already name the oracle or pruner.
+		return c.Validate()
+	}
+	return nil
+}
+
+// checkSettingNames returns a *SettingError wrapping ErrUnknownSetting for
+// the first key of config that is none of v's JSON field names. A config
+// that is not an object is left to the decoder to report.
+func checkSettingNames(v any, config json.RawMessage) error {
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(config, &keys) != nil {
+		return nil
+	}
+	known := map[string]bool{}
+	t := reflect.TypeOf(v).Elem()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if name == "" {
+			name = t.Field(i).Name
+		}
+		known[name] = true
+	}
+	names := slices.Sorted(maps.Keys(keys))
+	for _, k := range names {
+		if !known[k] {
+			return &SettingError{Setting: k, Err: fmt.Errorf("%w %q", ErrUnknownSetting, k)}
 		}
 	}
 	return nil

@@ -64,11 +64,11 @@ func (t *TPE) Name() string { return "tpe" }
 func (t *TPE) Validate() error {
 	switch {
 	case t.NumStartupTrials < 0:
-		return fmt.Errorf("oracle tpe: num_startup_trials %d must not be negative", t.NumStartupTrials)
+		return settingErrorf("num_startup_trials", "oracle tpe: num_startup_trials %d must not be negative", t.NumStartupTrials)
 	case t.NumCandidates < 0:
-		return fmt.Errorf("oracle tpe: num_candidates %d must not be negative", t.NumCandidates)
+		return settingErrorf("num_candidates", "oracle tpe: num_candidates %d must not be negative", t.NumCandidates)
 	case !(t.PriorWeight >= 0) || math.IsInf(t.PriorWeight, 0):
-		return fmt.Errorf("oracle tpe: prior_weight %v must be a non-negative number", t.PriorWeight)
+		return settingErrorf("prior_weight", "oracle tpe: prior_weight %v must be a non-negative number", t.PriorWeight)
 	}
 	return nil
 }

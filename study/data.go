@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -319,7 +318,8 @@ func (s *Study) readCSV(path, key string, classes []string) (*part, error) {
 		case errors.Is(err, data.ErrUnknownColumn) || errors.Is(err, data.ErrDuplicateColumn):
 			// The fix is in the study file: point there too.
 			k := "columns"
-			if d.Target.Name == "" || strings.Contains(err.Error(), strconv.Quote(d.Target.Name)) {
+			var ce *data.ColumnError
+			if d.Target.Name == "" || errors.As(err, &ce) && ce.Column == d.Target.Name {
 				k = "target"
 			}
 			return nil, wrapf(s.line("data", k), err, "data.%s", k)

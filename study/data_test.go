@@ -169,6 +169,8 @@ func TestLoadDataErrors(t *testing.T) {
 			[]string{"d.csv:3:1: ", `field "x"`, "not a number"}},
 		{"csv unknown target", "data: {format: csv, path: d.csv, target: price}\n", map[string]string{"d.csv": "x,y\n1,0\n"},
 			[]string{"study.yaml:1: data.target: ", `d.csv:1: unknown column "price"`}},
+		{"csv unknown feature column", "data:\n  format: csv\n  path: d.csv\n  target: y\n  columns: [x, z]\n", map[string]string{"d.csv": "x,y\n1,0\n"},
+			[]string{"study.yaml:5: data.columns: ", `d.csv:1: unknown column "z"`}},
 		{"fractional class", "task: classification\ndata: {format: csv, path: d.csv}\n", map[string]string{"d.csv": "x,y\n1,0\n2,0.5\n"},
 			[]string{"study.yaml:1: training label 0.5 (row 2) is not a class id", "task: regression"}},
 		{"negative class", "data: {format: csv, path: d.csv}\n", map[string]string{"d.csv": "x,y\n1,0\n2,-1\n"},

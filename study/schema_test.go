@@ -206,7 +206,7 @@ func TestSchemaErrors(t *testing.T) {
 		{"unknown model", "model: cnn\ndata: {format: spirals}\n", `s.yaml:1: model "cnn": want mlp or wide_deep`},
 		{"unknown pruner", "pruner: hyperband\ndata: {format: spirals}\n", `s.yaml:1: unknown pruner "hyperband" (want median or successive_halving)`},
 		{"pruner without type", "pruner: {warmup_trials: 3}\ndata: {format: spirals}\n", `s.yaml:1: pruner.type is missing: want median or successive_halving`},
-		{"pruner setting", "pruner: {type: median, warmup_epochs: -1}\ndata: {format: spirals}\n", `s.yaml:1: median settings: median pruner: warmup_epochs -1 must not be negative`},
+		{"pruner setting", "pruner: {type: median, warmup_epochs: -1}\ndata: {format: spirals}\n", `s.yaml:1: median pruner: warmup_epochs -1 must not be negative`},
 		{"labels without string labels", "data: {format: csv, path: a.csv, labels: [a, b]}\n", "s.yaml:1: data.labels names the classes of string labels: set data.string_labels: true"},
 		{"labels twice", "data: {format: csv, path: a.csv, string_labels: true, labels: [a, a]}\n", `s.yaml:1: data.labels lists "a" twice`},
 		{"validation twice", "data:\n  format: csv\n  path: a.csv\n  validation_path: v.csv\n  validation_split: 0.2\n",

@@ -396,14 +396,7 @@ func (s *Study) newOracle() (oracle.Oracle, error) {
 	}
 	line := s.line("oracle", "type")
 	if !errors.Is(err, oracle.ErrUnknown) {
-		// A setting: point at the key the message names, if any.
-		line = s.line("oracle")
-		for _, k := range s.oracleKeys() {
-			if msg := err.Error(); strings.Contains(msg, `"`+k+`"`) || strings.Contains(msg, "."+k+" ") {
-				line = s.line("oracle", k)
-				break
-			}
-		}
+		line = s.settingLine("oracle", err)
 	}
 	return nil, wrapf(line, err, "")
 }
@@ -423,29 +416,21 @@ func (s *Study) newPruner() (oracle.Pruner, error) {
 	}
 	line := s.line("pruner", "type")
 	if !errors.Is(err, oracle.ErrUnknownPruner) {
-		line = s.line("pruner")
-		for _, k := range s.sectionKeys("pruner") {
-			if msg := err.Error(); strings.Contains(msg, `"`+k+`"`) || strings.Contains(msg, k+" ") {
-				line = s.line("pruner", k)
-				break
-			}
-		}
+		line = s.settingLine("pruner", err)
 	}
 	return nil, wrapf(line, err, "")
 }
 
-// oracleKeys lists the keys of the oracle mapping.
-func (s *Study) oracleKeys() []string { return s.sectionKeys("oracle") }
-
-// sectionKeys lists the keys of a top-level mapping.
-func (s *Study) sectionKeys(section string) []string {
-	var keys []string
-	if _, v := s.lookup(section); v != nil && v.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(v.Content); i += 2 {
-			keys = append(keys, v.Content[i].Value)
+// settingLine is the line of the setting an oracle or pruner error names,
+// or of its section when the setting is not in the file (a default).
+func (s *Study) settingLine(section string, err error) int {
+	var se *oracle.SettingError
+	if errors.As(err, &se) {
+		if line := s.line(section, se.Setting); line > 0 {
+			return line
 		}
 	}
-	return keys
+	return s.line(section)
 }
 
 // Options returns the tuner's options for the study: objective, direction,
