@@ -14,6 +14,7 @@
 //
 //	project: fashion_mnist     # default: the file name without its extension
 //	directory: tune_projects   # default; trials go to directory/project/study.db
+//	store: etcd://h1:2379,h2:2379/mnist   # instead: a shared etcd study (or a .db file path)
 //	seed: 42                   # default 0: a study always repeats itself
 //	task: classification       # classification (default) | binary | regression
 //	model: mlp                 # mlp (default) | wide_deep; see MLP

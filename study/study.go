@@ -12,6 +12,7 @@ import (
 	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/oracle"
+	"github.com/tunekit/tune/trials/etcdstore"
 	"github.com/tunekit/tune/tuner"
 )
 
@@ -64,6 +65,11 @@ type Study struct {
 	// Directory holds the projects; default "tune_projects". A relative
 	// path is relative to the study file's directory (and resolved so).
 	Directory string `yaml:"directory"`
+	// Store, if set, is where the trials are kept instead of
+	// Directory/Project/study.db: a bbolt file path (relative to the
+	// study file's directory) or an etcd study shared by workers on
+	// several machines, etcd://host:port[,host:port…]/prefix.
+	Store string `yaml:"store"`
 	// Seed makes the study repeat itself: the oracle's draws, the initial
 	// weights, the shuffles and the spirals data derive from it. Default 0.
 	Seed int64 `yaml:"seed"`
@@ -239,6 +245,13 @@ func (s *Study) check() error {
 		s.Directory = DefaultDirectory
 	}
 	s.Directory = s.path(s.Directory)
+	if etcdstore.IsURL(s.Store) {
+		if _, _, err := etcdstore.ParseURL(s.Store); err != nil {
+			return errorf(s.line("store"), "store: %v", err)
+		}
+	} else {
+		s.Store = s.path(s.Store)
+	}
 	switch s.Task {
 	case Classification, Binary, Regression:
 	default:
@@ -475,8 +488,12 @@ func (s *Study) Options() (tuner.Options, error) {
 // Source returns the text of the study file, as it was parsed.
 func (s *Study) Source() []byte { return s.source }
 
-// StorePath returns where the project's trials are stored.
+// StorePath returns where the project's trials are stored: Store when
+// set (a file path or an etcd:// URL), else Directory/Project/study.db.
 func (s *Study) StorePath() string {
+	if s.Store != "" {
+		return s.Store
+	}
 	o := tuner.Options{Directory: s.Directory, ProjectName: s.Project}
 	return o.StorePath()
 }

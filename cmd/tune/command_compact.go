@@ -10,6 +10,7 @@ import (
 
 	"github.com/tunekit/tune/data"
 	"github.com/tunekit/tune/trials"
+	"github.com/tunekit/tune/trials/etcdstore"
 )
 
 func newCompactCommand() *cobra.Command {
@@ -25,6 +26,9 @@ It refuses a store that a search has open, and a damaged one.`,
 			path, err := f.storePath(cmd)
 			if err != nil {
 				return err
+			}
+			if etcdstore.IsURL(path) {
+				return fmt.Errorf("%s is an etcd study: compact its cluster with etcdctl compact and etcdctl defrag", path)
 			}
 			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 				return fmt.Errorf("no store at %s", path)

@@ -92,7 +92,7 @@ func runPlot(cmd *cobra.Command, f plotFlags) error {
 		switch {
 		case base == "":
 			// Inside the project, not wherever the command runs (a checkout).
-			path = filepath.Join(p.dir, name+"-"+kind+"."+format)
+			path = filepath.Join(p.outDir, name+"-"+kind+"."+format)
 		case f.kind == "all":
 			path = base + "-" + kind + "." + format
 		}

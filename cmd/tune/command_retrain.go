@@ -76,7 +76,7 @@ func runRetrain(cmd *cobra.Command, f retrainFlags) error {
 	}
 	output := f.output
 	if output == "" {
-		output = filepath.Join(p.dir, "retrained.tnn")
+		output = filepath.Join(p.outDir, "retrained.tnn")
 	}
 	if err := checkWritable(output); err != nil {
 		return err

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"slices"
 	"syscall"
 	"time"
@@ -104,6 +103,12 @@ func runSearch(cmd *cobra.Command, f *searchFlags) error {
 		return err
 	}
 	opts.Overwrite = f.overwrite
+	store, err := openStore(st.StorePath(), storeOptions{})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	opts.Store = store
 	started := time.Now()
 	if f.timeout > 0 {
 		opts.Deadline = started.Add(f.timeout)
@@ -197,7 +202,7 @@ func runSearch(cmd *cobra.Command, f *searchFlags) error {
 		for _, p := range tu.Space().Params() {
 			order = append(order, p.Name)
 		}
-		writeSummary(out, filepath.Dir(st.StorePath()), info.objective, best, order)
+		writeSummary(out, storeName(st.StorePath()), info.objective, best, order)
 	}
 	if interrupted {
 		return errInterrupted

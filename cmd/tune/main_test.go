@@ -319,7 +319,7 @@ func TestErrors(t *testing.T) {
 		{"negative top", []string{"report", "--config", good, "--top", "-1"}, `--top -1: want 0 (all) or more`},
 		{"no project", []string{"report", "--config", good},
 			"no project at " + filepath.Join(dir, "tune_projects", "tiny") + ": " + filepath.Join(dir, "tune_projects", "tiny", "study.db") + " does not exist (run tune search first)"},
-		{"two sources", []string{"report", "--config", good, "--project", dir}, "if any flags in the group [config project db] are set none of the others can be; …"},
+		{"two sources", []string{"report", "--config", good, "--project", dir}, "if any flags in the group [config project db store] are set none of the others can be; …"},
 		{"unknown command", []string{"serch"}, `unknown command "serch" for "tune" Did you mean this? search`},
 		{"unknown flag", []string{"search", "--cofig", good}, "unknown flag: --cofig"},
 		{"arguments", []string{"search", good}, `unknown command "` + good + `" for "tune search"`},

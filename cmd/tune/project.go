@@ -3,8 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strconv"
 
@@ -17,9 +15,9 @@ import (
 )
 
 // projectFlags name a project: by its study file (--config), its
-// directory (--project) or its store file (--db).
+// directory (--project), its store file (--db) or its store URL (--store).
 type projectFlags struct {
-	config, project, db string
+	config, project, db, store string
 }
 
 // register adds the flags to cmd.
@@ -28,15 +26,19 @@ func (f *projectFlags) register(cmd *cobra.Command) {
 	fl.StringVarP(&f.config, "config", "c", "study.yaml", "the study file whose project to open")
 	fl.StringVar(&f.project, "project", "", "the project directory (DIR/NAME)")
 	fl.StringVar(&f.db, "db", "", "the project's store file (DIR/NAME/study.db)")
-	cmd.MarkFlagsMutuallyExclusive("config", "project", "db")
+	fl.StringVar(&f.store, "store", "", "the project's store: a file, or an etcd study (etcd://host:2379[,host:2379…]/prefix)")
+	cmd.MarkFlagsMutuallyExclusive("config", "project", "db", "store")
 	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
 	_ = cmd.MarkFlagDirname("project")
 	_ = cmd.MarkFlagFilename("db", "db")
 }
 
-// storePath finds the store the flags name.
+// storePath finds the store the flags name: a bbolt file's path or an
+// etcd study's URL (see openStore).
 func (f *projectFlags) storePath(cmd *cobra.Command) (string, error) {
 	switch {
+	case f.store != "":
+		return f.store, nil
 	case f.db != "":
 		return f.db, nil
 	case f.project != "":
@@ -55,8 +57,9 @@ func (f *projectFlags) storePath(cmd *cobra.Command) (string, error) {
 // project is a project opened read-only: its study, its trials and, when
 // a study file made it, that file and what it knew of the data.
 type project struct {
-	dir    string // the project directory
-	store  *trials.Bolt
+	dir    string // the project's name in messages: its directory or etcd URL
+	outDir string // where its commands write files by default
+	store  trials.Store
 	study  *trials.Study
 	trials []*trials.Trial // every trial, in id order
 
@@ -73,15 +76,12 @@ func openProject(cmd *cobra.Command, f *projectFlags) (*project, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir := filepath.Dir(path)
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("no project at %s: %s does not exist (run tune search first)", dir, path)
-	}
-	store, err := trials.Open(path, &trials.Options{ReadOnly: true})
+	dir := storeName(path)
+	store, err := openStore(path, storeOptions{readOnly: true})
 	if err != nil {
 		return nil, err
 	}
-	p := &project{dir: dir, store: store}
+	p := &project{dir: dir, outDir: outputDir(path), store: store}
 	p.study, err = store.Study()
 	if errors.Is(err, trials.ErrNoStudy) {
 		store.Close()

@@ -22,6 +22,7 @@ type studyFlags struct {
 	maxTrials, epochs, batchSize, parallel, executions int
 	seed                                               int64
 	oracle, pruner, objective, project, directory      string
+	store                                              string
 	data, target, task                                 string
 }
 
@@ -38,6 +39,7 @@ var settingFlags = []struct{ flag, key string }{
 	{"objective", "objective"},
 	{"project-name", "project"},
 	{"directory", "directory"},
+	{"store", "store"},
 	{"data", "data.path"},
 	{"target", "data.target"},
 	{"task", "task"},
@@ -57,6 +59,7 @@ func (f *studyFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.objective, "objective", "", "objective: the metric to optimize, such as val_accuracy")
 	fl.StringVar(&f.project, "project-name", "", "project: the project's name")
 	fl.StringVar(&f.directory, "directory", "", "directory: where projects are stored")
+	fl.StringVar(&f.store, "store", "", "store: the project's store instead of directory/project/study.db, a file or an etcd study etcd://host:2379[,host:2379…]/prefix")
 	fl.StringVar(&f.data, "data", "", "data.path: the csv file (without a study file, the whole data section)")
 	fl.StringVar(&f.target, "target", "", "data.target: the csv column to predict, by name or index")
 	fl.StringVar(&f.task, "task", "", "task: classification, binary or regression")

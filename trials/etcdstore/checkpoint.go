@@ -31,6 +31,9 @@ type pointer struct {
 // on this worker's claim, which also deletes the previous chunks. A worker
 // that lost its claim leaves no checkpoint behind.
 func (s *Store) PutCheckpoint(id int, data []byte) error {
+	if err := s.writable(); err != nil {
+		return err
+	}
 	sum := sha256.Sum256(data)
 	p := pointer{Hash: hex.EncodeToString(sum[:16]), Size: len(data)}
 	ctx, cancel := s.op()

@@ -43,6 +43,9 @@ type Options struct {
 	MaxAttempts int
 	// DialTimeout bounds connecting to the cluster; zero means 5 s.
 	DialTimeout time.Duration
+	// ReadOnly opens the study for reading: no lease is taken, no trial
+	// is requeued, and every change fails with trials.ErrReadOnly.
+	ReadOnly bool
 }
 
 // Store is a trials.Store kept in etcd. Each Store is one worker with its
@@ -107,6 +110,9 @@ func New(o Options) (*Store, error) {
 		_ = cli.Close()
 		return nil, err
 	}
+	if o.ReadOnly {
+		return s, nil
+	}
 	s.wg.Add(1)
 	go s.keepAlive()
 	rev, err := s.reapAll()
@@ -132,14 +138,18 @@ func (s *Store) corrupt(what string, err error) error {
 }
 
 // init writes the format version of a new study or checks an existing
-// one's, then grants the lease.
+// one's, then grants the lease (unless read-only).
 func (s *Store) init() error {
 	ctx, cancel := s.op()
 	defer cancel()
 	k := s.p + "/schema"
+	write := clientv3.OpPut(k, strconv.Itoa(trials.SchemaVersion))
+	if s.o.ReadOnly {
+		write = clientv3.OpGet(k, clientv3.WithKeysOnly())
+	}
 	resp, err := s.cli.Txn(ctx).
 		If(clientv3.Compare(clientv3.CreateRevision(k), "=", 0)).
-		Then(clientv3.OpPut(k, strconv.Itoa(trials.SchemaVersion))).
+		Then(write).
 		Else(clientv3.OpGet(k)).Commit()
 	if err != nil {
 		return s.etcdErr("open", err)
@@ -155,9 +165,20 @@ func (s *Store) init() error {
 				s.p, n, trials.SchemaVersion, trials.ErrSchema)
 		}
 	}
+	if s.o.ReadOnly {
+		return nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.grant()
+}
+
+// writable fails with trials.ErrReadOnly on a read-only store.
+func (s *Store) writable() error {
+	if s.o.ReadOnly {
+		return fmt.Errorf("etcd %s: %w", s.p, trials.ErrReadOnly)
+	}
+	return nil
 }
 
 // grant takes a new lease; s.mu is held.
@@ -222,11 +243,13 @@ func (s *Store) close() error {
 	s.mu.Unlock()
 	s.cancel()
 	s.wg.Wait()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	// A failed revoke costs only time: the lease expires by itself, and
-	// its trials requeue then.
-	_, _ = s.cli.Revoke(ctx, l)
+	if !s.o.ReadOnly {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		// A failed revoke costs only time: the lease expires by itself,
+		// and its trials requeue then.
+		_, _ = s.cli.Revoke(ctx, l)
+	}
 	if err := s.cli.Close(); err != nil {
 		return s.etcdErr("close", err)
 	}
@@ -268,6 +291,9 @@ func (s *Store) Study() (*trials.Study, error) {
 
 // PutStudy stores st, replacing any previous definition; trials stay.
 func (s *Store) PutStudy(st *trials.Study) error {
+	if err := s.writable(); err != nil {
+		return err
+	}
 	if st == nil {
 		return errors.New("etcdstore: PutStudy: nil study")
 	}
@@ -287,6 +313,9 @@ func (s *Store) PutStudy(st *trials.Study) error {
 // transaction; ids start again at 1. Workers still running trials of the
 // old study lose their claims.
 func (s *Store) Reset(st *trials.Study) error {
+	if err := s.writable(); err != nil {
+		return err
+	}
 	if st == nil {
 		return errors.New("etcdstore: Reset: nil study")
 	}

@@ -1,6 +1,7 @@
 package etcdstore_test
 
 import (
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -32,4 +33,55 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) trials.Store {
 		return open(t, c, etcdstore.Options{})
 	})
+}
+
+func TestReadOnly(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	ro := open(t, c, etcdstore.Options{Prefix: "/tune/ro", ReadOnly: true})
+	defer ro.Close()
+	if _, err := ro.Study(); !errors.Is(err, trials.ErrNoStudy) {
+		t.Errorf("Study of an empty prefix: %v, want ErrNoStudy", err)
+	}
+	w := open(t, c, etcdstore.Options{Prefix: "/tune/ro"})
+	defer w.Close()
+	if err := w.PutStudy(&trials.Study{Oracle: "random"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Create(&trials.Trial{}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := ro.Study(); err != nil || st.Oracle != "random" {
+		t.Errorf("Study: %+v %v", st, err)
+	}
+	if ts, err := ro.Trials(); err != nil || len(ts) != 1 || ts[0].Status != trials.Running {
+		t.Errorf("Trials: %v %v", ts, err)
+	}
+	for name, err := range map[string]error{
+		"PutStudy":      ro.PutStudy(&trials.Study{}),
+		"Reset":         ro.Reset(&trials.Study{}),
+		"AppendEpoch":   ro.AppendEpoch(1, trials.Epoch{}),
+		"Finish":        ro.Finish(1, trials.Result{Status: trials.Completed}),
+		"Requeue":       ro.Requeue(1, "x"),
+		"PutCheckpoint": ro.PutCheckpoint(1, []byte("x")),
+	} {
+		if !errors.Is(err, trials.ErrReadOnly) {
+			t.Errorf("%s: %v, want ErrReadOnly", name, err)
+		}
+	}
+	if _, err := ro.Create(&trials.Trial{}); !errors.Is(err, trials.ErrReadOnly) {
+		t.Errorf("Create: %v", err)
+	}
+	if _, _, err := ro.Claim(); !errors.Is(err, trials.ErrReadOnly) {
+		t.Errorf("Claim: %v", err)
+	}
+	if _, err := ro.RequeueRunning(); !errors.Is(err, trials.ErrReadOnly) {
+		t.Errorf("RequeueRunning: %v", err)
+	}
+	// Closing a reader leaves the writer's trial running.
+	if err := ro.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if tr, err := w.Trial(1); err != nil || tr.Status != trials.Running {
+		t.Errorf("after the reader closed: %+v %v", tr, err)
+	}
 }

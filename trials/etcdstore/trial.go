@@ -82,6 +82,9 @@ func (s *Store) Propose(propose func(history []*trials.Trial) (*trials.Trial, er
 }
 
 func (s *Store) create(withHistory bool, propose func([]*trials.Trial) (*trials.Trial, error)) (*trials.Trial, error) {
+	if err := s.writable(); err != nil {
+		return nil, err
+	}
 	ctx, cancel := s.op()
 	defer cancel()
 	for {
@@ -165,6 +168,9 @@ func (s *Store) create(withHistory bool, propose func([]*trials.Trial) (*trials.
 // worker, by a compare on the revision it read: of racing workers one
 // wins and the others move on to the next pending trial.
 func (s *Store) Claim() (*trials.Trial, bool, error) {
+	if err := s.writable(); err != nil {
+		return nil, false, err
+	}
 	ctx, cancel := s.op()
 	defer cancel()
 	for {
@@ -230,6 +236,9 @@ func mustRun(t *trials.Trial) error {
 // in one transaction fenced on this worker's claim: it fails with
 // ErrClaimLost when the claim is not held by the lease that took it.
 func (s *Store) fenced(id int, fn func(t *trials.Trial) error, extra ...clientv3.Op) error {
+	if err := s.writable(); err != nil {
+		return err
+	}
 	ctx, cancel := s.op()
 	defer cancel()
 	for {
@@ -322,6 +331,9 @@ func (s *Store) Requeue(id int, reason string) error {
 // RequeueRunning requeues the Running trials that no live worker holds,
 // and those this worker holds; trials other workers run stay theirs.
 func (s *Store) RequeueRunning() (int, error) {
+	if err := s.writable(); err != nil {
+		return 0, err
+	}
 	ctx, cancel := s.op()
 	defer cancel()
 	resp, err := s.cli.Get(ctx, s.trialPrefix(), clientv3.WithPrefix())
