@@ -325,11 +325,11 @@ type drawer struct {
 const maxEnumerated = 1 << 14
 
 func (d *drawer) draw() (hp.Values, bool) {
-	seen := tried(d.s.Trials)
+	seen := d.s.tried()
 	g := rng(d.s.Seed, len(d.s.Trials))
 	for range d.collisions + 1 {
 		v := d.s.Space.Sample(g)
-		if !seen[v.Key()] {
+		if !seen(v.Key()) {
 			return v, true
 		}
 	}
@@ -339,7 +339,7 @@ func (d *drawer) draw() (hp.Values, bool) {
 		var left []hp.Values
 		p, ok := gr.first(), true
 		for n := 0; ok && n < maxEnumerated; n++ {
-			if v := gr.values(p); !seen[v.Key()] {
+			if v := gr.values(p); !seen(v.Key()) {
 				left = append(left, v)
 			}
 			p, ok = gr.successor(p)

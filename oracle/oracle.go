@@ -22,7 +22,13 @@ type State struct {
 	Objective goal.Objective
 	Seed      int64
 	// Trials are all stored trials in id order, whatever their status.
+	// They are shared with the caller: read them, do not change them.
 	Trials []*trials.Trial
+	// History, when not nil, holds the same trials as Trials with indexes
+	// kept up to date as trials change (the tuner keeps one), so that an
+	// oracle need not derive them from Trials on every call. It is derived
+	// from Trials: an oracle given it stays a function of Trials.
+	History *trials.History
 }
 
 // Proposal is the next trial to run.
@@ -144,6 +150,16 @@ func checkSettingNames(v any, config json.RawMessage) error {
 // rng returns the generator for the draws of trial number n (0-based).
 func rng(seed int64, n int) *rand.Rand {
 	return rand.New(rand.NewPCG(uint64(seed), uint64(n)))
+}
+
+// tried returns whether a set of values, by its Key, was already proposed:
+// from the History's index when there is one, else from the trials.
+func (s State) tried() func(key string) bool {
+	if s.History != nil {
+		return s.History.Tried
+	}
+	seen := tried(s.Trials)
+	return func(key string) bool { return seen[key] }
 }
 
 // tried returns the keys of every set of values already proposed.

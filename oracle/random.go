@@ -17,11 +17,11 @@ func (r *RandomSearch) Next(s State) (Proposal, error) {
 	if limit <= 0 {
 		limit = 20
 	}
-	seen := tried(s.Trials)
+	seen := s.tried()
 	g := rng(s.Seed, len(s.Trials))
 	for range limit + 1 {
 		v := s.Space.Sample(g)
-		if !seen[v.Key()] {
+		if !seen(v.Key()) {
 			return Proposal{Values: v}, nil
 		}
 	}

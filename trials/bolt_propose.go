@@ -1,18 +1,22 @@
 package trials
 
-import bolt "go.etcd.io/bbolt"
+import (
+	"slices"
 
-// Propose reads every trial, calls propose and creates its trial, all in
-// one writing transaction: bbolt runs one at a time, so no other trial can
-// be created in between, and propose is called once.
+	bolt "go.etcd.io/bbolt"
+)
+
+// Propose calls propose with every trial and creates its trial, all in one
+// writing transaction: bbolt runs one at a time, so no other trial can be
+// created in between, and propose is called once. The history is the
+// cache's own, lent as Lend lends it: propose must not change it.
 func (b *Bolt) Propose(propose func(history []*Trial) (*Trial, error)) (*Trial, error) {
 	var out *Trial
 	err := b.update(func(tx *bolt.Tx) error {
-		ts, err := b.all()
-		if err != nil {
+		if err := b.c.broken(-1); err != nil {
 			return err
 		}
-		p, err := propose(ts)
+		p, err := propose(slices.Clip(b.c.trials))
 		if err != nil || p == nil {
 			return err
 		}
@@ -23,4 +27,18 @@ func (b *Bolt) Propose(propose func(history []*Trial) (*Trial, error)) (*Trial, 
 		return nil, err
 	}
 	return out, nil
+}
+
+var _ Lender = (*Bolt)(nil)
+
+// Lend calls fn with the cached trials, which nobody changes (a change
+// stores a new *Trial), so that a History can Sync without copies. Writes
+// wait until fn returns.
+func (b *Bolt) Lend(fn func(ts []*Trial) error) error {
+	b.c.mu.Lock()
+	defer b.c.mu.Unlock()
+	if err := b.c.broken(-1); err != nil {
+		return err
+	}
+	return fn(slices.Clip(b.c.trials))
 }

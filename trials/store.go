@@ -60,6 +60,8 @@ type Store interface {
 	// history never both land. propose may be called more than once (after
 	// losing a race) and must not have side effects; when it returns nil,
 	// or an error, nothing is created and Propose returns the same.
+	// history may be the store's own: propose must not change it or its
+	// trials, nor keep the slice.
 	Propose(propose func(history []*Trial) (*Trial, error)) (*Trial, error)
 	// Claim moves the lowest-id Pending trial to Running, with Attempt
 	// incremented, its history, score and error cleared, its checkpoint

@@ -112,24 +112,21 @@ func (e *storeError) Error() string { return e.err.Error() }
 func (e *storeError) Unwrap() error { return e.err }
 
 // prune asks the pruner whether the trial should stop after this epoch.
-// The stored trials are read without holding t.mu, so that trials deciding
-// at once do not queue behind one another's reads; the pruner is a function
-// of the history it is given.
+// It reads the tuner's history without holding t.mu, so that a pruner does
+// not wait for the oracle; the pruner is a function of the history it is
+// given.
 func (t *Tuner) prune(tr *trials.Trial, epoch int, value float64) error {
 	if t.opts.Pruner == nil {
 		return nil
 	}
-	ts, err := t.store.Trials()
-	if err != nil {
+	space := t.Space() // before hist.mu: next takes t.mu, then hist.mu
+	t.hist.mu.Lock()
+	defer t.hist.mu.Unlock()
+	if err := t.hist.sync(t.store); err != nil {
 		return &storeError{err}
 	}
-	var current *trials.Trial
-	for _, c := range ts {
-		if c.ID == tr.ID {
-			current = c
-		}
-	}
-	stop, err := t.opts.Pruner.Prune(oracle.State{Space: t.Space(), Objective: t.opts.objective, Seed: t.opts.Seed, Trials: ts}, current, epoch, value)
+	h := &t.hist.h
+	stop, err := t.opts.Pruner.Prune(oracle.State{Space: space, Objective: t.opts.objective, Seed: t.opts.Seed, Trials: h.Trials(), History: h}, h.Trial(tr.ID), epoch, value)
 	if err != nil {
 		return fmt.Errorf("pruner %s: %w", t.opts.Pruner.Name(), err)
 	}

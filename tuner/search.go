@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -82,11 +81,13 @@ func (t *Tuner) next(ctx context.Context, started time.Time) (*trials.Trial, <-c
 	if ctx.Err() != nil {
 		return nil, nil, errDone
 	}
-	ts, err := t.store.Trials()
-	if err != nil {
+	t.hist.mu.Lock()
+	defer t.hist.mu.Unlock()
+	if err := t.hist.sync(t.store); err != nil {
 		return nil, nil, fmt.Errorf("tuner: %w", err)
 	}
-	if err := t.checkFailures(ts, started); err != nil {
+	h := &t.hist.h
+	if err := t.checkFailures(h, started); err != nil {
 		return nil, nil, err
 	}
 	if !t.opts.Deadline.IsZero() && !time.Now().Before(t.opts.Deadline) {
@@ -100,12 +101,7 @@ func (t *Tuner) next(ctx context.Context, started time.Time) (*trials.Trial, <-c
 	if ok {
 		return tr, nil, nil
 	}
-	running := 0
-	for _, tr := range ts {
-		if tr.Status == trials.Running {
-			running++
-		}
-	}
+	running, stored := h.Running(), h.Len()
 	// Until a running trial ends, there may be nothing new to do: a
 	// failing trial may be retried, Hyperband may promote, and a custom
 	// objective's space is unknown until its first trial has run.
@@ -116,21 +112,24 @@ func (t *Tuner) next(ctx context.Context, started time.Time) (*trials.Trial, <-c
 		t.stop = reason
 		return nil, nil, errDone
 	}
-	if len(ts) >= t.opts.MaxTrials {
+	if stored >= t.opts.MaxTrials {
 		return waitOrDone(fmt.Sprintf("reached max trials (%d)", t.opts.MaxTrials))
 	}
-	if !t.declared && t.study.Space.Len() == 0 && len(ts) > 0 {
+	if !t.declared && t.study.Space.Len() == 0 && stored > 0 {
 		return waitOrDone("the objective declares no hyperparameters")
 	}
 	// The oracle proposes inside Store.Propose: with a store shared by
 	// several workers, a proposal computed from a history that another
 	// worker has since added to is dropped and made again.
+	// The oracle reads the tuner's history, brought in step with the
+	// store's inside the transaction.
 	tr, err = t.store.Propose(func(history []*trials.Trial) (*trials.Trial, error) {
-		if len(history) >= t.opts.MaxTrials {
+		h.Sync(history)
+		if h.Len() >= t.opts.MaxTrials {
 			return nil, errMaxTrials
 		}
-		p, err := t.opts.Oracle.Next(oracle.State{Space: t.study.Space, Objective: t.study.Objective, Seed: t.study.Seed, Trials: history})
-		if errors.Is(err, oracle.ErrWait) && slices.ContainsFunc(history, func(tr *trials.Trial) bool { return tr.Status == trials.Running }) {
+		p, err := t.opts.Oracle.Next(oracle.State{Space: t.study.Space, Objective: t.study.Objective, Seed: t.study.Seed, Trials: h.Trials(), History: h})
+		if errors.Is(err, oracle.ErrWait) && h.Running() > 0 {
 			return nil, errWaitRunning
 		}
 		if err != nil {
@@ -156,20 +155,14 @@ func (t *Tuner) next(ctx context.Context, started time.Time) (*trials.Trial, <-c
 // checkFailures ends the search when the last trials that ended since it
 // started all failed. Failures of earlier runs do not count, so a user who
 // fixed the cause can resume.
-func (t *Tuner) checkFailures(ts []*trials.Trial, started time.Time) error {
+func (t *Tuner) checkFailures(h *trials.History, started time.Time) error {
 	limit := t.opts.MaxConsecutiveFailedTrials
 	if limit < 0 {
 		return nil
 	}
-	var ended []*trials.Trial
-	for _, tr := range ts {
-		if tr.Status.Final() && !tr.Ended.Before(started) {
-			ended = append(ended, tr)
-		}
-	}
-	slices.SortStableFunc(ended, func(a, b *trials.Trial) int { return a.Ended.Compare(b.Ended) })
+	ended := h.Ended()
 	streak := 0
-	for i := len(ended) - 1; i >= 0 && ended[i].Status == trials.Failed; i-- {
+	for i := len(ended) - 1; i >= 0 && ended[i].Status == trials.Failed && !ended[i].Ended.Before(started); i-- {
 		streak++
 	}
 	if streak >= limit {

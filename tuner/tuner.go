@@ -25,6 +25,8 @@ type Tuner struct {
 	study   *trials.Study
 	changed chan struct{} // closed and replaced whenever a trial ends
 	stop    string        // why the last search ended
+
+	hist history // the stored trials, for the oracle, pruner and failure check
 }
 
 // New returns a tuner that runs e for every trial and opens the project: a
@@ -79,6 +81,11 @@ func New(e Evaluator, opts Options) (*Tuner, error) {
 		t.Close()
 		return nil, err
 	}
+	// The history is built with the project's opening, as the store's
+	// cache is, rather than by the first trial of a search. A store whose
+	// trials cannot be read fails the search's first sync instead, as it
+	// did before there was a history.
+	_ = t.hist.sync(t.store)
 	return t, nil
 }
 
