@@ -80,7 +80,7 @@ func ExampleHyperParameters_When() {
 	// trial: block1/units=128 block2/units=32 layers=2 model=mlp
 	// valid: <nil>
 	// cnn valid: <nil>
-	// cnn with layers: hyperparameter "layers": has a value but is inactive: invalid hyperparameter
+	// cnn with layers: hyperparameter "layers": has a value but is inactive
 }
 
 // Every hyperparameter maps to and from the unit interval, where random,

@@ -25,9 +25,9 @@ func checkGrid(t *testing.T, p *Param) {
 	}
 	for _, i := range idx {
 		v := p.ValueAt(i)
-		f := toFloat(v)
+		f := Float(v)
 		if i > 0 {
-			if prev := toFloat(p.ValueAt(i - 1)); !(f > prev) {
+			if prev := Float(p.ValueAt(i - 1)); !(f > prev) {
 				t.Fatalf("%v: ValueAt(%d) = %v not above ValueAt(%d) = %v", p, i, v, i-1, prev)
 			}
 		}

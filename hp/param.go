@@ -103,14 +103,14 @@ const (
 )
 
 func (p *Param) errorf(format string, args ...any) error {
-	return fmt.Errorf("hyperparameter %q: %s: %w", p.Name, fmt.Sprintf(format, args...), ErrInvalid)
+	return &Error{Name: p.Name, Reason: fmt.Sprintf(format, args...), Err: ErrInvalid}
 }
 
 // normalize checks a definition, fills defaults and canonicalizes value
 // types. It is called by Space.Add, and is idempotent.
 func (p *Param) normalize() error {
 	if p.Name == "" {
-		return fmt.Errorf("hyperparameter with an empty name: %w", ErrInvalid)
+		return &Error{Reason: "a name is required", Err: ErrInvalid}
 	}
 	switch p.Kind {
 	case KindInt, KindFloat:
@@ -205,7 +205,7 @@ func (p *Param) normalizeRange() error {
 	if err != nil {
 		return p.errorf("default: %v", err)
 	}
-	if f := toFloat(d); f < p.Min || f > p.Max {
+	if f := Float(d); f < p.Min || f > p.Max {
 		return p.errorf("default %v outside [%v, %v]", d, p.Min, p.Max)
 	}
 	if d, err = p.canonical(d); err != nil {
@@ -470,7 +470,7 @@ func (p *Param) ValueAt(i int) any {
 func (p *Param) nearest(v any) (int, bool) {
 	n := p.Count()
 	if n == 1 {
-		return 0, toFloat(v) == toFloat(p.ValueAt(0))
+		return 0, Float(v) == Float(p.ValueAt(0))
 	}
 	if iv, ok := v.(int); ok && p.Kind == KindInt {
 		lo, step := int(p.Min), int(p.Step)
@@ -487,7 +487,7 @@ func (p *Param) nearest(v any) (int, bool) {
 		}
 		return (iv - lo) / step, true
 	}
-	f := toFloat(v)
+	f := Float(v)
 	var x float64
 	switch p.Sampling {
 	case Log:
@@ -502,7 +502,7 @@ func (p *Param) nearest(v any) (int, bool) {
 		return 0, false
 	}
 	i := int(r)
-	g := toFloat(p.ValueAt(i))
+	g := Float(p.ValueAt(i))
 	return i, math.Abs(f-g) <= p.tol(i) || f == g
 }
 
@@ -551,7 +551,7 @@ func (p *Param) ToUnit(v any) (float64, error) {
 		}
 		return (float64(i) + 0.5) / float64(n), nil
 	}
-	f := toFloat(v)
+	f := Float(v)
 	var u float64
 	switch p.Sampling {
 	case Log:
@@ -664,7 +664,9 @@ func typeName(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-func toFloat(v any) float64 {
+// Float returns a numeric value (an int or a float64) as a float64, and
+// NaN for any other value, so that a comparison with it is false.
+func Float(v any) float64 {
 	switch x := v.(type) {
 	case int:
 		return float64(x)

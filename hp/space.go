@@ -88,8 +88,8 @@ func (s *Space) Add(p Param) error {
 		if old.Equal(&p) {
 			return nil
 		}
-		return fmt.Errorf("hyperparameter %q: registered again with a different definition (was %v; now %v): %w",
-			p.Name, old, p, ErrConflict)
+		return &Error{Name: p.Name, Err: ErrConflict,
+			Reason: fmt.Sprintf("registered again with a different definition (was %v; now %v)", old, p)}
 	}
 	s.params = append(s.params, p)
 	return nil
@@ -191,7 +191,7 @@ func (s *Space) Validate(v Values) error {
 	}
 	for _, name := range slices.Sorted(maps.Keys(v)) {
 		if _, ok := s.Param(name); !ok {
-			return fmt.Errorf("hyperparameter %q: %w", name, ErrUnknown)
+			return &Error{Name: name, Reason: "not in the space", Err: ErrUnknown}
 		}
 	}
 	return nil

@@ -53,7 +53,7 @@ func (v Values) MarshalJSON() ([]byte, error) {
 		b.Write(kb)
 		b.WriteByte(':')
 		if err := appendScalar(&b, v[k]); err != nil {
-			return nil, fmt.Errorf("hyperparameter %q: %w", k, err)
+			return nil, &Error{Name: k, Err: err}
 		}
 	}
 	b.WriteByte('}')
@@ -72,7 +72,7 @@ func (v *Values) UnmarshalJSON(data []byte) error {
 	for k, r := range raw {
 		x, err := parseScalar(r)
 		if err != nil {
-			return fmt.Errorf("hyperparameter %q: %w", k, err)
+			return &Error{Name: k, Err: err}
 		}
 		out[k] = x
 	}

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tunekit/tune/data"
+	"github.com/tunekit/tune/hypermodels"
 	"github.com/tunekit/tune/nn"
 )
 
@@ -146,7 +147,7 @@ func (s *Study) checkData() error {
 			}
 			seen[l] = true
 		}
-		if s.Task == Binary && len(d.Labels) != 2 {
+		if s.Task == hypermodels.Binary && len(d.Labels) != 2 {
 			return errorf(s.line("data", "labels"), "task binary needs 2 data.labels, not %d", len(d.Labels))
 		}
 	}
@@ -172,9 +173,9 @@ func (s *Study) checkData() error {
 			return errorf(s.line("data", "classes"), "data.classes is %d, want 2 or more", d.Classes)
 		case !(d.Noise >= 0) || math.IsInf(d.Noise, 0):
 			return errorf(s.line("data", "noise"), "data.noise %v must be 0 or more", d.Noise)
-		case s.Task == Regression:
+		case s.Task == hypermodels.Regression:
 			return errorf(s.line("task"), "task regression does not fit the spirals data, whose labels are classes")
-		case s.Task == Binary && d.Classes != 2:
+		case s.Task == hypermodels.Binary && d.Classes != 2:
 			return errorf(s.line("data", "classes"), "task binary needs data.classes 2, not %d", d.Classes)
 		}
 	}
@@ -475,14 +476,14 @@ func (s *Study) checkLabels(ds *Dataset) error {
 		for i, v := range y.Data {
 			f := float64(v)
 			switch s.Task {
-			case Classification:
+			case hypermodels.Classification:
 				if f < 0 || f != math.Trunc(f) || f >= maxClasses {
 					return bad("%s label %v (row %d) is not a class id 0, 1, 2, … below %d; for a real-valued target use task: regression", part, v, i+1, maxClasses)
 				}
 				if classes > 0 && int(f) >= classes {
 					return bad("%s label %v (row %d) is not a class of the training labels (0 to %d)", part, v, i+1, classes-1)
 				}
-			case Binary:
+			case hypermodels.Binary:
 				if f != 0 && f != 1 {
 					return bad("%s label %v (row %d) is not 0 or 1, as task binary needs; for more classes use task: classification", part, v, i+1)
 				}
@@ -494,7 +495,7 @@ func (s *Study) checkLabels(ds *Dataset) error {
 		return err
 	}
 	switch s.Task {
-	case Classification:
+	case hypermodels.Classification:
 		top := float32(0)
 		for _, v := range ds.Y.Data {
 			top = max(top, v)
@@ -507,7 +508,7 @@ func (s *Study) checkLabels(ds *Dataset) error {
 			// String labels seen only in the validation part.
 			ds.Classes = len(ds.ClassNames)
 		}
-	case Binary:
+	case hypermodels.Binary:
 		ds.Classes = 2
 	}
 	if err := label("validation", ds.ValidationY, ds.Classes); err != nil {

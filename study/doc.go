@@ -1,11 +1,12 @@
 // Package study reads study files: YAML descriptions of a hyperparameter
-// search with the built-in MLP hypermodel, in the spirit of Keras Tuner. The
+// search with a built-in hypermodel (package hypermodels), in the spirit of
+// Keras Tuner. The
 // tune command runs them; a Go program can too:
 //
 //	s, err := study.Load("study.yaml")
 //	ds, err := s.LoadData()
 //	opts, err := s.Options()
-//	t, err := tuner.New(&tuner.Training{HyperModel: s.MLP(ds), X: ds.X, Y: ds.Y, Config: s.FitConfig(ds)}, opts)
+//	t, err := tuner.New(&tuner.Training{HyperModel: s.HyperModel(ds.Info()), X: ds.X, Y: ds.Y, Config: s.FitConfig(ds)}, opts)
 //	err = t.Search(ctx)
 //
 // # Schema
@@ -17,7 +18,7 @@
 //	store: etcd://h1:2379,h2:2379/mnist   # instead: a shared etcd study (or a .db file path)
 //	seed: 42                   # default 0: a study always repeats itself
 //	task: classification       # classification (default) | binary | regression
-//	model: mlp                 # mlp (default) | wide_deep; see MLP
+//	model: mlp                 # mlp (default) | wide_deep; see package hypermodels
 //
 //	data:
 //	  format: idx              # idx | csv | spirals
@@ -43,7 +44,7 @@
 //	  validation_last: 5000    # the last N rows; neither nor a file: no validation data
 //	  scale: none              # none (default) | standard | minmax, fitted on the training rows
 //
-//	hyperparameters:           # the MLP's; see below
+//	hyperparameters:           # the model's; see below
 //	  n_hidden:      {type: int, min: 0, max: 8, default: 2}
 //	  n_neurons:     {type: int, min: 16, max: 256, step: 16}
 //	  learning_rate: {type: float, min: 1.0e-4, max: 1.0e-2, sampling: log}
@@ -75,7 +76,7 @@
 // # Hyperparameters
 //
 // The hyperparameters section sets the built-in model's hyperparameters
-// (see KnownHyperparameters and MLP): n_hidden, n_neurons, activation,
+// (see hypermodels.DenseHyperparameters): n_hidden, n_neurons, activation,
 // optimizer, learning_rate, momentum, dropout, batch_norm and batch_size.
 // Each entry is one of
 //
@@ -104,8 +105,10 @@
 // model: mlp is a multilayer perceptron; model: wide_deep is the Wide &
 // Deep network of Hands-On Machine Learning, chapter 10, which feeds the
 // inputs both through the hidden layers and straight to the output (see
-// MLP). Both take the same hyperparameters; dropout and batch_norm add
-// Dropout and BatchNormalization layers after every hidden layer.
+// hypermodels.MLP and hypermodels.WideDeep). Both take the same
+// hyperparameters; dropout and batch_norm add Dropout and
+// BatchNormalization layers after every hidden layer. The study builds no
+// model itself: it converts its sections into a hypermodels.Config.
 //
 // # What a project keeps
 //

@@ -3,19 +3,17 @@ package study
 import (
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/tunekit/tune/hp"
-	"github.com/tunekit/tune/nn"
 )
 
 // Hyperparameter is one entry of the hyperparameters section.
 type Hyperparameter struct {
-	// Name is the entry's key, one of KnownHyperparameters.
+	// Name is the entry's key, one of the model's hyperparameters (hypermodels.Builtin).
 	Name string
 	// Param is the definition the MLP registers with
 	// hp.HyperParameters.Register: a plain value is a Fixed Param, a list
@@ -64,8 +62,8 @@ var specKeys = map[string][]hp.Kind{
 
 var specKeyOrder = []string{"type", "min", "max", "step", "sampling", "values", "value", "default"}
 
-// UnmarshalYAML reads the hyperparameters mapping; names must be
-// KnownHyperparameters.
+// UnmarshalYAML reads the hyperparameters mapping; the names are checked
+// against the model's once the whole file is read.
 func (hs *Hyperparameters) UnmarshalYAML(n *yaml.Node) error {
 	return typeError(hs.unmarshal(n))
 }
@@ -81,15 +79,6 @@ func (hs *Hyperparameters) unmarshal(n *yaml.Node) error {
 		if _, dup := out.Lookup(k.Value); dup {
 			prev, _ := out.Lookup(k.Value)
 			return errorf(k.Line, "hyperparameter %q is given twice (first at line %d)", k.Value, prev.Line)
-		}
-		if _, ok := knownHyperparameter(k.Value); !ok {
-			msg := fmt.Sprintf("unknown hyperparameter %q", k.Value)
-			if best := closest(k.Value, knownNames()); best != "" {
-				msg += fmt.Sprintf(" (did you mean %q?)", best)
-			} else {
-				msg += " (the MLP has " + orList(knownNames()) + ")"
-			}
-			return errorf(k.Line, "%s", msg)
 		}
 		p, err := paramOf(k, v)
 		if err != nil {
@@ -263,140 +252,30 @@ func scalars(n *yaml.Node) ([]any, error) {
 	return out, nil
 }
 
-// valueType is the Go type of a hyperparameter's values.
-type valueType int
-
-const (
-	intValue valueType = iota
-	floatValue
-	stringValue
-	boolValue
-)
-
-func (t valueType) String() string {
-	return [...]string{"whole numbers", "numbers", "names", "true or false"}[t]
-}
-
-// KnownHyperparameter describes a hyperparameter of the built-in MLP.
-type KnownHyperparameter struct {
-	// Name is the key in the study file.
-	Name string
-	// Default is the value used when the study file does not mention the
-	// hyperparameter (nil: the optimizer's own default).
-	Default any
-	// Doc says what it does and which values it takes.
-	Doc string
-
-	typ   valueType
-	check func(v any) error // checks one value (or a range's bound)
-}
-
-// KnownHyperparameters are the MLP's hyperparameters in the order it
-// registers them.
-var KnownHyperparameters = []KnownHyperparameter{
-	{Name: "n_hidden", Default: 2, typ: intValue, check: atLeast(0),
-		Doc: "number of hidden Dense layers, 0 or more"},
-	{Name: "n_neurons", Default: 64, typ: intValue, check: atLeast(1),
-		Doc: "units of every hidden layer, 1 or more"},
-	{Name: "activation", Default: "relu", typ: stringValue, check: checkActivation,
-		Doc: "activation of the hidden layers: relu, tanh, sigmoid, elu, selu, softplus, leaky_relu or linear"},
-	{Name: "optimizer", Default: "adam", typ: stringValue, check: oneOf("sgd", "adam", "rmsprop"),
-		Doc: "sgd, adam or rmsprop"},
-	{Name: "learning_rate", Default: nil, typ: floatValue, check: positive,
-		Doc: "the optimizer's learning rate, > 0; default the optimizer's own (sgd 0.01, adam and rmsprop 0.001)"},
-	{Name: "momentum", Default: 0.0, typ: floatValue, check: fraction,
-		Doc: "sgd's momentum in [0, 1); active only when the optimizer is sgd"},
-	{Name: "dropout", Default: 0.0, typ: floatValue, check: fraction,
-		Doc: "rate of the Dropout layer after every hidden layer, in [0, 1); 0: no Dropout layers"},
-	{Name: "batch_norm", Default: false, typ: boolValue, check: func(any) error { return nil },
-		Doc: "true: a BatchNormalization layer after every hidden Dense layer"},
-	{Name: "batch_size", Default: nil, typ: intValue, check: atLeast(1),
-		Doc: "rows per gradient step, 1 or more; default the study's batch_size"},
-}
-
-func knownHyperparameter(name string) (*KnownHyperparameter, bool) {
-	for i := range KnownHyperparameters {
-		if KnownHyperparameters[i].Name == name {
-			return &KnownHyperparameters[i], true
-		}
-	}
-	return nil, false
-}
-
-func knownNames() []string {
-	names := make([]string, len(KnownHyperparameters))
-	for i, k := range KnownHyperparameters {
-		names[i] = k.Name
-	}
-	return names
-}
-
-func atLeast(lo float64) func(any) error {
-	return func(v any) error {
-		if toFloat(v) < lo {
-			return fmt.Errorf("%v is below %v", v, lo)
-		}
-		return nil
-	}
-}
-
-func positive(v any) error {
-	if !(toFloat(v) > 0) {
-		return fmt.Errorf("%v is not above 0", v)
-	}
-	return nil
-}
-
-func fraction(v any) error {
-	if f := toFloat(v); !(f >= 0 && f < 1) {
-		return fmt.Errorf("%v is not in [0, 1)", v)
-	}
-	return nil
-}
-
-func oneOf(names ...string) func(any) error {
-	return func(v any) error {
-		if !slices.Contains(names, v.(string)) {
-			return fmt.Errorf("%q is not %s", v, orList(names))
-		}
-		return nil
-	}
-}
-
-// checkActivation asks nn's registry whether it knows an activation, so
-// that the list stays nn's.
-func checkActivation(v any) error {
-	names := nn.Activations()
-	if !slices.Contains(names, v.(string)) {
-		return fmt.Errorf("unknown activation %q (want %s)", v, orList(names))
-	}
-	return nil
-}
-
-func toFloat(v any) float64 {
-	switch x := v.(type) {
-	case int:
-		return float64(x)
-	case float64:
-		return x
-	}
-	return math.NaN()
-}
-
-func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
-
-// checkHyperparameters checks the section against the MLP's
-// hyperparameters, converts the values to their types and registers them
-// with hp, which checks the definitions.
+// checkHyperparameters checks the section against the hyperparameters of
+// the study's model, converts the values to their types and registers them
+// with hp in the model's order, which checks the definitions. Errors name
+// the entry's line.
 func (s *Study) checkHyperparameters() error {
+	b := s.builtin()
 	for i := range s.Hyperparameters {
 		h := &s.Hyperparameters[i]
-		k, ok := knownHyperparameter(h.Name)
+		k, ok := b.Hyperparameter(h.Name)
 		if !ok {
-			return errorf(h.Line, "unknown hyperparameter %q", h.Name)
+			known := make([]string, len(b.Hyperparameters))
+			for i, k := range b.Hyperparameters {
+				known[i] = k.Name
+			}
+			msg := fmt.Sprintf("unknown hyperparameter %q", h.Name)
+			if best := closest(h.Name, known); best != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", best)
+			} else {
+				msg += fmt.Sprintf(" (model %s has %s)", b.Name, orList(known))
+			}
+			return errorf(h.Line, "%s", msg)
 		}
-		if err := k.convert(&h.Param); err != nil {
-			return errorf(h.Line, "hyperparameter %q: %v", h.Name, err)
+		if err := k.Convert(&h.Param); err != nil {
+			return wrapf(h.Line, err, "hyperparameter %q", h.Name)
 		}
 	}
 	if m, ok := s.Hyperparameters.Lookup("momentum"); ok {
@@ -407,175 +286,26 @@ func (s *Study) checkHyperparameters() error {
 		m.Param.Conditions = []hp.Condition{{Parent: "optimizer", Values: []any{"sgd"}}}
 	}
 	h := hp.New()
-	if _, err := s.Hyperparameters.config(h); err != nil {
-		return err
-	}
-	// Keep the definitions as hp completed them (defaults, sampling).
-	for i := range s.Hyperparameters {
-		if p, ok := h.Space().Param(s.Hyperparameters[i].Name); ok {
-			s.Hyperparameters[i].Param = *p
-		}
-	}
-	return nil
-}
-
-// convert checks that a definition fits the hyperparameter's type and
-// converts its values to it (a whole float to an int, an int to a float).
-func (k *KnownHyperparameter) convert(p *hp.Param) error {
-	switch p.Kind {
-	case hp.KindInt, hp.KindFloat:
-		want := hp.KindInt
-		if k.typ == floatValue {
-			want = hp.KindFloat
-		}
-		if k.typ == stringValue {
-			return fmt.Errorf("type %s does not fit: %s takes %s, as a choice (a list) or a fixed value", p.Kind, k.Name, k.typ)
-		}
-		if k.typ == boolValue {
-			return fmt.Errorf("type %s does not fit: %s takes %s (type boolean)", p.Kind, k.Name, k.typ)
-		}
-		if p.Kind != want {
-			return fmt.Errorf("type %s does not fit: %s takes %s (type %s)", p.Kind, k.Name, k.typ, want)
-		}
-		for _, b := range []float64{p.Min, p.Max} {
-			var v any = b
-			if want == hp.KindInt && b == math.Trunc(b) && math.Abs(b) < 1<<53 {
-				v = int(b)
-			}
-			if err := k.check(v); err != nil {
-				return err
-			}
-		}
-		if p.Default != nil {
-			d, err := k.value(p.Default)
-			if err != nil {
-				return fmt.Errorf("default: %v", err)
-			}
-			p.Default = d
-		}
-		return nil
-	case hp.KindBoolean:
-		if k.typ != boolValue {
-			return fmt.Errorf("type boolean does not fit: %s takes %s", k.Name, k.typ)
-		}
-		if p.Default != nil {
-			if _, ok := p.Default.(bool); !ok {
-				return fmt.Errorf("default: %s takes %s, not %s", k.Name, k.typ, describeScalar(p.Default))
-			}
-		}
-		return nil
-	}
-	for i, v := range p.Values {
-		x, err := k.value(v)
-		if err != nil {
-			return err
-		}
-		if err := k.check(x); err != nil {
-			return err
-		}
-		p.Values[i] = x
-	}
-	if p.Default != nil {
-		d, err := k.value(p.Default)
-		if err != nil {
-			return fmt.Errorf("default: %v", err)
-		}
-		p.Default = d
-	}
-	return nil
-}
-
-// value converts one value to the hyperparameter's type.
-func (k *KnownHyperparameter) value(v any) (any, error) {
-	switch k.typ {
-	case intValue:
-		switch x := v.(type) {
-		case int:
-			return x, nil
-		case float64:
-			if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
-				return int(x), nil
-			}
-		}
-	case floatValue:
-		switch x := v.(type) {
-		case int:
-			return float64(x), nil
-		case float64:
-			return x, nil
-		}
-	case stringValue:
-		if s, ok := v.(string); ok {
-			return s, nil
-		}
-	case boolValue:
-		if b, ok := v.(bool); ok {
-			return b, nil
-		}
-	}
-	return nil, fmt.Errorf("%s takes %s, not %s", k.Name, k.typ, describeScalar(v))
-}
-
-// mlpConfig is the MLP's configuration for one trial.
-type mlpConfig struct {
-	nHidden, nNeurons      int
-	activation, optimizer  string
-	learningRate, momentum float64
-	dropout                float64
-	batchNorm              bool
-	batchSize              int // 0: the study's
-}
-
-// config registers the declared hyperparameters with h in the MLP's order
-// and returns the trial's configuration; undeclared ones take their
-// built-in defaults. Errors name the file's line.
-func (hs Hyperparameters) config(h *hp.HyperParameters) (mlpConfig, error) {
-	vals := map[string]any{}
-	for _, k := range KnownHyperparameters {
-		d, ok := hs.Lookup(k.Name)
+	for _, k := range b.Hyperparameters {
+		d, ok := s.Hyperparameters.Lookup(k.Name)
 		if !ok {
-			vals[k.Name] = k.Default
 			continue
 		}
-		v, err := h.Register(d.Param)
-		if err != nil {
-			return mlpConfig{}, &Error{Line: d.Line, Msg: oneLine(strings.TrimSuffix(err.Error(), ": "+hp.ErrInvalid.Error())), Err: err}
+		if _, err := h.Register(d.Param); err != nil {
+			return wrapf(d.Line, err, "")
 		}
-		vals[k.Name] = v
+		// Keep the definition as hp completed it (default, sampling).
+		p, _ := h.Space().Param(d.Name)
+		d.Param = *p
 	}
-	var c mlpConfig
-	bad := ""
-	get := func(name string, dst any) {
-		v := vals[name]
-		if v == nil {
-			return // a default left to the optimizer or the study
-		}
-		ok := false
-		switch p := dst.(type) {
-		case *int:
-			*p, ok = v.(int)
-		case *float64:
-			*p, ok = v.(float64)
-		case *string:
-			*p, ok = v.(string)
-		case *bool:
-			*p, ok = v.(bool)
-		}
-		if !ok && bad == "" {
-			bad = name
-		}
+	return nil
+}
+
+// params returns the definitions, for hypermodels' Tune.
+func (hs Hyperparameters) params() []hp.Param {
+	out := make([]hp.Param, len(hs))
+	for i, h := range hs {
+		out[i] = h.Param
 	}
-	get("n_hidden", &c.nHidden)
-	get("n_neurons", &c.nNeurons)
-	get("activation", &c.activation)
-	get("optimizer", &c.optimizer)
-	get("learning_rate", &c.learningRate)
-	get("momentum", &c.momentum)
-	get("dropout", &c.dropout)
-	get("batch_norm", &c.batchNorm)
-	get("batch_size", &c.batchSize)
-	if bad != "" {
-		return c, fmt.Errorf("hyperparameter %q: value %v (%T) has the wrong type", bad, vals[bad], vals[bad])
-	}
-	return c, nil
+	return out
 }

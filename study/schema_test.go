@@ -62,7 +62,7 @@ func TestValidationAndTestFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Objective != "val_accuracy" || s.MaxTrials != 0 || s.Model != ModelWideDeep {
+	if s.Objective != "val_accuracy" || s.MaxTrials != 0 || s.Model != "wide_deep" {
 		t.Errorf("objective %q, max trials %d (hyperband: no cap), model %q", s.Objective, s.MaxTrials, s.Model)
 	}
 	ds, err := s.LoadData()
@@ -131,7 +131,7 @@ func TestValidationAndTestFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if back.Data.Path != s.Data.Path || back.Model != ModelWideDeep || info.TrainRows != 40 || info.ValidationRows != 12 ||
+	if back.Data.Path != s.Data.Path || back.Model != "wide_deep" || info.TrainRows != 40 || info.ValidationRows != 12 ||
 		!slices.Equal(info.ClassNames, []string{"small", "big"}) || info.Scaler.Kind != "minmax" || !slices.Equal(info.InputShape, []int{2}) {
 		t.Errorf("from config: %+v, %+v", back.Data, info)
 	}
@@ -188,9 +188,6 @@ func TestWideDeepAndNewHyperparameters(t *testing.T) {
 	}
 	if batches != 2 {
 		t.Errorf("%d batches, want 2 of 8 rows", batches)
-	}
-	if BatchSize(hp.Values{}, 32) != 32 || BatchSize(hp.Values{"batch_size": 8}, 32) != 8 {
-		t.Error("BatchSize")
 	}
 }
 

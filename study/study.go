@@ -3,40 +3,20 @@ package study
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
 	"github.com/tunekit/tune/goal"
+	"github.com/tunekit/tune/hypermodels"
 	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/oracle"
 	"github.com/tunekit/tune/trials/etcdstore"
 	"github.com/tunekit/tune/tuner"
-)
-
-// Task says what the model predicts; it decides the output layer, the loss
-// and the metrics (see MLP).
-type Task string
-
-// The built-in hypermodels (Study.Model).
-const (
-	ModelMLP      = "mlp"
-	ModelWideDeep = "wide_deep"
-)
-
-// The tasks.
-const (
-	// Classification predicts one of k classes from integer labels
-	// 0..k-1 (softmax output, sparse categorical cross-entropy, accuracy).
-	Classification Task = "classification"
-	// Binary predicts a label 0 or 1 (sigmoid output, binary
-	// cross-entropy, accuracy).
-	Binary Task = "binary"
-	// Regression predicts a real number (linear output, mean squared
-	// error, rmse and mae).
-	Regression Task = "regression"
 )
 
 // Defaults of a study file.
@@ -45,6 +25,9 @@ const (
 	DefaultMaxTrials = 10
 	DefaultEpochs    = 10
 	DefaultBatchSize = 32
+	// DefaultModel is the built-in hypermodel of a study file without a
+	// model key.
+	DefaultModel = "mlp"
 	// DefaultMaxConsecutiveFailedTrials is Keras Tuner's default.
 	DefaultMaxConsecutiveFailedTrials = 3
 )
@@ -74,19 +57,19 @@ type Study struct {
 	// weights, the shuffles and the spirals data derive from it. Default 0.
 	Seed int64 `yaml:"seed"`
 	// Task is classification (default), binary or regression.
-	Task Task `yaml:"task"`
-	// Model is the built-in hypermodel: mlp (default) or wide_deep (see
-	// MLP).
+	Task hypermodels.Task `yaml:"task"`
+	// Model names the built-in hypermodel (see package hypermodels): mlp
+	// (default) or wide_deep.
 	Model string `yaml:"model"`
 
 	// Data says where the training data come from and how they are split
 	// and scaled.
 	Data Data `yaml:"data"`
 
-	// Hyperparameters are the built-in MLP's hyperparameters, in file
+	// Hyperparameters are the built-in hypermodel's hyperparameters, in file
 	// order. A mapping defines a hyperparameter to tune, a list is a
 	// choice, a plain value fixes it; an absent one takes its built-in
-	// default. See KnownHyperparameters.
+	// default. See the model's Builtin.Hyperparameters.
 	Hyperparameters Hyperparameters `yaml:"hyperparameters"`
 
 	// Objective is the metric to optimize: loss or accuracy (classification
@@ -203,8 +186,8 @@ func newStudy(file string) *Study {
 		File:                       file,
 		Project:                    "untitled_project",
 		Directory:                  DefaultDirectory,
-		Task:                       Classification,
-		Model:                      ModelMLP,
+		Task:                       hypermodels.Classification,
+		Model:                      DefaultModel,
 		Data:                       defaultData(),
 		MaxTrials:                  DefaultMaxTrials,
 		ExecutionsPerTrial:         1,
@@ -252,17 +235,14 @@ func (s *Study) check() error {
 	} else {
 		s.Store = s.path(s.Store)
 	}
-	switch s.Task {
-	case Classification, Binary, Regression:
-	default:
+	if !slices.Contains(hypermodels.Tasks, s.Task) {
 		return errorf(s.line("task"), "task %q: want classification, binary or regression", s.Task)
 	}
-	switch s.Model {
-	case ModelMLP, ModelWideDeep:
-	case "":
-		s.Model = ModelMLP
-	default:
-		return errorf(s.line("model"), "model %q: want mlp or wide_deep", s.Model)
+	if s.Model == "" {
+		s.Model = DefaultModel
+	}
+	if _, ok := hypermodels.Lookup(s.Model); !ok {
+		return errorf(s.line("model"), "model %q: want %s", s.Model, orList(hypermodels.Names()))
 	}
 	if err := s.checkData(); err != nil {
 		return err
@@ -298,10 +278,7 @@ func (s *Study) hasValidation() bool {
 // metrics returns the metric names a model of the task reports, without
 // and with the "val_" prefix.
 func (s *Study) metrics() []string {
-	base := []string{"loss", "accuracy"}
-	if s.Task == Regression {
-		base = []string{"loss", "rmse", "mae"}
-	}
+	base := append([]string{"loss"}, s.Task.Metrics()...)
 	out := append([]string(nil), base...)
 	for _, m := range base {
 		out = append(out, "val_"+m)
@@ -328,7 +305,7 @@ func (s *Study) checkMetric(what, name string, line int) error {
 func (s *Study) checkObjective() error {
 	if s.Objective == "" {
 		s.Objective = "accuracy"
-		if s.Task == Regression {
+		if s.Task == hypermodels.Regression {
 			s.Objective = "loss"
 		}
 		if s.hasValidation() {
@@ -390,7 +367,7 @@ func (s *Study) checkEarlyStopping() error {
 	if e.Patience < 0 {
 		return errorf(s.line("early_stopping", "patience"), "early_stopping.patience is %d, want 0 or more", e.Patience)
 	}
-	if !finite(e.MinDelta) {
+	if math.IsNaN(e.MinDelta) || math.IsInf(e.MinDelta, 0) {
 		return errorf(s.line("early_stopping", "min_delta"), "early_stopping.min_delta %v is not a finite number", e.MinDelta)
 	}
 	switch e.Mode {

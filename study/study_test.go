@@ -9,6 +9,7 @@ import (
 
 	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
+	"github.com/tunekit/tune/hypermodels"
 	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/oracle"
 )
@@ -47,7 +48,7 @@ func TestParseValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Project != "spirals" || s.Directory != filepath.Join("dir", "projects") || s.Seed != 42 || s.Task != Classification {
+	if s.Project != "spirals" || s.Directory != filepath.Join("dir", "projects") || s.Seed != 42 || s.Task != hypermodels.Classification {
 		t.Errorf("project %q directory %q seed %d task %q", s.Project, s.Directory, s.Seed, s.Task)
 	}
 	if got := s.Hyperparameters.Names(); !reflect.DeepEqual(got, []string{"n_hidden", "n_neurons", "learning_rate", "optimizer", "momentum", "activation"}) {
@@ -102,7 +103,7 @@ func TestParseDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Study{
-		File: "my_study.yml", Project: "my_study", Directory: DefaultDirectory, Task: Classification, Model: ModelMLP,
+		File: "my_study.yml", Project: "my_study", Directory: DefaultDirectory, Task: hypermodels.Classification, Model: DefaultModel,
 		Objective: "accuracy", Direction: goal.Maximize, MaxTrials: 10, ExecutionsPerTrial: 1,
 		MaxConsecutiveFailedTrials: 3, Epochs: 10, BatchSize: 32,
 	}
@@ -199,7 +200,7 @@ func TestParseErrors(t *testing.T) {
 		{"unknown hyperparameter", edit("  learning_rate:", "  lerning_rate: {type: float, min: 1.0e-4, max: 1.0e-2}"),
 			`study.yaml:13: unknown hyperparameter "lerning_rate" (did you mean "learning_rate"?)`},
 		{"unknown hyperparameter far from any", edit("  activation:", "  colour: red"),
-			`study.yaml:16: unknown hyperparameter "colour" (the MLP has n_hidden, n_neurons, activation, optimizer, learning_rate, momentum, dropout, batch_norm or batch_size)`},
+			`study.yaml:16: unknown hyperparameter "colour" (model mlp has n_hidden, n_neurons, activation, optimizer, learning_rate, momentum, dropout, batch_norm or batch_size)`},
 		{"hyperparameter given twice", edit("  activation:", "  n_hidden: 2"), `study.yaml:16: hyperparameter "n_hidden" is given twice (first at line 11)`},
 		{"min above max", edit("  n_neurons:", "  n_neurons: {type: int, min: 300, max: 200}"), `study.yaml:12: hyperparameter "n_neurons": min 300 > max 200`},
 		{"unknown spec key", edit("  n_neurons:", "  n_neurons: {type: int, min: 4, max: 32, stp: 4}"),

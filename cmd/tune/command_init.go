@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tunekit/tune/hypermodels"
 	"github.com/tunekit/tune/study"
 )
 
@@ -134,7 +135,7 @@ func runInit(cmd *cobra.Command, f initFlags) error {
 		}
 	}
 	s.Objective = "val_accuracy"
-	if s.Task == string(study.Regression) {
+	if s.Task == string(hypermodels.Regression) {
 		s.Objective = "val_loss"
 	}
 	var b strings.Builder
@@ -211,11 +212,11 @@ func describeCSV(s *initStudy, f initFlags) error {
 	if task == "" {
 		switch {
 		case !numeric && len(distinct) == 2, numeric && len(distinct) == 2 && distinct["0"] && distinct["1"]:
-			task = string(study.Binary)
+			task = string(hypermodels.Binary)
 		case !numeric, whole && len(distinct) <= 20:
-			task = string(study.Classification)
+			task = string(hypermodels.Classification)
 		default:
-			task = string(study.Regression)
+			task = string(hypermodels.Regression)
 		}
 	}
 	s.Task = task

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tunekit/tune/hypermodels"
 	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/study"
 )
@@ -110,7 +111,7 @@ func runPredict(cmd *cobra.Command, f predictFlags) error {
 }
 
 // writePredictions writes the model's outputs as csv.
-func writePredictions(w io.Writer, task study.Task, info *study.DataInfo, y *nn.Matrix) error {
+func writePredictions(w io.Writer, task hypermodels.Task, info *study.DataInfo, y *nn.Matrix) error {
 	className := func(c int) string {
 		if c < len(info.ClassNames) {
 			return info.ClassNames[c]
@@ -120,7 +121,7 @@ func writePredictions(w io.Writer, task study.Task, info *study.DataInfo, y *nn.
 	f := func(v float32) string { return strconv.FormatFloat(float64(v), 'g', 6, 32) }
 	cw := csv.NewWriter(w)
 	switch task {
-	case study.Classification:
+	case hypermodels.Classification:
 		header := []string{"row", "class"}
 		for c := range y.Cols {
 			header = append(header, "p_"+className(c))
@@ -140,7 +141,7 @@ func writePredictions(w io.Writer, task study.Task, info *study.DataInfo, y *nn.
 			}
 			cw.Write(rec)
 		}
-	case study.Binary:
+	case hypermodels.Binary:
 		cw.Write([]string{"row", "class", "probability"})
 		for i := range y.Rows {
 			v := y.Data[i]

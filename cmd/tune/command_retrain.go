@@ -95,12 +95,12 @@ func runRetrain(cmd *cobra.Command, f retrainFlags) error {
 	if ds.ValidationX != nil {
 		x, y = concatRows(ds.X, ds.ValidationX), concatRows(ds.Y, ds.ValidationY)
 	}
-	hm := spec.MLP(ds)
 	scaler, err := spec.FitScaler(x)
 	if err != nil {
 		return err
 	}
-	if hm.Normalization, err = scaler.Normalization(); err != nil {
+	hm, err := spec.ScalingHyperModel(ds.Info(), scaler)
+	if err != nil {
 		return err
 	}
 	m, err := tuner.BuildModel(hm, space, t.Values)

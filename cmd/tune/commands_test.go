@@ -19,6 +19,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tunekit/tune/hypermodels"
 	"github.com/tunekit/tune/study"
 	"github.com/tunekit/tune/trials"
 )
@@ -328,14 +329,14 @@ func TestInit(t *testing.T) {
 		t.Fatal(err)
 	}
 	if d := s.Data; d.Format != "csv" || d.Separator != ";" || d.Target.Name != "fruit" || !d.StringLabels ||
-		!slices.Equal(d.Columns, []string{"weight", "colour code"}) || s.Task != study.Binary {
+		!slices.Equal(d.Columns, []string{"weight", "colour code"}) || s.Task != hypermodels.Binary {
 		t.Errorf("init from csv: task %s, data %+v", s.Task, d)
 	}
 	if _, err := s.LoadData(); err != nil {
 		t.Errorf("load the csv study: %v", err)
 	}
 	mustExecute(t, "init", "-o", path, "--force", "--data", filepath.Join(dir, "fruit.csv"), "--target", "weight")
-	if s, err = study.Load(path); err != nil || s.Task != study.Regression || s.Objective != "val_loss" {
+	if s, err = study.Load(path); err != nil || s.Task != hypermodels.Regression || s.Objective != "val_loss" {
 		t.Errorf("init --target weight: %v %+v", err, s)
 	}
 }

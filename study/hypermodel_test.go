@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tunekit/tune/hp"
+	"github.com/tunekit/tune/hypermodels"
 	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/trials"
 	"github.com/tunekit/tune/tuner"
@@ -18,7 +19,7 @@ func TestMLPDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := s.MLP(&Dataset{InputShape: []int{2}, Classes: 2})
+	m := s.HyperModel(&DataInfo{InputShape: []int{2}, Classes: 2})
 	h := hp.New()
 	model, err := m.Build(h)
 	if err != nil {
@@ -38,7 +39,7 @@ func TestMLPBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := s.MLP(&Dataset{InputShape: []int{2}, Classes: 3})
+	m := s.HyperModel(&DataInfo{InputShape: []int{2}, Classes: 3})
 	h := hp.New()
 	model, err := m.Build(h)
 	if err != nil {
@@ -85,7 +86,7 @@ func TestMLPBuild(t *testing.T) {
 // TestMLPMetrics trains each task's model for an epoch and checks that it
 // reports every metric the study accepts as an objective.
 func TestMLPMetrics(t *testing.T) {
-	for _, task := range []Task{Classification, Binary, Regression} {
+	for _, task := range hypermodels.Tasks {
 		t.Run(string(task), func(t *testing.T) {
 			s, err := Parse([]byte("task: "+string(task)+"\ndata: {format: csv, path: x.csv, validation_last: 2}\n"+
 				"hyperparameters: {n_hidden: 1, n_neurons: 3, optimizer: [sgd, rmsprop]}\n"), "s.yaml")
@@ -98,7 +99,7 @@ func TestMLPMetrics(t *testing.T) {
 			ds.X, ds.Y, ds.ValidationX, ds.ValidationY = x.Slice(0, 4), y.Slice(0, 4), x.Slice(4, 6), y.Slice(4, 6)
 			for _, opt := range []string{"sgd", "rmsprop"} {
 				h := hp.FromValues(nil, hp.Values{"optimizer": opt})
-				model, err := s.MLP(ds).Build(h)
+				model, err := s.HyperModel(ds.Info()).Build(h)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -142,7 +143,7 @@ early_stopping: {patience: 0}
 	if err != nil {
 		t.Fatal(err)
 	}
-	tu, err := tuner.New(&tuner.Training{HyperModel: s.MLP(ds), X: ds.X, Y: ds.Y, Config: s.FitConfig(ds)}, opts)
+	tu, err := tuner.New(&tuner.Training{HyperModel: s.HyperModel(ds.Info()), X: ds.X, Y: ds.Y, Config: s.FitConfig(ds)}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
