@@ -499,13 +499,18 @@ func (b *Bolt) AppendEpoch(id int, e Epoch) error {
 	})
 }
 
-// Finish records the end of Running trial id, setting Ended to now.
+// Finish records the end of Running trial id, setting Ended to now, and
+// deletes the checkpoints r.DropCheckpoints names, in one transaction.
 // r.Status must be final. A non-nil r.Values replaces the trial's values.
 func (b *Bolt) Finish(id int, r Result) error {
 	if !r.Status.Final() {
 		return fmt.Errorf("trial %d: finishing with status %q, which is not final: %w", id, r.Status, ErrState)
 	}
-	return b.modify(id, func(t *Trial) error {
+	return b.update(func(tx *bolt.Tx) error {
+		t, err := b.get(id)
+		if err != nil {
+			return err
+		}
 		if err := mustRun(t); err != nil {
 			return err
 		}
@@ -514,7 +519,15 @@ func (b *Bolt) Finish(id int, r Result) error {
 			t.Values = r.Values
 		}
 		t.Ended = now()
-		return nil
+		for _, d := range r.DropCheckpoints {
+			if d < 1 {
+				continue
+			}
+			if err := tx.Bucket(bucketCheckpoints).Delete(idKey(d)); err != nil {
+				return err
+			}
+		}
+		return b.put(tx, t)
 	})
 }
 

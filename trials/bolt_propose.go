@@ -28,17 +28,3 @@ func (b *Bolt) Propose(propose func(history []*Trial) (*Trial, error)) (*Trial, 
 	}
 	return out, nil
 }
-
-var _ Lender = (*Bolt)(nil)
-
-// Lend calls fn with the cached trials, which nobody changes (a change
-// stores a new *Trial), so that a History can Sync without copies. Writes
-// wait until fn returns.
-func (b *Bolt) Lend(fn func(ts []*Trial) error) error {
-	b.c.mu.Lock()
-	defer b.c.mu.Unlock()
-	if err := b.c.broken(-1); err != nil {
-		return err
-	}
-	return fn(slices.Clip(b.c.trials))
-}

@@ -138,3 +138,10 @@ type Lender interface {
 	// trials). Writes wait until fn returns.
 	Lend(fn func(ts []*Trial) error) error
 }
+
+// CheckpointLister is implemented by stores that can list which trials
+// have a checkpoint without reading them, for checkpoint retention to
+// know what there is to delete.
+type CheckpointLister interface {
+	CheckpointIDs() ([]int, error)
+}

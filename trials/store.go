@@ -37,6 +37,11 @@ type Result struct {
 	// reached hyperparameters unknown when it was created ran with their
 	// defaults, and the record must say so.
 	Values hp.Values
+	// DropCheckpoints are trials (this one among them, or not) whose
+	// checkpoints are deleted in the same transaction: checkpoint
+	// retention, deciding as the trial ends which checkpoints are no
+	// longer needed. Ids without a checkpoint are skipped.
+	DropCheckpoints []int
 }
 
 // Store keeps a study and its trials. Every method that changes something

@@ -127,3 +127,15 @@ func mustHex(h string) []byte {
 	b, _ := hex.DecodeString(h)
 	return b
 }
+
+// dropCheckpoints returns the operations deleting the checkpoints of ids
+// (pointers and chunks), for Finish's transaction.
+func (s *Store) dropCheckpoints(ids []int) []clientv3.Op {
+	var ops []clientv3.Op
+	for _, id := range ids {
+		if id >= 1 {
+			ops = append(ops, clientv3.OpDelete(s.ckptKey(id)), clientv3.OpDelete(s.chunksOf(id), clientv3.WithPrefix()))
+		}
+	}
+	return ops
+}

@@ -308,7 +308,7 @@ func (s *Store) Finish(id int, r trials.Result) error {
 		}
 		t.Ended = now()
 		return nil
-	}, clientv3.OpDelete(s.claimKey(id)))
+	}, append(s.dropCheckpoints(r.DropCheckpoints), clientv3.OpDelete(s.claimKey(id)))...)
 	if err == nil {
 		s.release(id)
 	}

@@ -33,6 +33,7 @@ func Run(t *testing.T, open Open) {
 		{"RequeueRunning", testRequeueRunning},
 		{"StateErrors", testStateErrors},
 		{"Checkpoint", testCheckpoint},
+		{"DropCheckpoints", testDropCheckpoints},
 		{"Reset", testReset},
 		{"ConcurrentCreates", testConcurrentCreates},
 		{"ConcurrentClaims", testConcurrentClaims},
@@ -338,6 +339,44 @@ func testCheckpoint(t *testing.T, s trials.Store) {
 	}
 	if got, err := s.Checkpoint(id); err != nil || string(got) != "last" {
 		t.Errorf("after Finish: %q, %v", got, err)
+	}
+}
+
+// testDropCheckpoints checks that Finish deletes the checkpoints it is
+// told to (retention), its own and other trials', and skips ids without
+// one.
+func testDropCheckpoints(t *testing.T, s trials.Store) {
+	var ids []int
+	for range 4 {
+		id := create(t, s, &trials.Trial{}).ID
+		if err := s.PutCheckpoint(id, make([]byte, 600<<10)); err != nil { // two etcd chunks
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if err := s.Finish(ids[0], trials.Result{Status: trials.Completed, Score: ptr(1)}); err != nil {
+		t.Fatal(err)
+	}
+	drop := []int{ids[0], ids[2], 99}
+	if err := s.Finish(ids[1], trials.Result{Status: trials.Completed, Score: ptr(2), DropCheckpoints: drop}); err != nil {
+		t.Fatal(err)
+	}
+	for i, id := range ids {
+		_, err := s.Checkpoint(id)
+		gone := i == 0 || i == 2
+		if gone != errors.Is(err, trials.ErrNoCheckpoint) || !gone && err != nil {
+			t.Errorf("trial %d: Checkpoint err = %v, want it gone: %v", id, err, gone)
+		}
+	}
+	if got := get(t, s, ids[1]); got.Status != trials.Completed || got.Score == nil || *got.Score != 2 {
+		t.Errorf("the finishing trial: %s, score %v", got.Status, got.Score)
+	}
+	// A refused Finish deletes nothing.
+	if err := s.Finish(ids[1], trials.Result{Status: trials.Completed, DropCheckpoints: []int{ids[3]}}); !errors.Is(err, trials.ErrState) {
+		t.Errorf("finishing a completed trial: err = %v, want ErrState", err)
+	}
+	if _, err := s.Checkpoint(ids[3]); err != nil {
+		t.Errorf("after a refused Finish: %v", err)
 	}
 }
 
