@@ -28,6 +28,10 @@ type DataInfo struct {
 	ValidationRows int `json:"validation_rows,omitempty"`
 	// Scaler is the scaling fitted on the training rows, nil for none.
 	Scaler *Scaler `json:"scaler,omitempty"`
+	// Target is the regression target's scaling, nil for none: the
+	// models predict scaled values, Target.InverseTransform gives them in
+	// the target's units.
+	Target *data.TargetScaler `json:"target_scaler,omitempty"`
 }
 
 // Info returns what a project keeps of d.
@@ -38,6 +42,7 @@ func (d *Dataset) Info() *DataInfo {
 		ClassNames: slices.Clone(d.ClassNames),
 		Features:   slices.Clone(d.Features),
 		Scaler:     d.Scaler,
+		Target:     d.Target,
 	}
 	if d.X != nil {
 		info.TrainRows = d.X.Rows

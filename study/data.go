@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -67,13 +68,38 @@ type Data struct {
 	Classes int     `yaml:"classes"`
 	Noise   float64 `yaml:"noise"`
 
-	// ValidationSplit holds out the last fraction of the rows as
-	// validation data (Keras' validation_split: the last
-	// rows − int(rows·(1 − split)) rows). It must be in [0, 1).
+	// ValidationSplit holds out this fraction of the rows as validation
+	// data: n − int(n·(1 − split)) of n rows, the count Keras'
+	// validation_split holds out. They are drawn at random with the
+	// study's seed (stratified by class for classification and binary
+	// tasks) unless shuffle is false. It must be in [0, 1).
 	ValidationSplit float64 `yaml:"validation_split"`
-	// ValidationLast holds out the last N rows instead. Set at most one
-	// of the two; without either there is no validation data.
+	// ValidationLast holds out the last N rows instead (after the test
+	// rows are drawn). Set at most one of the two; without either there
+	// is no validation data.
 	ValidationLast int `yaml:"validation_last"`
+	// TestSplit holds out this fraction of the rows as test data, drawn
+	// like the validation rows, which tune retrain evaluates the final
+	// model on (the search never sees them). It excludes a test file;
+	// validation_split + test_split must be below 1.
+	TestSplit float64 `yaml:"test_split"`
+	// Shuffle draws the held-out rows at random (default true). false
+	// takes them from the end of the file, as Keras' validation_split
+	// does: the test rows last, the validation rows before them. A file
+	// sorted by class or by time then validates on its last classes or
+	// latest rows only; LoadData warns about a single-class set.
+	Shuffle bool `yaml:"shuffle"`
+	// Stratify keeps each class's share of the rows in every held-out set
+	// (default true for classification and binary tasks; regression
+	// targets are not stratified).
+	Stratify bool `yaml:"stratify"`
+	// ScaleTarget scales a regression target for training: none
+	// (default), minmax onto [0, 1] or standard (zero mean, unit
+	// variance), fitted on the training rows. The metrics loss, rmse and
+	// mae are reported in the target's own units, and also as computed on
+	// the scaled target with a "_scaled" suffix (val_rmse_scaled);
+	// predictions are in the target's units.
+	ScaleTarget string `yaml:"scale_target"`
 
 	// Scale is none (default), standard (zero mean, unit variance) or
 	// minmax ([0, 1]), fitted on the training part only and applied to
@@ -83,7 +109,8 @@ type Data struct {
 }
 
 func defaultData() Data {
-	return Data{Separator: ",", Header: true, Target: Column{Index: -1}, Samples: 1000, Classes: 2, Noise: 0.1, Scale: "none"}
+	return Data{Separator: ",", Header: true, Target: Column{Index: -1}, Samples: 1000, Classes: 2, Noise: 0.1,
+		Scale: "none", Shuffle: true, Stratify: true, ScaleTarget: data.TargetNone}
 }
 
 // formatKeys are the keys of each data format; the keys of no format
@@ -159,8 +186,17 @@ func (s *Study) checkData() error {
 		if utf8.RuneCountInString(d.Separator) != 1 {
 			return errorf(s.line("data", "separator"), "data.separator %q must be one character", d.Separator)
 		}
-		if !d.Header && (d.Target.Name != "" || len(d.Columns) > 0) {
-			return errorf(s.line("data", "header"), "data.target and data.columns name columns, which needs header: true")
+		if !d.Header {
+			names := append([]string{d.Target.Name}, d.Columns...)
+			for i, n := range names {
+				if _, err := strconv.Atoi(n); n != "" && err != nil {
+					key := "target"
+					if i > 0 {
+						key = "columns"
+					}
+					return errorf(s.line("data", key), "data.%s names column %s, but without a header (header: false) the columns are 0, 1, 2, …", key, data.QuoteCut(n))
+				}
+			}
 		}
 		if _, err := d.csvOptions(); err != nil {
 			return wrapf(s.line("data"), err, "")
@@ -179,28 +215,7 @@ func (s *Study) checkData() error {
 			return errorf(s.line("data", "classes"), "task binary needs data.classes 2, not %d", d.Classes)
 		}
 	}
-	switch {
-	case !(d.ValidationSplit >= 0 && d.ValidationSplit < 1):
-		return errorf(s.line("data", "validation_split"), "data.validation_split %v must be in [0, 1)", d.ValidationSplit)
-	case d.ValidationLast < 0:
-		return errorf(s.line("data", "validation_last"), "data.validation_last is %d, want 0 or more", d.ValidationLast)
-	case d.ValidationSplit > 0 && d.ValidationLast > 0:
-		return errorf(s.line("data", "validation_last"), "set data.validation_split or data.validation_last, not both")
-	case (d.ValidationPath != "" || d.ValidationImages != "") && (d.ValidationSplit > 0 || d.ValidationLast > 0):
-		key := "validation_split"
-		if d.ValidationLast > 0 {
-			key = "validation_last"
-		}
-		return errorf(s.line("data", key), "data.%s and a validation file exclude each other: set one", key)
-	}
-	switch d.Scale {
-	case "":
-		d.Scale = "none"
-	case "none", "standard", "minmax":
-	default:
-		return errorf(s.line("data", "scale"), "data.scale %q: want none, standard or minmax", d.Scale)
-	}
-	return nil
+	return s.checkHoldout()
 }
 
 func (d *Data) csvOptions() (data.CSVOptions, error) {
@@ -246,6 +261,14 @@ type Dataset struct {
 	// Scaler is the scaling fitted on the training part (nil for scale:
 	// none); LoadData has applied it to every part, LoadRawData not.
 	Scaler *Scaler
+	// Target is the regression target's scaling (data.scale_target), nil
+	// for none. LoadData has applied it to every part's Y, LoadRawData
+	// not (nor fitted it).
+	Target *data.TargetScaler
+	// Warnings say what makes the scores misleading: a held-out set of a
+	// single class, a class absent from training (see
+	// data.ClassWarning). Print them.
+	Warnings []string
 }
 
 // LoadData loads the data section: it reads the files (or generates the
@@ -282,6 +305,8 @@ type part struct {
 	shape      []int
 	classNames []string
 	features   []string
+	labels     string // the file holding the labels ("" for generated data)
+	lines      []int  // a csv file's line of each row; nil for other files
 }
 
 // readIDX reads a pair of IDX files; keys name the study's keys for them.
@@ -298,7 +323,7 @@ func (s *Study) readIDX(images, labels, imagesKey, labelsKey string) (*part, err
 		return nil, &Error{Line: s.line("data", labelsKey), Err: ErrData,
 			Msg: fmt.Sprintf("%s holds %d labels for the %d images of %s", labels, y.Rows, x.Rows, images)}
 	}
-	return &part{x: x, y: y, shape: shape}, nil
+	return &part{x: x, y: y, shape: shape, labels: labels}, nil
 }
 
 // readCSV reads a csv file of the study's layout; classes, when not nil,
@@ -329,7 +354,8 @@ func (s *Study) readCSV(path, key string, classes []string) (*part, error) {
 		}
 		return nil, dataError(s.line("data", key), err)
 	}
-	return &part{x: t.X, y: t.Y, shape: []int{t.X.Cols}, classNames: t.Classes, features: t.Features}, nil
+	return &part{x: t.X, y: t.Y, shape: []int{t.X.Cols}, classNames: t.Classes, features: t.Features,
+		labels: path, lines: t.Lines}, nil
 }
 
 // readExtra reads the validation or test file (what: "validation" or
@@ -366,7 +392,6 @@ func (s *Study) readExtra(what string, train *part) (*part, error) {
 
 func (s *Study) loadData(scale bool) (*Dataset, error) {
 	d := &s.Data
-	line := s.line("data")
 	var train *part
 	var err error
 	switch d.Format {
@@ -387,47 +412,44 @@ func (s *Study) loadData(scale bool) (*Dataset, error) {
 		return nil, err
 	}
 	ds := &Dataset{InputShape: train.shape, ClassNames: train.classNames, Features: train.features}
-	x, y := train.x, train.y
-
+	if ds.Classes, err = s.checkLabels("training", train, 0); err != nil {
+		return nil, err
+	}
+	if len(ds.ClassNames) > ds.Classes {
+		// String labels the training rows do not all use.
+		ds.Classes = len(ds.ClassNames)
+	}
 	valFile, err := s.readExtra("validation", train)
+	if err == nil && valFile != nil {
+		_, err = s.checkLabels("validation", valFile, ds.Classes)
+	}
 	if err != nil {
 		return nil, err
 	}
-	val := 0
-	switch {
-	case d.ValidationLast > 0:
-		val = d.ValidationLast
-	case d.ValidationSplit > 0:
-		// Keras: split_at = int(rows * (1 - validation_split)).
-		val = x.Rows - int(float64(x.Rows)*(1-d.ValidationSplit))
+	testFile, err := s.readExtra("test", train)
+	if err == nil && testFile != nil {
+		_, err = s.checkLabels("test", testFile, ds.Classes)
 	}
-	if val > 0 && (val >= x.Rows) {
-		return nil, &Error{Line: s.validationLine(), Err: ErrData,
-			Msg: fmt.Sprintf("the data have %d rows: too few to hold out %d for validation and train on the rest", x.Rows, val)}
-	}
-	if val == 0 && s.hasValidation() && valFile == nil {
-		return nil, &Error{Line: s.validationLine(), Err: ErrData,
-			Msg: fmt.Sprintf("data.validation_split %v of %d rows holds out no row", d.ValidationSplit, x.Rows)}
-	}
-	ds.X, ds.Y, ds.ValidationX, ds.ValidationY, err = data.SplitLast(x, y, val)
 	if err != nil {
-		return nil, wrapf(line, err, "")
+		return nil, err
 	}
-	if val == 0 {
-		ds.ValidationX, ds.ValidationY = nil, nil
+	if err := s.holdout(ds, train); err != nil {
+		return nil, err
 	}
 	if valFile != nil {
 		ds.ValidationX, ds.ValidationY = valFile.x, valFile.y
 	}
-	test, err := s.readExtra("test", train)
-	if err != nil {
-		return nil, err
+	if testFile != nil {
+		ds.TestX, ds.TestY = testFile.x, testFile.y
 	}
-	if test != nil {
-		ds.TestX, ds.TestY = test.x, test.y
-	}
-	if err := s.checkLabels(ds); err != nil {
-		return nil, err
+	if s.Task != hypermodels.Regression {
+		ws, err := data.CheckClasses(ds.Y, ds.ValidationY, ds.TestY)
+		if err != nil {
+			return nil, wrapf(s.line("data"), err, "")
+		}
+		for _, w := range ws {
+			ds.Warnings = append(ds.Warnings, w.String())
+		}
 	}
 	if ds.Scaler, err = s.FitScaler(ds.X); err != nil {
 		return nil, err
@@ -436,85 +458,17 @@ func (s *Study) loadData(scale bool) (*Dataset, error) {
 		if err := s.applyScaler(ds); err != nil {
 			return nil, err
 		}
+		if err := s.scaleTarget(ds); err != nil {
+			return nil, err
+		}
 	}
 	s.info = ds.Info()
 	return ds, nil
 }
 
-func (s *Study) validationLine() int {
-	if s.Data.ValidationLast > 0 {
-		return s.line("data", "validation_last")
-	}
-	return s.line("data", "validation_split")
-}
-
 // dataError wraps an error of the data package, which names the file.
 func dataError(line int, err error) error {
 	return &Error{Line: line, Msg: oneLine(strings.TrimPrefix(err.Error(), "data: ")), Err: err}
-}
-
-// maxClasses bounds the classes inferred from labels: a larger label is
-// more likely a regression target than a class id.
-const maxClasses = 10000
-
-// checkLabels checks the labels against the task and sets Classes.
-func (s *Study) checkLabels(ds *Dataset) error {
-	line := s.line("task")
-	if line == 0 {
-		line = s.line("data")
-	}
-	bad := func(format string, args ...any) error {
-		return &Error{Line: line, Msg: fmt.Sprintf(format, args...), Err: ErrData}
-	}
-	if ds.Y.Cols != 1 {
-		return bad("the labels have %d columns, want 1", ds.Y.Cols)
-	}
-	label := func(part string, y *nn.Matrix, classes int) error {
-		if y == nil {
-			return nil
-		}
-		for i, v := range y.Data {
-			f := float64(v)
-			switch s.Task {
-			case hypermodels.Classification:
-				if f < 0 || f != math.Trunc(f) || f >= maxClasses {
-					return bad("%s label %v (row %d) is not a class id 0, 1, 2, … below %d; for a real-valued target use task: regression", part, v, i+1, maxClasses)
-				}
-				if classes > 0 && int(f) >= classes {
-					return bad("%s label %v (row %d) is not a class of the training labels (0 to %d)", part, v, i+1, classes-1)
-				}
-			case hypermodels.Binary:
-				if f != 0 && f != 1 {
-					return bad("%s label %v (row %d) is not 0 or 1, as task binary needs; for more classes use task: classification", part, v, i+1)
-				}
-			}
-		}
-		return nil
-	}
-	if err := label("training", ds.Y, 0); err != nil {
-		return err
-	}
-	switch s.Task {
-	case hypermodels.Classification:
-		top := float32(0)
-		for _, v := range ds.Y.Data {
-			top = max(top, v)
-		}
-		ds.Classes = int(top) + 1
-		if ds.Classes < 2 {
-			return bad("the training labels hold a single class (0); classification needs 2 or more")
-		}
-		if len(ds.ClassNames) > ds.Classes {
-			// String labels seen only in the validation part.
-			ds.Classes = len(ds.ClassNames)
-		}
-	case hypermodels.Binary:
-		ds.Classes = 2
-	}
-	if err := label("validation", ds.ValidationY, ds.Classes); err != nil {
-		return err
-	}
-	return label("test", ds.TestY, ds.Classes)
 }
 
 // applyScaler scales the features of every part with ds.Scaler.

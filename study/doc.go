@@ -40,9 +40,13 @@
 //	  samples: 1000            # spirals: points (default 1000),
 //	  classes: 2               #   arms (default 2)
 //	  noise: 0.1               #   and noise (default 0.1), drawn from the seed
-//	  validation_split: 0.1    # the last fraction of the rows validates (Keras' rule), or
+//	  validation_split: 0.1    # a fraction of the rows validates, drawn at random with the seed, or
 //	  validation_last: 5000    # the last N rows; neither nor a file: no validation data
+//	  test_split: 0.1          # a fraction of the rows for tune retrain's test (not with a test file)
+//	  shuffle: true            # default; false holds out the last rows (Keras' validation_split)
+//	  stratify: true           # default for classification and binary: each set keeps the class shares
 //	  scale: none              # none (default) | standard | minmax, fitted on the training rows
+//	  scale_target: none       # regression: none (default) | standard | minmax; metrics stay in the target's units
 //
 //	hyperparameters:           # the model's; see below
 //	  n_hidden:      {type: int, min: 0, max: 8, default: 2}
@@ -130,6 +134,20 @@
 // validation data. The objective and early_stopping.monitor must be one of
 // these.
 //
+// # Splits and target scaling
+//
+// The validation and test rows (validation_split, test_split) are drawn
+// at random with the study's seed, stratified by class for classification
+// and binary tasks, so that a file sorted by class or by time validates on
+// every class; shuffle: false takes them from the end instead, as Keras'
+// validation_split does. A held-out set of a single class and a class the
+// training rows lack are reported in Dataset.Warnings (tune search prints
+// them). With scale_target the model trains on the scaled target; the
+// TargetUnits callback reports loss, rmse and mae (val_ ones too) in the
+// target's units and the trained values with a "_scaled" suffix (both may
+// be the objective), tune predict answers in the target's units and tune
+// retrain folds the scaling into the saved model's output layer.
+//
 // # Data checks
 //
 // LoadData checks the labels against the task: classification labels must
@@ -149,8 +167,10 @@
 //	study.yaml:12: hyperparameter "n_neurons": min 300 > max 200
 //	study.yaml:23: epochs: want a whole number, got "ten"
 //	study.yaml: the data section is missing: set data.format (idx, csv or spirals) and its files
+//	iris.csv:41: training label 7 is not a class of the training labels (0 to 2)
 //
-// Errors about the data name the data file as well; an error in the
+// Errors about the data name the data file as well (a bad label names its
+// line in a csv file, its position in an IDX labels file); an error in the
 // contents of a CSV file is located in that file (housing.csv:12:3: …).
 // LoadData also reads the validation and test files when the study names
 // them, with the training file's layout, string labels numbered as the

@@ -279,6 +279,9 @@ func (s *Study) hasValidation() bool {
 // and with the "val_" prefix.
 func (s *Study) metrics() []string {
 	base := append([]string{"loss"}, s.Task.Metrics()...)
+	if s.Data.ScaleTarget != "" && s.Data.ScaleTarget != "none" {
+		base = append(base, "loss"+scaledSuffix, "rmse"+scaledSuffix, "mae"+scaledSuffix)
+	}
 	out := append([]string(nil), base...)
 	for _, m := range base {
 		out = append(out, "val_"+m)
@@ -476,11 +479,17 @@ func (s *Study) StorePath() string {
 }
 
 // FitConfig returns the training settings of every trial: epochs, batch
-// size, d's validation data and the early-stopping callback.
+// size, d's validation data, the callback reporting a scaled target's
+// metrics in the target's units (TargetUnits) and the early-stopping
+// callback.
 func (s *Study) FitConfig(d *Dataset) nn.FitConfig {
 	cfg := nn.FitConfig{Epochs: s.Epochs, BatchSize: s.BatchSize}
 	if d != nil {
 		cfg.ValidationX, cfg.ValidationY = d.ValidationX, d.ValidationY
+		if c := targetUnits(d.Target); c != nil {
+			// First, so that every other callback sees the target's units.
+			cfg.Callbacks = append(cfg.Callbacks, c)
+		}
 	}
 	if e := s.EarlyStopping; e != nil {
 		cfg.Callbacks = append(cfg.Callbacks, e.callback())

@@ -256,7 +256,7 @@ func TestParseErrors(t *testing.T) {
 		{"key of another format", edit("  format:", "  format: csv\n  path: x.csv"), `study.yaml:8: data.samples applies to format spirals, not csv`},
 		{"idx without labels", "data:\n  format: idx\n  train_images: x.gz\n", `study.yaml:1: data.train_labels is missing: the idx format needs it`},
 		{"csv separator", "data:\n  format: csv\n  path: x.csv\n  separator: ';;'\n", `study.yaml:4: data.separator ";;" must be one character`},
-		{"csv target name without header", "data:\n  format: csv\n  path: x.csv\n  header: false\n  target: price\n", `study.yaml:4: data.target and data.columns name columns, which needs header: true`},
+		{"csv target name without header", "data:\n  format: csv\n  path: x.csv\n  header: false\n  target: price\n", `study.yaml:5: data.target names column "price", but without a header (header: false) the columns are 0, 1, 2, …`},
 		{"csv target not scalar", "data:\n  format: csv\n  path: x.csv\n  target: [1]\n", `study.yaml:4: data.target: want a column name or index`},
 		{"validation split range", edit("  validation_split:", "  validation_split: 1"), `study.yaml:8: data.validation_split 1 must be in [0, 1)`},
 		{"both validations", edit("  validation_split:", "  validation_split: 0.2\n  validation_last: 10"),

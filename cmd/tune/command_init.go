@@ -1,16 +1,11 @@
 package main
 
 import (
-	"bufio"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
 	"text/template"
 
@@ -32,17 +27,20 @@ func newInitCommand() *cobra.Command {
 		Short: "Write a commented example study file",
 		Long: `init writes a study file that shows every setting with a comment. Without
 --data it tunes an MLP on generated spirals and runs as it is; with
---data it reads the csv file's header and first rows to fill the data
-section: the separator (, or ;), the target (--target, default the last
-column), and the task (--task, or guessed from the target: names or a
-few whole numbers make a classification, 0 and 1 a binary one, other
-numbers a regression).`,
+--data it reads the csv file's first rows to fill the data section: the
+separator (",", ";" or a tab, whichever the first line holds most of),
+whether the first line is a header (it is when a column of numbers starts
+with something else), the target (--target, by name or 0-based index;
+default the last column), and the task (--task, or guessed from the
+target: names or a few whole numbers make a classification, two names or
+0 and 1 a binary one, other numbers a regression). It prints each guess
+and why.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runInit(cmd, f) },
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&f.output, "output", "o", "study.yaml", "the study file to write")
-	fl.StringVar(&f.data, "data", "", "a csv file with a header line to describe")
+	fl.StringVar(&f.data, "data", "", "a csv file to describe (with or without a header line)")
 	fl.StringVar(&f.target, "target", "", "the column to predict (default: the last)")
 	fl.StringVar(&f.task, "task", "", "classification, binary or regression (default: guessed)")
 	fl.BoolVar(&f.force, "force", false, "overwrite the file if it exists")
@@ -129,8 +127,10 @@ func runInit(cmd *cobra.Command, f initFlags) error {
 	if f.task != "" {
 		s.Task = f.task
 	}
+	var guess *csvGuess
 	if f.data != "" {
-		if err := describeCSV(&s, f); err != nil {
+		var err error
+		if guess, err = describeCSV(&s, f); err != nil {
 			return err
 		}
 	}
@@ -149,99 +149,27 @@ func runInit(cmd *cobra.Command, f initFlags) error {
 	if err := os.WriteFile(f.output, []byte(b.String()), 0o644); err != nil {
 		return fileError("write", f.output, err)
 	}
-	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s; run it with: tune search --config %s\n", f.output, f.output)
+	out := cmd.OutOrStdout()
+	if guess != nil {
+		guess.explain(out, f.data)
+		fmt.Fprintf(out, "to change a guess, edit data.separator, data.header, data.target or task in %s, or run tune init --force again with --target or --task\n", f.output)
+	}
+	fmt.Fprintf(out, "wrote %s; run it with: tune search --config %s\n", f.output, f.output)
 	return nil
 }
 
-// describeCSV fills the data section and task from a csv file's header
-// and its first rows.
-func describeCSV(s *initStudy, f initFlags) error {
-	file, err := os.Open(f.data)
+// describeCSV fills the data section and task from a csv file's first
+// rows, and returns the guesses.
+func describeCSV(s *initStudy, f initFlags) (*csvGuess, error) {
+	g, err := guessCSV(f.data, f.target, f.task)
 	if err != nil {
-		return fileError("read", f.data, err)
+		return nil, err
 	}
-	defer file.Close()
-	br := bufio.NewReader(file)
-	first, err := br.ReadString('\n')
-	if err != nil && first == "" {
-		return fmt.Errorf("%s: no header line", f.data)
-	}
-	sep := ','
-	if strings.Count(first, ";") > strings.Count(first, ",") {
-		sep = ';'
-	} else if strings.Count(first, "\t") > strings.Count(first, ",") {
-		sep = '\t'
-	}
-	r := csv.NewReader(strings.NewReader(first))
-	r.Comma = sep
-	header, err := r.Read()
-	if err != nil {
-		return fmt.Errorf("%s: the header line: %v", f.data, err)
-	}
-	for i := range header {
-		header[i] = strings.TrimSpace(strings.TrimPrefix(header[i], "\ufeff"))
-	}
-	target := len(header) - 1
-	if f.target != "" {
-		target = slices.Index(header, f.target)
-		if target < 0 {
-			return fmt.Errorf("%s has no column %q (it has %s)", f.data, f.target, orList(header))
-		}
-	}
-	// Guess the task from up to 1000 values of the target.
-	rows := csv.NewReader(br)
-	rows.Comma = sep
-	rows.FieldsPerRecord = -1
-	distinct := map[string]bool{}
-	numeric, whole := true, true
-	for range 1000 {
-		rec, err := rows.Read()
-		if err != nil {
-			break
-		}
-		if target >= len(rec) {
-			continue
-		}
-		v := strings.TrimSpace(rec[target])
-		distinct[v] = true
-		x, err := strconv.ParseFloat(v, 64)
-		numeric = numeric && err == nil
-		whole = whole && err == nil && x == math.Trunc(x)
-	}
-	task := f.task
-	if task == "" {
-		switch {
-		case !numeric && len(distinct) == 2, numeric && len(distinct) == 2 && distinct["0"] && distinct["1"]:
-			task = string(hypermodels.Binary)
-		case !numeric, whole && len(distinct) <= 20:
-			task = string(hypermodels.Classification)
-		default:
-			task = string(hypermodels.Regression)
-		}
-	}
-	s.Task = task
+	s.Task = string(g.task)
 	path, err := filepath.Rel(filepath.Dir(f.output), f.data)
 	if err != nil {
 		path, _ = filepath.Abs(f.data)
 	}
-	var d strings.Builder
-	fmt.Fprintf(&d, "  format: csv\n  path: %s\n", strconv.Quote(filepath.ToSlash(path)))
-	if sep != ',' {
-		fmt.Fprintf(&d, "  separator: %s\n", strconv.Quote(string(sep)))
-	}
-	fmt.Fprintf(&d, "  target: %s       # the column to predict\n", strconv.Quote(header[target]))
-	var features []string
-	for i, h := range header {
-		if i != target {
-			features = append(features, strconv.Quote(h))
-		}
-	}
-	fmt.Fprintf(&d, "  columns: [%s]   # the features\n", strings.Join(features, ", "))
-	if !numeric {
-		fmt.Fprintf(&d, "  string_labels: true     # the target holds class names\n")
-	}
-	d.WriteString("  validation_split: 0.2   # the last 20% of the rows validate; or validation_path: valid.csv\n")
-	d.WriteString("  # test_path: test.csv    # for tune retrain\n")
-	s.Data = d.String()
-	return nil
+	s.Data = g.dataSection(filepath.ToSlash(path))
+	return g, nil
 }

@@ -28,8 +28,11 @@ func newPredictCommand() *cobra.Command {
 loads its best-epoch checkpoint, and predicts the rows of --input: a csv
 file laid out like the study's training file (the feature columns are
 found by name when that file has a header; other columns, the target
-among them, are ignored) or an IDX image file. The study's scaling, kept
-with the project, is applied first. --model predicts with a model file
+among them, are ignored; a headerless file may hold the target column
+too, where the training file had it) or an IDX image file. The study's
+scaling, kept with the project, is applied first, and a regression
+target's scaling (scale_target) undone last: predictions are in the
+target's units. --model predicts with a model file
 that tune retrain saved instead (it scales its inputs itself).
 
 The csv written (to standard output or --output) has one row per input
@@ -95,6 +98,12 @@ func runPredict(cmd *cobra.Command, f predictFlags) error {
 	y, err := m.Predict(x)
 	if err != nil {
 		return fmt.Errorf("predict: %w", err)
+	}
+	if f.model == "" && info.Target != nil {
+		// The trial's model predicts the scaled target.
+		if y, err = info.Target.InverseTransform(y); err != nil {
+			return err
+		}
 	}
 	out, err := createOutput(cmd, f.output)
 	if err != nil {

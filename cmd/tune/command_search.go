@@ -98,6 +98,9 @@ func runSearch(cmd *cobra.Command, f *searchFlags) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range ds.Warnings {
+		fmt.Fprintln(cmd.ErrOrStderr(), w)
+	}
 	opts, err := st.Options()
 	if err != nil {
 		return err

@@ -640,7 +640,7 @@ func TestCommandErrors(t *testing.T) {
 		{[]string{"plot", "-c", config, "--kind", "pie"}, `unknown kind "pie" (want curves, history, hparams or all)`},
 		{[]string{"trials", "-c", config, "--status", "done"}, `unknown status "done" (want pending, running, completed, failed, pruned or stopped)`},
 		{[]string{"predict", "-c", config}, `required flag(s) "input" not set`},
-		{[]string{"predict", "-c", config, "-i", filepath.Join(dir, "missing.csv")}, "open " + filepath.Join(dir, "missing.csv") + ": no such file or directory"},
+		{[]string{"predict", "-c", config, "-i", filepath.Join(dir, "missing.csv")}, "cannot read " + filepath.Join(dir, "missing.csv") + ": no such file or directory"},
 		{[]string{"predict", "-c", config, "-i", writeFile(t, dir, "wide.csv", "1,2,3,4\n")}, filepath.Join(dir, "wide.csv") + " has 4 feature columns; the model takes 2"},
 		{[]string{"search", "-c", config, "--set", "epochs"}, `setting "epochs": want key=value, such as max_trials=20`},
 		{[]string{"search", "-c", config, "--progress", "fancy"}, `--progress "fancy": want auto, bars or lines`},

@@ -314,7 +314,7 @@ func TestErrors(t *testing.T) {
 			filepath.Join(dir, "csv.yaml") + ":3: open " + filepath.Join(dir, "train.csv") + ": no such file or directory"},
 		{"labels do not fit the task", []string{"search", "--config",
 			writeFile(t, dir, "labels.yaml", "task: binary\ndata:\n  format: csv\n  path: labels.csv\n")},
-			filepath.Join(dir, "labels.yaml") + ":1: training label 2 (row 3) is not 0 or 1, as task binary needs; for more classes use task: classification"},
+			filepath.Join(dir, "labels.csv") + ":4: training label 2 is not 0 or 1, as task binary needs; for more classes use task: classification"},
 		{"unknown format", []string{"report", "--config", good, "--format", "xml"}, `unknown format "xml" (want table, json or csv)`},
 		{"negative top", []string{"report", "--config", good, "--top", "-1"}, `--top -1: want 0 (all) or more`},
 		{"no project", []string{"report", "--config", good},

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -47,7 +48,7 @@ func readInputs(spec *study.Study, info *study.DataInfo, path, format string) (*
 		var err error
 		x, shape, err = data.LoadIDXImages(path)
 		if err != nil {
-			return nil, errors.New(strings.TrimPrefix(err.Error(), "data: "))
+			return nil, inputError(path, err)
 		}
 		if !slices.Equal(shape, info.InputShape) {
 			return nil, fmt.Errorf("%s holds images of shape %v; the model takes %v", path, shape, info.InputShape)
@@ -58,20 +59,29 @@ func readInputs(spec *study.Study, info *study.DataInfo, path, format string) (*
 		return nil, fmt.Errorf("unknown input format %q (want auto, csv or idx)", format)
 	}
 	o := data.CSVOptions{NoTarget: true}
+	header := true
 	if spec.Data.Format == "csv" {
 		o.Comma, _ = utf8.DecodeRuneInString(spec.Data.Separator)
-		o.Header = spec.Data.Header
+		header = spec.Data.Header
 	}
 	if len(info.Features) > 0 {
-		o.Header, o.Columns = true, info.Features
+		// The feature columns by name (generated ones, "0", "1", …,
+		// without a header): the target and any other column are left
+		// out, and need not be numbers.
+		o.Header, o.Columns = header, info.Features
 	}
 	t, err := data.LoadCSVFile(path, o)
+	if !header && errors.Is(err, data.ErrUnknownColumn) {
+		// A headerless file of the features alone.
+		o.Columns = nil
+		t, err = data.LoadCSVFile(path, o)
+	}
 	if err != nil {
-		return nil, errors.New(strings.TrimPrefix(err.Error(), "data: "))
+		return nil, inputError(path, err)
 	}
 	x = t.X
-	if x.Cols == width+1 && spec.Data.Format == "csv" && len(info.Features) == 0 {
-		// The target column is there too: drop it.
+	if x.Cols == width+1 && len(info.Features) == 0 && spec.Data.Format == "csv" && spec.Data.Target.Name == "" {
+		// A project that kept no feature names: drop the target column.
 		target := spec.Data.Target.Index
 		if target < 0 {
 			target += x.Cols
@@ -93,4 +103,14 @@ func dropColumn(x *nn.Matrix, j int) *nn.Matrix {
 		copy(out.Row(i)[j:], row[j+1:])
 	}
 	return out
+}
+
+// inputError names a file that cannot be opened as such; the data
+// package's other errors name it already.
+func inputError(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fileError("read", path, err)
+	}
+	return err
 }

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -87,13 +85,17 @@ func (f *studyFlags) settings(cmd *cobra.Command) []string {
 }
 
 // load returns the study: the file config with the flags' settings, or,
-// without a study file and with --data, the study the flags describe.
+// with --data and without --config, the study the flags describe. A
+// study file that was not asked for is never read: with --data and
+// without --config, an existing study.yaml is an error.
 func (f *studyFlags) load(cmd *cobra.Command, config string) (*study.Study, error) {
 	sets := f.settings(cmd)
 	if f.data != "" && !cmd.Flags().Changed("config") {
-		if _, err := os.Stat(config); errors.Is(err, fs.ErrNotExist) {
-			return f.fromFlags(sets)
+		if _, err := os.Stat(config); err == nil {
+			return nil, fmt.Errorf("%s exists here: pass --config %s to use it (--data then replaces its data.path), or run from another directory to tune %s alone",
+				config, config, f.data)
 		}
+		return f.fromFlags(cmd)
 	}
 	st, err := study.Load(config)
 	if err != nil || len(sets) == 0 {
@@ -114,21 +116,41 @@ func (f *studyFlags) load(cmd *cobra.Command, config string) (*study.Study, erro
 	return st, nil
 }
 
-// fromFlags makes a study of a csv file from the flags alone.
-func (f *studyFlags) fromFlags(sets []string) (*study.Study, error) {
-	name := strings.TrimSuffix(filepath.Base(f.data), filepath.Ext(f.data))
-	name = strings.Map(func(r rune) rune {
-		if r == '/' || r == '\\' {
-			return '_'
-		}
-		return r
-	}, name)
-	base := fmt.Sprintf("project: %s\ndata:\n  format: csv\n  validation_split: 0.2\n", strconv.Quote(name))
-	if strings.EqualFold(filepath.Ext(f.data), ".tsv") {
-		base += "  separator: \"\\t\"\n"
+// defaultSpace is what tune search --data tunes: the built-in model's
+// main hyperparameters, in the ranges tune init writes.
+const defaultSpace = `hyperparameters:
+  n_hidden:      {type: int, min: 1, max: 3, default: 2}
+  n_neurons:     {type: int, min: 16, max: 128, step: 16}
+  dropout:       {type: float, min: 0.0, max: 0.4, step: 0.1}
+  learning_rate: {type: float, min: 1.0e-4, max: 1.0e-2, sampling: log}
+`
+
+// fromFlags makes the study of a csv file from the flags alone: the file
+// is read as tune init reads it (separator, header, target, task), its
+// features are standardized (and a regression target too), 20% of the
+// rows validate, and the default space is tuned. The guesses are printed
+// with the search.
+func (f *studyFlags) fromFlags(cmd *cobra.Command) (*study.Study, error) {
+	g, err := guessCSV(f.data, f.target, f.task)
+	if err != nil {
+		return nil, err
 	}
-	if f.task == "regression" {
-		base += "  scale: standard\n"
+	g.explain(cmd.OutOrStdout(), f.data)
+	name := strings.TrimSuffix(filepath.Base(f.data), filepath.Ext(f.data))
+	abs, err := filepath.Abs(f.data)
+	if err != nil {
+		return nil, err
+	}
+	base := fmt.Sprintf("project: %s\ntask: %s\ndata:\n%s  scale: standard\n%s", strconv.Quote(name), g.task,
+		g.dataSection(filepath.ToSlash(abs)), defaultSpace)
+	var sets []string
+	for _, s := range f.settings(cmd) {
+		key, _, _ := strings.Cut(s, "=")
+		switch key {
+		case "data.path", "data.target", "task": // in base, as guessed
+		default:
+			sets = append(sets, s)
+		}
 	}
 	merged, err := study.Override([]byte(base), sets...)
 	if err != nil {
