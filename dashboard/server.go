@@ -163,7 +163,7 @@ func (s *Server) watch(version uint64) {
 // staleReason says why the data shown may be old.
 func staleReason(err error) string {
 	if errors.Is(err, trials.ErrLocked) {
-		return "a search is writing this project, and this dashboard cannot read it until it ends: run the search with --dashboard to follow it live"
+		return "a process holds this project without serving live reads (a search run from Go, or an older tune): the pages show what was read last"
 	}
 	return fmt.Sprintf("cannot read the project: %v", err)
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/trials"
+	"github.com/tunekit/tune/trials/live"
 )
 
 // newTestServer serves a generated project from a FileSource.
@@ -326,10 +327,38 @@ func TestLive(t *testing.T) {
 	if getJSON(t, hs.URL+"/api/trials", &p); p.Total != 5 {
 		t.Errorf("while locked: %d trials, want the 5 read before", p.Total)
 	}
+	// Served, as a search serves it: the pages follow the running trial
+	// through the socket, epoch by epoch.
+	ls, err := live.Serve(s, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := nextEvent(t, events); v < 2 {
+		t.Errorf("event %d after the search began serving", v)
+	}
+	if getJSON(t, hs.URL+"/api/trials", &p); p.Total != 6 {
+		t.Errorf("served: %d trials, want 6 with the running one", p.Total)
+	}
+	if err := s.AppendEpoch(tr.ID, trials.Epoch{Epoch: 0, Metrics: map[string]float64{"val_loss": 0.7}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool {
+		var d struct {
+			Status trials.Status `json:"status"`
+			Curve  curve         `json:"curve"`
+		}
+		getJSON(t, hs.URL+"/api/trials/"+strconv.Itoa(tr.ID), &d)
+		return d.Status == trials.Running && len(d.Curve.Epochs) == 1
+	})
 	score := 0.5
 	if err := s.Finish(tr.ID, trials.Result{Status: trials.Completed, Score: &score}); err != nil {
 		t.Fatal(err)
 	}
+	waitFor(t, func() bool {
+		getJSON(t, hs.URL+"/api/trials?sort=id&order=desc&limit=1", &p)
+		return p.Rows[0].Status == trials.Completed
+	})
+	ls.Close()
 	s.Close()
 	if v := nextEvent(t, events); v < 2 {
 		t.Errorf("event %d after a change", v)

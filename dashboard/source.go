@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/tunekit/tune/trials"
+	"github.com/tunekit/tune/trials/live"
 )
 
 // Source is what the dashboard reads of a study: the read half of a
@@ -29,28 +30,36 @@ type Versioned interface {
 
 // FileSource reads a bbolt store file, opening it read-only for each read
 // and closing it at once, so that it never holds the file lock a search
-// needs: a search can start while the dashboard runs. While another
-// process holds the store open for writing, reads fail with an error
-// wrapping trials.ErrLocked, and the server keeps showing what it read
-// last.
+// needs: a search can start while the dashboard runs. While a search holds
+// the file, it reads through the search's live-read socket (trials/live),
+// so the pages follow the running trials epoch by epoch. Only a process
+// that holds the file without serving live reads (a search run from Go,
+// an older tune) makes reads fail with an error wrapping
+// trials.ErrLocked, and the server keeps showing what it read last.
 type FileSource struct {
 	Path string
 }
 
 var _ Versioned = (*FileSource)(nil)
 
-// Version is the file's modification time and size: bbolt rewrites its
-// meta page on every commit.
+// Version is the live store's version while a search serves it (odd
+// numbers), and otherwise the file's modification time and size (even
+// numbers): bbolt rewrites its meta page on every commit.
 func (f *FileSource) Version() (uint64, error) {
+	if c, err := live.Dial(f.Path); err == nil {
+		defer c.Close()
+		v, err := c.Version()
+		return v<<1 | 1, err
+	}
 	fi, err := os.Stat(f.Path)
 	if err != nil {
 		return 0, err
 	}
-	return uint64(fi.ModTime().UnixNano()) ^ uint64(fi.Size())<<1, nil
+	return (uint64(fi.ModTime().UnixNano()) ^ uint64(fi.Size())<<1) &^ 1, nil
 }
 
-func (f *FileSource) with(fn func(s *trials.Bolt) error) error {
-	s, err := trials.Open(f.Path, &trials.Options{ReadOnly: true, Timeout: -1})
+func (f *FileSource) with(fn func(s trials.Store) error) error {
+	s, err := live.Open(f.Path, -1)
 	if err != nil {
 		return err
 	}
@@ -63,25 +72,25 @@ func (f *FileSource) with(fn func(s *trials.Bolt) error) error {
 
 // Study reads the study definition.
 func (f *FileSource) Study() (st *trials.Study, err error) {
-	err = f.with(func(s *trials.Bolt) error { st, err = s.Study(); return err })
+	err = f.with(func(s trials.Store) error { st, err = s.Study(); return err })
 	return st, err
 }
 
 // Trials reads every trial.
 func (f *FileSource) Trials() (ts []*trials.Trial, err error) {
-	err = f.with(func(s *trials.Bolt) error { ts, err = s.Trials(); return err })
+	err = f.with(func(s trials.Store) error { ts, err = s.Trials(); return err })
 	return ts, err
 }
 
 // Trial reads one trial.
 func (f *FileSource) Trial(id int) (t *trials.Trial, err error) {
-	err = f.with(func(s *trials.Bolt) error { t, err = s.Trial(id); return err })
+	err = f.with(func(s trials.Store) error { t, err = s.Trial(id); return err })
 	return t, err
 }
 
 // Checkpoint reads one trial's checkpoint.
 func (f *FileSource) Checkpoint(id int) (b []byte, err error) {
-	err = f.with(func(s *trials.Bolt) error { b, err = s.Checkpoint(id); return err })
+	err = f.with(func(s trials.Store) error { b, err = s.Checkpoint(id); return err })
 	return b, err
 }
 

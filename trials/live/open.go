@@ -22,8 +22,8 @@ const retry = 50 * time.Millisecond
 // when no process holds it for writing, or else a Client of the process
 // that does. A process that holds the file may not serve it yet (a search
 // starting) or any more (one ending); Open tries both again until timeout
-// (0: trials.DefaultTimeout) and then fails with the error of the file,
-// which wraps trials.ErrLocked.
+// (0: trials.DefaultTimeout; negative: try once) and then fails with the
+// error of the file, which wraps trials.ErrLocked.
 func Open(dbPath string, timeout time.Duration) (Store, error) {
 	if timeout == 0 {
 		timeout = trials.DefaultTimeout
