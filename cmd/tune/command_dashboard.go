@@ -18,6 +18,7 @@ import (
 	"github.com/tunekit/tune/dashboard"
 	"github.com/tunekit/tune/study"
 	"github.com/tunekit/tune/trials"
+	"github.com/tunekit/tune/trials/etcdstore"
 	"github.com/tunekit/tune/tuner"
 )
 
@@ -33,18 +34,19 @@ type dashboardFlags struct {
 func newDashboardCommand() *cobra.Command {
 	var f dashboardFlags
 	cmd := &cobra.Command{
-		Use:   "dashboard [--config study.yaml | --project DIR/NAME | --db FILE] [--addr 127.0.0.1:8080]",
+		Use:   "dashboard [--config study.yaml | --project DIR/NAME | --db FILE | --store etcd://HOST:2379/PREFIX] [--addr 127.0.0.1:8080]",
 		Short: "Serve a web view of a project",
 		Long: `dashboard serves a web view of a project until interrupted: an overview,
 a trials table to sort and filter, a page per trial with its curves, and
 charts (optimization history, parallel coordinates, slices, learning
 curves, intermediate values, hyperparameter importance). Pages follow the
-project as it changes.
+project as it changes, within a second or so of each epoch and trial end.
 
-The dashboard only reads the project, and opens its store only for the
-moment of each read, so a search can start while it runs; while a search
-holds the store, the pages show what was read last. To follow a running
-search live, run it with "tune search --dashboard ADDR".
+The dashboard only reads the project. It opens its store only for the
+moment of each read, so a search can start while it runs; while a
+search runs, it reads through that search (the socket beside the store
+file), so it follows the running trials without slowing or blocking the
+search. --store etcd://… follows a study shared in etcd.
 
 It listens on 127.0.0.1:8080, the loopback interface only; --addr
 chooses another address (a warning is printed for one other machines
@@ -62,21 +64,24 @@ func runDashboard(cmd *cobra.Command, f dashboardFlags) error {
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("no project at %s: %s does not exist (run tune search first)", filepath.Dir(path), path)
+	name := storeName(path)
+	src, reload, err := dashboardSource(path)
+	if err != nil {
+		return err
 	}
-	src := &dashboard.FileSource{Path: path}
+	defer src.Close()
 	st, err := src.Study()
 	switch {
 	case errors.Is(err, trials.ErrLocked):
-		return fmt.Errorf("%w: a search is running in %s; run it with --dashboard to follow it live, or wait for it to end", err, filepath.Dir(path))
+		return fmt.Errorf("%w: a process holds %s without serving live reads (a search run from Go, or an older tune); wait for it to end", err, name)
 	case errors.Is(err, trials.ErrNoStudy):
-		return fmt.Errorf("project %s is empty: no search has started in it", filepath.Dir(path))
+		return fmt.Errorf("project %s is empty: no search has started in it", name)
 	case err != nil:
 		return err
 	}
-	spec, _, _ := study.FromConfig(st.Config)
-	srv, err := dashboard.New(src, dashboardOptions(filepath.Dir(path), spec))
+	opts := dashboardOptions(name, spec(st))
+	opts.Reload = reload
+	srv, err := dashboard.New(src, opts)
 	if err != nil {
 		return err
 	}
@@ -88,6 +93,40 @@ func runDashboard(cmd *cobra.Command, f dashboardFlags) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return serveDashboard(ctx, cmd.OutOrStdout(), ln, srv)
+}
+
+// dashboardSource is what the dashboard of the store at path reads, and
+// how often it looks for changes (0: the dashboard's default): a bbolt
+// file through a dashboard.FileSource, which never holds the file and
+// reads a running search through its live-read socket; an etcd study
+// through a read-only etcd store, looked at every second, since each look
+// reads the whole study.
+func dashboardSource(path string) (closingSource, time.Duration, error) {
+	if etcdstore.IsURL(path) {
+		s, err := openStore(path, storeOptions{readOnly: true})
+		return s, time.Second, err
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, 0, fmt.Errorf("no project at %s: %s does not exist (run tune search first)", filepath.Dir(path), path)
+	}
+	return fileSource{&dashboard.FileSource{Path: path}}, 0, nil
+}
+
+// closingSource is a dashboard.Source to close when the dashboard ends.
+type closingSource interface {
+	dashboard.Source
+	Close() error
+}
+
+// fileSource is a FileSource, which has nothing to close.
+type fileSource struct{ *dashboard.FileSource }
+
+func (fileSource) Close() error { return nil }
+
+// spec returns the study file kept with a study, or nil.
+func spec(st *trials.Study) *study.Study {
+	s, _, _ := study.FromConfig(st.Config)
+	return s
 }
 
 // dashboardOptions describes a project for the dashboard, from the study

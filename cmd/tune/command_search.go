@@ -124,6 +124,11 @@ func runSearch(cmd *cobra.Command, f *searchFlags) error {
 		return err
 	}
 	defer tu.Close()
+	// Served once the study is stored: a read waits for the socket rather
+	// than see an empty project.
+	if b, ok := store.(*trials.Bolt); ok {
+		defer serveLiveReads(cmd.ErrOrStderr(), b)()
+	}
 	existing, err := tu.Trials()
 	if err != nil {
 		return err

@@ -54,6 +54,9 @@ func tinyProject(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	if args, ok := os.LookupEnv(childEnv); ok {
+		os.Exit(runChild(args)) // the test binary re-executed as tune (see startChild)
+	}
 	code := m.Run()
 	if shared.dir != "" {
 		os.RemoveAll(shared.dir)

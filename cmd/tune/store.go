@@ -10,6 +10,7 @@ import (
 
 	"github.com/tunekit/tune/trials"
 	"github.com/tunekit/tune/trials/etcdstore"
+	"github.com/tunekit/tune/trials/live"
 )
 
 // storeOptions say how openStore opens a store.
@@ -25,7 +26,8 @@ type storeOptions struct {
 
 // openStore opens the store a URL names: etcd://host:port[,…]/prefix for a
 // study shared in etcd, anything else the path of a bbolt file. Read-only,
-// a missing file is an error naming the project instead of a new store.
+// a missing file is an error naming the project instead of a new store,
+// and a file a search holds is read through the search (trials/live).
 func openStore(url string, o storeOptions) (trials.Store, error) {
 	if etcdstore.IsURL(url) {
 		return etcdstore.OpenURL(url, &etcdstore.Options{ReadOnly: o.readOnly, Worker: o.worker, TTL: o.ttl, MaxTrials: o.maxTrials})
@@ -34,7 +36,9 @@ func openStore(url string, o storeOptions) (trials.Store, error) {
 		if _, err := os.Stat(url); errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("no project at %s: %s does not exist (run tune search first)", filepath.Dir(url), url)
 		}
-		return trials.Open(url, &trials.Options{ReadOnly: true})
+		// While a search holds the file, its live-read socket serves the
+		// same reads.
+		return live.Open(url, 0)
 	}
 	return trials.Open(url, nil)
 }
