@@ -61,7 +61,11 @@ only the results summary.
 and running trials finish (those still running --timeout-grace later are
 stopped and run again when the search resumes). Ctrl-C (or SIGTERM) stops
 the running trials at their next batch; run the same command again to
-resume.`,
+resume.
+
+While it runs, the read commands (report, trials, show, best, export,
+plot, predict, importance) and tune dashboard work from other terminals:
+the search answers them on a socket beside its store (study.sock).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runSearch(cmd, &f)
