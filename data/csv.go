@@ -102,7 +102,7 @@ func LoadCSV(r io.Reader, opts CSVOptions) (*Table, error) {
 func LoadCSVFile(path string, opts CSVOptions) (*Table, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("data: %w", err)
+		return nil, err
 	}
 	defer f.Close()
 	return loadCSV(f, path, opts)
@@ -114,7 +114,7 @@ func validDelim(r rune) bool {
 
 func (o *CSVOptions) validate() error {
 	bad := func(format string, args ...any) error {
-		return fmt.Errorf("data: %w: "+format, append([]any{ErrOptions}, args...)...)
+		return fmt.Errorf("%w: "+format, append([]any{ErrOptions}, args...)...)
 	}
 	if o.Comma == 0 {
 		o.Comma = ','
@@ -245,9 +245,9 @@ func loadCSV(r io.Reader, file string, opts CSVOptions) (*Table, error) {
 			return &ParseError{File: file, Line: ce.Line, Err: fmt.Errorf("%w (byte %d)", ce.Err, ce.Column)}
 		}
 		if file != "" {
-			return fmt.Errorf("data: %s: %w", file, err)
+			return fmt.Errorf("%s: %w", file, err)
 		}
-		return fmt.Errorf("data: %w", err)
+		return err
 	}
 
 	cr := csv.NewReader(r)

@@ -338,7 +338,7 @@ func TestLoadCSVNoData(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := LoadCSV(strings.NewReader(tt.in), tt.opts)
-			if !errors.Is(err, ErrNoData) || err.Error() != "data: no data rows" {
+			if !errors.Is(err, ErrNoData) || err.Error() != "no data rows" {
 				t.Errorf("err = %v, want data: no data rows", err)
 			}
 		})
@@ -396,7 +396,7 @@ func TestLoadCSVFile(t *testing.T) {
 		t.Errorf("missing file: err = %v", err)
 	}
 	p = writeFile(t, dir, "empty.csv", nil)
-	if _, err := LoadCSVFile(p, CSVOptions{}); !errors.Is(err, ErrNoData) || err.Error() != "data: "+p+": no data rows" {
+	if _, err := LoadCSVFile(p, CSVOptions{}); !errors.Is(err, ErrNoData) || err.Error() != p+": no data rows" {
 		t.Errorf("empty file: err = %v", err)
 	}
 }

@@ -47,13 +47,13 @@ func findIDX(dir, name string) (string, error) {
 		return p, nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("data: Fashion-MNIST: %w", err)
+		return "", fmt.Errorf("Fashion-MNIST: %w", err)
 	}
 	raw := strings.TrimSuffix(p, ".gz")
 	if _, err2 := os.Stat(raw); err2 == nil {
 		return raw, nil
 	}
-	return "", fmt.Errorf("data: Fashion-MNIST: %s: %w; run `tune data get fashion-mnist`, or download %s (and the other three files) from %s (folder data/fashion) into %s",
+	return "", fmt.Errorf("Fashion-MNIST: %s: %w; run `tune data get fashion-mnist`, or download %s (and the other three files) from %s (folder data/fashion) into %s",
 		p, fs.ErrNotExist, name, FashionMNISTURL, dir)
 }
 
@@ -81,18 +81,18 @@ func FashionMNIST(dir string) (trainX, trainY, testX, testY *nn.Matrix, err erro
 			return nil, nil, err
 		}
 		if len(shape) != 2 || shape[0] != 28 || shape[1] != 28 {
-			return nil, nil, fmt.Errorf("data: %s: %w: images are %v, want [28 28]", ip, ErrIDXShape, shape)
+			return nil, nil, fmt.Errorf("%s: %w: images are %v, want [28 28]", ip, ErrIDXShape, shape)
 		}
 		y, err := LoadIDXLabels(lp)
 		if err != nil {
 			return nil, nil, err
 		}
 		if y.Rows != x.Rows {
-			return nil, nil, fmt.Errorf("data: %w: %s has %d images but %s has %d labels", ErrIDXShape, ip, x.Rows, lp, y.Rows)
+			return nil, nil, fmt.Errorf("%w: %s has %d images but %s has %d labels", ErrIDXShape, ip, x.Rows, lp, y.Rows)
 		}
 		for i, v := range y.Data {
 			if v > 9 {
-				return nil, nil, fmt.Errorf("data: %s: %w: label %d is %v, want 0–9", lp, ErrLabel, i, v)
+				return nil, nil, fmt.Errorf("%s: %w: label %d is %v, want 0–9", lp, ErrLabel, i, v)
 			}
 		}
 		return x, y, nil
@@ -130,7 +130,7 @@ func CaliforniaHousing(path string) (x, y *nn.Matrix, features []string, err err
 		return nil, nil, nil, err
 	}
 	if t.X.Cols != 9 {
-		return nil, nil, nil, fmt.Errorf("data: %s: %w: %d columns, want 9 (longitude, latitude, housingMedianAge, totalRooms, totalBedrooms, population, households, medianIncome, medianHouseValue)",
+		return nil, nil, nil, fmt.Errorf("%s: %w: %d columns, want 9 (longitude, latitude, housingMedianAge, totalRooms, totalBedrooms, population, households, medianIncome, medianHouseValue)",
 			path, ErrFieldCount, t.X.Cols)
 	}
 	n := t.X.Rows
@@ -142,7 +142,7 @@ func CaliforniaHousing(path string) (x, y *nn.Matrix, features []string, err err
 		rooms, bedrooms, pop, households := float64(c[3]), float64(c[4]), float64(c[5]), float64(c[6])
 		income, value := float64(c[7]), float64(c[8])
 		if !(households > 0) {
-			return nil, nil, nil, fmt.Errorf("data: %s: row %d: households is %v, which makes the averages %w", path, i+1, households, ErrNotFinite)
+			return nil, nil, nil, fmt.Errorf("%s: row %d: households is %v, which makes the averages %w", path, i+1, households, ErrNotFinite)
 		}
 		row := x.Row(i)
 		row[0] = float32(income)

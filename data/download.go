@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -106,7 +107,7 @@ func (d *Downloader) Path(ds Dataset, f File) (string, error) {
 		return "", err
 	}
 	if !validName(ds.Name) || !validName(f.Name) {
-		return "", fmt.Errorf("data: dataset %q file %q: %w: names must be single path elements", ds.Name, f.Name, ErrOptions)
+		return "", fmt.Errorf("dataset %q file %q: %w: names must be single path elements", ds.Name, f.Name, ErrOptions)
 	}
 	return filepath.Join(dir, ds.Name, f.Name), nil
 }
@@ -138,17 +139,17 @@ func (d *Downloader) Get(ctx context.Context, name string) (paths []string, err 
 //   - the context's error if ctx ends; the file being written is removed.
 func (d *Downloader) Fetch(ctx context.Context, ds Dataset) (paths []string, err error) {
 	if len(ds.Files) == 0 {
-		return nil, fmt.Errorf("data: dataset %q: %w: no files", ds.Name, ErrOptions)
+		return nil, fmt.Errorf("dataset %q: %w: no files", ds.Name, ErrOptions)
 	}
 	for _, f := range ds.Files {
 		if _, err := d.Path(ds, f); err != nil {
 			return nil, err
 		}
 		if _, err := hex.DecodeString(f.SHA256); err != nil || len(f.SHA256) != sha256.Size*2 || strings.ToLower(f.SHA256) != f.SHA256 {
-			return nil, fmt.Errorf("data: %s: %s: %w: SHA256 %q is not 64 lower-case hex digits", ds.Name, f.Name, ErrOptions, f.SHA256)
+			return nil, fmt.Errorf("%s: %s: %w: SHA256 %q is not 64 lower-case hex digits", ds.Name, f.Name, ErrOptions, f.SHA256)
 		}
 		if f.Size <= 0 {
-			return nil, fmt.Errorf("data: %s: %s: %w: Size %d is not positive", ds.Name, f.Name, ErrOptions, f.Size)
+			return nil, fmt.Errorf("%s: %s: %w: Size %d is not positive", ds.Name, f.Name, ErrOptions, f.Size)
 		}
 	}
 	r := &fetchRun{d: d, ds: ds, dead: map[string]error{}}
@@ -220,7 +221,7 @@ func (r *fetchRun) file(ctx context.Context, f File) (string, error) {
 			r.progress(f, "done, sha256 verified")
 			return dest, nil
 		case !errors.Is(err, fs.ErrNotExist):
-			return "", fmt.Errorf("data: %w", err)
+			return "", err
 		}
 	}
 
@@ -267,10 +268,13 @@ type fetchError struct {
 	err         error
 }
 
-// Error names the host unless the underlying error does.
+// Error names the host unless the underlying error does: a failed dial
+// names the address, a failed lookup the name.
 func (e *fetchError) Error() string {
-	if msg := e.err.Error(); strings.Contains(msg, e.host) {
-		return msg
+	var oe *net.OpError
+	var de *net.DNSError
+	if errors.As(e.err, &de) || errors.As(e.err, &oe) && oe.Addr != nil {
+		return e.err.Error()
 	}
 	return e.host + ": " + e.err.Error()
 }
@@ -298,7 +302,7 @@ func (r *fetchRun) download(ctx context.Context, f File, dest, u string) error {
 	host := hostOf(u)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return fmt.Errorf("data: %s: %s: bad address %q: %w", r.ds.Name, f.Name, u, err)
+		return fmt.Errorf("%s: %s: bad address %q: %w", r.ds.Name, f.Name, u, err)
 	}
 	client := r.d.Client
 	if client == nil {
@@ -356,7 +360,7 @@ func (r *fetchRun) extract(ctx context.Context, f File, dest string, src io.Read
 		}
 		h, err := tr.Next()
 		if err == io.EOF {
-			return fmt.Errorf("data: %s: %s has no member %s: %w", r.ds.Name, source, f.Member, ErrArchive)
+			return fmt.Errorf("%s: %s has no member %s: %w", r.ds.Name, source, f.Member, ErrArchive)
 		}
 		if err != nil {
 			return r.archiveError(source, err)
@@ -365,7 +369,7 @@ func (r *fetchRun) extract(ctx context.Context, f File, dest string, src io.Read
 			continue
 		}
 		if h.Typeflag != tar.TypeReg {
-			return fmt.Errorf("data: %s: %s: member %s is not a regular file: %w", r.ds.Name, source, f.Member, ErrArchive)
+			return fmt.Errorf("%s: %s: member %s is not a regular file: %w", r.ds.Name, source, f.Member, ErrArchive)
 		}
 		err = r.write(f, dest, tr, source+" ("+f.Member+")")
 		var se *sourceError
@@ -381,7 +385,7 @@ func (r *fetchRun) archiveError(source string, err error) error {
 	if errors.As(err, &se) {
 		return err
 	}
-	return fmt.Errorf("data: %s: %s is not a valid .tar.gz archive: %w: %w", r.ds.Name, source, ErrArchive, err)
+	return fmt.Errorf("%s: %s is not a valid .tar.gz archive: %w: %w", r.ds.Name, source, ErrArchive, err)
 }
 
 // localFSError marks a failure of the local file system (creating, writing,
@@ -403,11 +407,11 @@ func isLocalFSError(err error) bool {
 func (r *fetchRun) write(f File, dest string, src io.Reader, source string) (err error) {
 	dir := filepath.Dir(dest)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return &localFSError{fmt.Errorf("data: %w", err)}
+		return &localFSError{err}
 	}
 	tmp, err := os.CreateTemp(dir, "."+f.Name+".*.part")
 	if err != nil {
-		return &localFSError{fmt.Errorf("data: %w", err)}
+		return &localFSError{err}
 	}
 	defer func() {
 		if err != nil {
@@ -424,7 +428,7 @@ func (r *fetchRun) write(f File, dest string, src io.Reader, source string) (err
 			return err
 		}
 		if isWriteError(err, tmp.Name()) {
-			return &localFSError{fmt.Errorf("data: writing %s: %w", dest, err)}
+			return &localFSError{fmt.Errorf("writing %s: %w", dest, err)}
 		}
 		return err // decoding error from an archive reader
 	}
@@ -438,16 +442,16 @@ func (r *fetchRun) write(f File, dest string, src io.Reader, source string) (err
 		return ce
 	}
 	if err := tmp.Chmod(0o644); err != nil {
-		return &localFSError{fmt.Errorf("data: %w", err)}
+		return &localFSError{err}
 	}
 	if err := tmp.Sync(); err != nil {
-		return &localFSError{fmt.Errorf("data: %w", err)}
+		return &localFSError{err}
 	}
 	if err := tmp.Close(); err != nil {
-		return &localFSError{fmt.Errorf("data: %w", err)}
+		return &localFSError{err}
 	}
 	if err := os.Rename(tmp.Name(), dest); err != nil {
-		return &localFSError{fmt.Errorf("data: %w", err)}
+		return &localFSError{err}
 	}
 	return nil
 }
@@ -481,10 +485,10 @@ type ChecksumError struct {
 // Error names the dataset, the file, its source and both checksums.
 func (e *ChecksumError) Error() string {
 	if e.GotSize < 0 {
-		return fmt.Sprintf("data: %s: %s from %s is larger than the expected %d bytes (want sha256 %s); it was discarded",
+		return fmt.Sprintf("%s: %s from %s is larger than the expected %d bytes (want sha256 %s); it was discarded",
 			e.Dataset, e.File, e.Source, e.WantSize, e.WantSHA256)
 	}
-	return fmt.Sprintf("data: %s: %s from %s has sha256 %s (%d bytes), want sha256 %s (%d bytes); it was discarded",
+	return fmt.Sprintf("%s: %s from %s has sha256 %s (%d bytes), want sha256 %s (%d bytes); it was discarded",
 		e.Dataset, e.File, e.Source, e.GotSHA256, e.GotSize, e.WantSHA256, e.WantSize)
 }
 
@@ -540,12 +544,12 @@ func (e *DownloadError) Error() string {
 		}
 	}
 	if unreachable {
-		b.WriteString("data: cannot reach " + e.Dataset + "'s host")
+		b.WriteString("cannot reach " + e.Dataset + "'s host")
 		if len(hosts) > 1 {
 			b.WriteString("s")
 		}
 	} else {
-		b.WriteString("data: cannot download " + e.Dataset)
+		b.WriteString("cannot download " + e.Dataset)
 	}
 	if len(reasons) > 0 {
 		b.WriteString(" (" + strings.Join(reasons, "; ") + ")")
@@ -642,10 +646,10 @@ func checkFile(p string, f File) (FileStatus, error) {
 		return st, nil
 	}
 	if err != nil {
-		return st, fmt.Errorf("data: %w", err)
+		return st, err
 	}
 	if !fi.Mode().IsRegular() {
-		return st, fmt.Errorf("data: %s is not a regular file", p)
+		return st, fmt.Errorf("%s is not a regular file", p)
 	}
 	st.Size = fi.Size()
 	st.State = FileMismatch
@@ -654,12 +658,12 @@ func checkFile(p string, f File) (FileStatus, error) {
 	}
 	fh, err := os.Open(p)
 	if err != nil {
-		return st, fmt.Errorf("data: %w", err)
+		return st, err
 	}
 	defer fh.Close()
 	h := sha256.New()
 	if _, err := io.Copy(h, fh); err != nil {
-		return st, fmt.Errorf("data: reading %s: %w", p, err)
+		return st, fmt.Errorf("reading %s: %w", p, err)
 	}
 	st.SHA256 = hex.EncodeToString(h.Sum(nil))
 	if st.SHA256 == f.SHA256 {

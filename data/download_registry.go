@@ -196,7 +196,7 @@ func lookupIn(list []Dataset, name string) (Dataset, error) {
 		names[i] = d.Name
 	}
 	slices.Sort(names)
-	return Dataset{}, fmt.Errorf("data: %w %q (known: %s)", ErrUnknownDataset, name, strings.Join(names, ", "))
+	return Dataset{}, fmt.Errorf("%w %q (known: %s)", ErrUnknownDataset, name, strings.Join(names, ", "))
 }
 
 func normalizeName(s string) string {
@@ -214,7 +214,7 @@ func DefaultCacheDir() (string, error) {
 	}
 	c, err := os.UserCacheDir()
 	if err != nil {
-		return "", fmt.Errorf("data: no cache directory for downloads (set %s): %w", DataDirEnv, err)
+		return "", fmt.Errorf("no cache directory for downloads (set %s): %w", DataDirEnv, err)
 	}
 	return filepath.Join(c, "tune"), nil
 }

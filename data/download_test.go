@@ -294,7 +294,7 @@ func TestFetchServerDown(t *testing.T) {
 	t.Log(msg)
 	host := strings.TrimPrefix(base, "http://")
 	for _, s := range []string{
-		"data: cannot reach toy's host (dial tcp " + host + ": connect: connection refused): ",
+		"cannot reach toy's host (dial tcp " + host + ": connect: connection refused): ",
 		"download " + base + "/data/a.gz and place it at " + filepath.Join(dir, "toy", "a.gz") + "; ",
 		"download " + base + "/c.bin and place it at " + filepath.Join(dir, "toy", "c.bin") + "; then run again",
 	} {
@@ -338,7 +338,7 @@ func TestFetchMirrorsAndHTTPErrors(t *testing.T) {
 	srv.files = map[string][]byte{}
 	srv.mu.Unlock()
 	_, err := d.Fetch(context.Background(), ds)
-	want := "data: cannot download toy (" + strings.TrimPrefix(srv.URL, "http://") + ": HTTP 404 Not Found): download " +
+	want := "cannot download toy (" + strings.TrimPrefix(srv.URL, "http://") + ": HTTP 404 Not Found): download " +
 		srv.URL + "/data/b.txt and place it at " + filepath.Join(dir, "toy", "b.txt") + "; then run again"
 	if err == nil || err.Error() != want || !errors.Is(err, ErrDownload) {
 		t.Errorf("error\n%v\nwant\n%s", err, want)
@@ -493,7 +493,7 @@ func TestFetchArchiveServerDown(t *testing.T) {
 	hd := filepath.Join(dir, "housing")
 	want := "download " + base + "/~x/Regression/cal_housing.tgz and place it at " + filepath.Join(hd, "cal_housing.tgz") +
 		" (or extract its member CaliforniaHousing/cal_housing.data to " + filepath.Join(hd, "cal_housing.data") + "); then run again"
-	if err == nil || !strings.HasPrefix(err.Error(), "data: cannot reach housing's host") || !strings.HasSuffix(err.Error(), want) {
+	if err == nil || !strings.HasPrefix(err.Error(), "cannot reach housing's host") || !strings.HasSuffix(err.Error(), want) {
 		t.Errorf("error %v\nwant it to end with %s", err, want)
 	}
 }
@@ -570,7 +570,7 @@ func TestFetchInvalidDataset(t *testing.T) {
 func TestGetUnknownDataset(t *testing.T) {
 	d := &Downloader{Dir: t.TempDir()}
 	_, err := d.Get(context.Background(), "cifar10")
-	want := `data: unknown dataset "cifar10" (known: california-housing, fashion-mnist, mnist)`
+	want := `unknown dataset "cifar10" (known: california-housing, fashion-mnist, mnist)`
 	if !errors.Is(err, ErrUnknownDataset) || err.Error() != want {
 		t.Errorf("error %v, want %s", err, want)
 	}

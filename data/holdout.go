@@ -69,19 +69,19 @@ func Holdout(x, y *nn.Matrix, o HoldoutOptions) (*Sets, error) {
 		v    float64
 	}{{"validation", o.Validation}, {"test", o.Test}} {
 		if !(f.v >= 0 && f.v < 1) {
-			return nil, fmt.Errorf("data: %w: %s fraction %v is not in [0, 1)", ErrOptions, f.name, f.v)
+			return nil, fmt.Errorf("%w: %s fraction %v is not in [0, 1)", ErrOptions, f.name, f.v)
 		}
 	}
 	n := x.Rows
 	nTest, nVal := heldOut(n, o.Test), heldOut(n, o.Validation)
 	if (nTest > 0 || nVal > 0) && nTest+nVal >= n {
-		return nil, fmt.Errorf("data: %w: %d rows are too few to hold out %d for validation and %d for testing and train on the rest",
+		return nil, fmt.Errorf("%w: %d rows are too few to hold out %d for validation and %d for testing and train on the rest",
 			ErrOptions, n, nVal, nTest)
 	}
 	var classes []int
 	if o.ClassLabels {
 		if y == nil {
-			return nil, fmt.Errorf("data: %w: ClassLabels without y", ErrOptions)
+			return nil, fmt.Errorf("%w: ClassLabels without y", ErrOptions)
 		}
 		var err error
 		if classes, err = classIDs(y); err != nil {
@@ -147,13 +147,13 @@ func gatherRows(m *nn.Matrix, idx []int) *nn.Matrix {
 // classIDs returns y's values as class ids, checking they are ones.
 func classIDs(y *nn.Matrix) ([]int, error) {
 	if y.Cols != 1 {
-		return nil, fmt.Errorf("data: %w: class labels need one column, y has %d", ErrShape, y.Cols)
+		return nil, fmt.Errorf("%w: class labels need one column, y has %d", ErrShape, y.Cols)
 	}
 	ids := make([]int, y.Rows)
 	for i, v := range y.Data {
 		f := float64(v)
 		if !(f >= 0 && f < 1<<24) || f != math.Trunc(f) {
-			return nil, fmt.Errorf("data: %w: %v at row %d", ErrLabel, v, i+1)
+			return nil, fmt.Errorf("%w: %v at row %d", ErrLabel, v, i+1)
 		}
 		ids[i] = int(f)
 	}

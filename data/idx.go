@@ -47,7 +47,7 @@ const idxChunk = 1 << 20
 func ReadIDX(r io.Reader) (*IDX, error) {
 	m, err := readIDX(r)
 	if err != nil {
-		return nil, fmt.Errorf("data: %w", err)
+		return nil, err
 	}
 	return m, nil
 }
@@ -148,12 +148,12 @@ func readExactly(r io.Reader, n int) ([]byte, error) {
 func readIDXFile(path string) (*IDX, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("data: %w", err)
+		return nil, err
 	}
 	defer f.Close()
 	m, err := readIDX(f)
 	if err != nil {
-		return nil, fmt.Errorf("data: %s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return m, nil
 }
@@ -177,7 +177,7 @@ func LoadIDXImages(path string) (*nn.Matrix, []int, error) {
 		return nil, nil, err
 	}
 	if len(m.Dims) < 2 {
-		return nil, nil, fmt.Errorf("data: %s: IDX dimensions %v: %w (images need at least 2 dimensions; is this a label file?)", path, m.Dims, ErrIDXShape)
+		return nil, nil, fmt.Errorf("%s: IDX dimensions %v: %w (images need at least 2 dimensions; is this a label file?)", path, m.Dims, ErrIDXShape)
 	}
 	cols := 1
 	for _, d := range m.Dims[1:] {
@@ -209,7 +209,7 @@ func LoadIDXLabels(path string) (*nn.Matrix, error) {
 		return nil, err
 	}
 	if len(m.Dims) != 1 {
-		return nil, fmt.Errorf("data: %s: IDX dimensions %v: %w (labels need exactly 1 dimension; is this an image file?)", path, m.Dims, ErrIDXShape)
+		return nil, fmt.Errorf("%s: IDX dimensions %v: %w (labels need exactly 1 dimension; is this an image file?)", path, m.Dims, ErrIDXShape)
 	}
 	y := nn.NewMatrix(m.Dims[0], 1)
 	for i, b := range m.Data {

@@ -117,8 +117,8 @@ func TestReadIDXErrors(t *testing.T) {
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("ReadIDX = %v, %v; want error wrapping %v", m, err, tt.want)
 			}
-			if !strings.HasPrefix(err.Error(), "data: ") || strings.Contains(err.Error(), "\n") {
-				t.Errorf("error %q: want one line starting with \"data: \"", err)
+			if msg := err.Error(); strings.HasPrefix(msg, "data: ") || strings.Contains(msg, "\n") {
+				t.Errorf("error %q: want one line without a package prefix", err)
 			}
 		})
 	}

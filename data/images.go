@@ -59,12 +59,12 @@ func LoadImageDirectory(dir string, o ImageOptions) (*Images, error) {
 	}
 	if o.Height < 0 || o.Width < 0 || o.Height*o.Width > 1<<24 || (o.Channels != 1 && o.Channels != 3) ||
 		!(o.ValidationSplit >= 0 && o.ValidationSplit < 1) {
-		return nil, fmt.Errorf("data: %s: %w: size %d×%d, %d channels, validation split %v (want positive sizes, 1 or 3 channels, a split in [0, 1))",
+		return nil, fmt.Errorf("%s: %w: size %d×%d, %d channels, validation split %v (want positive sizes, 1 or 3 channels, a split in [0, 1))",
 			dir, ErrNoImages, o.Height, o.Width, o.Channels, o.ValidationSplit)
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, fmt.Errorf("data: %w", err)
+		return nil, err
 	}
 	type file struct {
 		path  string
@@ -79,7 +79,7 @@ func LoadImageDirectory(dir string, o ImageOptions) (*Images, error) {
 		sub := filepath.Join(dir, e.Name())
 		names, err := os.ReadDir(sub)
 		if err != nil {
-			return nil, fmt.Errorf("data: %w", err)
+			return nil, err
 		}
 		classes = append(classes, e.Name())
 		for _, f := range names {
@@ -92,7 +92,7 @@ func LoadImageDirectory(dir string, o ImageOptions) (*Images, error) {
 		}
 	}
 	if len(classes) == 0 || len(files) == 0 {
-		return nil, fmt.Errorf("data: %s: %w: want one subfolder per class holding PNG or JPEG files", dir, ErrNoImages)
+		return nil, fmt.Errorf("%s: %w: want one subfolder per class holding PNG or JPEG files", dir, ErrNoImages)
 	}
 	r := rand.New(rand.NewPCG(o.Seed, 0x696d616765)) // ReadDir sorts, so the order before the shuffle is fixed
 	r.Shuffle(len(files), func(i, j int) { files[i], files[j] = files[j], files[i] })
@@ -130,12 +130,12 @@ func LoadImageDirectory(dir string, o ImageOptions) (*Images, error) {
 func decodeInto(path string, dst *image.NRGBA) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("data: %w", err)
+		return err
 	}
 	defer f.Close()
 	src, _, err := image.Decode(f)
 	if err != nil {
-		return fmt.Errorf("data: %s: %w (%v)", path, ErrImage, err)
+		return fmt.Errorf("%s: %w (%v)", path, ErrImage, err)
 	}
 	draw.BiLinear.Scale(dst, dst.Bounds(), src, src.Bounds(), draw.Src, nil)
 	return nil

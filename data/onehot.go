@@ -25,10 +25,10 @@ func OneHot(y *nn.Matrix, classes int) (*nn.Matrix, error) {
 		return nil, err
 	}
 	if y.Cols != 1 {
-		return nil, fmt.Errorf("data: %w: OneHot needs a rows×1 matrix of class ids, got %d×%d", ErrShape, y.Rows, y.Cols)
+		return nil, fmt.Errorf("%w: OneHot needs a rows×1 matrix of class ids, got %d×%d", ErrShape, y.Rows, y.Cols)
 	}
 	if classes < 0 {
-		return nil, fmt.Errorf("data: %w: %d classes", ErrOptions, classes)
+		return nil, fmt.Errorf("%w: %d classes", ErrOptions, classes)
 	}
 	limit := classes
 	if classes == 0 {
@@ -38,9 +38,9 @@ func OneHot(y *nn.Matrix, classes int) (*nn.Matrix, error) {
 		f := float64(v)
 		if !(f >= 0 && f < float64(limit) && f == math.Trunc(f)) {
 			if classes == 0 {
-				return nil, fmt.Errorf("data: %w: row %d: %v is not an integer in [0, %d) (pass the class count to go beyond)", ErrLabel, i, v, limit)
+				return nil, fmt.Errorf("%w: row %d: %v is not an integer in [0, %d) (pass the class count to go beyond)", ErrLabel, i, v, limit)
 			}
-			return nil, fmt.Errorf("data: %w: row %d: %v is not an integer in [0, %d)", ErrLabel, i, v, classes)
+			return nil, fmt.Errorf("%w: row %d: %v is not an integer in [0, %d)", ErrLabel, i, v, classes)
 		}
 	}
 	if classes == 0 {

@@ -20,7 +20,7 @@ func columnStats(x *nn.Matrix) (colStats, error) {
 		return colStats{}, err
 	}
 	if x.Rows == 0 {
-		return colStats{}, fmt.Errorf("data: %w: cannot fit on 0 rows", ErrShape)
+		return colStats{}, fmt.Errorf("%w: cannot fit on 0 rows", ErrShape)
 	}
 	c := x.Cols
 	s := colStats{
@@ -34,7 +34,7 @@ func columnStats(x *nn.Matrix) (colStats, error) {
 		for j, v := range x.Row(i) {
 			f := float64(v)
 			if math.IsNaN(f) || math.IsInf(f, 0) {
-				return colStats{}, fmt.Errorf("data: %w: %v at row %d, column %d", ErrNotFinite, v, i, j)
+				return colStats{}, fmt.Errorf("%w: %v at row %d, column %d", ErrNotFinite, v, i, j)
 			}
 			s.mean[j] += f
 			s.min[j] = min(s.min[j], f)
@@ -64,13 +64,13 @@ func columnStats(x *nn.Matrix) (colStats, error) {
 // or with inv to v·scale[j] + shift[j], computed in float64.
 func affine(x *nn.Matrix, shift, scale []float64, inv bool) (*nn.Matrix, error) {
 	if shift == nil {
-		return nil, fmt.Errorf("data: %w", ErrNotFitted)
+		return nil, fmt.Errorf("%w", ErrNotFitted)
 	}
 	if err := checkXY(x, nil); err != nil {
 		return nil, err
 	}
 	if x.Cols != len(shift) || len(scale) != len(shift) {
-		return nil, fmt.Errorf("data: %w: scaler fitted on %d columns (%d scales), matrix has %d", ErrShape, len(shift), len(scale), x.Cols)
+		return nil, fmt.Errorf("%w: scaler fitted on %d columns (%d scales), matrix has %d", ErrShape, len(shift), len(scale), x.Cols)
 	}
 	out := nn.NewMatrix(x.Rows, x.Cols)
 	for i := range x.Rows {
@@ -159,10 +159,10 @@ func (s *MinMaxScaler) Fit(x *nn.Matrix) error {
 
 func (s *MinMaxScaler) ranges() ([]float64, error) {
 	if s.Min == nil {
-		return nil, fmt.Errorf("data: %w", ErrNotFitted)
+		return nil, fmt.Errorf("%w", ErrNotFitted)
 	}
 	if len(s.Max) != len(s.Min) {
-		return nil, fmt.Errorf("data: %w: MinMaxScaler has %d minima and %d maxima", ErrShape, len(s.Min), len(s.Max))
+		return nil, fmt.Errorf("%w: MinMaxScaler has %d minima and %d maxima", ErrShape, len(s.Min), len(s.Max))
 	}
 	r := make([]float64, len(s.Min))
 	for j := range r {

@@ -9,17 +9,17 @@ import (
 
 func checkXY(x, y *nn.Matrix) error {
 	if x == nil {
-		return fmt.Errorf("data: %w: x is nil", ErrShape)
+		return fmt.Errorf("%w: x is nil", ErrShape)
 	}
 	if len(x.Data) != x.Rows*x.Cols {
-		return fmt.Errorf("data: %w: x is %d×%d with %d elements", ErrShape, x.Rows, x.Cols, len(x.Data))
+		return fmt.Errorf("%w: x is %d×%d with %d elements", ErrShape, x.Rows, x.Cols, len(x.Data))
 	}
 	if y != nil {
 		if y.Rows != x.Rows {
-			return fmt.Errorf("data: %w: x has %d rows, y %d", ErrShape, x.Rows, y.Rows)
+			return fmt.Errorf("%w: x has %d rows, y %d", ErrShape, x.Rows, y.Rows)
 		}
 		if len(y.Data) != y.Rows*y.Cols {
-			return fmt.Errorf("data: %w: y is %d×%d with %d elements", ErrShape, y.Rows, y.Cols, len(y.Data))
+			return fmt.Errorf("%w: y is %d×%d with %d elements", ErrShape, y.Rows, y.Cols, len(y.Data))
 		}
 	}
 	return nil
@@ -36,7 +36,7 @@ func Split(x, y *nn.Matrix, testFraction float64, seed int64) (trainX, trainY, t
 		return nil, nil, nil, nil, err
 	}
 	if !(testFraction >= 0 && testFraction <= 1) {
-		return nil, nil, nil, nil, fmt.Errorf("data: %w: test fraction %v is not in [0, 1]", ErrOptions, testFraction)
+		return nil, nil, nil, nil, fmt.Errorf("%w: test fraction %v is not in [0, 1]", ErrOptions, testFraction)
 	}
 	n := x.Rows
 	nTest := int(math.Round(testFraction * float64(n)))
@@ -65,7 +65,7 @@ func SplitLast(x, y *nn.Matrix, n int) (trainX, trainY, valX, valY *nn.Matrix, e
 		return nil, nil, nil, nil, err
 	}
 	if n < 0 || n > x.Rows {
-		return nil, nil, nil, nil, fmt.Errorf("data: %w: cannot take the last %d of %d rows", ErrOptions, n, x.Rows)
+		return nil, nil, nil, nil, fmt.Errorf("%w: cannot take the last %d of %d rows", ErrOptions, n, x.Rows)
 	}
 	cut := x.Rows - n
 	trainX, valX = x.Slice(0, cut), x.Slice(cut, x.Rows)

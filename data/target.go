@@ -36,7 +36,7 @@ func FitTarget(kind string, y *nn.Matrix) (*TargetScaler, error) {
 		kind = TargetNone
 	}
 	if y != nil && y.Cols != 1 {
-		return nil, fmt.Errorf("data: %w: a target has one column, not %d", ErrShape, y.Cols)
+		return nil, fmt.Errorf("%w: a target has one column, not %d", ErrShape, y.Cols)
 	}
 	t := &TargetScaler{Kind: kind, Scale: 1}
 	switch kind {
@@ -44,10 +44,10 @@ func FitTarget(kind string, y *nn.Matrix) (*TargetScaler, error) {
 		return t, nil
 	case TargetMinMax, TargetStandard:
 	default:
-		return nil, fmt.Errorf("data: %w: target scaling %q: want none, minmax or standard", ErrOptions, kind)
+		return nil, fmt.Errorf("%w: target scaling %q: want none, minmax or standard", ErrOptions, kind)
 	}
 	if y == nil {
-		return nil, fmt.Errorf("data: %w: no target to fit on", ErrShape)
+		return nil, fmt.Errorf("%w: no target to fit on", ErrShape)
 	}
 	st, err := columnStats(y)
 	if err != nil {
@@ -77,7 +77,7 @@ func (t *TargetScaler) InverseTransform(y *nn.Matrix) (*nn.Matrix, error) {
 
 func (t *TargetScaler) affine(y *nn.Matrix, inv bool) (*nn.Matrix, error) {
 	if t == nil || !(t.Scale > 0) {
-		return nil, fmt.Errorf("data: %w", ErrNotFitted)
+		return nil, fmt.Errorf("%w", ErrNotFitted)
 	}
 	shift, scale := make([]float64, y.Cols), make([]float64, y.Cols)
 	for j := range shift {

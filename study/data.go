@@ -313,11 +313,11 @@ type part struct {
 func (s *Study) readIDX(images, labels, imagesKey, labelsKey string) (*part, error) {
 	x, shape, err := data.LoadIDXImages(images)
 	if err != nil {
-		return nil, dataError(s.line("data", imagesKey), err)
+		return nil, wrapf(s.line("data", imagesKey), err, "")
 	}
 	y, err := data.LoadIDXLabels(labels)
 	if err != nil {
-		return nil, dataError(s.line("data", labelsKey), err)
+		return nil, wrapf(s.line("data", labelsKey), err, "")
 	}
 	if x.Rows != y.Rows {
 		return nil, &Error{Line: s.line("data", labelsKey), Err: ErrData,
@@ -352,7 +352,7 @@ func (s *Study) readCSV(path, key string, classes []string) (*part, error) {
 		case errors.As(err, &pe):
 			return nil, &Error{File: pe.File, Line: pe.Line, Column: pe.Column, Msg: oneLine(pe.Message()), Err: err}
 		}
-		return nil, dataError(s.line("data", key), err)
+		return nil, wrapf(s.line("data", key), err, "")
 	}
 	return &part{x: t.X, y: t.Y, shape: []int{t.X.Cols}, classNames: t.Classes, features: t.Features,
 		labels: path, lines: t.Lines}, nil
@@ -464,11 +464,6 @@ func (s *Study) loadData(scale bool) (*Dataset, error) {
 	}
 	s.info = ds.Info()
 	return ds, nil
-}
-
-// dataError wraps an error of the data package, which names the file.
-func dataError(line int, err error) error {
-	return &Error{Line: line, Msg: oneLine(strings.TrimPrefix(err.Error(), "data: ")), Err: err}
 }
 
 // applyScaler scales the features of every part with ds.Scaler.

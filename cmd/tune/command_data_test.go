@@ -154,7 +154,7 @@ func TestDataGetOffline(t *testing.T) {
 		t.Errorf("error has several lines: %q", msg)
 	}
 	for _, s := range []string{
-		"data: cannot reach toy's host (",
+		"cannot reach toy's host (",
 		"download " + base + "/files.example/toy/images.gz and place it at " + filepath.Join(dir, "toy", "images.gz"),
 		"download " + base + "/files.example/toy/labels.gz and place it at " + filepath.Join(dir, "toy", "labels.gz"),
 	} {
@@ -172,7 +172,7 @@ func TestDataGetOffline(t *testing.T) {
 	dataRegistry = append(dataRegistry, toy2)
 	_, err = runDataCommand(t, "get", "toy", "toy2", "--dir", dir)
 	if err == nil || strings.Contains(err.Error(), "\n") || !errors.Is(err, data.ErrDownload) ||
-		!strings.Contains(err.Error(), "then run again; data: cannot reach toy2's host (") ||
+		!strings.Contains(err.Error(), "then run again; cannot reach toy2's host (") ||
 		!strings.Contains(err.Error(), "place it at "+filepath.Join(dir, "toy2", "labels.gz")) {
 		t.Errorf("two datasets: %v", err)
 	}
@@ -182,7 +182,7 @@ func TestDataUnknownDataset(t *testing.T) {
 	dataRegistry = nil
 	for _, args := range [][]string{{"get", "cifar10"}, {"list", "cifar10"}, {"get", "mnist", "cifar10"}} {
 		_, err := runDataCommand(t, append(args, "--dir", t.TempDir())...)
-		want := `data: unknown dataset "cifar10" (known: california-housing, fashion-mnist, mnist)`
+		want := `unknown dataset "cifar10" (known: california-housing, fashion-mnist, mnist)`
 		if err == nil || err.Error() != want {
 			t.Errorf("%q: error %v, want %s", args, err, want)
 		}
