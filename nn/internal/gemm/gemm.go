@@ -54,18 +54,29 @@ type tile struct {
 
 // The micro-kernels: 4×24 for most panels, 6×16 for panels of at most 16
 // columns (see nextRun), and the same two storing their tile of Cᵀ
-// transposed into C.
+// transposed into C. With AVX-512, products computed directly use 8×48
+// and 12×32 instead (the same rules with 16-lane vectors); products computed
+// transposed keep the AVX2 trans tiles.
 var (
 	tile4x24  = tile{4, 24, false}
 	tile6x16  = tile{6, 16, false}
 	tileT4x24 = tile{4, 24, true}
 	tileT6x16 = tile{6, 16, true}
+	tile8x48  = tile{8, 48, false}
+	tile12x32 = tile{12, 32, false}
 )
 
-const (
-	maxMR = 6
-	maxNR = 24
+// tileSet is the pair of direct micro-kernels of one vector width: wide
+// (three vectors a row) and narrow (two).
+type tileSet struct{ wide, narrow tile }
+
+var (
+	tiles8  = tileSet{tile4x24, tile6x16}
+	tiles16 = tileSet{tile8x48, tile12x32}
 )
+
+// maxNR bounds every tile's nr (for the packing buffers).
+const maxNR = 48
 
 // Products are only considered for computing transposed if C is narrow
 // (n ≤ maxTransN), where it saves FMAs, or k is short (k ≤ maxTransK),
@@ -92,28 +103,34 @@ const maxInPlace = 8192
 
 // nextRun returns the micro-kernel and the width of the next run of
 // column panels of C, computed by one macro-kernel call, when w columns are
-// left. Panels are 24 columns wide (4×24), except that the last 25 to 32
-// columns are split 16 + the rest, and the last at most 16 use 6×16; so
-// every row of C costs ceil(w/8) 8-lane vectors (2 if w ≤ 8), never more. A
-// run is either the 24-column panels, the last of which may be partial, or
-// the at most two panels of 16 at the end. Transposed products use the trans
-// tiles of the same shapes.
+// left. With vectors of V lanes, panels are 3V columns wide (4×24 for V =
+// 8), except that the last 3V+1 to 4V columns are split 2V + the rest, and
+// the last at most 2V use the narrow tile (6×16); so every row of C costs
+// ceil(w/V) vectors (2 if w ≤ V), never more. A run is either the wide
+// panels, the last of which may be partial, or the at most two narrow
+// panels at the end. Transposed products use the trans tiles, with V = 8.
 func (p *problem) nextRun(w int) (tile, int) {
-	t, rw := tile4x24, w
+	s := directTiles()
+	if p.trans {
+		s = tiles8
+	}
+	wide, narrow := s.wide.nr, s.narrow.nr
+	lanes := narrow / 2
+	t, rw := s.wide, w
 	switch {
 	case testTile != (tile{}):
 		t = testTile
-	case w <= 16 || w > 24 && w <= 32:
-		t = tile6x16
-	case w > 32:
-		if r := w % 24; r > 0 && r <= 8 {
-			rw = w - 24 - r // 24+r columns left as 16 + (8+r)
-		} else if r > 8 && r <= 16 {
+	case w <= narrow || w > wide && w <= wide+lanes:
+		t = s.narrow
+	case w > wide+lanes:
+		if r := w % wide; r > 0 && r <= lanes {
+			rw = w - wide - r // wide+r columns left as narrow + (lanes+r)
+		} else if r > lanes && r <= narrow {
 			rw = w - r
 		}
 	}
 	if p.trans {
-		if t.nr == 16 {
+		if t.nr == 16 || t.nr == 32 {
 			t = tileT6x16
 		} else {
 			t = tileT4x24
@@ -145,7 +162,7 @@ func (p *problem) plan() {
 		p.lda, p.ldb = p.ldb, p.lda
 		p.transA, p.transB = !p.transB, !p.transA
 	}
-	p.t, _ = p.nextRun(min(p.n, 24))
+	p.t, _ = p.nextRun(min(p.n, directTiles().wide.nr))
 }
 
 // transCheaper estimates whether computing the product transposed is
@@ -483,8 +500,8 @@ func blockSize(total, limit, align int) int {
 	return (s + align - 1) / align * align
 }
 
-// roundUp rounds x up to a multiple of a; multiples of 8 (every tile's mr
-// but 6, every nr) without a division.
+// roundUp rounds x up to a multiple of a; multiples of 8 and 16 without a
+// division.
 func roundUp(x, a int) int {
 	switch a {
 	case 8:
@@ -499,10 +516,13 @@ func roundUp(x, a int) int {
 
 // panels returns the number of panels of t.nr columns holding n columns.
 func panels(n int, t tile) int {
-	if t.nr == 24 {
+	switch t.nr {
+	case 16:
+		return (n + 15) / 16
+	case 24:
 		return (n + 23) / 24
 	}
-	return (n + 15) / 16
+	return (n + t.nr - 1) / t.nr
 }
 
 // flags returns beta and the kernel flags for the k-block that is the
@@ -562,10 +582,7 @@ const maxPackRun = 8192
 // with one call if possible, the rest packed into buf a chunk of panels at
 // a time.
 func (p *problem) runPanels(t tile, i0, m, pc, kc, j, w int, beta float32, flags int, buf []float32) {
-	full := w &^ 15 // whole panels
-	if t.nr == 24 {
-		full = w / 24 * 24
-	}
+	full := w / t.nr * t.nr // whole panels
 	if full > 0 && p.inPlace(kc) {
 		p.kernel(t, i0, m, pc, kc, p.b, pc*p.ldb+j, p.ldb, t.nr, j, full, beta, flags)
 		j, w = j+full, w-full

@@ -75,7 +75,19 @@ func benchLoop(b *testing.B, m, n, k int, f func()) {
 	}
 }
 
-// BenchmarkGemm times Sgemm (tune) against gonum's blas32.Gemm (gonum) on
+// slowerImpls returns the assembly kernel sets below the one in use (AVX2
+// on an AVX-512 machine), for comparisons in the same run.
+func slowerImpls() []kernelImpl {
+	var s []kernelImpl
+	impls := kernelImpls()
+	for _, impl := range impls[1 : len(impls)-1] {
+		s = append(s, impl)
+	}
+	return s
+}
+
+// BenchmarkGemm times Sgemm (tune; tune-avx2-fma for the AVX2 kernels on
+// an AVX-512 machine) against gonum's blas32.Gemm (gonum) on
 // the same shapes. Run it with -cpu 1 for single-core figures: gonum
 // splits large products across GOMAXPROCS goroutines (and then its
 // cpu-GFLOP/s is per core, not per call).
@@ -88,6 +100,15 @@ func BenchmarkGemm(b *testing.B) {
 				ctx.Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n)
 			})
 		})
+		for _, impl := range slowerImpls() {
+			b.Run(s.name+"/tune-"+impl.name, func(b *testing.B) {
+				defer impl.use()()
+				var ctx Context
+				benchLoop(b, s.m, s.n, s.k, func() {
+					ctx.Sgemm(s.transA, s.transB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n)
+				})
+			})
+		}
 		b.Run(s.name+"/gonum", func(b *testing.B) {
 			tA, tB := blas.NoTrans, blas.NoTrans
 			ar, ac, br, bc := s.m, s.k, s.k, s.n

@@ -9,8 +9,9 @@ import (
 )
 
 type kernelImpl struct {
-	name string
-	use  func() (restore func())
+	name  string
+	use   func() (restore func())
+	tiles tileSet // the direct micro-kernels it runs
 }
 
 // u is the unit roundoff of float32.
@@ -267,11 +268,12 @@ func forEachImpl(t *testing.T, f func(t *testing.T)) {
 		tl             tile
 		trans, inPlace int
 	}
-	variants := []variant{
-		{tile{}, 0, 0}, {tile4x24, -1, -1}, {tile6x16, -1, 1},
-		{tile{}, 1, 0}, {tile4x24, 1, 1}, {tile6x16, 1, -1},
-	}
 	for _, impl := range kernelImpls() {
+		wide, narrow := impl.tiles.wide, impl.tiles.narrow
+		variants := []variant{
+			{tile{}, 0, 0}, {wide, -1, -1}, {narrow, -1, 1},
+			{tile{}, 1, 0}, {wide, 1, 1}, {narrow, 1, -1},
+		}
 		for _, v := range variants {
 			name := impl.name + "/auto"
 			if v.tl != (tile{}) {
@@ -707,25 +709,30 @@ func TestDenseGrads(t *testing.T) {
 	}
 }
 
-// TestPlan checks the choices of plan and nextRun: every row of C costs
-// ceil(n/8) vectors (2 for n ≤ 8), and the seed MLP's narrow products are
+// TestPlan checks the choices of plan and nextRun: with every kernel set,
+// every row of C costs ceil(n/V) vectors of V lanes (2 for n ≤ V), and the seed MLP's narrow products are
 // computed transposed while the others are not.
 func TestPlan(t *testing.T) {
-	for n := 1; n <= 200; n++ {
-		p := &problem{}
-		vs, cols := 0, 0
-		for w := n; w > 0; {
-			tl, rw := p.nextRun(w)
-			if rw <= 0 || rw > w || (rw < w && rw%tl.nr != 0) {
-				t.Fatalf("n=%d: run of %d (tile %v) with %d columns left", n, rw, tl, w)
+	for _, impl := range kernelImpls() {
+		restore := impl.use()
+		lanes := impl.tiles.narrow.nr / 2
+		for n := 1; n <= 200; n++ {
+			p := &problem{}
+			vs, cols := 0, 0
+			for w := n; w > 0; {
+				tl, rw := p.nextRun(w)
+				if rw <= 0 || rw > w || (rw < w && rw%tl.nr != 0) {
+					t.Fatalf("%s: n=%d: run of %d (tile %v) with %d columns left", impl.name, n, rw, tl, w)
+				}
+				vs += (rw + tl.nr - 1) / tl.nr * tl.nr / lanes
+				cols += rw
+				w -= rw
 			}
-			vs += (rw + tl.nr - 1) / tl.nr * tl.nr / 8
-			cols += rw
-			w -= rw
+			if want := max(2, (n+lanes-1)/lanes); cols != n || vs != want {
+				t.Errorf("%s: n=%d: runs cover %d columns with %d vectors a row, want %d", impl.name, n, cols, vs, want)
+			}
 		}
-		if want := vecs(n); cols != n || vs != want {
-			t.Errorf("n=%d: runs cover %d columns with %d vectors a row, want %d", n, cols, vs, want)
-		}
+		restore()
 	}
 	for _, s := range []struct {
 		name           string
@@ -761,5 +768,62 @@ func TestPlan(t *testing.T) {
 func TestEpilogueString(t *testing.T) {
 	if ReLU.String() != "ReLU" || Epilogue(9).String() != "Epilogue(9)" {
 		t.Errorf("String: %v, %v", ReLU, Epilogue(9))
+	}
+}
+
+// TestVectorWidthsAgree checks that the AVX-512 kernels give the same bits
+// as the AVX2 ones (each lane runs the same instructions), on random shapes
+// around the tiles' edges with every epilogue, NaNs and infinities
+// included. It is skipped on CPUs without both.
+func TestVectorWidthsAgree(t *testing.T) {
+	var avx2, avx512 *kernelImpl
+	impls := kernelImpls()
+	for i := range impls {
+		switch impls[i].name {
+		case "avx2-fma":
+			avx2 = &impls[i]
+		case "avx512":
+			avx512 = &impls[i]
+		}
+	}
+	if avx2 == nil || avx512 == nil {
+		t.Skip("the CPU lacks AVX2 or AVX-512")
+	}
+	rng := rand.New(rand.NewPCG(21, 22))
+	sizes := []int{1, 7, 8, 12, 13, 16, 17, 31, 32, 33, 47, 48, 49, 64, 65, 97, 130}
+	for it := range 300 {
+		m, n, k := sizes[rng.IntN(len(sizes))], sizes[rng.IntN(len(sizes))], sizes[rng.IntN(len(sizes))]
+		if it%10 == 0 {
+			k = 250 + rng.IntN(300) // two k-blocks
+		}
+		tc := newCase(rng, it&1 != 0, it&2 != 0, m, n, k, valueKind(it%3), it%4 == 1)
+		switch it % 4 {
+		case 1:
+			tc.beta = 1
+		case 2:
+			tc.alpha, tc.beta = -0.75, 1.5
+		case 3:
+			if !tc.transA && !tc.transB && tc.lda == k && tc.ldb == n && tc.ldc == n {
+				tc.act = Epilogue(it / 4 % 4)
+				tc.bias = make([]float32, n)
+				fill(rng, tc.bias, uniform)
+			}
+		}
+		if it%7 == 0 {
+			tc.a[rng.IntN(len(tc.a))] = float32(math.NaN())
+			tc.b[rng.IntN(len(tc.b))] = float32(math.Inf(1))
+		}
+		restore := avx2.use()
+		want := tc.run(nil)
+		restore()
+		restore = avx512.use()
+		got := tc.run(nil)
+		restore()
+		for i := range want {
+			if math.Float32bits(want[i]) != math.Float32bits(got[i]) {
+				t.Fatalf("%v: avx512 gives %v (%#x) at %d, avx2 %v (%#x)", tc, got[i], math.Float32bits(got[i]), i,
+					want[i], math.Float32bits(want[i]))
+			}
+		}
 	}
 }

@@ -5,6 +5,13 @@ package gemm
 // kernel_amd64.go falls back to them on CPUs without AVX2 and FMA. They
 // have the same contracts as the assembly in kernel_amd64.s.
 
+// genMR and genNR bound the tiles of the pure-Go kernels: the AVX2 tiles
+// (the AVX-512 ones are only used with the AVX-512 kernels).
+const (
+	genMR = 6
+	genNR = 24
+)
+
 // macroKernelGeneric computes rows 0..m-1, columns 0..n-1 of
 //
 //	C = epilogue(alpha·A·B [+ beta·C] [+ bias])
@@ -36,8 +43,11 @@ func panelGeneric(t tile, colA bool, m, k int, a []float32, aoff, lda, astep int
 		rs, cs = 1, lda
 	}
 	b = b[boff : boff+(k-1)*ldb+t.nr]
-	var ap [maxMR * kcMax]float32 // the current row panel of A, k-major
-	var acc [maxMR * maxNR]float32
+	if t.mr > genMR || t.nr > genNR {
+		panic("gemm: tile too large for the pure-Go kernels")
+	}
+	var ap [genMR * kcMax]float32 // the current row panel of A, k-major
+	var acc [genMR * genNR]float32
 	for i := 0; i < m; i += t.mr {
 		mr := min(t.mr, m-i)
 		ai := aoff + i/t.mr*astep
@@ -94,7 +104,7 @@ func epilogue1(v, cv, alpha, beta float32, bias []float32, j, flags int) float32
 // k×t.mr panel ap (A(r,p) = ap[p*t.mr+r]) and the k×t.nr panel b (B(p,j) =
 // b[p*ldb+j]), in 2×4 blocks whose accumulators fit in registers. Each
 // element is summed in order p = 0, 1, …, k-1.
-func microGeneric(t tile, k int, ap, b []float32, ldb int, acc *[maxMR * maxNR]float32) {
+func microGeneric(t tile, k int, ap, b []float32, ldb int, acc *[genMR * genNR]float32) {
 	ap, b = ap[:k*t.mr], b[:(k-1)*ldb+t.nr]
 	for j := 0; j < t.nr; j += 4 {
 		for r := 0; r < t.mr; r += 2 {

@@ -15,3 +15,5 @@ func packBN(w, k int, src []float32, soff, ldb, nr int, dst []float32) {
 func packBT(w, k int, src []float32, soff, ldb, n int, dst []float32, pstep int) {
 	packBTGeneric(w, k, src, soff, ldb, n, dst, pstep)
 }
+
+func directTiles() tileSet { return tiles8 }

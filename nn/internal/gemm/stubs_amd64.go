@@ -98,3 +98,51 @@ func packBN16(k int, src *float32, ldb int, nr int, dst *float32)
 //
 //go:noescape
 func packBTRun(k int, src *float32, ldb int, n int, cols int, dst *float32, w int, pstep int)
+
+// kernRowA8x48 computes the m×n block C = epilogue(alpha·A·B [+ beta·C] [+ bias]) with a 8×48 register tile,
+// where C(i,j) = c[i*ldc+j], A(i,p) = a[i*lda+p], row panel r of A starts at a+r*astep,
+// B is a k×n block of panels of 48 columns, panel q at b+q*bstep with row stride ldb
+// (B(p,48*q+j) = b[q*bstep+p*ldb+j], all 48 columns of every panel readable; packed panels
+// have ldb = 48 and zeros beyond n). Requires AVX-512F.
+//
+//go:noescape
+func kernRowA8x48(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+
+// kernColA8x48 computes the m×n block C = epilogue(alpha·A·B [+ beta·C] [+ bias]) with a 8×48 register tile,
+// where C(i,j) = c[i*ldc+j], A(i,p) = a[p*lda+i], row panel r of A starts at a+r*astep,
+// B is a k×n block of panels of 48 columns, panel q at b+q*bstep with row stride ldb
+// (B(p,48*q+j) = b[q*bstep+p*ldb+j], all 48 columns of every panel readable; packed panels
+// have ldb = 48 and zeros beyond n). Requires AVX-512F.
+//
+//go:noescape
+func kernColA8x48(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+
+// kernRowA12x32 computes the m×n block C = epilogue(alpha·A·B [+ beta·C] [+ bias]) with a 12×32 register tile,
+// where C(i,j) = c[i*ldc+j], A(i,p) = a[i*lda+p], row panel r of A starts at a+r*astep,
+// B is a k×n block of panels of 32 columns, panel q at b+q*bstep with row stride ldb
+// (B(p,32*q+j) = b[q*bstep+p*ldb+j], all 32 columns of every panel readable; packed panels
+// have ldb = 32 and zeros beyond n). Requires AVX-512F.
+//
+//go:noescape
+func kernRowA12x32(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+
+// kernColA12x32 computes the m×n block C = epilogue(alpha·A·B [+ beta·C] [+ bias]) with a 12×32 register tile,
+// where C(i,j) = c[i*ldc+j], A(i,p) = a[p*lda+i], row panel r of A starts at a+r*astep,
+// B is a k×n block of panels of 32 columns, panel q at b+q*bstep with row stride ldb
+// (B(p,32*q+j) = b[q*bstep+p*ldb+j], all 32 columns of every panel readable; packed panels
+// have ldb = 32 and zeros beyond n). Requires AVX-512F.
+//
+//go:noescape
+func kernColA12x32(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+
+// packBN48 sets dst[p*48+j] = src[p*ldb+j] for j < nr and 0 for nr ≤ j < 48, p < k.
+// Requires AVX-512F.
+//
+//go:noescape
+func packBN48(k int, src *float32, ldb int, nr int, dst *float32)
+
+// packBN32 sets dst[p*32+j] = src[p*ldb+j] for j < nr and 0 for nr ≤ j < 32, p < k.
+// Requires AVX-512F.
+//
+//go:noescape
+func packBN32(k int, src *float32, ldb int, nr int, dst *float32)

@@ -68,6 +68,20 @@ func main() {
 	}
 	genPackBTRun()
 
+	// AVX-512 (see avx512.go): 8×48 and 12×32 tiles of C computed directly;
+	// products computed transposed keep the AVX2 kernels above.
+	kmaskTable = GLOBL("kmask16", RODATA|NOPTR)
+	for i := 0; i <= 16; i++ {
+		DATA(2*i, U16(uint16(1<<i-1)))
+	}
+	for _, t := range []struct{ mr, nv int }{{8, 3}, {12, 2}} {
+		genKernel512(fmt.Sprintf("kernRowA%dx%d", t.mr, 16*t.nv), t.mr, t.nv, false)
+		genKernel512(fmt.Sprintf("kernColA%dx%d", t.mr, 16*t.nv), t.mr, t.nv, true)
+	}
+	for _, nv := range []int{3, 2} {
+		genPackBN512(fmt.Sprintf("packBN%d", 16*nv), nv)
+	}
+
 	Generate()
 }
 
@@ -135,7 +149,17 @@ var curB, curC, curBias, curNR Mem
 // transC true: the product is Cᵀ, stored transposed: element (i,j) of the
 // product goes to c[j*ldc + i], with the bias bias[i] (see transEpilogue).
 func genKernel(name string, mr, nv int, colA, transC bool) {
-	nrFull := 8 * nv
+	genMacroKernel(name, mr, nv, 8, colA, transC)
+}
+
+// genMacroKernel is genKernel for vectors of lanes (8: AVX2, 16: AVX-512)
+// float32s.
+func genMacroKernel(name string, mr, nv, lanes int, colA, transC bool) {
+	nrFull := lanes * nv
+	body := kernelBody
+	if lanes == 16 {
+		body = kernelBody512
+	}
 	TEXT(name, NOSPLIT, kernSig)
 	Pragma("noescape")
 	layout := "A(i,p) = a[i*lda+p]"
@@ -145,7 +169,7 @@ func genKernel(name string, mr, nv int, colA, transC bool) {
 	panels := []string{
 		fmt.Sprintf("B is a k×n block of panels of %d columns, panel q at b+q*bstep with row stride ldb", nrFull),
 		fmt.Sprintf("(B(p,%d*q+j) = b[q*bstep+p*ldb+j], all %d columns of every panel readable; packed panels", nrFull, nrFull),
-		fmt.Sprintf("have ldb = %d and zeros beyond n). Requires AVX2 and FMA.", nrFull),
+		fmt.Sprintf("have ldb = %d and zeros beyond n). Requires %s.", nrFull, map[int]string{8: "AVX2 and FMA", 16: "AVX-512F"}[lanes]),
 	}
 	if transC {
 		Doc(append([]string{
@@ -192,7 +216,7 @@ func genKernel(name string, mr, nv int, colA, transC bool) {
 	Label(name + "_panel")
 	CMPQ(mleft, U32(mr))
 	JL(LabelRef(name + "_rem"))
-	kernelBody(name+"_full", mr, nv, colA, transC, aPanel, lda, lda3, cPanel, mleft)
+	body(name+"_full", mr, nv, colA, transC, aPanel, lda, lda3, cPanel, mleft)
 	astep := Load(Param("astep"), GP64())
 	LEAQ(Mem{Base: aPanel, Index: astep, Scale: 4}, aPanel)
 	if transC {
@@ -213,7 +237,7 @@ func genKernel(name string, mr, nv int, colA, transC bool) {
 	JMP(LabelRef(name + "_nextcol"))
 	for r := mr - 1; r >= 1; r-- {
 		Label(fmt.Sprintf("%s_rem%d", name, r))
-		kernelBody(fmt.Sprintf("%s_r%d", name, r), r, nv, colA, transC, aPanel, lda, lda3, cPanel, mleft)
+		body(fmt.Sprintf("%s_r%d", name, r), r, nv, colA, transC, aPanel, lda, lda3, cPanel, mleft)
 		JMP(LabelRef(name + "_nextcol"))
 	}
 
