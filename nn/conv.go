@@ -139,6 +139,7 @@ type conv struct {
 	cols  []float32 // im2col rows of the last forward pass: rows·positions × k
 	dcols []float32 // their gradient
 	z, a  []float32 // pre-activations and (for activations other than linear and ReLU) activations
+	ones  []float32 // for the bias gradient (see biasGrad)
 }
 
 func (u *conv) reserve(rows int) {
@@ -148,6 +149,9 @@ func (u *conv) reserve(rows int) {
 		u.dcols = make([]float32, p*u.k)
 	}
 	u.z = make([]float32, p*u.f)
+	if u.b != nil {
+		u.ones = onesVector(p)
+	}
 	if u.act != actLinear && u.act != actReLU {
 		u.a = make([]float32, p*u.f)
 	}
@@ -189,13 +193,7 @@ func (u *conv) backward(n int) {
 	}
 	gemm(u.mm, true, false, u.k, u.f, p, u.cols, g, u.w.g, 0) // dW = colsᵀ·dz
 	if u.b != nil {
-		db := u.b.g
-		clear(db)
-		for r := range p {
-			for j, v := range g[r*u.f : (r+1)*u.f] {
-				db[j] += v
-			}
-		}
+		biasGrad(u.mm, g, p, u.f, u.ones, u.b.g)
 	}
 	if in := u.ins[0]; in.wantsGrad {
 		dcols := u.dcols[:p*u.k]
@@ -230,7 +228,7 @@ func im2col(w *window, x, cols []float32, n int) {
 					}
 					row := xs[iy*w.inW*c : (iy+1)*w.inW*c]
 					if x0 >= 0 && x0+w.kw <= w.inW {
-						copy(dst, row[x0*c:(x0+w.kw)*c])
+						copyShort(dst, row[x0*c:(x0+w.kw)*c])
 						continue
 					}
 					for kx := range w.kw {
@@ -244,6 +242,19 @@ func im2col(w *window, x, cols []float32, n int) {
 				}
 			}
 		}
+	}
+}
+
+// copyShort is copy for the short window rows of im2col (5 values for a
+// 5×5 kernel over one channel), where a loop is cheaper than memmove's call.
+func copyShort(dst, src []float32) {
+	if len(src) > 16 {
+		copy(dst, src)
+		return
+	}
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] = v
 	}
 }
 

@@ -94,6 +94,9 @@ func TestGradientsConvolution(t *testing.T) {
 		"conv-same-stride": {Input(7, 6, 2), Conv2D(4, 3, Tanh, Padding(PaddingSame), Strides(2, 2)),
 			Conv2D(2, 2, ELU, UseBias(false), Padding(PaddingSame)), Flatten(), Dense(3, Softmax)},
 		"maxpool": {Input(6, 6, 1), Conv2D(3, 2, Linear), MaxPooling2D(2), Flatten(), Dense(2, Softmax)},
+		// Tiled windows (pool_max.go), with the ReLU's derivative fused in.
+		"maxpool-tiled":      {Input(5, 5, 1), Conv2D(3, 2, Linear), MaxPooling2D(2), Flatten(), Dense(2, Softmax)},
+		"maxpool-tiled-relu": {Input(7, 7, 2), Conv2D(3, 2, ReLU), MaxPooling2D(3), Flatten(), Dense(2, Softmax)},
 		"maxpool-same": {Input(5, 5, 2), Conv2D(2, 2, Sigmoid, Padding(PaddingSame)),
 			MaxPooling2D(2, Padding(PaddingSame), Strides(2, 1)), Flatten(), Dense(2, Softmax)},
 		"avgpool": {Input(5, 6, 2), Conv2D(3, 2, Tanh), AveragePooling2D(2, Padding(PaddingSame)),
@@ -223,6 +226,26 @@ func TestSaveLoadConv(t *testing.T) {
 	for i := range want {
 		if d := math.Abs(float64(p.Data[i] - want[i])); d > 1e-6 {
 			t.Fatalf("version-1 model predicts %v, recorded %v", p.Data, want)
+		}
+	}
+}
+
+// TestMaxPoolingFusesReLU checks that a max pooling over tiled windows
+// takes over the derivative of the ReLU Conv2D before it, and that a
+// pooling whose windows overlap does not.
+func TestMaxPoolingFusesReLU(t *testing.T) {
+	for _, c := range []struct {
+		pool Layer
+		want bool
+	}{{MaxPooling2D(2), true}, {MaxPooling2D(2, Strides(1, 1)), false}, {AveragePooling2D(2), false}} {
+		m := NewSequential(Input(4, 4, 1), Conv2D(2, 3, ReLU, Padding(PaddingSame)), c.pool, Flatten(), Dense(2, Softmax))
+		if err := m.Compile(CompileConfig{Loss: "sparse_categorical_crossentropy", Optimizer: &Adam{}}); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range m.units {
+			if p, ok := u.(*pool); ok && (p.reluIn != c.want || p.ins[0].gradIsZ != c.want) {
+				t.Errorf("%s: fused %v, conv gradIsZ %v, want %v", p.typ, p.reluIn, p.ins[0].gradIsZ, c.want)
+			}
 		}
 	}
 }

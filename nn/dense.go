@@ -96,9 +96,10 @@ type dense struct {
 
 	mm *kernels.Context // the model's matrix kernels
 
-	x []float32 // input of the last forward pass (not owned)
-	z []float32 // pre-activations; out is z itself for a linear activation
-	a []float32 // activations
+	x    []float32 // input of the last forward pass (not owned)
+	z    []float32 // pre-activations; out is z itself for a linear activation
+	a    []float32 // activations
+	ones []float32 // for the bias gradient (see biasGrad)
 }
 
 // initWeights draws the kernel and the bias from the layer's initialisers,
@@ -111,6 +112,7 @@ func (d *dense) initWeights(seed int64, index int) {
 
 func (d *dense) reserve(rows int) {
 	d.z = make([]float32, rows*d.nout)
+	d.ones = onesVector(rows)
 	if d.act != actLinear && d.act != actReLU {
 		d.a = make([]float32, rows*d.nout)
 	}
@@ -151,13 +153,7 @@ func (d *dense) backward(n int) {
 		activationBackward(d.act, d.z, d.out, g, n, d.nout)
 	}
 	gemm(d.mm, true, false, d.nin, d.nout, n, d.x, g, d.w.g, 0) // dW = xᵀ·dz
-	db := d.b.g
-	clear(db)
-	for r := range n {
-		for j, v := range g[r*d.nout : (r+1)*d.nout] {
-			db[j] += v
-		}
-	}
+	biasGrad(d.mm, g, n, d.nout, d.ones, d.b.g)
 	if in := d.ins[0]; in.wantsGrad {
 		var beta float32
 		if d.accum[0] {

@@ -1,5 +1,7 @@
 package nn
 
+import "math"
+
 // Dropout returns a layer that, during training only, sets each input to 0
 // with probability rate and scales the others by 1/(1 − rate); at inference
 // (Evaluate, Predict, validation) it passes its input through. The masks
@@ -70,15 +72,16 @@ func (u *dropoutUnit) forward(n int, training bool) {
 		return
 	}
 	keep := float32(1 / (1 - u.rate))
+	kb := math.Float32bits(keep)
+	// u.r.float64() >= rate, i.e. (next()>>11)/2⁵³ >= rate, exactly as an
+	// integer comparison (x>>11 < 2⁵³ converts exactly), and without a
+	// branch: a dropped input is mispredicted otherwise.
+	thresh := uint64(math.Ceil(u.rate * (1 << 53)))
 	mask, out := u.mask[:len(x)], u.masked[:len(x)]
 	for i, v := range x {
-		if u.r.float64() >= u.rate {
-			mask[i] = keep
-			out[i] = v * keep
-		} else {
-			mask[i] = 0
-			out[i] = 0
-		}
+		m := bitsIf(u.r.next()>>11 >= thresh)
+		mask[i] = math.Float32frombits(kb & m)
+		out[i] = math.Float32frombits(math.Float32bits(v*keep) & m)
 	}
 	u.out = out
 }
@@ -93,4 +96,13 @@ func (u *dropoutUnit) backward(n int) {
 		return
 	}
 	u.gradMulTo(0, g, u.mask[:n*u.size])
+}
+
+// bitsIf returns all ones if c, else 0 (compiled to a flag set, no branch).
+func bitsIf(c bool) uint32 {
+	var m uint32
+	if c {
+		m = ^uint32(0)
+	}
+	return m
 }

@@ -59,3 +59,19 @@ func scale(x []float32, beta float32) {
 		}
 	}
 }
+
+// biasGrad sets db (length f) to the column sums of the rows×f gradient g,
+// the gradient of a bias added to every row, as the product gᵀ·1 (vector
+// kernels instead of a scalar loop); ones holds at least rows ones.
+func biasGrad(ctx *kernels.Context, g []float32, rows, f int, ones, db []float32) {
+	gemm(ctx, true, false, f, 1, rows, g, ones, db, 0)
+}
+
+// onesVector returns n ones, for biasGrad.
+func onesVector(n int) []float32 {
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = 1
+	}
+	return v
+}

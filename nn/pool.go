@@ -80,6 +80,10 @@ type pool struct {
 	y     []float32
 	arg   []int32   // max: the input index (within its sample) of each output
 	scale []float32 // average: 1/(inputs covered) per output position
+	// reluIn: the input is a ReLU layer whose only consumer is this max
+	// pooling over tiled windows, which applies the ReLU's derivative (see
+	// pool_max.go).
+	reluIn bool
 }
 
 func (u *pool) reserve(rows int) {
@@ -104,6 +108,13 @@ func (u *pool) forward(n int, _ bool) {
 	w := &u.win
 	x, y := u.ins[0].out[:n*w.inSize()], u.y[:n*u.size]
 	c := w.inC
+	if u.fastMax() {
+		for s := range n {
+			u.forwardTiled(x[s*w.inSize():(s+1)*w.inSize()], y[s*u.size:(s+1)*u.size], u.arg[s*u.size:(s+1)*u.size])
+		}
+		u.out = y
+		return
+	}
 	for s := range n {
 		xs := x[s*w.inSize() : (s+1)*w.inSize()]
 		for oy := range w.outH {
@@ -157,6 +168,14 @@ func (u *pool) backward(n int) {
 	}
 	w := &u.win
 	g, dx := u.g[:n*u.size], in.g[:n*w.inSize()]
+	if u.fastMax() && !u.accum[0] {
+		x := in.out[:n*w.inSize()]
+		for s := range n {
+			lo, hi := s*w.inSize(), (s+1)*w.inSize()
+			u.backwardTiled(x[lo:hi], g[s*u.size:(s+1)*u.size], dx[lo:hi], u.arg[s*u.size:(s+1)*u.size], u.reluIn)
+		}
+		return
+	}
 	if !u.accum[0] {
 		clear(dx)
 	}

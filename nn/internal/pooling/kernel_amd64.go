@@ -1,0 +1,39 @@
+//go:build amd64 && !purego
+
+package pooling
+
+import (
+	"os"
+
+	"golang.org/x/sys/cpu"
+)
+
+// Available reports whether the kernels can run. The environment variable
+// TUNE_KERNELS=avx2 or generic turns them off, as for package gemm.
+var Available = cpu.X86.HasAVX512F && os.Getenv("TUNE_KERNELS") != "avx2" && os.Getenv("TUNE_KERNELS") != "generic"
+
+// MaxRowForward computes one row of outW outputs (see maxRowForward) from
+// x, the input starting at the row's first window, into y and arg (outW·c
+// each). base is the index of x[0] within its sample, stride the input's
+// row stride in elements. It panics if the slices are too short.
+func MaxRowForward(x, y []float32, arg []int32, base, outW, kh, kw, stride, c int) {
+	_ = x[(kh-1)*stride+outW*kw*c-1]
+	_ = y[outW*c-1]
+	_ = arg[outW*c-1]
+	maxRowForward(&x[0], &y[0], &arg[0], base, outW, kh, kw, stride, c)
+}
+
+// MaxRowBackward writes d (laid out as x) for one row of windows from the
+// output gradient g and arg; with relu, only where x is positive (not ≤ 0).
+func MaxRowBackward(x, g, d []float32, arg []int32, base, outW, kh, kw, stride, c int, relu bool) {
+	n := (kh-1)*stride + outW*kw*c
+	_ = x[n-1]
+	_ = d[n-1]
+	_ = g[outW*c-1]
+	_ = arg[outW*c-1]
+	r := 0
+	if relu {
+		r = 1
+	}
+	maxRowBackward(&x[0], &g[0], &d[0], &arg[0], base, outW, kh, kw, stride, c, r)
+}

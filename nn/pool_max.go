@@ -1,0 +1,78 @@
+package nn
+
+import "github.com/tunekit/tune/nn/internal/pooling"
+
+// Max pooling over tiled windows: the windows do not overlap and cover the
+// input exactly (stride = pool size, no padding, sizes divisible), as in
+// the usual MaxPooling2D(2) after a convolution. Every input then belongs to
+// exactly one window, so the backward pass writes each input gradient once
+// (the window's gradient where the input was the maximum, +0 elsewhere)
+// instead of clearing the whole input gradient and scattering into it; and
+// when the input is a ReLU layer used by nothing else, the ReLU's
+// derivative is applied on the way (its output is positive exactly where
+// its pre-activation is), so that layer skips its own pass (gradIsZ). Both
+// passes run in the AVX-512 kernels of package pooling, which give the
+// bits of the general loops in pool.go; without them the general loops
+// run and nothing is fused.
+
+// poolKernels says whether the kernels are used (tests turn them off).
+var poolKernels = pooling.Available
+
+// tiled reports whether w's windows tile its input.
+func (w *window) tiled() bool {
+	return w.sh == w.kh && w.sw == w.kw && w.padT == 0 && w.padL == 0 &&
+		w.outH*w.kh == w.inH && w.outW*w.kw == w.inW
+}
+
+// fastMax reports whether the max pooling runs in the kernels.
+func (u *pool) fastMax() bool { return u.max && poolKernels && u.win.tiled() }
+
+// forwardTiled is the forward pass of one sample over tiled windows.
+func (u *pool) forwardTiled(xs, ys []float32, arg []int32) {
+	w := &u.win
+	stride, rowIn, rowOut := w.inW*w.inC, w.kh*w.inW*w.inC, w.outW*w.inC
+	for oy := range w.outH {
+		pooling.MaxRowForward(xs[oy*rowIn:(oy+1)*rowIn], ys[oy*rowOut:(oy+1)*rowOut], arg[oy*rowOut:(oy+1)*rowOut],
+			oy*rowIn, w.outW, w.kh, w.kw, stride, w.inC)
+	}
+}
+
+// backwardTiled writes the input gradient ds of one sample from the output
+// gradient gs; with relu, only where the input xs is positive.
+func (u *pool) backwardTiled(xs, gs, ds []float32, arg []int32, relu bool) {
+	w := &u.win
+	stride, rowIn, rowOut := w.inW*w.inC, w.kh*w.inW*w.inC, w.outW*w.inC
+	for oy := range w.outH {
+		lo, hi := oy*rowIn, (oy+1)*rowIn
+		pooling.MaxRowBackward(xs[lo:hi], gs[oy*rowOut:(oy+1)*rowOut], ds[lo:hi], arg[oy*rowOut:(oy+1)*rowOut],
+			lo, w.outW, w.kh, w.kw, stride, w.inC, relu)
+	}
+}
+
+// fuseReLUIntoPooling lets each max pooling run by the kernels whose input
+// is a ReLU Conv2D or Dense used by nothing else apply the ReLU's
+// derivative (see above).
+func fuseReLUIntoPooling(units []unit) {
+	for _, u := range units {
+		p, ok := u.(*pool)
+		if !ok || !p.fastMax() || len(p.ins) != 1 {
+			continue
+		}
+		in := p.ins[0]
+		if in.consumers != 1 || in.gradIsZ || !in.wantsGrad {
+			continue
+		}
+		for _, v := range units {
+			relu := false
+			switch v := v.(type) {
+			case *conv:
+				relu = v.act == actReLU
+			case *dense:
+				relu = v.act == actReLU
+			}
+			if relu && v.base() == in {
+				p.reluIn, in.gradIsZ = true, true
+			}
+		}
+	}
+}
