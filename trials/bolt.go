@@ -41,6 +41,7 @@ type Options struct {
 //	meta         "schema" → the version in decimal; "study" → Study JSON
 //	trials       8-byte big-endian id → Trial JSON (see DecodeTrial)
 //	checkpoints  8-byte big-endian id → checkpoint bytes
+//	queue        8-byte big-endian sequence → queued Values JSON (may be absent)
 //
 // Trial ids come from the trials bucket's sequence, so they are never
 // reused within a study. Reset starts a new study: it recreates the trials
@@ -387,7 +388,7 @@ func (b *Bolt) PutStudy(s *Study) error {
 	})
 }
 
-// Reset deletes every trial and checkpoint and stores s, in one
+// Reset deletes every trial, checkpoint and queued value set and stores s, in one
 // transaction. It starts a new study: trial ids start again at 1. The file
 // keeps its size; bbolt reuses the freed pages.
 func (b *Bolt) Reset(s *Study) error {
@@ -399,7 +400,7 @@ func (b *Bolt) Reset(s *Study) error {
 		return err
 	}
 	return b.update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketTrials, bucketCheckpoints} {
+		for _, name := range [][]byte{bucketTrials, bucketCheckpoints, bucketQueue} {
 			if err := tx.DeleteBucket(name); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
 				return err
 			}

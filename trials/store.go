@@ -68,6 +68,15 @@ type Store interface {
 	// history may be the store's own: propose must not change it or its
 	// trials, nor keep the slice.
 	Propose(propose func(history []*Trial) (*Trial, error)) (*Trial, error)
+	// Enqueue adds v to the queue of user-given values. The next fresh
+	// trial (no Parent, InitialEpoch 0) that Propose creates takes the
+	// oldest queued values instead of the proposed ones, with Enqueued
+	// set, and the same transaction removes them from the queue: each
+	// queued set runs exactly once, however many workers propose. Create
+	// does not read the queue; Reset empties it.
+	Enqueue(v hp.Values) error
+	// Queued returns the queued values, oldest first.
+	Queued() ([]hp.Values, error)
 	// Claim moves the lowest-id Pending trial to Running, with Attempt
 	// incremented, its history, score and error cleared, its checkpoint
 	// (from the interrupted attempt) deleted and Started reset.

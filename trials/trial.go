@@ -59,6 +59,10 @@ type Trial struct {
 	// fields are stored inline ("epochs", "parent", …).
 	Schedule
 
+	// Enqueued marks a trial whose values a user queued (Store.Enqueue)
+	// rather than the oracle proposed.
+	Enqueued bool `json:"enqueued,omitempty"`
+
 	// Attempt counts runs: 0 for the first, then one more per retry or
 	// resume.
 	Attempt int `json:"attempt,omitempty"`

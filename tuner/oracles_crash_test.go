@@ -56,6 +56,8 @@ func crashOracle(kind string) (oracle.Oracle, int, error) {
 	switch kind {
 	case "random":
 		return &oracle.RandomSearch{}, 200, nil
+	case "queued":
+		return &oracle.RandomSearch{}, 30, nil
 	case "grid":
 		return &oracle.GridSearch{}, 1000, nil
 	case "hyperband":
@@ -119,7 +121,12 @@ func storedTrials(t *testing.T, dir string) []*trials.Trial {
 // stored trials and how many kills there were.
 func killAndResume(t *testing.T, kind string, parallel, kills int) ([]*trials.Trial, int) {
 	t.Helper()
-	dir := t.TempDir()
+	return killAndResumeIn(t, t.TempDir(), kind, parallel, kills)
+}
+
+// killAndResumeIn is killAndResume on the project in dir, which may exist.
+func killAndResumeIn(t *testing.T, dir, kind string, parallel, kills int) ([]*trials.Trial, int) {
+	t.Helper()
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("%s, %d in parallel: kill schedule seed %d", kind, parallel, seed)
 	rng := rand.New(rand.NewPCG(seed, 0))

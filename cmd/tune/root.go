@@ -36,5 +36,6 @@ Shell completion: see "tune completion --help".`,
 	root.AddCommand(newInitCommand(), newSearchCommand(), newReportCommand(), newBestCommand(), newTrialsCommand(),
 		newShowCommand(), newExportCommand(), newPlotCommand(), newPredictCommand(), newRetrainCommand(),
 		newImportanceCommand(), newDashboardCommand(), newCompactCommand(), newDataCommand(), newVersionCommand())
+	root.AddCommand(newEnqueueCommand())
 	return root
 }

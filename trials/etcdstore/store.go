@@ -309,7 +309,7 @@ func (s *Store) PutStudy(st *trials.Study) error {
 	return nil
 }
 
-// Reset deletes every trial, claim and checkpoint and stores st, in one
+// Reset deletes every trial, claim, checkpoint and queued value set and stores st, in one
 // transaction; ids start again at 1. Workers still running trials of the
 // old study lose their claims.
 func (s *Store) Reset(st *trials.Study) error {
@@ -326,7 +326,7 @@ func (s *Store) Reset(st *trials.Study) error {
 	ctx, cancel := s.op()
 	defer cancel()
 	ops := []clientv3.Op{clientv3.OpDelete(s.seqKey()), clientv3.OpPut(s.studyKey(), string(data))}
-	for _, p := range []string{s.trialPrefix(), s.claimPrefix(), s.ckptPrefix(), s.chunkPrefix()} {
+	for _, p := range []string{s.trialPrefix(), s.claimPrefix(), s.ckptPrefix(), s.chunkPrefix(), s.queuePrefix()} {
 		ops = append(ops, clientv3.OpDelete(p, clientv3.WithPrefix()))
 	}
 	if _, err := s.cli.Txn(ctx).Then(ops...).Commit(); err != nil {

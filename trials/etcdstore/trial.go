@@ -76,7 +76,8 @@ func (s *Store) Create(t *trials.Trial) (*trials.Trial, error) {
 // Propose reads every trial and the sequence key at one revision, calls
 // propose, and creates its trial by the compare-and-swap on the sequence
 // key that Create does: if another worker created a trial meanwhile, the
-// proposal is dropped and propose called again on the new history.
+// proposal is dropped and propose called again on the new history. A fresh
+// proposal takes the oldest queued values, deleted in the same transaction.
 func (s *Store) Propose(propose func(history []*trials.Trial) (*trials.Trial, error)) (*trials.Trial, error) {
 	return s.create(true, propose)
 }
@@ -90,7 +91,7 @@ func (s *Store) create(withHistory bool, propose func([]*trials.Trial) (*trials.
 	for {
 		ops := []clientv3.Op{clientv3.OpGet(s.seqKey())}
 		if withHistory {
-			ops = append(ops, clientv3.OpGet(s.trialPrefix(), clientv3.WithPrefix()))
+			ops = append(ops, clientv3.OpGet(s.trialPrefix(), clientv3.WithPrefix()), s.queueHead())
 		}
 		read, err := s.cli.Txn(ctx).Then(ops...).Commit()
 		if err != nil {
@@ -117,6 +118,17 @@ func (s *Store) create(withHistory bool, propose func([]*trials.Trial) (*trials.
 		if err != nil || t == nil {
 			return t, err
 		}
+		var queued *mvccpb.KeyValue
+		if withHistory && t.Fresh() {
+			if kvs := read.Responses[2].GetResponseRange().Kvs; len(kvs) > 0 {
+				v, err := s.decodeQueued(kvs[0])
+				if err != nil {
+					return nil, err
+				}
+				t, _ = trials.WithQueued(t, v)
+				queued = kvs[0]
+			}
+		}
 		if t.Parent < 0 {
 			return nil, fmt.Errorf("parent of new trial: %w", noTrial(t.Parent))
 		}
@@ -140,11 +152,18 @@ func (s *Store) create(withHistory bool, propose func([]*trials.Trial) (*trials.
 			cmps = append(cmps, clientv3.Compare(clientv3.CreateRevision(s.trialKey(t.Parent)), ">", 0))
 			orElse = append(orElse, clientv3.OpGet(s.trialKey(t.Parent), clientv3.WithKeysOnly()))
 		}
-		resp, err := s.cli.Txn(ctx).If(cmps...).Then(
+		then := []clientv3.Op{
 			clientv3.OpPut(s.seqKey(), strconv.Itoa(n.ID)),
 			clientv3.OpPut(s.trialKey(n.ID), data),
 			clientv3.OpPut(s.claimKey(n.ID), s.o.Worker, clientv3.WithLease(l)),
-		).Else(orElse...).Commit()
+		}
+		if queued != nil {
+			// The queued values leave the queue with the trial they make.
+			key := string(queued.Key)
+			cmps = append(cmps, clientv3.Compare(clientv3.CreateRevision(key), "=", queued.CreateRevision))
+			then = append(then, clientv3.OpDelete(key))
+		}
+		resp, err := s.cli.Txn(ctx).If(cmps...).Then(then...).Else(orElse...).Commit()
 		if errors.Is(err, rpctypes.ErrLeaseNotFound) {
 			if err = s.renew(l); err == nil {
 				continue

@@ -39,6 +39,8 @@ func Run(t *testing.T, open Open) {
 		{"ConcurrentClaims", testConcurrentClaims},
 		{"Propose", testPropose},
 		{"ConcurrentProposals", testConcurrentProposals},
+		{"Queue", testQueue},
+		{"ConcurrentQueue", testConcurrentQueue},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
