@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/trials"
 )
 
@@ -159,3 +160,12 @@ func (c *Client) RequeueRunning() (int, error) { return 0, c.readOnly() }
 
 // PutCheckpoint fails: a Client only reads.
 func (c *Client) PutCheckpoint(int, []byte) error { return c.readOnly() }
+
+// Enqueue fails: a Client only reads.
+func (c *Client) Enqueue(hp.Values) error { return c.readOnly() }
+
+// Queued fails with an error wrapping errors.ErrUnsupported: the server
+// does not serve the queue.
+func (c *Client) Queued() ([]hp.Values, error) {
+	return nil, fmt.Errorf("%s: queued values: %w", c.path, errors.ErrUnsupported)
+}
