@@ -62,6 +62,12 @@ not exist; a search running on it holds it, so queue before or between runs.`,
 			if err != nil {
 				return err
 			}
+			store, err := openStore(st.StorePath(), storeOptions{})
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			opts.Store = store
 			tu, err := tuner.New(&tuner.Training{HyperModel: st.HyperModel(ds.Info()), X: ds.X, Y: ds.Y, Config: st.FitConfig(ds)}, opts)
 			if err != nil {
 				return err

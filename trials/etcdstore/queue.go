@@ -36,6 +36,9 @@ func (s *Store) decodeQueued(kv *mvccpb.KeyValue) (hp.Values, error) {
 
 // Enqueue adds v to the queue; see trials.Store.Enqueue.
 func (s *Store) Enqueue(v hp.Values) error {
+	if err := s.writable(); err != nil {
+		return err
+	}
 	data, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("etcdstore: Enqueue: %w", err)
