@@ -178,7 +178,7 @@ func (b *browser) screenshot(t *testing.T, name string) {
 	b.do(t, chromedp.Sleep(300*time.Millisecond))
 	ctx, cancel := context.WithTimeout(b.ctx, limit)
 	defer cancel()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: a PNG, as the name says
 	if err != nil {
 		t.Fatal(err)
 	}

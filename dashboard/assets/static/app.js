@@ -45,6 +45,8 @@ function val(v) {
 
 function dur(s) {
   if (s === null || s === undefined) return "–";
+  if (s < 0.9995) return Math.round(s * 1000) + "ms"; // short trials are told apart
+  if (s < 9.95) return s.toFixed(1) + "s";
   s = Math.round(s);
   if (s < 60) return s + "s";
   if (s < 3600) return Math.floor(s / 60) + "m" + String(s % 60).padStart(2, "0") + "s";
@@ -124,7 +126,7 @@ async function historyChart(id) {
   chart(id).setOption({
     animation: false,
     tooltip: { ...tooltipBase, trigger: "item", formatter: p => "trial " + esc(p.data[0]) + "<br>" + esc(s.objective.name) + " " + esc(num(p.data[1])) },
-    legend: { data: ["trial", "best so far"] },
+    legend: { data: ["trial", "best so far"], top: 0, right: 10 },
     grid: { left: 60, right: 20, top: 40, bottom: 40 },
     xAxis: { type: "value", name: "trial", minInterval: 1 },
     yAxis: { type: "value", name: s.objective.name, scale: true },
@@ -255,7 +257,7 @@ async function trialPage() {
       t.children.forEach((c, i) => { if (i) links.append(", "); links.append(el("a", { href: "/trials/" + c }, "trial " + c)); });
     }
     kids.push(el("div", { class: "card" }, el("div", { class: "k" }, "Hyperband"),
-      el("div", { class: "v" }, "iteration " + t.iteration + ", bracket " + t.bracket + ", round " + t.round), links));
+      el("div", { class: "v small" }, "iteration " + t.iteration + ", bracket " + t.bracket + ", round " + t.round), links));
   }
   if (t.score !== undefined && t.score !== null) {
     kids.push(card("checkpoint", el("a", { href: "/api/trials/" + t.id + "/checkpoint", download: "trial-" + t.id + ".ckpt" }, "download"), "best epoch's weights"));
@@ -277,10 +279,10 @@ async function trialPage() {
       markLine: t.score !== null && t.score !== undefined && m === s.objective.name ? { symbol: "none", data: [{ xAxis: t.best_epoch + 1 }], label: { formatter: "best" } } : undefined,
     }));
     chart(want[i]).setOption({
-      animation: false, title: { text: b, textStyle: { fontSize: 13 } }, legend: { top: 0, right: 10 },
+      animation: false, title: { text: b, left: 0, textStyle: { fontSize: 13 } }, legend: { top: 0, right: 10 },
       tooltip: { ...tooltipBase, trigger: "axis", formatter: ps => "epoch " + esc(ps[0].data[0]) + ps.map(p => "<br>" + esc(p.seriesName) + " " + esc(num(p.data[1]))).join("") },
       grid: { left: 60, right: 20, top: 40, bottom: 35 },
-      xAxis: { type: "value", name: "epoch", minInterval: 1 }, yAxis: { type: "value", scale: true }, series,
+      xAxis: { type: "value", name: "epoch", min: 1, minInterval: 1 }, yAxis: { type: "value", scale: true }, series,
     }, true);
   });
 }
@@ -297,7 +299,7 @@ async function parallelPage() {
       if (p.condition) cats.push("(inactive)");
       return { dim: i, name: p.name, type: "category", data: cats };
     }
-    return { dim: i, name: p.name, type: p.log ? "log" : "value", min: p.min, max: p.max };
+    return { dim: i, name: p.name, type: p.log ? "log" : "value", min: p.min, max: p.max, minInterval: p.kind === "int" ? 1 : 0 };
   });
   const scores = d.trials.map(t => t.score);
   dims.push({ dim: d.params.length, name: d.objective.name, type: "value", scale: true, nameTextStyle: { fontWeight: "bold" } });
@@ -305,11 +307,11 @@ async function parallelPage() {
   const lo = Math.min(...scores), hi = Math.max(...scores);
   chart("chart-parallel").setOption({
     animation: false,
-    parallel: { left: 60, right: 120, top: 60, bottom: 40, parallelAxisDefault: { nameLocation: "end", nameGap: 16, nameTextStyle: { fontSize: 12 } } },
+    parallel: { left: 60, right: 190, top: 60, bottom: 40, parallelAxisDefault: { nameLocation: "end", nameGap: 16, nameTextStyle: { fontSize: 12 } } },
     parallelAxis: dims,
     visualMap: { type: "continuous", dimension: d.params.length, min: isFinite(lo) ? lo : 0, max: isFinite(hi) && hi > lo ? hi : lo + 1,
       inRange: { color: d.objective.direction === "max" ? ["#d7e3f7", "#2f6fde", "#0b2f7a"] : ["#0b2f7a", "#2f6fde", "#d7e3f7"] },
-      right: 10, top: "middle", calculable: true, text: [d.objective.name, ""] },
+      right: 20, top: "middle", calculable: true, text: [d.objective.name, ""], formatter: v => num(v) },
     tooltip: { ...tooltipBase, formatter: p => "trial " + esc(p.data[p.data.length - 1]) + "<br>" + esc(d.objective.name) + " " + esc(num(p.data[d.params.length])) },
     series: [{ type: "parallel", lineStyle: { width: 1.2, opacity: 0.6 }, data, progressive: 1000, smooth: false }],
   }, true);
@@ -330,7 +332,7 @@ async function slicePage() {
       animation: false, title: { text: p.name, textStyle: { fontSize: 13 } },
       tooltip: { ...tooltipBase, formatter: q => "trial " + esc(q.data[2]) + "<br>" + esc(p.name) + " " + esc(val(q.data[0])) + "<br>" + esc(d.objective.name) + " " + esc(num(q.data[1])) },
       grid: { left: 60, right: 20, top: 40, bottom: 35 },
-      xAxis: cats ? { type: "category", data: cats } : { type: p.log ? "log" : "value", min: p.min, max: p.max, name: p.log ? "log scale" : "" },
+      xAxis: cats ? { type: "category", data: cats } : { type: p.log ? "log" : "value", min: p.min, max: p.max, name: p.log ? "log scale" : "", minInterval: p.kind === "int" ? 1 : 0 },
       yAxis: { type: "value", name: d.objective.name, scale: true },
       visualMap: { show: false, dimension: 2, min: Math.min(...ids, 1), max: Math.max(...ids, 2), inRange: { color: ["#b8cbef", "#0b2f7a"] } },
       series: [{ type: "scatter", symbolSize: 6, data, large: data.length > 2000 }],
@@ -369,7 +371,7 @@ function lineChart(id, curves, metric) {
     legend: { type: "scroll", top: 0 },
     tooltip: { ...tooltipBase, trigger: "item", formatter: p => esc(p.seriesName) + "<br>epoch " + esc(p.data[0]) + ": " + esc(num(p.data[1])) },
     grid: { left: 60, right: 20, top: 40, bottom: 40 },
-    xAxis: { type: "value", name: "epoch", minInterval: 1 },
+    xAxis: { type: "value", name: "epoch", min: 1, minInterval: 1 },
     yAxis: { type: "value", name: metric, scale: true },
     series: curves.map(c => ({
       name: "trial " + c.id + (c.status === "completed" ? "" : " (" + c.status + ")"), type: "line", symbolSize: 4,
@@ -383,7 +385,9 @@ function lineChart(id, curves, metric) {
 
 async function intermediatePage() {
   const d = await api("/api/intermediate");
+  document.getElementById("chart-intermediate").hidden = !d.trials.length;
   lineChart("chart-intermediate", d.trials, d.metric);
+  chart("chart-intermediate").resize(); // it may have been hidden when drawn last
   document.getElementById("loading").textContent = d.trials.length ? "" : "No running, pruned or stopped trial.";
 }
 
