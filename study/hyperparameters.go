@@ -3,6 +3,7 @@ package study
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -205,6 +206,16 @@ func paramOf(key, n *yaml.Node) (hp.Param, error) {
 				line = k.Line
 			}
 			return p, bad(line, "%s: %s", key, e.Msg)
+		}
+	}
+	if k := seen["step"]; k != nil {
+		// hp reads a zero step as none; a step the range cannot hold
+		// leaves min as the only value.
+		switch {
+		case !(p.Step > 0) || math.IsInf(p.Step, 0):
+			return p, bad(k.Line, "step %v must be positive", p.Step)
+		case p.Max > p.Min && p.Step > p.Max-p.Min:
+			return p, bad(k.Line, "step %v is larger than the range [%v, %v]: only min would be tried; use a step of at most %v", p.Step, p.Min, p.Max, p.Max-p.Min)
 		}
 	}
 	return p, nil

@@ -253,6 +253,9 @@ func (s *Study) check() error {
 	if err := s.checkObjective(); err != nil {
 		return err
 	}
+	if err := s.checkZeroSettings(); err != nil {
+		return err
+	}
 	o, err := s.newOracle()
 	if err != nil {
 		return err

@@ -174,6 +174,9 @@ func DecodeTrial(data []byte) (*Trial, error) {
 	if !validStatus(t.Status) {
 		return nil, fmt.Errorf("trial %d: unknown status %q", t.ID, t.Status)
 	}
+	if err := checkEpochs(&t); err != nil {
+		return nil, err
+	}
 	return &t, nil
 }
 

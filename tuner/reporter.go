@@ -3,7 +3,6 @@ package tuner
 import (
 	"fmt"
 	"maps"
-	"math"
 	"slices"
 
 	"github.com/tunekit/tune/nn"
@@ -46,13 +45,15 @@ func (r *Reporter) Epochs() int { return r.trial.Epochs }
 func (r *Reporter) InitialEpoch() int { return r.trial.InitialEpoch }
 
 // Report stores the metrics of one finished epoch. It returns an error,
-// which the objective should return, when a metric is NaN or infinite or
-// the store fails.
+// which the objective should return, when a metric is NaN or infinite (a
+// *DivergedError) or the store fails.
 func (r *Reporter) Report(epoch int, metrics Metrics) error {
-	for _, k := range slices.Sorted(maps.Keys(metrics)) {
-		if v := metrics[k]; math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("%s became %v at epoch %d", k, v, epoch)
-		}
+	if epoch < 0 || epoch >= trials.MaxEpoch || (r.trial.Epochs > 0 && epoch >= r.trial.Epochs) {
+		// The store refuses such a record as damage.
+		return fmt.Errorf("epoch %d reported, beyond the trial's %d epochs (Reporter.Epochs)", epoch+1, r.trial.Epochs)
+	}
+	if err := checkFinite(slices.Sorted(maps.Keys(metrics)), metrics, epoch, ""); err != nil {
+		return err
 	}
 	e := trials.Epoch{Execution: r.execution, Epoch: epoch, Metrics: maps.Clone(metrics)}
 	if err := r.t.store.AppendEpoch(r.trial.ID, e); err != nil {
@@ -101,6 +102,12 @@ func (c *callback) OnBatchEnd(_ *nn.Model, batch int, logs nn.Logs) error {
 }
 
 func (c *callback) OnEpochEnd(_ *nn.Model, epoch int, logs nn.Logs) error {
+	if err := checkFinite(slices.Sorted(maps.Keys(logs)), Metrics(logs), epoch, trainingHint); err != nil {
+		return err
+	}
+	if err := checkLoss(Metrics(logs), epoch); err != nil {
+		return err
+	}
 	return c.r.Report(epoch, Metrics(logs))
 }
 

@@ -186,6 +186,11 @@ func (t *Tuner) run(ctx context.Context, tr *trials.Trial) error {
 	case ctx.Err() != nil:
 		// Interrupted: the trial runs again on resume.
 		err = t.store.Requeue(tr.ID, trials.RequeueReason)
+	case err != nil && errors.As(err, new(*DivergedError)):
+		// The plain reason, without the layers that wrapped it.
+		var de *DivergedError
+		errors.As(err, &de)
+		err = t.store.Finish(tr.ID, trials.Result{Status: trials.Failed, Error: de.Error(), Values: res.Values})
 	case err != nil && tr.Attempt < t.opts.MaxRetriesPerTrial:
 		err = t.store.Requeue(tr.ID, err.Error())
 	case err != nil:

@@ -178,7 +178,7 @@ func TestFailedTrials(t *testing.T) {
 	for _, tr := range allTrials(t, tu) {
 		x := tr.Values["x"].(float64)
 		switch {
-		case x < 0 && (tr.Status != trials.Failed || tr.Error != "loss became NaN at epoch 0"):
+		case x < 0 && (tr.Status != trials.Failed || tr.Error != "loss became NaN at epoch 1"):
 			t.Errorf("trial %d (x=%v): %s %q, want failed with a NaN message", tr.ID, x, tr.Status, tr.Error)
 		case x >= 0 && tr.Status != trials.Completed:
 			t.Errorf("trial %d (x=%v): %s %q", tr.ID, x, tr.Status, tr.Error)

@@ -44,9 +44,12 @@ max_trials exist (or its oracle ends the search). A project that exists is
 resumed: trials that were running when it stopped run again, and raising
 max_trials continues it. --overwrite deletes the project's trials first.
 
-Flags change the study's settings for this run (and the project keeps
-them): --max-trials, --epochs, --oracle and the others below, or any key
-with --set key=value (--set oracle.max_epochs=30). Without a study file,
+Flags change the study's settings for this run only: --max-trials,
+--epochs, --oracle and the others below, or any key with --set key=value
+(--set oracle.max_epochs=30). The project records the study as the last
+run changed it (report, predict and retrain read that); a later run
+without the flags uses the study file's settings again, so after
+--max-trials 50 a plain run of a 25-trial study file runs no more trials. Without a study file,
 --data names a csv file and the flags are the whole study:
 
   tune search --data houses.csv --target price --task regression --max-trials 20
@@ -225,11 +228,14 @@ func runSearch(cmd *cobra.Command, f *searchFlags) error {
 // printSearchHeader says which project runs, and on what.
 func printSearchHeader(out io.Writer, st *study.Study, ds *study.Dataset, opts tuner.Options, existing int) {
 	state := "new project"
-	if existing > 0 {
+	switch {
+	case existing == 0:
+	case opts.MaxTrials == 0:
+		state = fmt.Sprintf("resuming, %d trials exist", existing)
+	case existing < opts.MaxTrials:
 		state = fmt.Sprintf("resuming, %d of %d trials exist", existing, opts.MaxTrials)
-		if opts.MaxTrials == 0 {
-			state = fmt.Sprintf("resuming, %d trials exist", existing)
-		}
+	default:
+		state = fmt.Sprintf("%d trials exist, max_trials %d is reached: raise it (--max-trials N) to run more", existing, opts.MaxTrials)
 	}
 	fmt.Fprintf(out, "project %s (%s)\n", st.StorePath(), state)
 	fmt.Fprintf(out, "training on %d rows", ds.X.Rows)

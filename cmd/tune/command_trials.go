@@ -87,8 +87,13 @@ func runTrials(cmd *cobra.Command, f trialsFlags) error {
 			Epochs: epochsRun(t), Seconds: duration(t).Seconds(), Attempt: t.Attempt, Error: t.Error,
 			Hyperparameters: trialValues(t), Metrics: t.Metrics})
 	}
-	if len(rows) == 0 {
-		return fmt.Errorf("project %s has no %s trial (%d trials)", p.dir, strings.Join(f.status, " or "), len(p.trials))
+	if len(rows) == 0 && f.format != "json" && f.format != "csv" {
+		// Nothing to list is an answer, not an error.
+		fmt.Fprintf(cmd.OutOrStdout(), "no %s trial (the project has %d trials)\n", strings.Join(f.status, " or "), len(p.trials))
+		return nil
+	}
+	if rows == nil {
+		rows = []trialRow{} // json: []
 	}
 	var all []hp.Values
 	for _, r := range rows {

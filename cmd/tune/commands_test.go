@@ -116,9 +116,11 @@ func TestTrials(t *testing.T) {
 	if err != nil || len(recs) != 4 || recs[0][0] != "id" || recs[1][1] != "completed" {
 		t.Errorf("trials csv %v %v", recs, err)
 	}
-	_, _, err = execute(context.Background(), "trials", "--config", config, "--status", "failed,pruned")
-	if err == nil || !strings.Contains(err.Error(), "has no failed or pruned trial (3 trials)") {
-		t.Errorf("trials --status failed: %v", err)
+	if out := mustExecute(t, "trials", "--config", config, "--status", "failed,pruned"); out != "no failed or pruned trial (the project has 3 trials)\n" {
+		t.Errorf("trials --status failed,pruned: %q", out)
+	}
+	if out := mustExecute(t, "trials", "--config", config, "--status", "failed", "-f", "json"); strings.TrimSpace(out) != "[]" {
+		t.Errorf("trials --status failed -f json: %q", out)
 	}
 }
 
