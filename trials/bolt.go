@@ -30,6 +30,9 @@ type Options struct {
 	// process has the store open for writing, a read-only Open fails with
 	// ErrLocked after Timeout, and the other way round.
 	ReadOnly bool
+	// Worker names this process in the trials it creates and claims
+	// (Trial.Worker); empty means DefaultWorker.
+	Worker string
 }
 
 // Bolt is the embedded Store: one bbolt file holding a study, its trials
@@ -50,6 +53,7 @@ type Bolt struct {
 	db       *bolt.DB
 	path     string
 	readOnly bool
+	worker   string
 	c        cache // the decoded trials; see cache
 }
 
@@ -97,7 +101,10 @@ func Open(path string, opts *Options) (*Bolt, error) {
 	if err != nil {
 		return nil, openError(path, err)
 	}
-	b := &Bolt{db: db, path: path, readOnly: o.ReadOnly}
+	if o.Worker == "" {
+		o.Worker = DefaultWorker()
+	}
+	b := &Bolt{db: db, path: path, readOnly: o.ReadOnly, worker: o.Worker}
 	if err := b.init(); err != nil {
 		_ = db.Close()
 		return nil, err
@@ -447,7 +454,7 @@ func (b *Bolt) create(tx *bolt.Tx, t *Trial) (*Trial, error) {
 		return nil, err
 	}
 	n := *t
-	n.ID, n.Status, n.Started, n.Ended = int(seq), Running, now(), time.Time{}
+	n.ID, n.Status, n.Started, n.Ended, n.Worker = int(seq), Running, now(), time.Time{}, b.worker
 	if err := b.put(tx, &n); err != nil {
 		return nil, err
 	}
@@ -473,7 +480,7 @@ func (b *Bolt) Claim() (t *Trial, ok bool, err error) {
 		t.Status = Running
 		t.Attempt++
 		t.History, t.Score, t.BestEpoch, t.Metrics, t.Error = nil, nil, 0, nil, ""
-		t.Started, t.Ended = now(), time.Time{}
+		t.Started, t.Ended, t.Worker = now(), time.Time{}, b.worker
 		if err := tx.Bucket(bucketCheckpoints).Delete(idKey(t.ID)); err != nil {
 			return err
 		}

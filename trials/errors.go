@@ -26,4 +26,9 @@ var (
 	ErrDamaged = errors.New("the store file is damaged")
 	// ErrReadOnly means a change was asked of a store opened read-only.
 	ErrReadOnly = errors.New("store is open read-only")
+	// ErrClaimLost means this worker no longer holds the trial it writes
+	// to: a store shared by workers gave it to another one (its lease
+	// expired) or requeued it. The worker drops the trial; what the other
+	// worker records stands.
+	ErrClaimLost = errors.New("trial is no longer claimed by this worker")
 )

@@ -1,6 +1,8 @@
 package trials
 
 import (
+	"fmt"
+	"os"
 	"time"
 
 	"github.com/tunekit/tune/hp"
@@ -66,6 +68,9 @@ type Trial struct {
 	// Attempt counts runs: 0 for the first, then one more per retry or
 	// resume.
 	Attempt int `json:"attempt,omitempty"`
+	// Worker names the worker that runs (or ran) the trial's last attempt,
+	// as the store that created or claimed it calls itself.
+	Worker string `json:"worker,omitempty"`
 
 	History []Epoch `json:"history,omitempty"`
 
@@ -91,4 +96,14 @@ func (t *Trial) Curve(execution int, metric string) (epochs []int, values []floa
 		}
 	}
 	return epochs, values
+}
+
+// DefaultWorker is a worker's name when none is given: host-pid, which
+// tells apart the processes of a study, on one machine or several.
+func DefaultWorker() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "localhost"
+	}
+	return fmt.Sprintf("%s-%d", host, os.Getpid())
 }

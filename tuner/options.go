@@ -61,6 +61,9 @@ type Options struct {
 	// With fewer trials than CPUs, each trial's matrix products use
 	// GOMAXPROCS/ParallelTrials goroutines.
 	ParallelTrials int
+	// Threads, when positive, is how many goroutines each trial's matrix
+	// products use; default GOMAXPROCS/ParallelTrials (at least 1).
+	Threads int
 
 	// Directory and ProjectName place the store at
 	// Directory/ProjectName/study.db; defaults "." and "untitled_project".
@@ -147,6 +150,8 @@ func (o *Options) setDefaults() error {
 		return fmt.Errorf("tuner: Epochs %d must not be negative", o.Epochs)
 	case o.ParallelTrials < 0:
 		return fmt.Errorf("tuner: ParallelTrials %d must be positive", o.ParallelTrials)
+	case o.Threads < 0:
+		return fmt.Errorf("tuner: Threads %d must not be negative", o.Threads)
 	}
 	return nil
 }

@@ -173,7 +173,9 @@ func (t *Tuner) checkFailures(h *trials.History, started time.Time) error {
 }
 
 // run runs one trial and records how it ended. Only store failures are
-// returned: anything else fails the trial, not the search.
+// returned: anything else fails the trial, not the search, and a trial
+// whose claim was lost (trials.ErrClaimLost) is dropped; the observer
+// sees it end still Running, with that error.
 func (t *Tuner) run(ctx context.Context, tr *trials.Trial) error {
 	if obs := t.opts.Observer; obs != nil {
 		obs.TrialStarted(tr)
@@ -182,7 +184,7 @@ func (t *Tuner) run(ctx context.Context, tr *trials.Trial) error {
 	var se *storeError
 	switch {
 	case errors.As(err, &se):
-		return fmt.Errorf("tuner: trial %d: %w", tr.ID, se.err)
+		err = se.err
 	case ctx.Err() != nil:
 		// Interrupted: the trial runs again on resume.
 		err = t.store.Requeue(tr.ID, trials.RequeueReason)
@@ -198,14 +200,25 @@ func (t *Tuner) run(ctx context.Context, tr *trials.Trial) error {
 	default:
 		err = t.store.Finish(tr.ID, res)
 	}
-	if err != nil {
+	lost := errors.Is(err, trials.ErrClaimLost)
+	if err != nil && !lost {
 		return fmt.Errorf("tuner: trial %d: %w", tr.ID, err)
 	}
 	t.mu.Lock()
 	close(t.changed)
 	t.changed = make(chan struct{})
 	t.mu.Unlock()
-	if obs := t.opts.Observer; obs != nil {
+	obs := t.opts.Observer
+	switch {
+	case obs == nil:
+	case lost:
+		// A store shared by workers gave the trial to another worker (this
+		// one was cut off past its lease): this worker drops it and goes
+		// on, and the other worker's record stands.
+		dropped := *tr
+		dropped.Error = err.Error()
+		obs.TrialEnded(&dropped)
+	default:
 		if done, err := t.store.Trial(tr.ID); err == nil {
 			obs.TrialEnded(done)
 		}

@@ -93,7 +93,11 @@ func (tr *Training) Evaluate(ctx context.Context, h *hp.HyperParameters, r *Repo
 	}
 	// Trials train single-threaded; when there are fewer trials than cores,
 	// each trial's products use the spare ones.
-	m.SetThreads(runtime.GOMAXPROCS(0) / t.opts.ParallelTrials)
+	threads := t.opts.Threads
+	if threads == 0 {
+		threads = max(runtime.GOMAXPROCS(0)/t.opts.ParallelTrials, 1)
+	}
+	m.SetThreads(threads)
 	if p := r.trial.Parent; p != 0 {
 		ck, err := t.store.Checkpoint(p)
 		if err != nil {

@@ -126,7 +126,7 @@ func runSearch(cmd *cobra.Command, f *searchFlags) error {
 	// The observer is set once the existing trials are known.
 	obs := &observerSwitch{}
 	opts.Observer = obs
-	tu, err := tuner.New(&tuner.Training{HyperModel: st.HyperModel(ds.Info()), X: ds.X, Y: ds.Y, Config: st.FitConfig(ds)}, opts)
+	tu, err := tuner.New(newTraining(st, ds), opts)
 	if err != nil {
 		return err
 	}

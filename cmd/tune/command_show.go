@@ -83,6 +83,9 @@ func writeTrialSummary(w io.Writer, p *project, t *trials.Trial) {
 	if t.Attempt > 0 {
 		fmt.Fprintf(w, "Attempts: %d\n", t.Attempt+1)
 	}
+	if t.Worker != "" {
+		fmt.Fprintf(w, "Worker: %s\n", t.Worker)
+	}
 	if t.Parent != 0 || t.Bracket != 0 || t.Round != 0 || t.Iteration != 0 {
 		fmt.Fprintf(w, "Hyperband: iteration %d, bracket %d, round %d", t.Iteration, t.Bracket, t.Round)
 		if t.Parent != 0 {

@@ -56,6 +56,7 @@ type trialRow struct {
 	Epochs          int                `json:"epochs_run"`
 	Seconds         float64            `json:"seconds"`
 	Attempt         int                `json:"attempt"`
+	Worker          string             `json:"worker,omitempty"`
 	Error           string             `json:"error,omitempty"`
 	Hyperparameters hp.Values          `json:"hyperparameters"`
 	Metrics         map[string]float64 `json:"metrics,omitempty"`
@@ -84,7 +85,7 @@ func runTrials(cmd *cobra.Command, f trialsFlags) error {
 			continue
 		}
 		rows = append(rows, trialRow{ID: t.ID, Status: t.Status, Score: t.Score, BestEpoch: scoredEpoch(t),
-			Epochs: epochsRun(t), Seconds: duration(t).Seconds(), Attempt: t.Attempt, Error: t.Error,
+			Epochs: epochsRun(t), Seconds: duration(t).Seconds(), Attempt: t.Attempt, Worker: t.Worker, Error: t.Error,
 			Hyperparameters: trialValues(t), Metrics: t.Metrics})
 	}
 	if len(rows) == 0 && f.format != "json" && f.format != "csv" {
@@ -138,23 +139,38 @@ func duration(t *trials.Trial) time.Duration {
 
 func writeTrialsCSV(w io.Writer, rows []trialRow, names []string) error {
 	cw := csv.NewWriter(w)
-	cw.Write(append([]string{"id", "status", "score", "best_epoch", "epochs_run", "seconds", "attempt", "error"}, names...))
+	cw.Write(append([]string{"id", "status", "score", "best_epoch", "epochs_run", "seconds", "attempt", "worker", "error"}, names...))
 	for _, r := range rows {
 		score, epoch := scoreCSV(r.Score, r.BestEpoch)
 		rec := []string{strconv.Itoa(r.ID), string(r.Status), score, epoch, strconv.Itoa(r.Epochs),
-			strconv.FormatFloat(r.Seconds, 'f', 3, 64), strconv.Itoa(r.Attempt), r.Error}
+			strconv.FormatFloat(r.Seconds, 'f', 3, 64), strconv.Itoa(r.Attempt), r.Worker, r.Error}
 		cw.Write(appendValuesCSV(rec, r.Hyperparameters, names))
 	}
 	cw.Flush()
 	return cw.Error()
 }
 
+// writeTrialsTable writes the table, with a worker column when more than
+// one worker ran the trials (a study shared in etcd).
 func writeTrialsTable(w io.Writer, rows []trialRow, names []string) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "id\tstatus\tscore\tbest_epoch\tepochs\ttime%s\tnote\n", tabCells(names))
+	workers := map[string]bool{}
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s%s", r.ID, r.Status, formatScore(r.Score), epochCell(r.BestEpoch), r.Epochs,
-			roundDuration(time.Duration(r.Seconds*float64(time.Second))), valueCells(r.Hyperparameters, names))
+		workers[r.Worker] = true
+	}
+	shared := len(workers) > 1
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	head := "id\tstatus\tscore\tbest_epoch\tepochs\ttime"
+	if shared {
+		head += "\tworker"
+	}
+	fmt.Fprintf(tw, "%s%s\tnote\n", head, tabCells(names))
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s", r.ID, r.Status, formatScore(r.Score), epochCell(r.BestEpoch), r.Epochs,
+			roundDuration(time.Duration(r.Seconds*float64(time.Second))))
+		if shared {
+			fmt.Fprintf(tw, "\t%s", r.Worker)
+		}
+		fmt.Fprint(tw, valueCells(r.Hyperparameters, names))
 		note := oneLine(r.Error)
 		if len(note) > 60 {
 			note = note[:57] + "..."

@@ -15,6 +15,12 @@ import (
 	"github.com/tunekit/tune/tuner"
 )
 
+// newTraining is what the trials of a study file train: its hypermodel on
+// its data, as search and worker run them.
+func newTraining(st *study.Study, ds *study.Dataset) *tuner.Training {
+	return &tuner.Training{HyperModel: st.HyperModel(ds.Info()), X: ds.X, Y: ds.Y, Config: st.FitConfig(ds)}
+}
+
 // trialModel rebuilds a trial's model from the study kept with the
 // project and loads the trial's best checkpoint.
 func (p *project) trialModel(what string, id int) (*nn.Model, error) {

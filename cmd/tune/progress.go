@@ -115,6 +115,9 @@ func formatTrialLine(t *trials.Trial, objective string, order []string) string {
 		b.WriteString("interrupted; it runs again on resume")
 	case t.Status == trials.Pending:
 		fmt.Fprintf(&b, "failed, will retry: %s", oneLine(t.Error))
+	case t.Status == trials.Running:
+		// Dropped by this worker: another one runs it now.
+		fmt.Fprintf(&b, "dropped: %s; another worker runs it", oneLine(t.Error))
 	case t.Score != nil:
 		fmt.Fprintf(&b, "%s  %s=%.4f (epoch %d)", t.Status, objective, *t.Score, t.BestEpoch+1)
 	case t.Error != "":

@@ -35,7 +35,7 @@ Shell completion: see "tune completion --help".`,
 	}
 	root.AddCommand(newInitCommand(), newSearchCommand(), newReportCommand(), newBestCommand(), newTrialsCommand(),
 		newShowCommand(), newExportCommand(), newPlotCommand(), newPredictCommand(), newRetrainCommand(),
-		newImportanceCommand(), newDashboardCommand(), newCompactCommand(), newDataCommand(), newVersionCommand())
+		newImportanceCommand(), newDashboardCommand(), newCompactCommand(), newDataCommand(), newWorkerCommand(), newVersionCommand())
 	root.AddCommand(newEnqueueCommand())
 	return root
 }

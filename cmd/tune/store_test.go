@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/tunekit/tune/trials"
 	"github.com/tunekit/tune/trials/etcdstore/etcdtest"
 )
 
@@ -87,4 +90,77 @@ func untimed(t *testing.T, out string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// trialsJSON returns tune trials --format json of args.
+func trialsJSON(t *testing.T, args ...string) []trialRow {
+	t.Helper()
+	var rows []trialRow
+	out := mustExecute(t, append([]string{"trials", "--format", "json"}, args...)...)
+	if err := json.Unmarshal([]byte(out), &rows); err != nil {
+		t.Fatalf("trials json: %v\n%s", err, out)
+	}
+	return rows
+}
+
+// TestWorker: a worker joins an etcd study that a search started, runs
+// its trials until it is done, and names itself in them; interrupted, it
+// hands its running trial back at once.
+func TestWorker(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	url := "etcd://" + c.Hosts() + "/tune/joined"
+	dir := t.TempDir()
+	config := writeFile(t, dir, "study.yaml", strings.Replace(tinyStudy, "parallel_trials: 2", "parallel_trials: 1", 1))
+
+	if _, _, err := execute(context.Background(), "worker", "--store", url); err == nil || !strings.Contains(err.Error(), "holds no study yet: start it with tune search --store "+url) {
+		t.Errorf("worker before the search: %v", err)
+	}
+	if _, _, err := execute(context.Background(), "worker", "--store", filepath.Join(dir, "study.db")); err == nil || !strings.Contains(err.Error(), "joins a study kept in etcd") {
+		t.Errorf("worker on a file: %v", err)
+	}
+	// The search starts the study and, out of time at once, runs nothing.
+	mustExecute(t, "search", "--config", config, "--store", url, "--timeout", "1ns", "--quiet")
+	out := mustExecute(t, "worker", "--store", url, "--name", "w1")
+	for _, want := range []string{"worker w1 joined " + url + " (0 trials exist); objective val_accuracy (max)\n",
+		"trial 3 completed  val_accuracy=", "study done: reached max trials (3)\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("worker output lacks %q:\n%s", want, out)
+		}
+	}
+	for _, r := range trialsJSON(t, "--store", url) {
+		if r.Worker != "w1" || r.Status != trials.Completed {
+			t.Errorf("trial %d: %s by %q, want completed by w1", r.ID, r.Status, r.Worker)
+		}
+	}
+	// The search takes trials 4 and 5 itself: the table names both workers.
+	mustExecute(t, "search", "--config", config, "--store", url, "--max-trials", "5", "--quiet")
+	rows := trialsJSON(t, "--store", url)
+	if len(rows) != 5 || rows[3].Worker == "w1" || rows[3].Worker == "" {
+		t.Fatalf("after the search: %+v", rows)
+	}
+	table := mustExecute(t, "trials", "--store", url)
+	if lines := strings.Split(table, "\n"); !strings.Contains(lines[0], " worker ") || !strings.Contains(lines[1], " w1 ") || !strings.Contains(lines[4], " "+rows[3].Worker+" ") {
+		t.Errorf("trials table:\n%s", table)
+	}
+
+	// Interrupted in trial 6, the worker requeues it before it exits,
+	// without waiting for its lease to expire.
+	mustExecute(t, "search", "--config", config, "--store", url, "--max-trials", "6", "--timeout", "1ns", "--quiet")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w := &cancelWriter{cancel: cancel}
+	var stderr bytes.Buffer
+	if code := run(ctx, []string{"worker", "--store", url, "--name", "w2", "--verbose"}, w, &stderr); code != 130 {
+		t.Errorf("interrupted worker: exit status %d, want 130; stderr %s", code, stderr.String())
+	}
+	if !strings.Contains(w.buf.String(), "worker w2 interrupted: its running trials went back to the queue\n") {
+		t.Errorf("interrupted worker's output:\n%s", w.buf.String())
+	}
+	if r := trialsJSON(t, "--store", url)[5]; r.Status != trials.Pending || r.Worker != "w2" {
+		t.Errorf("trial 6 after the interrupt: %+v, want pending, last run by w2", r)
+	}
+	mustExecute(t, "worker", "--store", url, "--name", "w3", "--quiet")
+	if r := trialsJSON(t, "--store", url)[5]; r.Status != trials.Completed || r.Worker != "w3" || r.Attempt != 1 {
+		t.Errorf("trial 6 after w3: %+v, want completed by w3 on attempt 2", r)
+	}
 }

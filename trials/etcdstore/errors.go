@@ -1,12 +1,17 @@
 package etcdstore
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/tunekit/tune/trials"
+)
 
 var (
-	// ErrClaimLost means this worker no longer holds the trial it writes
-	// to: its lease expired (the trial went back to the queue and may be
-	// running elsewhere) or the trial was requeued.
-	ErrClaimLost = errors.New("trial is no longer claimed by this worker")
+	// ErrClaimLost is trials.ErrClaimLost: this worker no longer holds the
+	// trial it writes to, because its lease expired (the trial went back
+	// to the queue and may be running elsewhere) or the trial was
+	// requeued.
+	ErrClaimLost = trials.ErrClaimLost
 	// ErrMaxTrials means Create was refused because the study already has
 	// Options.MaxTrials trials.
 	ErrMaxTrials = errors.New("study has reached its maximum number of trials")

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -33,7 +32,8 @@ type Options struct {
 	// TTL is this worker's lease; zero means DefaultTTL. etcd rounds it
 	// up to whole seconds.
 	TTL time.Duration
-	// Worker names this worker in its claims; empty means host-pid.
+	// Worker names this worker in its claims and its trials
+	// (Trial.Worker); empty means trials.DefaultWorker, host-pid.
 	Worker string
 	// MaxTrials, when positive, is enforced inside Create's transaction:
 	// racing workers never make more trials than that.
@@ -91,8 +91,7 @@ func New(o Options) (*Store, error) {
 		o.DialTimeout = 5 * time.Second
 	}
 	if o.Worker == "" {
-		host, _ := os.Hostname()
-		o.Worker = fmt.Sprintf("%s-%d", host, os.Getpid())
+		o.Worker = trials.DefaultWorker()
 	}
 	if len(o.Endpoints) == 0 || o.Prefix == "" {
 		return nil, fmt.Errorf("%w: no endpoints or no prefix", ErrURL)

@@ -136,7 +136,7 @@ func (s *Store) create(withHistory bool, propose func([]*trials.Trial) (*trials.
 			return nil, fmt.Errorf("etcd %s: %d trials: %w", s.p, last, ErrMaxTrials)
 		}
 		n := *t
-		n.ID, n.Status, n.Started, n.Ended = last+1, trials.Running, now(), time.Time{}
+		n.ID, n.Status, n.Started, n.Ended, n.Worker = last+1, trials.Running, now(), time.Time{}, s.o.Worker
 		data, err := encode(&n)
 		if err != nil {
 			return nil, err
@@ -215,7 +215,7 @@ func (s *Store) Claim() (*trials.Trial, bool, error) {
 		t.Status = trials.Running
 		t.Attempt++
 		t.History, t.Score, t.BestEpoch, t.Metrics, t.Error = nil, nil, 0, nil, ""
-		t.Started, t.Ended = now(), time.Time{}
+		t.Started, t.Ended, t.Worker = now(), time.Time{}, s.o.Worker
 		data, err := encode(t)
 		if err != nil {
 			return nil, false, err

@@ -41,6 +41,7 @@ func Run(t *testing.T, open Open) {
 		{"ConcurrentProposals", testConcurrentProposals},
 		{"Queue", testQueue},
 		{"ConcurrentQueue", testConcurrentQueue},
+		{"Worker", testWorker},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := open(t)
@@ -581,5 +582,32 @@ func testConcurrentProposals(t *testing.T, s trials.Store) {
 	}
 	if len(seen) != workers*each || len(ts) != 2*workers*each {
 		t.Errorf("%d proposals and %d trials, want %d and %d", len(seen), len(ts), workers*each, 2*workers*each)
+	}
+}
+
+// testWorker: the store names itself as the worker of every trial it
+// creates or claims, whatever the caller's trial said, and the name stays
+// on the finished record.
+func testWorker(t *testing.T, s trials.Store) {
+	a := create(t, s, &trials.Trial{})
+	if a.Worker == "" {
+		t.Fatal("a created trial names no worker")
+	}
+	b := create(t, s, &trials.Trial{Worker: "someone else"})
+	if b.Worker != a.Worker {
+		t.Errorf("created with worker %q: stored %q, want the store's %q", "someone else", b.Worker, a.Worker)
+	}
+	if err := s.Finish(a.ID, trials.Result{Status: trials.Completed, Score: ptr(1)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := get(t, s, a.ID); got.Worker != a.Worker {
+		t.Errorf("finished trial's worker %q, want %q", got.Worker, a.Worker)
+	}
+	if err := s.Requeue(b.ID, "again"); err != nil {
+		t.Fatal(err)
+	}
+	c, ok, err := s.Claim()
+	if err != nil || !ok || c.Worker != a.Worker || get(t, s, b.ID).Worker != a.Worker {
+		t.Errorf("claimed %+v, %v, %v: want worker %q", c, ok, err, a.Worker)
 	}
 }
