@@ -60,8 +60,9 @@ func TestEtcdStudy(t *testing.T) {
 	}
 }
 
-// untimed returns a json output without its times (started, ended,
-// seconds), which differ between two runs; other outputs stay as they are.
+// untimed returns a json output without what differs between two runs of
+// the same study: times (started, ended, seconds) and the worker (host-pid
+// of the process); other outputs stay as they are.
 func untimed(t *testing.T, out string) string {
 	t.Helper()
 	var v any
@@ -72,7 +73,7 @@ func untimed(t *testing.T, out string) string {
 	drop = func(v any) {
 		switch v := v.(type) {
 		case map[string]any:
-			for _, k := range []string{"started", "ended", "seconds"} {
+			for _, k := range []string{"started", "ended", "seconds", "worker"} {
 				delete(v, k)
 			}
 			for _, e := range v {
