@@ -65,11 +65,9 @@ var specKeyOrder = []string{"type", "min", "max", "step", "sampling", "values", 
 
 // UnmarshalYAML reads the hyperparameters mapping; the names are checked
 // against the model's once the whole file is read.
-func (hs *Hyperparameters) UnmarshalYAML(n *yaml.Node) error {
-	return typeError(hs.unmarshal(n))
-}
+func (hs *Hyperparameters) UnmarshalYAML(n *yaml.Node) error { return hs.decodeNode(n) }
 
-func (hs *Hyperparameters) unmarshal(n *yaml.Node) error {
+func (hs *Hyperparameters) decodeNode(n *yaml.Node) error {
 	n = resolve(n)
 	if n.Kind != yaml.MappingNode {
 		return errorf(n.Line, "hyperparameters: want a mapping of names to definitions, got %s", kindName(n))

@@ -274,6 +274,8 @@ func TestParseErrors(t *testing.T) {
 		{"oracle setting value", edit("oracle:", "oracle:\n  type: bayesian\n  num_initial_points: 2\n  alpha: -1"), `study.yaml:21: oracle bayesian: alpha -1 must be positive`},
 		{"oracle setting type", edit("oracle:", "oracle:\n  type: hyperband\n  max_epochs: many"), `study.yaml:20: hyperband settings: json: cannot unmarshal string into Go struct field Hyperband.max_epochs of type int`},
 		{"pruner setting", edit("oracle:", "pruner:\n  type: median\n  min_trials: -1\noracle:"), `study.yaml:20: median pruner: min_trials -1 must not be negative`},
+		{"oracle setting not finite", edit("oracle:", "oracle:\n  type: bayesian\n  beta: .nan"), `study.yaml:20: oracle.beta: NaN is not a finite number`},
+		{"list element type", "data:\n  format: csv\n  path: x.csv\n  columns: [a,\n    {b: 1}]\n", `study.yaml:5: data.columns: want a string, got a mapping`},
 		{"oracle type not a name", edit("oracle:", "oracle: {type: [random]}"), `study.yaml:18: oracle.type: want a name such as random`},
 		{"max trials", edit("max_trials:", "max_trials: 0"), `study.yaml:19: max_trials is 0, want 1 or more`},
 		{"batch size", edit("batch_size:", "batch_size: -1"), `study.yaml:24: batch_size is -1, want 1 or more`},
@@ -330,5 +332,17 @@ func TestEditDistance(t *testing.T) {
 		if got := editDistance(tt.a, tt.b); got != tt.d {
 			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.d)
 		}
+	}
+}
+
+// TestMergeKey checks that a mapping merged with << is decoded like one
+// written out.
+func TestMergeKey(t *testing.T) {
+	s, err := Parse([]byte("data:\n  <<: {format: spirals, samples: 50}\n  noise: 0.2\n"), "s.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Data.Format != "spirals" || s.Data.Samples != 50 || s.Data.Noise != 0.2 {
+		t.Errorf("data %+v", s.Data)
 	}
 }

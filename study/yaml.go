@@ -18,20 +18,16 @@ import (
 // decode parses data into s strictly (unknown keys are errors) and keeps
 // the node tree for the lines of keys.
 func (s *Study) decode(data []byte) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
+	if err := dec.Decode(&root); err != nil && !errors.Is(err, io.EOF) {
 		return syntaxError(err)
 	}
 	if root.Kind == 0 || len(root.Content) == 0 || isNull(root.Content[0]) {
 		return errorf(0, "the study file is empty; it needs at least a data section")
 	}
 	s.root = &root
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(s); err != nil {
-		return s.decodeError(err)
-	}
-	if err := s.checkWhole(); err != nil {
+	if err := decodeMapping(root.Content[0], reflect.ValueOf(s).Elem(), ""); err != nil {
 		return err
 	}
 	var next yaml.Node
@@ -46,14 +42,11 @@ func (s *Study) decode(data []byte) error {
 
 func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" }
 
-var (
-	reSyntax  = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-	reLine    = regexp.MustCompile(`(?s)^line (\d+): (.*)$`)
-	reUnknown = regexp.MustCompile(`^field (.*) not found in type (\S+)$`)
-	reSet     = regexp.MustCompile(`^field (.*) already set in type \S+$`)
-	reDup     = regexp.MustCompile(`^mapping key (".*") already defined at line (\d+)$`)
-	reTypeErr = regexp.MustCompile("(?s)^cannot unmarshal (!!\\w+|\\S+)(?: `(.*)`)? into (.+)$")
-)
+// reSyntax matches yaml.v3's syntax errors. They are the one place this
+// package reads an error's text: yaml.v3 reports a syntax error only as a
+// message ("yaml: line 3: did not find expected key"), with no type that
+// carries the line.
+var reSyntax = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // syntaxError turns a YAML syntax error into an *Error.
 //
@@ -85,147 +78,6 @@ func parserError(msg string) bool {
 		}
 	}
 	return false
-}
-
-// decodeError turns an error of the strict decoder into an *Error about
-// the first problem it reports.
-func (s *Study) decodeError(err error) error {
-	var te *yaml.TypeError
-	if !errors.As(err, &te) || len(te.Errors) == 0 {
-		var e *Error
-		if errors.As(err, &e) {
-			return e
-		}
-		return syntaxError(err)
-	}
-	m := reLine.FindStringSubmatch(te.Errors[0])
-	if m == nil {
-		return &Error{Msg: oneLine(te.Errors[0]), Err: err}
-	}
-	line, _ := strconv.Atoi(m[1])
-	msg := m[2]
-	switch {
-	case reUnknown.MatchString(msg):
-		u := reUnknown.FindStringSubmatch(msg)
-		msg = unknownKey(u[1], sections[u[2]])
-	case reSet.MatchString(msg):
-		msg = fmt.Sprintf("key %q is given twice", reSet.FindStringSubmatch(msg)[1])
-	case reDup.MatchString(msg):
-		d := reDup.FindStringSubmatch(msg)
-		k, _ := strconv.Unquote(d[1])
-		msg = fmt.Sprintf("key %q is given twice (first at line %s)", k, d[2])
-	case reTypeErr.MatchString(msg):
-		t := reTypeErr.FindStringSubmatch(msg)
-		got := describeNode(t[1], t[2])
-		path := s.keyAt(line, t[1], strings.TrimSuffix(t[2], "..."))
-		msg = fmt.Sprintf("want %s, got %s", describeType(t[3]), got)
-		if path != "" {
-			msg = path + ": " + msg
-		}
-	}
-	return &Error{Line: line, Msg: oneLine(msg), Err: err}
-}
-
-// typeError passes an *Error of a custom unmarshaler to yaml.v3 as a
-// *yaml.TypeError, which it collects in document order with its own
-// errors (any other error would end decoding at once, dropping those).
-func typeError(err error) error {
-	var e *Error
-	if err == nil || !errors.As(err, &e) {
-		return err
-	}
-	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %s", e.Line, e.Msg)}}
-}
-
-// checkWhole reports a fractional number given for a whole-number setting,
-// which yaml.v3 would silently truncate (epochs: 2.5 becomes 2).
-func (s *Study) checkWhole() error {
-	var walk func(n *yaml.Node, t reflect.Type, path string) error
-	walk = func(n *yaml.Node, t reflect.Type, path string) error {
-		n = resolve(n)
-		if n.Kind != yaml.MappingNode {
-			return nil
-		}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], resolve(n.Content[i+1])
-			f, ok := fieldByTag(t, k.Value)
-			if !ok {
-				continue
-			}
-			ft := f.Type
-			if ft.Kind() == reflect.Pointer {
-				ft = ft.Elem()
-			}
-			switch {
-			case ft.Kind() == reflect.Struct && path == "":
-				if err := walk(v, ft, k.Value+"."); err != nil {
-					return err
-				}
-			case ft.Kind() >= reflect.Int && ft.Kind() <= reflect.Int64 && v.Kind == yaml.ScalarNode && v.ShortTag() == "!!float":
-				x, err := strconv.ParseFloat(strings.ReplaceAll(v.Value, "_", ""), 64)
-				if err != nil || x != math.Trunc(x) || math.Abs(x) >= 1<<63 {
-					return errorf(v.Line, "%s%s: want a whole number, got %s", path, k.Value, v.Value)
-				}
-			}
-		}
-		return nil
-	}
-	if s.root == nil || len(s.root.Content) == 0 {
-		return nil
-	}
-	return walk(s.root.Content[0], reflect.TypeOf(*s), "")
-}
-
-// fieldByTag returns the struct field whose yaml key is key.
-func fieldByTag(t reflect.Type, key string) (reflect.StructField, bool) {
-	for i := range t.NumField() {
-		if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); tag == key {
-			return t.Field(i), true
-		}
-	}
-	return reflect.StructField{}, false
-}
-
-// unknownKey describes an unknown key of a section, suggesting the known
-// key it is closest to.
-func unknownKey(key string, sec section) string {
-	msg := fmt.Sprintf("unknown key %q", key)
-	if sec.name != "" {
-		msg += " in " + sec.name
-	}
-	if best := closest(key, sec.keys); best != "" {
-		return msg + fmt.Sprintf(" (did you mean %q?)", best)
-	}
-	if len(sec.keys) > 0 && len(sec.keys) <= 8 {
-		return msg + " (want " + orList(sec.keys) + ")"
-	}
-	return msg
-}
-
-// section is a mapping of the study file decoded into a struct.
-type section struct {
-	name string   // "" for the top level, "data", "early_stopping"
-	keys []string // its keys in declaration order
-}
-
-// sections maps the Go type names that yaml.v3 puts in its errors to the
-// sections they decode.
-var sections = map[string]section{
-	"study.Study":         sectionOf("", Study{}),
-	"study.Data":          sectionOf("data", Data{}),
-	"study.EarlyStopping": sectionOf("early_stopping", EarlyStopping{}),
-}
-
-func sectionOf(name string, v any) section {
-	sec := section{name: name}
-	t := reflect.TypeOf(v)
-	for i := range t.NumField() {
-		tag, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
-		if tag != "" && tag != "-" {
-			sec.keys = append(sec.keys, tag)
-		}
-	}
-	return sec
 }
 
 // closest returns the known key nearest to key, if it is near enough to
@@ -265,81 +117,6 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
-}
-
-// describeType names the Go type yaml.v3 could not decode into, in the
-// study file's terms.
-func describeType(goType string) string {
-	switch {
-	case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "uint"):
-		return "a whole number"
-	case strings.HasPrefix(goType, "float"):
-		return "a number"
-	case goType == "bool":
-		return "true or false"
-	case goType == "string", goType == "study.Task", goType == "goal.Direction":
-		return "a string"
-	case strings.HasPrefix(goType, "[]"):
-		return "a list"
-	}
-	return "a mapping"
-}
-
-// describeNode describes the value yaml.v3 could not decode.
-func describeNode(tag, value string) string {
-	switch tag {
-	case "!!map":
-		return "a mapping"
-	case "!!seq":
-		return "a list"
-	case "!!null":
-		return "nothing"
-	case "!!str":
-		return strconv.Quote(value)
-	}
-	return value
-}
-
-// keyAt returns the dotted path of the key whose value is on line: a
-// mapping or list for the tags !!map and !!seq, otherwise a scalar that
-// starts with value (yaml.v3 truncates long values). The deepest such key
-// wins; "" if there is none.
-func (s *Study) keyAt(line int, tag, value string) string {
-	if s.root == nil || len(s.root.Content) == 0 {
-		return ""
-	}
-	match := func(v *yaml.Node) bool {
-		switch {
-		case v.Line != line:
-			return false
-		case tag == "!!map":
-			return v.Kind == yaml.MappingNode
-		case tag == "!!seq":
-			return v.Kind == yaml.SequenceNode
-		}
-		return v.Kind == yaml.ScalarNode && strings.HasPrefix(v.Value, value)
-	}
-	var walk func(n *yaml.Node, path string) string
-	walk = func(n *yaml.Node, path string) string {
-		if n.Kind != yaml.MappingNode {
-			return ""
-		}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			p := k.Value
-			if path != "" {
-				p = path + "." + k.Value
-			}
-			if found := walk(v, p); found != "" {
-				return found
-			}
-			if match(v) {
-				return p
-			}
-		}
-		return ""
-	}
-	return walk(s.root.Content[0], "")
 }
 
 // lookup returns the key and value nodes at a path of mapping keys; when
@@ -476,8 +253,10 @@ type Oracle struct {
 }
 
 // UnmarshalYAML reads `oracle: random` or `oracle: {type: random, ...}`.
-func (o *Oracle) UnmarshalYAML(n *yaml.Node) error {
-	return typeError(unmarshalAlgorithm(n, "oracle", "random", &o.Type, &o.Config))
+func (o *Oracle) UnmarshalYAML(n *yaml.Node) error { return o.decodeNode(n) }
+
+func (o *Oracle) decodeNode(n *yaml.Node) error {
+	return unmarshalAlgorithm(n, "oracle", "random", &o.Type, &o.Config)
 }
 
 // Pruner is the pruner section: the rule's name and its settings. The
@@ -493,8 +272,10 @@ type Pruner struct {
 }
 
 // UnmarshalYAML reads `pruner: median` or `pruner: {type: median, ...}`.
-func (p *Pruner) UnmarshalYAML(n *yaml.Node) error {
-	return typeError(unmarshalAlgorithm(n, "pruner", "median", &p.Type, &p.Config))
+func (p *Pruner) UnmarshalYAML(n *yaml.Node) error { return p.decodeNode(n) }
+
+func (p *Pruner) decodeNode(n *yaml.Node) error {
+	return unmarshalAlgorithm(n, "pruner", "median", &p.Type, &p.Config)
 }
 
 // unmarshalAlgorithm reads a section that is a name, or a mapping with a
@@ -534,6 +315,9 @@ func unmarshalAlgorithm(n *yaml.Node, section, example string, typ *string, conf
 		if err := v.Decode(&x); err != nil {
 			return errorf(v.Line, "%s.%s: %v", section, k.Value, err)
 		}
+		if f, ok := nonFinite(x); ok {
+			return errorf(v.Line, "%s.%s: %v is not a finite number", section, k.Value, f)
+		}
 		settings[k.Value] = x
 	}
 	if !seenType && section == "pruner" {
@@ -548,6 +332,29 @@ func unmarshalAlgorithm(n *yaml.Node, section, example string, typ *string, conf
 		*config = b
 	}
 	return nil
+}
+
+// nonFinite returns the first NaN or infinite number in a decoded value
+// (a number, or a list or mapping holding numbers), which a setting
+// cannot be.
+func nonFinite(x any) (float64, bool) {
+	switch v := x.(type) {
+	case float64:
+		return v, math.IsNaN(v) || math.IsInf(v, 0)
+	case []any:
+		for _, e := range v {
+			if f, ok := nonFinite(e); ok {
+				return f, true
+			}
+		}
+	case map[string]any:
+		for _, e := range v {
+			if f, ok := nonFinite(e); ok {
+				return f, true
+			}
+		}
+	}
+	return 0, false
 }
 
 // Column names a CSV column by its header name or by its 0-based index;
@@ -566,11 +373,9 @@ func (c Column) String() string {
 }
 
 // UnmarshalYAML reads a name or a whole number.
-func (c *Column) UnmarshalYAML(n *yaml.Node) error {
-	return typeError(c.unmarshal(n))
-}
+func (c *Column) UnmarshalYAML(n *yaml.Node) error { return c.decodeNode(n) }
 
-func (c *Column) unmarshal(n *yaml.Node) error {
+func (c *Column) decodeNode(n *yaml.Node) error {
 	n = resolve(n)
 	v, err := scalar(n)
 	if err != nil {
