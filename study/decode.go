@@ -139,8 +139,9 @@ func decodeLeaf(n *yaml.Node, v reflect.Value, path string) error {
 // fieldByTag returns the struct field whose yaml key is key.
 func fieldByTag(t reflect.Type, key string) (reflect.StructField, bool) {
 	for i := range t.NumField() {
-		if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); tag == key && key != "-" {
-			return t.Field(i), true
+		f := t.Field(i)
+		if tag, _, _ := strings.Cut(f.Tag.Get("yaml"), ","); f.IsExported() && tag == key && tag != "" && tag != "-" {
+			return f, true
 		}
 	}
 	return reflect.StructField{}, false
