@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math"
+
+	"github.com/tunekit/tune/nn/internal/vec"
 )
 
 // Adam is the Adam optimizer, updating as Keras does:
@@ -104,10 +106,6 @@ func (s *adamState) step() {
 				w[i] -= w[i] * decay
 			}
 		}
-		for i, gi := range g {
-			m[i] += (gi - m[i]) * (1 - b1)
-			v[i] += (gi*gi - v[i]) * (1 - b2)
-			w[i] -= alpha * m[i] / (float32(math.Sqrt(float64(v[i]))) + eps)
-		}
+		vec.Adam(w, g, m, v, alpha, 1-b1, 1-b2, eps) // one sweep, vector kernels
 	}
 }

@@ -250,3 +250,25 @@ func TestMaxPoolingFusesReLU(t *testing.T) {
 		}
 	}
 }
+
+// TestDenseFusesReLU checks that each Dense after a ReLU Dense takes over
+// that ReLU's derivative (in its input gradient's product); the gradient
+// checks of hidden ReLU layers cover the values.
+func TestDenseFusesReLU(t *testing.T) {
+	m := NewSequential(Input(6), Dense(8, ReLU), Dense(5, ReLU), Dense(3, Softmax))
+	if err := m.Compile(CompileConfig{Loss: "sparse_categorical_crossentropy", Optimizer: &SGD{}}); err != nil {
+		t.Fatal(err)
+	}
+	fused := 0
+	for _, u := range m.units {
+		if d, ok := u.(*dense); ok && d.reluIn {
+			if !d.ins[0].gradIsZ {
+				t.Errorf("%s fuses its input's ReLU, which still applies it", d.name)
+			}
+			fused++
+		}
+	}
+	if fused != 2 {
+		t.Errorf("%d Dense layers fuse their input's ReLU, want 2", fused)
+	}
+}

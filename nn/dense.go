@@ -100,6 +100,9 @@ type dense struct {
 	z    []float32 // pre-activations; out is z itself for a linear activation
 	a    []float32 // activations
 	ones []float32 // for the bias gradient (see biasGrad)
+	// reluIn: the input is a ReLU layer used by this one only, whose
+	// derivative the input gradient's product applies (see fuseReLU).
+	reluIn bool
 }
 
 // initWeights draws the kernel and the bias from the layer's initialisers,
@@ -155,6 +158,12 @@ func (d *dense) backward(n int) {
 	gemm(d.mm, true, false, d.nin, d.nout, n, d.x, g, d.w.g, 0) // dW = xᵀ·dz
 	biasGrad(d.mm, g, n, d.nout, d.ones, d.b.g)
 	if in := d.ins[0]; in.wantsGrad {
+		if d.reluIn { // dx = dz·Wᵀ through the input's ReLU, in the product's epilogue
+			if n > 0 {
+				d.mm.DenseGradXReLU(n, d.nout, d.nin, g, d.w.w, d.x, in.g[:n*d.nin])
+			}
+			return
+		}
 		var beta float32
 		if d.accum[0] {
 			beta = 1

@@ -182,7 +182,7 @@ func (m *Model) Compile(cfg CompileConfig) error {
 	if err != nil {
 		return err
 	}
-	fuseReLUIntoPooling(units)
+	fuseReLU(units)
 	// Backward writes each gradient once and adds to it afterwards: losses
 	// write first, then consumers in reverse topological order.
 	written := make(map[*unitBase]bool, len(units))

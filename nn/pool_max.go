@@ -1,6 +1,6 @@
 package nn
 
-import "github.com/tunekit/tune/nn/internal/pooling"
+import "github.com/tunekit/tune/nn/internal/vec"
 
 // Max pooling over tiled windows: the windows do not overlap and cover the
 // input exactly (stride = pool size, no padding, sizes divisible), as in
@@ -11,12 +11,12 @@ import "github.com/tunekit/tune/nn/internal/pooling"
 // when the input is a ReLU layer used by nothing else, the ReLU's
 // derivative is applied on the way (its output is positive exactly where
 // its pre-activation is), so that layer skips its own pass (gradIsZ). Both
-// passes run in the AVX-512 kernels of package pooling, which give the
+// passes run in the AVX-512 kernels of package vec, which give the
 // bits of the general loops in pool.go; without them the general loops
 // run and nothing is fused.
 
 // poolKernels says whether the kernels are used (tests turn them off).
-var poolKernels = pooling.Available
+var poolKernels = vec.Available
 
 // tiled reports whether w's windows tile its input.
 func (w *window) tiled() bool {
@@ -32,7 +32,7 @@ func (u *pool) forwardTiled(xs, ys []float32, arg []int32) {
 	w := &u.win
 	stride, rowIn, rowOut := w.inW*w.inC, w.kh*w.inW*w.inC, w.outW*w.inC
 	for oy := range w.outH {
-		pooling.MaxRowForward(xs[oy*rowIn:(oy+1)*rowIn], ys[oy*rowOut:(oy+1)*rowOut], arg[oy*rowOut:(oy+1)*rowOut],
+		vec.MaxRowForward(xs[oy*rowIn:(oy+1)*rowIn], ys[oy*rowOut:(oy+1)*rowOut], arg[oy*rowOut:(oy+1)*rowOut],
 			oy*rowIn, w.outW, w.kh, w.kw, stride, w.inC)
 	}
 }
@@ -44,35 +44,42 @@ func (u *pool) backwardTiled(xs, gs, ds []float32, arg []int32, relu bool) {
 	stride, rowIn, rowOut := w.inW*w.inC, w.kh*w.inW*w.inC, w.outW*w.inC
 	for oy := range w.outH {
 		lo, hi := oy*rowIn, (oy+1)*rowIn
-		pooling.MaxRowBackward(xs[lo:hi], gs[oy*rowOut:(oy+1)*rowOut], ds[lo:hi], arg[oy*rowOut:(oy+1)*rowOut],
+		vec.MaxRowBackward(xs[lo:hi], gs[oy*rowOut:(oy+1)*rowOut], ds[lo:hi], arg[oy*rowOut:(oy+1)*rowOut],
 			lo, w.outW, w.kh, w.kw, stride, w.inC, relu)
 	}
 }
 
-// fuseReLUIntoPooling lets each max pooling run by the kernels whose input
-// is a ReLU Conv2D or Dense used by nothing else apply the ReLU's
-// derivative (see above).
-func fuseReLUIntoPooling(units []unit) {
+// fuseReLU hands the derivative of each ReLU Conv2D or Dense used by one
+// layer only to that layer, which sets the ReLU's gradIsZ: a max pooling
+// run by the kernels (see above), or a Dense, whose input gradient's
+// product zeroes it where the ReLU's output is not positive as it stores
+// each tile (gemm.DenseGradXReLU).
+func fuseReLU(units []unit) {
+	relu := make(map[*unitBase]bool)
 	for _, u := range units {
-		p, ok := u.(*pool)
-		if !ok || !p.fastMax() || len(p.ins) != 1 {
+		switch v := u.(type) {
+		case *conv:
+			relu[v.base()] = v.act == actReLU
+		case *dense:
+			relu[v.base()] = v.act == actReLU
+		}
+	}
+	for _, u := range units {
+		b := u.base()
+		if len(b.ins) != 1 {
 			continue
 		}
-		in := p.ins[0]
-		if in.consumers != 1 || in.gradIsZ || !in.wantsGrad {
+		in := b.ins[0]
+		if !relu[in] || in.consumers != 1 || in.gradIsZ || !in.wantsGrad {
 			continue
 		}
-		for _, v := range units {
-			relu := false
-			switch v := v.(type) {
-			case *conv:
-				relu = v.act == actReLU
-			case *dense:
-				relu = v.act == actReLU
+		switch v := u.(type) {
+		case *pool:
+			if v.fastMax() {
+				v.reluIn, in.gradIsZ = true, true
 			}
-			if relu && v.base() == in {
-				p.reluIn, in.gradIsZ = true, true
-			}
+		case *dense:
+			v.reluIn, in.gradIsZ = true, true
 		}
 	}
 }

@@ -1,5 +1,7 @@
 package nn
 
+import "github.com/tunekit/tune/nn/internal/vec"
+
 // SGD is stochastic gradient descent with optional (Nesterov) momentum,
 // updating as Keras does:
 //
@@ -51,9 +53,7 @@ func (s *sgdState) step() {
 	for k, p := range s.params {
 		w, g := p.w, p.g[:len(p.w)]
 		if s.velocity == nil {
-			for i, gi := range g {
-				w[i] -= lr * gi
-			}
+			vec.SGD(w, g, lr) // w[i] -= lr·g[i]
 			continue
 		}
 		v := s.velocity[k][:len(w)]

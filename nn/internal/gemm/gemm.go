@@ -155,7 +155,7 @@ func vecs(n int) int { return max(2, (n+7)/8) }
 // order, followed by the same epilogue instructions, so the result has the
 // same bits either way.
 func (p *problem) plan() {
-	if testTrans > 0 || testTrans == 0 && (p.n <= maxTransN || p.k <= maxTransK) && p.transCheaper() {
+	if p.mask == nil && (testTrans > 0 || testTrans == 0 && (p.n <= maxTransN || p.k <= maxTransK) && p.transCheaper()) {
 		p.trans = true
 		p.m, p.n = p.n, p.m
 		p.a, p.b = p.b, p.a
@@ -196,6 +196,7 @@ const (
 	flagBias  = 2 // add bias[j] to every row
 	flagReLU  = 4 // max(v, 0) last
 	flagAlpha = 8 // multiply AB by alpha (otherwise alpha is 1)
+	flagMask  = 16 // zero where !(mask > 0): mask ≤ 0 (NaN keeps), last (direct products only)
 )
 
 // minParallelFlops is the size of product below which Threads is ignored:
@@ -267,6 +268,31 @@ func DenseGradX(m, n, k int, dy, w, dx []float32) {
 	pool.Put(ctx)
 }
 
+// DenseGradXReLU computes the input gradient of a Dense layer whose input
+// is the output y of a ReLU, through that ReLU: dx = dy·wᵀ, set to 0 where
+// y ≤ 0 (NaN keeps its gradient, as nn's ReLU derivative does), for dy
+// m×n, w k×n, and y and dx m×k, all dense row-major. The ReLU's derivative
+// is applied by the kernel as it stores each tile (the product is never
+// computed transposed, which has no such epilogue).
+func DenseGradXReLU(m, n, k int, dy, w, y, dx []float32) {
+	ctx := pool.Get().(*Context)
+	ctx.DenseGradXReLU(m, n, k, dy, w, y, dx)
+	pool.Put(ctx)
+}
+
+// DenseGradXReLU is like the package-level DenseGradXReLU, using ctx's
+// buffers and Threads.
+func (ctx *Context) DenseGradXReLU(m, n, k int, dy, w, y, dx []float32) {
+	var p problem // field by field: see Sgemm
+	p.transB, p.m, p.n, p.k, p.alpha = true, m, k, n, 1
+	p.a, p.lda, p.b, p.ldb, p.c, p.ldc = dy, max(1, n), w, max(1, n), dx, max(1, k)
+	if m > 0 && k > 0 && len(y) < m*k {
+		panic(fmt.Sprintf("gemm: y has length %d < %d for %d×%d", len(y), m*k, m, k))
+	}
+	p.mask = y
+	ctx.run(&p)
+}
+
 // Sgemm is like the package-level Sgemm, using ctx's buffers and Threads.
 func (ctx *Context) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	// Field by field: a composite literal is built in a temporary and
@@ -318,6 +344,7 @@ type problem struct {
 	ldc            int
 	bias           []float32 // nil: none
 	act            Epilogue
+	mask           []float32 // nil: none; else C's layout, zero C where mask ≤ 0 (see DenseGradXReLU)
 	t              tile // main micro-kernel (see plan)
 	// trans: the product is computed as Cᵀ = op(B)ᵀ·op(A)ᵀ; transA, transB,
 	// m, n, a, lda, b and ldb describe that product, while c, ldc and bias
@@ -547,6 +574,9 @@ func (p *problem) flags(first, last bool) (float32, int) {
 	if last && p.act == ReLU {
 		f |= flagReLU
 	}
+	if last && p.mask != nil {
+		f |= flagMask
+	}
 	return beta, f
 }
 
@@ -614,7 +644,7 @@ func (p *problem) kernel(t tile, i0, m, pc, kc int, b []float32, boff, ldb, bste
 		coff, biasoff = j*p.ldc+i0, i0
 	}
 	macroKernel(t, p.transA, m, kc, p.a, aoff, p.lda, astep, b, boff, ldb, bstep, p.c, coff, p.ldc, n,
-		p.alpha, beta, p.bias, biasoff, flags)
+		p.alpha, beta, p.bias, biasoff, p.mask, flags)
 	if pc+kc == p.k && p.act != None && p.act != ReLU {
 		rows, cols := m, n
 		if t.trans {

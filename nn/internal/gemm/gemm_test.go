@@ -41,6 +41,7 @@ type testCase struct {
 	ldc            int
 	bias           []float32
 	act            Epilogue
+	mask           []float32 // DenseGradXReLU's y (C's shape, dense): C is 0 where mask ≤ 0
 	exact          bool      // integer data: the result must be exact
 	ref, mag       []float64 // cached by reference
 }
@@ -110,6 +111,9 @@ func (tc *testCase) reference() (ref, mag []float64) {
 				s += float64(tc.bias[j])
 				sa += math.Abs(float64(tc.bias[j]))
 			}
+			if tc.mask != nil && tc.mask[i*tc.n+j] <= 0 {
+				s, sa = 0, 0
+			}
 			switch tc.act {
 			case ReLU:
 				s = max(s, 0)
@@ -128,6 +132,17 @@ func (tc *testCase) reference() (ref, mag []float64) {
 // run calls the package under test on a copy of c0 and returns it.
 func (tc *testCase) run(ctx *Context) []float32 {
 	c := append([]float32(nil), tc.c0...)
+	if tc.mask != nil {
+		if tc.transA || !tc.transB || tc.alpha != 1 || tc.beta != 0 || tc.lda != max(1, tc.k) || tc.ldb != max(1, tc.k) || tc.ldc != max(1, tc.n) {
+			panic("test: DenseGradXReLU case with Sgemm-only parameters")
+		}
+		if ctx == nil {
+			DenseGradXReLU(tc.m, tc.k, tc.n, tc.a, tc.b, tc.mask, c)
+		} else {
+			ctx.DenseGradXReLU(tc.m, tc.k, tc.n, tc.a, tc.b, tc.mask, c)
+		}
+		return c
+	}
 	if tc.bias != nil || tc.act != None {
 		if tc.transA || tc.transB || tc.alpha != 1 || tc.beta != 0 || tc.lda != max(1, tc.k) || tc.ldb != max(1, tc.n) || tc.ldc != max(1, tc.n) {
 			panic("test: DenseForward case with Sgemm-only parameters")
@@ -826,4 +841,31 @@ func TestVectorWidthsAgree(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestDenseGradXReLU checks the ReLU's derivative fused into the input
+// gradient's product: zero where y ≤ 0 (−0 included), kept where y > 0 or
+// NaN, with every kernel set and tile, across k-blocks.
+func TestDenseGradXReLU(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	var cases []*testCase
+	for it := range 120 {
+		m := edgeSizes[rng.IntN(len(edgeSizes))]
+		n := edgeSizes[rng.IntN(len(edgeSizes))]
+		k := edgeSizes[rng.IntN(len(edgeSizes))]
+		if it%10 == 0 {
+			k = 260 + rng.IntN(200)
+		}
+		tc := newCase(rng, false, true, m, n, k, valueKind(it%3), false)
+		for i := range tc.c0 {
+			tc.c0[i] = float32(math.NaN()) // not read
+		}
+		tc.mask = make([]float32, m*n)
+		special := []float32{0, float32(math.Copysign(0, -1)), -1, 1, float32(math.NaN()), float32(math.Inf(-1))}
+		for i := range tc.mask {
+			tc.mask[i] = special[rng.IntN(len(special))]
+		}
+		cases = append(cases, tc)
+	}
+	checkAll(t, cases)
 }

@@ -57,9 +57,9 @@ func directTiles() tileSet {
 
 // macroKernel: see macroKernelGeneric. The bounds checks turn a caller bug
 // into a panic rather than a stray read or write in assembly.
-func macroKernel(t tile, colA bool, m, k int, a []float32, aoff, lda, astep int, b []float32, boff, ldb, bstep int, c []float32, coff, ldc, n int, alpha, beta float32, bias []float32, biasoff, flags int) {
+func macroKernel(t tile, colA bool, m, k int, a []float32, aoff, lda, astep int, b []float32, boff, ldb, bstep int, c []float32, coff, ldc, n int, alpha, beta float32, bias []float32, biasoff int, mask []float32, flags int) {
 	if path == pathGeneric {
-		macroKernelGeneric(t, colA, m, k, a, aoff, lda, astep, b, boff, ldb, bstep, c, coff, ldc, n, alpha, beta, bias, biasoff, flags)
+		macroKernelGeneric(t, colA, m, k, a, aoff, lda, astep, b, boff, ldb, bstep, c, coff, ldc, n, alpha, beta, bias, biasoff, mask, flags)
 		return
 	}
 	_ = b[boff+(panels(n, t)-1)*bstep+(k-1)*ldb+t.nr-1]
@@ -78,35 +78,43 @@ func macroKernel(t tile, colA bool, m, k int, a []float32, aoff, lda, astep int,
 	} else {
 		_ = a[aoff+(m-1)*lda+k-1]
 	}
+	var mp *float32
+	if flags&flagMask != 0 {
+		if t.trans {
+			panic("gemm: mask with a transposed product")
+		}
+		_ = mask[coff+(cr-1)*ldc+cc-1]
+		mp = &mask[coff]
+	}
 	pa, pb, pc := &a[aoff], &b[boff], &c[coff]
 	if (t.nr == 48 || t.nr == 32) && path != pathAVX512 {
 		panic("gemm: AVX-512 tile without AVX-512")
 	}
 	switch {
 	case t == tile4x24 && !colA:
-		kernRowA4x24(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, flags)
+		kernRowA4x24(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, mp, flags)
 	case t == tile4x24 && colA:
-		kernColA4x24(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, flags)
+		kernColA4x24(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, mp, flags)
 	case t == tile6x16 && !colA:
-		kernRowA6x16(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, flags)
+		kernRowA6x16(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, mp, flags)
 	case t == tile6x16 && colA:
-		kernColA6x16(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, flags)
+		kernColA6x16(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, mp, flags)
 	case t == tile8x48 && !colA:
-		kernRowA8x48(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, flags)
+		kernRowA8x48(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, mp, flags)
 	case t == tile8x48 && colA:
-		kernColA8x48(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, flags)
+		kernColA8x48(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, mp, flags)
 	case t == tile12x32 && !colA:
-		kernRowA12x32(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, flags)
+		kernRowA12x32(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, mp, flags)
 	case t == tile12x32 && colA:
-		kernColA12x32(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, flags)
+		kernColA12x32(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, mp, flags)
 	case t == tileT4x24 && !colA:
-		kernRowAT4x24(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, flags)
+		kernRowAT4x24(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, mp, flags)
 	case t == tileT4x24 && colA:
-		kernColAT4x24(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, flags)
+		kernColAT4x24(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, mp, flags)
 	case t == tileT6x16 && !colA:
-		kernRowAT6x16(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, flags)
+		kernRowAT6x16(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, mp, flags)
 	case t == tileT6x16 && colA:
-		kernColAT6x16(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, flags)
+		kernColAT6x16(m, k, pa, lda, astep, pb, ldb, bstep, pc, ldc, n, alpha, beta, bp, mp, flags)
 	default:
 		panic("gemm: no kernel for tile")
 	}

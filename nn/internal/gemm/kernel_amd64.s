@@ -70,9 +70,9 @@ DATA lanemask<>+248(SB)/4, $0x00000000
 DATA lanemask<>+252(SB)/4, $0x00000000
 GLOBL lanemask<>(SB), RODATA|NOPTR, $256
 
-// func kernRowA4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+// func kernRowA4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, mask *float32, flags int)
 // Requires: AVX, CMOV, FMA3
-TEXT ·kernRowA4x24(SB), NOSPLIT, $40-112
+TEXT ·kernRowA4x24(SB), NOSPLIT, $40-120
 	MOVQ b+40(FP), AX
 	MOVQ AX, (SP)
 	MOVQ c+64(FP), AX
@@ -236,7 +236,7 @@ kernRowA4x24_full_epi:
 	MOVQ         ldc+72(FP), R8
 	SHLQ         $0x02, R8
 	LEAQ         (R8)(R8*2), R9
-	MOVQ         flags+104(FP), R10
+	MOVQ         flags+112(FP), R10
 	TESTQ        $0x00000008, R10
 	JZ           kernRowA4x24_full_noalpha
 	VBROADCASTSS alpha+88(FP), Y12
@@ -308,6 +308,38 @@ kernRowA4x24_full_f_nobias:
 	VMAXPS Y11, Y12, Y11
 
 kernRowA4x24_full_f_norelu:
+	TESTQ  $0x00000010, R10
+	JZ     kernRowA4x24_full_f_nomask
+	MOVQ   mask+104(FP), R10
+	SUBQ   c+64(FP), R10
+	ADDQ   DI, R10
+	VXORPS Y12, Y12, Y12
+	VCMPPS $0x19, (R10), Y12, Y13
+	VANDPS Y13, Y0, Y0
+	VCMPPS $0x19, 32(R10), Y12, Y13
+	VANDPS Y13, Y1, Y1
+	VCMPPS $0x19, 64(R10), Y12, Y13
+	VANDPS Y13, Y2, Y2
+	VCMPPS $0x19, (R10)(R8*1), Y12, Y13
+	VANDPS Y13, Y3, Y3
+	VCMPPS $0x19, 32(R10)(R8*1), Y12, Y13
+	VANDPS Y13, Y4, Y4
+	VCMPPS $0x19, 64(R10)(R8*1), Y12, Y13
+	VANDPS Y13, Y5, Y5
+	VCMPPS $0x19, (R10)(R8*2), Y12, Y13
+	VANDPS Y13, Y6, Y6
+	VCMPPS $0x19, 32(R10)(R8*2), Y12, Y13
+	VANDPS Y13, Y7, Y7
+	VCMPPS $0x19, 64(R10)(R8*2), Y12, Y13
+	VANDPS Y13, Y8, Y8
+	VCMPPS $0x19, (R10)(R9*1), Y12, Y13
+	VANDPS Y13, Y9, Y9
+	VCMPPS $0x19, 32(R10)(R9*1), Y12, Y13
+	VANDPS Y13, Y10, Y10
+	VCMPPS $0x19, 64(R10)(R9*1), Y12, Y13
+	VANDPS Y13, Y11, Y11
+
+kernRowA4x24_full_f_nomask:
 	VMOVUPS Y0, (DI)
 	VMOVUPS Y1, 32(DI)
 	VMOVUPS Y2, 64(DI)
@@ -399,6 +431,53 @@ kernRowA4x24_full_p_nobias:
 	VMAXPS Y11, Y12, Y11
 
 kernRowA4x24_full_p_norelu:
+	TESTQ      $0x00000010, R10
+	JZ         kernRowA4x24_full_p_nomask
+	MOVQ       mask+104(FP), R10
+	SUBQ       c+64(FP), R10
+	ADDQ       DI, R10
+	VXORPS     Y12, Y12, Y12
+	VMOVUPS    (R12), Y13
+	VMASKMOVPS (R10), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y0, Y0
+	VMASKMOVPS (R10)(R8*1), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y3, Y3
+	VMASKMOVPS (R10)(R8*2), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y6, Y6
+	VMASKMOVPS (R10)(R9*1), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y9, Y9
+	VMOVUPS    32(R12), Y13
+	VMASKMOVPS 32(R10), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y1, Y1
+	VMASKMOVPS 32(R10)(R8*1), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y4, Y4
+	VMASKMOVPS 32(R10)(R8*2), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y7, Y7
+	VMASKMOVPS 32(R10)(R9*1), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y10, Y10
+	VMOVUPS    64(R12), Y13
+	VMASKMOVPS 64(R10), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y2, Y2
+	VMASKMOVPS 64(R10)(R8*1), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y5, Y5
+	VMASKMOVPS 64(R10)(R8*2), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y8, Y8
+	VMASKMOVPS 64(R10)(R9*1), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y11, Y11
+
+kernRowA4x24_full_p_nomask:
 	MOVQ    R11, R10
 	SHRQ    $0x03, R10
 	ANDQ    $0x00000007, R11
@@ -851,7 +930,7 @@ kernRowA4x24_r3_epi:
 	MOVQ         ldc+72(FP), BX
 	SHLQ         $0x02, BX
 	LEAQ         (BX)(BX*2), SI
-	MOVQ         flags+104(FP), SI
+	MOVQ         flags+112(FP), SI
 	TESTQ        $0x00000008, SI
 	JZ           kernRowA4x24_r3_noalpha
 	VBROADCASTSS alpha+88(FP), Y9
@@ -911,6 +990,32 @@ kernRowA4x24_r3_f_nobias:
 	VMAXPS Y8, Y9, Y8
 
 kernRowA4x24_r3_f_norelu:
+	TESTQ  $0x00000010, SI
+	JZ     kernRowA4x24_r3_f_nomask
+	MOVQ   mask+104(FP), SI
+	SUBQ   c+64(FP), SI
+	ADDQ   DX, SI
+	VXORPS Y9, Y9, Y9
+	VCMPPS $0x19, (SI), Y9, Y10
+	VANDPS Y10, Y0, Y0
+	VCMPPS $0x19, 32(SI), Y9, Y10
+	VANDPS Y10, Y1, Y1
+	VCMPPS $0x19, 64(SI), Y9, Y10
+	VANDPS Y10, Y2, Y2
+	VCMPPS $0x19, (SI)(BX*1), Y9, Y10
+	VANDPS Y10, Y3, Y3
+	VCMPPS $0x19, 32(SI)(BX*1), Y9, Y10
+	VANDPS Y10, Y4, Y4
+	VCMPPS $0x19, 64(SI)(BX*1), Y9, Y10
+	VANDPS Y10, Y5, Y5
+	VCMPPS $0x19, (SI)(BX*2), Y9, Y10
+	VANDPS Y10, Y6, Y6
+	VCMPPS $0x19, 32(SI)(BX*2), Y9, Y10
+	VANDPS Y10, Y7, Y7
+	VCMPPS $0x19, 64(SI)(BX*2), Y9, Y10
+	VANDPS Y10, Y8, Y8
+
+kernRowA4x24_r3_f_nomask:
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)
 	VMOVUPS Y2, 64(DX)
@@ -987,6 +1092,44 @@ kernRowA4x24_r3_p_nobias:
 	VMAXPS Y8, Y9, Y8
 
 kernRowA4x24_r3_p_norelu:
+	TESTQ      $0x00000010, SI
+	JZ         kernRowA4x24_r3_p_nomask
+	MOVQ       mask+104(FP), SI
+	SUBQ       c+64(FP), SI
+	ADDQ       DX, SI
+	VXORPS     Y9, Y9, Y9
+	VMOVUPS    (R8), Y10
+	VMASKMOVPS (SI), Y10, Y11
+	VCMPPS     $0x19, Y11, Y9, Y11
+	VANDPS     Y11, Y0, Y0
+	VMASKMOVPS (SI)(BX*1), Y10, Y11
+	VCMPPS     $0x19, Y11, Y9, Y11
+	VANDPS     Y11, Y3, Y3
+	VMASKMOVPS (SI)(BX*2), Y10, Y11
+	VCMPPS     $0x19, Y11, Y9, Y11
+	VANDPS     Y11, Y6, Y6
+	VMOVUPS    32(R8), Y10
+	VMASKMOVPS 32(SI), Y10, Y11
+	VCMPPS     $0x19, Y11, Y9, Y11
+	VANDPS     Y11, Y1, Y1
+	VMASKMOVPS 32(SI)(BX*1), Y10, Y11
+	VCMPPS     $0x19, Y11, Y9, Y11
+	VANDPS     Y11, Y4, Y4
+	VMASKMOVPS 32(SI)(BX*2), Y10, Y11
+	VCMPPS     $0x19, Y11, Y9, Y11
+	VANDPS     Y11, Y7, Y7
+	VMOVUPS    64(R8), Y10
+	VMASKMOVPS 64(SI), Y10, Y11
+	VCMPPS     $0x19, Y11, Y9, Y11
+	VANDPS     Y11, Y2, Y2
+	VMASKMOVPS 64(SI)(BX*1), Y10, Y11
+	VCMPPS     $0x19, Y11, Y9, Y11
+	VANDPS     Y11, Y5, Y5
+	VMASKMOVPS 64(SI)(BX*2), Y10, Y11
+	VCMPPS     $0x19, Y11, Y9, Y11
+	VANDPS     Y11, Y8, Y8
+
+kernRowA4x24_r3_p_nomask:
 	MOVQ    DI, SI
 	SHRQ    $0x03, SI
 	ANDQ    $0x00000007, DI
@@ -1322,7 +1465,7 @@ kernRowA4x24_r2_epi:
 	MOVQ         ldc+72(FP), BX
 	SHLQ         $0x02, BX
 	LEAQ         (BX)(BX*2), SI
-	MOVQ         flags+104(FP), SI
+	MOVQ         flags+112(FP), SI
 	TESTQ        $0x00000008, SI
 	JZ           kernRowA4x24_r2_noalpha
 	VBROADCASTSS alpha+88(FP), Y6
@@ -1370,6 +1513,26 @@ kernRowA4x24_r2_f_nobias:
 	VMAXPS Y5, Y6, Y5
 
 kernRowA4x24_r2_f_norelu:
+	TESTQ  $0x00000010, SI
+	JZ     kernRowA4x24_r2_f_nomask
+	MOVQ   mask+104(FP), SI
+	SUBQ   c+64(FP), SI
+	ADDQ   DX, SI
+	VXORPS Y6, Y6, Y6
+	VCMPPS $0x19, (SI), Y6, Y7
+	VANDPS Y7, Y0, Y0
+	VCMPPS $0x19, 32(SI), Y6, Y7
+	VANDPS Y7, Y1, Y1
+	VCMPPS $0x19, 64(SI), Y6, Y7
+	VANDPS Y7, Y2, Y2
+	VCMPPS $0x19, (SI)(BX*1), Y6, Y7
+	VANDPS Y7, Y3, Y3
+	VCMPPS $0x19, 32(SI)(BX*1), Y6, Y7
+	VANDPS Y7, Y4, Y4
+	VCMPPS $0x19, 64(SI)(BX*1), Y6, Y7
+	VANDPS Y7, Y5, Y5
+
+kernRowA4x24_r2_f_nomask:
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)
 	VMOVUPS Y2, 64(DX)
@@ -1431,6 +1594,35 @@ kernRowA4x24_r2_p_nobias:
 	VMAXPS Y5, Y6, Y5
 
 kernRowA4x24_r2_p_norelu:
+	TESTQ      $0x00000010, SI
+	JZ         kernRowA4x24_r2_p_nomask
+	MOVQ       mask+104(FP), SI
+	SUBQ       c+64(FP), SI
+	ADDQ       DX, SI
+	VXORPS     Y6, Y6, Y6
+	VMOVUPS    (R8), Y7
+	VMASKMOVPS (SI), Y7, Y8
+	VCMPPS     $0x19, Y8, Y6, Y8
+	VANDPS     Y8, Y0, Y0
+	VMASKMOVPS (SI)(BX*1), Y7, Y8
+	VCMPPS     $0x19, Y8, Y6, Y8
+	VANDPS     Y8, Y3, Y3
+	VMOVUPS    32(R8), Y7
+	VMASKMOVPS 32(SI), Y7, Y8
+	VCMPPS     $0x19, Y8, Y6, Y8
+	VANDPS     Y8, Y1, Y1
+	VMASKMOVPS 32(SI)(BX*1), Y7, Y8
+	VCMPPS     $0x19, Y8, Y6, Y8
+	VANDPS     Y8, Y4, Y4
+	VMOVUPS    64(R8), Y7
+	VMASKMOVPS 64(SI), Y7, Y8
+	VCMPPS     $0x19, Y8, Y6, Y8
+	VANDPS     Y8, Y2, Y2
+	VMASKMOVPS 64(SI)(BX*1), Y7, Y8
+	VCMPPS     $0x19, Y8, Y6, Y8
+	VANDPS     Y8, Y5, Y5
+
+kernRowA4x24_r2_p_nomask:
 	MOVQ    DI, SI
 	SHRQ    $0x03, SI
 	ANDQ    $0x00000007, DI
@@ -1664,7 +1856,7 @@ kernRowA4x24_r1_epi:
 	MOVQ         ldc+72(FP), BX
 	SHLQ         $0x02, BX
 	LEAQ         (BX)(BX*2), BX
-	MOVQ         flags+104(FP), BX
+	MOVQ         flags+112(FP), BX
 	TESTQ        $0x00000008, BX
 	JZ           kernRowA4x24_r1_noalpha
 	VBROADCASTSS alpha+88(FP), Y3
@@ -1700,6 +1892,20 @@ kernRowA4x24_r1_f_nobias:
 	VMAXPS Y2, Y3, Y2
 
 kernRowA4x24_r1_f_norelu:
+	TESTQ  $0x00000010, BX
+	JZ     kernRowA4x24_r1_f_nomask
+	MOVQ   mask+104(FP), BX
+	SUBQ   c+64(FP), BX
+	ADDQ   DX, BX
+	VXORPS Y3, Y3, Y3
+	VCMPPS $0x19, (BX), Y3, Y4
+	VANDPS Y4, Y0, Y0
+	VCMPPS $0x19, 32(BX), Y3, Y4
+	VANDPS Y4, Y1, Y1
+	VCMPPS $0x19, 64(BX), Y3, Y4
+	VANDPS Y4, Y2, Y2
+
+kernRowA4x24_r1_f_nomask:
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)
 	VMOVUPS Y2, 64(DX)
@@ -1746,6 +1952,26 @@ kernRowA4x24_r1_p_nobias:
 	VMAXPS Y2, Y3, Y2
 
 kernRowA4x24_r1_p_norelu:
+	TESTQ      $0x00000010, BX
+	JZ         kernRowA4x24_r1_p_nomask
+	MOVQ       mask+104(FP), BX
+	SUBQ       c+64(FP), BX
+	ADDQ       DX, BX
+	VXORPS     Y3, Y3, Y3
+	VMOVUPS    (DI), Y4
+	VMASKMOVPS (BX), Y4, Y5
+	VCMPPS     $0x19, Y5, Y3, Y5
+	VANDPS     Y5, Y0, Y0
+	VMOVUPS    32(DI), Y4
+	VMASKMOVPS 32(BX), Y4, Y5
+	VCMPPS     $0x19, Y5, Y3, Y5
+	VANDPS     Y5, Y1, Y1
+	VMOVUPS    64(DI), Y4
+	VMASKMOVPS 64(BX), Y4, Y5
+	VCMPPS     $0x19, Y5, Y3, Y5
+	VANDPS     Y5, Y2, Y2
+
+kernRowA4x24_r1_p_nomask:
 	MOVQ    SI, BX
 	SHRQ    $0x03, BX
 	ANDQ    $0x00000007, SI
@@ -1843,9 +2069,9 @@ kernRowA4x24_done:
 	VZEROUPPER
 	RET
 
-// func kernColA4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+// func kernColA4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, mask *float32, flags int)
 // Requires: AVX, CMOV, FMA3
-TEXT ·kernColA4x24(SB), NOSPLIT, $40-112
+TEXT ·kernColA4x24(SB), NOSPLIT, $40-120
 	MOVQ b+40(FP), AX
 	MOVQ AX, (SP)
 	MOVQ c+64(FP), AX
@@ -2009,7 +2235,7 @@ kernColA4x24_full_epi:
 	MOVQ         ldc+72(FP), R8
 	SHLQ         $0x02, R8
 	LEAQ         (R8)(R8*2), R9
-	MOVQ         flags+104(FP), R10
+	MOVQ         flags+112(FP), R10
 	TESTQ        $0x00000008, R10
 	JZ           kernColA4x24_full_noalpha
 	VBROADCASTSS alpha+88(FP), Y12
@@ -2081,6 +2307,38 @@ kernColA4x24_full_f_nobias:
 	VMAXPS Y11, Y12, Y11
 
 kernColA4x24_full_f_norelu:
+	TESTQ  $0x00000010, R10
+	JZ     kernColA4x24_full_f_nomask
+	MOVQ   mask+104(FP), R10
+	SUBQ   c+64(FP), R10
+	ADDQ   DI, R10
+	VXORPS Y12, Y12, Y12
+	VCMPPS $0x19, (R10), Y12, Y13
+	VANDPS Y13, Y0, Y0
+	VCMPPS $0x19, 32(R10), Y12, Y13
+	VANDPS Y13, Y1, Y1
+	VCMPPS $0x19, 64(R10), Y12, Y13
+	VANDPS Y13, Y2, Y2
+	VCMPPS $0x19, (R10)(R8*1), Y12, Y13
+	VANDPS Y13, Y3, Y3
+	VCMPPS $0x19, 32(R10)(R8*1), Y12, Y13
+	VANDPS Y13, Y4, Y4
+	VCMPPS $0x19, 64(R10)(R8*1), Y12, Y13
+	VANDPS Y13, Y5, Y5
+	VCMPPS $0x19, (R10)(R8*2), Y12, Y13
+	VANDPS Y13, Y6, Y6
+	VCMPPS $0x19, 32(R10)(R8*2), Y12, Y13
+	VANDPS Y13, Y7, Y7
+	VCMPPS $0x19, 64(R10)(R8*2), Y12, Y13
+	VANDPS Y13, Y8, Y8
+	VCMPPS $0x19, (R10)(R9*1), Y12, Y13
+	VANDPS Y13, Y9, Y9
+	VCMPPS $0x19, 32(R10)(R9*1), Y12, Y13
+	VANDPS Y13, Y10, Y10
+	VCMPPS $0x19, 64(R10)(R9*1), Y12, Y13
+	VANDPS Y13, Y11, Y11
+
+kernColA4x24_full_f_nomask:
 	VMOVUPS Y0, (DI)
 	VMOVUPS Y1, 32(DI)
 	VMOVUPS Y2, 64(DI)
@@ -2172,6 +2430,53 @@ kernColA4x24_full_p_nobias:
 	VMAXPS Y11, Y12, Y11
 
 kernColA4x24_full_p_norelu:
+	TESTQ      $0x00000010, R10
+	JZ         kernColA4x24_full_p_nomask
+	MOVQ       mask+104(FP), R10
+	SUBQ       c+64(FP), R10
+	ADDQ       DI, R10
+	VXORPS     Y12, Y12, Y12
+	VMOVUPS    (R12), Y13
+	VMASKMOVPS (R10), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y0, Y0
+	VMASKMOVPS (R10)(R8*1), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y3, Y3
+	VMASKMOVPS (R10)(R8*2), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y6, Y6
+	VMASKMOVPS (R10)(R9*1), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y9, Y9
+	VMOVUPS    32(R12), Y13
+	VMASKMOVPS 32(R10), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y1, Y1
+	VMASKMOVPS 32(R10)(R8*1), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y4, Y4
+	VMASKMOVPS 32(R10)(R8*2), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y7, Y7
+	VMASKMOVPS 32(R10)(R9*1), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y10, Y10
+	VMOVUPS    64(R12), Y13
+	VMASKMOVPS 64(R10), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y2, Y2
+	VMASKMOVPS 64(R10)(R8*1), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y5, Y5
+	VMASKMOVPS 64(R10)(R8*2), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y8, Y8
+	VMASKMOVPS 64(R10)(R9*1), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y11, Y11
+
+kernColA4x24_full_p_nomask:
 	MOVQ    R11, R10
 	SHRQ    $0x03, R10
 	ANDQ    $0x00000007, R11
@@ -2624,7 +2929,7 @@ kernColA4x24_r3_epi:
 	MOVQ         ldc+72(FP), BX
 	SHLQ         $0x02, BX
 	LEAQ         (BX)(BX*2), SI
-	MOVQ         flags+104(FP), SI
+	MOVQ         flags+112(FP), SI
 	TESTQ        $0x00000008, SI
 	JZ           kernColA4x24_r3_noalpha
 	VBROADCASTSS alpha+88(FP), Y9
@@ -2684,6 +2989,32 @@ kernColA4x24_r3_f_nobias:
 	VMAXPS Y8, Y9, Y8
 
 kernColA4x24_r3_f_norelu:
+	TESTQ  $0x00000010, SI
+	JZ     kernColA4x24_r3_f_nomask
+	MOVQ   mask+104(FP), SI
+	SUBQ   c+64(FP), SI
+	ADDQ   DX, SI
+	VXORPS Y9, Y9, Y9
+	VCMPPS $0x19, (SI), Y9, Y10
+	VANDPS Y10, Y0, Y0
+	VCMPPS $0x19, 32(SI), Y9, Y10
+	VANDPS Y10, Y1, Y1
+	VCMPPS $0x19, 64(SI), Y9, Y10
+	VANDPS Y10, Y2, Y2
+	VCMPPS $0x19, (SI)(BX*1), Y9, Y10
+	VANDPS Y10, Y3, Y3
+	VCMPPS $0x19, 32(SI)(BX*1), Y9, Y10
+	VANDPS Y10, Y4, Y4
+	VCMPPS $0x19, 64(SI)(BX*1), Y9, Y10
+	VANDPS Y10, Y5, Y5
+	VCMPPS $0x19, (SI)(BX*2), Y9, Y10
+	VANDPS Y10, Y6, Y6
+	VCMPPS $0x19, 32(SI)(BX*2), Y9, Y10
+	VANDPS Y10, Y7, Y7
+	VCMPPS $0x19, 64(SI)(BX*2), Y9, Y10
+	VANDPS Y10, Y8, Y8
+
+kernColA4x24_r3_f_nomask:
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)
 	VMOVUPS Y2, 64(DX)
@@ -2760,6 +3091,44 @@ kernColA4x24_r3_p_nobias:
 	VMAXPS Y8, Y9, Y8
 
 kernColA4x24_r3_p_norelu:
+	TESTQ      $0x00000010, SI
+	JZ         kernColA4x24_r3_p_nomask
+	MOVQ       mask+104(FP), SI
+	SUBQ       c+64(FP), SI
+	ADDQ       DX, SI
+	VXORPS     Y9, Y9, Y9
+	VMOVUPS    (R8), Y10
+	VMASKMOVPS (SI), Y10, Y11
+	VCMPPS     $0x19, Y11, Y9, Y11
+	VANDPS     Y11, Y0, Y0
+	VMASKMOVPS (SI)(BX*1), Y10, Y11
+	VCMPPS     $0x19, Y11, Y9, Y11
+	VANDPS     Y11, Y3, Y3
+	VMASKMOVPS (SI)(BX*2), Y10, Y11
+	VCMPPS     $0x19, Y11, Y9, Y11
+	VANDPS     Y11, Y6, Y6
+	VMOVUPS    32(R8), Y10
+	VMASKMOVPS 32(SI), Y10, Y11
+	VCMPPS     $0x19, Y11, Y9, Y11
+	VANDPS     Y11, Y1, Y1
+	VMASKMOVPS 32(SI)(BX*1), Y10, Y11
+	VCMPPS     $0x19, Y11, Y9, Y11
+	VANDPS     Y11, Y4, Y4
+	VMASKMOVPS 32(SI)(BX*2), Y10, Y11
+	VCMPPS     $0x19, Y11, Y9, Y11
+	VANDPS     Y11, Y7, Y7
+	VMOVUPS    64(R8), Y10
+	VMASKMOVPS 64(SI), Y10, Y11
+	VCMPPS     $0x19, Y11, Y9, Y11
+	VANDPS     Y11, Y2, Y2
+	VMASKMOVPS 64(SI)(BX*1), Y10, Y11
+	VCMPPS     $0x19, Y11, Y9, Y11
+	VANDPS     Y11, Y5, Y5
+	VMASKMOVPS 64(SI)(BX*2), Y10, Y11
+	VCMPPS     $0x19, Y11, Y9, Y11
+	VANDPS     Y11, Y8, Y8
+
+kernColA4x24_r3_p_nomask:
 	MOVQ    DI, SI
 	SHRQ    $0x03, SI
 	ANDQ    $0x00000007, DI
@@ -3095,7 +3464,7 @@ kernColA4x24_r2_epi:
 	MOVQ         ldc+72(FP), BX
 	SHLQ         $0x02, BX
 	LEAQ         (BX)(BX*2), SI
-	MOVQ         flags+104(FP), SI
+	MOVQ         flags+112(FP), SI
 	TESTQ        $0x00000008, SI
 	JZ           kernColA4x24_r2_noalpha
 	VBROADCASTSS alpha+88(FP), Y6
@@ -3143,6 +3512,26 @@ kernColA4x24_r2_f_nobias:
 	VMAXPS Y5, Y6, Y5
 
 kernColA4x24_r2_f_norelu:
+	TESTQ  $0x00000010, SI
+	JZ     kernColA4x24_r2_f_nomask
+	MOVQ   mask+104(FP), SI
+	SUBQ   c+64(FP), SI
+	ADDQ   DX, SI
+	VXORPS Y6, Y6, Y6
+	VCMPPS $0x19, (SI), Y6, Y7
+	VANDPS Y7, Y0, Y0
+	VCMPPS $0x19, 32(SI), Y6, Y7
+	VANDPS Y7, Y1, Y1
+	VCMPPS $0x19, 64(SI), Y6, Y7
+	VANDPS Y7, Y2, Y2
+	VCMPPS $0x19, (SI)(BX*1), Y6, Y7
+	VANDPS Y7, Y3, Y3
+	VCMPPS $0x19, 32(SI)(BX*1), Y6, Y7
+	VANDPS Y7, Y4, Y4
+	VCMPPS $0x19, 64(SI)(BX*1), Y6, Y7
+	VANDPS Y7, Y5, Y5
+
+kernColA4x24_r2_f_nomask:
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)
 	VMOVUPS Y2, 64(DX)
@@ -3204,6 +3593,35 @@ kernColA4x24_r2_p_nobias:
 	VMAXPS Y5, Y6, Y5
 
 kernColA4x24_r2_p_norelu:
+	TESTQ      $0x00000010, SI
+	JZ         kernColA4x24_r2_p_nomask
+	MOVQ       mask+104(FP), SI
+	SUBQ       c+64(FP), SI
+	ADDQ       DX, SI
+	VXORPS     Y6, Y6, Y6
+	VMOVUPS    (R8), Y7
+	VMASKMOVPS (SI), Y7, Y8
+	VCMPPS     $0x19, Y8, Y6, Y8
+	VANDPS     Y8, Y0, Y0
+	VMASKMOVPS (SI)(BX*1), Y7, Y8
+	VCMPPS     $0x19, Y8, Y6, Y8
+	VANDPS     Y8, Y3, Y3
+	VMOVUPS    32(R8), Y7
+	VMASKMOVPS 32(SI), Y7, Y8
+	VCMPPS     $0x19, Y8, Y6, Y8
+	VANDPS     Y8, Y1, Y1
+	VMASKMOVPS 32(SI)(BX*1), Y7, Y8
+	VCMPPS     $0x19, Y8, Y6, Y8
+	VANDPS     Y8, Y4, Y4
+	VMOVUPS    64(R8), Y7
+	VMASKMOVPS 64(SI), Y7, Y8
+	VCMPPS     $0x19, Y8, Y6, Y8
+	VANDPS     Y8, Y2, Y2
+	VMASKMOVPS 64(SI)(BX*1), Y7, Y8
+	VCMPPS     $0x19, Y8, Y6, Y8
+	VANDPS     Y8, Y5, Y5
+
+kernColA4x24_r2_p_nomask:
 	MOVQ    DI, SI
 	SHRQ    $0x03, SI
 	ANDQ    $0x00000007, DI
@@ -3437,7 +3855,7 @@ kernColA4x24_r1_epi:
 	MOVQ         ldc+72(FP), BX
 	SHLQ         $0x02, BX
 	LEAQ         (BX)(BX*2), BX
-	MOVQ         flags+104(FP), BX
+	MOVQ         flags+112(FP), BX
 	TESTQ        $0x00000008, BX
 	JZ           kernColA4x24_r1_noalpha
 	VBROADCASTSS alpha+88(FP), Y3
@@ -3473,6 +3891,20 @@ kernColA4x24_r1_f_nobias:
 	VMAXPS Y2, Y3, Y2
 
 kernColA4x24_r1_f_norelu:
+	TESTQ  $0x00000010, BX
+	JZ     kernColA4x24_r1_f_nomask
+	MOVQ   mask+104(FP), BX
+	SUBQ   c+64(FP), BX
+	ADDQ   DX, BX
+	VXORPS Y3, Y3, Y3
+	VCMPPS $0x19, (BX), Y3, Y4
+	VANDPS Y4, Y0, Y0
+	VCMPPS $0x19, 32(BX), Y3, Y4
+	VANDPS Y4, Y1, Y1
+	VCMPPS $0x19, 64(BX), Y3, Y4
+	VANDPS Y4, Y2, Y2
+
+kernColA4x24_r1_f_nomask:
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)
 	VMOVUPS Y2, 64(DX)
@@ -3519,6 +3951,26 @@ kernColA4x24_r1_p_nobias:
 	VMAXPS Y2, Y3, Y2
 
 kernColA4x24_r1_p_norelu:
+	TESTQ      $0x00000010, BX
+	JZ         kernColA4x24_r1_p_nomask
+	MOVQ       mask+104(FP), BX
+	SUBQ       c+64(FP), BX
+	ADDQ       DX, BX
+	VXORPS     Y3, Y3, Y3
+	VMOVUPS    (DI), Y4
+	VMASKMOVPS (BX), Y4, Y5
+	VCMPPS     $0x19, Y5, Y3, Y5
+	VANDPS     Y5, Y0, Y0
+	VMOVUPS    32(DI), Y4
+	VMASKMOVPS 32(BX), Y4, Y5
+	VCMPPS     $0x19, Y5, Y3, Y5
+	VANDPS     Y5, Y1, Y1
+	VMOVUPS    64(DI), Y4
+	VMASKMOVPS 64(BX), Y4, Y5
+	VCMPPS     $0x19, Y5, Y3, Y5
+	VANDPS     Y5, Y2, Y2
+
+kernColA4x24_r1_p_nomask:
 	MOVQ    SI, BX
 	SHRQ    $0x03, BX
 	ANDQ    $0x00000007, SI
@@ -3616,9 +4068,9 @@ kernColA4x24_done:
 	VZEROUPPER
 	RET
 
-// func kernRowA6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+// func kernRowA6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, mask *float32, flags int)
 // Requires: AVX, CMOV, FMA3
-TEXT ·kernRowA6x16(SB), NOSPLIT, $40-112
+TEXT ·kernRowA6x16(SB), NOSPLIT, $40-120
 	MOVQ b+40(FP), AX
 	MOVQ AX, (SP)
 	MOVQ c+64(FP), AX
@@ -3791,7 +4243,7 @@ kernRowA6x16_full_epi:
 	SHLQ         $0x02, R8
 	LEAQ         (R8)(R8*2), R9
 	LEAQ         (DI)(R8*4), R10
-	MOVQ         flags+104(FP), R11
+	MOVQ         flags+112(FP), R11
 	TESTQ        $0x00000008, R11
 	JZ           kernRowA6x16_full_noalpha
 	VBROADCASTSS alpha+88(FP), Y12
@@ -3863,6 +4315,39 @@ kernRowA6x16_full_f_nobias:
 	VMAXPS Y11, Y12, Y11
 
 kernRowA6x16_full_f_norelu:
+	TESTQ  $0x00000010, R11
+	JZ     kernRowA6x16_full_f_nomask
+	MOVQ   mask+104(FP), R11
+	SUBQ   c+64(FP), R11
+	ADDQ   DI, R11
+	LEAQ   (R11)(R8*4), R12
+	VXORPS Y12, Y12, Y12
+	VCMPPS $0x19, (R11), Y12, Y13
+	VANDPS Y13, Y0, Y0
+	VCMPPS $0x19, 32(R11), Y12, Y13
+	VANDPS Y13, Y1, Y1
+	VCMPPS $0x19, (R11)(R8*1), Y12, Y13
+	VANDPS Y13, Y2, Y2
+	VCMPPS $0x19, 32(R11)(R8*1), Y12, Y13
+	VANDPS Y13, Y3, Y3
+	VCMPPS $0x19, (R11)(R8*2), Y12, Y13
+	VANDPS Y13, Y4, Y4
+	VCMPPS $0x19, 32(R11)(R8*2), Y12, Y13
+	VANDPS Y13, Y5, Y5
+	VCMPPS $0x19, (R11)(R9*1), Y12, Y13
+	VANDPS Y13, Y6, Y6
+	VCMPPS $0x19, 32(R11)(R9*1), Y12, Y13
+	VANDPS Y13, Y7, Y7
+	VCMPPS $0x19, (R12), Y12, Y13
+	VANDPS Y13, Y8, Y8
+	VCMPPS $0x19, 32(R12), Y12, Y13
+	VANDPS Y13, Y9, Y9
+	VCMPPS $0x19, (R12)(R8*1), Y12, Y13
+	VANDPS Y13, Y10, Y10
+	VCMPPS $0x19, 32(R12)(R8*1), Y12, Y13
+	VANDPS Y13, Y11, Y11
+
+kernRowA6x16_full_f_nomask:
 	VMOVUPS Y0, (DI)
 	VMOVUPS Y1, 32(DI)
 	VMOVUPS Y2, (DI)(R8*1)
@@ -3951,6 +4436,53 @@ kernRowA6x16_full_p_nobias:
 	VMAXPS Y11, Y12, Y11
 
 kernRowA6x16_full_p_norelu:
+	TESTQ      $0x00000010, R11
+	JZ         kernRowA6x16_full_p_nomask
+	MOVQ       mask+104(FP), R11
+	SUBQ       c+64(FP), R11
+	ADDQ       DI, R11
+	LEAQ       (R11)(R8*4), R14
+	VXORPS     Y12, Y12, Y12
+	VMOVUPS    (R13), Y13
+	VMASKMOVPS (R11), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y0, Y0
+	VMASKMOVPS (R11)(R8*1), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y2, Y2
+	VMASKMOVPS (R11)(R8*2), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y4, Y4
+	VMASKMOVPS (R11)(R9*1), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y6, Y6
+	VMASKMOVPS (R14), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y8, Y8
+	VMASKMOVPS (R14)(R8*1), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y10, Y10
+	VMOVUPS    32(R13), Y13
+	VMASKMOVPS 32(R11), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y1, Y1
+	VMASKMOVPS 32(R11)(R8*1), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y3, Y3
+	VMASKMOVPS 32(R11)(R8*2), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y5, Y5
+	VMASKMOVPS 32(R11)(R9*1), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y7, Y7
+	VMASKMOVPS 32(R14), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y9, Y9
+	VMASKMOVPS 32(R14)(R8*1), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y11, Y11
+
+kernRowA6x16_full_p_nomask:
 	MOVQ    R12, R11
 	SHRQ    $0x03, R11
 	ANDQ    $0x00000007, R12
@@ -4424,7 +4956,7 @@ kernRowA6x16_r5_epi:
 	SHLQ         $0x02, BX
 	LEAQ         (BX)(BX*2), SI
 	LEAQ         (DX)(BX*4), DI
-	MOVQ         flags+104(FP), R8
+	MOVQ         flags+112(FP), R8
 	TESTQ        $0x00000008, R8
 	JZ           kernRowA6x16_r5_noalpha
 	VBROADCASTSS alpha+88(FP), Y10
@@ -4488,6 +5020,35 @@ kernRowA6x16_r5_f_nobias:
 	VMAXPS Y9, Y10, Y9
 
 kernRowA6x16_r5_f_norelu:
+	TESTQ  $0x00000010, R8
+	JZ     kernRowA6x16_r5_f_nomask
+	MOVQ   mask+104(FP), R8
+	SUBQ   c+64(FP), R8
+	ADDQ   DX, R8
+	LEAQ   (R8)(BX*4), R9
+	VXORPS Y10, Y10, Y10
+	VCMPPS $0x19, (R8), Y10, Y11
+	VANDPS Y11, Y0, Y0
+	VCMPPS $0x19, 32(R8), Y10, Y11
+	VANDPS Y11, Y1, Y1
+	VCMPPS $0x19, (R8)(BX*1), Y10, Y11
+	VANDPS Y11, Y2, Y2
+	VCMPPS $0x19, 32(R8)(BX*1), Y10, Y11
+	VANDPS Y11, Y3, Y3
+	VCMPPS $0x19, (R8)(BX*2), Y10, Y11
+	VANDPS Y11, Y4, Y4
+	VCMPPS $0x19, 32(R8)(BX*2), Y10, Y11
+	VANDPS Y11, Y5, Y5
+	VCMPPS $0x19, (R8)(SI*1), Y10, Y11
+	VANDPS Y11, Y6, Y6
+	VCMPPS $0x19, 32(R8)(SI*1), Y10, Y11
+	VANDPS Y11, Y7, Y7
+	VCMPPS $0x19, (R9), Y10, Y11
+	VANDPS Y11, Y8, Y8
+	VCMPPS $0x19, 32(R9), Y10, Y11
+	VANDPS Y11, Y9, Y9
+
+kernRowA6x16_r5_f_nomask:
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)
 	VMOVUPS Y2, (DX)(BX*1)
@@ -4566,6 +5127,47 @@ kernRowA6x16_r5_p_nobias:
 	VMAXPS Y9, Y10, Y9
 
 kernRowA6x16_r5_p_norelu:
+	TESTQ      $0x00000010, R8
+	JZ         kernRowA6x16_r5_p_nomask
+	MOVQ       mask+104(FP), R8
+	SUBQ       c+64(FP), R8
+	ADDQ       DX, R8
+	LEAQ       (R8)(BX*4), R11
+	VXORPS     Y10, Y10, Y10
+	VMOVUPS    (R10), Y11
+	VMASKMOVPS (R8), Y11, Y12
+	VCMPPS     $0x19, Y12, Y10, Y12
+	VANDPS     Y12, Y0, Y0
+	VMASKMOVPS (R8)(BX*1), Y11, Y12
+	VCMPPS     $0x19, Y12, Y10, Y12
+	VANDPS     Y12, Y2, Y2
+	VMASKMOVPS (R8)(BX*2), Y11, Y12
+	VCMPPS     $0x19, Y12, Y10, Y12
+	VANDPS     Y12, Y4, Y4
+	VMASKMOVPS (R8)(SI*1), Y11, Y12
+	VCMPPS     $0x19, Y12, Y10, Y12
+	VANDPS     Y12, Y6, Y6
+	VMASKMOVPS (R11), Y11, Y12
+	VCMPPS     $0x19, Y12, Y10, Y12
+	VANDPS     Y12, Y8, Y8
+	VMOVUPS    32(R10), Y11
+	VMASKMOVPS 32(R8), Y11, Y12
+	VCMPPS     $0x19, Y12, Y10, Y12
+	VANDPS     Y12, Y1, Y1
+	VMASKMOVPS 32(R8)(BX*1), Y11, Y12
+	VCMPPS     $0x19, Y12, Y10, Y12
+	VANDPS     Y12, Y3, Y3
+	VMASKMOVPS 32(R8)(BX*2), Y11, Y12
+	VCMPPS     $0x19, Y12, Y10, Y12
+	VANDPS     Y12, Y5, Y5
+	VMASKMOVPS 32(R8)(SI*1), Y11, Y12
+	VCMPPS     $0x19, Y12, Y10, Y12
+	VANDPS     Y12, Y7, Y7
+	VMASKMOVPS 32(R11), Y11, Y12
+	VCMPPS     $0x19, Y12, Y10, Y12
+	VANDPS     Y12, Y9, Y9
+
+kernRowA6x16_r5_p_nomask:
 	MOVQ    R9, R8
 	SHRQ    $0x03, R8
 	ANDQ    $0x00000007, R9
@@ -4946,7 +5548,7 @@ kernRowA6x16_r4_epi:
 	MOVQ         ldc+72(FP), BX
 	SHLQ         $0x02, BX
 	LEAQ         (BX)(BX*2), SI
-	MOVQ         flags+104(FP), DI
+	MOVQ         flags+112(FP), DI
 	TESTQ        $0x00000008, DI
 	JZ           kernRowA6x16_r4_noalpha
 	VBROADCASTSS alpha+88(FP), Y8
@@ -5002,6 +5604,30 @@ kernRowA6x16_r4_f_nobias:
 	VMAXPS Y7, Y8, Y7
 
 kernRowA6x16_r4_f_norelu:
+	TESTQ  $0x00000010, DI
+	JZ     kernRowA6x16_r4_f_nomask
+	MOVQ   mask+104(FP), DI
+	SUBQ   c+64(FP), DI
+	ADDQ   DX, DI
+	VXORPS Y8, Y8, Y8
+	VCMPPS $0x19, (DI), Y8, Y9
+	VANDPS Y9, Y0, Y0
+	VCMPPS $0x19, 32(DI), Y8, Y9
+	VANDPS Y9, Y1, Y1
+	VCMPPS $0x19, (DI)(BX*1), Y8, Y9
+	VANDPS Y9, Y2, Y2
+	VCMPPS $0x19, 32(DI)(BX*1), Y8, Y9
+	VANDPS Y9, Y3, Y3
+	VCMPPS $0x19, (DI)(BX*2), Y8, Y9
+	VANDPS Y9, Y4, Y4
+	VCMPPS $0x19, 32(DI)(BX*2), Y8, Y9
+	VANDPS Y9, Y5, Y5
+	VCMPPS $0x19, (DI)(SI*1), Y8, Y9
+	VANDPS Y9, Y6, Y6
+	VCMPPS $0x19, 32(DI)(SI*1), Y8, Y9
+	VANDPS Y9, Y7, Y7
+
+kernRowA6x16_r4_f_nomask:
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)
 	VMOVUPS Y2, (DX)(BX*1)
@@ -5070,6 +5696,40 @@ kernRowA6x16_r4_p_nobias:
 	VMAXPS Y7, Y8, Y7
 
 kernRowA6x16_r4_p_norelu:
+	TESTQ      $0x00000010, DI
+	JZ         kernRowA6x16_r4_p_nomask
+	MOVQ       mask+104(FP), DI
+	SUBQ       c+64(FP), DI
+	ADDQ       DX, DI
+	VXORPS     Y8, Y8, Y8
+	VMOVUPS    (R9), Y9
+	VMASKMOVPS (DI), Y9, Y10
+	VCMPPS     $0x19, Y10, Y8, Y10
+	VANDPS     Y10, Y0, Y0
+	VMASKMOVPS (DI)(BX*1), Y9, Y10
+	VCMPPS     $0x19, Y10, Y8, Y10
+	VANDPS     Y10, Y2, Y2
+	VMASKMOVPS (DI)(BX*2), Y9, Y10
+	VCMPPS     $0x19, Y10, Y8, Y10
+	VANDPS     Y10, Y4, Y4
+	VMASKMOVPS (DI)(SI*1), Y9, Y10
+	VCMPPS     $0x19, Y10, Y8, Y10
+	VANDPS     Y10, Y6, Y6
+	VMOVUPS    32(R9), Y9
+	VMASKMOVPS 32(DI), Y9, Y10
+	VCMPPS     $0x19, Y10, Y8, Y10
+	VANDPS     Y10, Y1, Y1
+	VMASKMOVPS 32(DI)(BX*1), Y9, Y10
+	VCMPPS     $0x19, Y10, Y8, Y10
+	VANDPS     Y10, Y3, Y3
+	VMASKMOVPS 32(DI)(BX*2), Y9, Y10
+	VCMPPS     $0x19, Y10, Y8, Y10
+	VANDPS     Y10, Y5, Y5
+	VMASKMOVPS 32(DI)(SI*1), Y9, Y10
+	VCMPPS     $0x19, Y10, Y8, Y10
+	VANDPS     Y10, Y7, Y7
+
+kernRowA6x16_r4_p_nomask:
 	MOVQ    R8, DI
 	SHRQ    $0x03, DI
 	ANDQ    $0x00000007, R8
@@ -5380,7 +6040,7 @@ kernRowA6x16_r3_epi:
 	MOVQ         ldc+72(FP), BX
 	SHLQ         $0x02, BX
 	LEAQ         (BX)(BX*2), SI
-	MOVQ         flags+104(FP), SI
+	MOVQ         flags+112(FP), SI
 	TESTQ        $0x00000008, SI
 	JZ           kernRowA6x16_r3_noalpha
 	VBROADCASTSS alpha+88(FP), Y6
@@ -5428,6 +6088,26 @@ kernRowA6x16_r3_f_nobias:
 	VMAXPS Y5, Y6, Y5
 
 kernRowA6x16_r3_f_norelu:
+	TESTQ  $0x00000010, SI
+	JZ     kernRowA6x16_r3_f_nomask
+	MOVQ   mask+104(FP), SI
+	SUBQ   c+64(FP), SI
+	ADDQ   DX, SI
+	VXORPS Y6, Y6, Y6
+	VCMPPS $0x19, (SI), Y6, Y7
+	VANDPS Y7, Y0, Y0
+	VCMPPS $0x19, 32(SI), Y6, Y7
+	VANDPS Y7, Y1, Y1
+	VCMPPS $0x19, (SI)(BX*1), Y6, Y7
+	VANDPS Y7, Y2, Y2
+	VCMPPS $0x19, 32(SI)(BX*1), Y6, Y7
+	VANDPS Y7, Y3, Y3
+	VCMPPS $0x19, (SI)(BX*2), Y6, Y7
+	VANDPS Y7, Y4, Y4
+	VCMPPS $0x19, 32(SI)(BX*2), Y6, Y7
+	VANDPS Y7, Y5, Y5
+
+kernRowA6x16_r3_f_nomask:
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)
 	VMOVUPS Y2, (DX)(BX*1)
@@ -5486,6 +6166,34 @@ kernRowA6x16_r3_p_nobias:
 	VMAXPS Y5, Y6, Y5
 
 kernRowA6x16_r3_p_norelu:
+	TESTQ      $0x00000010, SI
+	JZ         kernRowA6x16_r3_p_nomask
+	MOVQ       mask+104(FP), SI
+	SUBQ       c+64(FP), SI
+	ADDQ       DX, SI
+	VXORPS     Y6, Y6, Y6
+	VMOVUPS    (R8), Y7
+	VMASKMOVPS (SI), Y7, Y8
+	VCMPPS     $0x19, Y8, Y6, Y8
+	VANDPS     Y8, Y0, Y0
+	VMASKMOVPS (SI)(BX*1), Y7, Y8
+	VCMPPS     $0x19, Y8, Y6, Y8
+	VANDPS     Y8, Y2, Y2
+	VMASKMOVPS (SI)(BX*2), Y7, Y8
+	VCMPPS     $0x19, Y8, Y6, Y8
+	VANDPS     Y8, Y4, Y4
+	VMOVUPS    32(R8), Y7
+	VMASKMOVPS 32(SI), Y7, Y8
+	VCMPPS     $0x19, Y8, Y6, Y8
+	VANDPS     Y8, Y1, Y1
+	VMASKMOVPS 32(SI)(BX*1), Y7, Y8
+	VCMPPS     $0x19, Y8, Y6, Y8
+	VANDPS     Y8, Y3, Y3
+	VMASKMOVPS 32(SI)(BX*2), Y7, Y8
+	VCMPPS     $0x19, Y8, Y6, Y8
+	VANDPS     Y8, Y5, Y5
+
+kernRowA6x16_r3_p_nomask:
 	MOVQ    DI, SI
 	SHRQ    $0x03, SI
 	ANDQ    $0x00000007, DI
@@ -5726,7 +6434,7 @@ kernRowA6x16_r2_epi:
 	MOVQ         ldc+72(FP), BX
 	SHLQ         $0x02, BX
 	LEAQ         (BX)(BX*2), SI
-	MOVQ         flags+104(FP), SI
+	MOVQ         flags+112(FP), SI
 	TESTQ        $0x00000008, SI
 	JZ           kernRowA6x16_r2_noalpha
 	VBROADCASTSS alpha+88(FP), Y4
@@ -5766,6 +6474,22 @@ kernRowA6x16_r2_f_nobias:
 	VMAXPS Y3, Y4, Y3
 
 kernRowA6x16_r2_f_norelu:
+	TESTQ  $0x00000010, SI
+	JZ     kernRowA6x16_r2_f_nomask
+	MOVQ   mask+104(FP), SI
+	SUBQ   c+64(FP), SI
+	ADDQ   DX, SI
+	VXORPS Y4, Y4, Y4
+	VCMPPS $0x19, (SI), Y4, Y5
+	VANDPS Y5, Y0, Y0
+	VCMPPS $0x19, 32(SI), Y4, Y5
+	VANDPS Y5, Y1, Y1
+	VCMPPS $0x19, (SI)(BX*1), Y4, Y5
+	VANDPS Y5, Y2, Y2
+	VCMPPS $0x19, 32(SI)(BX*1), Y4, Y5
+	VANDPS Y5, Y3, Y3
+
+kernRowA6x16_r2_f_nomask:
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)
 	VMOVUPS Y2, (DX)(BX*1)
@@ -5814,6 +6538,28 @@ kernRowA6x16_r2_p_nobias:
 	VMAXPS Y3, Y4, Y3
 
 kernRowA6x16_r2_p_norelu:
+	TESTQ      $0x00000010, SI
+	JZ         kernRowA6x16_r2_p_nomask
+	MOVQ       mask+104(FP), SI
+	SUBQ       c+64(FP), SI
+	ADDQ       DX, SI
+	VXORPS     Y4, Y4, Y4
+	VMOVUPS    (R8), Y5
+	VMASKMOVPS (SI), Y5, Y6
+	VCMPPS     $0x19, Y6, Y4, Y6
+	VANDPS     Y6, Y0, Y0
+	VMASKMOVPS (SI)(BX*1), Y5, Y6
+	VCMPPS     $0x19, Y6, Y4, Y6
+	VANDPS     Y6, Y2, Y2
+	VMOVUPS    32(R8), Y5
+	VMASKMOVPS 32(SI), Y5, Y6
+	VCMPPS     $0x19, Y6, Y4, Y6
+	VANDPS     Y6, Y1, Y1
+	VMASKMOVPS 32(SI)(BX*1), Y5, Y6
+	VCMPPS     $0x19, Y6, Y4, Y6
+	VANDPS     Y6, Y3, Y3
+
+kernRowA6x16_r2_p_nomask:
 	MOVQ    DI, SI
 	SHRQ    $0x03, SI
 	ANDQ    $0x00000007, DI
@@ -5984,7 +6730,7 @@ kernRowA6x16_r1_epi:
 	MOVQ         ldc+72(FP), BX
 	SHLQ         $0x02, BX
 	LEAQ         (BX)(BX*2), BX
-	MOVQ         flags+104(FP), BX
+	MOVQ         flags+112(FP), BX
 	TESTQ        $0x00000008, BX
 	JZ           kernRowA6x16_r1_noalpha
 	VBROADCASTSS alpha+88(FP), Y2
@@ -6016,6 +6762,18 @@ kernRowA6x16_r1_f_nobias:
 	VMAXPS Y1, Y2, Y1
 
 kernRowA6x16_r1_f_norelu:
+	TESTQ  $0x00000010, BX
+	JZ     kernRowA6x16_r1_f_nomask
+	MOVQ   mask+104(FP), BX
+	SUBQ   c+64(FP), BX
+	ADDQ   DX, BX
+	VXORPS Y2, Y2, Y2
+	VCMPPS $0x19, (BX), Y2, Y3
+	VANDPS Y3, Y0, Y0
+	VCMPPS $0x19, 32(BX), Y2, Y3
+	VANDPS Y3, Y1, Y1
+
+kernRowA6x16_r1_f_nomask:
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)
 	JMP     kernRowA6x16_r1_end
@@ -6054,6 +6812,22 @@ kernRowA6x16_r1_p_nobias:
 	VMAXPS Y1, Y2, Y1
 
 kernRowA6x16_r1_p_norelu:
+	TESTQ      $0x00000010, BX
+	JZ         kernRowA6x16_r1_p_nomask
+	MOVQ       mask+104(FP), BX
+	SUBQ       c+64(FP), BX
+	ADDQ       DX, BX
+	VXORPS     Y2, Y2, Y2
+	VMOVUPS    (DI), Y3
+	VMASKMOVPS (BX), Y3, Y4
+	VCMPPS     $0x19, Y4, Y2, Y4
+	VANDPS     Y4, Y0, Y0
+	VMOVUPS    32(DI), Y3
+	VMASKMOVPS 32(BX), Y3, Y4
+	VCMPPS     $0x19, Y4, Y2, Y4
+	VANDPS     Y4, Y1, Y1
+
+kernRowA6x16_r1_p_nomask:
 	MOVQ    SI, BX
 	SHRQ    $0x03, BX
 	ANDQ    $0x00000007, SI
@@ -6125,9 +6899,9 @@ kernRowA6x16_done:
 	VZEROUPPER
 	RET
 
-// func kernColA6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+// func kernColA6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, mask *float32, flags int)
 // Requires: AVX, CMOV, FMA3
-TEXT ·kernColA6x16(SB), NOSPLIT, $40-112
+TEXT ·kernColA6x16(SB), NOSPLIT, $40-120
 	MOVQ b+40(FP), AX
 	MOVQ AX, (SP)
 	MOVQ c+64(FP), AX
@@ -6297,7 +7071,7 @@ kernColA6x16_full_epi:
 	SHLQ         $0x02, R8
 	LEAQ         (R8)(R8*2), R9
 	LEAQ         (DI)(R8*4), R10
-	MOVQ         flags+104(FP), R11
+	MOVQ         flags+112(FP), R11
 	TESTQ        $0x00000008, R11
 	JZ           kernColA6x16_full_noalpha
 	VBROADCASTSS alpha+88(FP), Y12
@@ -6369,6 +7143,39 @@ kernColA6x16_full_f_nobias:
 	VMAXPS Y11, Y12, Y11
 
 kernColA6x16_full_f_norelu:
+	TESTQ  $0x00000010, R11
+	JZ     kernColA6x16_full_f_nomask
+	MOVQ   mask+104(FP), R11
+	SUBQ   c+64(FP), R11
+	ADDQ   DI, R11
+	LEAQ   (R11)(R8*4), R12
+	VXORPS Y12, Y12, Y12
+	VCMPPS $0x19, (R11), Y12, Y13
+	VANDPS Y13, Y0, Y0
+	VCMPPS $0x19, 32(R11), Y12, Y13
+	VANDPS Y13, Y1, Y1
+	VCMPPS $0x19, (R11)(R8*1), Y12, Y13
+	VANDPS Y13, Y2, Y2
+	VCMPPS $0x19, 32(R11)(R8*1), Y12, Y13
+	VANDPS Y13, Y3, Y3
+	VCMPPS $0x19, (R11)(R8*2), Y12, Y13
+	VANDPS Y13, Y4, Y4
+	VCMPPS $0x19, 32(R11)(R8*2), Y12, Y13
+	VANDPS Y13, Y5, Y5
+	VCMPPS $0x19, (R11)(R9*1), Y12, Y13
+	VANDPS Y13, Y6, Y6
+	VCMPPS $0x19, 32(R11)(R9*1), Y12, Y13
+	VANDPS Y13, Y7, Y7
+	VCMPPS $0x19, (R12), Y12, Y13
+	VANDPS Y13, Y8, Y8
+	VCMPPS $0x19, 32(R12), Y12, Y13
+	VANDPS Y13, Y9, Y9
+	VCMPPS $0x19, (R12)(R8*1), Y12, Y13
+	VANDPS Y13, Y10, Y10
+	VCMPPS $0x19, 32(R12)(R8*1), Y12, Y13
+	VANDPS Y13, Y11, Y11
+
+kernColA6x16_full_f_nomask:
 	VMOVUPS Y0, (DI)
 	VMOVUPS Y1, 32(DI)
 	VMOVUPS Y2, (DI)(R8*1)
@@ -6457,6 +7264,53 @@ kernColA6x16_full_p_nobias:
 	VMAXPS Y11, Y12, Y11
 
 kernColA6x16_full_p_norelu:
+	TESTQ      $0x00000010, R11
+	JZ         kernColA6x16_full_p_nomask
+	MOVQ       mask+104(FP), R11
+	SUBQ       c+64(FP), R11
+	ADDQ       DI, R11
+	LEAQ       (R11)(R8*4), R14
+	VXORPS     Y12, Y12, Y12
+	VMOVUPS    (R13), Y13
+	VMASKMOVPS (R11), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y0, Y0
+	VMASKMOVPS (R11)(R8*1), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y2, Y2
+	VMASKMOVPS (R11)(R8*2), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y4, Y4
+	VMASKMOVPS (R11)(R9*1), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y6, Y6
+	VMASKMOVPS (R14), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y8, Y8
+	VMASKMOVPS (R14)(R8*1), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y10, Y10
+	VMOVUPS    32(R13), Y13
+	VMASKMOVPS 32(R11), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y1, Y1
+	VMASKMOVPS 32(R11)(R8*1), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y3, Y3
+	VMASKMOVPS 32(R11)(R8*2), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y5, Y5
+	VMASKMOVPS 32(R11)(R9*1), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y7, Y7
+	VMASKMOVPS 32(R14), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y9, Y9
+	VMASKMOVPS 32(R14)(R8*1), Y13, Y14
+	VCMPPS     $0x19, Y14, Y12, Y14
+	VANDPS     Y14, Y11, Y11
+
+kernColA6x16_full_p_nomask:
 	MOVQ    R12, R11
 	SHRQ    $0x03, R11
 	ANDQ    $0x00000007, R12
@@ -6927,7 +7781,7 @@ kernColA6x16_r5_epi:
 	SHLQ         $0x02, BX
 	LEAQ         (BX)(BX*2), SI
 	LEAQ         (DX)(BX*4), DI
-	MOVQ         flags+104(FP), R8
+	MOVQ         flags+112(FP), R8
 	TESTQ        $0x00000008, R8
 	JZ           kernColA6x16_r5_noalpha
 	VBROADCASTSS alpha+88(FP), Y10
@@ -6991,6 +7845,35 @@ kernColA6x16_r5_f_nobias:
 	VMAXPS Y9, Y10, Y9
 
 kernColA6x16_r5_f_norelu:
+	TESTQ  $0x00000010, R8
+	JZ     kernColA6x16_r5_f_nomask
+	MOVQ   mask+104(FP), R8
+	SUBQ   c+64(FP), R8
+	ADDQ   DX, R8
+	LEAQ   (R8)(BX*4), R9
+	VXORPS Y10, Y10, Y10
+	VCMPPS $0x19, (R8), Y10, Y11
+	VANDPS Y11, Y0, Y0
+	VCMPPS $0x19, 32(R8), Y10, Y11
+	VANDPS Y11, Y1, Y1
+	VCMPPS $0x19, (R8)(BX*1), Y10, Y11
+	VANDPS Y11, Y2, Y2
+	VCMPPS $0x19, 32(R8)(BX*1), Y10, Y11
+	VANDPS Y11, Y3, Y3
+	VCMPPS $0x19, (R8)(BX*2), Y10, Y11
+	VANDPS Y11, Y4, Y4
+	VCMPPS $0x19, 32(R8)(BX*2), Y10, Y11
+	VANDPS Y11, Y5, Y5
+	VCMPPS $0x19, (R8)(SI*1), Y10, Y11
+	VANDPS Y11, Y6, Y6
+	VCMPPS $0x19, 32(R8)(SI*1), Y10, Y11
+	VANDPS Y11, Y7, Y7
+	VCMPPS $0x19, (R9), Y10, Y11
+	VANDPS Y11, Y8, Y8
+	VCMPPS $0x19, 32(R9), Y10, Y11
+	VANDPS Y11, Y9, Y9
+
+kernColA6x16_r5_f_nomask:
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)
 	VMOVUPS Y2, (DX)(BX*1)
@@ -7069,6 +7952,47 @@ kernColA6x16_r5_p_nobias:
 	VMAXPS Y9, Y10, Y9
 
 kernColA6x16_r5_p_norelu:
+	TESTQ      $0x00000010, R8
+	JZ         kernColA6x16_r5_p_nomask
+	MOVQ       mask+104(FP), R8
+	SUBQ       c+64(FP), R8
+	ADDQ       DX, R8
+	LEAQ       (R8)(BX*4), R11
+	VXORPS     Y10, Y10, Y10
+	VMOVUPS    (R10), Y11
+	VMASKMOVPS (R8), Y11, Y12
+	VCMPPS     $0x19, Y12, Y10, Y12
+	VANDPS     Y12, Y0, Y0
+	VMASKMOVPS (R8)(BX*1), Y11, Y12
+	VCMPPS     $0x19, Y12, Y10, Y12
+	VANDPS     Y12, Y2, Y2
+	VMASKMOVPS (R8)(BX*2), Y11, Y12
+	VCMPPS     $0x19, Y12, Y10, Y12
+	VANDPS     Y12, Y4, Y4
+	VMASKMOVPS (R8)(SI*1), Y11, Y12
+	VCMPPS     $0x19, Y12, Y10, Y12
+	VANDPS     Y12, Y6, Y6
+	VMASKMOVPS (R11), Y11, Y12
+	VCMPPS     $0x19, Y12, Y10, Y12
+	VANDPS     Y12, Y8, Y8
+	VMOVUPS    32(R10), Y11
+	VMASKMOVPS 32(R8), Y11, Y12
+	VCMPPS     $0x19, Y12, Y10, Y12
+	VANDPS     Y12, Y1, Y1
+	VMASKMOVPS 32(R8)(BX*1), Y11, Y12
+	VCMPPS     $0x19, Y12, Y10, Y12
+	VANDPS     Y12, Y3, Y3
+	VMASKMOVPS 32(R8)(BX*2), Y11, Y12
+	VCMPPS     $0x19, Y12, Y10, Y12
+	VANDPS     Y12, Y5, Y5
+	VMASKMOVPS 32(R8)(SI*1), Y11, Y12
+	VCMPPS     $0x19, Y12, Y10, Y12
+	VANDPS     Y12, Y7, Y7
+	VMASKMOVPS 32(R11), Y11, Y12
+	VCMPPS     $0x19, Y12, Y10, Y12
+	VANDPS     Y12, Y9, Y9
+
+kernColA6x16_r5_p_nomask:
 	MOVQ    R9, R8
 	SHRQ    $0x03, R8
 	ANDQ    $0x00000007, R9
@@ -7449,7 +8373,7 @@ kernColA6x16_r4_epi:
 	MOVQ         ldc+72(FP), BX
 	SHLQ         $0x02, BX
 	LEAQ         (BX)(BX*2), SI
-	MOVQ         flags+104(FP), DI
+	MOVQ         flags+112(FP), DI
 	TESTQ        $0x00000008, DI
 	JZ           kernColA6x16_r4_noalpha
 	VBROADCASTSS alpha+88(FP), Y8
@@ -7505,6 +8429,30 @@ kernColA6x16_r4_f_nobias:
 	VMAXPS Y7, Y8, Y7
 
 kernColA6x16_r4_f_norelu:
+	TESTQ  $0x00000010, DI
+	JZ     kernColA6x16_r4_f_nomask
+	MOVQ   mask+104(FP), DI
+	SUBQ   c+64(FP), DI
+	ADDQ   DX, DI
+	VXORPS Y8, Y8, Y8
+	VCMPPS $0x19, (DI), Y8, Y9
+	VANDPS Y9, Y0, Y0
+	VCMPPS $0x19, 32(DI), Y8, Y9
+	VANDPS Y9, Y1, Y1
+	VCMPPS $0x19, (DI)(BX*1), Y8, Y9
+	VANDPS Y9, Y2, Y2
+	VCMPPS $0x19, 32(DI)(BX*1), Y8, Y9
+	VANDPS Y9, Y3, Y3
+	VCMPPS $0x19, (DI)(BX*2), Y8, Y9
+	VANDPS Y9, Y4, Y4
+	VCMPPS $0x19, 32(DI)(BX*2), Y8, Y9
+	VANDPS Y9, Y5, Y5
+	VCMPPS $0x19, (DI)(SI*1), Y8, Y9
+	VANDPS Y9, Y6, Y6
+	VCMPPS $0x19, 32(DI)(SI*1), Y8, Y9
+	VANDPS Y9, Y7, Y7
+
+kernColA6x16_r4_f_nomask:
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)
 	VMOVUPS Y2, (DX)(BX*1)
@@ -7573,6 +8521,40 @@ kernColA6x16_r4_p_nobias:
 	VMAXPS Y7, Y8, Y7
 
 kernColA6x16_r4_p_norelu:
+	TESTQ      $0x00000010, DI
+	JZ         kernColA6x16_r4_p_nomask
+	MOVQ       mask+104(FP), DI
+	SUBQ       c+64(FP), DI
+	ADDQ       DX, DI
+	VXORPS     Y8, Y8, Y8
+	VMOVUPS    (R9), Y9
+	VMASKMOVPS (DI), Y9, Y10
+	VCMPPS     $0x19, Y10, Y8, Y10
+	VANDPS     Y10, Y0, Y0
+	VMASKMOVPS (DI)(BX*1), Y9, Y10
+	VCMPPS     $0x19, Y10, Y8, Y10
+	VANDPS     Y10, Y2, Y2
+	VMASKMOVPS (DI)(BX*2), Y9, Y10
+	VCMPPS     $0x19, Y10, Y8, Y10
+	VANDPS     Y10, Y4, Y4
+	VMASKMOVPS (DI)(SI*1), Y9, Y10
+	VCMPPS     $0x19, Y10, Y8, Y10
+	VANDPS     Y10, Y6, Y6
+	VMOVUPS    32(R9), Y9
+	VMASKMOVPS 32(DI), Y9, Y10
+	VCMPPS     $0x19, Y10, Y8, Y10
+	VANDPS     Y10, Y1, Y1
+	VMASKMOVPS 32(DI)(BX*1), Y9, Y10
+	VCMPPS     $0x19, Y10, Y8, Y10
+	VANDPS     Y10, Y3, Y3
+	VMASKMOVPS 32(DI)(BX*2), Y9, Y10
+	VCMPPS     $0x19, Y10, Y8, Y10
+	VANDPS     Y10, Y5, Y5
+	VMASKMOVPS 32(DI)(SI*1), Y9, Y10
+	VCMPPS     $0x19, Y10, Y8, Y10
+	VANDPS     Y10, Y7, Y7
+
+kernColA6x16_r4_p_nomask:
 	MOVQ    R8, DI
 	SHRQ    $0x03, DI
 	ANDQ    $0x00000007, R8
@@ -7883,7 +8865,7 @@ kernColA6x16_r3_epi:
 	MOVQ         ldc+72(FP), BX
 	SHLQ         $0x02, BX
 	LEAQ         (BX)(BX*2), SI
-	MOVQ         flags+104(FP), SI
+	MOVQ         flags+112(FP), SI
 	TESTQ        $0x00000008, SI
 	JZ           kernColA6x16_r3_noalpha
 	VBROADCASTSS alpha+88(FP), Y6
@@ -7931,6 +8913,26 @@ kernColA6x16_r3_f_nobias:
 	VMAXPS Y5, Y6, Y5
 
 kernColA6x16_r3_f_norelu:
+	TESTQ  $0x00000010, SI
+	JZ     kernColA6x16_r3_f_nomask
+	MOVQ   mask+104(FP), SI
+	SUBQ   c+64(FP), SI
+	ADDQ   DX, SI
+	VXORPS Y6, Y6, Y6
+	VCMPPS $0x19, (SI), Y6, Y7
+	VANDPS Y7, Y0, Y0
+	VCMPPS $0x19, 32(SI), Y6, Y7
+	VANDPS Y7, Y1, Y1
+	VCMPPS $0x19, (SI)(BX*1), Y6, Y7
+	VANDPS Y7, Y2, Y2
+	VCMPPS $0x19, 32(SI)(BX*1), Y6, Y7
+	VANDPS Y7, Y3, Y3
+	VCMPPS $0x19, (SI)(BX*2), Y6, Y7
+	VANDPS Y7, Y4, Y4
+	VCMPPS $0x19, 32(SI)(BX*2), Y6, Y7
+	VANDPS Y7, Y5, Y5
+
+kernColA6x16_r3_f_nomask:
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)
 	VMOVUPS Y2, (DX)(BX*1)
@@ -7989,6 +8991,34 @@ kernColA6x16_r3_p_nobias:
 	VMAXPS Y5, Y6, Y5
 
 kernColA6x16_r3_p_norelu:
+	TESTQ      $0x00000010, SI
+	JZ         kernColA6x16_r3_p_nomask
+	MOVQ       mask+104(FP), SI
+	SUBQ       c+64(FP), SI
+	ADDQ       DX, SI
+	VXORPS     Y6, Y6, Y6
+	VMOVUPS    (R8), Y7
+	VMASKMOVPS (SI), Y7, Y8
+	VCMPPS     $0x19, Y8, Y6, Y8
+	VANDPS     Y8, Y0, Y0
+	VMASKMOVPS (SI)(BX*1), Y7, Y8
+	VCMPPS     $0x19, Y8, Y6, Y8
+	VANDPS     Y8, Y2, Y2
+	VMASKMOVPS (SI)(BX*2), Y7, Y8
+	VCMPPS     $0x19, Y8, Y6, Y8
+	VANDPS     Y8, Y4, Y4
+	VMOVUPS    32(R8), Y7
+	VMASKMOVPS 32(SI), Y7, Y8
+	VCMPPS     $0x19, Y8, Y6, Y8
+	VANDPS     Y8, Y1, Y1
+	VMASKMOVPS 32(SI)(BX*1), Y7, Y8
+	VCMPPS     $0x19, Y8, Y6, Y8
+	VANDPS     Y8, Y3, Y3
+	VMASKMOVPS 32(SI)(BX*2), Y7, Y8
+	VCMPPS     $0x19, Y8, Y6, Y8
+	VANDPS     Y8, Y5, Y5
+
+kernColA6x16_r3_p_nomask:
 	MOVQ    DI, SI
 	SHRQ    $0x03, SI
 	ANDQ    $0x00000007, DI
@@ -8229,7 +9259,7 @@ kernColA6x16_r2_epi:
 	MOVQ         ldc+72(FP), BX
 	SHLQ         $0x02, BX
 	LEAQ         (BX)(BX*2), SI
-	MOVQ         flags+104(FP), SI
+	MOVQ         flags+112(FP), SI
 	TESTQ        $0x00000008, SI
 	JZ           kernColA6x16_r2_noalpha
 	VBROADCASTSS alpha+88(FP), Y4
@@ -8269,6 +9299,22 @@ kernColA6x16_r2_f_nobias:
 	VMAXPS Y3, Y4, Y3
 
 kernColA6x16_r2_f_norelu:
+	TESTQ  $0x00000010, SI
+	JZ     kernColA6x16_r2_f_nomask
+	MOVQ   mask+104(FP), SI
+	SUBQ   c+64(FP), SI
+	ADDQ   DX, SI
+	VXORPS Y4, Y4, Y4
+	VCMPPS $0x19, (SI), Y4, Y5
+	VANDPS Y5, Y0, Y0
+	VCMPPS $0x19, 32(SI), Y4, Y5
+	VANDPS Y5, Y1, Y1
+	VCMPPS $0x19, (SI)(BX*1), Y4, Y5
+	VANDPS Y5, Y2, Y2
+	VCMPPS $0x19, 32(SI)(BX*1), Y4, Y5
+	VANDPS Y5, Y3, Y3
+
+kernColA6x16_r2_f_nomask:
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)
 	VMOVUPS Y2, (DX)(BX*1)
@@ -8317,6 +9363,28 @@ kernColA6x16_r2_p_nobias:
 	VMAXPS Y3, Y4, Y3
 
 kernColA6x16_r2_p_norelu:
+	TESTQ      $0x00000010, SI
+	JZ         kernColA6x16_r2_p_nomask
+	MOVQ       mask+104(FP), SI
+	SUBQ       c+64(FP), SI
+	ADDQ       DX, SI
+	VXORPS     Y4, Y4, Y4
+	VMOVUPS    (R8), Y5
+	VMASKMOVPS (SI), Y5, Y6
+	VCMPPS     $0x19, Y6, Y4, Y6
+	VANDPS     Y6, Y0, Y0
+	VMASKMOVPS (SI)(BX*1), Y5, Y6
+	VCMPPS     $0x19, Y6, Y4, Y6
+	VANDPS     Y6, Y2, Y2
+	VMOVUPS    32(R8), Y5
+	VMASKMOVPS 32(SI), Y5, Y6
+	VCMPPS     $0x19, Y6, Y4, Y6
+	VANDPS     Y6, Y1, Y1
+	VMASKMOVPS 32(SI)(BX*1), Y5, Y6
+	VCMPPS     $0x19, Y6, Y4, Y6
+	VANDPS     Y6, Y3, Y3
+
+kernColA6x16_r2_p_nomask:
 	MOVQ    DI, SI
 	SHRQ    $0x03, SI
 	ANDQ    $0x00000007, DI
@@ -8487,7 +9555,7 @@ kernColA6x16_r1_epi:
 	MOVQ         ldc+72(FP), BX
 	SHLQ         $0x02, BX
 	LEAQ         (BX)(BX*2), BX
-	MOVQ         flags+104(FP), BX
+	MOVQ         flags+112(FP), BX
 	TESTQ        $0x00000008, BX
 	JZ           kernColA6x16_r1_noalpha
 	VBROADCASTSS alpha+88(FP), Y2
@@ -8519,6 +9587,18 @@ kernColA6x16_r1_f_nobias:
 	VMAXPS Y1, Y2, Y1
 
 kernColA6x16_r1_f_norelu:
+	TESTQ  $0x00000010, BX
+	JZ     kernColA6x16_r1_f_nomask
+	MOVQ   mask+104(FP), BX
+	SUBQ   c+64(FP), BX
+	ADDQ   DX, BX
+	VXORPS Y2, Y2, Y2
+	VCMPPS $0x19, (BX), Y2, Y3
+	VANDPS Y3, Y0, Y0
+	VCMPPS $0x19, 32(BX), Y2, Y3
+	VANDPS Y3, Y1, Y1
+
+kernColA6x16_r1_f_nomask:
 	VMOVUPS Y0, (DX)
 	VMOVUPS Y1, 32(DX)
 	JMP     kernColA6x16_r1_end
@@ -8557,6 +9637,22 @@ kernColA6x16_r1_p_nobias:
 	VMAXPS Y1, Y2, Y1
 
 kernColA6x16_r1_p_norelu:
+	TESTQ      $0x00000010, BX
+	JZ         kernColA6x16_r1_p_nomask
+	MOVQ       mask+104(FP), BX
+	SUBQ       c+64(FP), BX
+	ADDQ       DX, BX
+	VXORPS     Y2, Y2, Y2
+	VMOVUPS    (DI), Y3
+	VMASKMOVPS (BX), Y3, Y4
+	VCMPPS     $0x19, Y4, Y2, Y4
+	VANDPS     Y4, Y0, Y0
+	VMOVUPS    32(DI), Y3
+	VMASKMOVPS 32(BX), Y3, Y4
+	VCMPPS     $0x19, Y4, Y2, Y4
+	VANDPS     Y4, Y1, Y1
+
+kernColA6x16_r1_p_nomask:
 	MOVQ    SI, BX
 	SHRQ    $0x03, BX
 	ANDQ    $0x00000007, SI
@@ -8628,9 +9724,9 @@ kernColA6x16_done:
 	VZEROUPPER
 	RET
 
-// func kernRowAT4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+// func kernRowAT4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, mask *float32, flags int)
 // Requires: AVX, CMOV, FMA3
-TEXT ·kernRowAT4x24(SB), NOSPLIT, $40-112
+TEXT ·kernRowAT4x24(SB), NOSPLIT, $40-120
 	MOVQ b+40(FP), AX
 	MOVQ AX, (SP)
 	MOVQ c+64(FP), AX
@@ -8790,7 +9886,7 @@ kernRowAT4x24_full_loop1:
 	JNZ          kernRowAT4x24_full_loop1
 
 kernRowAT4x24_full_epi:
-	TESTQ        $0x00000008, flags+104(FP)
+	TESTQ        $0x00000008, flags+112(FP)
 	JZ           kernRowAT4x24_full_noalpha
 	VBROADCASTSS alpha+88(FP), Y15
 	VMULPS       Y15, Y0, Y0
@@ -8814,7 +9910,7 @@ kernRowAT4x24_full_noalpha:
 	SUBQ        SI, R9
 	MOVQ        16(SP), R10
 	LEAQ        (R10)(R9*4), R9
-	TESTQ       $0x00000001, flags+104(FP)
+	TESTQ       $0x00000001, flags+112(FP)
 	JNZ         kernRowAT4x24_full_general
 	CMPQ        24(SP), $0x00000018
 	JNE         kernRowAT4x24_full_general
@@ -8828,7 +9924,7 @@ kernRowAT4x24_full_noalpha:
 	VSHUFPS     $0xee, Y0, Y12, Y12
 	VSHUFPS     $0x44, Y9, Y3, Y0
 	VSHUFPS     $0xee, Y9, Y3, Y3
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT4x24_full_f_v0g0_nobias
 	VMOVUPS     (R9), X9
 	VINSERTF128 $0x01, X9, Y9, Y9
@@ -8838,7 +9934,7 @@ kernRowAT4x24_full_noalpha:
 	VADDPS      Y9, Y3, Y3
 
 kernRowAT4x24_full_f_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT4x24_full_f_v0g0_norelu
 	VXORPS Y9, Y9, Y9
 	VMAXPS Y6, Y9, Y6
@@ -8869,7 +9965,7 @@ kernRowAT4x24_full_f_v0g0_norelu:
 	VSHUFPS      $0xee, Y1, Y0, Y0
 	VSHUFPS      $0x44, Y10, Y4, Y1
 	VSHUFPS      $0xee, Y10, Y4, Y4
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernRowAT4x24_full_f_v1g0_nobias
 	VMOVUPS      (R9), X10
 	VINSERTF128  $0x01, X10, Y10, Y10
@@ -8879,7 +9975,7 @@ kernRowAT4x24_full_f_v0g0_norelu:
 	VADDPS       Y10, Y4, Y4
 
 kernRowAT4x24_full_f_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT4x24_full_f_v1g0_norelu
 	VXORPS Y10, Y10, Y10
 	VMAXPS Y7, Y10, Y7
@@ -8910,7 +10006,7 @@ kernRowAT4x24_full_f_v1g0_norelu:
 	VSHUFPS      $0xee, Y2, Y0, Y0
 	VSHUFPS      $0x44, Y11, Y5, Y2
 	VSHUFPS      $0xee, Y11, Y5, Y5
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernRowAT4x24_full_f_v2g0_nobias
 	VMOVUPS      (R9), X11
 	VINSERTF128  $0x01, X11, Y11, Y11
@@ -8920,7 +10016,7 @@ kernRowAT4x24_full_f_v1g0_norelu:
 	VADDPS       Y11, Y5, Y5
 
 kernRowAT4x24_full_f_v2g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT4x24_full_f_v2g0_norelu
 	VXORPS Y11, Y11, Y11
 	VMAXPS Y8, Y11, Y8
@@ -8954,7 +10050,7 @@ kernRowAT4x24_full_general:
 	VSHUFPS      $0xee, Y0, Y12, Y12
 	VSHUFPS      $0x44, Y9, Y3, Y0
 	VSHUFPS      $0xee, Y9, Y3, Y3
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT4x24_full_g_v0g0_noc
 	VBROADCASTSS beta+92(FP), Y9
 	CMPQ         24(SP), $0x00000000
@@ -8999,7 +10095,7 @@ kernRowAT4x24_full_g_v0g0_c3:
 	VFMADD231PS Y13, Y9, Y3
 
 kernRowAT4x24_full_g_v0g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT4x24_full_g_v0g0_nobias
 	VMOVUPS     (R9), X9
 	VINSERTF128 $0x01, X9, Y9, Y9
@@ -9009,7 +10105,7 @@ kernRowAT4x24_full_g_v0g0_noc:
 	VADDPS      Y9, Y3, Y3
 
 kernRowAT4x24_full_g_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT4x24_full_g_v0g0_norelu
 	VXORPS Y9, Y9, Y9
 	VMAXPS Y6, Y9, Y6
@@ -9067,7 +10163,7 @@ kernRowAT4x24_full_g_v0g0_stored:
 	VSHUFPS      $0xee, Y1, Y0, Y0
 	VSHUFPS      $0x44, Y10, Y4, Y1
 	VSHUFPS      $0xee, Y10, Y4, Y4
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT4x24_full_g_v1g0_noc
 	VBROADCASTSS beta+92(FP), Y10
 	CMPQ         24(SP), $0x00000008
@@ -9112,7 +10208,7 @@ kernRowAT4x24_full_g_v1g0_c3:
 	VFMADD231PS Y3, Y10, Y4
 
 kernRowAT4x24_full_g_v1g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT4x24_full_g_v1g0_nobias
 	VMOVUPS     (R9), X10
 	VINSERTF128 $0x01, X10, Y10, Y10
@@ -9122,7 +10218,7 @@ kernRowAT4x24_full_g_v1g0_noc:
 	VADDPS      Y10, Y4, Y4
 
 kernRowAT4x24_full_g_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT4x24_full_g_v1g0_norelu
 	VXORPS Y10, Y10, Y10
 	VMAXPS Y7, Y10, Y7
@@ -9180,7 +10276,7 @@ kernRowAT4x24_full_g_v1g0_stored:
 	VSHUFPS      $0xee, Y2, Y0, Y0
 	VSHUFPS      $0x44, Y11, Y5, Y2
 	VSHUFPS      $0xee, Y11, Y5, Y5
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT4x24_full_g_v2g0_noc
 	VBROADCASTSS beta+92(FP), Y11
 	CMPQ         24(SP), $0x00000010
@@ -9225,7 +10321,7 @@ kernRowAT4x24_full_g_v2g0_c3:
 	VFMADD231PS Y1, Y11, Y5
 
 kernRowAT4x24_full_g_v2g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT4x24_full_g_v2g0_nobias
 	VMOVUPS     (R9), X11
 	VINSERTF128 $0x01, X11, Y11, Y11
@@ -9235,7 +10331,7 @@ kernRowAT4x24_full_g_v2g0_noc:
 	VADDPS      Y11, Y5, Y5
 
 kernRowAT4x24_full_g_v2g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT4x24_full_g_v2g0_norelu
 	VXORPS Y11, Y11, Y11
 	VMAXPS Y8, Y11, Y8
@@ -9409,7 +10505,7 @@ kernRowAT4x24_r3_loop1:
 	JNZ          kernRowAT4x24_r3_loop1
 
 kernRowAT4x24_r3_epi:
-	TESTQ        $0x00000008, flags+104(FP)
+	TESTQ        $0x00000008, flags+112(FP)
 	JZ           kernRowAT4x24_r3_noalpha
 	VBROADCASTSS alpha+88(FP), Y15
 	VMULPS       Y15, Y0, Y0
@@ -9430,7 +10526,7 @@ kernRowAT4x24_r3_noalpha:
 	SUBQ        SI, R8
 	MOVQ        16(SP), SI
 	LEAQ        (SI)(R8*4), R8
-	TESTQ       $0x00000001, flags+104(FP)
+	TESTQ       $0x00000001, flags+112(FP)
 	JNZ         kernRowAT4x24_r3_general
 	CMPQ        24(SP), $0x00000018
 	JNE         kernRowAT4x24_r3_general
@@ -9443,7 +10539,7 @@ kernRowAT4x24_r3_noalpha:
 	VSHUFPS     $0xee, Y0, Y10, Y10
 	VSHUFPS     $0x44, Y9, Y3, Y0
 	VSHUFPS     $0xee, Y9, Y3, Y3
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT4x24_r3_f_v0g0_nobias
 	LEAQ        lanemask<>+116(SB), R9
 	VMOVUPS     (R9), X9
@@ -9455,7 +10551,7 @@ kernRowAT4x24_r3_noalpha:
 	VADDPS      Y9, Y3, Y3
 
 kernRowAT4x24_r3_f_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT4x24_r3_f_v0g0_norelu
 	VXORPS Y9, Y9, Y9
 	VMAXPS Y6, Y9, Y6
@@ -9494,7 +10590,7 @@ kernRowAT4x24_r3_f_v0g0_norelu:
 	VSHUFPS      $0xee, Y1, Y3, Y3
 	VSHUFPS      $0x44, Y0, Y4, Y1
 	VSHUFPS      $0xee, Y0, Y4, Y4
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernRowAT4x24_r3_f_v1g0_nobias
 	LEAQ         lanemask<>+116(SB), R9
 	VMOVUPS      (R9), X0
@@ -9506,7 +10602,7 @@ kernRowAT4x24_r3_f_v0g0_norelu:
 	VADDPS       Y0, Y4, Y4
 
 kernRowAT4x24_r3_f_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT4x24_r3_f_v1g0_norelu
 	VXORPS Y0, Y0, Y0
 	VMAXPS Y7, Y0, Y7
@@ -9545,7 +10641,7 @@ kernRowAT4x24_r3_f_v1g0_norelu:
 	VSHUFPS      $0xee, Y2, Y1, Y1
 	VSHUFPS      $0x44, Y0, Y5, Y2
 	VSHUFPS      $0xee, Y0, Y5, Y5
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernRowAT4x24_r3_f_v2g0_nobias
 	LEAQ         lanemask<>+116(SB), R9
 	VMOVUPS      (R9), X0
@@ -9557,7 +10653,7 @@ kernRowAT4x24_r3_f_v1g0_norelu:
 	VADDPS       Y0, Y5, Y5
 
 kernRowAT4x24_r3_f_v2g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT4x24_r3_f_v2g0_norelu
 	VXORPS Y0, Y0, Y0
 	VMAXPS Y8, Y0, Y8
@@ -9598,7 +10694,7 @@ kernRowAT4x24_r3_general:
 	VSHUFPS      $0xee, Y0, Y10, Y10
 	VSHUFPS      $0x44, Y9, Y3, Y0
 	VSHUFPS      $0xee, Y9, Y3, Y3
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT4x24_r3_g_v0g0_noc
 	VBROADCASTSS beta+92(FP), Y9
 	CMPQ         24(SP), $0x00000000
@@ -9659,7 +10755,7 @@ kernRowAT4x24_r3_g_v0g0_c3:
 	VFMADD231PS Y11, Y9, Y3
 
 kernRowAT4x24_r3_g_v0g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT4x24_r3_g_v0g0_nobias
 	LEAQ        lanemask<>+116(SB), R9
 	VMOVUPS     (R9), X9
@@ -9671,7 +10767,7 @@ kernRowAT4x24_r3_g_v0g0_noc:
 	VADDPS      Y9, Y3, Y3
 
 kernRowAT4x24_r3_g_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT4x24_r3_g_v0g0_norelu
 	VXORPS Y9, Y9, Y9
 	VMAXPS Y6, Y9, Y6
@@ -9737,7 +10833,7 @@ kernRowAT4x24_r3_g_v0g0_stored:
 	VSHUFPS      $0xee, Y1, Y3, Y3
 	VSHUFPS      $0x44, Y0, Y4, Y1
 	VSHUFPS      $0xee, Y0, Y4, Y4
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT4x24_r3_g_v1g0_noc
 	VBROADCASTSS beta+92(FP), Y0
 	CMPQ         24(SP), $0x00000008
@@ -9798,7 +10894,7 @@ kernRowAT4x24_r3_g_v1g0_c3:
 	VFMADD231PS Y6, Y0, Y4
 
 kernRowAT4x24_r3_g_v1g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT4x24_r3_g_v1g0_nobias
 	LEAQ        lanemask<>+116(SB), R9
 	VMOVUPS     (R9), X0
@@ -9810,7 +10906,7 @@ kernRowAT4x24_r3_g_v1g0_noc:
 	VADDPS      Y0, Y4, Y4
 
 kernRowAT4x24_r3_g_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT4x24_r3_g_v1g0_norelu
 	VXORPS Y0, Y0, Y0
 	VMAXPS Y7, Y0, Y7
@@ -9876,7 +10972,7 @@ kernRowAT4x24_r3_g_v1g0_stored:
 	VSHUFPS      $0xee, Y2, Y1, Y1
 	VSHUFPS      $0x44, Y0, Y5, Y2
 	VSHUFPS      $0xee, Y0, Y5, Y5
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT4x24_r3_g_v2g0_noc
 	VBROADCASTSS beta+92(FP), Y0
 	CMPQ         24(SP), $0x00000010
@@ -9937,7 +11033,7 @@ kernRowAT4x24_r3_g_v2g0_c3:
 	VFMADD231PS Y3, Y0, Y5
 
 kernRowAT4x24_r3_g_v2g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT4x24_r3_g_v2g0_nobias
 	LEAQ        lanemask<>+116(SB), R9
 	VMOVUPS     (R9), X0
@@ -9949,7 +11045,7 @@ kernRowAT4x24_r3_g_v2g0_noc:
 	VADDPS      Y0, Y5, Y5
 
 kernRowAT4x24_r3_g_v2g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT4x24_r3_g_v2g0_norelu
 	VXORPS Y0, Y0, Y0
 	VMAXPS Y8, Y0, Y8
@@ -10095,7 +11191,7 @@ kernRowAT4x24_r2_loop1:
 	JNZ          kernRowAT4x24_r2_loop1
 
 kernRowAT4x24_r2_epi:
-	TESTQ        $0x00000008, flags+104(FP)
+	TESTQ        $0x00000008, flags+112(FP)
 	JZ           kernRowAT4x24_r2_noalpha
 	VBROADCASTSS alpha+88(FP), Y15
 	VMULPS       Y15, Y0, Y0
@@ -10113,7 +11209,7 @@ kernRowAT4x24_r2_noalpha:
 	SUBQ        SI, R8
 	MOVQ        16(SP), SI
 	LEAQ        (SI)(R8*4), R8
-	TESTQ       $0x00000001, flags+104(FP)
+	TESTQ       $0x00000001, flags+112(FP)
 	JNZ         kernRowAT4x24_r2_general
 	CMPQ        24(SP), $0x00000018
 	JNE         kernRowAT4x24_r2_general
@@ -10126,7 +11222,7 @@ kernRowAT4x24_r2_noalpha:
 	VSHUFPS     $0xee, Y0, Y8, Y8
 	VSHUFPS     $0x44, Y7, Y3, Y0
 	VSHUFPS     $0xee, Y7, Y3, Y3
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT4x24_r2_f_v0g0_nobias
 	VMOVSD      (R8), X7
 	VINSERTF128 $0x01, X7, Y7, Y7
@@ -10136,7 +11232,7 @@ kernRowAT4x24_r2_noalpha:
 	VADDPS      Y7, Y3, Y3
 
 kernRowAT4x24_r2_f_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT4x24_r2_f_v0g0_norelu
 	VXORPS Y7, Y7, Y7
 	VMAXPS Y6, Y7, Y6
@@ -10167,7 +11263,7 @@ kernRowAT4x24_r2_f_v0g0_norelu:
 	VSHUFPS      $0xee, Y1, Y6, Y6
 	VSHUFPS      $0x44, Y3, Y4, Y1
 	VSHUFPS      $0xee, Y3, Y4, Y4
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernRowAT4x24_r2_f_v1g0_nobias
 	VMOVSD       (R8), X3
 	VINSERTF128  $0x01, X3, Y3, Y3
@@ -10177,7 +11273,7 @@ kernRowAT4x24_r2_f_v0g0_norelu:
 	VADDPS       Y3, Y4, Y4
 
 kernRowAT4x24_r2_f_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT4x24_r2_f_v1g0_norelu
 	VXORPS Y3, Y3, Y3
 	VMAXPS Y0, Y3, Y0
@@ -10208,7 +11304,7 @@ kernRowAT4x24_r2_f_v1g0_norelu:
 	VSHUFPS      $0xee, Y2, Y3, Y3
 	VSHUFPS      $0x44, Y1, Y5, Y2
 	VSHUFPS      $0xee, Y1, Y5, Y5
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernRowAT4x24_r2_f_v2g0_nobias
 	VMOVSD       (R8), X1
 	VINSERTF128  $0x01, X1, Y1, Y1
@@ -10218,7 +11314,7 @@ kernRowAT4x24_r2_f_v1g0_norelu:
 	VADDPS       Y1, Y5, Y5
 
 kernRowAT4x24_r2_f_v2g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT4x24_r2_f_v2g0_norelu
 	VXORPS Y1, Y1, Y1
 	VMAXPS Y0, Y1, Y0
@@ -10251,7 +11347,7 @@ kernRowAT4x24_r2_general:
 	VSHUFPS      $0xee, Y0, Y8, Y8
 	VSHUFPS      $0x44, Y7, Y3, Y0
 	VSHUFPS      $0xee, Y7, Y3, Y3
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT4x24_r2_g_v0g0_noc
 	VBROADCASTSS beta+92(FP), Y7
 	CMPQ         24(SP), $0x00000000
@@ -10296,7 +11392,7 @@ kernRowAT4x24_r2_g_v0g0_c3:
 	VFMADD231PS Y9, Y7, Y3
 
 kernRowAT4x24_r2_g_v0g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT4x24_r2_g_v0g0_nobias
 	VMOVSD      (R8), X7
 	VINSERTF128 $0x01, X7, Y7, Y7
@@ -10306,7 +11402,7 @@ kernRowAT4x24_r2_g_v0g0_noc:
 	VADDPS      Y7, Y3, Y3
 
 kernRowAT4x24_r2_g_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT4x24_r2_g_v0g0_norelu
 	VXORPS Y7, Y7, Y7
 	VMAXPS Y6, Y7, Y6
@@ -10364,7 +11460,7 @@ kernRowAT4x24_r2_g_v0g0_stored:
 	VSHUFPS      $0xee, Y1, Y6, Y6
 	VSHUFPS      $0x44, Y3, Y4, Y1
 	VSHUFPS      $0xee, Y3, Y4, Y4
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT4x24_r2_g_v1g0_noc
 	VBROADCASTSS beta+92(FP), Y3
 	CMPQ         24(SP), $0x00000008
@@ -10409,7 +11505,7 @@ kernRowAT4x24_r2_g_v1g0_c3:
 	VFMADD231PS Y7, Y3, Y4
 
 kernRowAT4x24_r2_g_v1g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT4x24_r2_g_v1g0_nobias
 	VMOVSD      (R8), X3
 	VINSERTF128 $0x01, X3, Y3, Y3
@@ -10419,7 +11515,7 @@ kernRowAT4x24_r2_g_v1g0_noc:
 	VADDPS      Y3, Y4, Y4
 
 kernRowAT4x24_r2_g_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT4x24_r2_g_v1g0_norelu
 	VXORPS Y3, Y3, Y3
 	VMAXPS Y0, Y3, Y0
@@ -10477,7 +11573,7 @@ kernRowAT4x24_r2_g_v1g0_stored:
 	VSHUFPS      $0xee, Y2, Y3, Y3
 	VSHUFPS      $0x44, Y1, Y5, Y2
 	VSHUFPS      $0xee, Y1, Y5, Y5
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT4x24_r2_g_v2g0_noc
 	VBROADCASTSS beta+92(FP), Y1
 	CMPQ         24(SP), $0x00000010
@@ -10522,7 +11618,7 @@ kernRowAT4x24_r2_g_v2g0_c3:
 	VFMADD231PS Y4, Y1, Y5
 
 kernRowAT4x24_r2_g_v2g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT4x24_r2_g_v2g0_nobias
 	VMOVSD      (R8), X1
 	VINSERTF128 $0x01, X1, Y1, Y1
@@ -10532,7 +11628,7 @@ kernRowAT4x24_r2_g_v2g0_noc:
 	VADDPS      Y1, Y5, Y5
 
 kernRowAT4x24_r2_g_v2g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT4x24_r2_g_v2g0_norelu
 	VXORPS Y1, Y1, Y1
 	VMAXPS Y0, Y1, Y0
@@ -10647,7 +11743,7 @@ kernRowAT4x24_r1_loop1:
 	JNZ          kernRowAT4x24_r1_loop1
 
 kernRowAT4x24_r1_epi:
-	TESTQ        $0x00000008, flags+104(FP)
+	TESTQ        $0x00000008, flags+112(FP)
 	JZ           kernRowAT4x24_r1_noalpha
 	VBROADCASTSS alpha+88(FP), Y15
 	VMULPS       Y15, Y0, Y0
@@ -10662,7 +11758,7 @@ kernRowAT4x24_r1_noalpha:
 	SUBQ        SI, R8
 	MOVQ        16(SP), SI
 	LEAQ        (SI)(R8*4), R8
-	TESTQ       $0x00000001, flags+104(FP)
+	TESTQ       $0x00000001, flags+112(FP)
 	JNZ         kernRowAT4x24_r1_general
 	CMPQ        24(SP), $0x00000018
 	JNE         kernRowAT4x24_r1_general
@@ -10675,7 +11771,7 @@ kernRowAT4x24_r1_noalpha:
 	VSHUFPS     $0xee, Y0, Y6, Y6
 	VSHUFPS     $0x44, Y5, Y3, Y0
 	VSHUFPS     $0xee, Y5, Y3, Y3
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT4x24_r1_f_v0g0_nobias
 	VMOVSS      (R8), X5
 	VINSERTF128 $0x01, X5, Y5, Y5
@@ -10685,7 +11781,7 @@ kernRowAT4x24_r1_noalpha:
 	VADDPS      Y5, Y3, Y3
 
 kernRowAT4x24_r1_f_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT4x24_r1_f_v0g0_norelu
 	VXORPS Y5, Y5, Y5
 	VMAXPS Y4, Y5, Y4
@@ -10716,7 +11812,7 @@ kernRowAT4x24_r1_f_v0g0_norelu:
 	VSHUFPS      $0xee, Y1, Y5, Y5
 	VSHUFPS      $0x44, Y4, Y0, Y1
 	VSHUFPS      $0xee, Y4, Y0, Y0
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernRowAT4x24_r1_f_v1g0_nobias
 	VMOVSS       (R8), X4
 	VINSERTF128  $0x01, X4, Y4, Y4
@@ -10726,7 +11822,7 @@ kernRowAT4x24_r1_f_v0g0_norelu:
 	VADDPS       Y4, Y0, Y0
 
 kernRowAT4x24_r1_f_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT4x24_r1_f_v1g0_norelu
 	VXORPS Y4, Y4, Y4
 	VMAXPS Y3, Y4, Y3
@@ -10757,7 +11853,7 @@ kernRowAT4x24_r1_f_v1g0_norelu:
 	VSHUFPS      $0xee, Y2, Y4, Y4
 	VSHUFPS      $0x44, Y3, Y0, Y2
 	VSHUFPS      $0xee, Y3, Y0, Y0
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernRowAT4x24_r1_f_v2g0_nobias
 	VMOVSS       (R8), X3
 	VINSERTF128  $0x01, X3, Y3, Y3
@@ -10767,7 +11863,7 @@ kernRowAT4x24_r1_f_v1g0_norelu:
 	VADDPS       Y3, Y0, Y0
 
 kernRowAT4x24_r1_f_v2g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT4x24_r1_f_v2g0_norelu
 	VXORPS Y3, Y3, Y3
 	VMAXPS Y1, Y3, Y1
@@ -10800,7 +11896,7 @@ kernRowAT4x24_r1_general:
 	VSHUFPS      $0xee, Y0, Y6, Y6
 	VSHUFPS      $0x44, Y5, Y3, Y0
 	VSHUFPS      $0xee, Y5, Y3, Y3
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT4x24_r1_g_v0g0_noc
 	VBROADCASTSS beta+92(FP), Y5
 	CMPQ         24(SP), $0x00000000
@@ -10845,7 +11941,7 @@ kernRowAT4x24_r1_g_v0g0_c3:
 	VFMADD231PS Y7, Y5, Y3
 
 kernRowAT4x24_r1_g_v0g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT4x24_r1_g_v0g0_nobias
 	VMOVSS      (R8), X5
 	VINSERTF128 $0x01, X5, Y5, Y5
@@ -10855,7 +11951,7 @@ kernRowAT4x24_r1_g_v0g0_noc:
 	VADDPS      Y5, Y3, Y3
 
 kernRowAT4x24_r1_g_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT4x24_r1_g_v0g0_norelu
 	VXORPS Y5, Y5, Y5
 	VMAXPS Y4, Y5, Y4
@@ -10913,7 +12009,7 @@ kernRowAT4x24_r1_g_v0g0_stored:
 	VSHUFPS      $0xee, Y1, Y5, Y5
 	VSHUFPS      $0x44, Y4, Y0, Y1
 	VSHUFPS      $0xee, Y4, Y0, Y0
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT4x24_r1_g_v1g0_noc
 	VBROADCASTSS beta+92(FP), Y4
 	CMPQ         24(SP), $0x00000008
@@ -10958,7 +12054,7 @@ kernRowAT4x24_r1_g_v1g0_c3:
 	VFMADD231PS Y6, Y4, Y0
 
 kernRowAT4x24_r1_g_v1g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT4x24_r1_g_v1g0_nobias
 	VMOVSS      (R8), X4
 	VINSERTF128 $0x01, X4, Y4, Y4
@@ -10968,7 +12064,7 @@ kernRowAT4x24_r1_g_v1g0_noc:
 	VADDPS      Y4, Y0, Y0
 
 kernRowAT4x24_r1_g_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT4x24_r1_g_v1g0_norelu
 	VXORPS Y4, Y4, Y4
 	VMAXPS Y3, Y4, Y3
@@ -11026,7 +12122,7 @@ kernRowAT4x24_r1_g_v1g0_stored:
 	VSHUFPS      $0xee, Y2, Y4, Y4
 	VSHUFPS      $0x44, Y3, Y0, Y2
 	VSHUFPS      $0xee, Y3, Y0, Y0
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT4x24_r1_g_v2g0_noc
 	VBROADCASTSS beta+92(FP), Y3
 	CMPQ         24(SP), $0x00000010
@@ -11071,7 +12167,7 @@ kernRowAT4x24_r1_g_v2g0_c3:
 	VFMADD231PS Y5, Y3, Y0
 
 kernRowAT4x24_r1_g_v2g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT4x24_r1_g_v2g0_nobias
 	VMOVSS      (R8), X3
 	VINSERTF128 $0x01, X3, Y3, Y3
@@ -11081,7 +12177,7 @@ kernRowAT4x24_r1_g_v2g0_noc:
 	VADDPS      Y3, Y0, Y0
 
 kernRowAT4x24_r1_g_v2g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT4x24_r1_g_v2g0_norelu
 	VXORPS Y3, Y3, Y3
 	VMAXPS Y1, Y3, Y1
@@ -11144,9 +12240,9 @@ kernRowAT4x24_done:
 	VZEROUPPER
 	RET
 
-// func kernColAT4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+// func kernColAT4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, mask *float32, flags int)
 // Requires: AVX, CMOV, FMA3
-TEXT ·kernColAT4x24(SB), NOSPLIT, $40-112
+TEXT ·kernColAT4x24(SB), NOSPLIT, $40-120
 	MOVQ b+40(FP), AX
 	MOVQ AX, (SP)
 	MOVQ c+64(FP), AX
@@ -11306,7 +12402,7 @@ kernColAT4x24_full_loop1:
 	JNZ          kernColAT4x24_full_loop1
 
 kernColAT4x24_full_epi:
-	TESTQ        $0x00000008, flags+104(FP)
+	TESTQ        $0x00000008, flags+112(FP)
 	JZ           kernColAT4x24_full_noalpha
 	VBROADCASTSS alpha+88(FP), Y15
 	VMULPS       Y15, Y0, Y0
@@ -11330,7 +12426,7 @@ kernColAT4x24_full_noalpha:
 	SUBQ        SI, R9
 	MOVQ        16(SP), R10
 	LEAQ        (R10)(R9*4), R9
-	TESTQ       $0x00000001, flags+104(FP)
+	TESTQ       $0x00000001, flags+112(FP)
 	JNZ         kernColAT4x24_full_general
 	CMPQ        24(SP), $0x00000018
 	JNE         kernColAT4x24_full_general
@@ -11344,7 +12440,7 @@ kernColAT4x24_full_noalpha:
 	VSHUFPS     $0xee, Y0, Y12, Y12
 	VSHUFPS     $0x44, Y9, Y3, Y0
 	VSHUFPS     $0xee, Y9, Y3, Y3
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT4x24_full_f_v0g0_nobias
 	VMOVUPS     (R9), X9
 	VINSERTF128 $0x01, X9, Y9, Y9
@@ -11354,7 +12450,7 @@ kernColAT4x24_full_noalpha:
 	VADDPS      Y9, Y3, Y3
 
 kernColAT4x24_full_f_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT4x24_full_f_v0g0_norelu
 	VXORPS Y9, Y9, Y9
 	VMAXPS Y6, Y9, Y6
@@ -11385,7 +12481,7 @@ kernColAT4x24_full_f_v0g0_norelu:
 	VSHUFPS      $0xee, Y1, Y0, Y0
 	VSHUFPS      $0x44, Y10, Y4, Y1
 	VSHUFPS      $0xee, Y10, Y4, Y4
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernColAT4x24_full_f_v1g0_nobias
 	VMOVUPS      (R9), X10
 	VINSERTF128  $0x01, X10, Y10, Y10
@@ -11395,7 +12491,7 @@ kernColAT4x24_full_f_v0g0_norelu:
 	VADDPS       Y10, Y4, Y4
 
 kernColAT4x24_full_f_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT4x24_full_f_v1g0_norelu
 	VXORPS Y10, Y10, Y10
 	VMAXPS Y7, Y10, Y7
@@ -11426,7 +12522,7 @@ kernColAT4x24_full_f_v1g0_norelu:
 	VSHUFPS      $0xee, Y2, Y0, Y0
 	VSHUFPS      $0x44, Y11, Y5, Y2
 	VSHUFPS      $0xee, Y11, Y5, Y5
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernColAT4x24_full_f_v2g0_nobias
 	VMOVUPS      (R9), X11
 	VINSERTF128  $0x01, X11, Y11, Y11
@@ -11436,7 +12532,7 @@ kernColAT4x24_full_f_v1g0_norelu:
 	VADDPS       Y11, Y5, Y5
 
 kernColAT4x24_full_f_v2g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT4x24_full_f_v2g0_norelu
 	VXORPS Y11, Y11, Y11
 	VMAXPS Y8, Y11, Y8
@@ -11470,7 +12566,7 @@ kernColAT4x24_full_general:
 	VSHUFPS      $0xee, Y0, Y12, Y12
 	VSHUFPS      $0x44, Y9, Y3, Y0
 	VSHUFPS      $0xee, Y9, Y3, Y3
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT4x24_full_g_v0g0_noc
 	VBROADCASTSS beta+92(FP), Y9
 	CMPQ         24(SP), $0x00000000
@@ -11515,7 +12611,7 @@ kernColAT4x24_full_g_v0g0_c3:
 	VFMADD231PS Y13, Y9, Y3
 
 kernColAT4x24_full_g_v0g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT4x24_full_g_v0g0_nobias
 	VMOVUPS     (R9), X9
 	VINSERTF128 $0x01, X9, Y9, Y9
@@ -11525,7 +12621,7 @@ kernColAT4x24_full_g_v0g0_noc:
 	VADDPS      Y9, Y3, Y3
 
 kernColAT4x24_full_g_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT4x24_full_g_v0g0_norelu
 	VXORPS Y9, Y9, Y9
 	VMAXPS Y6, Y9, Y6
@@ -11583,7 +12679,7 @@ kernColAT4x24_full_g_v0g0_stored:
 	VSHUFPS      $0xee, Y1, Y0, Y0
 	VSHUFPS      $0x44, Y10, Y4, Y1
 	VSHUFPS      $0xee, Y10, Y4, Y4
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT4x24_full_g_v1g0_noc
 	VBROADCASTSS beta+92(FP), Y10
 	CMPQ         24(SP), $0x00000008
@@ -11628,7 +12724,7 @@ kernColAT4x24_full_g_v1g0_c3:
 	VFMADD231PS Y3, Y10, Y4
 
 kernColAT4x24_full_g_v1g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT4x24_full_g_v1g0_nobias
 	VMOVUPS     (R9), X10
 	VINSERTF128 $0x01, X10, Y10, Y10
@@ -11638,7 +12734,7 @@ kernColAT4x24_full_g_v1g0_noc:
 	VADDPS      Y10, Y4, Y4
 
 kernColAT4x24_full_g_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT4x24_full_g_v1g0_norelu
 	VXORPS Y10, Y10, Y10
 	VMAXPS Y7, Y10, Y7
@@ -11696,7 +12792,7 @@ kernColAT4x24_full_g_v1g0_stored:
 	VSHUFPS      $0xee, Y2, Y0, Y0
 	VSHUFPS      $0x44, Y11, Y5, Y2
 	VSHUFPS      $0xee, Y11, Y5, Y5
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT4x24_full_g_v2g0_noc
 	VBROADCASTSS beta+92(FP), Y11
 	CMPQ         24(SP), $0x00000010
@@ -11741,7 +12837,7 @@ kernColAT4x24_full_g_v2g0_c3:
 	VFMADD231PS Y1, Y11, Y5
 
 kernColAT4x24_full_g_v2g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT4x24_full_g_v2g0_nobias
 	VMOVUPS     (R9), X11
 	VINSERTF128 $0x01, X11, Y11, Y11
@@ -11751,7 +12847,7 @@ kernColAT4x24_full_g_v2g0_noc:
 	VADDPS      Y11, Y5, Y5
 
 kernColAT4x24_full_g_v2g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT4x24_full_g_v2g0_norelu
 	VXORPS Y11, Y11, Y11
 	VMAXPS Y8, Y11, Y8
@@ -11925,7 +13021,7 @@ kernColAT4x24_r3_loop1:
 	JNZ          kernColAT4x24_r3_loop1
 
 kernColAT4x24_r3_epi:
-	TESTQ        $0x00000008, flags+104(FP)
+	TESTQ        $0x00000008, flags+112(FP)
 	JZ           kernColAT4x24_r3_noalpha
 	VBROADCASTSS alpha+88(FP), Y15
 	VMULPS       Y15, Y0, Y0
@@ -11946,7 +13042,7 @@ kernColAT4x24_r3_noalpha:
 	SUBQ        SI, R8
 	MOVQ        16(SP), SI
 	LEAQ        (SI)(R8*4), R8
-	TESTQ       $0x00000001, flags+104(FP)
+	TESTQ       $0x00000001, flags+112(FP)
 	JNZ         kernColAT4x24_r3_general
 	CMPQ        24(SP), $0x00000018
 	JNE         kernColAT4x24_r3_general
@@ -11959,7 +13055,7 @@ kernColAT4x24_r3_noalpha:
 	VSHUFPS     $0xee, Y0, Y10, Y10
 	VSHUFPS     $0x44, Y9, Y3, Y0
 	VSHUFPS     $0xee, Y9, Y3, Y3
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT4x24_r3_f_v0g0_nobias
 	LEAQ        lanemask<>+116(SB), R9
 	VMOVUPS     (R9), X9
@@ -11971,7 +13067,7 @@ kernColAT4x24_r3_noalpha:
 	VADDPS      Y9, Y3, Y3
 
 kernColAT4x24_r3_f_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT4x24_r3_f_v0g0_norelu
 	VXORPS Y9, Y9, Y9
 	VMAXPS Y6, Y9, Y6
@@ -12010,7 +13106,7 @@ kernColAT4x24_r3_f_v0g0_norelu:
 	VSHUFPS      $0xee, Y1, Y3, Y3
 	VSHUFPS      $0x44, Y0, Y4, Y1
 	VSHUFPS      $0xee, Y0, Y4, Y4
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernColAT4x24_r3_f_v1g0_nobias
 	LEAQ         lanemask<>+116(SB), R9
 	VMOVUPS      (R9), X0
@@ -12022,7 +13118,7 @@ kernColAT4x24_r3_f_v0g0_norelu:
 	VADDPS       Y0, Y4, Y4
 
 kernColAT4x24_r3_f_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT4x24_r3_f_v1g0_norelu
 	VXORPS Y0, Y0, Y0
 	VMAXPS Y7, Y0, Y7
@@ -12061,7 +13157,7 @@ kernColAT4x24_r3_f_v1g0_norelu:
 	VSHUFPS      $0xee, Y2, Y1, Y1
 	VSHUFPS      $0x44, Y0, Y5, Y2
 	VSHUFPS      $0xee, Y0, Y5, Y5
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernColAT4x24_r3_f_v2g0_nobias
 	LEAQ         lanemask<>+116(SB), R9
 	VMOVUPS      (R9), X0
@@ -12073,7 +13169,7 @@ kernColAT4x24_r3_f_v1g0_norelu:
 	VADDPS       Y0, Y5, Y5
 
 kernColAT4x24_r3_f_v2g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT4x24_r3_f_v2g0_norelu
 	VXORPS Y0, Y0, Y0
 	VMAXPS Y8, Y0, Y8
@@ -12114,7 +13210,7 @@ kernColAT4x24_r3_general:
 	VSHUFPS      $0xee, Y0, Y10, Y10
 	VSHUFPS      $0x44, Y9, Y3, Y0
 	VSHUFPS      $0xee, Y9, Y3, Y3
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT4x24_r3_g_v0g0_noc
 	VBROADCASTSS beta+92(FP), Y9
 	CMPQ         24(SP), $0x00000000
@@ -12175,7 +13271,7 @@ kernColAT4x24_r3_g_v0g0_c3:
 	VFMADD231PS Y11, Y9, Y3
 
 kernColAT4x24_r3_g_v0g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT4x24_r3_g_v0g0_nobias
 	LEAQ        lanemask<>+116(SB), R9
 	VMOVUPS     (R9), X9
@@ -12187,7 +13283,7 @@ kernColAT4x24_r3_g_v0g0_noc:
 	VADDPS      Y9, Y3, Y3
 
 kernColAT4x24_r3_g_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT4x24_r3_g_v0g0_norelu
 	VXORPS Y9, Y9, Y9
 	VMAXPS Y6, Y9, Y6
@@ -12253,7 +13349,7 @@ kernColAT4x24_r3_g_v0g0_stored:
 	VSHUFPS      $0xee, Y1, Y3, Y3
 	VSHUFPS      $0x44, Y0, Y4, Y1
 	VSHUFPS      $0xee, Y0, Y4, Y4
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT4x24_r3_g_v1g0_noc
 	VBROADCASTSS beta+92(FP), Y0
 	CMPQ         24(SP), $0x00000008
@@ -12314,7 +13410,7 @@ kernColAT4x24_r3_g_v1g0_c3:
 	VFMADD231PS Y6, Y0, Y4
 
 kernColAT4x24_r3_g_v1g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT4x24_r3_g_v1g0_nobias
 	LEAQ        lanemask<>+116(SB), R9
 	VMOVUPS     (R9), X0
@@ -12326,7 +13422,7 @@ kernColAT4x24_r3_g_v1g0_noc:
 	VADDPS      Y0, Y4, Y4
 
 kernColAT4x24_r3_g_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT4x24_r3_g_v1g0_norelu
 	VXORPS Y0, Y0, Y0
 	VMAXPS Y7, Y0, Y7
@@ -12392,7 +13488,7 @@ kernColAT4x24_r3_g_v1g0_stored:
 	VSHUFPS      $0xee, Y2, Y1, Y1
 	VSHUFPS      $0x44, Y0, Y5, Y2
 	VSHUFPS      $0xee, Y0, Y5, Y5
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT4x24_r3_g_v2g0_noc
 	VBROADCASTSS beta+92(FP), Y0
 	CMPQ         24(SP), $0x00000010
@@ -12453,7 +13549,7 @@ kernColAT4x24_r3_g_v2g0_c3:
 	VFMADD231PS Y3, Y0, Y5
 
 kernColAT4x24_r3_g_v2g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT4x24_r3_g_v2g0_nobias
 	LEAQ        lanemask<>+116(SB), R9
 	VMOVUPS     (R9), X0
@@ -12465,7 +13561,7 @@ kernColAT4x24_r3_g_v2g0_noc:
 	VADDPS      Y0, Y5, Y5
 
 kernColAT4x24_r3_g_v2g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT4x24_r3_g_v2g0_norelu
 	VXORPS Y0, Y0, Y0
 	VMAXPS Y8, Y0, Y8
@@ -12611,7 +13707,7 @@ kernColAT4x24_r2_loop1:
 	JNZ          kernColAT4x24_r2_loop1
 
 kernColAT4x24_r2_epi:
-	TESTQ        $0x00000008, flags+104(FP)
+	TESTQ        $0x00000008, flags+112(FP)
 	JZ           kernColAT4x24_r2_noalpha
 	VBROADCASTSS alpha+88(FP), Y15
 	VMULPS       Y15, Y0, Y0
@@ -12629,7 +13725,7 @@ kernColAT4x24_r2_noalpha:
 	SUBQ        SI, R8
 	MOVQ        16(SP), SI
 	LEAQ        (SI)(R8*4), R8
-	TESTQ       $0x00000001, flags+104(FP)
+	TESTQ       $0x00000001, flags+112(FP)
 	JNZ         kernColAT4x24_r2_general
 	CMPQ        24(SP), $0x00000018
 	JNE         kernColAT4x24_r2_general
@@ -12642,7 +13738,7 @@ kernColAT4x24_r2_noalpha:
 	VSHUFPS     $0xee, Y0, Y8, Y8
 	VSHUFPS     $0x44, Y7, Y3, Y0
 	VSHUFPS     $0xee, Y7, Y3, Y3
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT4x24_r2_f_v0g0_nobias
 	VMOVSD      (R8), X7
 	VINSERTF128 $0x01, X7, Y7, Y7
@@ -12652,7 +13748,7 @@ kernColAT4x24_r2_noalpha:
 	VADDPS      Y7, Y3, Y3
 
 kernColAT4x24_r2_f_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT4x24_r2_f_v0g0_norelu
 	VXORPS Y7, Y7, Y7
 	VMAXPS Y6, Y7, Y6
@@ -12683,7 +13779,7 @@ kernColAT4x24_r2_f_v0g0_norelu:
 	VSHUFPS      $0xee, Y1, Y6, Y6
 	VSHUFPS      $0x44, Y3, Y4, Y1
 	VSHUFPS      $0xee, Y3, Y4, Y4
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernColAT4x24_r2_f_v1g0_nobias
 	VMOVSD       (R8), X3
 	VINSERTF128  $0x01, X3, Y3, Y3
@@ -12693,7 +13789,7 @@ kernColAT4x24_r2_f_v0g0_norelu:
 	VADDPS       Y3, Y4, Y4
 
 kernColAT4x24_r2_f_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT4x24_r2_f_v1g0_norelu
 	VXORPS Y3, Y3, Y3
 	VMAXPS Y0, Y3, Y0
@@ -12724,7 +13820,7 @@ kernColAT4x24_r2_f_v1g0_norelu:
 	VSHUFPS      $0xee, Y2, Y3, Y3
 	VSHUFPS      $0x44, Y1, Y5, Y2
 	VSHUFPS      $0xee, Y1, Y5, Y5
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernColAT4x24_r2_f_v2g0_nobias
 	VMOVSD       (R8), X1
 	VINSERTF128  $0x01, X1, Y1, Y1
@@ -12734,7 +13830,7 @@ kernColAT4x24_r2_f_v1g0_norelu:
 	VADDPS       Y1, Y5, Y5
 
 kernColAT4x24_r2_f_v2g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT4x24_r2_f_v2g0_norelu
 	VXORPS Y1, Y1, Y1
 	VMAXPS Y0, Y1, Y0
@@ -12767,7 +13863,7 @@ kernColAT4x24_r2_general:
 	VSHUFPS      $0xee, Y0, Y8, Y8
 	VSHUFPS      $0x44, Y7, Y3, Y0
 	VSHUFPS      $0xee, Y7, Y3, Y3
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT4x24_r2_g_v0g0_noc
 	VBROADCASTSS beta+92(FP), Y7
 	CMPQ         24(SP), $0x00000000
@@ -12812,7 +13908,7 @@ kernColAT4x24_r2_g_v0g0_c3:
 	VFMADD231PS Y9, Y7, Y3
 
 kernColAT4x24_r2_g_v0g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT4x24_r2_g_v0g0_nobias
 	VMOVSD      (R8), X7
 	VINSERTF128 $0x01, X7, Y7, Y7
@@ -12822,7 +13918,7 @@ kernColAT4x24_r2_g_v0g0_noc:
 	VADDPS      Y7, Y3, Y3
 
 kernColAT4x24_r2_g_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT4x24_r2_g_v0g0_norelu
 	VXORPS Y7, Y7, Y7
 	VMAXPS Y6, Y7, Y6
@@ -12880,7 +13976,7 @@ kernColAT4x24_r2_g_v0g0_stored:
 	VSHUFPS      $0xee, Y1, Y6, Y6
 	VSHUFPS      $0x44, Y3, Y4, Y1
 	VSHUFPS      $0xee, Y3, Y4, Y4
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT4x24_r2_g_v1g0_noc
 	VBROADCASTSS beta+92(FP), Y3
 	CMPQ         24(SP), $0x00000008
@@ -12925,7 +14021,7 @@ kernColAT4x24_r2_g_v1g0_c3:
 	VFMADD231PS Y7, Y3, Y4
 
 kernColAT4x24_r2_g_v1g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT4x24_r2_g_v1g0_nobias
 	VMOVSD      (R8), X3
 	VINSERTF128 $0x01, X3, Y3, Y3
@@ -12935,7 +14031,7 @@ kernColAT4x24_r2_g_v1g0_noc:
 	VADDPS      Y3, Y4, Y4
 
 kernColAT4x24_r2_g_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT4x24_r2_g_v1g0_norelu
 	VXORPS Y3, Y3, Y3
 	VMAXPS Y0, Y3, Y0
@@ -12993,7 +14089,7 @@ kernColAT4x24_r2_g_v1g0_stored:
 	VSHUFPS      $0xee, Y2, Y3, Y3
 	VSHUFPS      $0x44, Y1, Y5, Y2
 	VSHUFPS      $0xee, Y1, Y5, Y5
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT4x24_r2_g_v2g0_noc
 	VBROADCASTSS beta+92(FP), Y1
 	CMPQ         24(SP), $0x00000010
@@ -13038,7 +14134,7 @@ kernColAT4x24_r2_g_v2g0_c3:
 	VFMADD231PS Y4, Y1, Y5
 
 kernColAT4x24_r2_g_v2g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT4x24_r2_g_v2g0_nobias
 	VMOVSD      (R8), X1
 	VINSERTF128 $0x01, X1, Y1, Y1
@@ -13048,7 +14144,7 @@ kernColAT4x24_r2_g_v2g0_noc:
 	VADDPS      Y1, Y5, Y5
 
 kernColAT4x24_r2_g_v2g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT4x24_r2_g_v2g0_norelu
 	VXORPS Y1, Y1, Y1
 	VMAXPS Y0, Y1, Y0
@@ -13163,7 +14259,7 @@ kernColAT4x24_r1_loop1:
 	JNZ          kernColAT4x24_r1_loop1
 
 kernColAT4x24_r1_epi:
-	TESTQ        $0x00000008, flags+104(FP)
+	TESTQ        $0x00000008, flags+112(FP)
 	JZ           kernColAT4x24_r1_noalpha
 	VBROADCASTSS alpha+88(FP), Y15
 	VMULPS       Y15, Y0, Y0
@@ -13178,7 +14274,7 @@ kernColAT4x24_r1_noalpha:
 	SUBQ        SI, R8
 	MOVQ        16(SP), SI
 	LEAQ        (SI)(R8*4), R8
-	TESTQ       $0x00000001, flags+104(FP)
+	TESTQ       $0x00000001, flags+112(FP)
 	JNZ         kernColAT4x24_r1_general
 	CMPQ        24(SP), $0x00000018
 	JNE         kernColAT4x24_r1_general
@@ -13191,7 +14287,7 @@ kernColAT4x24_r1_noalpha:
 	VSHUFPS     $0xee, Y0, Y6, Y6
 	VSHUFPS     $0x44, Y5, Y3, Y0
 	VSHUFPS     $0xee, Y5, Y3, Y3
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT4x24_r1_f_v0g0_nobias
 	VMOVSS      (R8), X5
 	VINSERTF128 $0x01, X5, Y5, Y5
@@ -13201,7 +14297,7 @@ kernColAT4x24_r1_noalpha:
 	VADDPS      Y5, Y3, Y3
 
 kernColAT4x24_r1_f_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT4x24_r1_f_v0g0_norelu
 	VXORPS Y5, Y5, Y5
 	VMAXPS Y4, Y5, Y4
@@ -13232,7 +14328,7 @@ kernColAT4x24_r1_f_v0g0_norelu:
 	VSHUFPS      $0xee, Y1, Y5, Y5
 	VSHUFPS      $0x44, Y4, Y0, Y1
 	VSHUFPS      $0xee, Y4, Y0, Y0
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernColAT4x24_r1_f_v1g0_nobias
 	VMOVSS       (R8), X4
 	VINSERTF128  $0x01, X4, Y4, Y4
@@ -13242,7 +14338,7 @@ kernColAT4x24_r1_f_v0g0_norelu:
 	VADDPS       Y4, Y0, Y0
 
 kernColAT4x24_r1_f_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT4x24_r1_f_v1g0_norelu
 	VXORPS Y4, Y4, Y4
 	VMAXPS Y3, Y4, Y3
@@ -13273,7 +14369,7 @@ kernColAT4x24_r1_f_v1g0_norelu:
 	VSHUFPS      $0xee, Y2, Y4, Y4
 	VSHUFPS      $0x44, Y3, Y0, Y2
 	VSHUFPS      $0xee, Y3, Y0, Y0
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernColAT4x24_r1_f_v2g0_nobias
 	VMOVSS       (R8), X3
 	VINSERTF128  $0x01, X3, Y3, Y3
@@ -13283,7 +14379,7 @@ kernColAT4x24_r1_f_v1g0_norelu:
 	VADDPS       Y3, Y0, Y0
 
 kernColAT4x24_r1_f_v2g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT4x24_r1_f_v2g0_norelu
 	VXORPS Y3, Y3, Y3
 	VMAXPS Y1, Y3, Y1
@@ -13316,7 +14412,7 @@ kernColAT4x24_r1_general:
 	VSHUFPS      $0xee, Y0, Y6, Y6
 	VSHUFPS      $0x44, Y5, Y3, Y0
 	VSHUFPS      $0xee, Y5, Y3, Y3
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT4x24_r1_g_v0g0_noc
 	VBROADCASTSS beta+92(FP), Y5
 	CMPQ         24(SP), $0x00000000
@@ -13361,7 +14457,7 @@ kernColAT4x24_r1_g_v0g0_c3:
 	VFMADD231PS Y7, Y5, Y3
 
 kernColAT4x24_r1_g_v0g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT4x24_r1_g_v0g0_nobias
 	VMOVSS      (R8), X5
 	VINSERTF128 $0x01, X5, Y5, Y5
@@ -13371,7 +14467,7 @@ kernColAT4x24_r1_g_v0g0_noc:
 	VADDPS      Y5, Y3, Y3
 
 kernColAT4x24_r1_g_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT4x24_r1_g_v0g0_norelu
 	VXORPS Y5, Y5, Y5
 	VMAXPS Y4, Y5, Y4
@@ -13429,7 +14525,7 @@ kernColAT4x24_r1_g_v0g0_stored:
 	VSHUFPS      $0xee, Y1, Y5, Y5
 	VSHUFPS      $0x44, Y4, Y0, Y1
 	VSHUFPS      $0xee, Y4, Y0, Y0
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT4x24_r1_g_v1g0_noc
 	VBROADCASTSS beta+92(FP), Y4
 	CMPQ         24(SP), $0x00000008
@@ -13474,7 +14570,7 @@ kernColAT4x24_r1_g_v1g0_c3:
 	VFMADD231PS Y6, Y4, Y0
 
 kernColAT4x24_r1_g_v1g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT4x24_r1_g_v1g0_nobias
 	VMOVSS      (R8), X4
 	VINSERTF128 $0x01, X4, Y4, Y4
@@ -13484,7 +14580,7 @@ kernColAT4x24_r1_g_v1g0_noc:
 	VADDPS      Y4, Y0, Y0
 
 kernColAT4x24_r1_g_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT4x24_r1_g_v1g0_norelu
 	VXORPS Y4, Y4, Y4
 	VMAXPS Y3, Y4, Y3
@@ -13542,7 +14638,7 @@ kernColAT4x24_r1_g_v1g0_stored:
 	VSHUFPS      $0xee, Y2, Y4, Y4
 	VSHUFPS      $0x44, Y3, Y0, Y2
 	VSHUFPS      $0xee, Y3, Y0, Y0
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT4x24_r1_g_v2g0_noc
 	VBROADCASTSS beta+92(FP), Y3
 	CMPQ         24(SP), $0x00000010
@@ -13587,7 +14683,7 @@ kernColAT4x24_r1_g_v2g0_c3:
 	VFMADD231PS Y5, Y3, Y0
 
 kernColAT4x24_r1_g_v2g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT4x24_r1_g_v2g0_nobias
 	VMOVSS      (R8), X3
 	VINSERTF128 $0x01, X3, Y3, Y3
@@ -13597,7 +14693,7 @@ kernColAT4x24_r1_g_v2g0_noc:
 	VADDPS      Y3, Y0, Y0
 
 kernColAT4x24_r1_g_v2g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT4x24_r1_g_v2g0_norelu
 	VXORPS Y3, Y3, Y3
 	VMAXPS Y1, Y3, Y1
@@ -13660,9 +14756,9 @@ kernColAT4x24_done:
 	VZEROUPPER
 	RET
 
-// func kernRowAT6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+// func kernRowAT6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, mask *float32, flags int)
 // Requires: AVX, CMOV, FMA3
-TEXT ·kernRowAT6x16(SB), NOSPLIT, $40-112
+TEXT ·kernRowAT6x16(SB), NOSPLIT, $40-120
 	MOVQ b+40(FP), AX
 	MOVQ AX, (SP)
 	MOVQ c+64(FP), AX
@@ -13830,7 +14926,7 @@ kernRowAT6x16_full_loop1:
 	JNZ          kernRowAT6x16_full_loop1
 
 kernRowAT6x16_full_epi:
-	TESTQ        $0x00000008, flags+104(FP)
+	TESTQ        $0x00000008, flags+112(FP)
 	JZ           kernRowAT6x16_full_noalpha
 	VBROADCASTSS alpha+88(FP), Y15
 	VMULPS       Y15, Y0, Y0
@@ -13854,7 +14950,7 @@ kernRowAT6x16_full_noalpha:
 	SUBQ        SI, R9
 	MOVQ        16(SP), R10
 	LEAQ        (R10)(R9*4), R9
-	TESTQ       $0x00000001, flags+104(FP)
+	TESTQ       $0x00000001, flags+112(FP)
 	JNZ         kernRowAT6x16_full_general
 	CMPQ        24(SP), $0x00000010
 	JNE         kernRowAT6x16_full_general
@@ -13868,7 +14964,7 @@ kernRowAT6x16_full_noalpha:
 	VSHUFPS     $0xee, Y0, Y12, Y12
 	VSHUFPS     $0x44, Y6, Y2, Y0
 	VSHUFPS     $0xee, Y6, Y2, Y2
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT6x16_full_f_v0g0_nobias
 	VMOVUPS     (R9), X6
 	VINSERTF128 $0x01, X6, Y6, Y6
@@ -13878,7 +14974,7 @@ kernRowAT6x16_full_noalpha:
 	VADDPS      Y6, Y2, Y2
 
 kernRowAT6x16_full_f_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_full_f_v0g0_norelu
 	VXORPS Y6, Y6, Y6
 	VMAXPS Y4, Y6, Y4
@@ -13907,7 +15003,7 @@ kernRowAT6x16_full_f_v0g0_norelu:
 	VSHUFPS      $0xee, Y8, Y4, Y4
 	VSHUFPS      $0x44, Y2, Y10, Y8
 	VSHUFPS      $0xee, Y2, Y10, Y10
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernRowAT6x16_full_f_v0g4_nobias
 	VMOVSD       16(R9), X2
 	VINSERTF128  $0x01, X2, Y2, Y2
@@ -13917,7 +15013,7 @@ kernRowAT6x16_full_f_v0g0_norelu:
 	VADDPS       Y2, Y10, Y10
 
 kernRowAT6x16_full_f_v0g4_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_full_f_v0g4_norelu
 	VXORPS Y2, Y2, Y2
 	VMAXPS Y0, Y2, Y0
@@ -13948,7 +15044,7 @@ kernRowAT6x16_full_f_v0g4_norelu:
 	VSHUFPS      $0xee, Y1, Y0, Y0
 	VSHUFPS      $0x44, Y7, Y3, Y1
 	VSHUFPS      $0xee, Y7, Y3, Y3
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernRowAT6x16_full_f_v1g0_nobias
 	VMOVUPS      (R9), X7
 	VINSERTF128  $0x01, X7, Y7, Y7
@@ -13958,7 +15054,7 @@ kernRowAT6x16_full_f_v0g4_norelu:
 	VADDPS       Y7, Y3, Y3
 
 kernRowAT6x16_full_f_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_full_f_v1g0_norelu
 	VXORPS Y7, Y7, Y7
 	VMAXPS Y5, Y7, Y5
@@ -13987,7 +15083,7 @@ kernRowAT6x16_full_f_v1g0_norelu:
 	VSHUFPS      $0xee, Y9, Y2, Y2
 	VSHUFPS      $0x44, Y1, Y11, Y9
 	VSHUFPS      $0xee, Y1, Y11, Y11
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernRowAT6x16_full_f_v1g4_nobias
 	VMOVSD       16(R9), X1
 	VINSERTF128  $0x01, X1, Y1, Y1
@@ -13997,7 +15093,7 @@ kernRowAT6x16_full_f_v1g0_norelu:
 	VADDPS       Y1, Y11, Y11
 
 kernRowAT6x16_full_f_v1g4_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_full_f_v1g4_norelu
 	VXORPS Y1, Y1, Y1
 	VMAXPS Y0, Y1, Y0
@@ -14031,7 +15127,7 @@ kernRowAT6x16_full_general:
 	VSHUFPS      $0xee, Y0, Y12, Y12
 	VSHUFPS      $0x44, Y6, Y2, Y0
 	VSHUFPS      $0xee, Y6, Y2, Y2
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT6x16_full_g_v0g0_noc
 	VBROADCASTSS beta+92(FP), Y6
 	CMPQ         24(SP), $0x00000000
@@ -14076,7 +15172,7 @@ kernRowAT6x16_full_g_v0g0_c3:
 	VFMADD231PS Y13, Y6, Y2
 
 kernRowAT6x16_full_g_v0g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT6x16_full_g_v0g0_nobias
 	VMOVUPS     (R9), X6
 	VINSERTF128 $0x01, X6, Y6, Y6
@@ -14086,7 +15182,7 @@ kernRowAT6x16_full_g_v0g0_noc:
 	VADDPS      Y6, Y2, Y2
 
 kernRowAT6x16_full_g_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_full_g_v0g0_norelu
 	VXORPS Y6, Y6, Y6
 	VMAXPS Y4, Y6, Y4
@@ -14140,7 +15236,7 @@ kernRowAT6x16_full_g_v0g0_stored:
 	VSHUFPS      $0xee, Y8, Y4, Y4
 	VSHUFPS      $0x44, Y2, Y10, Y8
 	VSHUFPS      $0xee, Y2, Y10, Y10
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT6x16_full_g_v0g4_noc
 	VBROADCASTSS beta+92(FP), Y2
 	CMPQ         24(SP), $0x00000000
@@ -14185,7 +15281,7 @@ kernRowAT6x16_full_g_v0g4_c3:
 	VFMADD231PS Y6, Y2, Y10
 
 kernRowAT6x16_full_g_v0g4_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT6x16_full_g_v0g4_nobias
 	VMOVSD      16(R9), X2
 	VINSERTF128 $0x01, X2, Y2, Y2
@@ -14195,7 +15291,7 @@ kernRowAT6x16_full_g_v0g4_noc:
 	VADDPS      Y2, Y10, Y10
 
 kernRowAT6x16_full_g_v0g4_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_full_g_v0g4_norelu
 	VXORPS Y2, Y2, Y2
 	VMAXPS Y0, Y2, Y0
@@ -14253,7 +15349,7 @@ kernRowAT6x16_full_g_v0g4_stored:
 	VSHUFPS      $0xee, Y1, Y0, Y0
 	VSHUFPS      $0x44, Y7, Y3, Y1
 	VSHUFPS      $0xee, Y7, Y3, Y3
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT6x16_full_g_v1g0_noc
 	VBROADCASTSS beta+92(FP), Y7
 	CMPQ         24(SP), $0x00000008
@@ -14298,7 +15394,7 @@ kernRowAT6x16_full_g_v1g0_c3:
 	VFMADD231PS Y2, Y7, Y3
 
 kernRowAT6x16_full_g_v1g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT6x16_full_g_v1g0_nobias
 	VMOVUPS     (R9), X7
 	VINSERTF128 $0x01, X7, Y7, Y7
@@ -14308,7 +15404,7 @@ kernRowAT6x16_full_g_v1g0_noc:
 	VADDPS      Y7, Y3, Y3
 
 kernRowAT6x16_full_g_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_full_g_v1g0_norelu
 	VXORPS Y7, Y7, Y7
 	VMAXPS Y5, Y7, Y5
@@ -14362,7 +15458,7 @@ kernRowAT6x16_full_g_v1g0_stored:
 	VSHUFPS      $0xee, Y9, Y2, Y2
 	VSHUFPS      $0x44, Y1, Y11, Y9
 	VSHUFPS      $0xee, Y1, Y11, Y11
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT6x16_full_g_v1g4_noc
 	VBROADCASTSS beta+92(FP), Y1
 	CMPQ         24(SP), $0x00000008
@@ -14407,7 +15503,7 @@ kernRowAT6x16_full_g_v1g4_c3:
 	VFMADD231PS Y3, Y1, Y11
 
 kernRowAT6x16_full_g_v1g4_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT6x16_full_g_v1g4_nobias
 	VMOVSD      16(R9), X1
 	VINSERTF128 $0x01, X1, Y1, Y1
@@ -14417,7 +15513,7 @@ kernRowAT6x16_full_g_v1g4_noc:
 	VADDPS      Y1, Y11, Y11
 
 kernRowAT6x16_full_g_v1g4_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_full_g_v1g4_norelu
 	VXORPS Y1, Y1, Y1
 	VMAXPS Y0, Y1, Y0
@@ -14609,7 +15705,7 @@ kernRowAT6x16_r5_loop1:
 	JNZ          kernRowAT6x16_r5_loop1
 
 kernRowAT6x16_r5_epi:
-	TESTQ        $0x00000008, flags+104(FP)
+	TESTQ        $0x00000008, flags+112(FP)
 	JZ           kernRowAT6x16_r5_noalpha
 	VBROADCASTSS alpha+88(FP), Y15
 	VMULPS       Y15, Y0, Y0
@@ -14631,7 +15727,7 @@ kernRowAT6x16_r5_noalpha:
 	SUBQ        SI, R8
 	MOVQ        16(SP), SI
 	LEAQ        (SI)(R8*4), R8
-	TESTQ       $0x00000001, flags+104(FP)
+	TESTQ       $0x00000001, flags+112(FP)
 	JNZ         kernRowAT6x16_r5_general
 	CMPQ        24(SP), $0x00000010
 	JNE         kernRowAT6x16_r5_general
@@ -14644,7 +15740,7 @@ kernRowAT6x16_r5_noalpha:
 	VSHUFPS     $0xee, Y0, Y10, Y10
 	VSHUFPS     $0x44, Y6, Y2, Y0
 	VSHUFPS     $0xee, Y6, Y2, Y2
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT6x16_r5_f_v0g0_nobias
 	VMOVUPS     (R8), X6
 	VINSERTF128 $0x01, X6, Y6, Y6
@@ -14654,7 +15750,7 @@ kernRowAT6x16_r5_noalpha:
 	VADDPS      Y6, Y2, Y2
 
 kernRowAT6x16_r5_f_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_r5_f_v0g0_norelu
 	VXORPS Y6, Y6, Y6
 	VMAXPS Y4, Y6, Y4
@@ -14683,7 +15779,7 @@ kernRowAT6x16_r5_f_v0g0_norelu:
 	VSHUFPS      $0xee, Y8, Y6, Y6
 	VSHUFPS      $0x44, Y4, Y0, Y8
 	VSHUFPS      $0xee, Y4, Y0, Y0
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernRowAT6x16_r5_f_v0g4_nobias
 	VMOVSS       16(R8), X4
 	VINSERTF128  $0x01, X4, Y4, Y4
@@ -14693,7 +15789,7 @@ kernRowAT6x16_r5_f_v0g0_norelu:
 	VADDPS       Y4, Y0, Y0
 
 kernRowAT6x16_r5_f_v0g4_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_r5_f_v0g4_norelu
 	VXORPS Y4, Y4, Y4
 	VMAXPS Y2, Y4, Y2
@@ -14724,7 +15820,7 @@ kernRowAT6x16_r5_f_v0g4_norelu:
 	VSHUFPS      $0xee, Y1, Y0, Y0
 	VSHUFPS      $0x44, Y7, Y3, Y1
 	VSHUFPS      $0xee, Y7, Y3, Y3
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernRowAT6x16_r5_f_v1g0_nobias
 	VMOVUPS      (R8), X7
 	VINSERTF128  $0x01, X7, Y7, Y7
@@ -14734,7 +15830,7 @@ kernRowAT6x16_r5_f_v0g4_norelu:
 	VADDPS       Y7, Y3, Y3
 
 kernRowAT6x16_r5_f_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_r5_f_v1g0_norelu
 	VXORPS Y7, Y7, Y7
 	VMAXPS Y5, Y7, Y5
@@ -14763,7 +15859,7 @@ kernRowAT6x16_r5_f_v1g0_norelu:
 	VSHUFPS      $0xee, Y9, Y3, Y3
 	VSHUFPS      $0x44, Y2, Y0, Y9
 	VSHUFPS      $0xee, Y2, Y0, Y0
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernRowAT6x16_r5_f_v1g4_nobias
 	VMOVSS       16(R8), X2
 	VINSERTF128  $0x01, X2, Y2, Y2
@@ -14773,7 +15869,7 @@ kernRowAT6x16_r5_f_v1g0_norelu:
 	VADDPS       Y2, Y0, Y0
 
 kernRowAT6x16_r5_f_v1g4_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_r5_f_v1g4_norelu
 	VXORPS Y2, Y2, Y2
 	VMAXPS Y1, Y2, Y1
@@ -14806,7 +15902,7 @@ kernRowAT6x16_r5_general:
 	VSHUFPS      $0xee, Y0, Y10, Y10
 	VSHUFPS      $0x44, Y6, Y2, Y0
 	VSHUFPS      $0xee, Y6, Y2, Y2
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT6x16_r5_g_v0g0_noc
 	VBROADCASTSS beta+92(FP), Y6
 	CMPQ         24(SP), $0x00000000
@@ -14851,7 +15947,7 @@ kernRowAT6x16_r5_g_v0g0_c3:
 	VFMADD231PS Y11, Y6, Y2
 
 kernRowAT6x16_r5_g_v0g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT6x16_r5_g_v0g0_nobias
 	VMOVUPS     (R8), X6
 	VINSERTF128 $0x01, X6, Y6, Y6
@@ -14861,7 +15957,7 @@ kernRowAT6x16_r5_g_v0g0_noc:
 	VADDPS      Y6, Y2, Y2
 
 kernRowAT6x16_r5_g_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_r5_g_v0g0_norelu
 	VXORPS Y6, Y6, Y6
 	VMAXPS Y4, Y6, Y4
@@ -14915,7 +16011,7 @@ kernRowAT6x16_r5_g_v0g0_stored:
 	VSHUFPS      $0xee, Y8, Y6, Y6
 	VSHUFPS      $0x44, Y4, Y0, Y8
 	VSHUFPS      $0xee, Y4, Y0, Y0
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT6x16_r5_g_v0g4_noc
 	VBROADCASTSS beta+92(FP), Y4
 	CMPQ         24(SP), $0x00000000
@@ -14960,7 +16056,7 @@ kernRowAT6x16_r5_g_v0g4_c3:
 	VFMADD231PS Y10, Y4, Y0
 
 kernRowAT6x16_r5_g_v0g4_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT6x16_r5_g_v0g4_nobias
 	VMOVSS      16(R8), X4
 	VINSERTF128 $0x01, X4, Y4, Y4
@@ -14970,7 +16066,7 @@ kernRowAT6x16_r5_g_v0g4_noc:
 	VADDPS      Y4, Y0, Y0
 
 kernRowAT6x16_r5_g_v0g4_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_r5_g_v0g4_norelu
 	VXORPS Y4, Y4, Y4
 	VMAXPS Y2, Y4, Y2
@@ -15028,7 +16124,7 @@ kernRowAT6x16_r5_g_v0g4_stored:
 	VSHUFPS      $0xee, Y1, Y0, Y0
 	VSHUFPS      $0x44, Y7, Y3, Y1
 	VSHUFPS      $0xee, Y7, Y3, Y3
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT6x16_r5_g_v1g0_noc
 	VBROADCASTSS beta+92(FP), Y7
 	CMPQ         24(SP), $0x00000008
@@ -15073,7 +16169,7 @@ kernRowAT6x16_r5_g_v1g0_c3:
 	VFMADD231PS Y2, Y7, Y3
 
 kernRowAT6x16_r5_g_v1g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT6x16_r5_g_v1g0_nobias
 	VMOVUPS     (R8), X7
 	VINSERTF128 $0x01, X7, Y7, Y7
@@ -15083,7 +16179,7 @@ kernRowAT6x16_r5_g_v1g0_noc:
 	VADDPS      Y7, Y3, Y3
 
 kernRowAT6x16_r5_g_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_r5_g_v1g0_norelu
 	VXORPS Y7, Y7, Y7
 	VMAXPS Y5, Y7, Y5
@@ -15137,7 +16233,7 @@ kernRowAT6x16_r5_g_v1g0_stored:
 	VSHUFPS      $0xee, Y9, Y3, Y3
 	VSHUFPS      $0x44, Y2, Y0, Y9
 	VSHUFPS      $0xee, Y2, Y0, Y0
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT6x16_r5_g_v1g4_noc
 	VBROADCASTSS beta+92(FP), Y2
 	CMPQ         24(SP), $0x00000008
@@ -15182,7 +16278,7 @@ kernRowAT6x16_r5_g_v1g4_c3:
 	VFMADD231PS Y4, Y2, Y0
 
 kernRowAT6x16_r5_g_v1g4_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT6x16_r5_g_v1g4_nobias
 	VMOVSS      16(R8), X2
 	VINSERTF128 $0x01, X2, Y2, Y2
@@ -15192,7 +16288,7 @@ kernRowAT6x16_r5_g_v1g4_noc:
 	VADDPS      Y2, Y0, Y0
 
 kernRowAT6x16_r5_g_v1g4_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_r5_g_v1g4_norelu
 	VXORPS Y2, Y2, Y2
 	VMAXPS Y1, Y2, Y1
@@ -15347,7 +16443,7 @@ kernRowAT6x16_r4_loop1:
 	JNZ          kernRowAT6x16_r4_loop1
 
 kernRowAT6x16_r4_epi:
-	TESTQ        $0x00000008, flags+104(FP)
+	TESTQ        $0x00000008, flags+112(FP)
 	JZ           kernRowAT6x16_r4_noalpha
 	VBROADCASTSS alpha+88(FP), Y15
 	VMULPS       Y15, Y0, Y0
@@ -15367,7 +16463,7 @@ kernRowAT6x16_r4_noalpha:
 	SUBQ        SI, R8
 	MOVQ        16(SP), SI
 	LEAQ        (SI)(R8*4), R8
-	TESTQ       $0x00000001, flags+104(FP)
+	TESTQ       $0x00000001, flags+112(FP)
 	JNZ         kernRowAT6x16_r4_general
 	CMPQ        24(SP), $0x00000010
 	JNE         kernRowAT6x16_r4_general
@@ -15380,7 +16476,7 @@ kernRowAT6x16_r4_noalpha:
 	VSHUFPS     $0xee, Y0, Y8, Y8
 	VSHUFPS     $0x44, Y6, Y2, Y0
 	VSHUFPS     $0xee, Y6, Y2, Y2
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT6x16_r4_f_v0g0_nobias
 	VMOVUPS     (R8), X6
 	VINSERTF128 $0x01, X6, Y6, Y6
@@ -15390,7 +16486,7 @@ kernRowAT6x16_r4_noalpha:
 	VADDPS      Y6, Y2, Y2
 
 kernRowAT6x16_r4_f_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_r4_f_v0g0_norelu
 	VXORPS Y6, Y6, Y6
 	VMAXPS Y4, Y6, Y4
@@ -15421,7 +16517,7 @@ kernRowAT6x16_r4_f_v0g0_norelu:
 	VSHUFPS      $0xee, Y1, Y0, Y0
 	VSHUFPS      $0x44, Y7, Y3, Y1
 	VSHUFPS      $0xee, Y7, Y3, Y3
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernRowAT6x16_r4_f_v1g0_nobias
 	VMOVUPS      (R8), X7
 	VINSERTF128  $0x01, X7, Y7, Y7
@@ -15431,7 +16527,7 @@ kernRowAT6x16_r4_f_v0g0_norelu:
 	VADDPS       Y7, Y3, Y3
 
 kernRowAT6x16_r4_f_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_r4_f_v1g0_norelu
 	VXORPS Y7, Y7, Y7
 	VMAXPS Y5, Y7, Y5
@@ -15464,7 +16560,7 @@ kernRowAT6x16_r4_general:
 	VSHUFPS      $0xee, Y0, Y8, Y8
 	VSHUFPS      $0x44, Y6, Y2, Y0
 	VSHUFPS      $0xee, Y6, Y2, Y2
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT6x16_r4_g_v0g0_noc
 	VBROADCASTSS beta+92(FP), Y6
 	CMPQ         24(SP), $0x00000000
@@ -15509,7 +16605,7 @@ kernRowAT6x16_r4_g_v0g0_c3:
 	VFMADD231PS Y9, Y6, Y2
 
 kernRowAT6x16_r4_g_v0g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT6x16_r4_g_v0g0_nobias
 	VMOVUPS     (R8), X6
 	VINSERTF128 $0x01, X6, Y6, Y6
@@ -15519,7 +16615,7 @@ kernRowAT6x16_r4_g_v0g0_noc:
 	VADDPS      Y6, Y2, Y2
 
 kernRowAT6x16_r4_g_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_r4_g_v0g0_norelu
 	VXORPS Y6, Y6, Y6
 	VMAXPS Y4, Y6, Y4
@@ -15577,7 +16673,7 @@ kernRowAT6x16_r4_g_v0g0_stored:
 	VSHUFPS      $0xee, Y1, Y0, Y0
 	VSHUFPS      $0x44, Y7, Y3, Y1
 	VSHUFPS      $0xee, Y7, Y3, Y3
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT6x16_r4_g_v1g0_noc
 	VBROADCASTSS beta+92(FP), Y7
 	CMPQ         24(SP), $0x00000008
@@ -15622,7 +16718,7 @@ kernRowAT6x16_r4_g_v1g0_c3:
 	VFMADD231PS Y2, Y7, Y3
 
 kernRowAT6x16_r4_g_v1g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT6x16_r4_g_v1g0_nobias
 	VMOVUPS     (R8), X7
 	VINSERTF128 $0x01, X7, Y7, Y7
@@ -15632,7 +16728,7 @@ kernRowAT6x16_r4_g_v1g0_noc:
 	VADDPS      Y7, Y3, Y3
 
 kernRowAT6x16_r4_g_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_r4_g_v1g0_norelu
 	VXORPS Y7, Y7, Y7
 	VMAXPS Y5, Y7, Y5
@@ -15770,7 +16866,7 @@ kernRowAT6x16_r3_loop1:
 	JNZ          kernRowAT6x16_r3_loop1
 
 kernRowAT6x16_r3_epi:
-	TESTQ        $0x00000008, flags+104(FP)
+	TESTQ        $0x00000008, flags+112(FP)
 	JZ           kernRowAT6x16_r3_noalpha
 	VBROADCASTSS alpha+88(FP), Y15
 	VMULPS       Y15, Y0, Y0
@@ -15788,7 +16884,7 @@ kernRowAT6x16_r3_noalpha:
 	SUBQ        SI, R8
 	MOVQ        16(SP), SI
 	LEAQ        (SI)(R8*4), R8
-	TESTQ       $0x00000001, flags+104(FP)
+	TESTQ       $0x00000001, flags+112(FP)
 	JNZ         kernRowAT6x16_r3_general
 	CMPQ        24(SP), $0x00000010
 	JNE         kernRowAT6x16_r3_general
@@ -15801,7 +16897,7 @@ kernRowAT6x16_r3_noalpha:
 	VSHUFPS     $0xee, Y0, Y7, Y7
 	VSHUFPS     $0x44, Y6, Y2, Y0
 	VSHUFPS     $0xee, Y6, Y2, Y2
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT6x16_r3_f_v0g0_nobias
 	LEAQ        lanemask<>+116(SB), R9
 	VMOVUPS     (R9), X6
@@ -15813,7 +16909,7 @@ kernRowAT6x16_r3_noalpha:
 	VADDPS      Y6, Y2, Y2
 
 kernRowAT6x16_r3_f_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_r3_f_v0g0_norelu
 	VXORPS Y6, Y6, Y6
 	VMAXPS Y4, Y6, Y4
@@ -15852,7 +16948,7 @@ kernRowAT6x16_r3_f_v0g0_norelu:
 	VSHUFPS      $0xee, Y1, Y2, Y2
 	VSHUFPS      $0x44, Y0, Y3, Y1
 	VSHUFPS      $0xee, Y0, Y3, Y3
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernRowAT6x16_r3_f_v1g0_nobias
 	LEAQ         lanemask<>+116(SB), R9
 	VMOVUPS      (R9), X0
@@ -15864,7 +16960,7 @@ kernRowAT6x16_r3_f_v0g0_norelu:
 	VADDPS       Y0, Y3, Y3
 
 kernRowAT6x16_r3_f_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_r3_f_v1g0_norelu
 	VXORPS Y0, Y0, Y0
 	VMAXPS Y5, Y0, Y5
@@ -15905,7 +17001,7 @@ kernRowAT6x16_r3_general:
 	VSHUFPS      $0xee, Y0, Y7, Y7
 	VSHUFPS      $0x44, Y6, Y2, Y0
 	VSHUFPS      $0xee, Y6, Y2, Y2
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT6x16_r3_g_v0g0_noc
 	VBROADCASTSS beta+92(FP), Y6
 	CMPQ         24(SP), $0x00000000
@@ -15966,7 +17062,7 @@ kernRowAT6x16_r3_g_v0g0_c3:
 	VFMADD231PS Y8, Y6, Y2
 
 kernRowAT6x16_r3_g_v0g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT6x16_r3_g_v0g0_nobias
 	LEAQ        lanemask<>+116(SB), R9
 	VMOVUPS     (R9), X6
@@ -15978,7 +17074,7 @@ kernRowAT6x16_r3_g_v0g0_noc:
 	VADDPS      Y6, Y2, Y2
 
 kernRowAT6x16_r3_g_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_r3_g_v0g0_norelu
 	VXORPS Y6, Y6, Y6
 	VMAXPS Y4, Y6, Y4
@@ -16044,7 +17140,7 @@ kernRowAT6x16_r3_g_v0g0_stored:
 	VSHUFPS      $0xee, Y1, Y2, Y2
 	VSHUFPS      $0x44, Y0, Y3, Y1
 	VSHUFPS      $0xee, Y0, Y3, Y3
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT6x16_r3_g_v1g0_noc
 	VBROADCASTSS beta+92(FP), Y0
 	CMPQ         24(SP), $0x00000008
@@ -16105,7 +17201,7 @@ kernRowAT6x16_r3_g_v1g0_c3:
 	VFMADD231PS Y4, Y0, Y3
 
 kernRowAT6x16_r3_g_v1g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT6x16_r3_g_v1g0_nobias
 	LEAQ        lanemask<>+116(SB), R9
 	VMOVUPS     (R9), X0
@@ -16117,7 +17213,7 @@ kernRowAT6x16_r3_g_v1g0_noc:
 	VADDPS      Y0, Y3, Y3
 
 kernRowAT6x16_r3_g_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_r3_g_v1g0_norelu
 	VXORPS Y0, Y0, Y0
 	VMAXPS Y5, Y0, Y5
@@ -16246,7 +17342,7 @@ kernRowAT6x16_r2_loop1:
 	JNZ          kernRowAT6x16_r2_loop1
 
 kernRowAT6x16_r2_epi:
-	TESTQ        $0x00000008, flags+104(FP)
+	TESTQ        $0x00000008, flags+112(FP)
 	JZ           kernRowAT6x16_r2_noalpha
 	VBROADCASTSS alpha+88(FP), Y15
 	VMULPS       Y15, Y0, Y0
@@ -16262,7 +17358,7 @@ kernRowAT6x16_r2_noalpha:
 	SUBQ        SI, R8
 	MOVQ        16(SP), SI
 	LEAQ        (SI)(R8*4), R8
-	TESTQ       $0x00000001, flags+104(FP)
+	TESTQ       $0x00000001, flags+112(FP)
 	JNZ         kernRowAT6x16_r2_general
 	CMPQ        24(SP), $0x00000010
 	JNE         kernRowAT6x16_r2_general
@@ -16275,7 +17371,7 @@ kernRowAT6x16_r2_noalpha:
 	VSHUFPS     $0xee, Y0, Y6, Y6
 	VSHUFPS     $0x44, Y5, Y2, Y0
 	VSHUFPS     $0xee, Y5, Y2, Y2
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT6x16_r2_f_v0g0_nobias
 	VMOVSD      (R8), X5
 	VINSERTF128 $0x01, X5, Y5, Y5
@@ -16285,7 +17381,7 @@ kernRowAT6x16_r2_noalpha:
 	VADDPS      Y5, Y2, Y2
 
 kernRowAT6x16_r2_f_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_r2_f_v0g0_norelu
 	VXORPS Y5, Y5, Y5
 	VMAXPS Y4, Y5, Y4
@@ -16316,7 +17412,7 @@ kernRowAT6x16_r2_f_v0g0_norelu:
 	VSHUFPS      $0xee, Y1, Y4, Y4
 	VSHUFPS      $0x44, Y2, Y3, Y1
 	VSHUFPS      $0xee, Y2, Y3, Y3
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernRowAT6x16_r2_f_v1g0_nobias
 	VMOVSD       (R8), X2
 	VINSERTF128  $0x01, X2, Y2, Y2
@@ -16326,7 +17422,7 @@ kernRowAT6x16_r2_f_v0g0_norelu:
 	VADDPS       Y2, Y3, Y3
 
 kernRowAT6x16_r2_f_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_r2_f_v1g0_norelu
 	VXORPS Y2, Y2, Y2
 	VMAXPS Y0, Y2, Y0
@@ -16359,7 +17455,7 @@ kernRowAT6x16_r2_general:
 	VSHUFPS      $0xee, Y0, Y6, Y6
 	VSHUFPS      $0x44, Y5, Y2, Y0
 	VSHUFPS      $0xee, Y5, Y2, Y2
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT6x16_r2_g_v0g0_noc
 	VBROADCASTSS beta+92(FP), Y5
 	CMPQ         24(SP), $0x00000000
@@ -16404,7 +17500,7 @@ kernRowAT6x16_r2_g_v0g0_c3:
 	VFMADD231PS Y7, Y5, Y2
 
 kernRowAT6x16_r2_g_v0g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT6x16_r2_g_v0g0_nobias
 	VMOVSD      (R8), X5
 	VINSERTF128 $0x01, X5, Y5, Y5
@@ -16414,7 +17510,7 @@ kernRowAT6x16_r2_g_v0g0_noc:
 	VADDPS      Y5, Y2, Y2
 
 kernRowAT6x16_r2_g_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_r2_g_v0g0_norelu
 	VXORPS Y5, Y5, Y5
 	VMAXPS Y4, Y5, Y4
@@ -16472,7 +17568,7 @@ kernRowAT6x16_r2_g_v0g0_stored:
 	VSHUFPS      $0xee, Y1, Y4, Y4
 	VSHUFPS      $0x44, Y2, Y3, Y1
 	VSHUFPS      $0xee, Y2, Y3, Y3
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT6x16_r2_g_v1g0_noc
 	VBROADCASTSS beta+92(FP), Y2
 	CMPQ         24(SP), $0x00000008
@@ -16517,7 +17613,7 @@ kernRowAT6x16_r2_g_v1g0_c3:
 	VFMADD231PS Y5, Y2, Y3
 
 kernRowAT6x16_r2_g_v1g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT6x16_r2_g_v1g0_nobias
 	VMOVSD      (R8), X2
 	VINSERTF128 $0x01, X2, Y2, Y2
@@ -16527,7 +17623,7 @@ kernRowAT6x16_r2_g_v1g0_noc:
 	VADDPS      Y2, Y3, Y3
 
 kernRowAT6x16_r2_g_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_r2_g_v1g0_norelu
 	VXORPS Y2, Y2, Y2
 	VMAXPS Y0, Y2, Y0
@@ -16631,7 +17727,7 @@ kernRowAT6x16_r1_loop1:
 	JNZ          kernRowAT6x16_r1_loop1
 
 kernRowAT6x16_r1_epi:
-	TESTQ        $0x00000008, flags+104(FP)
+	TESTQ        $0x00000008, flags+112(FP)
 	JZ           kernRowAT6x16_r1_noalpha
 	VBROADCASTSS alpha+88(FP), Y15
 	VMULPS       Y15, Y0, Y0
@@ -16645,7 +17741,7 @@ kernRowAT6x16_r1_noalpha:
 	SUBQ        SI, R8
 	MOVQ        16(SP), SI
 	LEAQ        (SI)(R8*4), R8
-	TESTQ       $0x00000001, flags+104(FP)
+	TESTQ       $0x00000001, flags+112(FP)
 	JNZ         kernRowAT6x16_r1_general
 	CMPQ        24(SP), $0x00000010
 	JNE         kernRowAT6x16_r1_general
@@ -16658,7 +17754,7 @@ kernRowAT6x16_r1_noalpha:
 	VSHUFPS     $0xee, Y0, Y5, Y5
 	VSHUFPS     $0x44, Y4, Y2, Y0
 	VSHUFPS     $0xee, Y4, Y2, Y2
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT6x16_r1_f_v0g0_nobias
 	VMOVSS      (R8), X4
 	VINSERTF128 $0x01, X4, Y4, Y4
@@ -16668,7 +17764,7 @@ kernRowAT6x16_r1_noalpha:
 	VADDPS      Y4, Y2, Y2
 
 kernRowAT6x16_r1_f_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_r1_f_v0g0_norelu
 	VXORPS Y4, Y4, Y4
 	VMAXPS Y3, Y4, Y3
@@ -16699,7 +17795,7 @@ kernRowAT6x16_r1_f_v0g0_norelu:
 	VSHUFPS      $0xee, Y1, Y4, Y4
 	VSHUFPS      $0x44, Y3, Y0, Y1
 	VSHUFPS      $0xee, Y3, Y0, Y0
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernRowAT6x16_r1_f_v1g0_nobias
 	VMOVSS       (R8), X3
 	VINSERTF128  $0x01, X3, Y3, Y3
@@ -16709,7 +17805,7 @@ kernRowAT6x16_r1_f_v0g0_norelu:
 	VADDPS       Y3, Y0, Y0
 
 kernRowAT6x16_r1_f_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_r1_f_v1g0_norelu
 	VXORPS Y3, Y3, Y3
 	VMAXPS Y2, Y3, Y2
@@ -16742,7 +17838,7 @@ kernRowAT6x16_r1_general:
 	VSHUFPS      $0xee, Y0, Y5, Y5
 	VSHUFPS      $0x44, Y4, Y2, Y0
 	VSHUFPS      $0xee, Y4, Y2, Y2
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT6x16_r1_g_v0g0_noc
 	VBROADCASTSS beta+92(FP), Y4
 	CMPQ         24(SP), $0x00000000
@@ -16787,7 +17883,7 @@ kernRowAT6x16_r1_g_v0g0_c3:
 	VFMADD231PS Y6, Y4, Y2
 
 kernRowAT6x16_r1_g_v0g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT6x16_r1_g_v0g0_nobias
 	VMOVSS      (R8), X4
 	VINSERTF128 $0x01, X4, Y4, Y4
@@ -16797,7 +17893,7 @@ kernRowAT6x16_r1_g_v0g0_noc:
 	VADDPS      Y4, Y2, Y2
 
 kernRowAT6x16_r1_g_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_r1_g_v0g0_norelu
 	VXORPS Y4, Y4, Y4
 	VMAXPS Y3, Y4, Y3
@@ -16855,7 +17951,7 @@ kernRowAT6x16_r1_g_v0g0_stored:
 	VSHUFPS      $0xee, Y1, Y4, Y4
 	VSHUFPS      $0x44, Y3, Y0, Y1
 	VSHUFPS      $0xee, Y3, Y0, Y0
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernRowAT6x16_r1_g_v1g0_noc
 	VBROADCASTSS beta+92(FP), Y3
 	CMPQ         24(SP), $0x00000008
@@ -16900,7 +17996,7 @@ kernRowAT6x16_r1_g_v1g0_c3:
 	VFMADD231PS Y5, Y3, Y0
 
 kernRowAT6x16_r1_g_v1g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernRowAT6x16_r1_g_v1g0_nobias
 	VMOVSS      (R8), X3
 	VINSERTF128 $0x01, X3, Y3, Y3
@@ -16910,7 +18006,7 @@ kernRowAT6x16_r1_g_v1g0_noc:
 	VADDPS      Y3, Y0, Y0
 
 kernRowAT6x16_r1_g_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernRowAT6x16_r1_g_v1g0_norelu
 	VXORPS Y3, Y3, Y3
 	VMAXPS Y2, Y3, Y2
@@ -16973,9 +18069,9 @@ kernRowAT6x16_done:
 	VZEROUPPER
 	RET
 
-// func kernColAT6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+// func kernColAT6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, mask *float32, flags int)
 // Requires: AVX, CMOV, FMA3
-TEXT ·kernColAT6x16(SB), NOSPLIT, $40-112
+TEXT ·kernColAT6x16(SB), NOSPLIT, $40-120
 	MOVQ b+40(FP), AX
 	MOVQ AX, (SP)
 	MOVQ c+64(FP), AX
@@ -17140,7 +18236,7 @@ kernColAT6x16_full_loop1:
 	JNZ          kernColAT6x16_full_loop1
 
 kernColAT6x16_full_epi:
-	TESTQ        $0x00000008, flags+104(FP)
+	TESTQ        $0x00000008, flags+112(FP)
 	JZ           kernColAT6x16_full_noalpha
 	VBROADCASTSS alpha+88(FP), Y15
 	VMULPS       Y15, Y0, Y0
@@ -17164,7 +18260,7 @@ kernColAT6x16_full_noalpha:
 	SUBQ        SI, R9
 	MOVQ        16(SP), R10
 	LEAQ        (R10)(R9*4), R9
-	TESTQ       $0x00000001, flags+104(FP)
+	TESTQ       $0x00000001, flags+112(FP)
 	JNZ         kernColAT6x16_full_general
 	CMPQ        24(SP), $0x00000010
 	JNE         kernColAT6x16_full_general
@@ -17178,7 +18274,7 @@ kernColAT6x16_full_noalpha:
 	VSHUFPS     $0xee, Y0, Y12, Y12
 	VSHUFPS     $0x44, Y6, Y2, Y0
 	VSHUFPS     $0xee, Y6, Y2, Y2
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT6x16_full_f_v0g0_nobias
 	VMOVUPS     (R9), X6
 	VINSERTF128 $0x01, X6, Y6, Y6
@@ -17188,7 +18284,7 @@ kernColAT6x16_full_noalpha:
 	VADDPS      Y6, Y2, Y2
 
 kernColAT6x16_full_f_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_full_f_v0g0_norelu
 	VXORPS Y6, Y6, Y6
 	VMAXPS Y4, Y6, Y4
@@ -17217,7 +18313,7 @@ kernColAT6x16_full_f_v0g0_norelu:
 	VSHUFPS      $0xee, Y8, Y4, Y4
 	VSHUFPS      $0x44, Y2, Y10, Y8
 	VSHUFPS      $0xee, Y2, Y10, Y10
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernColAT6x16_full_f_v0g4_nobias
 	VMOVSD       16(R9), X2
 	VINSERTF128  $0x01, X2, Y2, Y2
@@ -17227,7 +18323,7 @@ kernColAT6x16_full_f_v0g0_norelu:
 	VADDPS       Y2, Y10, Y10
 
 kernColAT6x16_full_f_v0g4_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_full_f_v0g4_norelu
 	VXORPS Y2, Y2, Y2
 	VMAXPS Y0, Y2, Y0
@@ -17258,7 +18354,7 @@ kernColAT6x16_full_f_v0g4_norelu:
 	VSHUFPS      $0xee, Y1, Y0, Y0
 	VSHUFPS      $0x44, Y7, Y3, Y1
 	VSHUFPS      $0xee, Y7, Y3, Y3
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernColAT6x16_full_f_v1g0_nobias
 	VMOVUPS      (R9), X7
 	VINSERTF128  $0x01, X7, Y7, Y7
@@ -17268,7 +18364,7 @@ kernColAT6x16_full_f_v0g4_norelu:
 	VADDPS       Y7, Y3, Y3
 
 kernColAT6x16_full_f_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_full_f_v1g0_norelu
 	VXORPS Y7, Y7, Y7
 	VMAXPS Y5, Y7, Y5
@@ -17297,7 +18393,7 @@ kernColAT6x16_full_f_v1g0_norelu:
 	VSHUFPS      $0xee, Y9, Y2, Y2
 	VSHUFPS      $0x44, Y1, Y11, Y9
 	VSHUFPS      $0xee, Y1, Y11, Y11
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernColAT6x16_full_f_v1g4_nobias
 	VMOVSD       16(R9), X1
 	VINSERTF128  $0x01, X1, Y1, Y1
@@ -17307,7 +18403,7 @@ kernColAT6x16_full_f_v1g0_norelu:
 	VADDPS       Y1, Y11, Y11
 
 kernColAT6x16_full_f_v1g4_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_full_f_v1g4_norelu
 	VXORPS Y1, Y1, Y1
 	VMAXPS Y0, Y1, Y0
@@ -17341,7 +18437,7 @@ kernColAT6x16_full_general:
 	VSHUFPS      $0xee, Y0, Y12, Y12
 	VSHUFPS      $0x44, Y6, Y2, Y0
 	VSHUFPS      $0xee, Y6, Y2, Y2
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT6x16_full_g_v0g0_noc
 	VBROADCASTSS beta+92(FP), Y6
 	CMPQ         24(SP), $0x00000000
@@ -17386,7 +18482,7 @@ kernColAT6x16_full_g_v0g0_c3:
 	VFMADD231PS Y13, Y6, Y2
 
 kernColAT6x16_full_g_v0g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT6x16_full_g_v0g0_nobias
 	VMOVUPS     (R9), X6
 	VINSERTF128 $0x01, X6, Y6, Y6
@@ -17396,7 +18492,7 @@ kernColAT6x16_full_g_v0g0_noc:
 	VADDPS      Y6, Y2, Y2
 
 kernColAT6x16_full_g_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_full_g_v0g0_norelu
 	VXORPS Y6, Y6, Y6
 	VMAXPS Y4, Y6, Y4
@@ -17450,7 +18546,7 @@ kernColAT6x16_full_g_v0g0_stored:
 	VSHUFPS      $0xee, Y8, Y4, Y4
 	VSHUFPS      $0x44, Y2, Y10, Y8
 	VSHUFPS      $0xee, Y2, Y10, Y10
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT6x16_full_g_v0g4_noc
 	VBROADCASTSS beta+92(FP), Y2
 	CMPQ         24(SP), $0x00000000
@@ -17495,7 +18591,7 @@ kernColAT6x16_full_g_v0g4_c3:
 	VFMADD231PS Y6, Y2, Y10
 
 kernColAT6x16_full_g_v0g4_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT6x16_full_g_v0g4_nobias
 	VMOVSD      16(R9), X2
 	VINSERTF128 $0x01, X2, Y2, Y2
@@ -17505,7 +18601,7 @@ kernColAT6x16_full_g_v0g4_noc:
 	VADDPS      Y2, Y10, Y10
 
 kernColAT6x16_full_g_v0g4_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_full_g_v0g4_norelu
 	VXORPS Y2, Y2, Y2
 	VMAXPS Y0, Y2, Y0
@@ -17563,7 +18659,7 @@ kernColAT6x16_full_g_v0g4_stored:
 	VSHUFPS      $0xee, Y1, Y0, Y0
 	VSHUFPS      $0x44, Y7, Y3, Y1
 	VSHUFPS      $0xee, Y7, Y3, Y3
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT6x16_full_g_v1g0_noc
 	VBROADCASTSS beta+92(FP), Y7
 	CMPQ         24(SP), $0x00000008
@@ -17608,7 +18704,7 @@ kernColAT6x16_full_g_v1g0_c3:
 	VFMADD231PS Y2, Y7, Y3
 
 kernColAT6x16_full_g_v1g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT6x16_full_g_v1g0_nobias
 	VMOVUPS     (R9), X7
 	VINSERTF128 $0x01, X7, Y7, Y7
@@ -17618,7 +18714,7 @@ kernColAT6x16_full_g_v1g0_noc:
 	VADDPS      Y7, Y3, Y3
 
 kernColAT6x16_full_g_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_full_g_v1g0_norelu
 	VXORPS Y7, Y7, Y7
 	VMAXPS Y5, Y7, Y5
@@ -17672,7 +18768,7 @@ kernColAT6x16_full_g_v1g0_stored:
 	VSHUFPS      $0xee, Y9, Y2, Y2
 	VSHUFPS      $0x44, Y1, Y11, Y9
 	VSHUFPS      $0xee, Y1, Y11, Y11
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT6x16_full_g_v1g4_noc
 	VBROADCASTSS beta+92(FP), Y1
 	CMPQ         24(SP), $0x00000008
@@ -17717,7 +18813,7 @@ kernColAT6x16_full_g_v1g4_c3:
 	VFMADD231PS Y3, Y1, Y11
 
 kernColAT6x16_full_g_v1g4_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT6x16_full_g_v1g4_nobias
 	VMOVSD      16(R9), X1
 	VINSERTF128 $0x01, X1, Y1, Y1
@@ -17727,7 +18823,7 @@ kernColAT6x16_full_g_v1g4_noc:
 	VADDPS      Y1, Y11, Y11
 
 kernColAT6x16_full_g_v1g4_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_full_g_v1g4_norelu
 	VXORPS Y1, Y1, Y1
 	VMAXPS Y0, Y1, Y0
@@ -17916,7 +19012,7 @@ kernColAT6x16_r5_loop1:
 	JNZ          kernColAT6x16_r5_loop1
 
 kernColAT6x16_r5_epi:
-	TESTQ        $0x00000008, flags+104(FP)
+	TESTQ        $0x00000008, flags+112(FP)
 	JZ           kernColAT6x16_r5_noalpha
 	VBROADCASTSS alpha+88(FP), Y15
 	VMULPS       Y15, Y0, Y0
@@ -17938,7 +19034,7 @@ kernColAT6x16_r5_noalpha:
 	SUBQ        SI, R8
 	MOVQ        16(SP), SI
 	LEAQ        (SI)(R8*4), R8
-	TESTQ       $0x00000001, flags+104(FP)
+	TESTQ       $0x00000001, flags+112(FP)
 	JNZ         kernColAT6x16_r5_general
 	CMPQ        24(SP), $0x00000010
 	JNE         kernColAT6x16_r5_general
@@ -17951,7 +19047,7 @@ kernColAT6x16_r5_noalpha:
 	VSHUFPS     $0xee, Y0, Y10, Y10
 	VSHUFPS     $0x44, Y6, Y2, Y0
 	VSHUFPS     $0xee, Y6, Y2, Y2
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT6x16_r5_f_v0g0_nobias
 	VMOVUPS     (R8), X6
 	VINSERTF128 $0x01, X6, Y6, Y6
@@ -17961,7 +19057,7 @@ kernColAT6x16_r5_noalpha:
 	VADDPS      Y6, Y2, Y2
 
 kernColAT6x16_r5_f_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_r5_f_v0g0_norelu
 	VXORPS Y6, Y6, Y6
 	VMAXPS Y4, Y6, Y4
@@ -17990,7 +19086,7 @@ kernColAT6x16_r5_f_v0g0_norelu:
 	VSHUFPS      $0xee, Y8, Y6, Y6
 	VSHUFPS      $0x44, Y4, Y0, Y8
 	VSHUFPS      $0xee, Y4, Y0, Y0
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernColAT6x16_r5_f_v0g4_nobias
 	VMOVSS       16(R8), X4
 	VINSERTF128  $0x01, X4, Y4, Y4
@@ -18000,7 +19096,7 @@ kernColAT6x16_r5_f_v0g0_norelu:
 	VADDPS       Y4, Y0, Y0
 
 kernColAT6x16_r5_f_v0g4_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_r5_f_v0g4_norelu
 	VXORPS Y4, Y4, Y4
 	VMAXPS Y2, Y4, Y2
@@ -18031,7 +19127,7 @@ kernColAT6x16_r5_f_v0g4_norelu:
 	VSHUFPS      $0xee, Y1, Y0, Y0
 	VSHUFPS      $0x44, Y7, Y3, Y1
 	VSHUFPS      $0xee, Y7, Y3, Y3
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernColAT6x16_r5_f_v1g0_nobias
 	VMOVUPS      (R8), X7
 	VINSERTF128  $0x01, X7, Y7, Y7
@@ -18041,7 +19137,7 @@ kernColAT6x16_r5_f_v0g4_norelu:
 	VADDPS       Y7, Y3, Y3
 
 kernColAT6x16_r5_f_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_r5_f_v1g0_norelu
 	VXORPS Y7, Y7, Y7
 	VMAXPS Y5, Y7, Y5
@@ -18070,7 +19166,7 @@ kernColAT6x16_r5_f_v1g0_norelu:
 	VSHUFPS      $0xee, Y9, Y3, Y3
 	VSHUFPS      $0x44, Y2, Y0, Y9
 	VSHUFPS      $0xee, Y2, Y0, Y0
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernColAT6x16_r5_f_v1g4_nobias
 	VMOVSS       16(R8), X2
 	VINSERTF128  $0x01, X2, Y2, Y2
@@ -18080,7 +19176,7 @@ kernColAT6x16_r5_f_v1g0_norelu:
 	VADDPS       Y2, Y0, Y0
 
 kernColAT6x16_r5_f_v1g4_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_r5_f_v1g4_norelu
 	VXORPS Y2, Y2, Y2
 	VMAXPS Y1, Y2, Y1
@@ -18113,7 +19209,7 @@ kernColAT6x16_r5_general:
 	VSHUFPS      $0xee, Y0, Y10, Y10
 	VSHUFPS      $0x44, Y6, Y2, Y0
 	VSHUFPS      $0xee, Y6, Y2, Y2
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT6x16_r5_g_v0g0_noc
 	VBROADCASTSS beta+92(FP), Y6
 	CMPQ         24(SP), $0x00000000
@@ -18158,7 +19254,7 @@ kernColAT6x16_r5_g_v0g0_c3:
 	VFMADD231PS Y11, Y6, Y2
 
 kernColAT6x16_r5_g_v0g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT6x16_r5_g_v0g0_nobias
 	VMOVUPS     (R8), X6
 	VINSERTF128 $0x01, X6, Y6, Y6
@@ -18168,7 +19264,7 @@ kernColAT6x16_r5_g_v0g0_noc:
 	VADDPS      Y6, Y2, Y2
 
 kernColAT6x16_r5_g_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_r5_g_v0g0_norelu
 	VXORPS Y6, Y6, Y6
 	VMAXPS Y4, Y6, Y4
@@ -18222,7 +19318,7 @@ kernColAT6x16_r5_g_v0g0_stored:
 	VSHUFPS      $0xee, Y8, Y6, Y6
 	VSHUFPS      $0x44, Y4, Y0, Y8
 	VSHUFPS      $0xee, Y4, Y0, Y0
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT6x16_r5_g_v0g4_noc
 	VBROADCASTSS beta+92(FP), Y4
 	CMPQ         24(SP), $0x00000000
@@ -18267,7 +19363,7 @@ kernColAT6x16_r5_g_v0g4_c3:
 	VFMADD231PS Y10, Y4, Y0
 
 kernColAT6x16_r5_g_v0g4_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT6x16_r5_g_v0g4_nobias
 	VMOVSS      16(R8), X4
 	VINSERTF128 $0x01, X4, Y4, Y4
@@ -18277,7 +19373,7 @@ kernColAT6x16_r5_g_v0g4_noc:
 	VADDPS      Y4, Y0, Y0
 
 kernColAT6x16_r5_g_v0g4_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_r5_g_v0g4_norelu
 	VXORPS Y4, Y4, Y4
 	VMAXPS Y2, Y4, Y2
@@ -18335,7 +19431,7 @@ kernColAT6x16_r5_g_v0g4_stored:
 	VSHUFPS      $0xee, Y1, Y0, Y0
 	VSHUFPS      $0x44, Y7, Y3, Y1
 	VSHUFPS      $0xee, Y7, Y3, Y3
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT6x16_r5_g_v1g0_noc
 	VBROADCASTSS beta+92(FP), Y7
 	CMPQ         24(SP), $0x00000008
@@ -18380,7 +19476,7 @@ kernColAT6x16_r5_g_v1g0_c3:
 	VFMADD231PS Y2, Y7, Y3
 
 kernColAT6x16_r5_g_v1g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT6x16_r5_g_v1g0_nobias
 	VMOVUPS     (R8), X7
 	VINSERTF128 $0x01, X7, Y7, Y7
@@ -18390,7 +19486,7 @@ kernColAT6x16_r5_g_v1g0_noc:
 	VADDPS      Y7, Y3, Y3
 
 kernColAT6x16_r5_g_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_r5_g_v1g0_norelu
 	VXORPS Y7, Y7, Y7
 	VMAXPS Y5, Y7, Y5
@@ -18444,7 +19540,7 @@ kernColAT6x16_r5_g_v1g0_stored:
 	VSHUFPS      $0xee, Y9, Y3, Y3
 	VSHUFPS      $0x44, Y2, Y0, Y9
 	VSHUFPS      $0xee, Y2, Y0, Y0
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT6x16_r5_g_v1g4_noc
 	VBROADCASTSS beta+92(FP), Y2
 	CMPQ         24(SP), $0x00000008
@@ -18489,7 +19585,7 @@ kernColAT6x16_r5_g_v1g4_c3:
 	VFMADD231PS Y4, Y2, Y0
 
 kernColAT6x16_r5_g_v1g4_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT6x16_r5_g_v1g4_nobias
 	VMOVSS      16(R8), X2
 	VINSERTF128 $0x01, X2, Y2, Y2
@@ -18499,7 +19595,7 @@ kernColAT6x16_r5_g_v1g4_noc:
 	VADDPS      Y2, Y0, Y0
 
 kernColAT6x16_r5_g_v1g4_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_r5_g_v1g4_norelu
 	VXORPS Y2, Y2, Y2
 	VMAXPS Y1, Y2, Y1
@@ -18654,7 +19750,7 @@ kernColAT6x16_r4_loop1:
 	JNZ          kernColAT6x16_r4_loop1
 
 kernColAT6x16_r4_epi:
-	TESTQ        $0x00000008, flags+104(FP)
+	TESTQ        $0x00000008, flags+112(FP)
 	JZ           kernColAT6x16_r4_noalpha
 	VBROADCASTSS alpha+88(FP), Y15
 	VMULPS       Y15, Y0, Y0
@@ -18674,7 +19770,7 @@ kernColAT6x16_r4_noalpha:
 	SUBQ        SI, R8
 	MOVQ        16(SP), SI
 	LEAQ        (SI)(R8*4), R8
-	TESTQ       $0x00000001, flags+104(FP)
+	TESTQ       $0x00000001, flags+112(FP)
 	JNZ         kernColAT6x16_r4_general
 	CMPQ        24(SP), $0x00000010
 	JNE         kernColAT6x16_r4_general
@@ -18687,7 +19783,7 @@ kernColAT6x16_r4_noalpha:
 	VSHUFPS     $0xee, Y0, Y8, Y8
 	VSHUFPS     $0x44, Y6, Y2, Y0
 	VSHUFPS     $0xee, Y6, Y2, Y2
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT6x16_r4_f_v0g0_nobias
 	VMOVUPS     (R8), X6
 	VINSERTF128 $0x01, X6, Y6, Y6
@@ -18697,7 +19793,7 @@ kernColAT6x16_r4_noalpha:
 	VADDPS      Y6, Y2, Y2
 
 kernColAT6x16_r4_f_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_r4_f_v0g0_norelu
 	VXORPS Y6, Y6, Y6
 	VMAXPS Y4, Y6, Y4
@@ -18728,7 +19824,7 @@ kernColAT6x16_r4_f_v0g0_norelu:
 	VSHUFPS      $0xee, Y1, Y0, Y0
 	VSHUFPS      $0x44, Y7, Y3, Y1
 	VSHUFPS      $0xee, Y7, Y3, Y3
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernColAT6x16_r4_f_v1g0_nobias
 	VMOVUPS      (R8), X7
 	VINSERTF128  $0x01, X7, Y7, Y7
@@ -18738,7 +19834,7 @@ kernColAT6x16_r4_f_v0g0_norelu:
 	VADDPS       Y7, Y3, Y3
 
 kernColAT6x16_r4_f_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_r4_f_v1g0_norelu
 	VXORPS Y7, Y7, Y7
 	VMAXPS Y5, Y7, Y5
@@ -18771,7 +19867,7 @@ kernColAT6x16_r4_general:
 	VSHUFPS      $0xee, Y0, Y8, Y8
 	VSHUFPS      $0x44, Y6, Y2, Y0
 	VSHUFPS      $0xee, Y6, Y2, Y2
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT6x16_r4_g_v0g0_noc
 	VBROADCASTSS beta+92(FP), Y6
 	CMPQ         24(SP), $0x00000000
@@ -18816,7 +19912,7 @@ kernColAT6x16_r4_g_v0g0_c3:
 	VFMADD231PS Y9, Y6, Y2
 
 kernColAT6x16_r4_g_v0g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT6x16_r4_g_v0g0_nobias
 	VMOVUPS     (R8), X6
 	VINSERTF128 $0x01, X6, Y6, Y6
@@ -18826,7 +19922,7 @@ kernColAT6x16_r4_g_v0g0_noc:
 	VADDPS      Y6, Y2, Y2
 
 kernColAT6x16_r4_g_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_r4_g_v0g0_norelu
 	VXORPS Y6, Y6, Y6
 	VMAXPS Y4, Y6, Y4
@@ -18884,7 +19980,7 @@ kernColAT6x16_r4_g_v0g0_stored:
 	VSHUFPS      $0xee, Y1, Y0, Y0
 	VSHUFPS      $0x44, Y7, Y3, Y1
 	VSHUFPS      $0xee, Y7, Y3, Y3
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT6x16_r4_g_v1g0_noc
 	VBROADCASTSS beta+92(FP), Y7
 	CMPQ         24(SP), $0x00000008
@@ -18929,7 +20025,7 @@ kernColAT6x16_r4_g_v1g0_c3:
 	VFMADD231PS Y2, Y7, Y3
 
 kernColAT6x16_r4_g_v1g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT6x16_r4_g_v1g0_nobias
 	VMOVUPS     (R8), X7
 	VINSERTF128 $0x01, X7, Y7, Y7
@@ -18939,7 +20035,7 @@ kernColAT6x16_r4_g_v1g0_noc:
 	VADDPS      Y7, Y3, Y3
 
 kernColAT6x16_r4_g_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_r4_g_v1g0_norelu
 	VXORPS Y7, Y7, Y7
 	VMAXPS Y5, Y7, Y5
@@ -19077,7 +20173,7 @@ kernColAT6x16_r3_loop1:
 	JNZ          kernColAT6x16_r3_loop1
 
 kernColAT6x16_r3_epi:
-	TESTQ        $0x00000008, flags+104(FP)
+	TESTQ        $0x00000008, flags+112(FP)
 	JZ           kernColAT6x16_r3_noalpha
 	VBROADCASTSS alpha+88(FP), Y15
 	VMULPS       Y15, Y0, Y0
@@ -19095,7 +20191,7 @@ kernColAT6x16_r3_noalpha:
 	SUBQ        SI, R8
 	MOVQ        16(SP), SI
 	LEAQ        (SI)(R8*4), R8
-	TESTQ       $0x00000001, flags+104(FP)
+	TESTQ       $0x00000001, flags+112(FP)
 	JNZ         kernColAT6x16_r3_general
 	CMPQ        24(SP), $0x00000010
 	JNE         kernColAT6x16_r3_general
@@ -19108,7 +20204,7 @@ kernColAT6x16_r3_noalpha:
 	VSHUFPS     $0xee, Y0, Y7, Y7
 	VSHUFPS     $0x44, Y6, Y2, Y0
 	VSHUFPS     $0xee, Y6, Y2, Y2
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT6x16_r3_f_v0g0_nobias
 	LEAQ        lanemask<>+116(SB), R9
 	VMOVUPS     (R9), X6
@@ -19120,7 +20216,7 @@ kernColAT6x16_r3_noalpha:
 	VADDPS      Y6, Y2, Y2
 
 kernColAT6x16_r3_f_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_r3_f_v0g0_norelu
 	VXORPS Y6, Y6, Y6
 	VMAXPS Y4, Y6, Y4
@@ -19159,7 +20255,7 @@ kernColAT6x16_r3_f_v0g0_norelu:
 	VSHUFPS      $0xee, Y1, Y2, Y2
 	VSHUFPS      $0x44, Y0, Y3, Y1
 	VSHUFPS      $0xee, Y0, Y3, Y3
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernColAT6x16_r3_f_v1g0_nobias
 	LEAQ         lanemask<>+116(SB), R9
 	VMOVUPS      (R9), X0
@@ -19171,7 +20267,7 @@ kernColAT6x16_r3_f_v0g0_norelu:
 	VADDPS       Y0, Y3, Y3
 
 kernColAT6x16_r3_f_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_r3_f_v1g0_norelu
 	VXORPS Y0, Y0, Y0
 	VMAXPS Y5, Y0, Y5
@@ -19212,7 +20308,7 @@ kernColAT6x16_r3_general:
 	VSHUFPS      $0xee, Y0, Y7, Y7
 	VSHUFPS      $0x44, Y6, Y2, Y0
 	VSHUFPS      $0xee, Y6, Y2, Y2
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT6x16_r3_g_v0g0_noc
 	VBROADCASTSS beta+92(FP), Y6
 	CMPQ         24(SP), $0x00000000
@@ -19273,7 +20369,7 @@ kernColAT6x16_r3_g_v0g0_c3:
 	VFMADD231PS Y8, Y6, Y2
 
 kernColAT6x16_r3_g_v0g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT6x16_r3_g_v0g0_nobias
 	LEAQ        lanemask<>+116(SB), R9
 	VMOVUPS     (R9), X6
@@ -19285,7 +20381,7 @@ kernColAT6x16_r3_g_v0g0_noc:
 	VADDPS      Y6, Y2, Y2
 
 kernColAT6x16_r3_g_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_r3_g_v0g0_norelu
 	VXORPS Y6, Y6, Y6
 	VMAXPS Y4, Y6, Y4
@@ -19351,7 +20447,7 @@ kernColAT6x16_r3_g_v0g0_stored:
 	VSHUFPS      $0xee, Y1, Y2, Y2
 	VSHUFPS      $0x44, Y0, Y3, Y1
 	VSHUFPS      $0xee, Y0, Y3, Y3
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT6x16_r3_g_v1g0_noc
 	VBROADCASTSS beta+92(FP), Y0
 	CMPQ         24(SP), $0x00000008
@@ -19412,7 +20508,7 @@ kernColAT6x16_r3_g_v1g0_c3:
 	VFMADD231PS Y4, Y0, Y3
 
 kernColAT6x16_r3_g_v1g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT6x16_r3_g_v1g0_nobias
 	LEAQ        lanemask<>+116(SB), R9
 	VMOVUPS     (R9), X0
@@ -19424,7 +20520,7 @@ kernColAT6x16_r3_g_v1g0_noc:
 	VADDPS      Y0, Y3, Y3
 
 kernColAT6x16_r3_g_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_r3_g_v1g0_norelu
 	VXORPS Y0, Y0, Y0
 	VMAXPS Y5, Y0, Y5
@@ -19553,7 +20649,7 @@ kernColAT6x16_r2_loop1:
 	JNZ          kernColAT6x16_r2_loop1
 
 kernColAT6x16_r2_epi:
-	TESTQ        $0x00000008, flags+104(FP)
+	TESTQ        $0x00000008, flags+112(FP)
 	JZ           kernColAT6x16_r2_noalpha
 	VBROADCASTSS alpha+88(FP), Y15
 	VMULPS       Y15, Y0, Y0
@@ -19569,7 +20665,7 @@ kernColAT6x16_r2_noalpha:
 	SUBQ        SI, R8
 	MOVQ        16(SP), SI
 	LEAQ        (SI)(R8*4), R8
-	TESTQ       $0x00000001, flags+104(FP)
+	TESTQ       $0x00000001, flags+112(FP)
 	JNZ         kernColAT6x16_r2_general
 	CMPQ        24(SP), $0x00000010
 	JNE         kernColAT6x16_r2_general
@@ -19582,7 +20678,7 @@ kernColAT6x16_r2_noalpha:
 	VSHUFPS     $0xee, Y0, Y6, Y6
 	VSHUFPS     $0x44, Y5, Y2, Y0
 	VSHUFPS     $0xee, Y5, Y2, Y2
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT6x16_r2_f_v0g0_nobias
 	VMOVSD      (R8), X5
 	VINSERTF128 $0x01, X5, Y5, Y5
@@ -19592,7 +20688,7 @@ kernColAT6x16_r2_noalpha:
 	VADDPS      Y5, Y2, Y2
 
 kernColAT6x16_r2_f_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_r2_f_v0g0_norelu
 	VXORPS Y5, Y5, Y5
 	VMAXPS Y4, Y5, Y4
@@ -19623,7 +20719,7 @@ kernColAT6x16_r2_f_v0g0_norelu:
 	VSHUFPS      $0xee, Y1, Y4, Y4
 	VSHUFPS      $0x44, Y2, Y3, Y1
 	VSHUFPS      $0xee, Y2, Y3, Y3
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernColAT6x16_r2_f_v1g0_nobias
 	VMOVSD       (R8), X2
 	VINSERTF128  $0x01, X2, Y2, Y2
@@ -19633,7 +20729,7 @@ kernColAT6x16_r2_f_v0g0_norelu:
 	VADDPS       Y2, Y3, Y3
 
 kernColAT6x16_r2_f_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_r2_f_v1g0_norelu
 	VXORPS Y2, Y2, Y2
 	VMAXPS Y0, Y2, Y0
@@ -19666,7 +20762,7 @@ kernColAT6x16_r2_general:
 	VSHUFPS      $0xee, Y0, Y6, Y6
 	VSHUFPS      $0x44, Y5, Y2, Y0
 	VSHUFPS      $0xee, Y5, Y2, Y2
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT6x16_r2_g_v0g0_noc
 	VBROADCASTSS beta+92(FP), Y5
 	CMPQ         24(SP), $0x00000000
@@ -19711,7 +20807,7 @@ kernColAT6x16_r2_g_v0g0_c3:
 	VFMADD231PS Y7, Y5, Y2
 
 kernColAT6x16_r2_g_v0g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT6x16_r2_g_v0g0_nobias
 	VMOVSD      (R8), X5
 	VINSERTF128 $0x01, X5, Y5, Y5
@@ -19721,7 +20817,7 @@ kernColAT6x16_r2_g_v0g0_noc:
 	VADDPS      Y5, Y2, Y2
 
 kernColAT6x16_r2_g_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_r2_g_v0g0_norelu
 	VXORPS Y5, Y5, Y5
 	VMAXPS Y4, Y5, Y4
@@ -19779,7 +20875,7 @@ kernColAT6x16_r2_g_v0g0_stored:
 	VSHUFPS      $0xee, Y1, Y4, Y4
 	VSHUFPS      $0x44, Y2, Y3, Y1
 	VSHUFPS      $0xee, Y2, Y3, Y3
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT6x16_r2_g_v1g0_noc
 	VBROADCASTSS beta+92(FP), Y2
 	CMPQ         24(SP), $0x00000008
@@ -19824,7 +20920,7 @@ kernColAT6x16_r2_g_v1g0_c3:
 	VFMADD231PS Y5, Y2, Y3
 
 kernColAT6x16_r2_g_v1g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT6x16_r2_g_v1g0_nobias
 	VMOVSD      (R8), X2
 	VINSERTF128 $0x01, X2, Y2, Y2
@@ -19834,7 +20930,7 @@ kernColAT6x16_r2_g_v1g0_noc:
 	VADDPS      Y2, Y3, Y3
 
 kernColAT6x16_r2_g_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_r2_g_v1g0_norelu
 	VXORPS Y2, Y2, Y2
 	VMAXPS Y0, Y2, Y0
@@ -19938,7 +21034,7 @@ kernColAT6x16_r1_loop1:
 	JNZ          kernColAT6x16_r1_loop1
 
 kernColAT6x16_r1_epi:
-	TESTQ        $0x00000008, flags+104(FP)
+	TESTQ        $0x00000008, flags+112(FP)
 	JZ           kernColAT6x16_r1_noalpha
 	VBROADCASTSS alpha+88(FP), Y15
 	VMULPS       Y15, Y0, Y0
@@ -19952,7 +21048,7 @@ kernColAT6x16_r1_noalpha:
 	SUBQ        SI, R8
 	MOVQ        16(SP), SI
 	LEAQ        (SI)(R8*4), R8
-	TESTQ       $0x00000001, flags+104(FP)
+	TESTQ       $0x00000001, flags+112(FP)
 	JNZ         kernColAT6x16_r1_general
 	CMPQ        24(SP), $0x00000010
 	JNE         kernColAT6x16_r1_general
@@ -19965,7 +21061,7 @@ kernColAT6x16_r1_noalpha:
 	VSHUFPS     $0xee, Y0, Y5, Y5
 	VSHUFPS     $0x44, Y4, Y2, Y0
 	VSHUFPS     $0xee, Y4, Y2, Y2
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT6x16_r1_f_v0g0_nobias
 	VMOVSS      (R8), X4
 	VINSERTF128 $0x01, X4, Y4, Y4
@@ -19975,7 +21071,7 @@ kernColAT6x16_r1_noalpha:
 	VADDPS      Y4, Y2, Y2
 
 kernColAT6x16_r1_f_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_r1_f_v0g0_norelu
 	VXORPS Y4, Y4, Y4
 	VMAXPS Y3, Y4, Y3
@@ -20006,7 +21102,7 @@ kernColAT6x16_r1_f_v0g0_norelu:
 	VSHUFPS      $0xee, Y1, Y4, Y4
 	VSHUFPS      $0x44, Y3, Y0, Y1
 	VSHUFPS      $0xee, Y3, Y0, Y0
-	TESTQ        $0x00000002, flags+104(FP)
+	TESTQ        $0x00000002, flags+112(FP)
 	JZ           kernColAT6x16_r1_f_v1g0_nobias
 	VMOVSS       (R8), X3
 	VINSERTF128  $0x01, X3, Y3, Y3
@@ -20016,7 +21112,7 @@ kernColAT6x16_r1_f_v0g0_norelu:
 	VADDPS       Y3, Y0, Y0
 
 kernColAT6x16_r1_f_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_r1_f_v1g0_norelu
 	VXORPS Y3, Y3, Y3
 	VMAXPS Y2, Y3, Y2
@@ -20049,7 +21145,7 @@ kernColAT6x16_r1_general:
 	VSHUFPS      $0xee, Y0, Y5, Y5
 	VSHUFPS      $0x44, Y4, Y2, Y0
 	VSHUFPS      $0xee, Y4, Y2, Y2
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT6x16_r1_g_v0g0_noc
 	VBROADCASTSS beta+92(FP), Y4
 	CMPQ         24(SP), $0x00000000
@@ -20094,7 +21190,7 @@ kernColAT6x16_r1_g_v0g0_c3:
 	VFMADD231PS Y6, Y4, Y2
 
 kernColAT6x16_r1_g_v0g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT6x16_r1_g_v0g0_nobias
 	VMOVSS      (R8), X4
 	VINSERTF128 $0x01, X4, Y4, Y4
@@ -20104,7 +21200,7 @@ kernColAT6x16_r1_g_v0g0_noc:
 	VADDPS      Y4, Y2, Y2
 
 kernColAT6x16_r1_g_v0g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_r1_g_v0g0_norelu
 	VXORPS Y4, Y4, Y4
 	VMAXPS Y3, Y4, Y3
@@ -20162,7 +21258,7 @@ kernColAT6x16_r1_g_v0g0_stored:
 	VSHUFPS      $0xee, Y1, Y4, Y4
 	VSHUFPS      $0x44, Y3, Y0, Y1
 	VSHUFPS      $0xee, Y3, Y0, Y0
-	TESTQ        $0x00000001, flags+104(FP)
+	TESTQ        $0x00000001, flags+112(FP)
 	JZ           kernColAT6x16_r1_g_v1g0_noc
 	VBROADCASTSS beta+92(FP), Y3
 	CMPQ         24(SP), $0x00000008
@@ -20207,7 +21303,7 @@ kernColAT6x16_r1_g_v1g0_c3:
 	VFMADD231PS Y5, Y3, Y0
 
 kernColAT6x16_r1_g_v1g0_noc:
-	TESTQ       $0x00000002, flags+104(FP)
+	TESTQ       $0x00000002, flags+112(FP)
 	JZ          kernColAT6x16_r1_g_v1g0_nobias
 	VMOVSS      (R8), X3
 	VINSERTF128 $0x01, X3, Y3, Y3
@@ -20217,7 +21313,7 @@ kernColAT6x16_r1_g_v1g0_noc:
 	VADDPS      Y3, Y0, Y0
 
 kernColAT6x16_r1_g_v1g0_nobias:
-	TESTQ  $0x00000004, flags+104(FP)
+	TESTQ  $0x00000004, flags+112(FP)
 	JZ     kernColAT6x16_r1_g_v1g0_norelu
 	VXORPS Y3, Y3, Y3
 	VMAXPS Y2, Y3, Y2
@@ -20733,9 +21829,9 @@ DATA kmask16<>+30(SB)/2, $0x7fff
 DATA kmask16<>+32(SB)/2, $0xffff
 GLOBL kmask16<>(SB), RODATA|NOPTR, $34
 
-// func kernRowA8x48(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+// func kernRowA8x48(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, mask *float32, flags int)
 // Requires: AVX, AVX512F, CMOV
-TEXT ·kernRowA8x48(SB), NOSPLIT, $40-112
+TEXT ·kernRowA8x48(SB), NOSPLIT, $40-120
 	MOVQ b+40(FP), AX
 	MOVQ AX, (SP)
 	MOVQ c+64(FP), AX
@@ -21023,7 +22119,7 @@ kernRowA8x48_full_epi:
 	CMPQ         R14, $0x00000010
 	CMOVQGT      R13, R14
 	KMOVW        (R12)(R14*2), K3
-	MOVQ         flags+104(FP), R11
+	MOVQ         flags+112(FP), R11
 	TESTQ        $0x00000008, R11
 	JZ           kernRowA8x48_full_noalpha
 	VBROADCASTSS alpha+88(FP), Z24
@@ -21167,6 +22263,63 @@ kernRowA8x48_full_nobias:
 	VMAXPS Z23, Z24, Z23
 
 kernRowA8x48_full_norelu:
+	TESTQ     $0x00000010, R11
+	JZ        kernRowA8x48_full_nomask
+	MOVQ      mask+104(FP), R11
+	SUBQ      c+64(FP), R11
+	ADDQ      DI, R11
+	LEAQ      (R11)(R8*4), R12
+	VPXORD    Z24, Z24, Z24
+	VCMPPS    $0x19, (R11), Z24, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(R11), Z24, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, 128(R11), Z24, K3, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, (R11)(R8*1), Z24, K1, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, 64(R11)(R8*1), Z24, K2, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 128(R11)(R8*1), Z24, K3, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (R11)(R8*2), Z24, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(R11)(R8*2), Z24, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, 128(R11)(R8*2), Z24, K3, K4
+	VMOVUPS.Z Z8, K4, Z8
+	VCMPPS    $0x19, (R11)(R9*1), Z24, K1, K4
+	VMOVUPS.Z Z9, K4, Z9
+	VCMPPS    $0x19, 64(R11)(R9*1), Z24, K2, K4
+	VMOVUPS.Z Z10, K4, Z10
+	VCMPPS    $0x19, 128(R11)(R9*1), Z24, K3, K4
+	VMOVUPS.Z Z11, K4, Z11
+	VCMPPS    $0x19, (R12), Z24, K1, K4
+	VMOVUPS.Z Z12, K4, Z12
+	VCMPPS    $0x19, 64(R12), Z24, K2, K4
+	VMOVUPS.Z Z13, K4, Z13
+	VCMPPS    $0x19, 128(R12), Z24, K3, K4
+	VMOVUPS.Z Z14, K4, Z14
+	VCMPPS    $0x19, (R12)(R8*1), Z24, K1, K4
+	VMOVUPS.Z Z15, K4, Z15
+	VCMPPS    $0x19, 64(R12)(R8*1), Z24, K2, K4
+	VMOVUPS.Z Z16, K4, Z16
+	VCMPPS    $0x19, 128(R12)(R8*1), Z24, K3, K4
+	VMOVUPS.Z Z17, K4, Z17
+	VCMPPS    $0x19, (R12)(R8*2), Z24, K1, K4
+	VMOVUPS.Z Z18, K4, Z18
+	VCMPPS    $0x19, 64(R12)(R8*2), Z24, K2, K4
+	VMOVUPS.Z Z19, K4, Z19
+	VCMPPS    $0x19, 128(R12)(R8*2), Z24, K3, K4
+	VMOVUPS.Z Z20, K4, Z20
+	VCMPPS    $0x19, (R12)(R9*1), Z24, K1, K4
+	VMOVUPS.Z Z21, K4, Z21
+	VCMPPS    $0x19, 64(R12)(R9*1), Z24, K2, K4
+	VMOVUPS.Z Z22, K4, Z22
+	VCMPPS    $0x19, 128(R12)(R9*1), Z24, K3, K4
+	VMOVUPS.Z Z23, K4, Z23
+
+kernRowA8x48_full_nomask:
 	VMOVUPS Z0, K1, (DI)
 	VMOVUPS Z1, K2, 64(DI)
 	VMOVUPS Z2, K3, 128(DI)
@@ -21455,7 +22608,7 @@ kernRowA8x48_r7_epi:
 	CMPQ         R11, $0x00000010
 	CMOVQGT      R10, R11
 	KMOVW        (R9)(R11*2), K3
-	MOVQ         flags+104(FP), R8
+	MOVQ         flags+112(FP), R8
 	TESTQ        $0x00000008, R8
 	JZ           kernRowA8x48_r7_noalpha
 	VBROADCASTSS alpha+88(FP), Z21
@@ -21584,6 +22737,57 @@ kernRowA8x48_r7_nobias:
 	VMAXPS Z20, Z21, Z20
 
 kernRowA8x48_r7_norelu:
+	TESTQ     $0x00000010, R8
+	JZ        kernRowA8x48_r7_nomask
+	MOVQ      mask+104(FP), R8
+	SUBQ      c+64(FP), R8
+	ADDQ      DX, R8
+	LEAQ      (R8)(BX*4), R9
+	VPXORD    Z21, Z21, Z21
+	VCMPPS    $0x19, (R8), Z21, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(R8), Z21, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, 128(R8), Z21, K3, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, (R8)(BX*1), Z21, K1, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, 64(R8)(BX*1), Z21, K2, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 128(R8)(BX*1), Z21, K3, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (R8)(BX*2), Z21, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(R8)(BX*2), Z21, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, 128(R8)(BX*2), Z21, K3, K4
+	VMOVUPS.Z Z8, K4, Z8
+	VCMPPS    $0x19, (R8)(SI*1), Z21, K1, K4
+	VMOVUPS.Z Z9, K4, Z9
+	VCMPPS    $0x19, 64(R8)(SI*1), Z21, K2, K4
+	VMOVUPS.Z Z10, K4, Z10
+	VCMPPS    $0x19, 128(R8)(SI*1), Z21, K3, K4
+	VMOVUPS.Z Z11, K4, Z11
+	VCMPPS    $0x19, (R9), Z21, K1, K4
+	VMOVUPS.Z Z12, K4, Z12
+	VCMPPS    $0x19, 64(R9), Z21, K2, K4
+	VMOVUPS.Z Z13, K4, Z13
+	VCMPPS    $0x19, 128(R9), Z21, K3, K4
+	VMOVUPS.Z Z14, K4, Z14
+	VCMPPS    $0x19, (R9)(BX*1), Z21, K1, K4
+	VMOVUPS.Z Z15, K4, Z15
+	VCMPPS    $0x19, 64(R9)(BX*1), Z21, K2, K4
+	VMOVUPS.Z Z16, K4, Z16
+	VCMPPS    $0x19, 128(R9)(BX*1), Z21, K3, K4
+	VMOVUPS.Z Z17, K4, Z17
+	VCMPPS    $0x19, (R9)(BX*2), Z21, K1, K4
+	VMOVUPS.Z Z18, K4, Z18
+	VCMPPS    $0x19, 64(R9)(BX*2), Z21, K2, K4
+	VMOVUPS.Z Z19, K4, Z19
+	VCMPPS    $0x19, 128(R9)(BX*2), Z21, K3, K4
+	VMOVUPS.Z Z20, K4, Z20
+
+kernRowA8x48_r7_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K3, 128(DX)
@@ -21823,7 +23027,7 @@ kernRowA8x48_r6_epi:
 	CMPQ         R11, $0x00000010
 	CMOVQGT      R10, R11
 	KMOVW        (R9)(R11*2), K3
-	MOVQ         flags+104(FP), R8
+	MOVQ         flags+112(FP), R8
 	TESTQ        $0x00000008, R8
 	JZ           kernRowA8x48_r6_noalpha
 	VBROADCASTSS alpha+88(FP), Z18
@@ -21937,6 +23141,51 @@ kernRowA8x48_r6_nobias:
 	VMAXPS Z17, Z18, Z17
 
 kernRowA8x48_r6_norelu:
+	TESTQ     $0x00000010, R8
+	JZ        kernRowA8x48_r6_nomask
+	MOVQ      mask+104(FP), R8
+	SUBQ      c+64(FP), R8
+	ADDQ      DX, R8
+	LEAQ      (R8)(BX*4), R9
+	VPXORD    Z18, Z18, Z18
+	VCMPPS    $0x19, (R8), Z18, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(R8), Z18, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, 128(R8), Z18, K3, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, (R8)(BX*1), Z18, K1, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, 64(R8)(BX*1), Z18, K2, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 128(R8)(BX*1), Z18, K3, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (R8)(BX*2), Z18, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(R8)(BX*2), Z18, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, 128(R8)(BX*2), Z18, K3, K4
+	VMOVUPS.Z Z8, K4, Z8
+	VCMPPS    $0x19, (R8)(SI*1), Z18, K1, K4
+	VMOVUPS.Z Z9, K4, Z9
+	VCMPPS    $0x19, 64(R8)(SI*1), Z18, K2, K4
+	VMOVUPS.Z Z10, K4, Z10
+	VCMPPS    $0x19, 128(R8)(SI*1), Z18, K3, K4
+	VMOVUPS.Z Z11, K4, Z11
+	VCMPPS    $0x19, (R9), Z18, K1, K4
+	VMOVUPS.Z Z12, K4, Z12
+	VCMPPS    $0x19, 64(R9), Z18, K2, K4
+	VMOVUPS.Z Z13, K4, Z13
+	VCMPPS    $0x19, 128(R9), Z18, K3, K4
+	VMOVUPS.Z Z14, K4, Z14
+	VCMPPS    $0x19, (R9)(BX*1), Z18, K1, K4
+	VMOVUPS.Z Z15, K4, Z15
+	VCMPPS    $0x19, 64(R9)(BX*1), Z18, K2, K4
+	VMOVUPS.Z Z16, K4, Z16
+	VCMPPS    $0x19, 128(R9)(BX*1), Z18, K3, K4
+	VMOVUPS.Z Z17, K4, Z17
+
+kernRowA8x48_r6_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K3, 128(DX)
@@ -22150,7 +23399,7 @@ kernRowA8x48_r5_epi:
 	CMPQ         R11, $0x00000010
 	CMOVQGT      R10, R11
 	KMOVW        (R9)(R11*2), K3
-	MOVQ         flags+104(FP), R8
+	MOVQ         flags+112(FP), R8
 	TESTQ        $0x00000008, R8
 	JZ           kernRowA8x48_r5_noalpha
 	VBROADCASTSS alpha+88(FP), Z15
@@ -22249,6 +23498,45 @@ kernRowA8x48_r5_nobias:
 	VMAXPS Z14, Z15, Z14
 
 kernRowA8x48_r5_norelu:
+	TESTQ     $0x00000010, R8
+	JZ        kernRowA8x48_r5_nomask
+	MOVQ      mask+104(FP), R8
+	SUBQ      c+64(FP), R8
+	ADDQ      DX, R8
+	LEAQ      (R8)(BX*4), R9
+	VPXORD    Z15, Z15, Z15
+	VCMPPS    $0x19, (R8), Z15, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(R8), Z15, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, 128(R8), Z15, K3, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, (R8)(BX*1), Z15, K1, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, 64(R8)(BX*1), Z15, K2, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 128(R8)(BX*1), Z15, K3, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (R8)(BX*2), Z15, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(R8)(BX*2), Z15, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, 128(R8)(BX*2), Z15, K3, K4
+	VMOVUPS.Z Z8, K4, Z8
+	VCMPPS    $0x19, (R8)(SI*1), Z15, K1, K4
+	VMOVUPS.Z Z9, K4, Z9
+	VCMPPS    $0x19, 64(R8)(SI*1), Z15, K2, K4
+	VMOVUPS.Z Z10, K4, Z10
+	VCMPPS    $0x19, 128(R8)(SI*1), Z15, K3, K4
+	VMOVUPS.Z Z11, K4, Z11
+	VCMPPS    $0x19, (R9), Z15, K1, K4
+	VMOVUPS.Z Z12, K4, Z12
+	VCMPPS    $0x19, 64(R9), Z15, K2, K4
+	VMOVUPS.Z Z13, K4, Z13
+	VCMPPS    $0x19, 128(R9), Z15, K3, K4
+	VMOVUPS.Z Z14, K4, Z14
+
+kernRowA8x48_r5_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K3, 128(DX)
@@ -22432,7 +23720,7 @@ kernRowA8x48_r4_epi:
 	CMPQ         R10, $0x00000010
 	CMOVQGT      R9, R10
 	KMOVW        (R8)(R10*2), K3
-	MOVQ         flags+104(FP), DI
+	MOVQ         flags+112(FP), DI
 	TESTQ        $0x00000008, DI
 	JZ           kernRowA8x48_r4_noalpha
 	VBROADCASTSS alpha+88(FP), Z12
@@ -22516,6 +23804,38 @@ kernRowA8x48_r4_nobias:
 	VMAXPS Z11, Z12, Z11
 
 kernRowA8x48_r4_norelu:
+	TESTQ     $0x00000010, DI
+	JZ        kernRowA8x48_r4_nomask
+	MOVQ      mask+104(FP), DI
+	SUBQ      c+64(FP), DI
+	ADDQ      DX, DI
+	VPXORD    Z12, Z12, Z12
+	VCMPPS    $0x19, (DI), Z12, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(DI), Z12, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, 128(DI), Z12, K3, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, (DI)(BX*1), Z12, K1, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, 64(DI)(BX*1), Z12, K2, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 128(DI)(BX*1), Z12, K3, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (DI)(BX*2), Z12, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(DI)(BX*2), Z12, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, 128(DI)(BX*2), Z12, K3, K4
+	VMOVUPS.Z Z8, K4, Z8
+	VCMPPS    $0x19, (DI)(SI*1), Z12, K1, K4
+	VMOVUPS.Z Z9, K4, Z9
+	VCMPPS    $0x19, 64(DI)(SI*1), Z12, K2, K4
+	VMOVUPS.Z Z10, K4, Z10
+	VCMPPS    $0x19, 128(DI)(SI*1), Z12, K3, K4
+	VMOVUPS.Z Z11, K4, Z11
+
+kernRowA8x48_r4_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K3, 128(DX)
@@ -22673,7 +23993,7 @@ kernRowA8x48_r3_epi:
 	CMPQ         R9, $0x00000010
 	CMOVQGT      R8, R9
 	KMOVW        (DI)(R9*2), K3
-	MOVQ         flags+104(FP), SI
+	MOVQ         flags+112(FP), SI
 	TESTQ        $0x00000008, SI
 	JZ           kernRowA8x48_r3_noalpha
 	VBROADCASTSS alpha+88(FP), Z9
@@ -22742,6 +24062,32 @@ kernRowA8x48_r3_nobias:
 	VMAXPS Z8, Z9, Z8
 
 kernRowA8x48_r3_norelu:
+	TESTQ     $0x00000010, SI
+	JZ        kernRowA8x48_r3_nomask
+	MOVQ      mask+104(FP), SI
+	SUBQ      c+64(FP), SI
+	ADDQ      DX, SI
+	VPXORD    Z9, Z9, Z9
+	VCMPPS    $0x19, (SI), Z9, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(SI), Z9, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, 128(SI), Z9, K3, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, (SI)(BX*1), Z9, K1, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, 64(SI)(BX*1), Z9, K2, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 128(SI)(BX*1), Z9, K3, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (SI)(BX*2), Z9, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(SI)(BX*2), Z9, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, 128(SI)(BX*2), Z9, K3, K4
+	VMOVUPS.Z Z8, K4, Z8
+
+kernRowA8x48_r3_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K3, 128(DX)
@@ -22873,7 +24219,7 @@ kernRowA8x48_r2_epi:
 	CMPQ         R9, $0x00000010
 	CMOVQGT      R8, R9
 	KMOVW        (DI)(R9*2), K3
-	MOVQ         flags+104(FP), SI
+	MOVQ         flags+112(FP), SI
 	TESTQ        $0x00000008, SI
 	JZ           kernRowA8x48_r2_noalpha
 	VBROADCASTSS alpha+88(FP), Z6
@@ -22927,6 +24273,26 @@ kernRowA8x48_r2_nobias:
 	VMAXPS Z5, Z6, Z5
 
 kernRowA8x48_r2_norelu:
+	TESTQ     $0x00000010, SI
+	JZ        kernRowA8x48_r2_nomask
+	MOVQ      mask+104(FP), SI
+	SUBQ      c+64(FP), SI
+	ADDQ      DX, SI
+	VPXORD    Z6, Z6, Z6
+	VCMPPS    $0x19, (SI), Z6, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(SI), Z6, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, 128(SI), Z6, K3, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, (SI)(BX*1), Z6, K1, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, 64(SI)(BX*1), Z6, K2, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 128(SI)(BX*1), Z6, K3, K4
+	VMOVUPS.Z Z5, K4, Z5
+
+kernRowA8x48_r2_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K3, 128(DX)
@@ -23032,7 +24398,7 @@ kernRowA8x48_r1_epi:
 	CMPQ         R8, $0x00000010
 	CMOVQGT      DI, R8
 	KMOVW        (SI)(R8*2), K3
-	MOVQ         flags+104(FP), BX
+	MOVQ         flags+112(FP), BX
 	TESTQ        $0x00000008, BX
 	JZ           kernRowA8x48_r1_noalpha
 	VBROADCASTSS alpha+88(FP), Z3
@@ -23071,6 +24437,20 @@ kernRowA8x48_r1_nobias:
 	VMAXPS Z2, Z3, Z2
 
 kernRowA8x48_r1_norelu:
+	TESTQ     $0x00000010, BX
+	JZ        kernRowA8x48_r1_nomask
+	MOVQ      mask+104(FP), BX
+	SUBQ      c+64(FP), BX
+	ADDQ      DX, BX
+	VPXORD    Z3, Z3, Z3
+	VCMPPS    $0x19, (BX), Z3, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(BX), Z3, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, 128(BX), Z3, K3, K4
+	VMOVUPS.Z Z2, K4, Z2
+
+kernRowA8x48_r1_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K3, 128(DX)
@@ -23089,9 +24469,9 @@ kernRowA8x48_done:
 	VZEROUPPER
 	RET
 
-// func kernColA8x48(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+// func kernColA8x48(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, mask *float32, flags int)
 // Requires: AVX, AVX512F, CMOV
-TEXT ·kernColA8x48(SB), NOSPLIT, $40-112
+TEXT ·kernColA8x48(SB), NOSPLIT, $40-120
 	MOVQ b+40(FP), AX
 	MOVQ AX, (SP)
 	MOVQ c+64(FP), AX
@@ -23376,7 +24756,7 @@ kernColA8x48_full_epi:
 	CMPQ         R14, $0x00000010
 	CMOVQGT      R13, R14
 	KMOVW        (R12)(R14*2), K3
-	MOVQ         flags+104(FP), R11
+	MOVQ         flags+112(FP), R11
 	TESTQ        $0x00000008, R11
 	JZ           kernColA8x48_full_noalpha
 	VBROADCASTSS alpha+88(FP), Z24
@@ -23520,6 +24900,63 @@ kernColA8x48_full_nobias:
 	VMAXPS Z23, Z24, Z23
 
 kernColA8x48_full_norelu:
+	TESTQ     $0x00000010, R11
+	JZ        kernColA8x48_full_nomask
+	MOVQ      mask+104(FP), R11
+	SUBQ      c+64(FP), R11
+	ADDQ      DI, R11
+	LEAQ      (R11)(R8*4), R12
+	VPXORD    Z24, Z24, Z24
+	VCMPPS    $0x19, (R11), Z24, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(R11), Z24, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, 128(R11), Z24, K3, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, (R11)(R8*1), Z24, K1, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, 64(R11)(R8*1), Z24, K2, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 128(R11)(R8*1), Z24, K3, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (R11)(R8*2), Z24, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(R11)(R8*2), Z24, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, 128(R11)(R8*2), Z24, K3, K4
+	VMOVUPS.Z Z8, K4, Z8
+	VCMPPS    $0x19, (R11)(R9*1), Z24, K1, K4
+	VMOVUPS.Z Z9, K4, Z9
+	VCMPPS    $0x19, 64(R11)(R9*1), Z24, K2, K4
+	VMOVUPS.Z Z10, K4, Z10
+	VCMPPS    $0x19, 128(R11)(R9*1), Z24, K3, K4
+	VMOVUPS.Z Z11, K4, Z11
+	VCMPPS    $0x19, (R12), Z24, K1, K4
+	VMOVUPS.Z Z12, K4, Z12
+	VCMPPS    $0x19, 64(R12), Z24, K2, K4
+	VMOVUPS.Z Z13, K4, Z13
+	VCMPPS    $0x19, 128(R12), Z24, K3, K4
+	VMOVUPS.Z Z14, K4, Z14
+	VCMPPS    $0x19, (R12)(R8*1), Z24, K1, K4
+	VMOVUPS.Z Z15, K4, Z15
+	VCMPPS    $0x19, 64(R12)(R8*1), Z24, K2, K4
+	VMOVUPS.Z Z16, K4, Z16
+	VCMPPS    $0x19, 128(R12)(R8*1), Z24, K3, K4
+	VMOVUPS.Z Z17, K4, Z17
+	VCMPPS    $0x19, (R12)(R8*2), Z24, K1, K4
+	VMOVUPS.Z Z18, K4, Z18
+	VCMPPS    $0x19, 64(R12)(R8*2), Z24, K2, K4
+	VMOVUPS.Z Z19, K4, Z19
+	VCMPPS    $0x19, 128(R12)(R8*2), Z24, K3, K4
+	VMOVUPS.Z Z20, K4, Z20
+	VCMPPS    $0x19, (R12)(R9*1), Z24, K1, K4
+	VMOVUPS.Z Z21, K4, Z21
+	VCMPPS    $0x19, 64(R12)(R9*1), Z24, K2, K4
+	VMOVUPS.Z Z22, K4, Z22
+	VCMPPS    $0x19, 128(R12)(R9*1), Z24, K3, K4
+	VMOVUPS.Z Z23, K4, Z23
+
+kernColA8x48_full_nomask:
 	VMOVUPS Z0, K1, (DI)
 	VMOVUPS Z1, K2, 64(DI)
 	VMOVUPS Z2, K3, 128(DI)
@@ -23805,7 +25242,7 @@ kernColA8x48_r7_epi:
 	CMPQ         R11, $0x00000010
 	CMOVQGT      R10, R11
 	KMOVW        (R9)(R11*2), K3
-	MOVQ         flags+104(FP), R8
+	MOVQ         flags+112(FP), R8
 	TESTQ        $0x00000008, R8
 	JZ           kernColA8x48_r7_noalpha
 	VBROADCASTSS alpha+88(FP), Z21
@@ -23934,6 +25371,57 @@ kernColA8x48_r7_nobias:
 	VMAXPS Z20, Z21, Z20
 
 kernColA8x48_r7_norelu:
+	TESTQ     $0x00000010, R8
+	JZ        kernColA8x48_r7_nomask
+	MOVQ      mask+104(FP), R8
+	SUBQ      c+64(FP), R8
+	ADDQ      DX, R8
+	LEAQ      (R8)(BX*4), R9
+	VPXORD    Z21, Z21, Z21
+	VCMPPS    $0x19, (R8), Z21, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(R8), Z21, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, 128(R8), Z21, K3, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, (R8)(BX*1), Z21, K1, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, 64(R8)(BX*1), Z21, K2, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 128(R8)(BX*1), Z21, K3, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (R8)(BX*2), Z21, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(R8)(BX*2), Z21, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, 128(R8)(BX*2), Z21, K3, K4
+	VMOVUPS.Z Z8, K4, Z8
+	VCMPPS    $0x19, (R8)(SI*1), Z21, K1, K4
+	VMOVUPS.Z Z9, K4, Z9
+	VCMPPS    $0x19, 64(R8)(SI*1), Z21, K2, K4
+	VMOVUPS.Z Z10, K4, Z10
+	VCMPPS    $0x19, 128(R8)(SI*1), Z21, K3, K4
+	VMOVUPS.Z Z11, K4, Z11
+	VCMPPS    $0x19, (R9), Z21, K1, K4
+	VMOVUPS.Z Z12, K4, Z12
+	VCMPPS    $0x19, 64(R9), Z21, K2, K4
+	VMOVUPS.Z Z13, K4, Z13
+	VCMPPS    $0x19, 128(R9), Z21, K3, K4
+	VMOVUPS.Z Z14, K4, Z14
+	VCMPPS    $0x19, (R9)(BX*1), Z21, K1, K4
+	VMOVUPS.Z Z15, K4, Z15
+	VCMPPS    $0x19, 64(R9)(BX*1), Z21, K2, K4
+	VMOVUPS.Z Z16, K4, Z16
+	VCMPPS    $0x19, 128(R9)(BX*1), Z21, K3, K4
+	VMOVUPS.Z Z17, K4, Z17
+	VCMPPS    $0x19, (R9)(BX*2), Z21, K1, K4
+	VMOVUPS.Z Z18, K4, Z18
+	VCMPPS    $0x19, 64(R9)(BX*2), Z21, K2, K4
+	VMOVUPS.Z Z19, K4, Z19
+	VCMPPS    $0x19, 128(R9)(BX*2), Z21, K3, K4
+	VMOVUPS.Z Z20, K4, Z20
+
+kernColA8x48_r7_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K3, 128(DX)
@@ -24170,7 +25658,7 @@ kernColA8x48_r6_epi:
 	CMPQ         R11, $0x00000010
 	CMOVQGT      R10, R11
 	KMOVW        (R9)(R11*2), K3
-	MOVQ         flags+104(FP), R8
+	MOVQ         flags+112(FP), R8
 	TESTQ        $0x00000008, R8
 	JZ           kernColA8x48_r6_noalpha
 	VBROADCASTSS alpha+88(FP), Z18
@@ -24284,6 +25772,51 @@ kernColA8x48_r6_nobias:
 	VMAXPS Z17, Z18, Z17
 
 kernColA8x48_r6_norelu:
+	TESTQ     $0x00000010, R8
+	JZ        kernColA8x48_r6_nomask
+	MOVQ      mask+104(FP), R8
+	SUBQ      c+64(FP), R8
+	ADDQ      DX, R8
+	LEAQ      (R8)(BX*4), R9
+	VPXORD    Z18, Z18, Z18
+	VCMPPS    $0x19, (R8), Z18, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(R8), Z18, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, 128(R8), Z18, K3, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, (R8)(BX*1), Z18, K1, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, 64(R8)(BX*1), Z18, K2, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 128(R8)(BX*1), Z18, K3, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (R8)(BX*2), Z18, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(R8)(BX*2), Z18, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, 128(R8)(BX*2), Z18, K3, K4
+	VMOVUPS.Z Z8, K4, Z8
+	VCMPPS    $0x19, (R8)(SI*1), Z18, K1, K4
+	VMOVUPS.Z Z9, K4, Z9
+	VCMPPS    $0x19, 64(R8)(SI*1), Z18, K2, K4
+	VMOVUPS.Z Z10, K4, Z10
+	VCMPPS    $0x19, 128(R8)(SI*1), Z18, K3, K4
+	VMOVUPS.Z Z11, K4, Z11
+	VCMPPS    $0x19, (R9), Z18, K1, K4
+	VMOVUPS.Z Z12, K4, Z12
+	VCMPPS    $0x19, 64(R9), Z18, K2, K4
+	VMOVUPS.Z Z13, K4, Z13
+	VCMPPS    $0x19, 128(R9), Z18, K3, K4
+	VMOVUPS.Z Z14, K4, Z14
+	VCMPPS    $0x19, (R9)(BX*1), Z18, K1, K4
+	VMOVUPS.Z Z15, K4, Z15
+	VCMPPS    $0x19, 64(R9)(BX*1), Z18, K2, K4
+	VMOVUPS.Z Z16, K4, Z16
+	VCMPPS    $0x19, 128(R9)(BX*1), Z18, K3, K4
+	VMOVUPS.Z Z17, K4, Z17
+
+kernColA8x48_r6_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K3, 128(DX)
@@ -24494,7 +26027,7 @@ kernColA8x48_r5_epi:
 	CMPQ         R11, $0x00000010
 	CMOVQGT      R10, R11
 	KMOVW        (R9)(R11*2), K3
-	MOVQ         flags+104(FP), R8
+	MOVQ         flags+112(FP), R8
 	TESTQ        $0x00000008, R8
 	JZ           kernColA8x48_r5_noalpha
 	VBROADCASTSS alpha+88(FP), Z15
@@ -24593,6 +26126,45 @@ kernColA8x48_r5_nobias:
 	VMAXPS Z14, Z15, Z14
 
 kernColA8x48_r5_norelu:
+	TESTQ     $0x00000010, R8
+	JZ        kernColA8x48_r5_nomask
+	MOVQ      mask+104(FP), R8
+	SUBQ      c+64(FP), R8
+	ADDQ      DX, R8
+	LEAQ      (R8)(BX*4), R9
+	VPXORD    Z15, Z15, Z15
+	VCMPPS    $0x19, (R8), Z15, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(R8), Z15, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, 128(R8), Z15, K3, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, (R8)(BX*1), Z15, K1, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, 64(R8)(BX*1), Z15, K2, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 128(R8)(BX*1), Z15, K3, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (R8)(BX*2), Z15, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(R8)(BX*2), Z15, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, 128(R8)(BX*2), Z15, K3, K4
+	VMOVUPS.Z Z8, K4, Z8
+	VCMPPS    $0x19, (R8)(SI*1), Z15, K1, K4
+	VMOVUPS.Z Z9, K4, Z9
+	VCMPPS    $0x19, 64(R8)(SI*1), Z15, K2, K4
+	VMOVUPS.Z Z10, K4, Z10
+	VCMPPS    $0x19, 128(R8)(SI*1), Z15, K3, K4
+	VMOVUPS.Z Z11, K4, Z11
+	VCMPPS    $0x19, (R9), Z15, K1, K4
+	VMOVUPS.Z Z12, K4, Z12
+	VCMPPS    $0x19, 64(R9), Z15, K2, K4
+	VMOVUPS.Z Z13, K4, Z13
+	VCMPPS    $0x19, 128(R9), Z15, K3, K4
+	VMOVUPS.Z Z14, K4, Z14
+
+kernColA8x48_r5_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K3, 128(DX)
@@ -24776,7 +26348,7 @@ kernColA8x48_r4_epi:
 	CMPQ         R10, $0x00000010
 	CMOVQGT      R9, R10
 	KMOVW        (R8)(R10*2), K3
-	MOVQ         flags+104(FP), DI
+	MOVQ         flags+112(FP), DI
 	TESTQ        $0x00000008, DI
 	JZ           kernColA8x48_r4_noalpha
 	VBROADCASTSS alpha+88(FP), Z12
@@ -24860,6 +26432,38 @@ kernColA8x48_r4_nobias:
 	VMAXPS Z11, Z12, Z11
 
 kernColA8x48_r4_norelu:
+	TESTQ     $0x00000010, DI
+	JZ        kernColA8x48_r4_nomask
+	MOVQ      mask+104(FP), DI
+	SUBQ      c+64(FP), DI
+	ADDQ      DX, DI
+	VPXORD    Z12, Z12, Z12
+	VCMPPS    $0x19, (DI), Z12, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(DI), Z12, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, 128(DI), Z12, K3, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, (DI)(BX*1), Z12, K1, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, 64(DI)(BX*1), Z12, K2, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 128(DI)(BX*1), Z12, K3, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (DI)(BX*2), Z12, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(DI)(BX*2), Z12, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, 128(DI)(BX*2), Z12, K3, K4
+	VMOVUPS.Z Z8, K4, Z8
+	VCMPPS    $0x19, (DI)(SI*1), Z12, K1, K4
+	VMOVUPS.Z Z9, K4, Z9
+	VCMPPS    $0x19, 64(DI)(SI*1), Z12, K2, K4
+	VMOVUPS.Z Z10, K4, Z10
+	VCMPPS    $0x19, 128(DI)(SI*1), Z12, K3, K4
+	VMOVUPS.Z Z11, K4, Z11
+
+kernColA8x48_r4_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K3, 128(DX)
@@ -25017,7 +26621,7 @@ kernColA8x48_r3_epi:
 	CMPQ         R9, $0x00000010
 	CMOVQGT      R8, R9
 	KMOVW        (DI)(R9*2), K3
-	MOVQ         flags+104(FP), SI
+	MOVQ         flags+112(FP), SI
 	TESTQ        $0x00000008, SI
 	JZ           kernColA8x48_r3_noalpha
 	VBROADCASTSS alpha+88(FP), Z9
@@ -25086,6 +26690,32 @@ kernColA8x48_r3_nobias:
 	VMAXPS Z8, Z9, Z8
 
 kernColA8x48_r3_norelu:
+	TESTQ     $0x00000010, SI
+	JZ        kernColA8x48_r3_nomask
+	MOVQ      mask+104(FP), SI
+	SUBQ      c+64(FP), SI
+	ADDQ      DX, SI
+	VPXORD    Z9, Z9, Z9
+	VCMPPS    $0x19, (SI), Z9, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(SI), Z9, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, 128(SI), Z9, K3, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, (SI)(BX*1), Z9, K1, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, 64(SI)(BX*1), Z9, K2, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 128(SI)(BX*1), Z9, K3, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (SI)(BX*2), Z9, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(SI)(BX*2), Z9, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, 128(SI)(BX*2), Z9, K3, K4
+	VMOVUPS.Z Z8, K4, Z8
+
+kernColA8x48_r3_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K3, 128(DX)
@@ -25217,7 +26847,7 @@ kernColA8x48_r2_epi:
 	CMPQ         R9, $0x00000010
 	CMOVQGT      R8, R9
 	KMOVW        (DI)(R9*2), K3
-	MOVQ         flags+104(FP), SI
+	MOVQ         flags+112(FP), SI
 	TESTQ        $0x00000008, SI
 	JZ           kernColA8x48_r2_noalpha
 	VBROADCASTSS alpha+88(FP), Z6
@@ -25271,6 +26901,26 @@ kernColA8x48_r2_nobias:
 	VMAXPS Z5, Z6, Z5
 
 kernColA8x48_r2_norelu:
+	TESTQ     $0x00000010, SI
+	JZ        kernColA8x48_r2_nomask
+	MOVQ      mask+104(FP), SI
+	SUBQ      c+64(FP), SI
+	ADDQ      DX, SI
+	VPXORD    Z6, Z6, Z6
+	VCMPPS    $0x19, (SI), Z6, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(SI), Z6, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, 128(SI), Z6, K3, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, (SI)(BX*1), Z6, K1, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, 64(SI)(BX*1), Z6, K2, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 128(SI)(BX*1), Z6, K3, K4
+	VMOVUPS.Z Z5, K4, Z5
+
+kernColA8x48_r2_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K3, 128(DX)
@@ -25376,7 +27026,7 @@ kernColA8x48_r1_epi:
 	CMPQ         R8, $0x00000010
 	CMOVQGT      DI, R8
 	KMOVW        (SI)(R8*2), K3
-	MOVQ         flags+104(FP), BX
+	MOVQ         flags+112(FP), BX
 	TESTQ        $0x00000008, BX
 	JZ           kernColA8x48_r1_noalpha
 	VBROADCASTSS alpha+88(FP), Z3
@@ -25415,6 +27065,20 @@ kernColA8x48_r1_nobias:
 	VMAXPS Z2, Z3, Z2
 
 kernColA8x48_r1_norelu:
+	TESTQ     $0x00000010, BX
+	JZ        kernColA8x48_r1_nomask
+	MOVQ      mask+104(FP), BX
+	SUBQ      c+64(FP), BX
+	ADDQ      DX, BX
+	VPXORD    Z3, Z3, Z3
+	VCMPPS    $0x19, (BX), Z3, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(BX), Z3, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, 128(BX), Z3, K3, K4
+	VMOVUPS.Z Z2, K4, Z2
+
+kernColA8x48_r1_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K3, 128(DX)
@@ -25433,9 +27097,9 @@ kernColA8x48_done:
 	VZEROUPPER
 	RET
 
-// func kernRowA12x32(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+// func kernRowA12x32(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, mask *float32, flags int)
 // Requires: AVX, AVX512F, CMOV
-TEXT ·kernRowA12x32(SB), NOSPLIT, $40-112
+TEXT ·kernRowA12x32(SB), NOSPLIT, $40-120
 	MOVQ b+40(FP), AX
 	MOVQ AX, (SP)
 	MOVQ c+64(FP), AX
@@ -25733,7 +27397,7 @@ kernRowA12x32_full_epi:
 	CMPQ         R15, $0x00000010
 	CMOVQGT      R14, R15
 	KMOVW        (R13)(R15*2), K2
-	MOVQ         flags+104(FP), R12
+	MOVQ         flags+112(FP), R12
 	TESTQ        $0x00000008, R12
 	JZ           kernRowA12x32_full_noalpha
 	VBROADCASTSS alpha+88(FP), Z24
@@ -25876,6 +27540,64 @@ kernRowA12x32_full_nobias:
 	VMAXPS Z23, Z24, Z23
 
 kernRowA12x32_full_norelu:
+	TESTQ     $0x00000010, R12
+	JZ        kernRowA12x32_full_nomask
+	MOVQ      mask+104(FP), R12
+	SUBQ      c+64(FP), R12
+	ADDQ      DI, R12
+	LEAQ      (R12)(R8*4), R13
+	LEAQ      (R12)(R8*8), R14
+	VPXORD    Z24, Z24, Z24
+	VCMPPS    $0x19, (R12), Z24, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(R12), Z24, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, (R12)(R8*1), Z24, K1, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, 64(R12)(R8*1), Z24, K2, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, (R12)(R8*2), Z24, K1, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 64(R12)(R8*2), Z24, K2, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (R12)(R9*1), Z24, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(R12)(R9*1), Z24, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, (R13), Z24, K1, K4
+	VMOVUPS.Z Z8, K4, Z8
+	VCMPPS    $0x19, 64(R13), Z24, K2, K4
+	VMOVUPS.Z Z9, K4, Z9
+	VCMPPS    $0x19, (R13)(R8*1), Z24, K1, K4
+	VMOVUPS.Z Z10, K4, Z10
+	VCMPPS    $0x19, 64(R13)(R8*1), Z24, K2, K4
+	VMOVUPS.Z Z11, K4, Z11
+	VCMPPS    $0x19, (R13)(R8*2), Z24, K1, K4
+	VMOVUPS.Z Z12, K4, Z12
+	VCMPPS    $0x19, 64(R13)(R8*2), Z24, K2, K4
+	VMOVUPS.Z Z13, K4, Z13
+	VCMPPS    $0x19, (R13)(R9*1), Z24, K1, K4
+	VMOVUPS.Z Z14, K4, Z14
+	VCMPPS    $0x19, 64(R13)(R9*1), Z24, K2, K4
+	VMOVUPS.Z Z15, K4, Z15
+	VCMPPS    $0x19, (R14), Z24, K1, K4
+	VMOVUPS.Z Z16, K4, Z16
+	VCMPPS    $0x19, 64(R14), Z24, K2, K4
+	VMOVUPS.Z Z17, K4, Z17
+	VCMPPS    $0x19, (R14)(R8*1), Z24, K1, K4
+	VMOVUPS.Z Z18, K4, Z18
+	VCMPPS    $0x19, 64(R14)(R8*1), Z24, K2, K4
+	VMOVUPS.Z Z19, K4, Z19
+	VCMPPS    $0x19, (R14)(R8*2), Z24, K1, K4
+	VMOVUPS.Z Z20, K4, Z20
+	VCMPPS    $0x19, 64(R14)(R8*2), Z24, K2, K4
+	VMOVUPS.Z Z21, K4, Z21
+	VCMPPS    $0x19, (R14)(R9*1), Z24, K1, K4
+	VMOVUPS.Z Z22, K4, Z22
+	VCMPPS    $0x19, 64(R14)(R9*1), Z24, K2, K4
+	VMOVUPS.Z Z23, K4, Z23
+
+kernRowA12x32_full_nomask:
 	VMOVUPS Z0, K1, (DI)
 	VMOVUPS Z1, K2, 64(DI)
 	VMOVUPS Z2, K1, (DI)(R8*1)
@@ -26188,7 +27910,7 @@ kernRowA12x32_r11_epi:
 	CMPQ         R12, $0x00000010
 	CMOVQGT      R11, R12
 	KMOVW        (R10)(R12*2), K2
-	MOVQ         flags+104(FP), R9
+	MOVQ         flags+112(FP), R9
 	TESTQ        $0x00000008, R9
 	JZ           kernRowA12x32_r11_noalpha
 	VBROADCASTSS alpha+88(FP), Z22
@@ -26321,6 +28043,60 @@ kernRowA12x32_r11_nobias:
 	VMAXPS Z21, Z22, Z21
 
 kernRowA12x32_r11_norelu:
+	TESTQ     $0x00000010, R9
+	JZ        kernRowA12x32_r11_nomask
+	MOVQ      mask+104(FP), R9
+	SUBQ      c+64(FP), R9
+	ADDQ      DX, R9
+	LEAQ      (R9)(BX*4), R10
+	LEAQ      (R9)(BX*8), R11
+	VPXORD    Z22, Z22, Z22
+	VCMPPS    $0x19, (R9), Z22, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(R9), Z22, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, (R9)(BX*1), Z22, K1, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, 64(R9)(BX*1), Z22, K2, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, (R9)(BX*2), Z22, K1, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 64(R9)(BX*2), Z22, K2, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (R9)(SI*1), Z22, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(R9)(SI*1), Z22, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, (R10), Z22, K1, K4
+	VMOVUPS.Z Z8, K4, Z8
+	VCMPPS    $0x19, 64(R10), Z22, K2, K4
+	VMOVUPS.Z Z9, K4, Z9
+	VCMPPS    $0x19, (R10)(BX*1), Z22, K1, K4
+	VMOVUPS.Z Z10, K4, Z10
+	VCMPPS    $0x19, 64(R10)(BX*1), Z22, K2, K4
+	VMOVUPS.Z Z11, K4, Z11
+	VCMPPS    $0x19, (R10)(BX*2), Z22, K1, K4
+	VMOVUPS.Z Z12, K4, Z12
+	VCMPPS    $0x19, 64(R10)(BX*2), Z22, K2, K4
+	VMOVUPS.Z Z13, K4, Z13
+	VCMPPS    $0x19, (R10)(SI*1), Z22, K1, K4
+	VMOVUPS.Z Z14, K4, Z14
+	VCMPPS    $0x19, 64(R10)(SI*1), Z22, K2, K4
+	VMOVUPS.Z Z15, K4, Z15
+	VCMPPS    $0x19, (R11), Z22, K1, K4
+	VMOVUPS.Z Z16, K4, Z16
+	VCMPPS    $0x19, 64(R11), Z22, K2, K4
+	VMOVUPS.Z Z17, K4, Z17
+	VCMPPS    $0x19, (R11)(BX*1), Z22, K1, K4
+	VMOVUPS.Z Z18, K4, Z18
+	VCMPPS    $0x19, 64(R11)(BX*1), Z22, K2, K4
+	VMOVUPS.Z Z19, K4, Z19
+	VCMPPS    $0x19, (R11)(BX*2), Z22, K1, K4
+	VMOVUPS.Z Z20, K4, Z20
+	VCMPPS    $0x19, 64(R11)(BX*2), Z22, K2, K4
+	VMOVUPS.Z Z21, K4, Z21
+
+kernRowA12x32_r11_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K1, (DX)(BX*1)
@@ -26583,7 +28359,7 @@ kernRowA12x32_r10_epi:
 	CMPQ         R12, $0x00000010
 	CMOVQGT      R11, R12
 	KMOVW        (R10)(R12*2), K2
-	MOVQ         flags+104(FP), R9
+	MOVQ         flags+112(FP), R9
 	TESTQ        $0x00000008, R9
 	JZ           kernRowA12x32_r10_noalpha
 	VBROADCASTSS alpha+88(FP), Z20
@@ -26706,6 +28482,56 @@ kernRowA12x32_r10_nobias:
 	VMAXPS Z19, Z20, Z19
 
 kernRowA12x32_r10_norelu:
+	TESTQ     $0x00000010, R9
+	JZ        kernRowA12x32_r10_nomask
+	MOVQ      mask+104(FP), R9
+	SUBQ      c+64(FP), R9
+	ADDQ      DX, R9
+	LEAQ      (R9)(BX*4), R10
+	LEAQ      (R9)(BX*8), R11
+	VPXORD    Z20, Z20, Z20
+	VCMPPS    $0x19, (R9), Z20, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(R9), Z20, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, (R9)(BX*1), Z20, K1, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, 64(R9)(BX*1), Z20, K2, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, (R9)(BX*2), Z20, K1, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 64(R9)(BX*2), Z20, K2, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (R9)(SI*1), Z20, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(R9)(SI*1), Z20, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, (R10), Z20, K1, K4
+	VMOVUPS.Z Z8, K4, Z8
+	VCMPPS    $0x19, 64(R10), Z20, K2, K4
+	VMOVUPS.Z Z9, K4, Z9
+	VCMPPS    $0x19, (R10)(BX*1), Z20, K1, K4
+	VMOVUPS.Z Z10, K4, Z10
+	VCMPPS    $0x19, 64(R10)(BX*1), Z20, K2, K4
+	VMOVUPS.Z Z11, K4, Z11
+	VCMPPS    $0x19, (R10)(BX*2), Z20, K1, K4
+	VMOVUPS.Z Z12, K4, Z12
+	VCMPPS    $0x19, 64(R10)(BX*2), Z20, K2, K4
+	VMOVUPS.Z Z13, K4, Z13
+	VCMPPS    $0x19, (R10)(SI*1), Z20, K1, K4
+	VMOVUPS.Z Z14, K4, Z14
+	VCMPPS    $0x19, 64(R10)(SI*1), Z20, K2, K4
+	VMOVUPS.Z Z15, K4, Z15
+	VCMPPS    $0x19, (R11), Z20, K1, K4
+	VMOVUPS.Z Z16, K4, Z16
+	VCMPPS    $0x19, 64(R11), Z20, K2, K4
+	VMOVUPS.Z Z17, K4, Z17
+	VCMPPS    $0x19, (R11)(BX*1), Z20, K1, K4
+	VMOVUPS.Z Z18, K4, Z18
+	VCMPPS    $0x19, 64(R11)(BX*1), Z20, K2, K4
+	VMOVUPS.Z Z19, K4, Z19
+
+kernRowA12x32_r10_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K1, (DX)(BX*1)
@@ -26949,7 +28775,7 @@ kernRowA12x32_r9_epi:
 	CMPQ         R12, $0x00000010
 	CMOVQGT      R11, R12
 	KMOVW        (R10)(R12*2), K2
-	MOVQ         flags+104(FP), R9
+	MOVQ         flags+112(FP), R9
 	TESTQ        $0x00000008, R9
 	JZ           kernRowA12x32_r9_noalpha
 	VBROADCASTSS alpha+88(FP), Z18
@@ -27062,6 +28888,52 @@ kernRowA12x32_r9_nobias:
 	VMAXPS Z17, Z18, Z17
 
 kernRowA12x32_r9_norelu:
+	TESTQ     $0x00000010, R9
+	JZ        kernRowA12x32_r9_nomask
+	MOVQ      mask+104(FP), R9
+	SUBQ      c+64(FP), R9
+	ADDQ      DX, R9
+	LEAQ      (R9)(BX*4), R10
+	LEAQ      (R9)(BX*8), R11
+	VPXORD    Z18, Z18, Z18
+	VCMPPS    $0x19, (R9), Z18, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(R9), Z18, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, (R9)(BX*1), Z18, K1, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, 64(R9)(BX*1), Z18, K2, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, (R9)(BX*2), Z18, K1, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 64(R9)(BX*2), Z18, K2, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (R9)(SI*1), Z18, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(R9)(SI*1), Z18, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, (R10), Z18, K1, K4
+	VMOVUPS.Z Z8, K4, Z8
+	VCMPPS    $0x19, 64(R10), Z18, K2, K4
+	VMOVUPS.Z Z9, K4, Z9
+	VCMPPS    $0x19, (R10)(BX*1), Z18, K1, K4
+	VMOVUPS.Z Z10, K4, Z10
+	VCMPPS    $0x19, 64(R10)(BX*1), Z18, K2, K4
+	VMOVUPS.Z Z11, K4, Z11
+	VCMPPS    $0x19, (R10)(BX*2), Z18, K1, K4
+	VMOVUPS.Z Z12, K4, Z12
+	VCMPPS    $0x19, 64(R10)(BX*2), Z18, K2, K4
+	VMOVUPS.Z Z13, K4, Z13
+	VCMPPS    $0x19, (R10)(SI*1), Z18, K1, K4
+	VMOVUPS.Z Z14, K4, Z14
+	VCMPPS    $0x19, 64(R10)(SI*1), Z18, K2, K4
+	VMOVUPS.Z Z15, K4, Z15
+	VCMPPS    $0x19, (R11), Z18, K1, K4
+	VMOVUPS.Z Z16, K4, Z16
+	VCMPPS    $0x19, 64(R11), Z18, K2, K4
+	VMOVUPS.Z Z17, K4, Z17
+
+kernRowA12x32_r9_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K1, (DX)(BX*1)
@@ -27282,7 +29154,7 @@ kernRowA12x32_r8_epi:
 	CMPQ         R11, $0x00000010
 	CMOVQGT      R10, R11
 	KMOVW        (R9)(R11*2), K2
-	MOVQ         flags+104(FP), R8
+	MOVQ         flags+112(FP), R8
 	TESTQ        $0x00000008, R8
 	JZ           kernRowA12x32_r8_noalpha
 	VBROADCASTSS alpha+88(FP), Z16
@@ -27385,6 +29257,47 @@ kernRowA12x32_r8_nobias:
 	VMAXPS Z15, Z16, Z15
 
 kernRowA12x32_r8_norelu:
+	TESTQ     $0x00000010, R8
+	JZ        kernRowA12x32_r8_nomask
+	MOVQ      mask+104(FP), R8
+	SUBQ      c+64(FP), R8
+	ADDQ      DX, R8
+	LEAQ      (R8)(BX*4), R9
+	VPXORD    Z16, Z16, Z16
+	VCMPPS    $0x19, (R8), Z16, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(R8), Z16, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, (R8)(BX*1), Z16, K1, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, 64(R8)(BX*1), Z16, K2, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, (R8)(BX*2), Z16, K1, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 64(R8)(BX*2), Z16, K2, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (R8)(SI*1), Z16, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(R8)(SI*1), Z16, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, (R9), Z16, K1, K4
+	VMOVUPS.Z Z8, K4, Z8
+	VCMPPS    $0x19, 64(R9), Z16, K2, K4
+	VMOVUPS.Z Z9, K4, Z9
+	VCMPPS    $0x19, (R9)(BX*1), Z16, K1, K4
+	VMOVUPS.Z Z10, K4, Z10
+	VCMPPS    $0x19, 64(R9)(BX*1), Z16, K2, K4
+	VMOVUPS.Z Z11, K4, Z11
+	VCMPPS    $0x19, (R9)(BX*2), Z16, K1, K4
+	VMOVUPS.Z Z12, K4, Z12
+	VCMPPS    $0x19, 64(R9)(BX*2), Z16, K2, K4
+	VMOVUPS.Z Z13, K4, Z13
+	VCMPPS    $0x19, (R9)(SI*1), Z16, K1, K4
+	VMOVUPS.Z Z14, K4, Z14
+	VCMPPS    $0x19, 64(R9)(SI*1), Z16, K2, K4
+	VMOVUPS.Z Z15, K4, Z15
+
+kernRowA12x32_r8_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K1, (DX)(BX*1)
@@ -27586,7 +29499,7 @@ kernRowA12x32_r7_epi:
 	CMPQ         R11, $0x00000010
 	CMOVQGT      R10, R11
 	KMOVW        (R9)(R11*2), K2
-	MOVQ         flags+104(FP), R8
+	MOVQ         flags+112(FP), R8
 	TESTQ        $0x00000008, R8
 	JZ           kernRowA12x32_r7_noalpha
 	VBROADCASTSS alpha+88(FP), Z14
@@ -27679,6 +29592,43 @@ kernRowA12x32_r7_nobias:
 	VMAXPS Z13, Z14, Z13
 
 kernRowA12x32_r7_norelu:
+	TESTQ     $0x00000010, R8
+	JZ        kernRowA12x32_r7_nomask
+	MOVQ      mask+104(FP), R8
+	SUBQ      c+64(FP), R8
+	ADDQ      DX, R8
+	LEAQ      (R8)(BX*4), R9
+	VPXORD    Z14, Z14, Z14
+	VCMPPS    $0x19, (R8), Z14, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(R8), Z14, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, (R8)(BX*1), Z14, K1, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, 64(R8)(BX*1), Z14, K2, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, (R8)(BX*2), Z14, K1, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 64(R8)(BX*2), Z14, K2, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (R8)(SI*1), Z14, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(R8)(SI*1), Z14, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, (R9), Z14, K1, K4
+	VMOVUPS.Z Z8, K4, Z8
+	VCMPPS    $0x19, 64(R9), Z14, K2, K4
+	VMOVUPS.Z Z9, K4, Z9
+	VCMPPS    $0x19, (R9)(BX*1), Z14, K1, K4
+	VMOVUPS.Z Z10, K4, Z10
+	VCMPPS    $0x19, 64(R9)(BX*1), Z14, K2, K4
+	VMOVUPS.Z Z11, K4, Z11
+	VCMPPS    $0x19, (R9)(BX*2), Z14, K1, K4
+	VMOVUPS.Z Z12, K4, Z12
+	VCMPPS    $0x19, 64(R9)(BX*2), Z14, K2, K4
+	VMOVUPS.Z Z13, K4, Z13
+
+kernRowA12x32_r7_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K1, (DX)(BX*1)
@@ -27861,7 +29811,7 @@ kernRowA12x32_r6_epi:
 	CMPQ         R11, $0x00000010
 	CMOVQGT      R10, R11
 	KMOVW        (R9)(R11*2), K2
-	MOVQ         flags+104(FP), R8
+	MOVQ         flags+112(FP), R8
 	TESTQ        $0x00000008, R8
 	JZ           kernRowA12x32_r6_noalpha
 	VBROADCASTSS alpha+88(FP), Z12
@@ -27944,6 +29894,39 @@ kernRowA12x32_r6_nobias:
 	VMAXPS Z11, Z12, Z11
 
 kernRowA12x32_r6_norelu:
+	TESTQ     $0x00000010, R8
+	JZ        kernRowA12x32_r6_nomask
+	MOVQ      mask+104(FP), R8
+	SUBQ      c+64(FP), R8
+	ADDQ      DX, R8
+	LEAQ      (R8)(BX*4), R9
+	VPXORD    Z12, Z12, Z12
+	VCMPPS    $0x19, (R8), Z12, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(R8), Z12, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, (R8)(BX*1), Z12, K1, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, 64(R8)(BX*1), Z12, K2, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, (R8)(BX*2), Z12, K1, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 64(R8)(BX*2), Z12, K2, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (R8)(SI*1), Z12, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(R8)(SI*1), Z12, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, (R9), Z12, K1, K4
+	VMOVUPS.Z Z8, K4, Z8
+	VCMPPS    $0x19, 64(R9), Z12, K2, K4
+	VMOVUPS.Z Z9, K4, Z9
+	VCMPPS    $0x19, (R9)(BX*1), Z12, K1, K4
+	VMOVUPS.Z Z10, K4, Z10
+	VCMPPS    $0x19, 64(R9)(BX*1), Z12, K2, K4
+	VMOVUPS.Z Z11, K4, Z11
+
+kernRowA12x32_r6_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K1, (DX)(BX*1)
@@ -28107,7 +30090,7 @@ kernRowA12x32_r5_epi:
 	CMPQ         R11, $0x00000010
 	CMOVQGT      R10, R11
 	KMOVW        (R9)(R11*2), K2
-	MOVQ         flags+104(FP), R8
+	MOVQ         flags+112(FP), R8
 	TESTQ        $0x00000008, R8
 	JZ           kernRowA12x32_r5_noalpha
 	VBROADCASTSS alpha+88(FP), Z10
@@ -28180,6 +30163,35 @@ kernRowA12x32_r5_nobias:
 	VMAXPS Z9, Z10, Z9
 
 kernRowA12x32_r5_norelu:
+	TESTQ     $0x00000010, R8
+	JZ        kernRowA12x32_r5_nomask
+	MOVQ      mask+104(FP), R8
+	SUBQ      c+64(FP), R8
+	ADDQ      DX, R8
+	LEAQ      (R8)(BX*4), R9
+	VPXORD    Z10, Z10, Z10
+	VCMPPS    $0x19, (R8), Z10, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(R8), Z10, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, (R8)(BX*1), Z10, K1, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, 64(R8)(BX*1), Z10, K2, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, (R8)(BX*2), Z10, K1, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 64(R8)(BX*2), Z10, K2, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (R8)(SI*1), Z10, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(R8)(SI*1), Z10, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, (R9), Z10, K1, K4
+	VMOVUPS.Z Z8, K4, Z8
+	VCMPPS    $0x19, 64(R9), Z10, K2, K4
+	VMOVUPS.Z Z9, K4, Z9
+
+kernRowA12x32_r5_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K1, (DX)(BX*1)
@@ -28320,7 +30332,7 @@ kernRowA12x32_r4_epi:
 	CMPQ         R10, $0x00000010
 	CMOVQGT      R9, R10
 	KMOVW        (R8)(R10*2), K2
-	MOVQ         flags+104(FP), DI
+	MOVQ         flags+112(FP), DI
 	TESTQ        $0x00000008, DI
 	JZ           kernRowA12x32_r4_noalpha
 	VBROADCASTSS alpha+88(FP), Z8
@@ -28383,6 +30395,30 @@ kernRowA12x32_r4_nobias:
 	VMAXPS Z7, Z8, Z7
 
 kernRowA12x32_r4_norelu:
+	TESTQ     $0x00000010, DI
+	JZ        kernRowA12x32_r4_nomask
+	MOVQ      mask+104(FP), DI
+	SUBQ      c+64(FP), DI
+	ADDQ      DX, DI
+	VPXORD    Z8, Z8, Z8
+	VCMPPS    $0x19, (DI), Z8, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(DI), Z8, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, (DI)(BX*1), Z8, K1, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, 64(DI)(BX*1), Z8, K2, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, (DI)(BX*2), Z8, K1, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 64(DI)(BX*2), Z8, K2, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (DI)(SI*1), Z8, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(DI)(SI*1), Z8, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+
+kernRowA12x32_r4_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K1, (DX)(BX*1)
@@ -28504,7 +30540,7 @@ kernRowA12x32_r3_epi:
 	CMPQ         R9, $0x00000010
 	CMOVQGT      R8, R9
 	KMOVW        (DI)(R9*2), K2
-	MOVQ         flags+104(FP), SI
+	MOVQ         flags+112(FP), SI
 	TESTQ        $0x00000008, SI
 	JZ           kernRowA12x32_r3_noalpha
 	VBROADCASTSS alpha+88(FP), Z6
@@ -28557,6 +30593,26 @@ kernRowA12x32_r3_nobias:
 	VMAXPS Z5, Z6, Z5
 
 kernRowA12x32_r3_norelu:
+	TESTQ     $0x00000010, SI
+	JZ        kernRowA12x32_r3_nomask
+	MOVQ      mask+104(FP), SI
+	SUBQ      c+64(FP), SI
+	ADDQ      DX, SI
+	VPXORD    Z6, Z6, Z6
+	VCMPPS    $0x19, (SI), Z6, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(SI), Z6, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, (SI)(BX*1), Z6, K1, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, 64(SI)(BX*1), Z6, K2, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, (SI)(BX*2), Z6, K1, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 64(SI)(BX*2), Z6, K2, K4
+	VMOVUPS.Z Z5, K4, Z5
+
+kernRowA12x32_r3_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K1, (DX)(BX*1)
@@ -28659,7 +30715,7 @@ kernRowA12x32_r2_epi:
 	CMPQ         R9, $0x00000010
 	CMOVQGT      R8, R9
 	KMOVW        (DI)(R9*2), K2
-	MOVQ         flags+104(FP), SI
+	MOVQ         flags+112(FP), SI
 	TESTQ        $0x00000008, SI
 	JZ           kernRowA12x32_r2_noalpha
 	VBROADCASTSS alpha+88(FP), Z4
@@ -28702,6 +30758,22 @@ kernRowA12x32_r2_nobias:
 	VMAXPS Z3, Z4, Z3
 
 kernRowA12x32_r2_norelu:
+	TESTQ     $0x00000010, SI
+	JZ        kernRowA12x32_r2_nomask
+	MOVQ      mask+104(FP), SI
+	SUBQ      c+64(FP), SI
+	ADDQ      DX, SI
+	VPXORD    Z4, Z4, Z4
+	VCMPPS    $0x19, (SI), Z4, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(SI), Z4, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, (SI)(BX*1), Z4, K1, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, 64(SI)(BX*1), Z4, K2, K4
+	VMOVUPS.Z Z3, K4, Z3
+
+kernRowA12x32_r2_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K1, (DX)(BX*1)
@@ -28785,7 +30857,7 @@ kernRowA12x32_r1_epi:
 	CMPQ         R8, $0x00000010
 	CMOVQGT      DI, R8
 	KMOVW        (SI)(R8*2), K2
-	MOVQ         flags+104(FP), BX
+	MOVQ         flags+112(FP), BX
 	TESTQ        $0x00000008, BX
 	JZ           kernRowA12x32_r1_noalpha
 	VBROADCASTSS alpha+88(FP), Z2
@@ -28818,6 +30890,18 @@ kernRowA12x32_r1_nobias:
 	VMAXPS Z1, Z2, Z1
 
 kernRowA12x32_r1_norelu:
+	TESTQ     $0x00000010, BX
+	JZ        kernRowA12x32_r1_nomask
+	MOVQ      mask+104(FP), BX
+	SUBQ      c+64(FP), BX
+	ADDQ      DX, BX
+	VPXORD    Z2, Z2, Z2
+	VCMPPS    $0x19, (BX), Z2, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(BX), Z2, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+
+kernRowA12x32_r1_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 
@@ -28835,9 +30919,9 @@ kernRowA12x32_done:
 	VZEROUPPER
 	RET
 
-// func kernColA12x32(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+// func kernColA12x32(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, mask *float32, flags int)
 // Requires: AVX, AVX512F, CMOV
-TEXT ·kernColA12x32(SB), NOSPLIT, $40-112
+TEXT ·kernColA12x32(SB), NOSPLIT, $40-120
 	MOVQ b+40(FP), AX
 	MOVQ AX, (SP)
 	MOVQ c+64(FP), AX
@@ -29129,7 +31213,7 @@ kernColA12x32_full_epi:
 	CMPQ         R15, $0x00000010
 	CMOVQGT      R14, R15
 	KMOVW        (R13)(R15*2), K2
-	MOVQ         flags+104(FP), R12
+	MOVQ         flags+112(FP), R12
 	TESTQ        $0x00000008, R12
 	JZ           kernColA12x32_full_noalpha
 	VBROADCASTSS alpha+88(FP), Z24
@@ -29272,6 +31356,64 @@ kernColA12x32_full_nobias:
 	VMAXPS Z23, Z24, Z23
 
 kernColA12x32_full_norelu:
+	TESTQ     $0x00000010, R12
+	JZ        kernColA12x32_full_nomask
+	MOVQ      mask+104(FP), R12
+	SUBQ      c+64(FP), R12
+	ADDQ      DI, R12
+	LEAQ      (R12)(R8*4), R13
+	LEAQ      (R12)(R8*8), R14
+	VPXORD    Z24, Z24, Z24
+	VCMPPS    $0x19, (R12), Z24, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(R12), Z24, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, (R12)(R8*1), Z24, K1, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, 64(R12)(R8*1), Z24, K2, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, (R12)(R8*2), Z24, K1, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 64(R12)(R8*2), Z24, K2, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (R12)(R9*1), Z24, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(R12)(R9*1), Z24, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, (R13), Z24, K1, K4
+	VMOVUPS.Z Z8, K4, Z8
+	VCMPPS    $0x19, 64(R13), Z24, K2, K4
+	VMOVUPS.Z Z9, K4, Z9
+	VCMPPS    $0x19, (R13)(R8*1), Z24, K1, K4
+	VMOVUPS.Z Z10, K4, Z10
+	VCMPPS    $0x19, 64(R13)(R8*1), Z24, K2, K4
+	VMOVUPS.Z Z11, K4, Z11
+	VCMPPS    $0x19, (R13)(R8*2), Z24, K1, K4
+	VMOVUPS.Z Z12, K4, Z12
+	VCMPPS    $0x19, 64(R13)(R8*2), Z24, K2, K4
+	VMOVUPS.Z Z13, K4, Z13
+	VCMPPS    $0x19, (R13)(R9*1), Z24, K1, K4
+	VMOVUPS.Z Z14, K4, Z14
+	VCMPPS    $0x19, 64(R13)(R9*1), Z24, K2, K4
+	VMOVUPS.Z Z15, K4, Z15
+	VCMPPS    $0x19, (R14), Z24, K1, K4
+	VMOVUPS.Z Z16, K4, Z16
+	VCMPPS    $0x19, 64(R14), Z24, K2, K4
+	VMOVUPS.Z Z17, K4, Z17
+	VCMPPS    $0x19, (R14)(R8*1), Z24, K1, K4
+	VMOVUPS.Z Z18, K4, Z18
+	VCMPPS    $0x19, 64(R14)(R8*1), Z24, K2, K4
+	VMOVUPS.Z Z19, K4, Z19
+	VCMPPS    $0x19, (R14)(R8*2), Z24, K1, K4
+	VMOVUPS.Z Z20, K4, Z20
+	VCMPPS    $0x19, 64(R14)(R8*2), Z24, K2, K4
+	VMOVUPS.Z Z21, K4, Z21
+	VCMPPS    $0x19, (R14)(R9*1), Z24, K1, K4
+	VMOVUPS.Z Z22, K4, Z22
+	VCMPPS    $0x19, 64(R14)(R9*1), Z24, K2, K4
+	VMOVUPS.Z Z23, K4, Z23
+
+kernColA12x32_full_nomask:
 	VMOVUPS Z0, K1, (DI)
 	VMOVUPS Z1, K2, 64(DI)
 	VMOVUPS Z2, K1, (DI)(R8*1)
@@ -29578,7 +31720,7 @@ kernColA12x32_r11_epi:
 	CMPQ         R12, $0x00000010
 	CMOVQGT      R11, R12
 	KMOVW        (R10)(R12*2), K2
-	MOVQ         flags+104(FP), R9
+	MOVQ         flags+112(FP), R9
 	TESTQ        $0x00000008, R9
 	JZ           kernColA12x32_r11_noalpha
 	VBROADCASTSS alpha+88(FP), Z22
@@ -29711,6 +31853,60 @@ kernColA12x32_r11_nobias:
 	VMAXPS Z21, Z22, Z21
 
 kernColA12x32_r11_norelu:
+	TESTQ     $0x00000010, R9
+	JZ        kernColA12x32_r11_nomask
+	MOVQ      mask+104(FP), R9
+	SUBQ      c+64(FP), R9
+	ADDQ      DX, R9
+	LEAQ      (R9)(BX*4), R10
+	LEAQ      (R9)(BX*8), R11
+	VPXORD    Z22, Z22, Z22
+	VCMPPS    $0x19, (R9), Z22, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(R9), Z22, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, (R9)(BX*1), Z22, K1, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, 64(R9)(BX*1), Z22, K2, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, (R9)(BX*2), Z22, K1, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 64(R9)(BX*2), Z22, K2, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (R9)(SI*1), Z22, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(R9)(SI*1), Z22, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, (R10), Z22, K1, K4
+	VMOVUPS.Z Z8, K4, Z8
+	VCMPPS    $0x19, 64(R10), Z22, K2, K4
+	VMOVUPS.Z Z9, K4, Z9
+	VCMPPS    $0x19, (R10)(BX*1), Z22, K1, K4
+	VMOVUPS.Z Z10, K4, Z10
+	VCMPPS    $0x19, 64(R10)(BX*1), Z22, K2, K4
+	VMOVUPS.Z Z11, K4, Z11
+	VCMPPS    $0x19, (R10)(BX*2), Z22, K1, K4
+	VMOVUPS.Z Z12, K4, Z12
+	VCMPPS    $0x19, 64(R10)(BX*2), Z22, K2, K4
+	VMOVUPS.Z Z13, K4, Z13
+	VCMPPS    $0x19, (R10)(SI*1), Z22, K1, K4
+	VMOVUPS.Z Z14, K4, Z14
+	VCMPPS    $0x19, 64(R10)(SI*1), Z22, K2, K4
+	VMOVUPS.Z Z15, K4, Z15
+	VCMPPS    $0x19, (R11), Z22, K1, K4
+	VMOVUPS.Z Z16, K4, Z16
+	VCMPPS    $0x19, 64(R11), Z22, K2, K4
+	VMOVUPS.Z Z17, K4, Z17
+	VCMPPS    $0x19, (R11)(BX*1), Z22, K1, K4
+	VMOVUPS.Z Z18, K4, Z18
+	VCMPPS    $0x19, 64(R11)(BX*1), Z22, K2, K4
+	VMOVUPS.Z Z19, K4, Z19
+	VCMPPS    $0x19, (R11)(BX*2), Z22, K1, K4
+	VMOVUPS.Z Z20, K4, Z20
+	VCMPPS    $0x19, 64(R11)(BX*2), Z22, K2, K4
+	VMOVUPS.Z Z21, K4, Z21
+
+kernColA12x32_r11_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K1, (DX)(BX*1)
@@ -29967,7 +32163,7 @@ kernColA12x32_r10_epi:
 	CMPQ         R12, $0x00000010
 	CMOVQGT      R11, R12
 	KMOVW        (R10)(R12*2), K2
-	MOVQ         flags+104(FP), R9
+	MOVQ         flags+112(FP), R9
 	TESTQ        $0x00000008, R9
 	JZ           kernColA12x32_r10_noalpha
 	VBROADCASTSS alpha+88(FP), Z20
@@ -30090,6 +32286,56 @@ kernColA12x32_r10_nobias:
 	VMAXPS Z19, Z20, Z19
 
 kernColA12x32_r10_norelu:
+	TESTQ     $0x00000010, R9
+	JZ        kernColA12x32_r10_nomask
+	MOVQ      mask+104(FP), R9
+	SUBQ      c+64(FP), R9
+	ADDQ      DX, R9
+	LEAQ      (R9)(BX*4), R10
+	LEAQ      (R9)(BX*8), R11
+	VPXORD    Z20, Z20, Z20
+	VCMPPS    $0x19, (R9), Z20, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(R9), Z20, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, (R9)(BX*1), Z20, K1, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, 64(R9)(BX*1), Z20, K2, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, (R9)(BX*2), Z20, K1, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 64(R9)(BX*2), Z20, K2, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (R9)(SI*1), Z20, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(R9)(SI*1), Z20, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, (R10), Z20, K1, K4
+	VMOVUPS.Z Z8, K4, Z8
+	VCMPPS    $0x19, 64(R10), Z20, K2, K4
+	VMOVUPS.Z Z9, K4, Z9
+	VCMPPS    $0x19, (R10)(BX*1), Z20, K1, K4
+	VMOVUPS.Z Z10, K4, Z10
+	VCMPPS    $0x19, 64(R10)(BX*1), Z20, K2, K4
+	VMOVUPS.Z Z11, K4, Z11
+	VCMPPS    $0x19, (R10)(BX*2), Z20, K1, K4
+	VMOVUPS.Z Z12, K4, Z12
+	VCMPPS    $0x19, 64(R10)(BX*2), Z20, K2, K4
+	VMOVUPS.Z Z13, K4, Z13
+	VCMPPS    $0x19, (R10)(SI*1), Z20, K1, K4
+	VMOVUPS.Z Z14, K4, Z14
+	VCMPPS    $0x19, 64(R10)(SI*1), Z20, K2, K4
+	VMOVUPS.Z Z15, K4, Z15
+	VCMPPS    $0x19, (R11), Z20, K1, K4
+	VMOVUPS.Z Z16, K4, Z16
+	VCMPPS    $0x19, 64(R11), Z20, K2, K4
+	VMOVUPS.Z Z17, K4, Z17
+	VCMPPS    $0x19, (R11)(BX*1), Z20, K1, K4
+	VMOVUPS.Z Z18, K4, Z18
+	VCMPPS    $0x19, 64(R11)(BX*1), Z20, K2, K4
+	VMOVUPS.Z Z19, K4, Z19
+
+kernColA12x32_r10_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K1, (DX)(BX*1)
@@ -30327,7 +32573,7 @@ kernColA12x32_r9_epi:
 	CMPQ         R12, $0x00000010
 	CMOVQGT      R11, R12
 	KMOVW        (R10)(R12*2), K2
-	MOVQ         flags+104(FP), R9
+	MOVQ         flags+112(FP), R9
 	TESTQ        $0x00000008, R9
 	JZ           kernColA12x32_r9_noalpha
 	VBROADCASTSS alpha+88(FP), Z18
@@ -30440,6 +32686,52 @@ kernColA12x32_r9_nobias:
 	VMAXPS Z17, Z18, Z17
 
 kernColA12x32_r9_norelu:
+	TESTQ     $0x00000010, R9
+	JZ        kernColA12x32_r9_nomask
+	MOVQ      mask+104(FP), R9
+	SUBQ      c+64(FP), R9
+	ADDQ      DX, R9
+	LEAQ      (R9)(BX*4), R10
+	LEAQ      (R9)(BX*8), R11
+	VPXORD    Z18, Z18, Z18
+	VCMPPS    $0x19, (R9), Z18, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(R9), Z18, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, (R9)(BX*1), Z18, K1, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, 64(R9)(BX*1), Z18, K2, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, (R9)(BX*2), Z18, K1, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 64(R9)(BX*2), Z18, K2, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (R9)(SI*1), Z18, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(R9)(SI*1), Z18, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, (R10), Z18, K1, K4
+	VMOVUPS.Z Z8, K4, Z8
+	VCMPPS    $0x19, 64(R10), Z18, K2, K4
+	VMOVUPS.Z Z9, K4, Z9
+	VCMPPS    $0x19, (R10)(BX*1), Z18, K1, K4
+	VMOVUPS.Z Z10, K4, Z10
+	VCMPPS    $0x19, 64(R10)(BX*1), Z18, K2, K4
+	VMOVUPS.Z Z11, K4, Z11
+	VCMPPS    $0x19, (R10)(BX*2), Z18, K1, K4
+	VMOVUPS.Z Z12, K4, Z12
+	VCMPPS    $0x19, 64(R10)(BX*2), Z18, K2, K4
+	VMOVUPS.Z Z13, K4, Z13
+	VCMPPS    $0x19, (R10)(SI*1), Z18, K1, K4
+	VMOVUPS.Z Z14, K4, Z14
+	VCMPPS    $0x19, 64(R10)(SI*1), Z18, K2, K4
+	VMOVUPS.Z Z15, K4, Z15
+	VCMPPS    $0x19, (R11), Z18, K1, K4
+	VMOVUPS.Z Z16, K4, Z16
+	VCMPPS    $0x19, 64(R11), Z18, K2, K4
+	VMOVUPS.Z Z17, K4, Z17
+
+kernColA12x32_r9_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K1, (DX)(BX*1)
@@ -30657,7 +32949,7 @@ kernColA12x32_r8_epi:
 	CMPQ         R11, $0x00000010
 	CMOVQGT      R10, R11
 	KMOVW        (R9)(R11*2), K2
-	MOVQ         flags+104(FP), R8
+	MOVQ         flags+112(FP), R8
 	TESTQ        $0x00000008, R8
 	JZ           kernColA12x32_r8_noalpha
 	VBROADCASTSS alpha+88(FP), Z16
@@ -30760,6 +33052,47 @@ kernColA12x32_r8_nobias:
 	VMAXPS Z15, Z16, Z15
 
 kernColA12x32_r8_norelu:
+	TESTQ     $0x00000010, R8
+	JZ        kernColA12x32_r8_nomask
+	MOVQ      mask+104(FP), R8
+	SUBQ      c+64(FP), R8
+	ADDQ      DX, R8
+	LEAQ      (R8)(BX*4), R9
+	VPXORD    Z16, Z16, Z16
+	VCMPPS    $0x19, (R8), Z16, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(R8), Z16, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, (R8)(BX*1), Z16, K1, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, 64(R8)(BX*1), Z16, K2, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, (R8)(BX*2), Z16, K1, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 64(R8)(BX*2), Z16, K2, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (R8)(SI*1), Z16, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(R8)(SI*1), Z16, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, (R9), Z16, K1, K4
+	VMOVUPS.Z Z8, K4, Z8
+	VCMPPS    $0x19, 64(R9), Z16, K2, K4
+	VMOVUPS.Z Z9, K4, Z9
+	VCMPPS    $0x19, (R9)(BX*1), Z16, K1, K4
+	VMOVUPS.Z Z10, K4, Z10
+	VCMPPS    $0x19, 64(R9)(BX*1), Z16, K2, K4
+	VMOVUPS.Z Z11, K4, Z11
+	VCMPPS    $0x19, (R9)(BX*2), Z16, K1, K4
+	VMOVUPS.Z Z12, K4, Z12
+	VCMPPS    $0x19, 64(R9)(BX*2), Z16, K2, K4
+	VMOVUPS.Z Z13, K4, Z13
+	VCMPPS    $0x19, (R9)(SI*1), Z16, K1, K4
+	VMOVUPS.Z Z14, K4, Z14
+	VCMPPS    $0x19, 64(R9)(SI*1), Z16, K2, K4
+	VMOVUPS.Z Z15, K4, Z15
+
+kernColA12x32_r8_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K1, (DX)(BX*1)
@@ -30958,7 +33291,7 @@ kernColA12x32_r7_epi:
 	CMPQ         R11, $0x00000010
 	CMOVQGT      R10, R11
 	KMOVW        (R9)(R11*2), K2
-	MOVQ         flags+104(FP), R8
+	MOVQ         flags+112(FP), R8
 	TESTQ        $0x00000008, R8
 	JZ           kernColA12x32_r7_noalpha
 	VBROADCASTSS alpha+88(FP), Z14
@@ -31051,6 +33384,43 @@ kernColA12x32_r7_nobias:
 	VMAXPS Z13, Z14, Z13
 
 kernColA12x32_r7_norelu:
+	TESTQ     $0x00000010, R8
+	JZ        kernColA12x32_r7_nomask
+	MOVQ      mask+104(FP), R8
+	SUBQ      c+64(FP), R8
+	ADDQ      DX, R8
+	LEAQ      (R8)(BX*4), R9
+	VPXORD    Z14, Z14, Z14
+	VCMPPS    $0x19, (R8), Z14, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(R8), Z14, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, (R8)(BX*1), Z14, K1, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, 64(R8)(BX*1), Z14, K2, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, (R8)(BX*2), Z14, K1, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 64(R8)(BX*2), Z14, K2, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (R8)(SI*1), Z14, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(R8)(SI*1), Z14, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, (R9), Z14, K1, K4
+	VMOVUPS.Z Z8, K4, Z8
+	VCMPPS    $0x19, 64(R9), Z14, K2, K4
+	VMOVUPS.Z Z9, K4, Z9
+	VCMPPS    $0x19, (R9)(BX*1), Z14, K1, K4
+	VMOVUPS.Z Z10, K4, Z10
+	VCMPPS    $0x19, 64(R9)(BX*1), Z14, K2, K4
+	VMOVUPS.Z Z11, K4, Z11
+	VCMPPS    $0x19, (R9)(BX*2), Z14, K1, K4
+	VMOVUPS.Z Z12, K4, Z12
+	VCMPPS    $0x19, 64(R9)(BX*2), Z14, K2, K4
+	VMOVUPS.Z Z13, K4, Z13
+
+kernColA12x32_r7_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K1, (DX)(BX*1)
@@ -31230,7 +33600,7 @@ kernColA12x32_r6_epi:
 	CMPQ         R11, $0x00000010
 	CMOVQGT      R10, R11
 	KMOVW        (R9)(R11*2), K2
-	MOVQ         flags+104(FP), R8
+	MOVQ         flags+112(FP), R8
 	TESTQ        $0x00000008, R8
 	JZ           kernColA12x32_r6_noalpha
 	VBROADCASTSS alpha+88(FP), Z12
@@ -31313,6 +33683,39 @@ kernColA12x32_r6_nobias:
 	VMAXPS Z11, Z12, Z11
 
 kernColA12x32_r6_norelu:
+	TESTQ     $0x00000010, R8
+	JZ        kernColA12x32_r6_nomask
+	MOVQ      mask+104(FP), R8
+	SUBQ      c+64(FP), R8
+	ADDQ      DX, R8
+	LEAQ      (R8)(BX*4), R9
+	VPXORD    Z12, Z12, Z12
+	VCMPPS    $0x19, (R8), Z12, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(R8), Z12, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, (R8)(BX*1), Z12, K1, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, 64(R8)(BX*1), Z12, K2, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, (R8)(BX*2), Z12, K1, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 64(R8)(BX*2), Z12, K2, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (R8)(SI*1), Z12, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(R8)(SI*1), Z12, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, (R9), Z12, K1, K4
+	VMOVUPS.Z Z8, K4, Z8
+	VCMPPS    $0x19, 64(R9), Z12, K2, K4
+	VMOVUPS.Z Z9, K4, Z9
+	VCMPPS    $0x19, (R9)(BX*1), Z12, K1, K4
+	VMOVUPS.Z Z10, K4, Z10
+	VCMPPS    $0x19, 64(R9)(BX*1), Z12, K2, K4
+	VMOVUPS.Z Z11, K4, Z11
+
+kernColA12x32_r6_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K1, (DX)(BX*1)
@@ -31473,7 +33876,7 @@ kernColA12x32_r5_epi:
 	CMPQ         R11, $0x00000010
 	CMOVQGT      R10, R11
 	KMOVW        (R9)(R11*2), K2
-	MOVQ         flags+104(FP), R8
+	MOVQ         flags+112(FP), R8
 	TESTQ        $0x00000008, R8
 	JZ           kernColA12x32_r5_noalpha
 	VBROADCASTSS alpha+88(FP), Z10
@@ -31546,6 +33949,35 @@ kernColA12x32_r5_nobias:
 	VMAXPS Z9, Z10, Z9
 
 kernColA12x32_r5_norelu:
+	TESTQ     $0x00000010, R8
+	JZ        kernColA12x32_r5_nomask
+	MOVQ      mask+104(FP), R8
+	SUBQ      c+64(FP), R8
+	ADDQ      DX, R8
+	LEAQ      (R8)(BX*4), R9
+	VPXORD    Z10, Z10, Z10
+	VCMPPS    $0x19, (R8), Z10, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(R8), Z10, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, (R8)(BX*1), Z10, K1, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, 64(R8)(BX*1), Z10, K2, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, (R8)(BX*2), Z10, K1, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 64(R8)(BX*2), Z10, K2, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (R8)(SI*1), Z10, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(R8)(SI*1), Z10, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+	VCMPPS    $0x19, (R9), Z10, K1, K4
+	VMOVUPS.Z Z8, K4, Z8
+	VCMPPS    $0x19, 64(R9), Z10, K2, K4
+	VMOVUPS.Z Z9, K4, Z9
+
+kernColA12x32_r5_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K1, (DX)(BX*1)
@@ -31686,7 +34118,7 @@ kernColA12x32_r4_epi:
 	CMPQ         R10, $0x00000010
 	CMOVQGT      R9, R10
 	KMOVW        (R8)(R10*2), K2
-	MOVQ         flags+104(FP), DI
+	MOVQ         flags+112(FP), DI
 	TESTQ        $0x00000008, DI
 	JZ           kernColA12x32_r4_noalpha
 	VBROADCASTSS alpha+88(FP), Z8
@@ -31749,6 +34181,30 @@ kernColA12x32_r4_nobias:
 	VMAXPS Z7, Z8, Z7
 
 kernColA12x32_r4_norelu:
+	TESTQ     $0x00000010, DI
+	JZ        kernColA12x32_r4_nomask
+	MOVQ      mask+104(FP), DI
+	SUBQ      c+64(FP), DI
+	ADDQ      DX, DI
+	VPXORD    Z8, Z8, Z8
+	VCMPPS    $0x19, (DI), Z8, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(DI), Z8, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, (DI)(BX*1), Z8, K1, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, 64(DI)(BX*1), Z8, K2, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, (DI)(BX*2), Z8, K1, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 64(DI)(BX*2), Z8, K2, K4
+	VMOVUPS.Z Z5, K4, Z5
+	VCMPPS    $0x19, (DI)(SI*1), Z8, K1, K4
+	VMOVUPS.Z Z6, K4, Z6
+	VCMPPS    $0x19, 64(DI)(SI*1), Z8, K2, K4
+	VMOVUPS.Z Z7, K4, Z7
+
+kernColA12x32_r4_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K1, (DX)(BX*1)
@@ -31870,7 +34326,7 @@ kernColA12x32_r3_epi:
 	CMPQ         R9, $0x00000010
 	CMOVQGT      R8, R9
 	KMOVW        (DI)(R9*2), K2
-	MOVQ         flags+104(FP), SI
+	MOVQ         flags+112(FP), SI
 	TESTQ        $0x00000008, SI
 	JZ           kernColA12x32_r3_noalpha
 	VBROADCASTSS alpha+88(FP), Z6
@@ -31923,6 +34379,26 @@ kernColA12x32_r3_nobias:
 	VMAXPS Z5, Z6, Z5
 
 kernColA12x32_r3_norelu:
+	TESTQ     $0x00000010, SI
+	JZ        kernColA12x32_r3_nomask
+	MOVQ      mask+104(FP), SI
+	SUBQ      c+64(FP), SI
+	ADDQ      DX, SI
+	VPXORD    Z6, Z6, Z6
+	VCMPPS    $0x19, (SI), Z6, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(SI), Z6, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, (SI)(BX*1), Z6, K1, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, 64(SI)(BX*1), Z6, K2, K4
+	VMOVUPS.Z Z3, K4, Z3
+	VCMPPS    $0x19, (SI)(BX*2), Z6, K1, K4
+	VMOVUPS.Z Z4, K4, Z4
+	VCMPPS    $0x19, 64(SI)(BX*2), Z6, K2, K4
+	VMOVUPS.Z Z5, K4, Z5
+
+kernColA12x32_r3_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K1, (DX)(BX*1)
@@ -32025,7 +34501,7 @@ kernColA12x32_r2_epi:
 	CMPQ         R9, $0x00000010
 	CMOVQGT      R8, R9
 	KMOVW        (DI)(R9*2), K2
-	MOVQ         flags+104(FP), SI
+	MOVQ         flags+112(FP), SI
 	TESTQ        $0x00000008, SI
 	JZ           kernColA12x32_r2_noalpha
 	VBROADCASTSS alpha+88(FP), Z4
@@ -32068,6 +34544,22 @@ kernColA12x32_r2_nobias:
 	VMAXPS Z3, Z4, Z3
 
 kernColA12x32_r2_norelu:
+	TESTQ     $0x00000010, SI
+	JZ        kernColA12x32_r2_nomask
+	MOVQ      mask+104(FP), SI
+	SUBQ      c+64(FP), SI
+	ADDQ      DX, SI
+	VPXORD    Z4, Z4, Z4
+	VCMPPS    $0x19, (SI), Z4, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(SI), Z4, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+	VCMPPS    $0x19, (SI)(BX*1), Z4, K1, K4
+	VMOVUPS.Z Z2, K4, Z2
+	VCMPPS    $0x19, 64(SI)(BX*1), Z4, K2, K4
+	VMOVUPS.Z Z3, K4, Z3
+
+kernColA12x32_r2_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 	VMOVUPS Z2, K1, (DX)(BX*1)
@@ -32151,7 +34643,7 @@ kernColA12x32_r1_epi:
 	CMPQ         R8, $0x00000010
 	CMOVQGT      DI, R8
 	KMOVW        (SI)(R8*2), K2
-	MOVQ         flags+104(FP), BX
+	MOVQ         flags+112(FP), BX
 	TESTQ        $0x00000008, BX
 	JZ           kernColA12x32_r1_noalpha
 	VBROADCASTSS alpha+88(FP), Z2
@@ -32184,6 +34676,18 @@ kernColA12x32_r1_nobias:
 	VMAXPS Z1, Z2, Z1
 
 kernColA12x32_r1_norelu:
+	TESTQ     $0x00000010, BX
+	JZ        kernColA12x32_r1_nomask
+	MOVQ      mask+104(FP), BX
+	SUBQ      c+64(FP), BX
+	ADDQ      DX, BX
+	VPXORD    Z2, Z2, Z2
+	VCMPPS    $0x19, (BX), Z2, K1, K4
+	VMOVUPS.Z Z0, K4, Z0
+	VCMPPS    $0x19, 64(BX), Z2, K2, K4
+	VMOVUPS.Z Z1, K4, Z1
+
+kernColA12x32_r1_nomask:
 	VMOVUPS Z0, K1, (DX)
 	VMOVUPS Z1, K2, 64(DX)
 

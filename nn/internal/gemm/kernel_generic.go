@@ -23,21 +23,21 @@ const (
 // the bias is bias[biasoff+j]. flags select the terms as for the
 // assembly kernels. If t.trans, the block is stored transposed: element
 // (i,j) goes to c[coff+j*ldc+i], with the bias bias[biasoff+i].
-func macroKernelGeneric(t tile, colA bool, m, k int, a []float32, aoff, lda, astep int, b []float32, boff, ldb, bstep int, c []float32, coff, ldc, n int, alpha, beta float32, bias []float32, biasoff, flags int) {
+func macroKernelGeneric(t tile, colA bool, m, k int, a []float32, aoff, lda, astep int, b []float32, boff, ldb, bstep int, c []float32, coff, ldc, n int, alpha, beta float32, bias []float32, biasoff int, mask []float32, flags int) {
 	for j := 0; j < n; j += t.nr {
 		nr := min(t.nr, n-j)
 		bo := boff + j/t.nr*bstep
 		if t.trans {
-			panelGeneric(t, colA, m, k, a, aoff, lda, astep, b, bo, ldb, c, coff+j*ldc, ldc, nr, alpha, beta, bias, biasoff, flags)
+			panelGeneric(t, colA, m, k, a, aoff, lda, astep, b, bo, ldb, c, coff+j*ldc, ldc, nr, alpha, beta, bias, biasoff, nil, flags)
 		} else {
-			panelGeneric(t, colA, m, k, a, aoff, lda, astep, b, bo, ldb, c, coff+j, ldc, nr, alpha, beta, bias, biasoff+j, flags)
+			panelGeneric(t, colA, m, k, a, aoff, lda, astep, b, bo, ldb, c, coff+j, ldc, nr, alpha, beta, bias, biasoff+j, mask, flags)
 		}
 	}
 }
 
 // panelGeneric is macroKernelGeneric for one panel: rows 0..m-1, columns
 // 0..nr-1 (nr ≤ t.nr).
-func panelGeneric(t tile, colA bool, m, k int, a []float32, aoff, lda, astep int, b []float32, boff, ldb int, c []float32, coff, ldc, nr int, alpha, beta float32, bias []float32, biasoff, flags int) {
+func panelGeneric(t tile, colA bool, m, k int, a []float32, aoff, lda, astep int, b []float32, boff, ldb int, c []float32, coff, ldc, nr int, alpha, beta float32, bias []float32, biasoff int, mask []float32, flags int) {
 	rs, cs := lda, 1
 	if colA {
 		rs, cs = 1, lda
@@ -74,6 +74,13 @@ func panelGeneric(t tile, colA bool, m, k int, a []float32, aoff, lda, astep int
 			row := c[coff+(i+r)*ldc : coff+(i+r)*ldc+nr]
 			for j, v := range acc[r*t.nr : r*t.nr+nr] {
 				row[j] = epilogue1(v, row[j], alpha, beta, bias, biasoff+j, flags)
+			}
+			if flags&flagMask != 0 {
+				for j, y := range mask[coff+(i+r)*ldc : coff+(i+r)*ldc+nr] {
+					if y <= 0 {
+						row[j] = 0
+					}
+				}
 			}
 		}
 	}

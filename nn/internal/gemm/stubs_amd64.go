@@ -11,7 +11,7 @@ package gemm
 // have ldb = 24 and zeros beyond n). Requires AVX2 and FMA.
 //
 //go:noescape
-func kernRowA4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+func kernRowA4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, mask *float32, flags int)
 
 // kernColA4x24 computes the m×n block C = epilogue(alpha·A·B [+ beta·C] [+ bias]) with a 4×24 register tile,
 // where C(i,j) = c[i*ldc+j], A(i,p) = a[p*lda+i], row panel r of A starts at a+r*astep,
@@ -20,7 +20,7 @@ func kernRowA4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb 
 // have ldb = 24 and zeros beyond n). Requires AVX2 and FMA.
 //
 //go:noescape
-func kernColA4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+func kernColA4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, mask *float32, flags int)
 
 // kernRowA6x16 computes the m×n block C = epilogue(alpha·A·B [+ beta·C] [+ bias]) with a 6×16 register tile,
 // where C(i,j) = c[i*ldc+j], A(i,p) = a[i*lda+p], row panel r of A starts at a+r*astep,
@@ -29,7 +29,7 @@ func kernColA4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb 
 // have ldb = 16 and zeros beyond n). Requires AVX2 and FMA.
 //
 //go:noescape
-func kernRowA6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+func kernRowA6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, mask *float32, flags int)
 
 // kernColA6x16 computes the m×n block C = epilogue(alpha·A·B [+ beta·C] [+ bias]) with a 6×16 register tile,
 // where C(i,j) = c[i*ldc+j], A(i,p) = a[p*lda+i], row panel r of A starts at a+r*astep,
@@ -38,7 +38,7 @@ func kernRowA6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb 
 // have ldb = 16 and zeros beyond n). Requires AVX2 and FMA.
 //
 //go:noescape
-func kernColA6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+func kernColA6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, mask *float32, flags int)
 
 // kernRowAT4x24 computes the m×n block D = A·B with a 4×24 register tile and stores it transposed,
 // C(j,i) = epilogue(alpha·D(i,j) [+ beta·C(j,i)] [+ bias[i]]) at c[j*ldc+i],
@@ -48,7 +48,7 @@ func kernColA6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb 
 // have ldb = 24 and zeros beyond n). Requires AVX2 and FMA.
 //
 //go:noescape
-func kernRowAT4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+func kernRowAT4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, mask *float32, flags int)
 
 // kernColAT4x24 computes the m×n block D = A·B with a 4×24 register tile and stores it transposed,
 // C(j,i) = epilogue(alpha·D(i,j) [+ beta·C(j,i)] [+ bias[i]]) at c[j*ldc+i],
@@ -58,7 +58,7 @@ func kernRowAT4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb
 // have ldb = 24 and zeros beyond n). Requires AVX2 and FMA.
 //
 //go:noescape
-func kernColAT4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+func kernColAT4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, mask *float32, flags int)
 
 // kernRowAT6x16 computes the m×n block D = A·B with a 6×16 register tile and stores it transposed,
 // C(j,i) = epilogue(alpha·D(i,j) [+ beta·C(j,i)] [+ bias[i]]) at c[j*ldc+i],
@@ -68,7 +68,7 @@ func kernColAT4x24(m int, k int, a *float32, lda int, astep int, b *float32, ldb
 // have ldb = 16 and zeros beyond n). Requires AVX2 and FMA.
 //
 //go:noescape
-func kernRowAT6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+func kernRowAT6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, mask *float32, flags int)
 
 // kernColAT6x16 computes the m×n block D = A·B with a 6×16 register tile and stores it transposed,
 // C(j,i) = epilogue(alpha·D(i,j) [+ beta·C(j,i)] [+ bias[i]]) at c[j*ldc+i],
@@ -78,7 +78,7 @@ func kernRowAT6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb
 // have ldb = 16 and zeros beyond n). Requires AVX2 and FMA.
 //
 //go:noescape
-func kernColAT6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+func kernColAT6x16(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, mask *float32, flags int)
 
 // packBN24 sets dst[p*24+j] = src[p*ldb+j] for j < nr and 0 for nr ≤ j < 24, p < k.
 // Requires AVX2.
@@ -106,7 +106,7 @@ func packBTRun(k int, src *float32, ldb int, n int, cols int, dst *float32, w in
 // have ldb = 48 and zeros beyond n). Requires AVX-512F.
 //
 //go:noescape
-func kernRowA8x48(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+func kernRowA8x48(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, mask *float32, flags int)
 
 // kernColA8x48 computes the m×n block C = epilogue(alpha·A·B [+ beta·C] [+ bias]) with a 8×48 register tile,
 // where C(i,j) = c[i*ldc+j], A(i,p) = a[p*lda+i], row panel r of A starts at a+r*astep,
@@ -115,7 +115,7 @@ func kernRowA8x48(m int, k int, a *float32, lda int, astep int, b *float32, ldb 
 // have ldb = 48 and zeros beyond n). Requires AVX-512F.
 //
 //go:noescape
-func kernColA8x48(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+func kernColA8x48(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, mask *float32, flags int)
 
 // kernRowA12x32 computes the m×n block C = epilogue(alpha·A·B [+ beta·C] [+ bias]) with a 12×32 register tile,
 // where C(i,j) = c[i*ldc+j], A(i,p) = a[i*lda+p], row panel r of A starts at a+r*astep,
@@ -124,7 +124,7 @@ func kernColA8x48(m int, k int, a *float32, lda int, astep int, b *float32, ldb 
 // have ldb = 32 and zeros beyond n). Requires AVX-512F.
 //
 //go:noescape
-func kernRowA12x32(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+func kernRowA12x32(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, mask *float32, flags int)
 
 // kernColA12x32 computes the m×n block C = epilogue(alpha·A·B [+ beta·C] [+ bias]) with a 12×32 register tile,
 // where C(i,j) = c[i*ldc+j], A(i,p) = a[p*lda+i], row panel r of A starts at a+r*astep,
@@ -133,7 +133,7 @@ func kernRowA12x32(m int, k int, a *float32, lda int, astep int, b *float32, ldb
 // have ldb = 32 and zeros beyond n). Requires AVX-512F.
 //
 //go:noescape
-func kernColA12x32(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, flags int)
+func kernColA12x32(m int, k int, a *float32, lda int, astep int, b *float32, ldb int, bstep int, c *float32, ldc int, n int, alpha float32, beta float32, bias *float32, mask *float32, flags int)
 
 // packBN48 sets dst[p*48+j] = src[p*ldb+j] for j < nr and 0 for nr ≤ j < 48, p < k.
 // Requires AVX-512F.

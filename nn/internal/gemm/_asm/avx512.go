@@ -167,8 +167,8 @@ func kernelBody512(pfx string, rows, nv int, colA, transC bool, aPanel, lda, lda
 	epilogue512(pfx, rows, nv, cPanel, acc)
 }
 
-// epilogue512 is epilogue for zmm tiles: alpha, beta·C, the bias and ReLU
-// as flags select, with the same instructions per lane, then masked stores.
+// epilogue512 is epilogue for zmm tiles: alpha, beta·C, the bias, ReLU and
+// the mask as flags select, with the same instructions per lane, then masked stores.
 func epilogue512(pfx string, rows, nv int, cPanel Register, acc func(r, v int) VecPhysical) {
 	all := func(f func(r, v int)) {
 		for r := 0; r < rows; r++ {
@@ -227,6 +227,17 @@ func epilogue512(pfx string, rows, nv int, cPanel Register, acc func(r, v int) V
 	// The operand order of the AVX2 epilogue: NaN propagates.
 	all(func(r, v int) { VMAXPS(acc(r, v), t, acc(r, v)) })
 	Label(pfx + "_norelu")
+	TESTQ(U32(flagMask), flags)
+	JZ(LabelRef(pfx + "_nomask"))
+	{
+		mP, mP4, mP8 := maskBases(cP, rows, ldc)
+		VPXORD(t, t, t)
+		all(func(r, v int) {
+			VCMPPS(U8(0x19), rowMem(mP, mP4, mP8, ldc, ldc3, r, 64*v), t, kmask[v], K4) // NGE_UQ
+			VMOVUPS_Z(acc(r, v), K4, acc(r, v))
+		})
+	}
+	Label(pfx + "_nomask")
 	all(func(r, v int) { VMOVUPS(acc(r, v), kmask[v], cMem(r, v)) })
 }
 

@@ -28,6 +28,7 @@ const (
 	flagBias  = 2 // add bias[j] to every row
 	flagReLU  = 4 // max(0, x) last
 	flagAlpha = 8 // multiply AB by alpha (otherwise alpha is taken as 1)
+	flagMask  = 16 // zero where !(mask > 0 or NaN), last (direct kernels only)
 )
 
 var ymm = []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15}
@@ -103,6 +104,17 @@ func rowMem(base, base4, base8, ld, ld3 Register, r, disp int) Mem {
 	}
 }
 
+// maskBases returns the mask's row bases for a tile whose C rows start at
+// cP: mP = cP + (mask - c) and, as rowBases, mP + 4·ld and mP + 8·ld.
+func maskBases(cP Register, rows int, ld Register) (mP, mP4, mP8 Register) {
+	mP = GP64()
+	MOVQ(paramAddr("mask"), mP)
+	SUBQ(paramAddr("c"), mP)
+	ADDQ(cP, mP)
+	mP4, mP8 = rowBases(mP, ld, rows)
+	return mP, mP4, mP8
+}
+
 // rowBases returns base4 = base + 4·ld if rows > 4 and base8 = base + 8·ld
 // if rows > 8 (nil otherwise), in new registers.
 func rowBases(base, ld Register, rows int) (base4, base8 Register) {
@@ -125,7 +137,7 @@ func paramAddr(name string) Mem {
 	return b.Addr
 }
 
-const kernSig = "func(m, k int, a *float32, lda, astep int, b *float32, ldb, bstep int, c *float32, ldc, n int, alpha, beta float32, bias *float32, flags int)"
+const kernSig = "func(m, k int, a *float32, lda, astep int, b *float32, ldb, bstep int, c *float32, ldc, n int, alpha, beta float32, bias, mask *float32, flags int)"
 
 // The state of the loop over column panels of the kernel being generated,
 // in stack locals: the current panel of B, its block of C, its bias and its
@@ -443,6 +455,18 @@ func epilogue(pfx string, rows, nv int, cPanel Register, acc func(r, v int) VecP
 	// NaN propagates like the Go reference's "if x < 0 { x = 0 }".
 	all(func(r, v int) { VMAXPS(acc(r, v), t, acc(r, v)) })
 	Label(pfx + "_f_norelu")
+	TESTQ(U32(flagMask), flags)
+	JZ(LabelRef(pfx + "_f_nomask"))
+	{
+		// Zero where !(0 >= mask): the mask has C's layout, at c + delta.
+		mP, mP4, mP8 := maskBases(cP, rows, ldc)
+		VXORPS(t, t, t)
+		all(func(r, v int) {
+			VCMPPS(U8(0x19), rowMem(mP, mP4, mP8, ldc, ldc3, r, 32*v), t, t1) // NGE_UQ
+			VANDPS(t1, acc(r, v), acc(r, v))
+		})
+	}
+	Label(pfx + "_f_nomask")
 	all(func(r, v int) { VMOVUPS(acc(r, v), cMem(r, v)) })
 	JMP(LabelRef(pfx + "_end"))
 
@@ -485,6 +509,21 @@ func epilogue(pfx string, rows, nv int, cPanel Register, acc func(r, v int) VecP
 	VXORPS(t, t, t)
 	all(func(r, v int) { VMAXPS(acc(r, v), t, acc(r, v)) })
 	Label(pfx + "_p_norelu")
+	TESTQ(U32(flagMask), flags)
+	JZ(LabelRef(pfx + "_p_nomask"))
+	{
+		mP, mP4, mP8 := maskBases(cP, rows, ldc)
+		VXORPS(t, t, t)
+		for v := 0; v < nv; v++ {
+			VMOVUPS(Mem{Base: mk, Disp: 32 * v}, t1)
+			for r := 0; r < rows; r++ {
+				VMASKMOVPS(rowMem(mP, mP4, mP8, ldc, ldc3, r, 32*v), t1, t2)
+				VCMPPS(U8(0x19), t2, t, t2) // NGE_UQ
+				VANDPS(t2, acc(r, v), acc(r, v))
+			}
+		}
+	}
+	Label(pfx + "_p_nomask")
 
 	nf := GP64()
 	MOVQ(nr, nf)

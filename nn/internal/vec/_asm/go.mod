@@ -1,4 +1,4 @@
-module github.com/tunekit/tune/nn/internal/pooling/_asm
+module github.com/tunekit/tune/nn/internal/vec/_asm
 
 go 1.26.8
 

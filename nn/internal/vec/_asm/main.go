@@ -1,7 +1,7 @@
-// Command _asm generates pool_amd64.s and stubs_amd64.go for package
-// pooling with github.com/mmcloughlin/avo. It is its own module so that avo
+// Command _asm generates vec_amd64.s and stubs_amd64.go for package
+// vec with github.com/mmcloughlin/avo. It is its own module so that avo
 // is not a dependency of the main module; run it with go generate in the
-// pooling directory.
+// vec directory.
 package main
 
 import (
@@ -24,6 +24,8 @@ func main() {
 	}
 	genRow(false)
 	genRow(true)
+	genSGD()
+	genAdam()
 	Generate()
 }
 

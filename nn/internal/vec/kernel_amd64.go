@@ -1,6 +1,6 @@
 //go:build amd64 && !purego
 
-package pooling
+package vec
 
 import (
 	"os"
@@ -8,9 +8,14 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// Available reports whether the kernels can run. The environment variable
-// TUNE_KERNELS=avx2 or generic turns them off, as for package gemm.
-var Available = cpu.X86.HasAVX512F && os.Getenv("TUNE_KERNELS") != "avx2" && os.Getenv("TUNE_KERNELS") != "generic"
+// Available reports whether the max-pooling kernels (AVX-512F) can run;
+// useAVX2 whether the optimizer kernels can. The environment variable
+// TUNE_KERNELS=avx2 turns the first off and TUNE_KERNELS=generic both, as
+// for package gemm.
+var (
+	Available = cpu.X86.HasAVX512F && os.Getenv("TUNE_KERNELS") != "avx2" && os.Getenv("TUNE_KERNELS") != "generic"
+	useAVX2   = cpu.X86.HasAVX2 && os.Getenv("TUNE_KERNELS") != "generic"
+)
 
 // MaxRowForward computes one row of outW outputs (see maxRowForward) from
 // x, the input starting at the row's first window, into y and arg (outW·c
