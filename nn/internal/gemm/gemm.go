@@ -192,10 +192,10 @@ func packCost(k, n int, transposed bool, ld int) int {
 
 // Flag bits of the macro-kernel; keep in sync with _asm/main.go.
 const (
-	flagLoadC = 1 // C = alpha·AB + beta·C instead of C = alpha·AB
-	flagBias  = 2 // add bias[j] to every row
-	flagReLU  = 4 // max(v, 0) last
-	flagAlpha = 8 // multiply AB by alpha (otherwise alpha is 1)
+	flagLoadC = 1  // C = alpha·AB + beta·C instead of C = alpha·AB
+	flagBias  = 2  // add bias[j] to every row
+	flagReLU  = 4  // max(v, 0) last
+	flagAlpha = 8  // multiply AB by alpha (otherwise alpha is 1)
 	flagMask  = 16 // zero where !(mask > 0): mask ≤ 0 (NaN keeps), last (direct products only)
 )
 
@@ -345,7 +345,7 @@ type problem struct {
 	bias           []float32 // nil: none
 	act            Epilogue
 	mask           []float32 // nil: none; else C's layout, zero C where mask ≤ 0 (see DenseGradXReLU)
-	t              tile // main micro-kernel (see plan)
+	t              tile      // main micro-kernel (see plan)
 	// trans: the product is computed as Cᵀ = op(B)ᵀ·op(A)ᵀ; transA, transB,
 	// m, n, a, lda, b and ldb describe that product, while c, ldc and bias
 	// (indexed by the rows of Cᵀ) still describe C.

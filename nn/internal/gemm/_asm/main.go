@@ -24,10 +24,10 @@ import (
 
 // Flag bits of the macro-kernel's flags argument; keep in sync with gemm.go.
 const (
-	flagLoadC = 1 // C = alpha*AB + beta*C (otherwise C = alpha*AB)
-	flagBias  = 2 // add bias[j] to every row
-	flagReLU  = 4 // max(0, x) last
-	flagAlpha = 8 // multiply AB by alpha (otherwise alpha is taken as 1)
+	flagLoadC = 1  // C = alpha*AB + beta*C (otherwise C = alpha*AB)
+	flagBias  = 2  // add bias[j] to every row
+	flagReLU  = 4  // max(0, x) last
+	flagAlpha = 8  // multiply AB by alpha (otherwise alpha is taken as 1)
 	flagMask  = 16 // zero where !(mask > 0 or NaN), last (direct kernels only)
 )
 
