@@ -105,6 +105,10 @@ type Study struct {
 	// in a row failed; default 3 (the key absent), 0 for no limit, which
 	// Options converts to tuner.NoLimit.
 	MaxConsecutiveFailedTrials int `yaml:"max_consecutive_failed_trials"`
+	// KeepCheckpoints is how many of the best trials keep their
+	// checkpoints (tuner.Options.KeepCheckpoints); default 10 (the key
+	// absent), 0 to keep every trial's.
+	KeepCheckpoints int `yaml:"keep_checkpoints"`
 
 	// Epochs is the number of epochs each trial trains for; default 10.
 	Epochs int `yaml:"epochs"`
@@ -192,6 +196,7 @@ func newStudy(file string) *Study {
 		MaxTrials:                  DefaultMaxTrials,
 		ExecutionsPerTrial:         1,
 		MaxConsecutiveFailedTrials: DefaultMaxConsecutiveFailedTrials,
+		KeepCheckpoints:            tuner.DefaultKeepCheckpoints,
 		Epochs:                     DefaultEpochs,
 		BatchSize:                  DefaultBatchSize,
 		dir:                        ".",
@@ -345,6 +350,7 @@ func (s *Study) checkNumbers() error {
 		{"executions_per_trial", s.ExecutionsPerTrial, 1},
 		{"max_retries_per_trial", s.MaxRetriesPerTrial, 0},
 		{"max_consecutive_failed_trials", s.MaxConsecutiveFailedTrials, 0},
+		{"keep_checkpoints", s.KeepCheckpoints, 0},
 		{"epochs", s.Epochs, 1},
 		{"batch_size", s.BatchSize, 1},
 		{"parallel_trials", s.ParallelTrials, 0},
@@ -451,6 +457,10 @@ func (s *Study) Options() (tuner.Options, error) {
 	if failures == 0 {
 		failures = tuner.NoLimit
 	}
+	keep := s.KeepCheckpoints
+	if keep == 0 {
+		keep = tuner.NoLimit
+	}
 	return tuner.Options{
 		Objective:                  s.Objective,
 		Direction:                  s.Direction,
@@ -460,6 +470,7 @@ func (s *Study) Options() (tuner.Options, error) {
 		ExecutionsPerTrial:         s.ExecutionsPerTrial,
 		MaxRetriesPerTrial:         s.MaxRetriesPerTrial,
 		MaxConsecutiveFailedTrials: failures,
+		KeepCheckpoints:            keep,
 		Seed:                       s.Seed,
 		ParallelTrials:             s.ParallelTrials,
 		Directory:                  s.Directory,

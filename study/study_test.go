@@ -105,7 +105,7 @@ func TestParseDefaults(t *testing.T) {
 	want := Study{
 		File: "my_study.yml", Project: "my_study", Directory: DefaultDirectory, Task: hypermodels.Classification, Model: DefaultModel,
 		Objective: "accuracy", Direction: goal.Maximize, MaxTrials: 10, ExecutionsPerTrial: 1,
-		MaxConsecutiveFailedTrials: 3, Epochs: 10, BatchSize: 32,
+		MaxConsecutiveFailedTrials: 3, KeepCheckpoints: 10, Epochs: 10, BatchSize: 32,
 	}
 	got := *s
 	got.Data, got.Hyperparameters, got.Oracle, got.dir, got.root, got.source = Data{}, nil, Oracle{}, "", nil, nil

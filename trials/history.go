@@ -20,6 +20,7 @@ type History struct {
 	keys    map[string]int // how many trials hold each key
 	running int
 	ended   []*Trial // final trials by (Ended, ID)
+	unended []*Trial // the others, by ID
 }
 
 // Sync makes h hold ts, every trial of a store in id order. Only the
@@ -67,16 +68,21 @@ func (h *History) add(i int) {
 	if t.Status == Running {
 		h.running++
 	}
-	if t.Status.Final() {
-		// Trials end in about the order they are seen: the search starts
-		// from the end.
-		j := len(h.ended)
-		for j > 0 && endedOrder(h.ended[j-1], t) > 0 {
-			j--
-		}
-		h.ended = slices.Insert(h.ended, j, t)
+	if !t.Status.Final() {
+		j, _ := slices.BinarySearchFunc(h.unended, t.ID, byID)
+		h.unended = slices.Insert(h.unended, j, t)
+		return
 	}
+	// Trials end in about the order they are seen: the search starts from
+	// the end.
+	j := len(h.ended)
+	for j > 0 && endedOrder(h.ended[j-1], t) > 0 {
+		j--
+	}
+	h.ended = slices.Insert(h.ended, j, t)
 }
+
+func byID(t *Trial, id int) int { return cmp.Compare(t.ID, id) }
 
 // remove drops trials[i] from the indexes.
 func (h *History) remove(i int) {
@@ -89,10 +95,12 @@ func (h *History) remove(i int) {
 	if t.Status == Running {
 		h.running--
 	}
-	if t.Status.Final() {
-		if j := slices.Index(h.ended, t); j >= 0 {
-			h.ended = slices.Delete(h.ended, j, j+1)
+	if !t.Status.Final() {
+		if j, ok := slices.BinarySearchFunc(h.unended, t.ID, byID); ok {
+			h.unended = slices.Delete(h.unended, j, j+1)
 		}
+	} else if j := slices.Index(h.ended, t); j >= 0 {
+		h.ended = slices.Delete(h.ended, j, j+1)
 	}
 }
 
@@ -112,7 +120,7 @@ func (h *History) Len() int { return len(h.trials) }
 
 // Trial returns the trial with id, or nil.
 func (h *History) Trial(id int) *Trial {
-	i, ok := slices.BinarySearchFunc(h.trials, id, func(t *Trial, id int) int { return cmp.Compare(t.ID, id) })
+	i, ok := slices.BinarySearchFunc(h.trials, id, byID)
 	if !ok {
 		return nil
 	}
@@ -128,6 +136,10 @@ func (h *History) Running() int { return h.running }
 // Ended returns the trials with a final status in the order they ended
 // (by Ended, then id). The slice is h's, as for Trials.
 func (h *History) Ended() []*Trial { return slices.Clip(h.ended) }
+
+// Unended returns the trials that are not final (running and pending), in
+// id order. The slice is h's, as for Trials.
+func (h *History) Unended() []*Trial { return slices.Clip(h.unended) }
 
 // Lender is implemented by stores that can lend their trials without
 // copying them, for a History to Sync with at the cost of a pointer

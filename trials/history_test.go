@@ -20,6 +20,9 @@ func TestHistorySync(t *testing.T) {
 	if e := h.Ended(); len(e) != 2 || e[0] != c || e[1] != b {
 		t.Fatalf("ended %v, want trials 3 then 2", e)
 	}
+	if u := h.Unended(); len(u) != 1 || u[0] != a {
+		t.Fatalf("unended %v, want trial 1", u)
+	}
 
 	// Trial 1 ends with other values (the space grew); trial 2's record is
 	// replaced by an equal copy; trial 4 is new.
@@ -35,6 +38,9 @@ func TestHistorySync(t *testing.T) {
 	}
 	d2 := &Trial{ID: 4, Status: Running, Values: hp.Values{"x": 4}}
 	h.Sync([]*Trial{a2, &b2, c, d2})
+	if u := h.Unended(); len(u) != 1 || u[0] != d2 {
+		t.Fatalf("unended %v, want trial 4", u)
+	}
 	if h.Tried(hp.Values{"x": 1}.Key()) || h.Running() != 1 {
 		t.Fatalf("values x=1 no longer held by any trial but still tried, or running %d", h.Running())
 	}

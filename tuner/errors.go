@@ -12,6 +12,10 @@ var (
 	// ErrPruned is returned by Reporter.Report when the pruner stops the
 	// trial; a custom objective should return it.
 	ErrPruned = errors.New("trial pruned")
+	// ErrCheckpointDropped means a trial's checkpoint was deleted by
+	// checkpoint retention (Options.KeepCheckpoints): the trial was not
+	// among the best. The error also wraps trials.ErrNoCheckpoint.
+	ErrCheckpointDropped = errors.New("its checkpoint was deleted, as only the best trials keep theirs (keep_checkpoints)")
 	// ErrNoResults means no trial has completed with a score.
 	ErrNoResults = errors.New("no completed trials")
 )

@@ -41,6 +41,15 @@ type Options struct {
 	// oracles that end the search by themselves (oracle.Bounded: grid,
 	// Hyperband). Oracles may end the search sooner.
 	MaxTrials int
+	// KeepCheckpoints is how many of the best completed trials keep their
+	// best-epoch checkpoints, the weights LoadModel (tune best, predict)
+	// reads; default DefaultKeepCheckpoints, NoLimit (or any negative
+	// value) keeps every trial's. Checkpoints that a proposal still to come
+	// may continue from (a Hyperband promotion) stay too. A checkpoint
+	// that stops being needed is deleted in the transaction that ends the
+	// trial making it so; the file's space is reused, and tune compact
+	// gives it back.
+	KeepCheckpoints int
 	// ExecutionsPerTrial trains each set of values this many times from
 	// different initial weights and averages the scores; default 1.
 	ExecutionsPerTrial int
@@ -126,6 +135,9 @@ func (o *Options) setDefaults() error {
 	}
 	if o.ExecutionsPerTrial == 0 {
 		o.ExecutionsPerTrial = 1
+	}
+	if o.KeepCheckpoints == 0 {
+		o.KeepCheckpoints = DefaultKeepCheckpoints
 	}
 	if o.MaxConsecutiveFailedTrials == 0 {
 		o.MaxConsecutiveFailedTrials = 3

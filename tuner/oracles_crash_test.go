@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/oracle"
 	"github.com/tunekit/tune/trials"
@@ -38,6 +39,7 @@ const (
 func curveObjective(ctx context.Context, h *hp.HyperParameters, r *Reporter) (Metrics, error) {
 	x1 := h.Float("x1", -5, 10)
 	x2 := h.ChoiceFloat("x2", []float64{0, 7.5, 15})
+	storeCheckpoints(r)
 	for e := r.InitialEpoch(); e < r.Epochs(); e++ {
 		select {
 		case <-time.After(oraclesDelay):
@@ -50,6 +52,17 @@ func curveObjective(ctx context.Context, h *hp.HyperParameters, r *Reporter) (Me
 	}
 	return nil, nil
 }
+
+// storeCheckpoints makes r store a checkpoint whenever the trial improves,
+// as a Training does, so that the crash tests run checkpoint retention.
+func storeCheckpoints(r *Reporter) {
+	r.improved = func() error {
+		return r.t.store.PutCheckpoint(r.trial.ID, fmt.Appendf(nil, "trial %d, best %v", r.trial.ID, r.best))
+	}
+}
+
+// crashKeep is the crash tests' KeepCheckpoints.
+const crashKeep = 2
 
 // crashOracle returns the oracle of a kind of crash test and its trial cap.
 func crashOracle(kind string) (oracle.Oracle, int, error) {
@@ -76,7 +89,7 @@ func oraclesSearch(kind string, parallel int, dir string) error {
 	}
 	tu, err := New(ObjectiveFunc(curveObjective), Options{
 		Objective: "loss", Oracle: o, MaxTrials: maxTrials, Seed: 11, ParallelTrials: parallel, Epochs: oraclesEpochs,
-		Directory: dir, ProjectName: "oracles",
+		Directory: dir, ProjectName: "oracles", KeepCheckpoints: crashKeep,
 	})
 	if err != nil {
 		return err
@@ -112,6 +125,25 @@ func storedTrials(t *testing.T, dir string) []*trials.Trial {
 	ts, err := s.Trials()
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Retention leaves the checkpoints of the best crashKeep trials, each
+	// the one of its best epoch; no promotion is pending once the search
+	// has ended.
+	ids, err := s.CheckpointIDs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []int
+	for _, tr := range trials.Best(ts, goal.Objective{Name: "loss", Direction: goal.Minimize}, crashKeep, false) {
+		want = append(want, tr.ID)
+		ck, err := s.Checkpoint(tr.ID)
+		if err != nil || string(ck) != fmt.Sprintf("trial %d, best %v", tr.ID, *tr.Score) {
+			t.Fatalf("trial %d: checkpoint %q, %v, want its best (%v)", tr.ID, ck, err, *tr.Score)
+		}
+	}
+	slices.Sort(want)
+	if !slices.Equal(ids, want) {
+		t.Fatalf("checkpoints of trials %v, want those of the best %d: %v", ids, crashKeep, want)
 	}
 	return ts
 }

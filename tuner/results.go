@@ -79,7 +79,8 @@ func BuildModel(hm HyperModel, space *hp.Space, values hp.Values) (*nn.Model, er
 // LoadModel rebuilds the model of trial id of the study in store with hm
 // (the hypermodel the study was searched with) and loads the trial's best
 // checkpoint. A trial that never finished an epoch has no checkpoint: the
-// error then wraps trials.ErrNoCheckpoint.
+// error then wraps trials.ErrNoCheckpoint; one whose checkpoint retention
+// deleted gives an error wrapping ErrCheckpointDropped as well.
 func LoadModel(store trials.Store, hm HyperModel, id int) (*nn.Model, error) {
 	st, err := store.Study()
 	if err != nil {
@@ -94,7 +95,12 @@ func LoadModel(store trials.Store, hm HyperModel, id int) (*nn.Model, error) {
 		return nil, fmt.Errorf("rebuilding trial %d: %w", id, err)
 	}
 	ck, err := store.Checkpoint(id)
-	if errors.Is(err, trials.ErrNoCheckpoint) {
+	switch {
+	case errors.Is(err, trials.ErrNoCheckpoint) && tr.Status.Final() && len(tr.History) > 0:
+		// Training stores a checkpoint at a trial's first epoch: one that
+		// logged epochs and has none lost it to retention.
+		return nil, fmt.Errorf("trial %d: %w; train it again to get its model: %w", id, ErrCheckpointDropped, trials.ErrNoCheckpoint)
+	case errors.Is(err, trials.ErrNoCheckpoint):
 		return nil, fmt.Errorf("trial %d is %s and never finished an epoch: %w", id, tr.Status, trials.ErrNoCheckpoint)
 	}
 	if err != nil {

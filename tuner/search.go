@@ -196,9 +196,9 @@ func (t *Tuner) run(ctx context.Context, tr *trials.Trial) error {
 	case err != nil && tr.Attempt < t.opts.MaxRetriesPerTrial:
 		err = t.store.Requeue(tr.ID, err.Error())
 	case err != nil:
-		err = t.store.Finish(tr.ID, trials.Result{Status: trials.Failed, Error: err.Error(), Values: res.Values})
+		err = t.finish(tr.ID, trials.Result{Status: trials.Failed, Error: err.Error(), Values: res.Values})
 	default:
-		err = t.store.Finish(tr.ID, res)
+		err = t.finish(tr.ID, res)
 	}
 	lost := errors.Is(err, trials.ErrClaimLost)
 	if err != nil && !lost {
