@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"io/fs"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -75,7 +77,7 @@ func runPredict(cmd *cobra.Command, f predictFlags) error {
 	var m *nn.Model
 	scaler := info.Scaler
 	if f.model != "" {
-		if m, err = nn.LoadFile(f.model); err != nil {
+		if m, err = loadModelFile(f.model); err != nil {
 			return err
 		}
 		scaler = nil // a retrained model scales its inputs itself
@@ -169,3 +171,30 @@ func writePredictions(w io.Writer, task hypermodels.Task, info *study.DataInfo, 
 	cw.Flush()
 	return cw.Error()
 }
+
+// loadModelFile loads a model file, naming it in errors.
+func loadModelFile(path string) (*nn.Model, error) {
+	m, err := nn.LoadFile(path)
+	switch {
+	case err == nil:
+		return m, nil
+	case errors.Is(err, nn.ErrModelFormat):
+		return nil, &modelFileError{path: path, err: err}
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission):
+		return nil, fileError("read", path, err)
+	}
+	return nil, err
+}
+
+// modelFileError is a model file nn cannot read; it reads as a plain
+// sentence, nn's details stay in the wrapped error.
+type modelFileError struct {
+	path string
+	err  error
+}
+
+func (e *modelFileError) Error() string {
+	return e.path + " is not a model file tune can read: it is cut short or damaged, or tune retrain (nn.Save) did not write it"
+}
+
+func (e *modelFileError) Unwrap() error { return e.err }
