@@ -1,11 +1,11 @@
 package main
 
 import (
-	"errors"
-	"io/fs"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strconv"
 
 	"github.com/spf13/cobra"
