@@ -56,9 +56,20 @@
 // computed on the scaled target (mse, mae, rmse, and the loss when it is
 // one of those) into the target's units.
 //
+// # What a project keeps
+//
+// A Profile is what a project keeps of its data, as JSON: the input shape,
+// the classes and their names, the feature columns, and the fitted
+// scalers, a FeatureScaler (FitFeatures: none, standard or minmax, in a
+// form that can also become an nn Normalization layer inside a model) and
+// a TargetScaler. It is enough to rebuild a trial's model and prepare new
+// inputs for it without the training files.
+//
 // # Errors
 //
-// Anything a caller or an input file can get wrong is an error, never a
+// Messages carry no "data: " prefix, like encoding/csv's: they name the
+// file (and row and column) themselves, so a caller adds its own context
+// once. Anything a caller or an input file can get wrong is an error, never a
 // panic: errors wrap a sentinel from this package (errors.Is) and name the
 // file, line, column, row or option at fault. The synthetic generators
 // Spirals and Blobs, whose arguments are constants in code, panic on

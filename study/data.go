@@ -260,7 +260,7 @@ type Dataset struct {
 	Features []string
 	// Scaler is the scaling fitted on the training part (nil for scale:
 	// none); LoadData has applied it to every part, LoadRawData not.
-	Scaler *Scaler
+	Scaler *data.FeatureScaler
 	// Target is the regression target's scaling (data.scale_target), nil
 	// for none. LoadData has applied it to every part's Y, LoadRawData
 	// not (nor fitted it).
@@ -462,7 +462,7 @@ func (s *Study) loadData(scale bool) (*Dataset, error) {
 			return nil, err
 		}
 	}
-	s.info = ds.Info()
+	s.info = ds.Profile()
 	return ds, nil
 }
 

@@ -6,7 +6,7 @@
 //	s, err := study.Load("study.yaml")
 //	ds, err := s.LoadData()
 //	opts, err := s.Options()
-//	t, err := tuner.New(&tuner.Training{HyperModel: s.HyperModel(ds.Info()), X: ds.X, Y: ds.Y, Config: s.FitConfig(ds)}, opts)
+//	t, err := tuner.New(&tuner.Training{HyperModel: s.HyperModel(ds.Profile()), X: ds.X, Y: ds.Y, Config: s.FitConfig(ds)}, opts)
 //	err = t.Search(ctx)
 //
 // # Schema
@@ -119,7 +119,7 @@
 //
 // Options stores the study file's text with the project, and what LoadData
 // learnt: the input shape, the classes and their names, the feature
-// columns and the fitted scaler (DataInfo). FromConfig reads them back, so
+// columns and the fitted scalers (data.Profile). FromConfig reads them back, so
 // that the tune command can report on, plot and predict with a project's
 // models from the project alone.
 //

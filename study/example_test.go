@@ -3,6 +3,7 @@ package study_test
 import (
 	"fmt"
 
+	"github.com/tunekit/tune/data"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/study"
 )
@@ -83,7 +84,7 @@ hyperparameters:
 		fmt.Println(err)
 		return
 	}
-	m, err := s.HyperModel(&study.DataInfo{InputShape: []int{8}}).Build(hp.New())
+	m, err := s.HyperModel(&data.Profile{InputShape: []int{8}}).Build(hp.New())
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -3,6 +3,7 @@ package study
 import (
 	"slices"
 
+	"github.com/tunekit/tune/data"
 	"github.com/tunekit/tune/hypermodels"
 	"github.com/tunekit/tune/tuner"
 )
@@ -22,7 +23,7 @@ func (s *Study) builtin() *hypermodels.Builtin {
 
 // config returns the configuration of the study's hypermodel for data
 // described by info.
-func (s *Study) config(info *DataInfo) hypermodels.Config {
+func (s *Study) config(info *data.Profile) hypermodels.Config {
 	return hypermodels.Config{
 		Task:       s.Task,
 		InputShape: slices.Clone(info.InputShape),
@@ -35,14 +36,14 @@ func (s *Study) config(info *DataInfo) hypermodels.Config {
 // wide_deep; see package hypermodels) for data described by info, such as
 // Dataset.Info or FromConfig returns. It tunes the study's hyperparameters;
 // the others take their defaults.
-func (s *Study) HyperModel(info *DataInfo) tuner.HyperModel {
+func (s *Study) HyperModel(info *data.Profile) tuner.HyperModel {
 	return s.builtin().New(s.config(info))
 }
 
 // ScalingHyperModel is HyperModel with the scaling sc inside the model, so
 // that the model takes raw inputs (tune retrain saves such models). A nil
 // sc adds nothing.
-func (s *Study) ScalingHyperModel(info *DataInfo, sc *Scaler) (tuner.HyperModel, error) {
+func (s *Study) ScalingHyperModel(info *data.Profile, sc *data.FeatureScaler) (tuner.HyperModel, error) {
 	c := s.config(info)
 	var err error
 	if c.Normalization, err = sc.Normalization(); err != nil {

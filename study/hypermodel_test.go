@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tunekit/tune/data"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/hypermodels"
 	"github.com/tunekit/tune/nn"
@@ -19,7 +20,7 @@ func TestMLPDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := s.HyperModel(&DataInfo{InputShape: []int{2}, Classes: 2})
+	m := s.HyperModel(&data.Profile{InputShape: []int{2}, Classes: 2})
 	h := hp.New()
 	model, err := m.Build(h)
 	if err != nil {
@@ -39,7 +40,7 @@ func TestMLPBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := s.HyperModel(&DataInfo{InputShape: []int{2}, Classes: 3})
+	m := s.HyperModel(&data.Profile{InputShape: []int{2}, Classes: 3})
 	h := hp.New()
 	model, err := m.Build(h)
 	if err != nil {
@@ -99,7 +100,7 @@ func TestMLPMetrics(t *testing.T) {
 			ds.X, ds.Y, ds.ValidationX, ds.ValidationY = x.Slice(0, 4), y.Slice(0, 4), x.Slice(4, 6), y.Slice(4, 6)
 			for _, opt := range []string{"sgd", "rmsprop"} {
 				h := hp.FromValues(nil, hp.Values{"optimizer": opt})
-				model, err := s.HyperModel(ds.Info()).Build(h)
+				model, err := s.HyperModel(ds.Profile()).Build(h)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -143,7 +144,7 @@ early_stopping: {patience: 0}
 	if err != nil {
 		t.Fatal(err)
 	}
-	tu, err := tuner.New(&tuner.Training{HyperModel: s.HyperModel(ds.Info()), X: ds.X, Y: ds.Y, Config: s.FitConfig(ds)}, opts)
+	tu, err := tuner.New(&tuner.Training{HyperModel: s.HyperModel(ds.Profile()), X: ds.X, Y: ds.Y, Config: s.FitConfig(ds)}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tunekit/tune/data"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/oracle"
@@ -150,7 +151,7 @@ func TestWideDeepAndNewHyperparameters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hm := s.HyperModel(&DataInfo{InputShape: []int{2}, Classes: 2})
+	hm := s.HyperModel(&data.Profile{InputShape: []int{2}, Classes: 2})
 	h := hp.New()
 	if _, err := hm.Build(h); err != nil {
 		t.Fatal(err)

@@ -104,7 +104,7 @@ func TestScaleTargetMetrics(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			hm := s.HyperModel(ds.Info())
+			hm := s.HyperModel(ds.Profile())
 			h := hp.New()
 			m, err := hm.Build(h)
 			if err != nil {

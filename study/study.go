@@ -11,6 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/tunekit/tune/data"
 	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hypermodels"
 	"github.com/tunekit/tune/nn"
@@ -121,10 +122,10 @@ type Study struct {
 	// metric stops improving.
 	EarlyStopping *EarlyStopping `yaml:"early_stopping"`
 
-	dir    string     // the study file's directory: the base of relative paths
-	source []byte     // the file as read, kept with the project
-	root   *yaml.Node // the parsed document, for the lines of keys
-	info   *DataInfo  // what the last LoadData learnt, kept with the project
+	dir    string        // the study file's directory: the base of relative paths
+	source []byte        // the file as read, kept with the project
+	root   *yaml.Node    // the parsed document, for the lines of keys
+	info   *data.Profile // what the last LoadData learnt, kept with the project
 }
 
 // EarlyStopping configures nn.EarlyStopping for every trial (each trial

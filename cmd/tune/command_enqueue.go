@@ -68,7 +68,7 @@ not exist; a search running on it holds it, so queue before or between runs.`,
 			}
 			defer store.Close()
 			opts.Store = store
-			tu, err := tuner.New(&tuner.Training{HyperModel: st.HyperModel(ds.Info()), X: ds.X, Y: ds.Y, Config: st.FitConfig(ds)}, opts)
+			tu, err := tuner.New(&tuner.Training{HyperModel: st.HyperModel(ds.Profile()), X: ds.X, Y: ds.Y, Config: st.FitConfig(ds)}, opts)
 			if err != nil {
 				return err
 			}

@@ -10,9 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tunekit/tune/data"
 	"github.com/tunekit/tune/hypermodels"
 	"github.com/tunekit/tune/nn"
-	"github.com/tunekit/tune/study"
 )
 
 type predictFlags struct {
@@ -122,7 +122,7 @@ func runPredict(cmd *cobra.Command, f predictFlags) error {
 }
 
 // writePredictions writes the model's outputs as csv.
-func writePredictions(w io.Writer, task hypermodels.Task, info *study.DataInfo, y *nn.Matrix) error {
+func writePredictions(w io.Writer, task hypermodels.Task, info *data.Profile, y *nn.Matrix) error {
 	className := func(c int) string {
 		if c < len(info.ClassNames) {
 			return info.ClassNames[c]

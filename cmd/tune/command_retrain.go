@@ -111,7 +111,7 @@ func runRetrain(cmd *cobra.Command, f retrainFlags) error {
 	if err != nil {
 		return err
 	}
-	hm, err := spec.ScalingHyperModel(ds.Info(), scaler)
+	hm, err := spec.ScalingHyperModel(ds.Profile(), scaler)
 	if err != nil {
 		return err
 	}

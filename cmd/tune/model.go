@@ -18,7 +18,7 @@ import (
 // newTraining is what the trials of a study file train: its hypermodel on
 // its data, as search and worker run them.
 func newTraining(st *study.Study, ds *study.Dataset) *tuner.Training {
-	return &tuner.Training{HyperModel: st.HyperModel(ds.Info()), X: ds.X, Y: ds.Y, Config: st.FitConfig(ds)}
+	return &tuner.Training{HyperModel: st.HyperModel(ds.Profile()), X: ds.X, Y: ds.Y, Config: st.FitConfig(ds)}
 }
 
 // trialModel rebuilds a trial's model from the study kept with the
@@ -35,7 +35,7 @@ func (p *project) trialModel(what string, id int) (*nn.Model, error) {
 // study's (feature columns by name when the study's file has a header;
 // other columns, the target among them, are ignored), or an IDX image
 // file. format is auto (by the file name), csv or idx.
-func readInputs(spec *study.Study, info *study.DataInfo, path, format string) (*nn.Matrix, error) {
+func readInputs(spec *study.Study, info *data.Profile, path, format string) (*nn.Matrix, error) {
 	if format == "auto" {
 		format = "csv"
 		base := strings.ToLower(filepath.Base(path))
@@ -43,10 +43,7 @@ func readInputs(spec *study.Study, info *study.DataInfo, path, format string) (*
 			format = "idx"
 		}
 	}
-	width := 1
-	for _, d := range info.InputShape {
-		width *= d
-	}
+	width := info.Width()
 	var x *nn.Matrix
 	switch format {
 	case "idx":

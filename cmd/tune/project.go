@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tunekit/tune/data"
 	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/study"
@@ -63,9 +64,9 @@ type project struct {
 	study  *trials.Study
 	trials []*trials.Trial // every trial, in id order
 
-	spec    *study.Study    // the study file kept with the project; nil if none
-	info    *study.DataInfo // what the search knew of the data; nil if unknown
-	specErr error           // why spec is nil
+	spec    *study.Study  // the study file kept with the project; nil if none
+	info    *data.Profile // what the search knew of the data; nil if unknown
+	specErr error         // why spec is nil
 }
 
 // openProject opens the project the flags name, read-only, and reads its
@@ -183,7 +184,7 @@ func (p *project) chosenTrial(id int) (*trials.Trial, error) {
 
 // needSpec returns the study file kept with the project, or an error for
 // a command that needs it (what: "predict").
-func (p *project) needSpec(what string) (*study.Study, *study.DataInfo, error) {
+func (p *project) needSpec(what string) (*study.Study, *data.Profile, error) {
 	if p.spec == nil {
 		return nil, nil, fmt.Errorf("tune %s needs the study file a search was run with: project %s: %w", what, p.dir, p.specErr)
 	}

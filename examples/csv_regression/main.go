@@ -68,7 +68,7 @@ func main() {
 	}
 	opts.Overwrite = *overwrite
 	opts.Observer = exampleutil.Printer{Objective: st.Objective}
-	t, err := tuner.New(&tuner.Training{HyperModel: st.HyperModel(ds.Info()), X: ds.X, Y: ds.Y, Config: st.FitConfig(ds)}, opts)
+	t, err := tuner.New(&tuner.Training{HyperModel: st.HyperModel(ds.Profile()), X: ds.X, Y: ds.Y, Config: st.FitConfig(ds)}, opts)
 	if err != nil {
 		log.Fatal(err)
 	}
