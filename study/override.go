@@ -19,7 +19,7 @@ import (
 func Override(src []byte, settings ...string) ([]byte, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(src, &root); err != nil {
-		return nil, syntaxError(err)
+		return nil, syntaxError(src, err)
 	}
 	if root.Kind == 0 || len(root.Content) == 0 || isNull(root.Content[0]) {
 		root = yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map"}}}
@@ -36,7 +36,7 @@ func Override(src []byte, settings ...string) ([]byte, error) {
 		}
 		var v yaml.Node
 		if err := yaml.Unmarshal([]byte(value), &v); err != nil {
-			return nil, fmt.Errorf("setting %s: the value is not YAML: %v", key, oneLine(err.Error()))
+			return nil, fmt.Errorf("setting %s: the value is not YAML: %s", key, syntaxError([]byte(value), err).Msg)
 		}
 		val := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: ""}
 		if len(v.Content) > 0 {

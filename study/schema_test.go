@@ -266,6 +266,10 @@ func TestOverride(t *testing.T) {
 			t.Errorf("Override(%q): no error", bad)
 		}
 	}
+	const want = `setting data.format: the value is not YAML: this "[" is never closed`
+	if _, err := Override(src, "data.format=[1"); err == nil || err.Error() != want {
+		t.Errorf("Override(data.format=[1): %v, want %s", err, want)
+	}
 }
 
 func TestFromConfigErrors(t *testing.T) {

@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"reflect"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -21,7 +20,7 @@ func (s *Study) decode(data []byte) error {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
 	if err := dec.Decode(&root); err != nil && !errors.Is(err, io.EOF) {
-		return syntaxError(err)
+		return syntaxError(data, err)
 	}
 	if root.Kind == 0 || len(root.Content) == 0 || isNull(root.Content[0]) {
 		return errorf(0, "the study file is empty; it needs at least a data section")
@@ -35,50 +34,12 @@ func (s *Study) decode(data []byte) error {
 	case err == nil:
 		return errorf(next.Line, "a study file holds one YAML document; remove the second (after ---)")
 	case !errors.Is(err, io.EOF):
-		return syntaxError(err)
+		return syntaxError(data, err)
 	}
 	return nil
 }
 
 func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" }
-
-// reSyntax matches yaml.v3's syntax errors. They are the one place this
-// package reads an error's text: yaml.v3 reports a syntax error only as a
-// message ("yaml: line 3: did not find expected key"), with no type that
-// carries the line.
-var reSyntax = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// syntaxError turns a YAML syntax error into an *Error.
-//
-// yaml.v3 reports the line of a parser error (as opposed to a scanner
-// error) 0-based, one less than the line it means, and leaves the line out
-// when that is 0; parserError recognises those messages to correct them.
-func syntaxError(err error) error {
-	msg := oneLine(err.Error())
-	if m := reSyntax.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		if parserError(m[2]) {
-			line++
-		}
-		return &Error{Line: line, Msg: m[2], Err: err}
-	}
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	if parserError(msg) {
-		return &Error{Line: 1, Msg: msg, Err: err}
-	}
-	return &Error{Msg: msg, Err: err}
-}
-
-// parserError reports whether msg is one of the parser's errors (see
-// yaml.v3's parserc.go), whose lines yaml.v3 reports 0-based.
-func parserError(msg string) bool {
-	for _, p := range []string{"did not find expected", "found duplicate %", "found incompatible YAML document", "found undefined tag handle"} {
-		if strings.HasPrefix(msg, p) {
-			return true
-		}
-	}
-	return false
-}
 
 // closest returns the known key nearest to key, if it is near enough to
 // be a typo.
