@@ -20,7 +20,10 @@ import (
 type State struct {
 	Space     *hp.Space
 	Objective goal.Objective
-	Seed      int64
+	// Objectives, in a multi-objective study, are every objective, the
+	// first equal to Objective; nil in a study of one objective.
+	Objectives []goal.Objective
+	Seed       int64
 	// Trials are all stored trials in id order, whatever their status.
 	// They are shared with the caller: read them, do not change them.
 	Trials []*trials.Trial
@@ -48,6 +51,15 @@ type Oracle interface {
 	Next(s State) (Proposal, error)
 }
 
+// MultiObjective is implemented by oracles that can serve a study of
+// several objectives (State.Objectives): they rank trials by Pareto
+// dominance (NSGA2) or not at all (RandomSearch, GridSearch). The others
+// optimize one score and are refused for such a study.
+type MultiObjective interface {
+	Oracle
+	MultiObjective()
+}
+
 // Bounded is implemented by oracles that end a search by themselves
 // (GridSearch, Hyperband); a tuner puts no default cap on their trials.
 type Bounded interface {
@@ -56,7 +68,7 @@ type Bounded interface {
 }
 
 // New returns the oracle called name ("random", "grid", "hyperband",
-// "bayesian" or "tpe") with its settings decoded from config, JSON as stored in a
+// "bayesian", "tpe" or "nsga2") with its settings decoded from config, JSON as stored in a
 // study (empty for the defaults). Unknown settings are errors.
 func New(name string, config json.RawMessage) (Oracle, error) {
 	var o Oracle
@@ -71,8 +83,10 @@ func New(name string, config json.RawMessage) (Oracle, error) {
 		o = &BayesianOptimization{}
 	case "tpe":
 		o = &TPE{}
+	case "nsga2":
+		o = &NSGA2{}
 	default:
-		return nil, fmt.Errorf("%w %q (want random, grid, hyperband, bayesian or tpe)", ErrUnknown, name)
+		return nil, fmt.Errorf("%w %q (want random, grid, hyperband, bayesian, tpe or nsga2)", ErrUnknown, name)
 	}
 	if err := decodeSettings(o, name, config); err != nil {
 		return nil, err
@@ -80,8 +94,8 @@ func New(name string, config json.RawMessage) (Oracle, error) {
 	return o, nil
 }
 
-// NewPruner returns the pruner called name ("median" or
-// "successive_halving") with its settings decoded from config.
+// NewPruner returns the pruner called name ("median",
+// "successive_halving" or "pareto") with its settings decoded from config.
 func NewPruner(name string, config json.RawMessage) (Pruner, error) {
 	var p Pruner
 	switch name {
@@ -89,8 +103,10 @@ func NewPruner(name string, config json.RawMessage) (Pruner, error) {
 		p = &MedianStopping{}
 	case "successive_halving":
 		p = &SuccessiveHalving{}
+	case "pareto":
+		p = &ParetoStopping{}
 	default:
-		return nil, fmt.Errorf("%w %q (want median or successive_halving)", ErrUnknownPruner, name)
+		return nil, fmt.Errorf("%w %q (want median, successive_halving or pareto)", ErrUnknownPruner, name)
 	}
 	if err := decodeSettings(p, name, config); err != nil {
 		return nil, err

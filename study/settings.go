@@ -18,6 +18,9 @@ var zeroIsDefault = map[string]map[string]string{
 	"random": {"max_collisions": "1 or more"},
 	"tpe": {"num_startup_trials": "1 or more", "num_candidates": "1 or more", "prior_weight": "a positive number",
 		"max_collisions": "1 or more"},
+	"nsga2": {"population_size": "2 or more", "crossover_prob": "a probability above 0", "swapping_prob": "a probability above 0",
+		"mutation_prob": "a probability above 0", "max_collisions": "1 or more"},
+	"pareto":             {"warmup_trials": "1 or more, or -1 for none", "min_trials": "1 or more", "dominated_share": "a share above 0"},
 	"median":             {"warmup_trials": "1 or more, or -1 for none", "min_trials": "1 or more"},
 	"successive_halving": {"min_epochs": "1 or more", "reduction_factor": "2 or more"},
 }

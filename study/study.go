@@ -83,6 +83,13 @@ type Study struct {
 	// objective's name (losses and errors are minimized, accuracies
 	// maximized).
 	Direction goal.Direction `yaml:"direction"`
+	// Objectives, instead of objective, make a multi-objective study: a
+	// list of {metric, direction} (or metric names), the first deciding a
+	// trial's best epoch. Besides the model's metrics: params (the
+	// model's weights), epoch_seconds and latency_ms (predicting one
+	// example), all minimized. The oracle must be nsga2, random or grid
+	// and the pruner pareto; report, best and export show the Pareto front.
+	Objectives []ObjectiveSpec `yaml:"objectives"`
 	// Oracle chooses the search algorithm and its settings:
 	// {type: random, max_collisions: 20}, or just the type's name.
 	// Default: random.
@@ -315,6 +322,9 @@ func (s *Study) checkMetric(what, name string, line int) error {
 }
 
 func (s *Study) checkObjective() error {
+	if len(s.Objectives) > 0 {
+		return s.checkObjectives()
+	}
 	if s.Objective == "" {
 		s.Objective = "accuracy"
 		if s.Task == hypermodels.Regression {
@@ -409,7 +419,7 @@ func (s *Study) newOracle() (oracle.Oracle, error) {
 func (s *Study) newPruner() (oracle.Pruner, error) {
 	if s.Pruner.Type == "" && s.Pruner.Config == nil {
 		if s.has("pruner") {
-			return nil, errorf(s.line("pruner"), "pruner: want median or successive_halving")
+			return nil, errorf(s.line("pruner"), "pruner: want median, successive_halving or pareto")
 		}
 		return nil, nil
 	}
@@ -465,6 +475,7 @@ func (s *Study) Options() (tuner.Options, error) {
 	return tuner.Options{
 		Objective:                  s.Objective,
 		Direction:                  s.Direction,
+		Objectives:                 s.objectives(),
 		Oracle:                     o,
 		Pruner:                     pruner,
 		MaxTrials:                  s.MaxTrials,

@@ -272,7 +272,7 @@ func TestParseErrors(t *testing.T) {
 		{"objective without validation", edit("  validation_split:", "  noise: 0.1"),
 			`study.yaml:17: objective "val_accuracy" needs validation data: set data.validation_split, data.validation_last or a validation file`},
 		{"direction", edit("objective:", "objective: val_accuracy\ndirection: up"), `study.yaml:18: direction "up": want min or max`},
-		{"unknown oracle", edit("oracle:", "oracle: {type: bayes}"), `study.yaml:18: unknown oracle "bayes" (want random, grid, hyperband, bayesian or tpe)`},
+		{"unknown oracle", edit("oracle:", "oracle: {type: bayes}"), `study.yaml:18: unknown oracle "bayes" (want random, grid, hyperband, bayesian, tpe or nsga2)`},
 		{"oracle setting", edit("oracle:", "oracle:\n  type: random\n  max_colisions: 5"), `study.yaml:20: random settings: unknown setting "max_colisions"`},
 		{"oracle setting value", edit("oracle:", "oracle:\n  type: bayesian\n  num_initial_points: 2\n  alpha: -1"), `study.yaml:21: oracle bayesian: alpha -1 must be positive`},
 		{"oracle setting type", edit("oracle:", "oracle:\n  type: hyperband\n  max_epochs: many"), `study.yaml:20: hyperband settings: json: cannot unmarshal string into Go struct field Hyperband.max_epochs of type int`},

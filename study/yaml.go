@@ -206,7 +206,7 @@ func kindName(n *yaml.Node) string {
 // Oracle is the oracle section: the algorithm's name and its settings.
 type Oracle struct {
 	// Type names the algorithm, as oracle.New knows it: "random"
-	// (default), "grid", "hyperband", "bayesian" or "tpe".
+	// (default), "grid", "hyperband", "bayesian", "tpe" or "nsga2".
 	Type string
 	// Config holds the section's other keys as a JSON object, the
 	// settings oracle.New decodes (for random: max_collisions).

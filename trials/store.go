@@ -15,6 +15,9 @@ const SchemaVersion = 1
 // Study is the definition of a study, stored once and updated on resume.
 type Study struct {
 	Objective goal.Objective `json:"objective"`
+	// Objectives, in a multi-objective study, are every objective, the
+	// first equal to Objective.
+	Objectives []goal.Objective `json:"objectives,omitempty"`
 	// Oracle names the search algorithm; OracleConfig holds its settings as
 	// the oracle package encodes them.
 	Oracle       string          `json:"oracle"`

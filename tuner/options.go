@@ -27,6 +27,18 @@ type Options struct {
 	// objective is Objective and Direction, set by setDefaults.
 	objective goal.Objective
 
+	// Objectives, when set, make a multi-objective study: every objective
+	// with its direction (inferred from the name when empty). Objective
+	// and Direction are then the first one's (leave them empty, or equal).
+	// A trial is judged at its best epoch on the first objective, and its
+	// vector is every objective's metric there; the results are the Pareto
+	// front (ParetoFront). The oracle must serve several objectives
+	// (oracle.MultiObjective: random, grid, nsga2), the pruner too
+	// (pareto). Besides the model's metrics, a Training reports the
+	// built-in MetricParams, MetricEpochSeconds and MetricLatency when an
+	// objective names them.
+	Objectives []goal.Objective
+
 	// Epochs is the number of epochs a trial trains to (and the budget a
 	// custom objective reads from Reporter.Epochs) when the oracle sets
 	// none (Hyperband does). Zero takes a Training's Config.Epochs.
@@ -116,6 +128,9 @@ func (o *Options) StorePath() string {
 }
 
 func (o *Options) setDefaults() error {
+	if err := o.setObjectives(); err != nil {
+		return err
+	}
 	if o.Objective == "" {
 		return fmt.Errorf("tuner: no objective: set Options.Objective (for example \"val_accuracy\")")
 	}
@@ -126,6 +141,9 @@ func (o *Options) setDefaults() error {
 	o.objective, o.Direction = obj, obj.Direction
 	if o.Oracle == nil {
 		o.Oracle = &oracle.RandomSearch{}
+	}
+	if err := o.checkMultiObjective(); err != nil {
+		return err
 	}
 	if o.MaxTrials == 0 {
 		o.MaxTrials = 10

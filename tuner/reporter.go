@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/oracle"
@@ -87,10 +88,16 @@ type callback struct {
 	r     *Reporter
 	batch BatchObserver // nil unless the observer wants batches
 	epoch int
+
+	// Built-in metrics added to every epoch's logs when an objective
+	// names them: params when positive, epoch_seconds when epochTime.
+	params    float64
+	epochTime bool
+	began     time.Time
 }
 
 func (c *callback) OnEpochBegin(_ *nn.Model, epoch int) error {
-	c.epoch = epoch
+	c.epoch, c.began = epoch, time.Now()
 	return nil
 }
 
@@ -107,6 +114,15 @@ func (c *callback) OnEpochEnd(_ *nn.Model, epoch int, logs nn.Logs) error {
 	}
 	if err := checkLoss(Metrics(logs), epoch); err != nil {
 		return err
+	}
+	if c.params > 0 || c.epochTime {
+		logs = maps.Clone(logs)
+		if c.params > 0 {
+			logs[MetricParams] = c.params
+		}
+		if c.epochTime {
+			logs[MetricEpochSeconds] = time.Since(c.began).Seconds()
+		}
 	}
 	return c.r.Report(epoch, Metrics(logs))
 }
@@ -133,7 +149,7 @@ func (t *Tuner) prune(tr *trials.Trial, epoch int, value float64) error {
 		return &storeError{err}
 	}
 	h := &t.hist.h
-	stop, err := t.opts.Pruner.Prune(oracle.State{Space: space, Objective: t.opts.objective, Seed: t.opts.Seed, Trials: h.Trials(), History: h}, h.Trial(tr.ID), epoch, value)
+	stop, err := t.opts.Pruner.Prune(oracle.State{Space: space, Objective: t.opts.objective, Objectives: t.opts.multi(), Seed: t.opts.Seed, Trials: h.Trials(), History: h}, h.Trial(tr.ID), epoch, value)
 	if err != nil {
 		return fmt.Errorf("pruner %s: %w", t.opts.Pruner.Name(), err)
 	}

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
+	"slices"
+	"time"
 
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/nn"
@@ -132,9 +135,45 @@ func (tr *Training) Evaluate(ctx context.Context, h *hp.HyperParameters, r *Repo
 	}
 	cb := &callback{r: r}
 	cb.batch, _ = t.opts.Observer.(BatchObserver)
+	if t.opts.wants(MetricParams) {
+		cb.params = float64(m.CountParams())
+	}
+	cb.epochTime = t.opts.wants(MetricEpochSeconds)
 	cfg.Callbacks = append(cfg.Callbacks, cb)
 	_, err = tr.HyperModel.Fit(ctx, h, m, tr.X, tr.Y, cfg)
+	if t.opts.wants(MetricLatency) && r.seen && (err == nil || errors.Is(err, ErrPruned)) {
+		x := tr.X
+		if v := tr.Config.ValidationX; v != nil && v.Rows > 0 {
+			x = v
+		}
+		ms, lerr := latency(m, x.Slice(0, 1))
+		if lerr != nil {
+			return nil, fmt.Errorf("%s: %w", MetricLatency, lerr)
+		}
+		r.bestLogs = maps.Clone(r.bestLogs)
+		r.bestLogs[MetricLatency] = ms
+	}
 	// A HyperModel may declare hyperparameters in Fit too (batch size,
 	// preprocessing); the caller grows the space.
 	return nil, err
+}
+
+// latencyRuns is how many single-row predictions latency times.
+const latencyRuns = 7
+
+// latency returns the median time, in milliseconds, of predicting row.
+func latency(m *nn.Model, row *nn.Matrix) (float64, error) {
+	if _, err := m.Predict(row); err != nil { // warm the buffers
+		return 0, err
+	}
+	times := make([]float64, latencyRuns)
+	for i := range times {
+		start := time.Now()
+		if _, err := m.Predict(row); err != nil {
+			return 0, err
+		}
+		times[i] = float64(time.Since(start).Nanoseconds()) / 1e6
+	}
+	slices.Sort(times)
+	return times[latencyRuns/2], nil
 }

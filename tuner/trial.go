@@ -44,6 +44,11 @@ func (t *Tuner) execute(ctx context.Context, tr *trials.Trial) (trials.Result, e
 	}
 	res := summarize(reps, t.opts.objective)
 	res.Values = used
+	for _, o := range t.opts.multi() {
+		if _, ok := res.Metrics[o.Name]; !ok {
+			return trials.Result{Values: used}, fmt.Errorf("objective %q is not among the metrics %v", o.Name, slices.Sorted(maps.Keys(res.Metrics)))
+		}
+	}
 	return res, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -63,6 +64,7 @@ func New(e Evaluator, opts Options) (*Tuner, error) {
 	}
 	want := &trials.Study{
 		Objective:    opts.objective,
+		Objectives:   opts.multi(),
 		Oracle:       opts.Oracle.Name(),
 		OracleConfig: config,
 		Seed:         opts.Seed,
@@ -108,6 +110,9 @@ func (t *Tuner) initStudy(want *trials.Study) error {
 	case got.Objective != want.Objective:
 		return fmt.Errorf("tuner: objective %s (%s) differs from the project's %s (%s): %w; start afresh with overwrite (tune search --overwrite)",
 			want.Objective.Name, want.Objective.Direction, got.Objective.Name, got.Objective.Direction, ErrStudyMismatch)
+	case !slices.Equal(got.Objectives, want.Objectives):
+		return fmt.Errorf("tuner: objectives %v differ from the project's %v: %w; start afresh with overwrite (tune search --overwrite)",
+			want.Objectives, got.Objectives, ErrStudyMismatch)
 	case got.Oracle != want.Oracle:
 		return fmt.Errorf("tuner: oracle %s differs from the project's %s: %w; start afresh with overwrite (tune search --overwrite)", want.Oracle, got.Oracle, ErrStudyMismatch)
 	case got.Seed != want.Seed:

@@ -29,7 +29,8 @@ get_best_hyperparameters.
 Formats: text; json (trial, status, objective, direction, score,
 best_epoch counted from 0, hyperparameters, metrics); yaml, a
 hyperparameters section with the best values fixed, to paste into a
-study file.`,
+study file. A study of several objectives prints its Pareto front instead
+(text or json; yaml takes the first objective's best).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runBest(cmd, f) },
 	}
@@ -60,6 +61,9 @@ func runBest(cmd *cobra.Command, f bestFlags) error {
 		return err
 	}
 	defer p.Close()
+	if p.multiObjectives() != nil && f.format != "yaml" {
+		return writeBestFront(cmd.OutOrStdout(), p, f.format)
+	}
 	t, err := p.bestTrial()
 	if err != nil {
 		return err

@@ -145,6 +145,7 @@ func dashboardOptions(dir string, spec *study.Study) dashboard.Options {
 	}
 	if opts, err := spec.Options(); err == nil {
 		o.MaxTrials = displayedMaxTrials(opts)
+		o.Objectives = opts.Objectives // several: the Pareto page
 	}
 	return o
 }

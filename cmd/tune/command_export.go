@@ -57,6 +57,10 @@ type exportJSON struct {
 	Seed      int64           `json:"seed"`
 	Space     *hp.Space       `json:"space"`
 	Trials    []*trials.Trial `json:"trials"`
+	// Objectives and ParetoFront (trial ids) are set for a study of
+	// several objectives.
+	Objectives  []goal.Objective `json:"objectives,omitempty"`
+	ParetoFront []int            `json:"pareto_front,omitempty"`
 }
 
 func runExport(cmd *cobra.Command, f exportFlags) error {
@@ -78,7 +82,8 @@ func runExport(cmd *cobra.Command, f exportFlags) error {
 	if f.format == "json" {
 		o := p.objective()
 		err = writeJSON(out, exportJSON{Objective: o.Name, Direction: o.Direction, Oracle: p.study.Oracle,
-			Seed: p.study.Seed, Space: p.study.Space, Trials: oneBasedEpochs(p.trials)})
+			Seed: p.study.Seed, Space: p.study.Space, Trials: oneBasedEpochs(p.trials),
+			Objectives: p.multiObjectives(), ParetoFront: p.frontIDs()})
 	} else {
 		err = writeExportCSV(out, p)
 	}
@@ -93,13 +98,26 @@ func writeExportCSV(w io.Writer, p *project) error {
 	metrics := metricNames(p.trials)
 	cw := csv.NewWriter(w)
 	header := []string{"trial", "status", "score", "best_epoch", "attempt", "seconds", "error"}
+	onFront := map[int]bool{}
+	multi := p.multiObjectives() != nil
+	if multi {
+		// A study of several objectives says which trials are its front.
+		header = append(header, "pareto")
+		for _, id := range p.frontIDs() {
+			onFront[id] = true
+		}
+	}
 	header = append(header, names...)
 	header = append(header, "execution", "epoch")
 	cw.Write(append(header, metrics...))
 	for _, t := range p.trials {
 		score, epoch := scoreCSV(t.Score, scoredEpoch(t))
-		head := appendValuesCSV([]string{strconv.Itoa(t.ID), string(t.Status), score, epoch, strconv.Itoa(t.Attempt),
-			strconv.FormatFloat(duration(t).Seconds(), 'f', 3, 64), oneLine(t.Error)}, t.Values, names)
+		head := []string{strconv.Itoa(t.ID), string(t.Status), score, epoch, strconv.Itoa(t.Attempt),
+			strconv.FormatFloat(duration(t).Seconds(), 'f', 3, 64), oneLine(t.Error)}
+		if multi {
+			head = append(head, strconv.FormatBool(onFront[t.ID]))
+		}
+		head = appendValuesCSV(head, t.Values, names)
 		if len(t.History) == 0 {
 			cw.Write(append(head, make([]string, 2+len(metrics))...))
 			continue

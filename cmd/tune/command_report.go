@@ -40,7 +40,11 @@ project directory (--project tune_projects/NAME) or a store file (--db).
 
 Formats: table (aligned columns), json (an array of objects with id,
 status, score, best_epoch, hyperparameters and metrics) and csv (a
-header, then one row per trial).`,
+header, then one row per trial).
+
+A study of several objectives has no single best: report lists its Pareto
+front (the completed trials no other beats on every objective), by the
+first objective, with a column per objective.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runReport(cmd, f)
@@ -77,6 +81,9 @@ func runReport(cmd *cobra.Command, f reportFlags) error {
 		return err
 	}
 	defer p.Close()
+	if p.multiObjectives() != nil {
+		return writeFront(cmd.OutOrStdout(), p, f.format, f.top)
+	}
 	ts := p.trials
 	rows := selectTrials(ts, p.objective(), f.top, f.all)
 	if len(rows) == 0 {
