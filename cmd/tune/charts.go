@@ -113,7 +113,7 @@ func curvesFigure(project string, ts []*trials.Trial, o goal.Objective) (*figure
 	} else {
 		// A loss objective: show the first other metric too, if any.
 		for _, m := range present {
-			if !strings.HasPrefix(m, "val_") && !strings.HasSuffix(m, "loss") {
+			if !strings.HasPrefix(m, "val_") && !strings.HasSuffix(m, "loss") && !strings.HasSuffix(m, "_scaled") {
 				metrics = append(metrics, m)
 				break
 			}
@@ -129,8 +129,10 @@ func curvesFigure(project string, ts []*trials.Trial, o goal.Objective) (*figure
 		p := plot.New()
 		p.Title.Text = m
 		p.X.Label.Text = "epoch"
+		p.X.Tick.Marker = intTicks{}
 		p.Y.Label.Text = m
 		p.Add(plotter.NewGrid())
+		var all, later []float64 // every value; those after each curve's first epoch
 		for i, t := range ts {
 			col := plotutil.Color(i)
 			for _, name := range []string{m, "val_" + m} {
@@ -142,6 +144,8 @@ func curvesFigure(project string, ts []*trials.Trial, o goal.Objective) (*figure
 				for j := range values {
 					xys[j] = plotter.XY{X: float64(epochs[j] + 1), Y: values[j]}
 				}
+				all = append(all, values...)
+				later = append(later, values[1:]...)
 				l, s, err := plotter.NewLinePoints(xys)
 				if err != nil {
 					return nil, err
@@ -162,6 +166,7 @@ func curvesFigure(project string, ts []*trials.Trial, o goal.Objective) (*figure
 				}
 			}
 		}
+		curveAxis(p, all, later)
 		row = append(row, p)
 	}
 	train := &plotter.Line{LineStyle: draw.LineStyle{Color: color.Black, Width: vg.Points(1.5)}}
@@ -438,6 +443,33 @@ func (logTicks) Ticks(lo, hi float64) []plot.Tick {
 		}
 	}
 	return ticks
+}
+
+// curveAxis keeps a learning curve's axis readable when the first epochs
+// are far above the rest (a regression's first loss often is 30 times its
+// last): positive values spanning more than a factor of 10 get a
+// logarithmic axis; otherwise, when the first epochs' values stand more
+// than the later values' range above them, the axis stops a little above
+// the later values and its label says which values it cut off.
+func curveAxis(p *plot.Plot, all, later []float64) {
+	if len(all) == 0 {
+		return
+	}
+	lo, hi := slices.Min(all), slices.Max(all)
+	if spread(lo, hi) {
+		p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, logTicks{}
+		p.Y.Label.Text += " (log scale)"
+		return
+	}
+	if len(later) == 0 {
+		return
+	}
+	laterLo, laterHi := slices.Min(later), slices.Max(later)
+	span := laterHi - laterLo
+	if span > 0 && hi-laterHi > span {
+		p.Y.Min, p.Y.Max = min(lo, laterLo)-0.05*span, laterHi+0.25*span
+		p.Y.Label.Text += fmt.Sprintf(" (clipped: first epochs up to %.3g off the top)", hi)
+	}
 }
 
 // spread reports whether positive values from lo to hi span more than a
