@@ -260,7 +260,7 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("first page ids %v", got)
 		}
 		// Sort by the objective, ascending (val_loss is minimized).
-		scored := trials.Best(gen, goal.Objective{Name: "val_loss", Direction: goal.Minimize}, 0, true)
+		scored := trials.Best(gen, goal.Objective{Name: "val_loss", Direction: goal.Minimize}, 0, trials.WithPruned)
 		click(`th[data-key="score"]`)
 		if got := ids(); got[0] != fmt.Sprint(scored[0].ID) || got[1] != fmt.Sprint(scored[1].ID) {
 			t.Errorf("sorted by score: %v, want %d, %d first", got[:3], scored[0].ID, scored[1].ID)

@@ -110,7 +110,7 @@ func (s *snapshot) overview(o *Options, stale string) overview {
 			finished++
 		}
 	}
-	if best := trials.Best(s.trials, s.objective(), 1, false); len(best) > 0 && finite(best[0].Score) != nil {
+	if best := trials.Best(s.trials, s.objective(), 1, trials.CompletedOnly); len(best) > 0 && finite(best[0].Score) != nil {
 		i, _ := slices.BinarySearchFunc(s.rows, best[0].ID, func(r row, id int) int { return cmp.Compare(r.ID, id) })
 		ov.Best = &s.rows[i]
 	}

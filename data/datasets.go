@@ -11,14 +11,14 @@ import (
 	"github.com/tunekit/tune/nn"
 )
 
-// DataDirEnv is the environment variable naming the directory that holds the
+// DirEnv is the environment variable naming the directory that holds the
 // benchmark datasets (with sub-directories fashion-mnist and
 // california-housing).
-const DataDirEnv = "TUNE_DATA_DIR"
+const DirEnv = "TUNE_DATA_DIR"
 
 // DefaultDataDir returns the value of $TUNE_DATA_DIR, or "" if it is unset.
 // Finding a default location otherwise is the caller's business.
-func DefaultDataDir() string { return os.Getenv(DataDirEnv) }
+func DefaultDataDir() string { return os.Getenv(DirEnv) }
 
 // FashionMNISTURL is where the Fashion-MNIST files are published.
 const FashionMNISTURL = "https://github.com/zalandoresearch/fashion-mnist"

@@ -21,7 +21,7 @@ func realDataDir(t *testing.T, sub string) string {
 	}
 	p := filepath.Join(dir, sub)
 	if _, err := os.Stat(p); err != nil {
-		t.Skipf("benchmark data not found at %s (set %s to the directory holding %s/): %v", p, DataDirEnv, sub, err)
+		t.Skipf("benchmark data not found at %s (set %s to the directory holding %s/): %v", p, DirEnv, sub, err)
 	}
 	if testing.Short() {
 		t.Skip("loading the benchmark data is slow; skipped with -short")
@@ -222,12 +222,12 @@ func TestCaliforniaHousingFixture(t *testing.T) {
 }
 
 func TestDefaultDataDir(t *testing.T) {
-	t.Setenv(DataDirEnv, "/some/where")
+	t.Setenv(DirEnv, "/some/where")
 	if got := DefaultDataDir(); got != "/some/where" {
 		t.Errorf("DefaultDataDir() = %q", got)
 	}
-	t.Setenv(DataDirEnv, "")
-	os.Unsetenv(DataDirEnv)
+	t.Setenv(DirEnv, "")
+	os.Unsetenv(DirEnv)
 	if got := DefaultDataDir(); got != "" {
 		t.Errorf("unset: DefaultDataDir() = %q", got)
 	}

@@ -214,7 +214,7 @@ func DefaultCacheDir() (string, error) {
 	}
 	c, err := os.UserCacheDir()
 	if err != nil {
-		return "", fmt.Errorf("no cache directory for downloads (set %s): %w", DataDirEnv, err)
+		return "", fmt.Errorf("no cache directory for downloads (set %s): %w", DirEnv, err)
 	}
 	return filepath.Join(c, "tune"), nil
 }

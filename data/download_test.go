@@ -637,7 +637,7 @@ func sharedData(t *testing.T) string {
 		dir = filepath.Join("..", "..", "shared", "data")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "fashion-mnist")); err != nil {
-		t.Skipf("shared data not found at %s (set %s): %v", dir, DataDirEnv, err)
+		t.Skipf("shared data not found at %s (set %s): %v", dir, DirEnv, err)
 	}
 	return dir
 }
@@ -721,17 +721,17 @@ func TestGetRegistryFromSharedData(t *testing.T) {
 }
 
 func TestDefaultCacheDir(t *testing.T) {
-	t.Setenv(DataDirEnv, "/srv/tune-data")
+	t.Setenv(DirEnv, "/srv/tune-data")
 	if d, err := DefaultCacheDir(); d != "/srv/tune-data" || err != nil {
-		t.Errorf("with $%s: %q, %v", DataDirEnv, d, err)
+		t.Errorf("with $%s: %q, %v", DirEnv, d, err)
 	}
-	t.Setenv(DataDirEnv, "")
+	t.Setenv(DirEnv, "")
 	c, err := os.UserCacheDir()
 	if err != nil {
 		t.Skip(err)
 	}
 	if d, err := DefaultCacheDir(); d != filepath.Join(c, "tune") || err != nil {
-		t.Errorf("without $%s: %q, %v", DataDirEnv, d, err)
+		t.Errorf("without $%s: %q, %v", DirEnv, d, err)
 	}
 	if d, _ := (&Downloader{}).CacheDir(); d != filepath.Join(c, "tune") {
 		t.Errorf("Downloader.CacheDir: %q", d)

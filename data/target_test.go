@@ -36,7 +36,7 @@ func TestTargetScalerMetricsInTargetUnits(t *testing.T) {
 		if _, err := m.Fit(context.Background(), x, ys, nn.FitConfig{Epochs: 5, BatchSize: 16, Seed: 1}); err != nil {
 			t.Fatal(err)
 		}
-		logs, err := m.Evaluate(x, ys, 0)
+		logs, err := m.Evaluate(context.Background(), x, ys, nn.EvaluateConfig{})
 		if err != nil {
 			t.Fatal(err)
 		}

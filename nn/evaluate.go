@@ -15,11 +15,12 @@ type EvaluateConfig struct {
 }
 
 // Evaluate returns the loss and compiled metrics of a model with one input
-// and one output on x and y, computed in batches of batchSize rows (0 means
-// 32) and averaged over all rows, under the names "loss" and the metric
-// names (see MetricsNames).
-func (m *Model) Evaluate(x, y *Matrix, batchSize int) (Logs, error) {
-	return m.EvaluateMulti(context.Background(), []*Matrix{x}, []*Matrix{y}, EvaluateConfig{BatchSize: batchSize})
+// and one output on x and y, computed in batches of cfg.BatchSize rows and
+// averaged over all rows, under the names "loss" and the metric names (see
+// MetricsNames). Like Fit and FitMulti, Evaluate takes one matrix each and
+// EvaluateMulti one per input and output.
+func (m *Model) Evaluate(ctx context.Context, x, y *Matrix, cfg EvaluateConfig) (Logs, error) {
+	return m.EvaluateMulti(ctx, []*Matrix{x}, []*Matrix{y}, cfg)
 }
 
 // EvaluateMulti is Evaluate for any model, with one matrix per input in x

@@ -31,7 +31,7 @@ func fashionDir() string {
 func BenchmarkFashionMLPEpoch(b *testing.B) {
 	dir := fashionDir()
 	if _, err := os.Stat(dir); err != nil {
-		b.Skipf("Fashion-MNIST not found (%v); set %s or put the data in ../shared/data", err, data.DataDirEnv)
+		b.Skipf("Fashion-MNIST not found (%v); set %s or put the data in ../shared/data", err, data.DirEnv)
 	}
 	x, y, _, _, err := data.FashionMNIST(dir)
 	if err != nil {

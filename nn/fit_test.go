@@ -47,7 +47,7 @@ func TestFitLearnsXOR(t *testing.T) {
 		t.Fatal(err)
 	}
 	xt, yt := xor(99, 400) // fresh test data
-	logs, err := m.Evaluate(xt, yt, 0)
+	logs, err := m.Evaluate(context.Background(), xt, yt, EvaluateConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +198,7 @@ func TestFitValidationData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs, err := m.Evaluate(xv, yv, 0)
+	logs, err := m.Evaluate(context.Background(), xv, yv, EvaluateConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +216,7 @@ func TestFitValidationSplitTakesLastRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs, err := m.Evaluate(x.Slice(70, 100), y.Slice(70, 100), 0)
+	logs, err := m.Evaluate(context.Background(), x.Slice(70, 100), y.Slice(70, 100), EvaluateConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,7 +377,7 @@ func TestFitErrors(t *testing.T) {
 	if _, err := NewSequential(Input(2), Dense(1, "")).Fit(ctx, x, y, FitConfig{Epochs: 1}); !errors.Is(err, ErrNotCompiled) {
 		t.Errorf("uncompiled: %v", err)
 	}
-	if _, err := m.Evaluate(x, bad, 0); !errors.Is(err, ErrLabel) {
+	if _, err := m.Evaluate(context.Background(), x, bad, EvaluateConfig{}); !errors.Is(err, ErrLabel) {
 		t.Errorf("Evaluate bad labels: %v", err)
 	}
 	if _, err := m.Predict(NewMatrix(3, 5)); !errors.Is(err, ErrShape) {
@@ -476,7 +476,7 @@ func TestSampleWeightsEvaluateAndSplit(t *testing.T) {
 	for i := range sw {
 		sw[i] = float32(i % 3)
 	}
-	full, err := m.Evaluate(x, y, 0)
+	full, err := m.Evaluate(context.Background(), x, y, EvaluateConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"context"
 	"errors"
 	"math"
 	"testing"
@@ -194,7 +195,7 @@ func TestEvaluateKnownValues(t *testing.T) {
 	copy(denses(m)[0].w.w, []float32{1, 0, 0, 1})
 	x := NewMatrixFrom(3, 2, []float32{1, 2, 0, 0, 0.9, 0.1})
 	y := NewMatrixFrom(3, 2, []float32{0, 4, 1, 1, 0, 1})
-	logs, err := m.Evaluate(x, y, 2)
+	logs, err := m.Evaluate(context.Background(), x, y, EvaluateConfig{BatchSize: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

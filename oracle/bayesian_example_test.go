@@ -33,7 +33,7 @@ func ExampleBayesianOptimization() {
 		}
 		s.Trials = append(s.Trials, &trials.Trial{ID: i + 1, Status: trials.Completed, Values: p.Values, Score: &loss})
 	}
-	best := trials.Best(s.Trials, s.Objective, 1, false)[0]
+	best := trials.Best(s.Trials, s.Objective, 1, trials.CompletedOnly)[0]
 	fmt.Printf("%s, lr ≈ %.3f\n", best.Values["optimizer"], best.Values["lr"])
 	// Output: adam, lr ≈ 0.003
 }

@@ -301,7 +301,7 @@ func (h *Hyperband) advance(k *hbBracket, newest bool, d *drawer, obj goal.Objec
 		for _, t := range k.rounds[r] {
 			promoted[t.Parent] = true
 		}
-		for _, t := range trials.Best(prev, obj, h.size(k.b, r), false) {
+		for _, t := range trials.Best(prev, obj, h.size(k.b, r), trials.CompletedOnly) {
 			if !promoted[t.ID] {
 				return Proposal{Values: t.Values.Clone(), Schedule: trials.Schedule{
 					Epochs: h.epochs(k.b, r), InitialEpoch: h.epochs(k.b, r-1),

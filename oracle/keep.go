@@ -39,7 +39,7 @@ func (h *Hyperband) Keep(s State) ([]int, error) {
 			if !ended {
 				n = 0 // any of them
 			}
-			for _, t := range trials.Best(prev, s.Objective, n, false) {
+			for _, t := range trials.Best(prev, s.Objective, n, trials.CompletedOnly) {
 				if !promoted[t.ID] {
 					keep = append(keep, t.ID)
 				}

@@ -7,12 +7,23 @@ import (
 	"github.com/tunekit/tune/goal"
 )
 
-// Best returns up to n scored trials (completed, or pruned with a score
-// when includePruned), best first; ties go to the lower id. n <= 0 means all.
-func Best(ts []*Trial, o goal.Objective, n int, includePruned bool) []*Trial {
+// Ranked says which scored trials Best ranks.
+type Ranked int
+
+const (
+	// CompletedOnly ranks the completed trials.
+	CompletedOnly Ranked = iota
+	// WithPruned ranks the pruned trials that have a score too (their
+	// best epoch's), as a report of everything run does.
+	WithPruned
+)
+
+// Best returns up to n scored trials of those which says, best first; ties
+// go to the lower id. n <= 0 means all.
+func Best(ts []*Trial, o goal.Objective, n int, which Ranked) []*Trial {
 	var out []*Trial
 	for _, t := range ts {
-		if t.Score != nil && (t.Status == Completed || includePruned && t.Status == Pruned) {
+		if t.Score != nil && (t.Status == Completed || which == WithPruned && t.Status == Pruned) {
 			out = append(out, t)
 		}
 	}

@@ -67,7 +67,7 @@ func TestBestModelsReproduceTheirBestEpoch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		logs, err := m.Evaluate(vx, vy, 16) // the batch size Fit validated with
+		logs, err := m.Evaluate(context.Background(), vx, vy, nn.EvaluateConfig{BatchSize: 16}) // the batch size Fit validated with
 		if err != nil {
 			t.Fatal(err)
 		}

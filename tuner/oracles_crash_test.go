@@ -134,7 +134,7 @@ func storedTrials(t *testing.T, dir string) []*trials.Trial {
 		t.Fatal(err)
 	}
 	var want []int
-	for _, tr := range trials.Best(ts, goal.Objective{Name: "loss", Direction: goal.Minimize}, crashKeep, false) {
+	for _, tr := range trials.Best(ts, goal.Objective{Name: "loss", Direction: goal.Minimize}, crashKeep, trials.CompletedOnly) {
 		want = append(want, tr.ID)
 		ck, err := s.Checkpoint(tr.ID)
 		if err != nil || string(ck) != fmt.Sprintf("trial %d, best %v", tr.ID, *tr.Score) {

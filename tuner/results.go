@@ -19,7 +19,7 @@ func (t *Tuner) BestTrials(n int) ([]*trials.Trial, error) {
 	if err != nil {
 		return nil, err
 	}
-	best := trials.Best(ts, t.opts.objective, n, false)
+	best := trials.Best(ts, t.opts.objective, n, trials.CompletedOnly)
 	if len(best) == 0 {
 		return nil, ErrNoResults
 	}

@@ -67,7 +67,7 @@ func (r *retention) ranked(s oracle.State, ts ...*trials.Trial) []*trials.Trial 
 			merged = append(merged, t)
 		}
 	}
-	return trials.Best(merged, s.Objective, r.keep, false)
+	return trials.Best(merged, s.Objective, r.keep, trials.CompletedOnly)
 }
 
 // decide returns the checkpoints to delete when trial id ends with res,

@@ -49,7 +49,7 @@ func checkpointIDs(t *testing.T, tu *Tuner) []int {
 
 func bestIDs(ts []*trials.Trial, tu *Tuner, n int) []int {
 	var ids []int
-	for _, tr := range trials.Best(ts, tu.opts.objective, n, false) {
+	for _, tr := range trials.Best(ts, tu.opts.objective, n, trials.CompletedOnly) {
 		ids = append(ids, tr.ID)
 	}
 	slices.Sort(ids)

@@ -62,11 +62,11 @@ func (tr *Training) checkData(space *hp.Space) error {
 		// HyperModel's Fit, which splits x and y itself.
 		return nil
 	}
-	if _, err := m.Evaluate(tr.X.Slice(0, 1), tr.Y.Slice(0, 1), 1); err != nil {
+	if _, err := m.Evaluate(context.Background(), tr.X.Slice(0, 1), tr.Y.Slice(0, 1), nn.EvaluateConfig{BatchSize: 1}); err != nil {
 		return fmt.Errorf("tuner: training data: %w", err)
 	}
 	if vx, vy := tr.Config.ValidationX, tr.Config.ValidationY; vx != nil && vy != nil && vx.Rows > 0 {
-		if _, err := m.Evaluate(vx.Slice(0, 1), vy.Slice(0, 1), 1); err != nil {
+		if _, err := m.Evaluate(context.Background(), vx.Slice(0, 1), vy.Slice(0, 1), nn.EvaluateConfig{BatchSize: 1}); err != nil {
 			return fmt.Errorf("tuner: validation data: %w", err)
 		}
 	}

@@ -276,7 +276,7 @@ func hparamsFigure(project string, ts []*trials.Trial, o goal.Objective, space *
 	if len(scored) == 0 {
 		return nil, errNothingToPlot
 	}
-	best := trials.Best(scored, o, 1, true)[0]
+	best := trials.Best(scored, o, 1, trials.WithPruned)[0]
 	var panels []*plot.Plot
 	for _, name := range order {
 		var param *hp.Param

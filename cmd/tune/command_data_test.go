@@ -195,7 +195,7 @@ func TestDataUnknownDataset(t *testing.T) {
 func TestDataListBuiltIn(t *testing.T) {
 	dataRegistry = nil
 	dir := t.TempDir()
-	t.Setenv(data.DataDirEnv, dir) // the default cache directory
+	t.Setenv(data.DirEnv, dir) // the default cache directory
 	out, err := runDataCommand(t, "list")
 	if err != nil {
 		t.Fatal(err)

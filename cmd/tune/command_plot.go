@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/tunekit/tune/trials"
 )
 
 // plotKinds are the charts of tune plot.
@@ -99,7 +100,7 @@ func runPlot(cmd *cobra.Command, f plotFlags) error {
 		var fig *figure
 		switch kind {
 		case "curves":
-			best := p.best(f.top, true)
+			best := p.best(f.top, trials.WithPruned)
 			if len(best) == 0 {
 				return fmt.Errorf("project %s: %w", p.dir, errNothingToPlot)
 			}

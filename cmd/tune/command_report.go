@@ -111,7 +111,7 @@ func runReport(cmd *cobra.Command, f reportFlags) error {
 // a score among them), and with all the unscored ones after them in id
 // order.
 func selectTrials(ts []*trials.Trial, o goal.Objective, top int, all bool) []reportRow {
-	best := trials.Best(ts, o, top, true)
+	best := trials.Best(ts, o, top, trials.WithPruned)
 	if all {
 		for _, t := range ts {
 			if !slices.Contains(best, t) {

@@ -149,7 +149,7 @@ func runRetrain(cmd *cobra.Command, f retrainFlags) error {
 		return fmt.Errorf("retrain: %w", err)
 	}
 	if ds.TestX != nil {
-		logs, err := m.Evaluate(ds.TestX, testY, 256)
+		logs, err := m.Evaluate(ctx, ds.TestX, testY, nn.EvaluateConfig{BatchSize: 256})
 		if err != nil {
 			return fmt.Errorf("evaluate on the test set: %w", err)
 		}

@@ -206,7 +206,7 @@ func runSearch(cmd *cobra.Command, f *searchFlags) error {
 	}
 	fmt.Fprintln(out)
 	ts, terr := tu.Trials()
-	best := trials.Best(ts, info.objective, summaryTrials, false)
+	best := trials.Best(ts, info.objective, summaryTrials, trials.CompletedOnly)
 	switch {
 	case terr != nil && err == nil:
 		err = terr

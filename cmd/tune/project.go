@@ -116,10 +116,10 @@ func (p *project) paramNames() []string {
 	return names
 }
 
-// best returns up to n scored trials, best first (0: all); pruned trials
-// with a score count when pruned is true.
-func (p *project) best(n int, pruned bool) []*trials.Trial {
-	return trials.Best(p.trials, p.objective(), n, pruned)
+// best returns up to n scored trials of those which says, best first (0:
+// all).
+func (p *project) best(n int, which trials.Ranked) []*trials.Trial {
+	return trials.Best(p.trials, p.objective(), n, which)
 }
 
 // allValues returns the values of every trial of the project.
@@ -145,7 +145,7 @@ func (p *project) bestTrial() (*trials.Trial, error) {
 	if err := p.needTrials(); err != nil {
 		return nil, err
 	}
-	best := p.best(1, false)
+	best := p.best(1, trials.CompletedOnly)
 	if len(best) == 0 {
 		return nil, fmt.Errorf("project %s has no completed trial yet (%d trials)", p.dir, len(p.trials))
 	}

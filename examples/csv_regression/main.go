@@ -20,6 +20,7 @@ import (
 	"strconv"
 
 	"github.com/tunekit/tune/examples/internal/exampleutil"
+	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/study"
 	"github.com/tunekit/tune/tuner"
 )
@@ -91,7 +92,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	logs, err := best[0].Evaluate(ds.ValidationX, ds.ValidationY, 256)
+	logs, err := best[0].Evaluate(context.Background(), ds.ValidationX, ds.ValidationY, nn.EvaluateConfig{BatchSize: 256})
 	if err != nil {
 		log.Fatal(err)
 	}

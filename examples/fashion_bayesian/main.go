@@ -104,7 +104,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	logs, err := best[0].Evaluate(d.TestX, d.TestY, 1000)
+	logs, err := best[0].Evaluate(context.Background(), d.TestX, d.TestY, nn.EvaluateConfig{BatchSize: 1000})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -151,7 +151,7 @@ func main() {
 			log.Fatal(err)
 		}
 	}
-	logs, err := model.Evaluate(x, d.TestY, 1000)
+	logs, err := model.Evaluate(context.Background(), x, d.TestY, nn.EvaluateConfig{BatchSize: 1000})
 	if err != nil {
 		log.Fatal(err)
 	}

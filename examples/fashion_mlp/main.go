@@ -78,7 +78,7 @@ func main() {
 	}
 	elapsed := time.Since(start)
 	n := len(hist.Epochs)
-	test, err := model.Evaluate(d.TestX, d.TestY, 0)
+	test, err := model.Evaluate(context.Background(), d.TestX, d.TestY, nn.EvaluateConfig{})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -89,7 +89,7 @@ func mlp(ctx context.Context, epochs int, seed int64, trainX, trainY, validX, va
 	if err != nil {
 		log.Fatal(err)
 	}
-	test, err := model.Evaluate(testX, testY, 0)
+	test, err := model.Evaluate(context.Background(), testX, testY, nn.EvaluateConfig{})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -114,7 +114,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	logs, err := best[0].Evaluate(testX, testY, 1000)
+	logs, err := best[0].Evaluate(context.Background(), testX, testY, nn.EvaluateConfig{BatchSize: 1000})
 	if err != nil {
 		log.Fatal(err)
 	}

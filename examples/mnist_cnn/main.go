@@ -102,7 +102,7 @@ func main() {
 	}
 	elapsed := time.Since(start)
 	n := len(hist.Epochs)
-	test, err := model.Evaluate(testX, testY, 0)
+	test, err := model.Evaluate(context.Background(), testX, testY, nn.EvaluateConfig{})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -72,7 +72,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	logs, err := best[0].Evaluate(valX, valY, 256)
+	logs, err := best[0].Evaluate(context.Background(), valX, valY, nn.EvaluateConfig{BatchSize: 256})
 	if err != nil {
 		log.Fatal(err)
 	}

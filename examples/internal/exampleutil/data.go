@@ -27,7 +27,7 @@ func Missing(err error, dataset, dataDir string) bool {
 		return false
 	}
 	fmt.Printf("the %s data are not in %s: %v\nskipping (set -data or $%s, or run: tune data get %s)\n",
-		dataset, dataDir, err, data.DataDirEnv, dataset)
+		dataset, dataDir, err, data.DirEnv, dataset)
 	return true
 }
 
