@@ -42,7 +42,8 @@ type Options struct {
 // Layout (format version SchemaVersion):
 //
 //	meta         "schema" → the version in decimal; "study" → Study JSON
-//	trials       8-byte big-endian id → Trial JSON (see DecodeTrial)
+//	trials       8-byte big-endian id → Trial JSON without its history (see DecodeTrial)
+//	epochs       8-byte big-endian id → bucket: 8-byte big-endian index → Epoch JSON
 //	checkpoints  8-byte big-endian id → checkpoint bytes
 //	queue        8-byte big-endian sequence → queued Values JSON (may be absent)
 //
@@ -132,7 +133,7 @@ func openError(path string, err error) error {
 // init checks the format version of an existing store, or lays out a new
 // one.
 func (b *Bolt) init() error {
-	fresh := false
+	fresh, old := false, false
 	err := b.view(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
@@ -150,15 +151,20 @@ func (b *Bolt) init() error {
 		if err != nil {
 			return fmt.Errorf("open %s: format version %q: %w", b.path, v, ErrCorrupt)
 		}
-		if n != SchemaVersion {
+		if n < oldestSchema || n > SchemaVersion {
 			hint := ""
 			if n > SchemaVersion {
 				hint = " (written by a newer tune)"
 			}
-			return fmt.Errorf("open %s: store format version %d%s, this version of tune reads version %d: %w",
-				b.path, n, hint, SchemaVersion, ErrSchema)
+			return fmt.Errorf("open %s: store format version %d%s, this version of tune reads version %d (and version %d, which it migrates): %w",
+				b.path, n, hint, SchemaVersion, oldestSchema, ErrSchema)
 		}
-		for _, name := range [][]byte{bucketTrials, bucketCheckpoints} {
+		old = n < SchemaVersion
+		need := [][]byte{bucketTrials, bucketCheckpoints}
+		if !old {
+			need = append(need, bucketEpochs)
+		}
+		for _, name := range need {
 			if tx.Bucket(name) == nil {
 				return fmt.Errorf("open %s: no %q bucket: %w", b.path, name, ErrCorrupt)
 			}
@@ -167,6 +173,11 @@ func (b *Bolt) init() error {
 	})
 	if err != nil {
 		return err
+	}
+	if old && !b.readOnly {
+		if err := b.migrate(); err != nil {
+			return fmt.Errorf("open %s: moving to format version %d: %w", b.path, SchemaVersion, err)
+		}
 	}
 	if !fresh || b.readOnly {
 		// A read-only open of an empty bbolt file reads as an empty store.
@@ -180,11 +191,12 @@ func (b *Bolt) init() error {
 		if err := meta.Put(keySchema, []byte(strconv.Itoa(SchemaVersion))); err != nil {
 			return err
 		}
-		if _, err := tx.CreateBucket(bucketTrials); err != nil {
-			return err
+		for _, name := range [][]byte{bucketTrials, bucketEpochs, bucketCheckpoints} {
+			if _, err := tx.CreateBucket(name); err != nil {
+				return err
+			}
 		}
-		_, err = tx.CreateBucket(bucketCheckpoints)
-		return err
+		return nil
 	})
 }
 
@@ -200,6 +212,9 @@ func (b *Bolt) load() error {
 		}
 		return bk.ForEach(func(k, v []byte) error {
 			t, err := b.decode(k, v)
+			if err == nil {
+				err = b.readEpochs(tx, t)
+			}
 			if err != nil {
 				// The sound trials stay readable one by one; reads of
 				// the whole study fail with this error.
@@ -321,8 +336,13 @@ func (b *Bolt) get(id int) (*Trial, error) {
 
 // put stores t in the transaction under way, and stages it for the cache
 // as it decodes from the file.
+//
+// The record holds no history: t.History is what the epoch records hold
+// (see bucketEpochs), and is staged as it is.
 func (b *Bolt) put(tx *bolt.Tx, t *Trial) error {
-	data, err := encodeTrial(t)
+	rec := *t
+	rec.History = nil
+	data, err := encodeTrial(&rec)
 	if err != nil {
 		return err
 	}
@@ -333,6 +353,7 @@ func (b *Bolt) put(tx *bolt.Tx, t *Trial) error {
 	if err := tx.Bucket(bucketTrials).Put(idKey(t.ID), data); err != nil {
 		return err
 	}
+	stored.History = t.History
 	b.c.stage(stored)
 	return nil
 }
@@ -407,7 +428,7 @@ func (b *Bolt) Reset(s *Study) error {
 		return err
 	}
 	return b.update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketTrials, bucketCheckpoints, bucketQueue} {
+		for _, name := range [][]byte{bucketTrials, bucketEpochs, bucketCheckpoints, bucketQueue} {
 			if err := tx.DeleteBucket(name); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
 				return err
 			}
@@ -455,8 +476,17 @@ func (b *Bolt) create(tx *bolt.Tx, t *Trial) (*Trial, error) {
 	}
 	n := *t
 	n.ID, n.Status, n.Started, n.Ended, n.Worker = int(seq), Running, now(), time.Time{}, b.worker
+	n.History = nil
 	if err := b.put(tx, &n); err != nil {
 		return nil, err
+	}
+	if len(t.History) > 0 {
+		stored, err := putEpochs(tx, n.ID, 0, t.History)
+		if err != nil {
+			return nil, err
+		}
+		n.History = stored
+		b.c.stage(&n)
 	}
 	return copyTrial(b.c.current(n.ID)), nil
 }
@@ -484,6 +514,9 @@ func (b *Bolt) Claim() (t *Trial, ok bool, err error) {
 		if err := tx.Bucket(bucketCheckpoints).Delete(idKey(t.ID)); err != nil {
 			return err
 		}
+		if err := dropEpochs(tx, t.ID); err != nil {
+			return err
+		}
 		if err := b.put(tx, t); err != nil {
 			return err
 		}
@@ -494,17 +527,6 @@ func (b *Bolt) Claim() (t *Trial, ok bool, err error) {
 		return nil, false, err
 	}
 	return t, true, nil
-}
-
-// AppendEpoch adds e to the history of Running trial id.
-func (b *Bolt) AppendEpoch(id int, e Epoch) error {
-	return b.modify(id, func(t *Trial) error {
-		if err := mustRun(t); err != nil {
-			return err
-		}
-		t.History = append(t.History, e)
-		return nil
-	})
 }
 
 // Finish records the end of Running trial id, setting Ended to now, and

@@ -527,8 +527,8 @@ func TestOpenErrors(t *testing.T) {
 			})
 		}, ErrNotStore, []string{`"meta"`}},
 		{"newer format", func(t *testing.T, path string) {
-			writeBolt(t, path, tuneBuckets("2"))
-		}, ErrSchema, []string{"version 2", fmt.Sprintf("version %d", SchemaVersion)}},
+			writeBolt(t, path, tuneBuckets("3"))
+		}, ErrSchema, []string{"version 3", fmt.Sprintf("version %d", SchemaVersion)}},
 		{"older format", func(t *testing.T, path string) {
 			writeBolt(t, path, tuneBuckets("0"))
 		}, ErrSchema, []string{"version 0", fmt.Sprintf("version %d", SchemaVersion)}},

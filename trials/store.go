@@ -10,7 +10,7 @@ import (
 
 // SchemaVersion is the version of the on-disk format this package writes.
 // A store with another version is refused with ErrSchema.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Study is the definition of a study, stored once and updated on resume.
 type Study struct {
