@@ -38,12 +38,12 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /api/trials", s.apiTrials)
 	m.HandleFunc("GET /api/trials/{id}", s.apiTrial)
 	m.HandleFunc("GET /api/trials/{id}/checkpoint", s.apiCheckpoint)
-	m.HandleFunc("GET /api/history", s.cachedJSON("history", func(sn *snapshot) any { return sn.history() }))
+	m.HandleFunc("GET /api/history", s.derivedJSON((*snapshot).historyJSON))
 	m.HandleFunc("GET /api/points", s.cachedJSON("points", func(sn *snapshot) any { return sn.points(&s.opts) }))
 	m.HandleFunc("GET /api/intermediate", s.cachedJSON("intermediate", func(sn *snapshot) any {
 		return map[string]any{"metric": sn.objective().Name, "trials": sn.intermediate()}
 	}))
-	m.HandleFunc("GET /api/importance", s.cachedJSON("importance", func(sn *snapshot) any { return sn.importanceAnswer() }))
+	m.HandleFunc("GET /api/importance", s.derivedJSON((*snapshot).importanceJSON))
 	m.HandleFunc("GET /api/curves", s.apiCurves)
 	m.HandleFunc("GET /api/version", s.apiVersion)
 	m.HandleFunc("GET /api/events", s.apiEvents)
@@ -124,6 +124,11 @@ func (s *Server) cachedJSON(key string, fn func(*snapshot) any) http.HandlerFunc
 	}
 }
 
+// derivedJSON answers with the JSON fn derives from the current snapshot.
+func (s *Server) derivedJSON(fn func(*snapshot) []byte) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { writeJSONBytes(w, fn(s.snap.Load())) }
+}
+
 func (s *Server) staleReason() string {
 	if p := s.stale.Load(); p != nil {
 		return *p
@@ -131,11 +136,16 @@ func (s *Server) staleReason() string {
 	return ""
 }
 
+// overviewJSON is GET /api/study of sn. Its elapsed time is the
+// snapshot's (a running study's is counted to when it was read), so it is
+// kept per snapshot and reason for being stale.
+func (s *Server) overviewJSON(sn *snapshot) []byte {
+	stale := s.staleReason()
+	return sn.cached("overview\x00"+stale, func() any { return sn.overview(&s.opts, stale) })
+}
+
 func (s *Server) apiStudy(w http.ResponseWriter, r *http.Request) {
-	sn := s.snap.Load()
-	// Elapsed time moves while a trial runs: the overview is not cached.
-	ov := sn.overview(&s.opts, s.staleReason())
-	writeJSON(w, ov)
+	writeJSONBytes(w, s.overviewJSON(s.snap.Load()))
 }
 
 func (s *Server) apiTrials(w http.ResponseWriter, r *http.Request) {

@@ -92,8 +92,16 @@ func New(src Source, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.snap.Store(newSnapshot(1, st, ts, time.Now()))
+	first := newSnapshot(1, st, ts, time.Now())
+	s.snap.Store(first)
 	s.routes()
+	// What the overview shows is ready before the first page asks for it
+	// (later snapshots are derived on demand: no work without a reader).
+	go func() {
+		s.overviewJSON(first)
+		first.historyJSON()
+		first.importanceJSON()
+	}()
 	go s.watch(version)
 	return s, nil
 }

@@ -93,6 +93,14 @@ func (s *snapshot) cached(key string, fn func() any) []byte {
 	return b
 }
 
+// historyJSON is GET /api/history.
+func (s *snapshot) historyJSON() []byte { return s.cached("history", func() any { return s.history() }) }
+
+// importanceJSON is GET /api/importance.
+func (s *snapshot) importanceJSON() []byte {
+	return s.cached("importance", func() any { return s.importanceAnswer() })
+}
+
 // objective returns the study's objective.
 func (s *snapshot) objective() goal.Objective { return s.study.Objective }
 
