@@ -140,3 +140,35 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkServeAfterEpoch is what a reader costs the search's process:
+// after each epoch of the running trial, the server's answer to a read of
+// every trial.
+func BenchmarkServeAfterEpoch(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("trials=%d", n), func(b *testing.B) {
+			s, path, id := benchStore(b, n)
+			srv, err := Serve(s, filepath.Join(filepath.Dir(path), "other.db")) // a second server, to call directly
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer srv.Close()
+			if _, err := srv.encodedTrials(); err != nil {
+				b.Fatal(err)
+			}
+			e, serve := 0, time.Duration(0)
+			for b.Loop() {
+				if err := s.AppendEpoch(id, trials.Epoch{Epoch: e, Metrics: map[string]float64{"loss": 0.5}}); err != nil {
+					b.Fatal(err)
+				}
+				e++
+				start := cpuTime()
+				if _, err := srv.encodedTrials(); err != nil {
+					b.Fatal(err)
+				}
+				serve += cpuTime() - start
+			}
+			b.ReportMetric(float64(serve.Microseconds())/1e3/float64(b.N), "serve-cpu-ms/op")
+		})
+	}
+}

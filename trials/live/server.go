@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -21,7 +22,9 @@ import (
 const MaxConcurrent = 2
 
 // Reader is what a Server reads: the read side of a trials.Store, and a
-// version that changes after every change to it. *trials.Bolt is one.
+// version that changes after every change to it. *trials.Bolt is one. A
+// Reader that is also a trials.Lender (a Bolt is) costs the server only
+// the encoding of the trials that changed since the last read.
 type Reader interface {
 	Study() (*trials.Study, error)
 	Trials() ([]*trials.Trial, error)
@@ -42,7 +45,14 @@ type Server struct {
 
 	mu      sync.Mutex // guards the encoded trials
 	version uint64
-	encoded []byte // the trials at version; nil when none is kept
+	encoded []byte               // the trials at version; nil when none is kept
+	each    map[int]encodedTrial // by id, the last encoding of each trial
+}
+
+// encodedTrial is a trial as the store lent it, and its JSON.
+type encodedTrial struct {
+	t    *trials.Trial
+	data []byte
 }
 
 // Serve serves the store r, which the process has opened from dbPath and
@@ -131,16 +141,47 @@ func (s *Server) encodedTrials() ([]byte, error) {
 	if s.encoded != nil && v == s.version {
 		return s.encoded, nil
 	}
-	ts, err := s.r.Trials()
+	ts, err := s.current()
 	if err != nil {
 		return nil, err
 	}
-	data, err := json.Marshal(ts)
-	if err != nil {
-		return nil, err
+	// A store that lends its trials changes one by storing a new *Trial:
+	// only the trials that changed are encoded again.
+	each := make(map[int]encodedTrial, len(ts))
+	data := []byte{'['}
+	for i, t := range ts {
+		e, ok := s.each[t.ID]
+		if !ok || e.t != t {
+			b, err := json.Marshal(t)
+			if err != nil {
+				return nil, err
+			}
+			e = encodedTrial{t, b}
+		}
+		each[t.ID] = e
+		if i > 0 {
+			data = append(data, ',')
+		}
+		data = append(data, e.data...)
 	}
-	s.version, s.encoded = v, data
+	data = append(data, ']')
+	s.version, s.encoded, s.each = v, data, each
 	return data, nil
+}
+
+// current returns every trial: those the store lends when it is a
+// trials.Lender (no copies; they are never changed), else copies.
+func (s *Server) current() ([]*trials.Trial, error) {
+	l, ok := s.r.(trials.Lender)
+	if !ok {
+		return s.r.Trials()
+	}
+	var ts []*trials.Trial
+	err := l.Lend(func(all []*trials.Trial) error {
+		ts = slices.Clone(all)
+		return nil
+	})
+	return ts, err
 }
 
 func (s *Server) trial(w http.ResponseWriter, req *http.Request) {
