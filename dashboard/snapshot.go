@@ -94,7 +94,9 @@ func (s *snapshot) cached(key string, fn func() any) []byte {
 }
 
 // historyJSON is GET /api/history.
-func (s *snapshot) historyJSON() []byte { return s.cached("history", func() any { return s.history() }) }
+func (s *snapshot) historyJSON() []byte {
+	return s.cached("history", func() any { return s.history() })
+}
 
 // importanceJSON is GET /api/importance.
 func (s *snapshot) importanceJSON() []byte {
