@@ -61,10 +61,24 @@ func TestDecodeTrialErrors(t *testing.T) {
 		`{"id":1,"status":"running","metrics":{"a":null}}`,
 		`{"id":1,"status":"running","history":[{"metrics":{"a":"1"}}]}`,
 		`{"id":1,"status":"running","started":"yesterday"}`,
+		// Impossible epoch numbers.
+		`{"id":1,"status":"completed","epochs":5,"history":[{"epoch":5,"metrics":{"loss":1}}]}`,
+		`{"id":1,"status":"completed","history":[{"epoch":1099511627776,"metrics":{"loss":1}}]}`,
+		`{"id":1,"status":"completed","history":[{"epoch":-1,"metrics":{"loss":1}}]}`,
+		`{"id":1,"status":"completed","history":[{"execution":-2,"metrics":{"loss":1}}]}`,
+		`{"id":1,"status":"completed","epochs":3,"best_epoch":3}`,
+		`{"id":1,"status":"completed","epochs":1099511627776}`,
 	} {
 		if tr, err := DecodeTrial([]byte(data)); err == nil {
 			t.Errorf("DecodeTrial(%s) = %+v, want an error", data, tr)
 		}
+	}
+}
+
+func TestDecodeTrialEpochsWithinBudget(t *testing.T) {
+	tr, err := DecodeTrial([]byte(`{"id":1,"status":"completed","epochs":5,"best_epoch":4,"history":[{"epoch":4,"metrics":{"loss":1}}]}`))
+	if err != nil || tr.BestEpoch != 4 {
+		t.Errorf("the last epoch of a 5-epoch trial: %+v %v", tr, err)
 	}
 }
 

@@ -98,7 +98,9 @@ early_stopping: {monitor: val_loss, patience: 5}
 const spiralsData = `  format: spirals         # generated points: replace with your data (below)
   samples: 1000
   noise: 0.1
-  validation_split: 0.2   # the last 20% of the rows validate; or validation_last: N
+  validation_split: 0.2   # 20% of the rows validate, drawn at random; or validation_last: N
+  # test_split: 0.1       # rows held out for tune retrain's test
+  # shuffle: false        # hold out the last rows instead, as Keras' validation_split does
   # format: csv
   # path: train.csv            # a header line names the columns
   # separator: ","             # or ";"

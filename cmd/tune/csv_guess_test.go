@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -150,4 +151,57 @@ func TestSearchDataSemicolon(t *testing.T) {
 	if err == nil || err.Error() != "study.yaml exists here: pass --config study.yaml to use it (--data then replaces its data.path), or run from another directory to tune houses.csv alone" {
 		t.Errorf("with a study.yaml: %v", err)
 	}
+}
+
+// TestScaleTargetPredictions: a study with scale_target predicts in the
+// target's units, from a trial's model and from the retrained one (which
+// holds the scaling in its output layer); the retrained model's test
+// metrics are in the target's units too.
+func TestScaleTargetPredictions(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	var b strings.Builder
+	b.WriteString("x,y\n")
+	for i := range 80 {
+		x := float64(i) / 80
+		fmt.Fprintf(&b, "%g,%g\n", x, 50000+20000*x)
+	}
+	writeFile(t, dir, "lin.csv", b.String())
+	writeFile(t, dir, "in.csv", "x\n0\n0.5\n1\n")
+	writeFile(t, dir, "study.yaml", `project: lin
+seed: 1
+task: regression
+data: {format: csv, path: lin.csv, validation_split: 0.2, test_split: 0.2, scale: standard, scale_target: standard}
+hyperparameters:
+  n_hidden: 1
+  n_neurons: 8
+  learning_rate: 0.01
+max_trials: 1
+epochs: 30
+batch_size: 8
+parallel_trials: 1
+`)
+	mustExecute(t, "search", "--quiet")
+	check := func(what, out string) {
+		t.Helper()
+		rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+		if err != nil || len(rows) != 4 {
+			t.Fatalf("%s: %v %q", what, err, out)
+		}
+		for i, want := range []float64{50000, 60000, 70000} {
+			got, err := strconv.ParseFloat(rows[i+1][1], 64)
+			// Scaled predictions would be near 0; 30 epochs of a small
+			// model come within a few thousand.
+			if err != nil || math.Abs(got-want) > 8000 {
+				t.Errorf("%s: prediction %d is %q, want about %v", what, i+1, rows[i+1][1], want)
+			}
+		}
+	}
+	p := mustExecute(t, "predict", "-i", "in.csv")
+	check("trial model", p)
+	out := mustExecute(t, "retrain")
+	if !strings.Contains(out, "test (16 rows): loss=") || !strings.Contains(out, "rmse_scaled=") {
+		t.Errorf("retrain:\n%s", out)
+	}
+	check("retrained model", mustExecute(t, "predict", "-i", "in.csv", "--model", filepath.Join("tune_projects", "lin", "retrained.tnn")))
 }
