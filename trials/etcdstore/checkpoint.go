@@ -52,7 +52,7 @@ func (s *Store) PutCheckpoint(id int, data []byte) error {
 	if err != nil {
 		return err
 	}
-	old, err := s.cli.Get(ctx, s.ckptKey(id))
+	old, err := s.get(ctx, s.ckptKey(id))
 	if err != nil {
 		return s.etcdErr(fmt.Sprintf("trial %d: checkpoint", id), err)
 	}
@@ -107,7 +107,7 @@ func (s *Store) Checkpoint(id int) ([]byte, error) {
 	if err := json.Unmarshal(ptrs[0].Value, &p); err != nil {
 		return nil, s.corrupt(fmt.Sprintf("trial %d: checkpoint pointer", id), err)
 	}
-	chunks, err := s.cli.Get(ctx, s.chunksOf(id)+p.Hash+"/", clientv3.WithPrefix(), clientv3.WithRev(resp.Header.Revision))
+	chunks, err := s.get(ctx, s.chunksOf(id)+p.Hash+"/", clientv3.WithPrefix(), clientv3.WithRev(resp.Header.Revision))
 	if err != nil {
 		return nil, s.etcdErr(fmt.Sprintf("trial %d: checkpoint", id), err)
 	}

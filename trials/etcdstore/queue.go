@@ -66,7 +66,7 @@ func (s *Store) Enqueue(v hp.Values) error {
 func (s *Store) Queued() ([]hp.Values, error) {
 	ctx, cancel := s.op()
 	defer cancel()
-	resp, err := s.cli.Get(ctx, s.queuePrefix(), clientv3.WithPrefix(),
+	resp, err := s.get(ctx, s.queuePrefix(), clientv3.WithPrefix(),
 		clientv3.WithSort(clientv3.SortByCreateRevision, clientv3.SortAscend))
 	if err != nil {
 		return nil, s.etcdErr("queued", err)

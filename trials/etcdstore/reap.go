@@ -43,12 +43,12 @@ func (s *Store) reap(t *trials.Trial, rev int64, reason string) (bool, error) {
 func (s *Store) reapAll() (int64, error) {
 	ctx, cancel := s.op()
 	defer cancel()
-	resp, err := s.cli.Get(ctx, s.trialPrefix(), clientv3.WithPrefix())
+	resp, err := s.get(ctx, s.trialPrefix(), clientv3.WithPrefix())
 	if err != nil {
 		return 0, s.etcdErr("scan", err)
 	}
 	rev := resp.Header.Revision
-	claims, err := s.cli.Get(ctx, s.claimPrefix(), clientv3.WithPrefix(), clientv3.WithKeysOnly(), clientv3.WithRev(rev))
+	claims, err := s.get(ctx, s.claimPrefix(), clientv3.WithPrefix(), clientv3.WithKeysOnly(), clientv3.WithRev(rev))
 	if err != nil {
 		return 0, s.etcdErr("scan", err)
 	}
@@ -74,7 +74,7 @@ func (s *Store) reapAll() (int64, error) {
 func (s *Store) reapOne(id int) error {
 	ctx, cancel := s.op()
 	defer cancel()
-	resp, err := s.cli.Get(ctx, s.trialKey(id))
+	resp, err := s.get(ctx, s.trialKey(id))
 	if err != nil || len(resp.Kvs) == 0 {
 		return err
 	}

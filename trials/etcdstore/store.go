@@ -61,7 +61,7 @@ type Store struct {
 
 	mu     sync.Mutex
 	lease  clientv3.LeaseID
-	claims map[int]clientv3.LeaseID // trials this worker runs → lease of their claim
+	claims map[int]claim // the trials this worker runs
 }
 
 var _ trials.Store = (*Store)(nil)
@@ -103,7 +103,7 @@ func New(o Options) (*Store, error) {
 		return nil, fmt.Errorf("etcd %v: %w", o.Endpoints, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Store{cli: cli, p: o.Prefix, o: o, ctx: ctx, cancel: cancel, claims: map[int]clientv3.LeaseID{}}
+	s := &Store{cli: cli, p: o.Prefix, o: o, ctx: ctx, cancel: cancel, claims: map[int]claim{}}
 	if err := s.init(); err != nil {
 		cancel()
 		_ = cli.Close()
@@ -216,6 +216,15 @@ func (s *Store) keepAlive() {
 			for range ch {
 			}
 		}
+		// The stream also ends when a member goes down or a leader
+		// changes; the lease, and the claims under it, may well live on.
+		if live, err := s.alive(l); err != nil || live {
+			select {
+			case <-time.After(100 * time.Millisecond):
+			case <-s.ctx.Done():
+			}
+			continue
+		}
 		for s.ctx.Err() == nil && s.renew(l) != nil {
 			select {
 			case <-time.After(time.Second):
@@ -223,6 +232,24 @@ func (s *Store) keepAlive() {
 			}
 		}
 	}
+}
+
+// alive reports whether lease l still runs.
+func (s *Store) alive(l clientv3.LeaseID) (bool, error) {
+	if s.ctx.Err() != nil {
+		return false, s.ctx.Err()
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, s.o.TTL)
+	defer cancel()
+	var resp *clientv3.LeaseTimeToLiveResponse
+	err := retry(ctx, func() (err error) {
+		resp, err = s.cli.TimeToLive(ctx, l)
+		return err
+	})
+	if err != nil {
+		return false, err
+	}
+	return resp.TTL > 0, nil
 }
 
 // Worker returns the name this worker gives its claims.
@@ -274,7 +301,7 @@ func idOf(key, prefix string) (int, error) { return strconv.Atoi(key[len(prefix)
 func (s *Store) Study() (*trials.Study, error) {
 	ctx, cancel := s.op()
 	defer cancel()
-	resp, err := s.cli.Get(ctx, s.studyKey())
+	resp, err := s.get(ctx, s.studyKey())
 	if err != nil {
 		return nil, s.etcdErr("study", err)
 	}

@@ -1,6 +1,7 @@
 package etcdstore
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,17 +45,57 @@ func (s *Store) currentLease() clientv3.LeaseID {
 	return s.lease
 }
 
-func (s *Store) hold(id int, l clientv3.LeaseID) {
+// claim is what a worker knows of a trial it holds: the lease of its
+// claim and the record as it last wrote it, at revision rev, so that its
+// next write needs no read first.
+type claim struct {
+	lease clientv3.LeaseID
+	data  string
+	rev   int64
+}
+
+func (s *Store) hold(id int, c claim) {
 	s.mu.Lock()
-	s.claims[id] = l
+	s.claims[id] = c
 	s.mu.Unlock()
 }
 
-func (s *Store) held(id int) (clientv3.LeaseID, bool) {
+func (s *Store) held(id int) (claim, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	l, ok := s.claims[id]
-	return l, ok
+	c, ok := s.claims[id]
+	return c, ok
+}
+
+// get is a Get retried while the cluster fails transiently.
+func (s *Store) get(ctx context.Context, key string, opts ...clientv3.OpOption) (resp *clientv3.GetResponse, err error) {
+	err = retry(ctx, func() error {
+		resp, err = s.cli.Get(ctx, key, opts...)
+		return err
+	})
+	return resp, err
+}
+
+// read is a transaction of reads, retried while the cluster fails
+// transiently.
+func (s *Store) read(ctx context.Context, ops ...clientv3.Op) (resp *clientv3.TxnResponse, err error) {
+	err = retry(ctx, func() error {
+		resp, err = s.cli.Txn(ctx).Then(ops...).Commit()
+		return err
+	})
+	return resp, err
+}
+
+// wrote reports whether key holds data: whether a write whose answer was
+// lost (a leader failing, a timeout) was applied all the same. Records
+// carry their start and end times to the nanosecond, so another writer's
+// record is never equal.
+func (s *Store) wrote(ctx context.Context, key, data string) (int64, bool) {
+	resp, err := s.get(ctx, key)
+	if err != nil || len(resp.Kvs) == 0 || string(resp.Kvs[0].Value) != data {
+		return 0, false
+	}
+	return resp.Kvs[0].ModRevision, true
 }
 
 func (s *Store) release(id int) {
@@ -88,12 +129,12 @@ func (s *Store) create(withHistory bool, propose func([]*trials.Trial) (*trials.
 	}
 	ctx, cancel := s.op()
 	defer cancel()
-	for {
+	for try := 0; ; try++ {
 		ops := []clientv3.Op{clientv3.OpGet(s.seqKey())}
 		if withHistory {
 			ops = append(ops, clientv3.OpGet(s.trialPrefix(), clientv3.WithPrefix()), s.queueHead())
 		}
-		read, err := s.cli.Txn(ctx).Then(ops...).Commit()
+		read, err := s.read(ctx, ops...)
 		if err != nil {
 			return nil, s.etcdErr("create", err)
 		}
@@ -169,11 +210,20 @@ func (s *Store) create(withHistory bool, propose func([]*trials.Trial) (*trials.
 				continue
 			}
 		}
+		if transient(err) {
+			if rev, ok := s.wrote(ctx, s.trialKey(n.ID), data); ok {
+				s.hold(n.ID, claim{l, data, rev})
+				return out, nil
+			}
+			if pause(ctx, try) == nil {
+				continue
+			}
+		}
 		if err != nil {
 			return nil, s.etcdErr("create", err)
 		}
 		if resp.Succeeded {
-			s.hold(n.ID, l)
+			s.hold(n.ID, claim{l, data, resp.Header.Revision})
 			return out, nil
 		}
 		if t.Parent != 0 && len(resp.Responses[0].GetResponseRange().Kvs) == 0 {
@@ -192,8 +242,8 @@ func (s *Store) Claim() (*trials.Trial, bool, error) {
 	}
 	ctx, cancel := s.op()
 	defer cancel()
-	for {
-		resp, err := s.cli.Get(ctx, s.trialPrefix(), clientv3.WithPrefix())
+	for try := 0; ; try++ {
+		resp, err := s.get(ctx, s.trialPrefix(), clientv3.WithPrefix())
 		if err != nil {
 			return nil, false, s.etcdErr("claim", err)
 		}
@@ -234,11 +284,20 @@ func (s *Store) Claim() (*trials.Trial, bool, error) {
 				continue
 			}
 		}
+		if transient(err) {
+			if rev, ok := s.wrote(ctx, s.trialKey(t.ID), data); ok {
+				s.hold(t.ID, claim{l, data, rev})
+				return t, true, nil
+			}
+			if pause(ctx, try) == nil {
+				continue
+			}
+		}
 		if err != nil {
 			return nil, false, s.etcdErr("claim", err)
 		}
 		if tx.Succeeded {
-			s.hold(t.ID, l)
+			s.hold(t.ID, claim{l, data, tx.Header.Revision})
 			return t, true, nil
 		}
 	}
@@ -253,31 +312,35 @@ func mustRun(t *trials.Trial) error {
 
 // fenced applies fn to Running trial id and stores the result with extra,
 // in one transaction fenced on this worker's claim: it fails with
-// ErrClaimLost when the claim is not held by the lease that took it.
+// ErrClaimLost when the claim is not held by the lease that took it. The
+// record is the one this worker last wrote, compared on its revision: no
+// read comes before the write unless someone else changed the record.
 func (s *Store) fenced(id int, fn func(t *trials.Trial) error, extra ...clientv3.Op) error {
 	if err := s.writable(); err != nil {
 		return err
 	}
 	ctx, cancel := s.op()
 	defer cancel()
-	for {
-		resp, err := s.cli.Get(ctx, s.trialKey(id))
-		if err != nil {
-			return s.etcdErr(fmt.Sprintf("trial %d", id), err)
-		}
-		if len(resp.Kvs) == 0 || id < 1 {
-			return noTrial(id)
-		}
-		t, err := s.decode(resp.Kvs[0])
+	c, ok := s.held(id)
+	if !ok {
+		t, err := s.Trial(id)
 		if err != nil {
 			return err
 		}
 		if err := mustRun(t); err != nil {
 			return err
 		}
-		l, ok := s.held(id)
-		if !ok {
-			return claimLost(id)
+		return claimLost(id)
+	}
+	key, claimKey := s.trialKey(id), s.claimKey(id)
+	lostAnswer := false
+	for try := 0; ; try++ {
+		t, err := trials.DecodeTrial([]byte(c.data))
+		if err != nil {
+			return s.corrupt(fmt.Sprintf("trial %d", id), err)
+		}
+		if err := mustRun(t); err != nil {
+			return err
 		}
 		if err := fn(t); err != nil {
 			return err
@@ -286,24 +349,40 @@ func (s *Store) fenced(id int, fn func(t *trials.Trial) error, extra ...clientv3
 		if err != nil {
 			return err
 		}
-		claim := s.claimKey(id)
 		tx, err := s.cli.Txn(ctx).If(
-			clientv3.Compare(clientv3.ModRevision(s.trialKey(id)), "=", resp.Kvs[0].ModRevision),
-			clientv3.Compare(clientv3.LeaseValue(claim), "=", l),
-		).Then(append([]clientv3.Op{clientv3.OpPut(s.trialKey(id), data)}, extra...)...).
-			Else(clientv3.OpGet(claim)).Commit()
+			clientv3.Compare(clientv3.ModRevision(key), "=", c.rev),
+			clientv3.Compare(clientv3.LeaseValue(claimKey), "=", c.lease),
+		).Then(append([]clientv3.Op{clientv3.OpPut(key, data)}, extra...)...).
+			Else(clientv3.OpGet(claimKey), clientv3.OpGet(key)).Commit()
+		if transient(err) {
+			if rev, ok := s.wrote(ctx, key, data); ok {
+				s.hold(id, claim{c.lease, data, rev})
+				return nil
+			}
+			if lostAnswer = true; pause(ctx, try) == nil {
+				continue
+			}
+		}
 		if err != nil {
 			return s.etcdErr(fmt.Sprintf("trial %d", id), err)
 		}
 		if tx.Succeeded {
+			s.hold(id, claim{c.lease, data, tx.Header.Revision})
 			return nil
 		}
-		if kvs := tx.Responses[0].GetResponseRange().Kvs; len(kvs) == 0 || clientv3.LeaseID(kvs[0].Lease) != l {
+		claims, recs := tx.Responses[0].GetResponseRange().Kvs, tx.Responses[1].GetResponseRange().Kvs
+		if len(claims) == 0 || clientv3.LeaseID(claims[0].Lease) != c.lease || len(recs) == 0 {
 			s.release(id)
 			return claimLost(id)
 		}
-		// The record changed under a claim still ours (a Reset racing):
-		// read again.
+		if lostAnswer && string(recs[0].Value) == data {
+			// This very write, applied on a try whose answer was lost.
+			s.hold(id, claim{c.lease, data, recs[0].ModRevision})
+			return nil
+		}
+		// The record changed under a claim still ours (a Reset racing, or
+		// a write whose answer was lost): go on from it.
+		c.data, c.rev = string(recs[0].Value), recs[0].ModRevision
 	}
 }
 
@@ -355,7 +434,7 @@ func (s *Store) RequeueRunning() (int, error) {
 	}
 	ctx, cancel := s.op()
 	defer cancel()
-	resp, err := s.cli.Get(ctx, s.trialPrefix(), clientv3.WithPrefix())
+	resp, err := s.get(ctx, s.trialPrefix(), clientv3.WithPrefix())
 	if err != nil {
 		return 0, s.etcdErr("requeue", err)
 	}
@@ -394,7 +473,7 @@ func (s *Store) Trial(id int) (*trials.Trial, error) {
 	}
 	ctx, cancel := s.op()
 	defer cancel()
-	resp, err := s.cli.Get(ctx, s.trialKey(id))
+	resp, err := s.get(ctx, s.trialKey(id))
 	if err != nil {
 		return nil, s.etcdErr(fmt.Sprintf("trial %d", id), err)
 	}
@@ -408,7 +487,7 @@ func (s *Store) Trial(id int) (*trials.Trial, error) {
 func (s *Store) Trials() ([]*trials.Trial, error) {
 	ctx, cancel := s.op()
 	defer cancel()
-	resp, err := s.cli.Get(ctx, s.trialPrefix(), clientv3.WithPrefix())
+	resp, err := s.get(ctx, s.trialPrefix(), clientv3.WithPrefix())
 	if err != nil {
 		return nil, s.etcdErr("trials", err)
 	}

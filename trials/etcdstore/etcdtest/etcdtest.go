@@ -135,3 +135,13 @@ func (m *Member) Restart() error {
 	m.cfg.ClusterState = embed.ClusterStateFlagExisting
 	return m.start()
 }
+
+// Leader returns the member that leads the cluster, or nil.
+func (c *Cluster) Leader() *Member {
+	for _, m := range c.Members {
+		if m.e != nil && m.e.Server.Leader() == m.e.Server.MemberID() {
+			return m
+		}
+	}
+	return nil
+}
