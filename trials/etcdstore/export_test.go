@@ -23,3 +23,16 @@ func (s *Store) RevokeFromOutside() error {
 	_, err := s.cli.Revoke(context.Background(), s.currentLease())
 	return err
 }
+
+// NewUnwatched is New without the watch on claims.
+func NewUnwatched(o Options) (*Store, error) { return newStore(o, false) }
+
+// WatchFrom starts the watch on claims from revision rev, as a watcher cut
+// off since then resumes; it runs until Close.
+func (s *Store) WatchFrom(rev int64) {
+	s.wg.Add(1)
+	go s.watchClaims(rev)
+}
+
+// Scans counts the full scans for dead workers' trials since New.
+func (s *Store) Scans() int64 { return s.scans.Load() }

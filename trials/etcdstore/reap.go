@@ -41,6 +41,7 @@ func (s *Store) reap(t *trials.Trial, rev int64, reason string) (bool, error) {
 // reapAll reaps every Running trial without a claim and returns the
 // revision it read at, from which to watch.
 func (s *Store) reapAll() (int64, error) {
+	s.scans.Add(1)
 	ctx, cancel := s.op()
 	defer cancel()
 	resp, err := s.get(ctx, s.trialPrefix(), clientv3.WithPrefix())

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -59,6 +60,8 @@ type Store struct {
 	wg     sync.WaitGroup
 	closed sync.Once
 
+	scans atomic.Int64 // full scans for dead workers' trials
+
 	mu     sync.Mutex
 	lease  clientv3.LeaseID
 	claims map[int]claim // the trials this worker runs
@@ -84,6 +87,12 @@ func OpenURL(u string, opts *Options) (*Store, error) {
 // it for a new study), takes a lease and starts watching for trials whose
 // worker died.
 func New(o Options) (*Store, error) {
+	return newStore(o, true)
+}
+
+// newStore is New, with the watch on claims or without (for tests that
+// start their own).
+func newStore(o Options, watch bool) (*Store, error) {
 	if o.TTL == 0 {
 		o.TTL = DefaultTTL
 	}
@@ -119,8 +128,10 @@ func New(o Options) (*Store, error) {
 		_ = s.Close()
 		return nil, err
 	}
-	s.wg.Add(1)
-	go s.watchClaims(rev)
+	if watch {
+		s.wg.Add(1)
+		go s.watchClaims(rev)
+	}
 	return s, nil
 }
 
