@@ -129,6 +129,7 @@ func TestEtcdWorkerChild(t *testing.T) {
 	if err := tu.Search(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	fmt.Printf("worker %s: %s\n", name, tu.StopReason())
 }
 
 // worker is one worker child process.
@@ -237,6 +238,7 @@ func TestEtcdWorkersSurviveSIGKILL(t *testing.T) {
 	const kills = 30
 	for _, kind := range []string{"random", "hyperband", "bayesian"} {
 		t.Run(kind, func(t *testing.T) {
+			t.Parallel() // the workers mostly sleep
 			prefix := "/tune/chaos-" + kind
 			logPath := filepath.Join(t.TempDir(), "starts.log")
 			obs, err := etcdstore.New(etcdstore.Options{Endpoints: c.Endpoints(), Prefix: prefix, ReadOnly: true})
@@ -317,6 +319,7 @@ func TestEtcdWorkersSurviveSIGKILL(t *testing.T) {
 // drops the trial and ends with the study.
 func TestEtcdZombieWorker(t *testing.T) {
 	skipChaos(t)
+	t.Parallel()
 	c := etcdtest.Start(t, 1)
 	prefix := "/tune/zombie"
 	logPath := filepath.Join(t.TempDir(), "starts.log")
@@ -362,6 +365,7 @@ func TestEtcdZombieWorker(t *testing.T) {
 // and restarted. The study completes with its whole schedule.
 func TestEtcdFailover(t *testing.T) {
 	skipChaos(t)
+	t.Parallel()
 	c := etcdtest.Start(t, 3)
 	prefix := "/tune/failover"
 	logPath := filepath.Join(t.TempDir(), "starts.log")

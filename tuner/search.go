@@ -101,12 +101,15 @@ func (t *Tuner) next(ctx context.Context, started time.Time) (*trials.Trial, <-c
 	if ok {
 		return tr, nil, nil
 	}
-	running, stored := h.Running(), h.Len()
+	stored := h.Len()
 	// Until a running trial ends, there may be nothing new to do: a
 	// failing trial may be retried, Hyperband may promote, and a custom
-	// objective's space is unknown until its first trial has run.
+	// objective's space is unknown until its first trial has run. Pending
+	// trials count as running: with workers sharing the store, another
+	// worker may have claimed one since Claim looked, or a dead worker's
+	// trial may come back to the queue.
 	waitOrDone := func(reason string) (*trials.Trial, <-chan struct{}, error) {
-		if running > 0 {
+		if len(h.Unended()) > 0 {
 			return nil, t.changed, nil
 		}
 		t.stop = reason
@@ -114,6 +117,13 @@ func (t *Tuner) next(ctx context.Context, started time.Time) (*trials.Trial, <-c
 	}
 	if stored >= t.opts.MaxTrials {
 		return waitOrDone(fmt.Sprintf("reached max trials (%d)", t.opts.MaxTrials))
+	}
+	if !t.declared {
+		// Other workers' trials may have found hyperparameters of the
+		// objective that this one's trials have not.
+		if err := t.adoptSpace(); err != nil {
+			return nil, nil, fmt.Errorf("tuner: %w", err)
+		}
 	}
 	if !t.declared && t.study.Space.Len() == 0 && stored > 0 {
 		return waitOrDone("the objective declares no hyperparameters")
@@ -129,7 +139,7 @@ func (t *Tuner) next(ctx context.Context, started time.Time) (*trials.Trial, <-c
 			return nil, errMaxTrials
 		}
 		p, err := t.opts.Oracle.Next(oracle.State{Space: t.study.Space, Objective: t.study.Objective, Objectives: t.study.Objectives, Seed: t.study.Seed, Trials: h.Trials(), History: h})
-		if errors.Is(err, oracle.ErrWait) && h.Running() > 0 {
+		if errors.Is(err, oracle.ErrWait) && len(h.Unended()) > 0 {
 			return nil, errWaitRunning
 		}
 		if err != nil {

@@ -169,8 +169,22 @@ func (t *Tuner) StopReason() string {
 func (t *Tuner) growSpace(s *hp.Space) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	// Trials running in parallel each add to the space they started from,
-	// so a space no larger than the study's may still hold new names.
+	next, err := t.withSpace(s)
+	if next == nil || err != nil {
+		return err
+	}
+	if err := t.store.PutStudy(next); err != nil {
+		return &storeError{err}
+	}
+	t.study = next
+	return nil
+}
+
+// withSpace returns the study with the hyperparameters of s added, or nil
+// if it has them all; t.mu is held. Trials running in parallel each add to
+// the space they started from, so a space no larger than the study's may
+// still hold new names.
+func (t *Tuner) withSpace(s *hp.Space) (*trials.Study, error) {
 	grown := false
 	for _, p := range s.Params() {
 		if _, ok := t.study.Space.Param(p.Name); !ok {
@@ -179,18 +193,29 @@ func (t *Tuner) growSpace(s *hp.Space) error {
 		}
 	}
 	if !grown {
-		return nil
+		return nil, nil
 	}
 	next := *t.study
 	next.Space = t.study.Space.Clone()
 	for _, p := range s.Params() {
 		if err := next.Space.Add(p); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	if err := t.store.PutStudy(&next); err != nil {
-		return &storeError{err}
+	return &next, nil
+}
+
+// adoptSpace takes in the hyperparameters that the stored study has and
+// this tuner's does not: found by other workers sharing the store; t.mu
+// is held.
+func (t *Tuner) adoptSpace() error {
+	st, err := t.store.Study()
+	if err != nil {
+		return err
 	}
-	t.study = &next
-	return nil
+	next, err := t.withSpace(st.Space)
+	if next != nil && err == nil {
+		t.study = next
+	}
+	return err
 }
