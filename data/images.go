@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"golang.org/x/image/draw"
@@ -28,6 +29,13 @@ type ImageOptions struct {
 	ValidationSplit float64
 	// Seed seeds the shuffle that precedes the split.
 	Seed uint64
+	// Classes, if set, are the class names in class-id order, as Keras'
+	// class_names: the subfolders read, whatever their order on disk. A
+	// listed class without a subfolder has no images (a test folder may
+	// lack one); a subfolder not listed is an ErrUnknownClass error. Read
+	// a validation or test folder with the training folder's Classes so
+	// that its labels mean the same classes.
+	Classes []string
 }
 
 // Images is an image directory loaded as matrices: one image per row,
@@ -43,7 +51,8 @@ type Images struct {
 // LoadImageDirectory reads an image data set laid out as Keras'
 // image_dataset_from_directory expects: one subfolder of dir per class,
 // named after it, holding PNG or JPEG files (by extension, case-blind;
-// other files are ignored). Classes are the sorted subfolder names. Every
+// other files are ignored). Classes are the sorted subfolder names, or
+// the options' Classes. Every
 // image is converted to the options' size and channels; the images are
 // shuffled with the seed and the last ValidationSplit of them held out.
 // A file that does not decode is an ErrImage error naming it.
@@ -62,6 +71,11 @@ func LoadImageDirectory(dir string, o ImageOptions) (*Images, error) {
 		return nil, fmt.Errorf("%s: %w: size %d×%d, %d channels, validation split %v (want positive sizes, 1 or 3 channels, a split in [0, 1))",
 			dir, ErrNoImages, o.Height, o.Width, o.Channels, o.ValidationSplit)
 	}
+	for i, c := range o.Classes {
+		if slices.Contains(o.Classes[:i], c) {
+			return nil, fmt.Errorf("%s: %w: class %q is listed twice", dir, ErrNoImages, c)
+		}
+	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
@@ -70,23 +84,30 @@ func LoadImageDirectory(dir string, o ImageOptions) (*Images, error) {
 		path  string
 		class int
 	}
-	var classes []string
+	classes := slices.Clone(o.Classes)
 	var files []file
 	for _, e := range entries {
 		if !e.IsDir() {
 			continue
 		}
 		sub := filepath.Join(dir, e.Name())
+		class := slices.Index(classes, e.Name())
+		switch {
+		case class < 0 && o.Classes != nil:
+			return nil, fmt.Errorf("%s: %w: folder %q is not one of the classes %q", dir, ErrUnknownClass, e.Name(), o.Classes)
+		case class < 0:
+			classes = append(classes, e.Name())
+			class = len(classes) - 1
+		}
 		names, err := os.ReadDir(sub)
 		if err != nil {
 			return nil, err
 		}
-		classes = append(classes, e.Name())
 		for _, f := range names {
 			switch strings.ToLower(filepath.Ext(f.Name())) {
 			case ".png", ".jpg", ".jpeg":
 				if f.Type().IsRegular() {
-					files = append(files, file{filepath.Join(sub, f.Name()), len(classes) - 1})
+					files = append(files, file{filepath.Join(sub, f.Name()), class})
 				}
 			}
 		}

@@ -111,3 +111,26 @@ func TestLoadImageDirectoryErrors(t *testing.T) {
 		t.Errorf("a missing directory: %v, want ErrNotExist", err)
 	}
 }
+
+func TestLoadImageDirectoryClasses(t *testing.T) {
+	dir := imageDir(t)
+	im, err := LoadImageDirectory(dir, ImageOptions{Height: 2, Width: 2, Classes: []string{"light", "extra", "dark"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(im.Classes) != 3 || im.Classes[0] != "light" || im.Classes[2] != "dark" {
+		t.Fatalf("classes %v", im.Classes)
+	}
+	for r := range im.TrainX.Rows {
+		class, pixel := im.TrainY.Data[r], im.TrainX.Data[r*4]
+		if (class == 0) != (pixel > 0.5) || class == 1 {
+			t.Fatalf("row %d: class %v, pixel %v (light is class 0, dark class 2)", r, class, pixel)
+		}
+	}
+	if _, err := LoadImageDirectory(dir, ImageOptions{Classes: []string{"dark"}}); !errors.Is(err, ErrUnknownClass) {
+		t.Errorf("a folder not listed: %v, want ErrUnknownClass", err)
+	}
+	if _, err := LoadImageDirectory(dir, ImageOptions{Classes: []string{"dark", "light", "dark"}}); !errors.Is(err, ErrNoImages) {
+		t.Errorf("a class listed twice: %v, want ErrNoImages", err)
+	}
+}

@@ -17,7 +17,7 @@ import (
 // Data is the data section: where the training data come from, and how
 // they are split and scaled.
 type Data struct {
-	// Format is idx, csv or spirals; required.
+	// Format is idx, csv, images or spirals; required.
 	Format string `yaml:"format"`
 
 	// TrainImages and TrainLabels are the IDX files (gzip or raw) of the
@@ -60,6 +60,25 @@ type Data struct {
 	TestPath   string `yaml:"test_path"`
 	TestImages string `yaml:"test_images"`
 	TestLabels string `yaml:"test_labels"`
+
+	// Directory is the images format's folder, laid out as Keras'
+	// image_dataset_from_directory reads it: one subfolder per class,
+	// named after it, of PNG or JPEG files (see data.LoadImageDirectory).
+	// The images are shuffled with the study's seed before the
+	// validation split. ValidationDirectory and TestDirectory are
+	// folders of the same layout, read with the training folder's
+	// classes. Relative to the study file.
+	Directory           string `yaml:"directory"`
+	ValidationDirectory string `yaml:"validation_directory"`
+	TestDirectory       string `yaml:"test_directory"`
+	// ImageSize is the [height, width] every image is resized to;
+	// default [28, 28].
+	ImageSize []int `yaml:"image_size"`
+	// Channels is 1 (grey, the default) or 3 (RGB).
+	Channels int `yaml:"channels"`
+	// ClassNames, if set, are the class folders in class-id order;
+	// default the subfolders sorted by name.
+	ClassNames []string `yaml:"class_names"`
 
 	// Samples, Classes and Noise generate the spirals format (see
 	// data.Spirals): default 1000 points on 2 arms with noise 0.1, drawn
@@ -118,20 +137,21 @@ func defaultData() Data {
 var formatKeys = map[string][]string{
 	"idx":     {"train_images", "train_labels", "validation_images", "validation_labels", "test_images", "test_labels"},
 	"csv":     {"path", "separator", "header", "target", "columns", "string_labels", "labels", "validation_path", "test_path"},
+	"images":  {"directory", "validation_directory", "test_directory", "image_size", "channels", "class_names"},
 	"spirals": {"samples", "classes", "noise"},
 }
 
 func (s *Study) checkData() error {
 	d := &s.Data
 	if !s.has("data") {
-		return errorf(s.line("data"), "the data section is missing: set data.format (idx, csv or spirals) and its files")
+		return errorf(s.line("data"), "the data section is missing: set data.format (idx, csv, images or spirals) and its files")
 	}
 	keys, ok := formatKeys[d.Format]
 	if !ok {
 		if d.Format == "" {
-			return errorf(s.line("data", "format"), "data.format is missing: want idx, csv or spirals")
+			return errorf(s.line("data", "format"), "data.format is missing: want idx, csv, images or spirals")
 		}
-		return errorf(s.line("data", "format"), "data.format %q: want idx, csv or spirals", d.Format)
+		return errorf(s.line("data", "format"), "data.format %q: want idx, csv, images or spirals", d.Format)
 	}
 	for format, other := range formatKeys {
 		if format == d.Format {
@@ -143,7 +163,7 @@ func (s *Study) checkData() error {
 			}
 		}
 	}
-	required := map[string]string{"train_images": d.TrainImages, "train_labels": d.TrainLabels, "path": d.Path}
+	required := map[string]string{"train_images": d.TrainImages, "train_labels": d.TrainLabels, "path": d.Path, "directory": d.Directory}
 	for _, k := range keys {
 		if v, ok := required[k]; ok && v == "" {
 			return errorf(s.line("data", k), "data.%s is missing: the %s format needs it", k, d.Format)
@@ -160,7 +180,7 @@ func (s *Study) checkData() error {
 		}
 	}
 	for _, p := range []*string{&d.TrainImages, &d.TrainLabels, &d.Path, &d.ValidationPath, &d.ValidationImages,
-		&d.ValidationLabels, &d.TestPath, &d.TestImages, &d.TestLabels} {
+		&d.ValidationLabels, &d.TestPath, &d.TestImages, &d.TestLabels, &d.Directory, &d.ValidationDirectory, &d.TestDirectory} {
 		*p = s.path(*p)
 	}
 	if len(d.Labels) > 0 {
@@ -200,6 +220,10 @@ func (s *Study) checkData() error {
 		}
 		if _, err := d.csvOptions(); err != nil {
 			return wrapf(s.line("data"), err, "")
+		}
+	case "images":
+		if err := s.checkImages(); err != nil {
+			return err
 		}
 	case "spirals":
 		switch {
@@ -377,6 +401,12 @@ func (s *Study) readExtra(what string, train *part) (*part, error) {
 	case d.Format == "idx" && what == "test" && d.TestImages != "":
 		key = "test_images"
 		p, err = s.readIDX(d.TestImages, d.TestLabels, key, "test_labels")
+	case d.Format == "images" && what == "validation" && d.ValidationDirectory != "":
+		key = "validation_directory"
+		p, err = s.readImages(d.ValidationDirectory, key, train.classNames)
+	case d.Format == "images" && what == "test" && d.TestDirectory != "":
+		key = "test_directory"
+		p, err = s.readImages(d.TestDirectory, key, train.classNames)
 	default:
 		return nil, nil
 	}
@@ -402,11 +432,13 @@ func (s *Study) loadData(scale bool) (*Dataset, error) {
 		// training file does (readExtra); a label only they hold is an
 		// error.
 		train, err = s.readCSV(d.Path, "path", nil)
+	case "images":
+		train, err = s.readImages(d.Directory, "directory", d.ClassNames)
 	case "spirals":
 		x, y := data.Spirals(d.Samples, d.Classes, d.Noise, s.Seed)
 		train = &part{x: x, y: y, shape: []int{x.Cols}}
 	default:
-		return nil, errorf(s.line("data", "format"), "data.format %q: want idx, csv or spirals", d.Format)
+		return nil, errorf(s.line("data", "format"), "data.format %q: want idx, csv, images or spirals", d.Format)
 	}
 	if err != nil {
 		return nil, err

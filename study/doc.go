@@ -21,7 +21,7 @@
 //	model: mlp                 # mlp (default) | wide_deep; see package hypermodels
 //
 //	data:
-//	  format: idx              # idx | csv | spirals
+//	  format: idx              # idx | csv | images | spirals
 //	  train_images: train-images-idx3-ubyte.gz   # idx: images (pixels scaled to [0, 1])
 //	  train_labels: train-labels-idx1-ubyte.gz   # idx: class labels
 //	  validation_images: …     # idx: a validation file pair instead of a split
@@ -37,6 +37,12 @@
 //	  labels: [no, yes]        # csv: with string_labels, the class names in id order
 //	  validation_path: v.csv   # csv: a validation file instead of a split
 //	  test_path: test.csv      # csv: a test file, for tune retrain
+//	  directory: photos        # images: one subfolder of PNG/JPEG files per class (shuffled with the seed)
+//	  image_size: [28, 28]     # images: [height, width] they are resized to; default [28, 28]
+//	  channels: 1              # images: 1 (grey, default) or 3 (RGB)
+//	  class_names: [cat, dog]  # images: the class folders in id order; default sorted by name
+//	  validation_directory: …  # images: a validation folder instead of a split
+//	  test_directory: …        # images: a test folder, for tune retrain
 //	  samples: 1000            # spirals: points (default 1000),
 //	  classes: 2               #   arms (default 2)
 //	  noise: 0.1               #   and noise (default 0.1), drawn from the seed
@@ -167,7 +173,7 @@
 //	study.yaml:7: unknown hyperparameter "lerning_rate" (did you mean "learning_rate"?)
 //	study.yaml:12: hyperparameter "n_neurons": min 300 > max 200
 //	study.yaml:23: epochs: want a whole number, got "ten"
-//	study.yaml: the data section is missing: set data.format (idx, csv or spirals) and its files
+//	study.yaml: the data section is missing: set data.format (idx, csv, images or spirals) and its files
 //	iris.csv:41: training label 7 is not a class of the training labels (0 to 2)
 //
 // Errors about the data name the data file as well (a bad label names its

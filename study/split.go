@@ -12,7 +12,7 @@ import (
 // checkHoldout checks the keys that divide the data and scale the target.
 func (s *Study) checkHoldout() error {
 	d := &s.Data
-	testFile := d.TestPath != "" || d.TestImages != ""
+	testFile := d.TestPath != "" || d.TestImages != "" || d.TestDirectory != ""
 	switch {
 	case !(d.ValidationSplit >= 0 && d.ValidationSplit < 1):
 		return errorf(s.line("data", "validation_split"), "data.validation_split %v must be in [0, 1)", d.ValidationSplit)
@@ -25,7 +25,7 @@ func (s *Study) checkHoldout() error {
 		return errorf(s.line("data", "validation_last"), "data.validation_last is %d, want 0 or more", d.ValidationLast)
 	case d.ValidationSplit > 0 && d.ValidationLast > 0:
 		return errorf(s.line("data", "validation_last"), "set data.validation_split or data.validation_last, not both")
-	case (d.ValidationPath != "" || d.ValidationImages != "") && (d.ValidationSplit > 0 || d.ValidationLast > 0):
+	case (d.ValidationPath != "" || d.ValidationImages != "" || d.ValidationDirectory != "") && (d.ValidationSplit > 0 || d.ValidationLast > 0):
 		key := "validation_split"
 		if d.ValidationLast > 0 {
 			key = "validation_last"

@@ -288,7 +288,7 @@ func (s *Study) check() error {
 // hasValidation reports whether the data section sets validation data.
 func (s *Study) hasValidation() bool {
 	d := &s.Data
-	return d.ValidationSplit > 0 || d.ValidationLast > 0 || d.ValidationPath != "" || d.ValidationImages != ""
+	return d.ValidationSplit > 0 || d.ValidationLast > 0 || d.ValidationPath != "" || d.ValidationImages != "" || d.ValidationDirectory != ""
 }
 
 // metrics returns the metric names a model of the task reports, without
