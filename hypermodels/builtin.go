@@ -39,7 +39,9 @@ var builtins = []Builtin{
 	{Name: "wide_deep", Hyperparameters: DenseHyperparameters, New: func(c Config) tuner.HyperModel {
 		return &WideDeep{Task: c.Task, InputShape: c.InputShape, Classes: c.Classes, Tune: c.Tune, Normalization: c.Normalization}
 	}},
-	// cnn: the convolutional network (cnn.go).
+	{Name: "cnn", Hyperparameters: CNNHyperparameters, New: func(c Config) tuner.HyperModel {
+		return &CNN{Task: c.Task, InputShape: c.InputShape, Classes: c.Classes, Tune: c.Tune, Normalization: c.Normalization}
+	}},
 }
 
 // Lookup returns the built-in hypermodel called name.

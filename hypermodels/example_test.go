@@ -120,9 +120,56 @@ func ExampleLookup() {
 	}
 	fmt.Println(m.CountParams(), "parameters")
 	// Output:
-	// [mlp wide_deep]
+	// [mlp wide_deep cnn]
 	// n_hidden (whole numbers, default 2)
 	// n_neurons (whole numbers, default 64)
 	// activation (names, default relu)
 	// 4549 parameters
+}
+
+// A CNN for 28×28 grey images of 10 classes over CNNSpace, with one conv
+// block fixed and 5×5 kernels: the first build registers the space and
+// takes the defaults; a trial's values then build its network.
+func ExampleCNN() {
+	tune := hypermodels.CNNSpace()
+	for i, p := range tune {
+		switch p.Name {
+		case "conv_blocks":
+			tune[i] = hp.Param{Name: p.Name, Kind: hp.KindFixed, Values: []any{1}}
+		case "kernel_size":
+			tune[i] = hp.Param{Name: p.Name, Kind: hp.KindFixed, Values: []any{5}}
+		}
+	}
+	hm := &hypermodels.CNN{Task: hypermodels.Classification, InputShape: []int{28, 28, 1}, Classes: 10, Tune: tune}
+	h := hp.New()
+	m, err := hm.Build(h)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(h.Space())
+	fmt.Println("defaults:", m.CountParams(), "parameters")
+
+	// A trial: 16 filters, 28×28 → 14×14 by the pooling, Dense 64.
+	values := h.Space().Defaults()
+	values["filters"], values["dense_units"] = 16, 64
+	if m, err = hm.Build(hp.FromValues(h.Space(), values)); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("trial:", m.CountParams(), "parameters")
+	// Output:
+	// Search space: 10 hyperparameters
+	// conv_blocks (fixed): 1
+	// filters (int): [16, 64] step 16 linear, default 32
+	// kernel_size (fixed): 5
+	// pooling (choice): [max avg], default max
+	// dense_units (int): [32, 256] step 32 linear, default 128
+	// dropout (float): [0, 0.5] step 0.1 linear, default 0.2
+	// optimizer (choice): [adam rmsprop sgd], default adam
+	// learning_rate (float): [0.0001, 0.01] log, default 0.001
+	// momentum (float): [0, 0.9] step 0.1 linear, default 0.9, when optimizer in [sgd]
+	// batch_size (choice): [32 64 128 256] ordered, default 64
+	// defaults: 805066 parameters
+	// trial: 201834 parameters
 }

@@ -198,6 +198,9 @@ func (s *Study) checkData() error {
 			return errorf(s.line("data", "labels"), "task binary needs 2 data.labels, not %d", len(d.Labels))
 		}
 	}
+	if s.Model == "cnn" && d.Format != "images" && d.Format != "idx" {
+		return errorf(s.line("model"), "model cnn takes images: set data.format to images or idx, or use model mlp")
+	}
 	switch d.Format {
 	case "csv":
 		if d.Separator == "" {

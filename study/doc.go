@@ -18,7 +18,7 @@
 //	store: etcd://h1:2379,h2:2379/mnist   # instead: a shared etcd study (or a .db file path)
 //	seed: 42                   # default 0: a study always repeats itself
 //	task: classification       # classification (default) | binary | regression
-//	model: mlp                 # mlp (default) | wide_deep; see package hypermodels
+//	model: mlp                 # mlp (default) | wide_deep | cnn; see package hypermodels
 //
 //	data:
 //	  format: idx              # idx | csv | images | spirals
@@ -118,7 +118,13 @@
 // inputs both through the hidden layers and straight to the output (see
 // hypermodels.MLP and hypermodels.WideDeep). Both take the same
 // hyperparameters; dropout and batch_norm add Dropout and
-// BatchNormalization layers after every hidden layer. The study builds no
+// BatchNormalization layers after every hidden layer. model: cnn is a
+// convolutional network for images (format images or idx; see
+// hypermodels.CNN) with its own hyperparameters: conv_blocks, filters
+// (doubled by every further block), kernel_size, pooling (max or avg),
+// dense_units, dropout, optimizer, learning_rate, momentum and batch_size;
+// a hyperparameter the section leaves out takes its default (two blocks
+// of 32 and 64 3×3 filters, max pooling, Dense 128, adam). The study builds no
 // model itself: it converts its sections into a hypermodels.Config.
 //
 // # What a project keeps

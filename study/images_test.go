@@ -1,6 +1,7 @@
 package study
 
 import (
+	"context"
 	"errors"
 	"image"
 	"image/jpeg"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/tunekit/tune/data"
+	"github.com/tunekit/tune/tuner"
 )
 
 // greyLevels are the pixel values of writeImageFolder's classes.
@@ -211,5 +213,86 @@ func TestLoadImagesErrors(t *testing.T) {
 	}
 	if _, err := s.LoadData(); !errors.Is(err, data.ErrUnknownClass) {
 		t.Errorf("binary, test folder with a third class: %v, want ErrUnknownClass", err)
+	}
+}
+
+// TestCNNStudy runs model: cnn on an image folder from a study file.
+func TestCNNStudy(t *testing.T) {
+	dir := t.TempDir()
+	writeImageFolder(t, filepath.Join(dir, "pics"), []string{"a", "b"}, 10)
+	study := `seed: 2
+model: cnn
+data: {format: images, directory: pics, image_size: [6, 6], validation_split: 0.3}
+hyperparameters:
+  conv_blocks: [1, 2]
+  filters: 4
+  pooling: [max, avg]
+  dense_units: 8
+  optimizer: [sgd, adam]
+  momentum: 0.9
+  learning_rate: 0.01
+oracle: random
+max_trials: 3
+epochs: 2
+batch_size: 4
+parallel_trials: 1
+`
+	path := filepath.Join(dir, "study.yaml")
+	if err := os.WriteFile(path, []byte(study), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := s.LoadData()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := s.Options()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn, err := tuner.New(&tuner.Training{HyperModel: s.HyperModel(ds.Profile()), X: ds.X, Y: ds.Y, Config: s.FitConfig(ds)}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tn.Close()
+	if err := tn.Search(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	best, err := tn.BestTrials(3)
+	if err != nil || len(best) != 3 {
+		t.Fatalf("%d completed trials: %v", len(best), err)
+	}
+	for _, tr := range best {
+		m, err := tn.LoadModel(tr.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 6×6 → 3×3 (4 filters) → 2×2 (8 filters), Dense 8, 2 classes:
+		// (9+1)·4 + 3·3·4·8+8 + 18, or with a second block (36+1)·8 and 2·2·8·8+8.
+		want := map[int]int{1: 40 + 296 + 18, 2: 40 + 296 + 264 + 18}[tr.Values["conv_blocks"].(int)]
+		if got := m.CountParams(); got != want {
+			t.Errorf("trial %d %v: %d parameters, want %d\n%s", tr.ID, tr.Values, got, want, m.Summary())
+		}
+		if _, ok := tr.Values["momentum"]; ok != (tr.Values["optimizer"] == "sgd") {
+			t.Errorf("trial %d: momentum active %v with %v", tr.ID, ok, tr.Values["optimizer"])
+		}
+	}
+}
+
+func TestCNNStudyErrors(t *testing.T) {
+	for _, c := range []struct{ study, want string }{
+		{"model: cnn\ndata: {format: spirals}\n", "s.yaml:1: model cnn takes images: set data.format to images or idx, or use model mlp"},
+		{"model: cnn\ndata: {format: idx, train_images: x, train_labels: y}\nhyperparameters:\n  n_hidden: 2\n",
+			`s.yaml:4: unknown hyperparameter "n_hidden" (model cnn has conv_blocks, filters, kernel_size, pooling, dense_units, dropout, optimizer, learning_rate, momentum or batch_size)`},
+		{"model: cnn\ndata: {format: idx, train_images: x, train_labels: y}\nhyperparameters:\n  pooling: [max, median]\n",
+			`s.yaml:4: hyperparameter "pooling": "median" is not max or avg`},
+	} {
+		_, err := Parse([]byte(c.study), "s.yaml")
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%q:\n got %v\nwant %s", c.study, err, c.want)
+		}
 	}
 }

@@ -201,7 +201,7 @@ func (c *countBatches) OnBatchEnd(*nn.Model, int, nn.Logs) error { *c.n++; retur
 
 func TestSchemaErrors(t *testing.T) {
 	tests := []struct{ name, study, want string }{
-		{"unknown model", "model: cnn\ndata: {format: spirals}\n", `s.yaml:1: model "cnn": want mlp or wide_deep`},
+		{"unknown model", "model: resnet\ndata: {format: spirals}\n", `s.yaml:1: model "resnet": want mlp, wide_deep or cnn`},
 		{"unknown pruner", "pruner: hyperband\ndata: {format: spirals}\n", `s.yaml:1: unknown pruner "hyperband" (want median, successive_halving or pareto)`},
 		{"pruner without type", "pruner: {warmup_trials: 3}\ndata: {format: spirals}\n", `s.yaml:1: pruner.type is missing: want median or successive_halving`},
 		{"pruner setting", "pruner: {type: median, warmup_epochs: -1}\ndata: {format: spirals}\n", `s.yaml:1: median pruner: warmup_epochs -1 must not be negative`},

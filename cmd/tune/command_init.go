@@ -65,7 +65,7 @@ project: {{.Project}}    # trials are stored in directory/project/study.db
 directory: tune_projects
 seed: 42                 # the same seed repeats the same study
 task: {{.Task}}    # classification | binary | regression
-model: mlp               # mlp | wide_deep (the inputs concatenated with the last hidden layer)
+model: mlp               # mlp | wide_deep (the inputs concatenated with the last hidden layer) | cnn (images)
 
 data:
 {{.Data}}  scale: standard        # none | standard | minmax, fitted on the training rows only
