@@ -137,7 +137,7 @@ type conv struct {
 	mm       *kernels.Context
 
 	cols  []float32 // im2col rows of the last forward pass: rows·positions × k
-	dcols []float32 // their gradient
+	dcols []float32 // the gradient of one chunk of them (see chunk)
 	z, a  []float32 // pre-activations and (for activations other than linear and ReLU) activations
 	ones  []float32 // for the bias gradient (see biasGrad)
 }
@@ -146,7 +146,7 @@ func (u *conv) reserve(rows int) {
 	p := rows * u.win.positions()
 	u.cols = make([]float32, p*u.k)
 	if u.ins[0].wantsGrad {
-		u.dcols = make([]float32, p*u.k)
+		u.dcols = make([]float32, min(rows, u.chunk())*u.win.positions()*u.k) // one chunk
 	}
 	u.z = make([]float32, p*u.f)
 	if u.b != nil {
@@ -164,17 +164,32 @@ func (u *conv) bias() []float32 {
 	return u.b.w
 }
 
+// chunk returns the number of samples whose im2col rows take about 256
+// KiB: the forward pass writes them and multiplies them at once, while
+// they are in L2, and the backward pass computes their gradient and adds
+// it back (col2im) likewise. Rows of a product do not depend on how many
+// are computed together, so chunking changes no result.
+func (u *conv) chunk() int {
+	return max(1, (256<<10)/4/max(1, u.win.positions()*u.k))
+}
+
 func (u *conv) forward(n int, _ bool) {
-	p := n * u.win.positions()
-	cols := u.cols[:p*u.k]
-	im2col(&u.win, u.ins[0].out[:n*u.win.inSize()], cols, n)
+	pos := u.win.positions()
+	p := n * pos
 	z := u.z[:p*u.f]
 	epi := kernels.None
 	if u.act == actReLU {
 		epi = kernels.ReLU
 	}
-	if p > 0 {
-		u.mm.DenseForward(p, u.f, u.k, cols, u.w.w, u.bias(), z, epi)
+	x := u.ins[0].out[:n*u.win.inSize()]
+	for s0, cs := 0, u.chunk(); s0 < n; s0 += cs {
+		s1 := min(n, s0+cs)
+		r0, r1 := s0*pos, s1*pos
+		cols := u.cols[r0*u.k : r1*u.k]
+		im2col(&u.win, x[s0*u.win.inSize():s1*u.win.inSize()], cols, s1-s0)
+		if r1 > r0 {
+			u.mm.DenseForward(r1-r0, u.f, u.k, cols, u.w.w, u.bias(), z[r0*u.f:r1*u.f], epi)
+		}
 	}
 	if u.act == actLinear || u.act == actReLU {
 		u.out = z
@@ -196,13 +211,18 @@ func (u *conv) backward(n int) {
 		biasGrad(u.mm, g, p, u.f, u.ones, u.b.g)
 	}
 	if in := u.ins[0]; in.wantsGrad {
-		dcols := u.dcols[:p*u.k]
-		gemm(u.mm, false, true, p, u.k, u.f, g, u.w.w, dcols, 0) // dcols = dz·Wᵀ
 		dx := in.g[:n*u.win.inSize()]
 		if !u.accum[0] {
 			clear(dx)
 		}
-		col2imAdd(&u.win, dcols, dx, n)
+		pos, size := u.win.positions(), u.win.inSize()
+		for s0, cs := 0, u.chunk(); s0 < n; s0 += cs {
+			s1 := min(n, s0+cs)
+			r := (s1 - s0) * pos
+			dcols := u.dcols[:r*u.k]
+			gemm(u.mm, false, true, r, u.k, u.f, g[s0*pos*u.f:s1*pos*u.f], u.w.w, dcols, 0) // dcols = dz·Wᵀ
+			col2imAdd(&u.win, dcols, dx[s0*size:s1*size], s1-s0)
+		}
 	}
 }
 

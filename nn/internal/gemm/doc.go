@@ -40,8 +40,12 @@
 // Calls are single-threaded and allocation-free in steady state: packing
 // buffers live in a Context, which the package-level functions take from a
 // sync.Pool. A Context may be used by one goroutine at a time; setting its
-// Threads field above 1 splits a product across that many goroutines
-// (which costs a few small allocations per call to start them). A call
+// Threads field above 1 lets a product of at least 2 MFLOP be shared by
+// that many goroutines (a few small allocations per call to start them):
+// it is cut into chunks of column (or row) panels that the caller and its
+// helpers claim one at a time, and the caller never waits for a helper
+// that has not started, so that on a busy machine a second thread costs
+// little more than starting it. A call
 // costs roughly 0.1 µs besides the arithmetic, a little more through the
 // pool: loops over small products should keep a Context of their own.
 //

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -213,9 +214,7 @@ type Context struct {
 	// about 2 MFLOP always run on the calling goroutine.
 	Threads int
 
-	ws   []*workspace
-	wg   sync.WaitGroup
-	prob problem // the product being computed
+	ws []*workspace
 }
 
 var pool = sync.Pool{New: func() any { return new(Context) }}
@@ -401,10 +400,8 @@ func checkMatrix(name string, s []float32, rows, cols, ld int) {
 }
 
 // run computes the product *p, which stays on the caller's stack when the
-// calling goroutine computes it alone. To hand it to worker goroutines
-// without allocating, it is copied into ctx (which is on the heap anyway)
-// and cleared afterwards, so that a pooled Context does not keep the
-// caller's slices alive.
+// calling goroutine computes it alone; shared between goroutines, it is
+// copied into a split (a small allocation per call).
 func (ctx *Context) run(p *problem) {
 	p.check()
 	if p.m == 0 || p.n == 0 {
@@ -436,36 +433,64 @@ func (ctx *Context) run(p *problem) {
 	ctx.runThreads(p, t, byCols, panels, size)
 }
 
-// runThreads computes the product split between t goroutines (see run).
+// runThreads computes the product split between up to t goroutines (see
+// run): the panels are cut into chunks of about chunksPerThread per
+// goroutine, which the calling goroutine and t-1 helpers claim one at a
+// time. The caller waits only for chunks a helper has claimed, so on a busy
+// machine, where a helper may not get a core for a while, the caller does
+// the work itself instead of waiting: two threads are never much slower
+// than one. A helper that starts after the product is done finds no chunk
+// and exits without touching its workspace.
 func (ctx *Context) runThreads(p0 *problem, t int, byCols bool, panels, size int) {
-	ctx.prob = *p0
-	defer func() { ctx.prob = problem{} }()
-	p := &ctx.prob
-	ctx.wg.Add(t - 1)
-	for w := t - 1; w >= 0; w-- {
-		lo, hi := w*panels/t*size, (w+1)*panels/t*size
-		if byCols {
-			lo, hi = min(lo, p.n), min(hi, p.n)
-			if w == 0 {
-				ctx.ws[0].run(p, 0, p.m, lo, hi)
-			} else {
-				go ctx.worker(w, p, 0, p.m, lo, hi)
-			}
-		} else {
-			lo, hi = min(lo, p.m), min(hi, p.m)
-			if w == 0 {
-				ctx.ws[0].run(p, lo, hi, 0, p.n)
-			} else {
-				go ctx.worker(w, p, lo, hi, 0, p.n)
-			}
-		}
+	st := &split{prob: *p0, byCols: byCols, size: size, done: make(chan struct{}, 1)}
+	st.chunks = min(panels, t*chunksPerThread)
+	st.panels = panels
+	for w := 1; w < t; w++ {
+		go st.helper(ctx.ws[w])
 	}
-	ctx.wg.Wait()
+	if !st.work(ctx.ws[0]) {
+		<-st.done
+	}
 }
 
-func (ctx *Context) worker(w int, p *problem, i0, i1, j0, j1 int) {
-	defer ctx.wg.Done()
-	ctx.ws[w].run(p, i0, i1, j0, j1)
+// chunksPerThread sets how finely runThreads cuts a product.
+const chunksPerThread = 4
+
+// split is one product shared between goroutines.
+type split struct {
+	prob           problem
+	byCols         bool
+	panels, size   int // panels of size rows or columns
+	chunks         int
+	next, finished atomic.Int64
+	done           chan struct{} // receives when a helper finishes the last chunk
+}
+
+// work computes chunks until none is left; it reports whether this
+// goroutine finished the last one.
+func (st *split) work(ws *workspace) bool {
+	p := &st.prob
+	for {
+		c := int(st.next.Add(1) - 1)
+		if c >= st.chunks {
+			return false
+		}
+		lo, hi := c*st.panels/st.chunks*st.size, (c+1)*st.panels/st.chunks*st.size
+		if st.byCols {
+			ws.run(p, 0, p.m, min(lo, p.n), min(hi, p.n))
+		} else {
+			ws.run(p, min(lo, p.m), min(hi, p.m), 0, p.n)
+		}
+		if int(st.finished.Add(1)) == st.chunks {
+			return true
+		}
+	}
+}
+
+func (st *split) helper(ws *workspace) {
+	if st.work(ws) {
+		st.done <- struct{}{}
+	}
 }
 
 func (ctx *Context) workspace(w int) *workspace {

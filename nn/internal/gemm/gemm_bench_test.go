@@ -162,12 +162,22 @@ func BenchmarkDenseForward(b *testing.B) {
 	}
 }
 
-// BenchmarkGemmThreads times Sgemm split across Context.Threads goroutines.
+// cnnShapes are the products of one training step of the lecture CNN
+// (batch 200): the 5×5 convolution over im2col rows (115,200 positions ×
+// 25) forward and its kernel gradient, and Dense 4608→128 forward, kernel
+// gradient and input gradient.
+var cnnShapes = []benchShape{
+	{"cnn-conv/fwd", false, false, 115200, 32, 25},
+	{"cnn-conv/gradW", true, false, 25, 32, 115200},
+	{"cnn4608x128/fwd", false, false, 200, 128, 4608},
+	{"cnn4608x128/gradW", true, false, 4608, 128, 200},
+	{"cnn4608x128/gradX", false, true, 200, 4608, 128},
+}
+
+// BenchmarkGemmThreads times Sgemm split across Context.Threads goroutines,
+// one and two, on every benchmarked shape and the CNN's.
 func BenchmarkGemmThreads(b *testing.B) {
-	for _, s := range benchShapes {
-		if s.name != "mlp784x300/fwd" && s.name != "mlp784x300/gradW" && s.name != "square1024" {
-			continue
-		}
+	for _, s := range append(append([]benchShape(nil), benchShapes...), cnnShapes...) {
 		a, lda, bb, ldb, c := s.operands()
 		for _, threads := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%s/threads=%d", s.name, threads), func(b *testing.B) {
