@@ -182,8 +182,10 @@ func softplus(x float64) float64 {
 	return math.Log1p(math.Exp(x))
 }
 
-// softmaxRow writes softmax(z) into a, shifting by the maximum for stability.
-func softmaxRow(z, a []float32) {
+// softmaxRow writes softmax(z) into a, shifting by the maximum for
+// stability, and returns log Σ exp(z_i) as logSumExp computes it (the same
+// bits), so that a fused cross-entropy need not exponentiate z again.
+func softmaxRow(z, a []float32) float64 {
 	zmax := z[0]
 	for _, v := range z[1:] {
 		zmax = max(zmax, v)
@@ -198,6 +200,7 @@ func softmaxRow(z, a []float32) {
 	for i := range a {
 		a[i] = float32(float64(a[i]) * inv)
 	}
+	return float64(zmax) + math.Log(sum)
 }
 
 // logSumExp returns log Σ exp(z_i), computed stably.

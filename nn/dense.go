@@ -103,6 +103,7 @@ type dense struct {
 	// reluIn: the input is a ReLU layer used by this one only, whose
 	// derivative the input gradient's product applies (see fuseReLU).
 	reluIn bool
+	lse    []float64 // softmax: log Σ exp(z) per row of the last forward pass
 }
 
 // initWeights draws the kernel and the bias from the layer's initialisers,
@@ -116,6 +117,9 @@ func (d *dense) initWeights(seed int64, index int) {
 func (d *dense) reserve(rows int) {
 	d.z = make([]float32, rows*d.nout)
 	d.ones = onesVector(rows)
+	if d.act == actSoftmax {
+		d.lse = make([]float64, rows)
+	}
 	if d.act != actLinear && d.act != actReLU {
 		d.a = make([]float32, rows*d.nout)
 	}
@@ -143,8 +147,24 @@ func (d *dense) forward(n int, _ bool) {
 		return
 	}
 	a := d.a[:n*d.nout]
-	activate(d.act, z, a, n, d.nout)
+	if d.act == actSoftmax {
+		for r := range n {
+			d.lse[r] = softmaxRow(z[r*d.nout:(r+1)*d.nout], a[r*d.nout:(r+1)*d.nout])
+		}
+	} else {
+		activate(d.act, z, a, n, d.nout)
+	}
 	d.out = a
+}
+
+// logSumExps returns log Σ exp(z) of each of the last forward pass's n
+// rows if the activation is softmax (nil otherwise), for a fused
+// cross-entropy.
+func (d *dense) logSumExps(n int) []float64 {
+	if d.act != actSoftmax {
+		return nil
+	}
+	return d.lse[:n]
 }
 
 // backward takes g holding dL/da for the last forward pass (dL/dz if

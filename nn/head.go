@@ -33,7 +33,11 @@ func (h *head) eval(y, sw []float32, n int, grad bool, acc float64) float64 {
 	if grad && h.u.wantsGrad {
 		g = h.u.g[:n*h.units]
 	}
-	return h.loss.eval(z, h.u.out, y, sw, g, n, h.units, h.weight/float64(n), acc)
+	var lse []float64 // the softmax's normalisers, when it kept them
+	if p, ok := h.act.(interface{ logSumExps(int) []float64 }); ok && h.loss.fused {
+		lse = p.logSumExps(n)
+	}
+	return h.loss.eval(z, h.u.out, y, sw, g, lse, n, h.units, h.weight/float64(n), acc)
 }
 
 // compileHeads resolves the losses, loss weights and metrics of the outputs.

@@ -91,7 +91,12 @@ func (l loss) checkTargets(y *Matrix, units int, name string) error {
 // outputs a, the targets y and the sample weights sw (nil: all 1). If g is
 // not nil it also writes there scale·wᵣ·∂lᵣ/∂z (fused) or ∂lᵣ/∂a: with
 // scale = lossWeight/n, the gradient of the weighted batch mean.
-func (l loss) eval(z, a, y, sw, g []float32, n, units int, scale, acc float64) float64 {
+//
+// lse, if not nil, holds log Σ exp(z) of each row (a softmax output's
+// normalisers, kept by its forward pass), which the fused cross-entropies
+// then read instead of exponentiating z again: their loss and gradient take
+// one pass over the row.
+func (l loss) eval(z, a, y, sw, g []float32, lse []float64, n, units int, scale, acc float64) float64 {
 	a, y = a[:n*units], y[:n*l.yCols(units)]
 	total := acc
 	for r := range n {
@@ -113,14 +118,21 @@ func (l loss) eval(z, a, y, sw, g []float32, n, units int, scale, acc float64) f
 		} else {
 			yr = y[r*units : (r+1)*units]
 		}
-		total += w * l.sample(zr, ar, yr, gr, w*scale)
+		rowLSE := math.NaN()
+		if lse != nil {
+			rowLSE = lse[r]
+		}
+		total += w * l.sample(zr, ar, yr, gr, w*scale, rowLSE, lse != nil)
 	}
 	return total
 }
 
 // sample returns the loss of one sample and, if g is not nil, writes
-// gs·∂l/∂z (fused) or gs·∂l/∂a into it.
-func (l loss) sample(z, a, y, g []float32, gs float64) float64 {
+// gs·∂l/∂z (fused) or gs·∂l/∂a into it; lse is log Σ exp(z) if haveLSE.
+func (l loss) sample(z, a, y, g []float32, gs, lse float64, haveLSE bool) float64 {
+	if !haveLSE && l.fused && (l.kind == lossCCE || l.kind == lossSCCE) {
+		lse = logSumExp(z)
+	}
 	units := float64(len(a))
 	var s float64
 	switch l.kind {
@@ -187,7 +199,7 @@ func (l loss) sample(z, a, y, g []float32, gs float64) float64 {
 					g[j] = float32(gs * (float64(p)*st - float64(y[j])))
 				}
 			}
-			return st*logSumExp(z) - tz
+			return st*lse - tz
 		}
 		for j, p := range a {
 			q, t := clipProb(p), float64(y[j])
@@ -206,7 +218,7 @@ func (l loss) sample(z, a, y, g []float32, gs float64) float64 {
 				}
 				g[c] = float32(gs * (float64(a[c]) - 1))
 			}
-			return logSumExp(z) - float64(z[c])
+			return lse - float64(z[c])
 		}
 		q := clipProb(a[c])
 		if g != nil {

@@ -65,12 +65,30 @@ func TestLossTable(t *testing.T) {
 			}
 			a := make([]float32, len(tt.z))
 			activate(k, tt.z, a, tt.n, tt.units)
-			if got := l.eval(tt.z, a, tt.y, tt.sw, nil, tt.n, tt.units, 0, 0) / float64(tt.n); !close(got, tt.want, 1e-6) {
+			if got := l.eval(tt.z, a, tt.y, tt.sw, nil, nil, tt.n, tt.units, 0, 0) / float64(tt.n); !close(got, tt.want, 1e-6) {
 				t.Errorf("loss = %.9g, want %.9g", got, tt.want)
 			}
 			g := make([]float32, len(tt.z))
-			if got := l.eval(tt.z, a, tt.y, tt.sw, g, tt.n, tt.units, 1/float64(tt.n), 0) / float64(tt.n); !close(got, tt.want, 1e-6) {
+			if got := l.eval(tt.z, a, tt.y, tt.sw, g, nil, tt.n, tt.units, 1/float64(tt.n), 0) / float64(tt.n); !close(got, tt.want, 1e-6) {
 				t.Errorf("loss with gradient = %.9g, want %.9g", got, tt.want)
+			}
+			if k == actSoftmax && l.fused {
+				// With the softmax's kept normalisers: the same bits.
+				lse := make([]float64, tt.n)
+				for r := range tt.n {
+					lse[r] = softmaxRow(tt.z[r*tt.units:(r+1)*tt.units], a[r*tt.units:(r+1)*tt.units])
+				}
+				g2 := make([]float32, len(tt.z))
+				want := l.eval(tt.z, a, tt.y, tt.sw, g, nil, tt.n, tt.units, 1/float64(tt.n), 0)
+				if got := l.eval(tt.z, a, tt.y, tt.sw, g2, lse, tt.n, tt.units, 1/float64(tt.n), 0); got != want {
+					t.Errorf("loss from the kept normalisers = %v, recomputed %v", got, want)
+				}
+				for i := range g {
+					if g[i] != g2[i] {
+						t.Errorf("grad from the kept normalisers = %v, recomputed %v", g2, g)
+						break
+					}
+				}
 			}
 			for i := range tt.grad {
 				if !close(float64(g[i]), float64(tt.grad[i]), 1e-6) {
