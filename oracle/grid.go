@@ -53,6 +53,7 @@ func (g *GridSearch) Next(s State) (Proposal, error) {
 	gr := newGrid(s.Space, true)
 	tried := make(map[string]bool, len(s.Trials))
 	var points [][]int
+	var unreached [][]bool
 	for _, t := range s.Trials {
 		d, ok := gr.digits(t.Values)
 		if !ok {
@@ -61,6 +62,7 @@ func (g *GridSearch) Next(s State) (Proposal, error) {
 		if k := digitsKey(d); !tried[k] {
 			tried[k] = true
 			points = append(points, d)
+			unreached = append(unreached, gr.unreached(d, t.Values))
 		}
 	}
 	// The first untried combination g follows its predecessor, which is
@@ -73,8 +75,8 @@ func (g *GridSearch) Next(s State) (Proposal, error) {
 		}
 	}
 	consider(gr.first())
-	for _, d := range points {
-		if next, ok := gr.successor(d); ok {
+	for i, d := range points {
+		if next, ok := gr.successor(d, unreached[i]); ok {
 			consider(next)
 		}
 	}
@@ -262,12 +264,32 @@ func (g *grid) reset(d []int, i int, v hp.Values) {
 	}
 }
 
+// unreached marks the active hyperparameters of combination d that the
+// trial holding v never reached (its record lacks them: a build branch it
+// did not take, or a name registered only by later trials).
+func (g *grid) unreached(d []int, v hp.Values) []bool {
+	var out []bool
+	for i, x := range d {
+		if _, ok := v[g.axes[i].p.Name]; x >= 0 && !ok {
+			if out == nil {
+				out = make([]bool, len(d))
+			}
+			out[i] = true
+		}
+	}
+	return out
+}
+
 // successor returns the combination after d: the last active
 // hyperparameter that has a next value takes it, and all after it start
-// again at their defaults.
-func (g *grid) successor(d []int) ([]int, bool) {
+// again at their defaults. Hyperparameters marked in frozen (nil: none)
+// keep their value: a trial that never reached a hyperparameter is not
+// varied along it, as Keras Tuner, which knows only the values a trial
+// met, does not (its "new hyperparameter inside a branch" case runs 12
+// trials, not 18).
+func (g *grid) successor(d []int, frozen []bool) ([]int, bool) {
 	for i := len(d) - 1; i >= 0; i-- {
-		if d[i] < 0 || d[i]+1 >= g.axes[i].n {
+		if d[i] < 0 || d[i]+1 >= g.axes[i].n || frozen != nil && frozen[i] {
 			continue
 		}
 		next := slices.Clone(d)

@@ -183,8 +183,9 @@ func TestGridGrowingSpace(t *testing.T) {
 		hp.Param{Name: "a", Kind: hp.KindInt, Min: 0, Max: 1},
 		hp.Param{Name: "b", Kind: hp.KindInt, Min: 0, Max: 1},
 	)
-	s := State{Space: space, Trials: []*trials.Trial{{ID: 1, Values: hp.Values{"a": 0, "b": 0}, Status: trials.Completed}}}
-	// A trial created before c was known ran with c's default.
+	// Trial 1 met c (its record holds the default c ran with); trial 2 was
+	// created before c was known and is running.
+	s := State{Space: space, Trials: []*trials.Trial{{ID: 1, Values: hp.Values{"a": 0, "b": 0, "c": 0}, Status: trials.Completed}}}
 	s.Trials = append(s.Trials, &trials.Trial{ID: 2, Values: hp.Values{"a": 0, "b": 1}, Status: trials.Running})
 	if err := s.Space.Add(hp.Param{Name: "c", Kind: hp.KindInt, Min: 0, Max: 1}); err != nil {
 		t.Fatal(err)
@@ -193,7 +194,8 @@ func TestGridGrowingSpace(t *testing.T) {
 	for {
 		p, err := g.Next(s)
 		if errors.Is(err, ErrWait) {
-			s.Trials[1].Status = trials.Completed
+			// It met c too, and ran with its default.
+			s.Trials[1].Status, s.Trials[1].Values["c"] = trials.Completed, 0
 			continue
 		}
 		if err != nil {
@@ -202,8 +204,52 @@ func TestGridGrowingSpace(t *testing.T) {
 		got = append(got, p.Values.String())
 		s.Trials = append(s.Trials, &trials.Trial{ID: len(s.Trials) + 1, Values: p.Values, Status: trials.Completed})
 	}
-	want := "[a=0 b=0 c=1 a=0 b=1 c=1 a=1 b=0 c=0 a=1 b=0 c=1 a=1 b=1 c=0 a=1 b=1 c=1]"
+	// Trial 2 is varied along c once its record shows it met c.
+	want := "[a=0 b=0 c=1 a=1 b=0 c=0 a=1 b=0 c=1 a=1 b=1 c=0 a=1 b=1 c=1 a=0 b=1 c=1]"
 	if fmt.Sprint(got) != want {
 		t.Errorf("got  %v\nwant %v", got, want)
+	}
+}
+
+// Keras Tuner's test_new_hp: a build that declares choice1 only when bool
+// is true and choice2 only when it is false, without conditions. A trial
+// is varied only along the hyperparameters it met, so the grid runs 3
+// trials with bool false and 3×3 with bool true, 12 as Keras Tuner does
+// (varying every known name everywhere would run 18).
+func TestGridNewHyperparameterInABranch(t *testing.T) {
+	g := &GridSearch{}
+	s := State{Space: mustSpace(t)}
+	run := func(v hp.Values) hp.Values {
+		h := hp.FromValues(s.Space, v)
+		if h.Boolean("bool") {
+			h.ChoiceInt("choice1", []int{0, 1, 2})
+		} else {
+			h.ChoiceInt("choice2", []int{3, 4, 5})
+		}
+		s.Space = h.Space()
+		return h.Values()
+	}
+	for {
+		p, err := g.Next(s)
+		if errors.Is(err, ErrExhausted) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		met := run(p.Values)
+		s.Trials = append(s.Trials, &trials.Trial{ID: len(s.Trials) + 1, Values: met, Status: trials.Completed})
+	}
+	if len(s.Trials) != 12 {
+		t.Errorf("%d trials, want 12 (Keras Tuner's count)", len(s.Trials))
+	}
+	falses := 0
+	for _, tr := range s.Trials {
+		if tr.Values["bool"] == false {
+			falses++
+		}
+	}
+	if falses != 3 {
+		t.Errorf("%d trials with bool false, want 3", falses)
 	}
 }

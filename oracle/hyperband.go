@@ -32,6 +32,12 @@ import (
 // 4, then 2 of 10; bracket 1 has 6 of 4, then 2 of 10; bracket 0 has 4 of
 // 10.
 //
+// A round closes short when the space runs out of untried values, and
+// its trials are promoted all the same: on a Boolean alone (max_epochs 8,
+// factor 3) both values train on to 8 epochs, where Keras Tuner stops the
+// search after their first round, leaving no model trained to max_epochs
+// (TestHyperbandBooleanOnlySpace).
+//
 // Brackets start in order. While trials of a round are still running and
 // nothing else is ready, Next starts the next bracket, so parallel workers
 // keep several brackets in flight; when every bracket of every iteration
@@ -342,7 +348,7 @@ func (d *drawer) draw() (hp.Values, bool) {
 			if v := gr.values(p); !seen(v.Key()) {
 				left = append(left, v)
 			}
-			p, ok = gr.successor(p)
+			p, ok = gr.successor(p, nil)
 		}
 		if len(left) > 0 {
 			return left[g.IntN(len(left))], true

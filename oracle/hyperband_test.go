@@ -469,3 +469,33 @@ func TestHyperbandSmallSpace(t *testing.T) {
 		t.Errorf("schedule %s", got)
 	}
 }
+
+// Keras Tuner's test_exhausted_values_during_init_bracket: on a Boolean
+// alone (max_epochs 8, factor 3) Keras Tuner runs the two values and then
+// stops the search, so no model ever trains to max_epochs. Ours closes the
+// short first round and goes on: its round of 8 epochs has room for both
+// values, so both are promoted and trained to 8 epochs, and the best model
+// of the study is one trained for max_epochs. The last bracket finds
+// nothing untried and the search ends.
+func TestHyperbandBooleanOnlySpace(t *testing.T) {
+	h := &Hyperband{MaxEpochs: 8, Factor: 3}
+	space := mustSpace(t, hp.Param{Name: "b", Kind: hp.KindBoolean})
+	sim := &hbSim{t: t, o: h, s: State{Space: space, Seed: 1, Objective: goal.Objective{Name: "loss", Direction: goal.Minimize}},
+		judge: func(tr *trials.Trial) (trials.Status, float64) {
+			loss := 1 / float64(tr.Epochs)
+			if tr.Values["b"] == true {
+				loss /= 2
+			}
+			return trials.Completed, loss
+		}}
+	if err := sim.run(2, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := summary(sim.s.Trials), "2×1.0:0-3 2×1.1:3-8"; got != want {
+		t.Errorf("schedule %s, want %s", got, want)
+	}
+	best := trials.Best(sim.s.Trials, sim.s.Objective, 1, false)
+	if len(best) != 1 || best[0].Values["b"] != true || best[0].Epochs != 8 || best[0].Parent == 0 {
+		t.Errorf("best trial %+v, want b=true promoted to 8 epochs", best)
+	}
+}
