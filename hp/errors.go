@@ -14,6 +14,10 @@ var (
 	// different definition.
 	ErrConflict = errors.New("hyperparameter redefined")
 
+	// ErrNewEntry is returned when a build declares a hyperparameter that
+	// predefined Entries lack and refuse (allow_new_entries false).
+	ErrNewEntry = errors.New("new hyperparameter not allowed")
+
 	// ErrUnknown is returned for a value whose name is not in the space.
 	ErrUnknown = errors.New("unknown hyperparameter")
 )

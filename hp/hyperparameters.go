@@ -13,9 +13,10 @@ type HyperParameters struct {
 }
 
 type state struct {
-	space  *Space
-	values Values
-	err    error
+	space   *Space
+	values  Values
+	err     error
+	entries *Entries // predefined hyperparameters, nil for none
 }
 
 // New returns HyperParameters that records a space from scratch: every call
@@ -164,6 +165,12 @@ func (h *HyperParameters) lookup(p Param, opts []Option) (any, error) {
 		o.apply(&p)
 	}
 	st := h.st
+	if st.entries != nil {
+		var err error
+		if p, err = st.entries.entry(p); err != nil {
+			return nil, err
+		}
+	}
 	if err := st.space.Add(p); err != nil {
 		return nil, err
 	}

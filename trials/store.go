@@ -24,6 +24,10 @@ type Study struct {
 	OracleConfig json.RawMessage `json:"oracle_config,omitempty"`
 	Seed         int64           `json:"seed"`
 	Space        *hp.Space       `json:"space"`
+	// Entries, when set, predefine hyperparameters for every build of the
+	// study (Keras Tuner's hyperparameters=, tune_new_entries and
+	// allow_new_entries); rebuilding a trial's model applies them too.
+	Entries *hp.Entries `json:"entries,omitempty"`
 	// Config is free-form: the CLI keeps its study file here.
 	Config  json.RawMessage `json:"config,omitempty"`
 	Created time.Time       `json:"created"`

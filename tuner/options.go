@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tunekit/tune/goal"
+	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/oracle"
 	"github.com/tunekit/tune/trials"
 )
@@ -43,6 +44,17 @@ type Options struct {
 	// custom objective reads from Reporter.Epochs) when the oracle sets
 	// none (Hyperband does). Zero takes a Training's Config.Epochs.
 	Epochs int
+
+	// HyperParameters, when set, predefine hyperparameters, as Keras
+	// Tuner's hyperparameters= argument: a name it defines takes that
+	// definition wherever the build declares it (hp.Fixed to pin one, a
+	// narrower range to focus it). Names it lacks are tuned as the build
+	// declares them, unless FixNewEntries fixes them at their defaults
+	// (tune_new_entries=False) or RefuseNewEntries makes declaring one an
+	// error (allow_new_entries=False).
+	HyperParameters  *hp.Space
+	FixNewEntries    bool
+	RefuseNewEntries bool
 
 	// Oracle proposes the trials; default RandomSearch.
 	Oracle oracle.Oracle
@@ -184,4 +196,12 @@ func (o *Options) setDefaults() error {
 		return fmt.Errorf("tuner: Threads %d must not be negative", o.Threads)
 	}
 	return nil
+}
+
+// entries returns the predefined hyperparameters, nil for none.
+func (o *Options) entries() *hp.Entries {
+	if o.HyperParameters == nil {
+		return nil
+	}
+	return &hp.Entries{Space: o.HyperParameters, FixNew: o.FixNewEntries, RefuseNew: o.RefuseNewEntries}
 }

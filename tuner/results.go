@@ -68,7 +68,13 @@ func (t *Tuner) LoadModel(id int) (*nn.Model, error) {
 // BuildModel builds hm's model for values of space, with fresh weights; a
 // hyperparameter the values lack takes its default.
 func BuildModel(hm HyperModel, space *hp.Space, values hp.Values) (*nn.Model, error) {
+	return buildModel(hm, space, nil, values)
+}
+
+// buildModel is BuildModel with the study's predefined hyperparameters.
+func buildModel(hm HyperModel, space *hp.Space, e *hp.Entries, values hp.Values) (*nn.Model, error) {
 	h := hp.FromValues(space, values)
+	h.SetEntries(e)
 	m, err := hm.Build(h)
 	if herr := h.Err(); herr != nil {
 		err = herr
@@ -90,7 +96,7 @@ func LoadModel(store trials.Store, hm HyperModel, id int) (*nn.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := BuildModel(hm, st.Space, tr.Values)
+	m, err := buildModel(hm, st.Space, st.Entries, tr.Values)
 	if err != nil {
 		return nil, fmt.Errorf("rebuilding trial %d: %w", id, err)
 	}

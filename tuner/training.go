@@ -27,11 +27,12 @@ type Training struct {
 
 // defineSpace calls Build once with recording HyperParameters to discover
 // the search space.
-func (tr *Training) defineSpace() (*hp.Space, error) {
+func (tr *Training) defineSpace(e *hp.Entries) (*hp.Space, error) {
 	if tr.HyperModel == nil {
 		return nil, errors.New("tuner: Training has no HyperModel")
 	}
 	h := hp.New()
+	h.SetEntries(e)
 	_, err := tr.HyperModel.Build(h)
 	// A bad definition explains a build error that follows from it.
 	if herr := h.Err(); herr != nil {
@@ -45,11 +46,12 @@ func (tr *Training) defineSpace() (*hp.Space, error) {
 
 // checkData fails fast, before any trial is recorded, when the data do not
 // fit the model that the default hyperparameters build.
-func (tr *Training) checkData(space *hp.Space) error {
+func (tr *Training) checkData(space *hp.Space, e *hp.Entries) error {
 	if tr.X == nil || tr.Y == nil || tr.X.Rows == 0 {
 		return fmt.Errorf("tuner: Training needs data: X and Y are empty")
 	}
 	h := hp.FromValues(space, space.Defaults())
+	h.SetEntries(e)
 	m, err := tr.HyperModel.Build(h)
 	if herr := h.Err(); herr != nil {
 		err = herr

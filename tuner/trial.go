@@ -26,6 +26,7 @@ func (t *Tuner) execute(ctx context.Context, tr *trials.Trial) (trials.Result, e
 		// may be replaced by another trial while this one runs.
 		r := &Reporter{t: t, trial: tr, execution: e, seed: trialSeed(t.opts.Seed, tr.ID, e), trialBest: &trialBest}
 		h := hp.FromValues(space, tr.Values)
+		h.SetEntries(t.opts.entries())
 		err := t.evaluate(ctx, h, r)
 		used = h.Values()
 		if err == nil && !r.seen {

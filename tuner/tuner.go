@@ -45,10 +45,10 @@ func New(e Evaluator, opts Options) (*Tuner, error) {
 	tr, declared := e.(*Training)
 	if declared {
 		var err error
-		if space, err = tr.defineSpace(); err != nil {
+		if space, err = tr.defineSpace(opts.entries()); err != nil {
 			return nil, err
 		}
-		if err := tr.checkData(space); err != nil {
+		if err := tr.checkData(space, opts.entries()); err != nil {
 			return nil, err
 		}
 		if opts.Epochs == 0 {
@@ -69,6 +69,7 @@ func New(e Evaluator, opts Options) (*Tuner, error) {
 		OracleConfig: config,
 		Seed:         opts.Seed,
 		Space:        space,
+		Entries:      opts.entries(),
 		Config:       opts.Config,
 		Created:      time.Now().UTC(),
 	}
