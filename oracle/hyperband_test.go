@@ -494,7 +494,7 @@ func TestHyperbandBooleanOnlySpace(t *testing.T) {
 	if got, want := summary(sim.s.Trials), "2×1.0:0-3 2×1.1:3-8"; got != want {
 		t.Errorf("schedule %s, want %s", got, want)
 	}
-	best := trials.Best(sim.s.Trials, sim.s.Objective, 1, false)
+	best := trials.Best(sim.s.Trials, sim.s.Objective, 1, trials.CompletedOnly)
 	if len(best) != 1 || best[0].Values["b"] != true || best[0].Epochs != 8 || best[0].Parent == 0 {
 		t.Errorf("best trial %+v, want b=true promoted to 8 epochs", best)
 	}
