@@ -40,7 +40,8 @@ type Options struct {
 	Objectives []goal.Objective
 	// Reload is how often the server looks for changes in the source;
 	// 0 means 250ms. A change reaches the pages within Reload plus the time
-	// to read the source.
+	// to read the source; after a reading that took longer than a quarter
+	// of Reload, the next waits four times as long as it took.
 	Reload time.Duration
 }
 
@@ -134,15 +135,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) watch(version uint64) {
 	defer close(s.done)
 	defer s.closeStreams()
-	tick := time.NewTicker(s.opts.Reload)
-	defer tick.Stop()
 	versioned, isVersioned := s.src.(Versioned)
+	// A reading waits Reload after the last, or four times as long as the
+	// last took, so that following a large study costs its reader (and the
+	// machine a search shares with it) at most about a quarter of a core.
+	wait := s.opts.Reload
 	for {
 		select {
 		case <-s.stop:
 			return
-		case <-tick.C:
+		case <-time.After(wait):
 		}
+		wait = s.opts.Reload
 		notified := s.changed.Swap(false)
 		if isVersioned && !notified && s.stale.Load() == nil {
 			v, err := versioned.Version()
@@ -151,7 +155,9 @@ func (s *Server) watch(version uint64) {
 			}
 			version = v
 		}
+		start := time.Now()
 		st, ts, err := readAll(s.src)
+		wait = max(s.opts.Reload, 4*time.Since(start))
 		if err != nil {
 			msg := staleReason(err)
 			s.stale.Store(&msg)
