@@ -3,9 +3,11 @@ package study
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Error is an error in a study file or in the data it names. It reads as
@@ -58,7 +60,33 @@ var ErrData = errors.New("data do not fit the study")
 
 // errorf returns an *Error at line with a formatted message.
 func errorf(line int, format string, args ...any) *Error {
-	return &Error{Line: line, Msg: oneLine(fmt.Sprintf(format, args...))}
+	return &Error{Line: line, Msg: oneLine(fmt.Sprintf(format, cutFields(args)...))}
+}
+
+// A string argument of an error message longer than fieldMax runes (a
+// value from the file, which may be a 100 MB field; the messages' own
+// lists of names are shorter) is cut to fieldKeep runes and an ellipsis.
+const (
+	fieldMax  = 200
+	fieldKeep = 60
+)
+
+// cutFields cuts the long string arguments of a message, so that an error
+// stays one readable line.
+func cutFields(args []any) []any {
+	out := args
+	for i, a := range args {
+		v := reflect.ValueOf(a)
+		if !v.IsValid() || v.Kind() != reflect.String || utf8.RuneCountInString(v.String()) <= fieldMax {
+			continue
+		}
+		if &out[0] == &args[0] {
+			out = slices.Clone(args)
+		}
+		r := []rune(v.String())
+		out[i] = string(r[:fieldKeep]) + "…"
+	}
+	return out
 }
 
 // wrapf returns an *Error at line whose message is the formatted text

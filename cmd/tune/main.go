@@ -22,7 +22,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmd.SetOut(stdout)
 	cmd.SetErr(stderr)
 	if err := cmd.ExecuteContext(ctx); err != nil {
-		fmt.Fprintf(stderr, "tune: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(stderr, "tune: %s\n", cutWords(oneLine(err.Error())))
 		if errors.Is(err, errInterrupted) {
 			return 130
 		}
@@ -43,4 +43,23 @@ func oneLine(s string) string {
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// A word of an error line longer than wordMax runes (a value quoted from a
+// file, which may be megabytes long) is shown as its first wordKeep runes
+// and an ellipsis.
+const (
+	wordMax  = 200
+	wordKeep = 60
+)
+
+// cutWords shortens the overlong words of a line for display.
+func cutWords(line string) string {
+	words := strings.Split(line, " ")
+	for i, w := range words {
+		if r := []rune(w); len(r) > wordMax {
+			words[i] = string(r[:wordKeep]) + "…"
+		}
+	}
+	return strings.Join(words, " ")
 }

@@ -188,6 +188,12 @@ func TestUserMistakes(t *testing.T) {
 			want: []string{"study.yaml:14: ", `"val_acc"`}},
 		{name: "long unknown key", study: tinyStudy + strings.Repeat("k", 5000) + ": 1\n", args: []string{"search"},
 			want: []string{"study.yaml:19: "}},
+		{name: "long task", study: editTiny(t, "seed: 7", "seed: 7\ntask: "+strings.Repeat("z", 50_000)), args: []string{"search"},
+			want: []string{"study.yaml:3: ", "zzz…"}},
+		{name: "long oracle", study: tinyStudy + "oracle: " + strings.Repeat("q", 50_000) + "\n", args: []string{"search"},
+			want: []string{"study.yaml:19: ", "qqq…"}},
+		{name: "long activation", study: editTiny(t, "activation: tanh", "activation: "+strings.Repeat("r", 50_000)), args: []string{"search"},
+			want: []string{"study.yaml:13: ", "rrr…"}},
 		{name: "bad --set", args: []string{"search", "--set", "epochs=ten"},
 			want: []string{"epochs", `"ten"`}},
 
