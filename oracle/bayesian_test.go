@@ -381,3 +381,40 @@ func bayesSpace(t *testing.T, params ...hp.Param) *hp.Space {
 	}
 	return s
 }
+
+// TestBayesianBoundsObservations: beyond the limit the model sees the
+// best half and an even spread of the rest, in trial order.
+func TestBayesianBoundsObservations(t *testing.T) {
+	y := []float64{5, 1, 4, 2, 3, 9, 8, 7, 6, 0}
+	o := data{pending: []float64{0.5}}
+	for i, v := range y {
+		o.x = append(o.x, float64(i))
+		o.y = append(o.y, v)
+		o.values = append(o.values, hp.Values{"i": i})
+	}
+	o.bound(4)
+	// Best two: trials 9 (0) and 1 (1); of the other eight, in trial
+	// order, the 1st and the 5th: trials 0 and 5.
+	if want := []float64{0, 1, 5, 9}; !slices.Equal(o.x, want) {
+		t.Errorf("kept %v, want trials %v", o.x, want)
+	}
+	if want := []float64{5, 1, 9, 0}; !slices.Equal(o.y, want) || len(o.values) != 4 || o.values[2]["i"] != 5 || len(o.pending) != 1 {
+		t.Errorf("scores %v, values %v, pending %v", o.y, o.values, o.pending)
+	}
+	o.bound(4) // within the limit: unchanged
+	if len(o.y) != 4 {
+		t.Errorf("%d observations after a second bound", len(o.y))
+	}
+
+	// A long study still proposes, the same values each time, and never
+	// a tried one.
+	s := bayesBenchState(t, 3*bayesMaxObs)
+	o1, err := (&BayesianOptimization{}).Next(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o2, _ := (&BayesianOptimization{}).Next(s)
+	if o1.Values.Key() != o2.Values.Key() || tried(s.Trials)[o1.Values.Key()] {
+		t.Errorf("proposals %v and %v", o1.Values, o2.Values)
+	}
+}
