@@ -33,19 +33,17 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
 	"log"
 	"math"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
 
-	"github.com/tunekit/tune/data"
 	"github.com/tunekit/tune/hp"
+	"github.com/tunekit/tune/internal/examplesetup"
 	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/oracle"
 	"github.com/tunekit/tune/trials"
@@ -221,11 +219,7 @@ func hyperbandEpochs(h *oracle.Hyperband) int {
 }
 
 func main() {
-	def := filepath.Join("..", "shared", "data", "fashion-mnist")
-	if d := data.DefaultDataDir(); d != "" {
-		def = filepath.Join(d, "fashion-mnist")
-	}
-	dataDir := flag.String("data", def, "directory holding the four gzip IDX files of Fashion-MNIST")
+	dataDir := flag.String("data", examplesetup.DataDir(), "directory holding fashion-mnist/ with the four gzip IDX files")
 	seed := flag.Int64("seed", 1, "search seed (both methods)")
 	parallel := flag.Int("parallel", 2, "trials at once; 1 gives a deterministic epoch count")
 	target := flag.Float64("target", 0.87, "val_accuracy to reach")
@@ -240,21 +234,15 @@ func main() {
 		log.Fatal("-budget, -max-epochs and -parallel must be at least 1, -factor at least 2")
 	}
 
-	trainX, trainY, _, _, err := data.FashionMNIST(*dataDir)
-	if errors.Is(err, fs.ErrNotExist) {
-		fmt.Fprintf(os.Stderr, "Fashion-MNIST is not in %s: %v\nset -data or $TUNE_DATA_DIR (the directory holding fashion-mnist/), or run: tune data get fashion-mnist\n", *dataDir, err)
+	d, err := examplesetup.FashionMNIST(*dataDir) // the last 5,000 training images for validation
+	if examplesetup.Missing(err, "fashion-mnist", *dataDir) {
 		os.Exit(2)
 	}
 	if err != nil {
 		log.Fatal(err)
 	}
-	trainX, trainY, valX, valY, err := data.SplitLast(trainX, trainY, 5000)
-	if err != nil {
-		log.Fatal(err)
-	}
-	if *train > 0 && *train < trainX.Rows {
-		trainX, trainY = trainX.Slice(0, *train), trainY.Slice(0, *train)
-	}
+	d.LimitTrain(*train)
+	trainX, trainY, valX, valY := d.TrainX, d.TrainY, d.ValidX, d.ValidY
 	fmt.Printf("Fashion-MNIST: training on %d images, validating on %d; target val_accuracy %.3g, budget %d epochs per method, seed %d, %d parallel trials\n",
 		trainX.Rows, valX.Rows, *target, *budget, *seed, *parallel)
 

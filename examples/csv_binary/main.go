@@ -19,13 +19,13 @@ import (
 	"os/signal"
 	"strconv"
 
-	"github.com/tunekit/tune/examples/internal/exampleutil"
+	"github.com/tunekit/tune/internal/examplesetup"
 	"github.com/tunekit/tune/study"
 	"github.com/tunekit/tune/tuner"
 )
 
 func main() {
-	config := flag.String("config", exampleutil.StudyPath("csv_binary"), "the study file")
+	config := flag.String("config", examplesetup.StudyPath("csv_binary"), "the study file")
 	dataPath := flag.String("data", "", "your csv file (default: the study's)")
 	testPath := flag.String("test", "", "your test csv file (default: the study's)")
 	sep := flag.String("separator", "", "the field separator, such as , or ;")
@@ -37,14 +37,14 @@ func main() {
 
 	var sets []string
 	if *dataPath != "" {
-		abs, err := exampleutil.AbsPath(*dataPath)
+		abs, err := examplesetup.AbsPath(*dataPath)
 		if err != nil {
 			log.Fatal(err)
 		}
 		sets = append(sets, "data.path="+strconv.Quote(abs), "data.columns=null", "data.test_path=null")
 	}
 	if *testPath != "" {
-		abs, err := exampleutil.AbsPath(*testPath)
+		abs, err := examplesetup.AbsPath(*testPath)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -77,7 +77,7 @@ func main() {
 		log.Fatal(err)
 	}
 	opts.Overwrite = true
-	opts.Observer = exampleutil.Printer{Objective: st.Objective}
+	opts.Observer = examplesetup.Printer{Objective: st.Objective}
 	t, err := tuner.New(&tuner.Training{HyperModel: st.HyperModel(ds.Profile()), X: ds.X, Y: ds.Y, Config: st.FitConfig(ds)}, opts)
 	if err != nil {
 		log.Fatal(err)

@@ -19,14 +19,14 @@ import (
 	"os/signal"
 	"strconv"
 
-	"github.com/tunekit/tune/examples/internal/exampleutil"
+	"github.com/tunekit/tune/internal/examplesetup"
 	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/study"
 	"github.com/tunekit/tune/tuner"
 )
 
 func main() {
-	config := flag.String("config", exampleutil.StudyPath("csv_regression"), "the study file")
+	config := flag.String("config", examplesetup.StudyPath("csv_regression"), "the study file")
 	dataPath := flag.String("data", "", "your csv file (default: the study's)")
 	sep := flag.String("separator", "", "its field separator, such as , or ;")
 	target := flag.String("target", "", "the column to predict")
@@ -37,7 +37,7 @@ func main() {
 
 	var sets []string
 	if *dataPath != "" {
-		abs, err := exampleutil.AbsPath(*dataPath)
+		abs, err := examplesetup.AbsPath(*dataPath)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -68,7 +68,7 @@ func main() {
 		log.Fatal(err)
 	}
 	opts.Overwrite = *overwrite
-	opts.Observer = exampleutil.Printer{Objective: st.Objective}
+	opts.Observer = examplesetup.Printer{Objective: st.Objective}
 	t, err := tuner.New(&tuner.Training{HyperModel: st.HyperModel(ds.Profile()), X: ds.X, Y: ds.Y, Config: st.FitConfig(ds)}, opts)
 	if err != nil {
 		log.Fatal(err)

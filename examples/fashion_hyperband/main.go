@@ -20,8 +20,8 @@ import (
 	"time"
 
 	"github.com/tunekit/tune/data"
-	"github.com/tunekit/tune/examples/internal/exampleutil"
 	"github.com/tunekit/tune/hp"
+	"github.com/tunekit/tune/internal/examplesetup"
 	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/oracle"
 	"github.com/tunekit/tune/trials"
@@ -90,7 +90,7 @@ func hyperbandPlace(t *trials.Trial) string {
 }
 
 func main() {
-	dataDir := flag.String("data", exampleutil.DataDir(), "directory holding fashion-mnist/ with the four gzip IDX files")
+	dataDir := flag.String("data", examplesetup.DataDir(), "directory holding fashion-mnist/ with the four gzip IDX files")
 	out := flag.String("dir", "my_fashion_mnist", "directory for the project")
 	maxEpochs := flag.Int("max-epochs", 10, "Hyperband's max_epochs")
 	factor := flag.Int("factor", 3, "Hyperband's factor")
@@ -100,8 +100,8 @@ func main() {
 	overwrite := flag.Bool("overwrite", true, "start afresh instead of resuming")
 	flag.Parse()
 
-	d, err := exampleutil.FashionMNIST(*dataDir) // the last 5,000 training images for validation
-	if exampleutil.Missing(err, "fashion-mnist", *dataDir) {
+	d, err := examplesetup.FashionMNIST(*dataDir) // the last 5,000 training images for validation
+	if examplesetup.Missing(err, "fashion-mnist", *dataDir) {
 		return
 	}
 	if err != nil {
@@ -119,7 +119,7 @@ func main() {
 		Directory:      *out,
 		ProjectName:    "my_hyperband",
 		Overwrite:      *overwrite,
-		Observer:       exampleutil.Printer{Objective: "val_accuracy", Start: start, Detail: hyperbandPlace},
+		Observer:       examplesetup.Printer{Objective: "val_accuracy", Start: start, Detail: hyperbandPlace},
 	})
 	if err != nil {
 		log.Fatal(err)

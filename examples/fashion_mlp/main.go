@@ -25,19 +25,19 @@ import (
 	"os/signal"
 	"time"
 
-	"github.com/tunekit/tune/examples/internal/exampleutil"
+	"github.com/tunekit/tune/internal/examplesetup"
 	"github.com/tunekit/tune/nn"
 )
 
 func main() {
-	dataDir := flag.String("data", exampleutil.DataDir(), "directory holding fashion-mnist/")
+	dataDir := flag.String("data", examplesetup.DataDir(), "directory holding fashion-mnist/")
 	epochs := flag.Int("epochs", 30, "epochs")
 	seed := flag.Int64("seed", 42, "seed of the initial weights and of the shuffles")
 	save := flag.String("save", "", "save the trained model to this file")
 	flag.Parse()
 
-	d, err := exampleutil.FashionMNIST(*dataDir) // the last 5,000 training images for validation
-	if exampleutil.Missing(err, "fashion-mnist", *dataDir) {
+	d, err := examplesetup.FashionMNIST(*dataDir) // the last 5,000 training images for validation
+	if examplesetup.Missing(err, "fashion-mnist", *dataDir) {
 		return
 	}
 	if err != nil {

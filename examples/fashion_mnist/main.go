@@ -20,8 +20,8 @@ import (
 	"os/signal"
 	"time"
 
-	"github.com/tunekit/tune/examples/internal/exampleutil"
 	"github.com/tunekit/tune/hp"
+	"github.com/tunekit/tune/internal/examplesetup"
 	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/tuner"
 )
@@ -46,7 +46,7 @@ func build(h *hp.HyperParameters) (*nn.Model, error) {
 }
 
 func main() {
-	dataDir := flag.String("data", exampleutil.DataDir(), "directory holding fashion-mnist/ with the four gzip IDX files")
+	dataDir := flag.String("data", examplesetup.DataDir(), "directory holding fashion-mnist/ with the four gzip IDX files")
 	out := flag.String("dir", "my_fashion_mnist", "directory for the project")
 	trialsFlag := flag.Int("trials", 5, "max trials")
 	epochs := flag.Int("epochs", 10, "epochs per trial")
@@ -56,8 +56,8 @@ func main() {
 	overwrite := flag.Bool("overwrite", true, "start afresh instead of resuming")
 	flag.Parse()
 
-	d, err := exampleutil.FashionMNIST(*dataDir) // the last 5,000 training images for validation
-	if exampleutil.Missing(err, "fashion-mnist", *dataDir) {
+	d, err := examplesetup.FashionMNIST(*dataDir) // the last 5,000 training images for validation
+	if examplesetup.Missing(err, "fashion-mnist", *dataDir) {
 		return
 	}
 	if err != nil {
@@ -74,7 +74,7 @@ func main() {
 		Directory:      *out,
 		ProjectName:    "my_rnd_search",
 		Overwrite:      *overwrite,
-		Observer:       exampleutil.Printer{Objective: "val_accuracy", Start: start},
+		Observer:       examplesetup.Printer{Objective: "val_accuracy", Start: start},
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -31,18 +31,18 @@ import (
 	"os/signal"
 
 	"github.com/tunekit/tune/data"
-	"github.com/tunekit/tune/examples/internal/exampleutil"
+	"github.com/tunekit/tune/internal/examplesetup"
 	"github.com/tunekit/tune/nn"
 )
 
 func main() {
-	dataDir := flag.String("data", exampleutil.DataDir(), "directory holding california-housing/cal_housing.data")
+	dataDir := flag.String("data", examplesetup.DataDir(), "directory holding california-housing/cal_housing.data")
 	epochs := flag.Int("epochs", 20, "epochs")
 	seed := flag.Int64("seed", 42, "seed of the splits, the initial weights and the shuffles")
 	flag.Parse()
 
-	x, y, err := exampleutil.CaliforniaHousing(*dataDir)
-	if exampleutil.Missing(err, "california-housing", *dataDir) {
+	x, y, err := examplesetup.CaliforniaHousing(*dataDir)
+	if examplesetup.Missing(err, "california-housing", *dataDir) {
 		return
 	}
 	if err != nil {

@@ -24,8 +24,8 @@ import (
 	"time"
 
 	"github.com/tunekit/tune/data"
-	"github.com/tunekit/tune/examples/internal/exampleutil"
 	"github.com/tunekit/tune/hp"
+	"github.com/tunekit/tune/internal/examplesetup"
 	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/oracle"
 	"github.com/tunekit/tune/tuner"
@@ -53,7 +53,7 @@ func builder(norm *nn.NormalizationLayer) tuner.BuildFunc {
 }
 
 func main() {
-	dataDir := flag.String("data", exampleutil.DataDir(), "directory holding california-housing/cal_housing.data")
+	dataDir := flag.String("data", examplesetup.DataDir(), "directory holding california-housing/cal_housing.data")
 	out := flag.String("dir", "my_california_housing", "directory for the project")
 	trialsFlag := flag.Int("trials", 12, "max trials")
 	epochs := flag.Int("epochs", 20, "epochs per trial")
@@ -61,8 +61,8 @@ func main() {
 	seed := flag.Int64("seed", 42, "seed of the splits and the search")
 	flag.Parse()
 
-	x, y, err := exampleutil.CaliforniaHousing(*dataDir)
-	if exampleutil.Missing(err, "california-housing", *dataDir) {
+	x, y, err := examplesetup.CaliforniaHousing(*dataDir)
+	if examplesetup.Missing(err, "california-housing", *dataDir) {
 		return
 	}
 	if err != nil {
@@ -95,7 +95,7 @@ func main() {
 		Directory:      *out,
 		ProjectName:    "housing_bayesian",
 		Overwrite:      true,
-		Observer:       exampleutil.Printer{Objective: "val_rmse", Start: start},
+		Observer:       examplesetup.Printer{Objective: "val_rmse", Start: start},
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -31,7 +31,7 @@ import (
 	"time"
 
 	"github.com/tunekit/tune/data"
-	"github.com/tunekit/tune/examples/internal/exampleutil"
+	"github.com/tunekit/tune/internal/examplesetup"
 	"github.com/tunekit/tune/nn"
 )
 
@@ -50,7 +50,7 @@ func main() {
 	switch {
 	case *dataset != "":
 		if dir == "" {
-			dir = exampleutil.DataDir()
+			dir = examplesetup.DataDir()
 		}
 		dir, name = filepath.Join(dir, *dataset), *dataset
 	case dir == "":
@@ -58,7 +58,7 @@ func main() {
 		return
 	}
 	trainX, trainY, testX, testY, err := data.FashionMNIST(dir) // the MNIST layout: same file names and shapes
-	if exampleutil.Missing(err, name, dir) {
+	if examplesetup.Missing(err, name, dir) {
 		return
 	}
 	if err != nil {

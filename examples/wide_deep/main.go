@@ -32,8 +32,8 @@ import (
 	"time"
 
 	"github.com/tunekit/tune/data"
-	"github.com/tunekit/tune/examples/internal/exampleutil"
 	"github.com/tunekit/tune/hp"
+	"github.com/tunekit/tune/internal/examplesetup"
 	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/oracle"
 	"github.com/tunekit/tune/trials"
@@ -122,7 +122,7 @@ func auxRMSE(t *trials.Trial) string {
 }
 
 func main() {
-	dataDir := flag.String("data", exampleutil.DataDir(), "directory holding california-housing/cal_housing.data")
+	dataDir := flag.String("data", examplesetup.DataDir(), "directory holding california-housing/cal_housing.data")
 	out := flag.String("dir", "my_california_housing", "directory for the project")
 	trialsFlag := flag.Int("trials", 10, "max trials")
 	epochs := flag.Int("epochs", 20, "epochs per trial")
@@ -130,8 +130,8 @@ func main() {
 	seed := flag.Int64("seed", 42, "seed of the splits and the search")
 	flag.Parse()
 
-	x, y, err := exampleutil.CaliforniaHousing(*dataDir)
-	if exampleutil.Missing(err, "california-housing", *dataDir) {
+	x, y, err := examplesetup.CaliforniaHousing(*dataDir)
+	if examplesetup.Missing(err, "california-housing", *dataDir) {
 		return
 	}
 	if err != nil {
@@ -181,7 +181,7 @@ func main() {
 		Directory:      *out,
 		ProjectName:    "wide_deep",
 		Overwrite:      true,
-		Observer:       exampleutil.Printer{Objective: "val_rmse", Start: start, Detail: auxRMSE},
+		Observer:       examplesetup.Printer{Objective: "val_rmse", Start: start, Detail: auxRMSE},
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -1,4 +1,4 @@
-package exampleutil
+package examplesetup
 
 import (
 	"errors"
