@@ -20,9 +20,9 @@ import (
 	"time"
 
 	"github.com/tunekit/tune/data"
-	"github.com/tunekit/tune/examples/internal/exampleutil"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/hypermodels"
+	"github.com/tunekit/tune/internal/examplesetup"
 	"github.com/tunekit/tune/nn"
 	"github.com/tunekit/tune/oracle"
 	"github.com/tunekit/tune/trials"
@@ -58,7 +58,7 @@ func space() []hp.Param {
 }
 
 // progress prints a line per epoch as well as the Printer's per trial.
-type progress struct{ exampleutil.Printer }
+type progress struct{ examplesetup.Printer }
 
 func (p progress) EpochEnded(t *trials.Trial, e trials.Epoch) {
 	fmt.Printf("[%5.0fs]   trial %2d epoch %d: val_accuracy %.4f, accuracy %.4f\n",
@@ -66,7 +66,7 @@ func (p progress) EpochEnded(t *trials.Trial, e trials.Epoch) {
 }
 
 func main() {
-	dataDir := flag.String("data", exampleutil.DataDir(), "directory holding fashion-mnist/ with the four gzip IDX files")
+	dataDir := flag.String("data", examplesetup.DataDir(), "directory holding fashion-mnist/ with the four gzip IDX files")
 	out := flag.String("dir", "my_fashion_cnn", "directory for the project")
 	maxEpochs := flag.Int("max-epochs", 6, "Hyperband's max_epochs")
 	factor := flag.Int("factor", 3, "Hyperband's factor")
@@ -76,8 +76,8 @@ func main() {
 	overwrite := flag.Bool("overwrite", false, "start afresh instead of resuming")
 	flag.Parse()
 
-	d, err := exampleutil.FashionMNIST(*dataDir)
-	if exampleutil.Missing(err, "fashion-mnist", *dataDir) {
+	d, err := examplesetup.FashionMNIST(*dataDir)
+	if examplesetup.Missing(err, "fashion-mnist", *dataDir) {
 		return
 	}
 	if err != nil {
@@ -96,7 +96,7 @@ func main() {
 		Directory:      *out,
 		ProjectName:    "fashion_cnn",
 		Overwrite:      *overwrite,
-		Observer: progress{exampleutil.Printer{Objective: "val_accuracy", Start: start, Detail: func(t *trials.Trial) string {
+		Observer: progress{examplesetup.Printer{Objective: "val_accuracy", Start: start, Detail: func(t *trials.Trial) string {
 			return fmt.Sprintf("[bracket %d round %d, epochs %d-%d]", t.Bracket, t.Round, t.InitialEpoch+1, t.Epochs)
 		}}},
 	})
