@@ -8,6 +8,9 @@
 //     store that opens, with nothing completed lost and no id used twice.
 //   - A trial still Running when a store is opened was interrupted;
 //     RequeueRunning puts it back in line to run again with the same values.
+//   - Anything derived from the stored trials (Bolt's decoded cache, a
+//     History's indexes) is rebuilt from the store and changed only after a
+//     commit, and costs per change what the change is, not the study's size.
 //   - Store is an interface so that a shared backend can replace the
 //     embedded bbolt file (Bolt) without changing the tuner or the oracles.
 package trials
