@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/oracle"
 	"github.com/tunekit/tune/trials"
 )
@@ -38,24 +39,27 @@ type retention struct {
 	held   map[int]bool    // trials whose checkpoints may still exist and are not yet decided on
 }
 
-// load builds the state from the history on first use.
-func (r *retention) load(h *trials.History, store trials.Store) error {
-	r.loaded, r.held, r.best, r.seen = true, map[int]bool{}, nil, 0
+// load builds the state from the history: when the tuner opens the
+// project, so that the first trial's end does not pay for it.
+func (r *retention) load(h *trials.History, store trials.Store, o goal.Objective) error {
+	held := map[int]bool{}
 	if l, ok := store.(trials.CheckpointLister); ok {
 		ids, err := l.CheckpointIDs()
 		if err != nil {
 			return err
 		}
 		for _, id := range ids {
-			r.held[id] = true
+			held[id] = true
 		}
-		return nil
-	}
-	for _, t := range h.Trials() {
-		if t.Status.Final() && len(t.History) > 0 {
-			r.held[t.ID] = true
+	} else {
+		for _, t := range h.Trials() {
+			if t.Status.Final() && len(t.History) > 0 {
+				held[t.ID] = true
+			}
 		}
 	}
+	ended := h.Ended()
+	r.loaded, r.held, r.best, r.seen = true, held, trials.Best(ended, o, r.keep, trials.CompletedOnly), len(ended)
 	return nil
 }
 
@@ -76,7 +80,7 @@ func (r *retention) ranked(s oracle.State, ts ...*trials.Trial) []*trials.Trial 
 func (r *retention) decide(s oracle.State, o oracle.Oracle, store trials.Store, id int, res trials.Result) ([]int, func(), error) {
 	h := s.History
 	if !r.loaded {
-		if err := r.load(h, store); err != nil {
+		if err := r.load(h, store, s.Objective); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -144,7 +148,6 @@ func (t *Tuner) finish(id int, res trials.Result) error {
 		return err
 	}
 	st.Trials, st.History = t.hist.h.Trials(), &t.hist.h
-	t.retain.keep = t.opts.KeepCheckpoints
 	drop, commit, err := t.retain.decide(st, t.opts.Oracle, t.store, id, res)
 	if err != nil {
 		return err

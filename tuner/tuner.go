@@ -89,7 +89,10 @@ func New(e Evaluator, opts Options) (*Tuner, error) {
 	// cache is, rather than by the first trial of a search. A store whose
 	// trials cannot be read fails the search's first sync instead, as it
 	// did before there was a history.
-	_ = t.hist.sync(t.store)
+	if t.hist.sync(t.store) == nil && opts.KeepCheckpoints >= 0 {
+		t.retain.keep = opts.KeepCheckpoints
+		_ = t.retain.load(&t.hist.h, t.store, opts.objective) // else loaded by the first end
+	}
 	return t, nil
 }
 
