@@ -38,36 +38,53 @@ func (s *Store) PutCheckpoint(id int, data []byte) error {
 	p := pointer{Hash: hex.EncodeToString(sum[:16]), Size: len(data)}
 	ctx, cancel := s.op()
 	defer cancel()
-	if _, err := s.Trial(id); err != nil {
-		return err
+	c, ok := s.held(id)
+	if !ok {
+		// No write: the error says why (no trial, not running, lost).
+		return s.fenced(id, func(*trials.Trial) error { return nil })
 	}
 	dir := s.chunksOf(id) + p.Hash + "/"
+	var ops []clientv3.Op
 	for ; p.Chunks == 0 || p.Chunks*chunkSize < len(data); p.Chunks++ {
-		c := data[p.Chunks*chunkSize : min((p.Chunks+1)*chunkSize, len(data))]
-		if _, err := s.cli.Put(ctx, fmt.Sprintf("%s%06d", dir, p.Chunks), string(c)); err != nil {
-			return s.etcdErr(fmt.Sprintf("trial %d: checkpoint", id), err)
+		chunk := clientv3.OpPut(fmt.Sprintf("%s%06d", dir, p.Chunks), string(data[p.Chunks*chunkSize:min((p.Chunks+1)*chunkSize, len(data))]))
+		ops = append(ops, chunk)
+	}
+	if len(ops) > 1 {
+		// Too big for one request: the chunks go first, unreachable
+		// until the fenced pointer names them.
+		for _, op := range ops {
+			if err := retry(ctx, func() error { _, err := s.cli.Do(ctx, op); return err }); err != nil {
+				return s.etcdErr(fmt.Sprintf("trial %d: checkpoint", id), err)
+			}
 		}
+		ops = nil
 	}
 	rec, err := json.Marshal(p)
 	if err != nil {
 		return err
 	}
-	old, err := s.get(ctx, s.ckptKey(id))
-	if err != nil {
-		return s.etcdErr(fmt.Sprintf("trial %d: checkpoint", id), err)
-	}
-	ops := []clientv3.Op{clientv3.OpPut(s.ckptKey(id), string(rec))}
-	if len(old.Kvs) > 0 {
-		var o pointer
-		if json.Unmarshal(old.Kvs[0].Value, &o) == nil && o.Hash != p.Hash {
-			ops = append(ops, clientv3.OpDelete(s.chunksOf(id)+o.Hash+"/", clientv3.WithPrefix()))
-		}
+	ops = append(ops, clientv3.OpPut(s.ckptKey(id), string(rec)))
+	if c.ckpt != "" && c.ckpt != p.Hash {
+		ops = append(ops, clientv3.OpDelete(s.chunksOf(id)+c.ckpt+"/", clientv3.WithPrefix()))
 	}
 	err = s.fenced(id, func(*trials.Trial) error { return nil }, ops...)
-	if errors.Is(err, ErrClaimLost) {
+	switch {
+	case err == nil:
+		s.setCheckpoint(id, p.Hash)
+	case errors.Is(err, ErrClaimLost):
 		s.dropChunks(ctx, id, string(rec))
 	}
 	return err
+}
+
+// setCheckpoint notes the hash of the checkpoint trial id now has.
+func (s *Store) setCheckpoint(id int, hash string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.claims[id]; ok {
+		c.ckpt = hash
+		s.claims[id] = c
+	}
 }
 
 // dropChunks deletes the chunks of a refused write, unless the trial's

@@ -62,9 +62,13 @@ type Store struct {
 
 	scans atomic.Int64 // full scans for dead workers' trials
 
-	mu     sync.Mutex
-	lease  clientv3.LeaseID
-	claims map[int]claim // the trials this worker runs
+	mu    sync.Mutex
+	lease clientv3.LeaseID
+	// The sequence key as this worker last saw it, for Create.
+	seq      int
+	seqRev   int64
+	seqKnown bool
+	claims   map[int]claim // the trials this worker runs
 }
 
 var _ trials.Store = (*Store)(nil)

@@ -52,6 +52,7 @@ type claim struct {
 	lease clientv3.LeaseID
 	data  string
 	rev   int64
+	ckpt  string // the hash of the trial's checkpoint, "" for none
 }
 
 func (s *Store) hold(id int, c claim) {
@@ -104,6 +105,34 @@ func (s *Store) release(id int) {
 	s.mu.Unlock()
 }
 
+// lastSeq returns the sequence key's value and revision as this worker
+// last saw them; known is false before it saw any.
+func (s *Store) lastSeq() (last int, rev int64, known bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.seq, s.seqRev, s.seqKnown
+}
+
+func (s *Store) setSeq(last int, rev int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seq, s.seqRev, s.seqKnown = last, rev, true
+}
+
+// sawSeq decodes the sequence key as read (none: a new study) and notes it.
+func (s *Store) sawSeq(kvs []*mvccpb.KeyValue) (int, int64, error) {
+	if len(kvs) == 0 {
+		s.setSeq(0, 0)
+		return 0, 0, nil
+	}
+	last, err := strconv.Atoi(string(kvs[0].Value))
+	if err != nil {
+		return 0, 0, s.corrupt("sequence", err)
+	}
+	s.setSeq(last, kvs[0].ModRevision)
+	return last, kvs[0].ModRevision, nil
+}
+
 // Create stores a copy of t as a new Running trial claimed by this worker,
 // in one transaction: the id is the sequence key's value plus one, by a
 // compare-and-swap on that key, and Options.MaxTrials is checked in it.
@@ -130,20 +159,22 @@ func (s *Store) create(withHistory bool, propose func([]*trials.Trial) (*trials.
 	ctx, cancel := s.op()
 	defer cancel()
 	for try := 0; ; try++ {
-		ops := []clientv3.Op{clientv3.OpGet(s.seqKey())}
-		if withHistory {
-			ops = append(ops, clientv3.OpGet(s.trialPrefix(), clientv3.WithPrefix()), s.queueHead())
-		}
-		read, err := s.read(ctx, ops...)
-		if err != nil {
-			return nil, s.etcdErr("create", err)
-		}
-		last, seqRev := 0, int64(0)
-		if kvs := read.Responses[0].GetResponseRange().Kvs; len(kvs) > 0 {
-			if last, err = strconv.Atoi(string(kvs[0].Value)); err != nil {
-				return nil, s.corrupt("sequence", err)
+		// Create goes from the sequence as this worker last saw it, with
+		// no read first: a compare that fails brings the current one.
+		last, seqRev, known := s.lastSeq()
+		var read *clientv3.TxnResponse
+		if withHistory || !known {
+			ops := []clientv3.Op{clientv3.OpGet(s.seqKey())}
+			if withHistory {
+				ops = append(ops, clientv3.OpGet(s.trialPrefix(), clientv3.WithPrefix()), s.queueHead())
 			}
-			seqRev = kvs[0].ModRevision
+			var err error
+			if read, err = s.read(ctx, ops...); err != nil {
+				return nil, s.etcdErr("create", err)
+			}
+			if last, seqRev, err = s.sawSeq(read.Responses[0].GetResponseRange().Kvs); err != nil {
+				return nil, err
+			}
 		}
 		var history []*trials.Trial
 		if withHistory {
@@ -193,6 +224,7 @@ func (s *Store) create(withHistory bool, propose func([]*trials.Trial) (*trials.
 			cmps = append(cmps, clientv3.Compare(clientv3.CreateRevision(s.trialKey(t.Parent)), ">", 0))
 			orElse = append(orElse, clientv3.OpGet(s.trialKey(t.Parent), clientv3.WithKeysOnly()))
 		}
+		orElse = append(orElse, clientv3.OpGet(s.seqKey()))
 		then := []clientv3.Op{
 			clientv3.OpPut(s.seqKey(), strconv.Itoa(n.ID)),
 			clientv3.OpPut(s.trialKey(n.ID), data),
@@ -212,7 +244,7 @@ func (s *Store) create(withHistory bool, propose func([]*trials.Trial) (*trials.
 		}
 		if transient(err) {
 			if rev, ok := s.wrote(ctx, s.trialKey(n.ID), data); ok {
-				s.hold(n.ID, claim{l, data, rev})
+				s.hold(n.ID, claim{lease: l, data: data, rev: rev})
 				return out, nil
 			}
 			if pause(ctx, try) == nil {
@@ -223,11 +255,15 @@ func (s *Store) create(withHistory bool, propose func([]*trials.Trial) (*trials.
 			return nil, s.etcdErr("create", err)
 		}
 		if resp.Succeeded {
-			s.hold(n.ID, claim{l, data, resp.Header.Revision})
+			s.hold(n.ID, claim{lease: l, data: data, rev: resp.Header.Revision})
+			s.setSeq(n.ID, resp.Header.Revision)
 			return out, nil
 		}
 		if t.Parent != 0 && len(resp.Responses[0].GetResponseRange().Kvs) == 0 {
 			return nil, fmt.Errorf("parent of new trial: %w", noTrial(t.Parent))
+		}
+		if _, _, err := s.sawSeq(resp.Responses[len(resp.Responses)-1].GetResponseRange().Kvs); err != nil {
+			return nil, err
 		}
 		// Another worker created a trial first: read again.
 	}
@@ -286,7 +322,7 @@ func (s *Store) Claim() (*trials.Trial, bool, error) {
 		}
 		if transient(err) {
 			if rev, ok := s.wrote(ctx, s.trialKey(t.ID), data); ok {
-				s.hold(t.ID, claim{l, data, rev})
+				s.hold(t.ID, claim{lease: l, data: data, rev: rev})
 				return t, true, nil
 			}
 			if pause(ctx, try) == nil {
@@ -297,7 +333,7 @@ func (s *Store) Claim() (*trials.Trial, bool, error) {
 			return nil, false, s.etcdErr("claim", err)
 		}
 		if tx.Succeeded {
-			s.hold(t.ID, claim{l, data, tx.Header.Revision})
+			s.hold(t.ID, claim{lease: l, data: data, rev: tx.Header.Revision})
 			return t, true, nil
 		}
 	}
@@ -356,7 +392,8 @@ func (s *Store) fenced(id int, fn func(t *trials.Trial) error, extra ...clientv3
 			Else(clientv3.OpGet(claimKey), clientv3.OpGet(key)).Commit()
 		if transient(err) {
 			if rev, ok := s.wrote(ctx, key, data); ok {
-				s.hold(id, claim{c.lease, data, rev})
+				c.data, c.rev = data, rev
+				s.hold(id, c)
 				return nil
 			}
 			if lostAnswer = true; pause(ctx, try) == nil {
@@ -367,7 +404,8 @@ func (s *Store) fenced(id int, fn func(t *trials.Trial) error, extra ...clientv3
 			return s.etcdErr(fmt.Sprintf("trial %d", id), err)
 		}
 		if tx.Succeeded {
-			s.hold(id, claim{c.lease, data, tx.Header.Revision})
+			c.data, c.rev = data, tx.Header.Revision
+			s.hold(id, c)
 			return nil
 		}
 		claims, recs := tx.Responses[0].GetResponseRange().Kvs, tx.Responses[1].GetResponseRange().Kvs
@@ -377,7 +415,8 @@ func (s *Store) fenced(id int, fn func(t *trials.Trial) error, extra ...clientv3
 		}
 		if lostAnswer && string(recs[0].Value) == data {
 			// This very write, applied on a try whose answer was lost.
-			s.hold(id, claim{c.lease, data, recs[0].ModRevision})
+			c.data, c.rev = data, recs[0].ModRevision
+			s.hold(id, c)
 			return nil
 		}
 		// The record changed under a claim still ours (a Reset racing, or
