@@ -41,18 +41,8 @@ func Split(x, y *nn.Matrix, testFraction float64, seed int64) (trainX, trainY, t
 	n := x.Rows
 	nTest := int(math.Round(testFraction * float64(n)))
 	p := newRNG(seed, streamSplit).perm(n)
-	gather := func(m *nn.Matrix, idx []int) *nn.Matrix {
-		if m == nil {
-			return nil
-		}
-		out := nn.NewMatrix(len(idx), m.Cols)
-		for i, k := range idx {
-			copy(out.Row(i), m.Row(k))
-		}
-		return out
-	}
 	train, test := p[:n-nTest], p[n-nTest:]
-	return gather(x, train), gather(y, train), gather(x, test), gather(y, test), nil
+	return gatherRows(x, train), gatherRows(y, train), gatherRows(x, test), gatherRows(y, test), nil
 }
 
 // SplitLast splits off the last n rows of x and y as a validation part, the
