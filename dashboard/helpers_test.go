@@ -97,8 +97,8 @@ func genTrials(t testing.TB, f fakeStudy, space *hp.Space) []*trials.Trial {
 	return ts
 }
 
-func testStudy(space *hp.Space) *trials.Study {
-	return &trials.Study{Objective: goal.Objective{Name: "val_loss", Direction: goal.Minimize}, Oracle: "random",
+func testStudy(space *hp.Space) *trials.StudyRecord {
+	return &trials.StudyRecord{Objective: goal.Objective{Name: "val_loss", Direction: goal.Minimize}, Oracle: "random",
 		Seed: 7, Space: space, Created: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 }
 

@@ -184,7 +184,7 @@ func staleReason(err error) string {
 
 // sameTrials reports whether a reading of a source that has no version
 // equals the snapshot: same trials, statuses and epoch counts.
-func sameTrials(s *snapshot, st *trials.Study, ts []*trials.Trial) bool {
+func sameTrials(s *snapshot, st *trials.StudyRecord, ts []*trials.Trial) bool {
 	if len(ts) != len(s.trials) {
 		return false
 	}

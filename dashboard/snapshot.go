@@ -20,7 +20,7 @@ import (
 type snapshot struct {
 	version uint64 // counts the server's reloads
 	read    time.Time
-	study   *trials.Study
+	study   *trials.StudyRecord
 	trials  []*trials.Trial // in id order
 	byID    map[int]*trials.Trial
 	rows    []row // one per trial, in id order
@@ -46,7 +46,7 @@ type row struct {
 	Metrics   map[string]any `json:"metrics,omitempty"`
 }
 
-func newSnapshot(version uint64, st *trials.Study, ts []*trials.Trial, now time.Time) *snapshot {
+func newSnapshot(version uint64, st *trials.StudyRecord, ts []*trials.Trial, now time.Time) *snapshot {
 	ts = slices.Clone(ts)
 	slices.SortFunc(ts, func(a, b *trials.Trial) int { return a.ID - b.ID })
 	s := &snapshot{version: version, read: now, study: st, trials: ts, byID: make(map[int]*trials.Trial, len(ts)),

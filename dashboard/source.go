@@ -13,7 +13,7 @@ import (
 // trials.Store. A *trials.Bolt, any trials.Store, and the live view of a
 // running search all satisfy it. The dashboard never writes.
 type Source interface {
-	Study() (*trials.Study, error)
+	Study() (*trials.StudyRecord, error)
 	Trials() ([]*trials.Trial, error)
 	Trial(id int) (*trials.Trial, error)
 	Checkpoint(id int) ([]byte, error)
@@ -71,7 +71,7 @@ func (f *FileSource) with(fn func(s trials.Store) error) error {
 }
 
 // Study reads the study definition.
-func (f *FileSource) Study() (st *trials.Study, err error) {
+func (f *FileSource) Study() (st *trials.StudyRecord, err error) {
 	err = f.with(func(s trials.Store) error { st, err = s.Study(); return err })
 	return st, err
 }
@@ -95,7 +95,7 @@ func (f *FileSource) Checkpoint(id int) (b []byte, err error) {
 }
 
 // readAll reads a study and its trials from src.
-func readAll(src Source) (*trials.Study, []*trials.Trial, error) {
+func readAll(src Source) (*trials.StudyRecord, []*trials.Trial, error) {
 	st, err := src.Study()
 	if err != nil {
 		if errors.Is(err, trials.ErrNoStudy) {

@@ -106,7 +106,7 @@ func PEDANOVA(space *hp.Space, obs []Observation, d goal.Direction, opts *Option
 }
 
 // FromTrials measures importance over a study's completed trials.
-func FromTrials(st *trials.Study, ts []*trials.Trial, opts *Options) ([]Importance, error) {
+func FromTrials(st *trials.StudyRecord, ts []*trials.Trial, opts *Options) ([]Importance, error) {
 	var obs []Observation
 	for _, t := range ts {
 		if t.Status == trials.Completed && t.Score != nil {

@@ -183,7 +183,7 @@ func TestErrors(t *testing.T) {
 func TestFromTrialsUsesCompleted(t *testing.T) {
 	space := mustSpace(t, hp.Param{Name: "x", Kind: hp.KindFloat, Min: 0, Max: 1},
 		hp.Param{Name: "y", Kind: hp.KindFloat, Min: 0, Max: 1})
-	st := &trials.Study{Objective: goal.Objective{Name: "loss", Direction: goal.Minimize}, Space: space}
+	st := &trials.StudyRecord{Objective: goal.Objective{Name: "loss", Direction: goal.Minimize}, Space: space}
 	var ts []*trials.Trial
 	rng := rand.New(rand.NewPCG(3, 3))
 	for i := range 200 {

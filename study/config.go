@@ -12,7 +12,7 @@ import (
 )
 
 // Profile returns what a project keeps of d.
-func (d *Dataset) Profile() *data.Profile {
+func (d *LoadedData) Profile() *data.Profile {
 	p := &data.Profile{
 		InputShape: slices.Clone(d.InputShape),
 		Classes:    d.Classes,
@@ -41,7 +41,7 @@ func (s *Study) FitScaler(x *nn.Matrix) (*data.FeatureScaler, error) {
 }
 
 // storedConfig is what a project keeps of the study file that made it
-// (tuner.Options.Config, stored as trials.Study.Config).
+// (tuner.Options.Config, stored as trials.StudyRecord.Config).
 type storedConfig struct {
 	File string        `json:"file"`           // the name the study was loaded as
 	Path string        `json:"path,omitempty"` // its absolute path, for relative paths
@@ -61,7 +61,7 @@ func (s *Study) storedConfig() (json.RawMessage, error) {
 // made (a Go program's).
 var ErrNoConfig = errors.New("the project was not made from a study file")
 
-// FromConfig reads back the study kept with a project (trials.Study.Config,
+// FromConfig reads back the study kept with a project (trials.StudyRecord.Config,
 // as Options stores it) and what it knew about the data; info is nil when
 // the search never loaded the data. Relative paths resolve against the
 // study file's original directory.

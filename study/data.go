@@ -264,8 +264,8 @@ func (d *Data) csvOptions() (data.CSVOptions, error) {
 	return o, nil
 }
 
-// Dataset is a study's data, loaded, split and scaled.
-type Dataset struct {
+// LoadedData is a study's data, loaded, split and scaled.
+type LoadedData struct {
 	// X and Y are the training part: one sample per row of X (flattened),
 	// one label or target per row of Y.
 	X, Y *nn.Matrix
@@ -307,7 +307,7 @@ type Dataset struct {
 //
 // What it learns (input shape, classes, the fitted scaler) is kept with
 // the project by Options.
-func (s *Study) LoadData() (*Dataset, error) {
+func (s *Study) LoadData() (*LoadedData, error) {
 	ds, err := s.loadData(true)
 	if err != nil {
 		return nil, s.locate(err)
@@ -317,7 +317,7 @@ func (s *Study) LoadData() (*Dataset, error) {
 
 // LoadRawData is LoadData without the scaling: ds.Scaler is fitted on the
 // training part but not applied (tune retrain puts it inside the model).
-func (s *Study) LoadRawData() (*Dataset, error) {
+func (s *Study) LoadRawData() (*LoadedData, error) {
 	ds, err := s.loadData(false)
 	if err != nil {
 		return nil, s.locate(err)
@@ -423,7 +423,7 @@ func (s *Study) readExtra(what string, train *part) (*part, error) {
 	return p, nil
 }
 
-func (s *Study) loadData(scale bool) (*Dataset, error) {
+func (s *Study) loadData(scale bool) (*LoadedData, error) {
 	d := &s.Data
 	var train *part
 	var err error
@@ -446,7 +446,7 @@ func (s *Study) loadData(scale bool) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	ds := &Dataset{InputShape: train.shape, ClassNames: train.classNames, Features: train.features}
+	ds := &LoadedData{InputShape: train.shape, ClassNames: train.classNames, Features: train.features}
 	if ds.Classes, err = s.checkLabels("training", train, 0); err != nil {
 		return nil, err
 	}
@@ -502,7 +502,7 @@ func (s *Study) loadData(scale bool) (*Dataset, error) {
 }
 
 // applyScaler scales the features of every part with ds.Scaler.
-func (s *Study) applyScaler(ds *Dataset) error {
+func (s *Study) applyScaler(ds *LoadedData) error {
 	if ds.Scaler == nil {
 		return nil
 	}

@@ -30,7 +30,7 @@ func writeStudy(t *testing.T, study string, files map[string]string) (*Study, er
 	return Load(path)
 }
 
-func loadData(t *testing.T, study string, files map[string]string) (*Dataset, error) {
+func loadData(t *testing.T, study string, files map[string]string) (*LoadedData, error) {
 	t.Helper()
 	s, err := writeStudy(t, study, files)
 	if err != nil {

@@ -154,7 +154,7 @@
 // and binary tasks, so that a file sorted by class or by time validates on
 // every class; shuffle: false takes them from the end instead, as Keras'
 // validation_split does. A held-out set of a single class and a class the
-// training rows lack are reported in Dataset.Warnings (tune search prints
+// training rows lack are reported in LoadedData.Warnings (tune search prints
 // them). With scale_target the model trains on the scaled target; the
 // TargetUnits callback reports loss, rmse and mae (val_ ones too) in the
 // target's units and the trained values with a "_scaled" suffix (both may

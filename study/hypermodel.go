@@ -34,7 +34,7 @@ func (s *Study) config(info *data.Profile) hypermodels.Config {
 
 // HyperModel returns the study's built-in hypermodel (model: mlp,
 // wide_deep; see package hypermodels) for data described by info, such as
-// Dataset.Info or FromConfig returns. It tunes the study's hyperparameters;
+// LoadedData.Info or FromConfig returns. It tunes the study's hyperparameters;
 // the others take their defaults.
 func (s *Study) HyperModel(info *data.Profile) tuner.HyperModel {
 	return s.builtin().New(s.config(info))

@@ -96,7 +96,7 @@ func TestMLPMetrics(t *testing.T) {
 			}
 			x := nn.NewMatrixFrom(6, 2, []float32{0, 1, 1, 0, 1, 1, 0, 0, 0.5, 0.5, 1, 0.5})
 			y := nn.NewMatrixFrom(6, 1, []float32{0, 1, 1, 0, 1, 0})
-			ds := &Dataset{InputShape: []int{2}, Classes: 2}
+			ds := &LoadedData{InputShape: []int{2}, Classes: 2}
 			ds.X, ds.Y, ds.ValidationX, ds.ValidationY = x.Slice(0, 4), y.Slice(0, 4), x.Slice(4, 6), y.Slice(4, 6)
 			for _, opt := range []string{"sgd", "rmsprop"} {
 				h := hp.FromValues(nil, hp.Values{"optimizer": opt})

@@ -12,8 +12,8 @@ import (
 	"github.com/tunekit/tune/hp"
 )
 
-// Hyperparameter is one entry of the hyperparameters section.
-type Hyperparameter struct {
+// SpaceEntry is one entry of the hyperparameters section.
+type SpaceEntry struct {
 	// Name is the entry's key, one of the model's hyperparameters (hypermodels.Builtin).
 	Name string
 	// Param is the definition the MLP registers with
@@ -25,12 +25,12 @@ type Hyperparameter struct {
 	Line int
 }
 
-// Hyperparameters are the entries of the hyperparameters section in file
+// SpaceSection holds the entries of the hyperparameters section in file
 // order.
-type Hyperparameters []Hyperparameter
+type SpaceSection []SpaceEntry
 
 // Lookup returns the entry called name.
-func (hs Hyperparameters) Lookup(name string) (*Hyperparameter, bool) {
+func (hs SpaceSection) Lookup(name string) (*SpaceEntry, bool) {
 	for i := range hs {
 		if hs[i].Name == name {
 			return &hs[i], true
@@ -40,7 +40,7 @@ func (hs Hyperparameters) Lookup(name string) (*Hyperparameter, bool) {
 }
 
 // Names returns the names of the entries in file order.
-func (hs Hyperparameters) Names() []string {
+func (hs SpaceSection) Names() []string {
 	names := make([]string, len(hs))
 	for i, h := range hs {
 		names[i] = h.Name
@@ -65,14 +65,14 @@ var specKeyOrder = []string{"type", "min", "max", "step", "sampling", "values", 
 
 // UnmarshalYAML reads the hyperparameters mapping; the names are checked
 // against the model's once the whole file is read.
-func (hs *Hyperparameters) UnmarshalYAML(n *yaml.Node) error { return hs.decodeNode(n) }
+func (hs *SpaceSection) UnmarshalYAML(n *yaml.Node) error { return hs.decodeNode(n) }
 
-func (hs *Hyperparameters) decodeNode(n *yaml.Node) error {
+func (hs *SpaceSection) decodeNode(n *yaml.Node) error {
 	n = resolve(n)
 	if n.Kind != yaml.MappingNode {
 		return errorf(n.Line, "hyperparameters: want a mapping of names to definitions, got %s", kindName(n))
 	}
-	out := Hyperparameters{}
+	out := SpaceSection{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if _, dup := out.Lookup(k.Value); dup {
@@ -83,7 +83,7 @@ func (hs *Hyperparameters) decodeNode(n *yaml.Node) error {
 		if err != nil {
 			return err
 		}
-		out = append(out, Hyperparameter{Name: k.Value, Param: p, Line: k.Line})
+		out = append(out, SpaceEntry{Name: k.Value, Param: p, Line: k.Line})
 	}
 	*hs = out
 	return nil
@@ -311,7 +311,7 @@ func (s *Study) checkHyperparameters() error {
 }
 
 // params returns the definitions, for hypermodels' Tune.
-func (hs Hyperparameters) params() []hp.Param {
+func (hs SpaceSection) params() []hp.Param {
 	out := make([]hp.Param, len(hs))
 	for i, h := range hs {
 		out[i] = h.Param

@@ -59,7 +59,7 @@ func (s *Study) checkHoldout() error {
 
 // holdout divides the training file's rows into ds's training,
 // validation and test parts (data.Holdout with the study's seed).
-func (s *Study) holdout(ds *Dataset, train *part) error {
+func (s *Study) holdout(ds *LoadedData, train *part) error {
 	d := &s.Data
 	x, y := train.x, train.y
 	o := data.HoldoutOptions{
@@ -101,7 +101,7 @@ func (s *Study) holdout(ds *Dataset, train *part) error {
 
 // scaleTarget fits data.scale_target on the training target and applies
 // it to every part's target.
-func (s *Study) scaleTarget(ds *Dataset) error {
+func (s *Study) scaleTarget(ds *LoadedData) error {
 	t, err := s.FitTarget(ds.Y)
 	if err != nil || t == nil {
 		return err

@@ -71,7 +71,7 @@ type Study struct {
 	// order. A mapping defines a hyperparameter to tune, a list is a
 	// choice, a plain value fixes it; an absent one takes its built-in
 	// default. See the model's Builtin.Hyperparameters.
-	Hyperparameters Hyperparameters `yaml:"hyperparameters"`
+	Hyperparameters SpaceSection `yaml:"hyperparameters"`
 
 	// Objective is the metric to optimize: loss or accuracy (classification
 	// and binary), loss, rmse or mae (regression), each with a "val_"
@@ -508,7 +508,7 @@ func (s *Study) StorePath() string {
 // size, d's validation data, the callback reporting a scaled target's
 // metrics in the target's units (TargetUnits) and the early-stopping
 // callback.
-func (s *Study) FitConfig(d *Dataset) nn.FitConfig {
+func (s *Study) FitConfig(d *LoadedData) nn.FitConfig {
 	cfg := nn.FitConfig{Epochs: s.Epochs, BatchSize: s.BatchSize}
 	if d != nil {
 		cfg.ValidationX, cfg.ValidationY = d.ValidationX, d.ValidationY

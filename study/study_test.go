@@ -87,7 +87,7 @@ func TestParseValid(t *testing.T) {
 	}
 
 	vx := nn.NewMatrix(1, 2)
-	cfg := s.FitConfig(&Dataset{ValidationX: vx})
+	cfg := s.FitConfig(&LoadedData{ValidationX: vx})
 	if cfg.Epochs != 3 || cfg.BatchSize != 16 || cfg.ValidationX != vx || len(cfg.Callbacks) != 1 {
 		t.Fatalf("fit config %+v", cfg)
 	}

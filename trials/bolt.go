@@ -380,8 +380,8 @@ func mustRun(t *Trial) error {
 }
 
 // Study returns the stored definition, or an error wrapping ErrNoStudy.
-func (b *Bolt) Study() (*Study, error) {
-	var s *Study
+func (b *Bolt) Study() (*StudyRecord, error) {
+	var s *StudyRecord
 	err := b.view(func(tx *bolt.Tx) error {
 		var v []byte
 		if meta := tx.Bucket(bucketMeta); meta != nil {
@@ -403,7 +403,7 @@ func (b *Bolt) Study() (*Study, error) {
 }
 
 // PutStudy stores s, replacing any previous definition; trials stay.
-func (b *Bolt) PutStudy(s *Study) error {
+func (b *Bolt) PutStudy(s *StudyRecord) error {
 	if s == nil {
 		return errors.New("trials: PutStudy: nil study")
 	}
@@ -419,7 +419,7 @@ func (b *Bolt) PutStudy(s *Study) error {
 // Reset deletes every trial, checkpoint and queued value set and stores s, in one
 // transaction. It starts a new study: trial ids start again at 1. The file
 // keeps its size; bbolt reuses the freed pages.
-func (b *Bolt) Reset(s *Study) error {
+func (b *Bolt) Reset(s *StudyRecord) error {
 	if s == nil {
 		return errors.New("trials: Reset: nil study")
 	}

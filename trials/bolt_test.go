@@ -36,7 +36,7 @@ func newStore(t *testing.T) *Bolt {
 	return open(t, filepath.Join(t.TempDir(), "study.db"), nil)
 }
 
-func testStudy(t *testing.T, seed int64) *Study {
+func testStudy(t *testing.T, seed int64) *StudyRecord {
 	t.Helper()
 	space, err := hp.NewSpace(
 		hp.Param{Name: "units", Kind: hp.KindInt, Min: 32, Max: 512, Step: 32},
@@ -46,7 +46,7 @@ func testStudy(t *testing.T, seed int64) *Study {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Study{
+	return &StudyRecord{
 		Objective:    goal.Objective{Name: "val_loss", Direction: goal.Minimize},
 		Oracle:       "random",
 		OracleConfig: json.RawMessage(`{"max_trials":10}`),

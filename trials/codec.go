@@ -192,8 +192,8 @@ func encodeTrial(t *Trial) ([]byte, error) {
 // DecodeStudy decodes one stored study definition. Raw JSON fields are
 // compacted, and a JSON null in them is dropped, so that decoding is
 // stable: whatever it accepts encodes and decodes back to an equal study.
-func DecodeStudy(data []byte) (*Study, error) {
-	var s Study
+func DecodeStudy(data []byte) (*StudyRecord, error) {
+	var s StudyRecord
 	if err := json.Unmarshal(data, &s); err != nil {
 		return nil, err
 	}
@@ -223,7 +223,7 @@ func compactRaw(r json.RawMessage) (json.RawMessage, error) {
 	return b, nil
 }
 
-func encodeStudy(s *Study) ([]byte, error) {
+func encodeStudy(s *StudyRecord) ([]byte, error) {
 	b, err := json.Marshal(s)
 	if err != nil {
 		return nil, fmt.Errorf("encoding study: %w", err)

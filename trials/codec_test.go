@@ -133,7 +133,7 @@ func TestStudyJSON(t *testing.T) {
 }
 
 func FuzzDecodeStudy(f *testing.F) {
-	s := &Study{
+	s := &StudyRecord{
 		Objective: goal.Objective{Name: "val_accuracy", Direction: goal.Maximize}, Oracle: "hyperband",
 		OracleConfig: json.RawMessage(`{"factor":3}`), Config: json.RawMessage(`"x"`), Seed: -3,
 		Created: time.Date(2025, 1, 1, 0, 0, 0, 0, time.FixedZone("", 3600)),
@@ -176,7 +176,7 @@ func FuzzDecodeStudy(f *testing.F) {
 	})
 }
 
-func sameStudy(a, b *Study) bool {
+func sameStudy(a, b *StudyRecord) bool {
 	if !sameTime(a.Created, b.Created) {
 		return false
 	}

@@ -12,7 +12,7 @@ func TestCompact(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Reset(&Study{}); err != nil {
+	if err := s.Reset(&StudyRecord{}); err != nil {
 		t.Fatal(err)
 	}
 	for range 20 {
@@ -24,7 +24,7 @@ func TestCompact(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := s.Reset(&Study{Seed: 7}); err != nil {
+	if err := s.Reset(&StudyRecord{Seed: 7}); err != nil {
 		t.Fatal(err)
 	}
 	kept, _ := s.Create(&Trial{})

@@ -24,7 +24,7 @@ func Example() {
 	}
 	defer store.Close()
 
-	study := &trials.Study{Objective: goal.Objective{Name: "val_loss", Direction: goal.Minimize}, Oracle: "random", Seed: 1}
+	study := &trials.StudyRecord{Objective: goal.Objective{Name: "val_loss", Direction: goal.Minimize}, Oracle: "random", Seed: 1}
 	if err := store.PutStudy(study); err != nil {
 		log.Fatal(err)
 	}

@@ -12,8 +12,8 @@ import (
 // A store with another version is refused with ErrSchema.
 const SchemaVersion = 2
 
-// Study is the definition of a study, stored once and updated on resume.
-type Study struct {
+// StudyRecord is the definition of a study, stored once and updated on resume.
+type StudyRecord struct {
 	Objective goal.Objective `json:"objective"`
 	// Objectives, in a multi-objective study, are every objective, the
 	// first equal to Objective.
@@ -55,13 +55,13 @@ type Result struct {
 // is atomic. Implementations are safe for concurrent use.
 type Store interface {
 	// Study returns the stored definition, or ErrNoStudy.
-	Study() (*Study, error)
+	Study() (*StudyRecord, error)
 	// PutStudy stores the definition, replacing any previous one; it does
 	// not touch trials.
-	PutStudy(s *Study) error
+	PutStudy(s *StudyRecord) error
 	// Reset deletes every trial and checkpoint and stores s. It starts a
 	// new study: trial ids start again at 1.
-	Reset(s *Study) error
+	Reset(s *StudyRecord) error
 
 	// Create stores t as a new Running trial with the next id and the
 	// current time as Started, and returns the stored copy.

@@ -112,7 +112,7 @@ func TestKeepCheckpoints(t *testing.T) {
 
 // freshStore writes ts and the checkpoints of keep (read from the store at
 // from) into a new store at path, and returns its size.
-func freshStore(t *testing.T, path string, study *trials.Study, ts []*trials.Trial, keep []int, from string) int64 {
+func freshStore(t *testing.T, path string, study *trials.StudyRecord, ts []*trials.Trial, keep []int, from string) int64 {
 	t.Helper()
 	src, err := trials.Open(from, nil)
 	if err != nil {

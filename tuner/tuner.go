@@ -23,7 +23,7 @@ type Tuner struct {
 	owned    bool // the tuner opened the store and closes it
 
 	mu      sync.Mutex // serialises oracle calls and study changes
-	study   *trials.Study
+	study   *trials.StudyRecord
 	changed chan struct{} // closed and replaced whenever a trial ends
 	stop    string        // why the last search ended
 
@@ -62,7 +62,7 @@ func New(e Evaluator, opts Options) (*Tuner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tuner: oracle settings: %w", err)
 	}
-	want := &trials.Study{
+	want := &trials.StudyRecord{
 		Objective:    opts.objective,
 		Objectives:   opts.multi(),
 		Oracle:       opts.Oracle.Name(),
@@ -97,7 +97,7 @@ func New(e Evaluator, opts Options) (*Tuner, error) {
 }
 
 // initStudy stores a new study, or checks a stored one against want.
-func (t *Tuner) initStudy(want *trials.Study) error {
+func (t *Tuner) initStudy(want *trials.StudyRecord) error {
 	if t.opts.Overwrite {
 		t.study = want
 		return t.store.Reset(want)
@@ -188,7 +188,7 @@ func (t *Tuner) growSpace(s *hp.Space) error {
 // if it has them all; t.mu is held. Trials running in parallel each add to
 // the space they started from, so a space no larger than the study's may
 // still hold new names.
-func (t *Tuner) withSpace(s *hp.Space) (*trials.Study, error) {
+func (t *Tuner) withSpace(s *hp.Space) (*trials.StudyRecord, error) {
 	grown := false
 	for _, p := range s.Params() {
 		if _, ok := t.study.Space.Param(p.Name); !ok {

@@ -124,7 +124,7 @@ type fileSource struct{ *dashboard.FileSource }
 func (fileSource) Close() error { return nil }
 
 // spec returns the study file kept with a study, or nil.
-func spec(st *trials.Study) *study.Study {
+func spec(st *trials.StudyRecord) *study.Study {
 	s, _, _ := study.FromConfig(st.Config)
 	return s
 }

@@ -31,7 +31,7 @@ func writeKnownStore(t *testing.T, n int) string {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if err := s.PutStudy(&trials.Study{Objective: goal.Objective{Name: "val_loss", Direction: goal.Minimize}, Oracle: "random", Space: space}); err != nil {
+	if err := s.PutStudy(&trials.StudyRecord{Objective: goal.Objective{Name: "val_loss", Direction: goal.Minimize}, Oracle: "random", Space: space}); err != nil {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))

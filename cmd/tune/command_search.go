@@ -226,7 +226,7 @@ func runSearch(cmd *cobra.Command, f *searchFlags) error {
 }
 
 // printSearchHeader says which project runs, and on what.
-func printSearchHeader(out io.Writer, st *study.Study, ds *study.Dataset, opts tuner.Options, existing int) {
+func printSearchHeader(out io.Writer, st *study.Study, ds *study.LoadedData, opts tuner.Options, existing int) {
 	state := "new project"
 	switch {
 	case existing == 0:

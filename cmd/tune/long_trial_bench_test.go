@@ -24,7 +24,7 @@ func longTrialStore(b *testing.B, epochs int) string {
 	}
 	h := hp.New()
 	h.Int("units", 4, 32)
-	err = s.PutStudy(&trials.Study{Objective: goal.Objective{Name: "val_loss", Direction: goal.Minimize},
+	err = s.PutStudy(&trials.StudyRecord{Objective: goal.Objective{Name: "val_loss", Direction: goal.Minimize},
 		Oracle: "random", Seed: 1, Space: h.Space(), Created: time.Now().UTC()})
 	if err != nil {
 		b.Fatal(err)

@@ -17,7 +17,7 @@ import (
 
 // newTraining is what the trials of a study file train: its hypermodel on
 // its data, as search and worker run them.
-func newTraining(st *study.Study, ds *study.Dataset) *tuner.Training {
+func newTraining(st *study.Study, ds *study.LoadedData) *tuner.Training {
 	return &tuner.Training{HyperModel: st.HyperModel(ds.Profile()), X: ds.X, Y: ds.Y, Config: st.FitConfig(ds)}
 }
 

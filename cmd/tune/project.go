@@ -61,7 +61,7 @@ type project struct {
 	dir    string // the project's name in messages: its directory or etcd URL
 	outDir string // where its commands write files by default
 	store  trials.Store
-	study  *trials.Study
+	study  *trials.StudyRecord
 	trials []*trials.Trial // every trial, in id order
 
 	spec    *study.Study  // the study file kept with the project; nil if none

@@ -123,7 +123,7 @@ func load(path string, sets []string) (*study.Study, error) {
 	return study.Parse(src, path)
 }
 
-func rows(ds *study.Dataset) int {
+func rows(ds *study.LoadedData) int {
 	if ds.ValidationX == nil {
 		return 0
 	}

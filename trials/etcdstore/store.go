@@ -313,7 +313,7 @@ func now() time.Time                       { return time.Now().UTC() }
 func idOf(key, prefix string) (int, error) { return strconv.Atoi(key[len(prefix):]) }
 
 // Study returns the stored definition, or an error wrapping ErrNoStudy.
-func (s *Store) Study() (*trials.Study, error) {
+func (s *Store) Study() (*trials.StudyRecord, error) {
 	ctx, cancel := s.op()
 	defer cancel()
 	resp, err := s.get(ctx, s.studyKey())
@@ -331,7 +331,7 @@ func (s *Store) Study() (*trials.Study, error) {
 }
 
 // PutStudy stores st, replacing any previous definition; trials stay.
-func (s *Store) PutStudy(st *trials.Study) error {
+func (s *Store) PutStudy(st *trials.StudyRecord) error {
 	if err := s.writable(); err != nil {
 		return err
 	}
@@ -353,7 +353,7 @@ func (s *Store) PutStudy(st *trials.Study) error {
 // Reset deletes every trial, claim, checkpoint and queued value set and stores st, in one
 // transaction; ids start again at 1. Workers still running trials of the
 // old study lose their claims.
-func (s *Store) Reset(st *trials.Study) error {
+func (s *Store) Reset(st *trials.StudyRecord) error {
 	if err := s.writable(); err != nil {
 		return err
 	}

@@ -44,7 +44,7 @@ func TestReadOnly(t *testing.T) {
 	}
 	w := open(t, c, etcdstore.Options{Prefix: "/tune/ro"})
 	defer w.Close()
-	if err := w.PutStudy(&trials.Study{Oracle: "random"}); err != nil {
+	if err := w.PutStudy(&trials.StudyRecord{Oracle: "random"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.Create(&trials.Trial{}); err != nil {
@@ -57,8 +57,8 @@ func TestReadOnly(t *testing.T) {
 		t.Errorf("Trials: %v %v", ts, err)
 	}
 	for name, err := range map[string]error{
-		"PutStudy":      ro.PutStudy(&trials.Study{}),
-		"Reset":         ro.Reset(&trials.Study{}),
+		"PutStudy":      ro.PutStudy(&trials.StudyRecord{}),
+		"Reset":         ro.Reset(&trials.StudyRecord{}),
 		"AppendEpoch":   ro.AppendEpoch(1, trials.Epoch{}),
 		"Finish":        ro.Finish(1, trials.Result{Status: trials.Completed}),
 		"Requeue":       ro.Requeue(1, "x"),

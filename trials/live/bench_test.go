@@ -31,7 +31,7 @@ func benchStore(b *testing.B, n int) (*trials.Bolt, string, int) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { s.Close() })
-	if err := s.PutStudy(&trials.Study{Oracle: "random"}); err != nil {
+	if err := s.PutStudy(&trials.StudyRecord{Oracle: "random"}); err != nil {
 		b.Fatal(err)
 	}
 	for i := range n {

@@ -80,7 +80,7 @@ func (c *Client) get(path string) ([]byte, error) {
 
 // Study returns the study definition, or an error wrapping
 // trials.ErrNoStudy.
-func (c *Client) Study() (*trials.Study, error) {
+func (c *Client) Study() (*trials.StudyRecord, error) {
 	data, err := c.get(pathStudy)
 	if err != nil {
 		return nil, err
@@ -130,10 +130,10 @@ func (c *Client) Close() error {
 func (c *Client) readOnly() error { return fmt.Errorf("%s: %w", c.path, trials.ErrReadOnly) }
 
 // PutStudy fails: a Client only reads.
-func (c *Client) PutStudy(*trials.Study) error { return c.readOnly() }
+func (c *Client) PutStudy(*trials.StudyRecord) error { return c.readOnly() }
 
 // Reset fails: a Client only reads.
-func (c *Client) Reset(*trials.Study) error { return c.readOnly() }
+func (c *Client) Reset(*trials.StudyRecord) error { return c.readOnly() }
 
 // Create fails: a Client only reads.
 func (c *Client) Create(*trials.Trial) (*trials.Trial, error) { return nil, c.readOnly() }

@@ -33,7 +33,7 @@ func fixture(t *testing.T, dir string) (*trials.Bolt, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := &trials.Study{Objective: goal.Objective{Name: "val_loss", Direction: goal.Minimize}, Oracle: "random", Seed: 7,
+	st := &trials.StudyRecord{Objective: goal.Objective{Name: "val_loss", Direction: goal.Minimize}, Oracle: "random", Seed: 7,
 		Space: space, Config: json.RawMessage(`{"name":"x"}`), Created: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
 	if err := b.PutStudy(st); err != nil {
 		t.Fatal(err)
@@ -161,8 +161,8 @@ func TestClientErrorsKeepTheirSentinels(t *testing.T) {
 		t.Errorf("Checkpoint(99): %v", err)
 	}
 	writes := map[string]error{
-		"PutStudy":    c.PutStudy(&trials.Study{}),
-		"Reset":       c.Reset(&trials.Study{}),
+		"PutStudy":    c.PutStudy(&trials.StudyRecord{}),
+		"Reset":       c.Reset(&trials.StudyRecord{}),
 		"AppendEpoch": c.AppendEpoch(2, trials.Epoch{}),
 		"Finish":      c.Finish(2, trials.Result{Status: trials.Failed}),
 		"Requeue":     c.Requeue(2, "x"),

@@ -118,7 +118,7 @@ func decodeTrial(data []byte, id int) (*trials.Trial, error) {
 }
 
 // decodeStudy reads the answer to pathStudy.
-func decodeStudy(data []byte) (*trials.Study, error) {
+func decodeStudy(data []byte) (*trials.StudyRecord, error) {
 	s, err := trials.DecodeStudy(data)
 	if err != nil {
 		return nil, fmt.Errorf("%w: study: %w", ErrProtocol, err)

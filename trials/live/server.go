@@ -26,7 +26,7 @@ const MaxConcurrent = 2
 // Reader that is also a trials.Lender (a Bolt is) costs the server only
 // the encoding of the trials that changed since the last read.
 type Reader interface {
-	Study() (*trials.Study, error)
+	Study() (*trials.StudyRecord, error)
 	Trials() ([]*trials.Trial, error)
 	Trial(id int) (*trials.Trial, error)
 	Checkpoint(id int) ([]byte, error)

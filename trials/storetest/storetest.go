@@ -51,7 +51,7 @@ func Run(t *testing.T, open Open) {
 	}
 }
 
-func study(t *testing.T, seed int64) *trials.Study {
+func study(t *testing.T, seed int64) *trials.StudyRecord {
 	t.Helper()
 	space, err := hp.NewSpace(
 		hp.Param{Name: "units", Kind: hp.KindInt, Min: 32, Max: 512, Step: 32},
@@ -60,7 +60,7 @@ func study(t *testing.T, seed int64) *trials.Study {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &trials.Study{
+	return &trials.StudyRecord{
 		Objective: goal.Objective{Name: "val_loss", Direction: goal.Minimize},
 		Oracle:    "random", OracleConfig: json.RawMessage(`{"max_trials":10}`),
 		Seed: seed, Space: space, Created: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC),
