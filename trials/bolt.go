@@ -200,11 +200,19 @@ func (b *Bolt) init() error {
 	})
 }
 
-// load fills the cache from the file.
+// load fills the cache from the file. A read-only store leaves the epochs
+// out until a read needs them (see needEpochs): nobody can add any.
 func (b *Bolt) load() error {
 	b.c.mu.Lock()
 	defer b.c.mu.Unlock()
-	b.c.trials, b.c.pending = nil, nil
+	b.c.lazy = b.readOnly
+	return b.fill()
+}
+
+// fill decodes the records into the cache, with their epochs unless
+// b.c.lazy. The caller holds b.c.mu.
+func (b *Bolt) fill() error {
+	b.c.trials, b.c.pending, b.c.bad = nil, nil, nil
 	return b.view(func(tx *bolt.Tx) error {
 		bk, err := b.trialsBucket(tx)
 		if err != nil || bk == nil {
@@ -212,7 +220,7 @@ func (b *Bolt) load() error {
 		}
 		return bk.ForEach(func(k, v []byte) error {
 			t, err := b.decode(k, v)
-			if err == nil {
+			if err == nil && !b.c.lazy {
 				err = b.readEpochs(tx, t)
 			}
 			if err != nil {
@@ -606,6 +614,9 @@ func (b *Bolt) RequeueRunning() (int, error) {
 func (b *Bolt) Trial(id int) (*Trial, error) {
 	b.c.mu.Lock()
 	defer b.c.mu.Unlock()
+	if err := b.needEpochs(); err != nil {
+		return nil, err
+	}
 	return b.get(id)
 }
 
@@ -614,6 +625,9 @@ func (b *Bolt) Trial(id int) (*Trial, error) {
 func (b *Bolt) Trials() ([]*Trial, error) {
 	b.c.mu.Lock()
 	defer b.c.mu.Unlock()
+	if err := b.needEpochs(); err != nil {
+		return nil, err
+	}
 	return b.all()
 }
 

@@ -1,7 +1,6 @@
 package trials
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -59,32 +58,10 @@ func dropEpochs(tx *bolt.Tx, id int) error {
 // readEpochs appends the epoch records of trial t (read from tx) to its
 // history and checks them.
 func (b *Bolt) readEpochs(tx *bolt.Tx, t *Trial) error {
-	eb := tx.Bucket(bucketEpochs)
-	if eb == nil {
-		return nil // version 1: the history is in the record
-	}
-	bk := eb.Bucket(idKey(t.ID))
-	if bk == nil {
-		return nil
-	}
-	err := bk.ForEach(func(k, v []byte) error {
-		if len(k) != 8 || int(binary.BigEndian.Uint64(k)) != len(t.History) {
-			return fmt.Errorf("epoch record %x out of order", k)
-		}
-		var e Epoch
-		if err := json.Unmarshal(v, &e); err != nil {
-			return fmt.Errorf("epoch record %d: %w", len(t.History), err)
-		}
+	return b.streamEpochs(tx, t, func(e Epoch) error {
 		t.History = append(t.History, e)
 		return nil
 	})
-	if err == nil {
-		err = checkEpochs(t)
-	}
-	if err != nil {
-		return b.corrupt(fmt.Sprintf("trial %d", t.ID), err)
-	}
-	return nil
 }
 
 // migrate rewrites a version-1 store as version 2 in one transaction: each

@@ -15,6 +15,9 @@ var _ Lender = (*Bolt)(nil)
 func (b *Bolt) Lend(fn func(ts []*Trial) error) error {
 	b.c.mu.Lock()
 	defer b.c.mu.Unlock()
+	if err := b.needEpochs(); err != nil {
+		return err
+	}
 	if err := b.c.broken(-1); err != nil {
 		return err
 	}

@@ -30,6 +30,10 @@ type cache struct {
 	// closed is set by Close.
 	bad    map[int]error
 	closed error
+
+	// lazy is set while the cached trials hold no epochs: a read-only
+	// store reads them when a read first needs them.
+	lazy bool
 }
 
 // damaged records that the record under key k does not decode.
