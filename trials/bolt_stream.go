@@ -2,7 +2,6 @@ package trials
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -106,7 +105,9 @@ func decodeEpoch(k, v []byte, n int, probe *Trial) error {
 		return fmt.Errorf("epoch record %x out of order", k)
 	}
 	probe.History[0] = Epoch{}
-	if err := json.Unmarshal(v, &probe.History[0]); err != nil {
+	// UnmarshalJSON rejects what is not JSON; calling it directly saves
+	// json.Unmarshal's scan of the record before it.
+	if err := probe.History[0].UnmarshalJSON(v); err != nil {
 		return fmt.Errorf("epoch record %d: %w", n, err)
 	}
 	return checkEpochs(probe)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/tunekit/tune/hp"
 )
@@ -50,9 +51,12 @@ func (f *jsonFloat) UnmarshalJSON(data []byte) error {
 	if string(data) == "null" {
 		return errors.New("number is null")
 	}
-	var v float64
-	if err := json.Unmarshal(data, &v); err != nil {
-		return err
+	// The decoder calling this has checked that data is a JSON number,
+	// which ParseFloat reads as encoding/json does (out of range is an
+	// error in both); it costs no second scan of data.
+	v, err := strconv.ParseFloat(string(data), 64)
+	if err != nil {
+		return fmt.Errorf("number %s: %w", data, err)
 	}
 	*f = jsonFloat(v)
 	return nil

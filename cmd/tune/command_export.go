@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"io"
+	"slices"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -67,7 +68,11 @@ func runExport(cmd *cobra.Command, f exportFlags) error {
 	if err := checkFormat(f.format, "csv", "json"); err != nil {
 		return err
 	}
-	p, err := openProject(cmd, &f.projectFlags)
+	open := openProject
+	if f.format == "csv" {
+		open = openProjectStreaming
+	}
+	p, err := open(cmd, &f.projectFlags)
 	if err != nil {
 		return err
 	}
@@ -93,9 +98,14 @@ func runExport(cmd *cobra.Command, f exportFlags) error {
 	return err
 }
 
+// writeExportCSV writes the csv format of tune export, a row as each
+// epoch is read: it holds no trial's whole history.
 func writeExportCSV(w io.Writer, p *project) error {
 	names := valueNames(allValues(p), p.paramNames())
-	metrics := metricNames(p.trials)
+	metrics, err := p.metricNames()
+	if err != nil {
+		return err
+	}
 	cw := csv.NewWriter(w)
 	header := []string{"trial", "status", "score", "best_epoch", "attempt", "seconds", "error"}
 	onFront := map[int]bool{}
@@ -118,12 +128,10 @@ func writeExportCSV(w io.Writer, p *project) error {
 			head = append(head, strconv.FormatBool(onFront[t.ID]))
 		}
 		head = appendValuesCSV(head, t.Values, names)
-		if len(t.History) == 0 {
-			cw.Write(append(head, make([]string, 2+len(metrics))...))
-			continue
-		}
-		for _, e := range t.History {
-			rec := append(append([]string(nil), head...), strconv.Itoa(e.Execution), strconv.Itoa(e.Epoch+1))
+		rows := 0
+		rec := slices.Clone(head)
+		err := p.eachEpoch(t, func(e trials.Epoch) error {
+			rec = append(rec[:len(head)], strconv.Itoa(e.Execution), strconv.Itoa(e.Epoch+1))
 			for _, m := range metrics {
 				v, ok := e.Metrics[m]
 				if ok {
@@ -132,7 +140,14 @@ func writeExportCSV(w io.Writer, p *project) error {
 					rec = append(rec, "")
 				}
 			}
-			cw.Write(rec)
+			rows++
+			return cw.Write(rec)
+		})
+		if err != nil {
+			return err
+		}
+		if rows == 0 {
+			cw.Write(append(head, make([]string, 2+len(metrics))...))
 		}
 	}
 	cw.Flush()
@@ -156,4 +171,25 @@ func oneBasedEpochs(ts []*trials.Trial) []*trials.Trial {
 		out[i] = &c
 	}
 	return out
+}
+
+// metricNames returns the metric names the project's trials logged, in
+// metricNames' order, reading the epochs through eachEpoch.
+func (p *project) metricNames() ([]string, error) {
+	seen := map[string]bool{}
+	for _, t := range p.trials {
+		err := p.eachEpoch(t, func(e trials.Epoch) error {
+			for k := range e.Metrics {
+				seen[k] = true
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		for k := range t.Metrics {
+			seen[k] = true
+		}
+	}
+	return sortMetricNames(seen), nil
 }

@@ -206,6 +206,11 @@ func metricNames(ts []*trials.Trial) []string {
 			seen[k] = true
 		}
 	}
+	return sortMetricNames(seen)
+}
+
+// sortMetricNames returns the names in seen in metricNames' order.
+func sortMetricNames(seen map[string]bool) []string {
 	names := slices.Collect(maps.Keys(seen))
 	rank := func(n string) string {
 		base, val := strings.CutPrefix(n, "val_")

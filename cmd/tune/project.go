@@ -64,6 +64,10 @@ type project struct {
 	study  *trials.StudyRecord
 	trials []*trials.Trial // every trial, in id order
 
+	// epochs streams the trials' epochs when they were read without
+	// them (see openProjectStreaming); nil when trials hold them.
+	epochs trials.EpochStreamer
+
 	spec    *study.Study  // the study file kept with the project; nil if none
 	info    *data.Profile // what the search knew of the data; nil if unknown
 	specErr error         // why spec is nil
@@ -73,6 +77,17 @@ type project struct {
 // trials. It fails when the project does not exist or no search has
 // started in it.
 func openProject(cmd *cobra.Command, f *projectFlags) (*project, error) {
+	return openProjectAs(cmd, f, false)
+}
+
+// openProjectStreaming is openProject for a command that reads epochs
+// through eachEpoch: a store that streams them (trials.EpochStreamer)
+// reads the trials without their epochs.
+func openProjectStreaming(cmd *cobra.Command, f *projectFlags) (*project, error) {
+	return openProjectAs(cmd, f, true)
+}
+
+func openProjectAs(cmd *cobra.Command, f *projectFlags, streaming bool) (*project, error) {
 	path, err := f.storePath(cmd)
 	if err != nil {
 		return nil, err
@@ -88,7 +103,10 @@ func openProject(cmd *cobra.Command, f *projectFlags) (*project, error) {
 		store.Close()
 		return nil, fmt.Errorf("project %s is empty: no search has started in it", dir)
 	}
-	if err == nil {
+	if es, ok := store.(trials.EpochStreamer); ok && streaming && err == nil {
+		p.epochs = es
+		p.trials, err = es.Summaries()
+	} else if err == nil {
 		p.trials, err = store.Trials()
 	}
 	if err != nil {
@@ -97,6 +115,20 @@ func openProject(cmd *cobra.Command, f *projectFlags) (*project, error) {
 	}
 	p.spec, p.info, p.specErr = study.FromConfig(p.study.Config)
 	return p, nil
+}
+
+// eachEpoch calls fn with each epoch of t in order: streamed from the
+// store when the project was opened streaming, else from t.History.
+func (p *project) eachEpoch(t *trials.Trial, fn func(trials.Epoch) error) error {
+	if p.epochs != nil {
+		return p.epochs.EachEpoch(t.ID, fn)
+	}
+	for _, e := range t.History {
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Close releases the store.
