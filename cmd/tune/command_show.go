@@ -5,7 +5,6 @@ import (
 	"io"
 	"math"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -42,7 +41,11 @@ func runShow(cmd *cobra.Command, f showFlags, arg string) error {
 	if err := checkFormat(f.format, "text", "json"); err != nil {
 		return err
 	}
-	p, err := openProject(cmd, &f.projectFlags)
+	open := openProject
+	if f.format == "text" {
+		open = openProjectStreaming
+	}
+	p, err := open(cmd, &f.projectFlags)
 	if err != nil {
 		return err
 	}
@@ -55,12 +58,11 @@ func runShow(cmd *cobra.Command, f showFlags, arg string) error {
 	if f.format == "json" {
 		return writeJSON(out, t)
 	}
-	writeTrialSummary(out, p, t)
-	return nil
+	return writeTrialSummary(out, p, t)
 }
 
 // writeTrialSummary writes a trial's summary and curve.
-func writeTrialSummary(w io.Writer, p *project, t *trials.Trial) {
+func writeTrialSummary(w io.Writer, p *project, t *trials.Trial) error {
 	o := p.objective()
 	fmt.Fprintf(w, "Trial %d summary\n", t.ID)
 	fmt.Fprintf(w, "Status: %s\n", t.Status)
@@ -96,60 +98,7 @@ func writeTrialSummary(w io.Writer, p *project, t *trials.Trial) {
 	if t.Error != "" {
 		fmt.Fprintf(w, "Error: %s\n", oneLine(t.Error))
 	}
-	if len(t.History) == 0 {
-		fmt.Fprintln(w, "\nNo epoch logged.")
-		return
-	}
-	executions := 0
-	for _, e := range t.History {
-		executions = max(executions, e.Execution+1)
-	}
-	for ex := range executions {
-		fmt.Fprintln(w)
-		if executions > 1 {
-			fmt.Fprintf(w, "Execution %d\n", ex+1)
-		}
-		writeCurve(w, t, ex, o)
-	}
-}
-
-// writeCurve writes one execution's epochs as a table, with a bar for the
-// objective and the trial's best epoch marked.
-func writeCurve(w io.Writer, t *trials.Trial, execution int, o goal.Objective) {
-	names := metricNames([]*trials.Trial{{History: t.History}})
-	_, objs := t.Curve(execution, o.Name)
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, v := range objs {
-		lo, hi = min(lo, v), max(hi, v)
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprint(tw, "epoch\t")
-	for _, n := range names {
-		fmt.Fprintf(tw, "%s\t", n)
-	}
-	fmt.Fprintln(tw, "")
-	for _, e := range t.History {
-		if e.Execution != execution {
-			continue
-		}
-		fmt.Fprintf(tw, "%d\t", e.Epoch+1)
-		for _, n := range names {
-			if v, ok := e.Metrics[n]; ok {
-				fmt.Fprintf(tw, "%s\t", formatMetric(v))
-			} else {
-				fmt.Fprint(tw, "-\t")
-			}
-		}
-		mark := ""
-		if v, ok := e.Metrics[o.Name]; ok {
-			mark = " " + bar(v, lo, hi, o.Direction)
-		}
-		if t.Score != nil && e.Epoch == t.BestEpoch {
-			mark += " ← best"
-		}
-		fmt.Fprintln(tw, strings.TrimRight(mark, " "))
-	}
-	tw.Flush()
+	return writeCurves(w, p, t, o)
 }
 
 // bar draws v between lo and hi as up to 20 block characters, longer for
