@@ -58,14 +58,7 @@ var CNNHyperparameters = []Hyperparameter{
 		Doc: "units of the Dense relu layer before the output, 0 or more; 0: none"},
 	{Name: "dropout", Type: FloatValue, Default: 0.0, check: fraction,
 		Doc: "rate of the Dropout layer before the output, in [0, 1); 0: none"},
-	{Name: "optimizer", Type: StringValue, Default: "adam", check: oneOf("sgd", "adam", "rmsprop"),
-		Doc: "sgd, adam or rmsprop"},
-	{Name: "learning_rate", Type: FloatValue, Default: nil, check: positive,
-		Doc: "the optimizer's learning rate, > 0; default the optimizer's own (sgd 0.01, adam and rmsprop 0.001)"},
-	{Name: "momentum", Type: FloatValue, Default: 0.0, check: fraction,
-		Doc: "sgd's momentum in [0, 1); active only when the optimizer is sgd"},
-	{Name: "batch_size", Type: IntValue, Default: nil, check: atLeast(1),
-		Doc: "rows per gradient step, 1 or more; default the training settings' batch size"},
+	optimizerEntry, learningRateEntry, momentumEntry, batchSizeEntry,
 }
 
 // CNNSpace returns a search space over every hyperparameter of the CNN,

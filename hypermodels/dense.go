@@ -2,9 +2,24 @@ package hypermodels
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/nn"
+)
+
+// The entries every built-in hypermodel shares: its optimizer and the
+// training's batch size.
+var (
+	optimizerEntry = Hyperparameter{Name: "optimizer", Type: StringValue, Default: "adam",
+		check: oneOf("sgd", "adam", "rmsprop"), Doc: "sgd, adam or rmsprop"}
+	learningRateEntry = Hyperparameter{Name: "learning_rate", Type: FloatValue, Default: nil, check: positive,
+		Doc: "the optimizer's learning rate, > 0; default the optimizer's own (sgd 0.01, adam and rmsprop 0.001)"}
+	momentumEntry = Hyperparameter{Name: "momentum", Type: FloatValue, Default: 0.0, check: fraction,
+		Doc:        "sgd's momentum in [0, 1); active only when the optimizer is sgd",
+		ActiveWhen: &hp.Condition{Parent: "optimizer", Values: []any{"sgd"}}}
+	batchSizeEntry = Hyperparameter{Name: "batch_size", Type: IntValue, Default: nil, check: atLeast(1),
+		Doc: "rows per gradient step, 1 or more; default the training settings' batch size"}
 )
 
 // DenseHyperparameters are the hyperparameters of MLP and WideDeep, in the
@@ -16,18 +31,12 @@ var DenseHyperparameters = []Hyperparameter{
 		Doc: "units of every hidden layer, 1 or more"},
 	{Name: "activation", Type: StringValue, Default: "relu", check: activation,
 		Doc: "activation of the hidden layers: relu, tanh, sigmoid, elu, selu, softplus, leaky_relu or linear"},
-	{Name: "optimizer", Type: StringValue, Default: "adam", check: oneOf("sgd", "adam", "rmsprop"),
-		Doc: "sgd, adam or rmsprop"},
-	{Name: "learning_rate", Type: FloatValue, Default: nil, check: positive,
-		Doc: "the optimizer's learning rate, > 0; default the optimizer's own (sgd 0.01, adam and rmsprop 0.001)"},
-	{Name: "momentum", Type: FloatValue, Default: 0.0, check: fraction,
-		Doc: "sgd's momentum in [0, 1); active only when the optimizer is sgd"},
+	optimizerEntry, learningRateEntry, momentumEntry,
 	{Name: "dropout", Type: FloatValue, Default: 0.0, check: fraction,
 		Doc: "rate of the Dropout layer after every hidden layer, in [0, 1); 0: no Dropout layers"},
 	{Name: "batch_norm", Type: BoolValue, Default: false, check: anyValue,
 		Doc: "true: a BatchNormalization layer after every hidden Dense layer"},
-	{Name: "batch_size", Type: IntValue, Default: nil, check: atLeast(1),
-		Doc: "rows per gradient step, 1 or more; default the training settings' batch size"},
+	batchSizeEntry,
 }
 
 // denseConfig is one trial's configuration of a network of hidden Dense
@@ -56,7 +65,19 @@ func register(h *hp.HyperParameters, known []Hyperparameter, tune []hp.Param) (h
 			vals[k.Name] = k.Default
 			continue
 		}
-		v, err := h.Register(tune[i])
+		p := tune[i]
+		if len(p.Conditions) == 0 {
+			var parent *hp.Param
+			if k.ActiveWhen != nil {
+				if j := indexOf(tune, k.ActiveWhen.Parent); j >= 0 {
+					parent = &tune[j]
+				}
+			}
+			if err := k.Activate(&p, parent, known); err != nil {
+				return nil, fmt.Errorf("hypermodels: hyperparameter %q %w", k.Name, err)
+			}
+		}
+		v, err := h.Register(p)
 		if err != nil {
 			return nil, err
 		}

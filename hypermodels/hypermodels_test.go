@@ -135,3 +135,32 @@ func TestConvert(t *testing.T) {
 		}
 	}
 }
+
+// Momentum is searched only where the optimizer can be sgd, and is then
+// active only in sgd's trials, from Go as from a study file.
+func TestMomentumActiveWithSGDOnly(t *testing.T) {
+	momentum := hp.Param{Name: "momentum", Kind: hp.KindFloat, Min: 0, Max: 0.9}
+	build := func(optimizer hp.Param) (*hp.HyperParameters, error) {
+		hm := &MLP{Task: Classification, InputShape: []int{2}, Classes: 3,
+			Tune: []hp.Param{optimizer, momentum}}
+		h := hp.New()
+		_, err := hm.Build(h)
+		return h, err
+	}
+	_, err := build(hp.Param{Name: "optimizer", Kind: hp.KindFixed, Values: []any{"adam"}})
+	if !errors.Is(err, ErrDefinition) {
+		t.Fatalf("momentum with adam only: %v, want ErrDefinition", err)
+	}
+	const want = `hypermodels: hyperparameter "momentum" is active only when optimizer is sgd: set optimizer to sgd or a choice that includes it`
+	if err.Error() != want {
+		t.Errorf("message %q, want %q", err, want)
+	}
+	h, err := build(hp.Param{Name: "optimizer", Kind: hp.KindChoice, Values: []any{"sgd", "adam"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, ok := h.Space().Param("momentum")
+	if !ok || len(p.Conditions) != 1 || p.Conditions[0].Parent != "optimizer" || p.Conditions[0].Values[0] != "sgd" {
+		t.Errorf("momentum's conditions %+v, want optimizer in [sgd]", p)
+	}
+}

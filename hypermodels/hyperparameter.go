@@ -49,8 +49,45 @@ type Hyperparameter struct {
 	Default any
 	// Doc says what it does and which values it takes.
 	Doc string
+	// ActiveWhen, if set, is the parent and the parent's values under
+	// which a searched definition is active (momentum only with sgd).
+	ActiveWhen *hp.Condition
 
 	check func(v any) error // checks one value, or a range's bound
+}
+
+// Activate makes the searched definition p conditional on k.ActiveWhen,
+// given parent, the definition of its parent (nil: the parent is not
+// searched and keeps its default). It is an error, wrapping ErrDefinition,
+// for p to be searched where its parent can never take the values that
+// make it active. Without ActiveWhen, Activate does nothing.
+func (k *Hyperparameter) Activate(p *hp.Param, parent *hp.Param, known []Hyperparameter) error {
+	w := k.ActiveWhen
+	if w == nil {
+		return nil
+	}
+	var can []any
+	if parent != nil {
+		can = parent.Values
+	} else if d, ok := lookup(known, w.Parent); ok {
+		can = []any{d.Default}
+	}
+	for _, v := range w.Values {
+		if slices.Contains(can, v) {
+			p.Conditions = append(p.Conditions, *w)
+			return nil
+		}
+	}
+	want := orList(stringsOf(w.Values))
+	return definitionErrorf("is active only when %s is %s: set %s to %s or a choice that includes it", w.Parent, want, w.Parent, want)
+}
+
+func stringsOf(vs []any) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = fmt.Sprint(v)
+	}
+	return out
 }
 
 // Convert checks that the definition p fits the hyperparameter (its kind

@@ -287,12 +287,18 @@ func (s *Study) checkHyperparameters() error {
 			return wrapf(h.Line, err, "hyperparameter %q", h.Name)
 		}
 	}
-	if m, ok := s.Hyperparameters.Lookup("momentum"); ok {
-		opt, ok := s.Hyperparameters.Lookup("optimizer")
-		if !ok || !slices.Contains(opt.Param.Values, any("sgd")) {
-			return errorf(m.Line, "hyperparameter \"momentum\" applies to the sgd optimizer only: set optimizer to sgd or a choice that includes it")
+	for i := range s.Hyperparameters {
+		h := &s.Hyperparameters[i]
+		k, _ := b.Hyperparameter(h.Name)
+		var parent *hp.Param
+		if k.ActiveWhen != nil {
+			if e, ok := s.Hyperparameters.Lookup(k.ActiveWhen.Parent); ok {
+				parent = &e.Param
+			}
 		}
-		m.Param.Conditions = []hp.Condition{{Parent: "optimizer", Values: []any{"sgd"}}}
+		if err := k.Activate(&h.Param, parent, b.Hyperparameters); err != nil {
+			return &Error{Line: h.Line, Msg: fmt.Sprintf("hyperparameter %q %v", h.Name, err), Err: err}
+		}
 	}
 	h := hp.New()
 	for _, k := range b.Hyperparameters {

@@ -231,7 +231,7 @@ func TestParseErrors(t *testing.T) {
 		{"default outside", edit("  n_hidden:", "  n_hidden: {type: int, min: 0, max: 3, default: 5}"),
 			`study.yaml:11: hyperparameter "n_hidden": default 5 outside [0, 3]`},
 		{"momentum without sgd", edit("  optimizer:", "  optimizer: adam"),
-			`study.yaml:15: hyperparameter "momentum" applies to the sgd optimizer only`},
+			`study.yaml:15: hyperparameter "momentum" is active only when optimizer is sgd: set optimizer to sgd or a choice that includes it`},
 		{"hyperparameters not a mapping", edit("hyperparameters:", "hyperparameters: [n_hidden]\nx:"),
 			`study.yaml:10: hyperparameters: want a mapping of names to definitions, got a list`},
 		{"type error", edit("epochs:", "epochs: ten"), `study.yaml:23: epochs: want a whole number, got "ten"`},
