@@ -74,8 +74,8 @@
 //	max_trials: 10             # default 10 (no cap for grid and hyperband); raise it and search again to continue
 //	executions_per_trial: 1    # default 1
 //	max_retries_per_trial: 0   # default 0
-//	max_consecutive_failed_trials: 3   # default 3; 0: no limit
-//	keep_checkpoints: 10       # default 10: the best 10 trials keep their checkpoints; 0: every trial
+//	max_consecutive_failed_trials: 3   # default 3; -1: no limit (tuner.NoLimit)
+//	keep_checkpoints: 10       # default 10: the best 10 trials keep their checkpoints; -1: every trial
 //	epochs: 10                 # default 10
 //	batch_size: 32             # default 32
 //	parallel_trials: 2         # default 0: one per CPU

@@ -110,12 +110,13 @@ type Study struct {
 	// default 0.
 	MaxRetriesPerTrial int `yaml:"max_retries_per_trial"`
 	// MaxConsecutiveFailedTrials stops the search after this many trials
-	// in a row failed; default 3 (the key absent), 0 for no limit, which
-	// Options converts to tuner.NoLimit.
+	// in a row failed; default 3 (the key absent), -1 for no limit, as
+	// tuner.NoLimit in Go. 0, which Go reads as the default, is an error.
 	MaxConsecutiveFailedTrials int `yaml:"max_consecutive_failed_trials"`
 	// KeepCheckpoints is how many of the best trials keep their
 	// checkpoints (tuner.Options.KeepCheckpoints); default 10 (the key
-	// absent), 0 to keep every trial's.
+	// absent), -1 to keep every trial's, as tuner.NoLimit in Go. 0, which
+	// Go reads as the default, is an error.
 	KeepCheckpoints int `yaml:"keep_checkpoints"`
 
 	// Epochs is the number of epochs each trial trains for; default 10.
@@ -360,14 +361,19 @@ func (s *Study) checkNumbers() error {
 		{"max_trials", s.MaxTrials, minTrials},
 		{"executions_per_trial", s.ExecutionsPerTrial, 1},
 		{"max_retries_per_trial", s.MaxRetriesPerTrial, 0},
-		{"max_consecutive_failed_trials", s.MaxConsecutiveFailedTrials, 0},
-		{"keep_checkpoints", s.KeepCheckpoints, 0},
+		{"max_consecutive_failed_trials", s.MaxConsecutiveFailedTrials, tuner.NoLimit},
+		{"keep_checkpoints", s.KeepCheckpoints, tuner.NoLimit},
 		{"epochs", s.Epochs, 1},
 		{"batch_size", s.BatchSize, 1},
 		{"parallel_trials", s.ParallelTrials, 0},
 	} {
 		if c.v < c.min {
 			return errorf(s.line(c.key), "%s is %d, want %d or more", c.key, c.v, c.min)
+		}
+		if c.min == tuner.NoLimit && c.v == 0 {
+			// Go reads a zero as the default; the file must not read it
+			// as something else.
+			return errorf(s.line(c.key), "%s is 0: write -1 for no limit, or a positive number (leave the key out for the default)", c.key)
 		}
 	}
 	return nil
@@ -464,14 +470,7 @@ func (s *Study) Options() (tuner.Options, error) {
 	if err != nil {
 		return tuner.Options{}, err
 	}
-	failures := s.MaxConsecutiveFailedTrials
-	if failures == 0 {
-		failures = tuner.NoLimit
-	}
-	keep := s.KeepCheckpoints
-	if keep == 0 {
-		keep = tuner.NoLimit
-	}
+	failures, keep := s.MaxConsecutiveFailedTrials, s.KeepCheckpoints
 	return tuner.Options{
 		Objective:                  s.Objective,
 		Direction:                  s.Direction,

@@ -36,7 +36,7 @@ oracle: {type: random, max_collisions: 5}
 max_trials: 4
 executions_per_trial: 2
 max_retries_per_trial: 1
-max_consecutive_failed_trials: 0
+max_consecutive_failed_trials: -1
 epochs: 3
 batch_size: 16
 parallel_trials: 2

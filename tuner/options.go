@@ -82,8 +82,8 @@ type Options struct {
 	// MaxConsecutiveFailedTrials stops the search after this many trials in
 	// a row failed; zero (unset, as every zero Option) takes Keras Tuner's
 	// default 3, NoLimit (or any negative value) removes the limit. A study
-	// file says the same with an absent key (3) and 0 (no limit): YAML can
-	// tell "absent" from 0, a Go struct cannot.
+	// file says the same with an absent key (3) and -1 (no limit), and
+	// refuses a 0, so that no zero means two things.
 	MaxConsecutiveFailedTrials int
 	// Deadline, if set, is when the search stops starting trials (new or
 	// resumed); running ones finish. Cancel the context to stop them too.
