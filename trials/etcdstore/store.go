@@ -13,6 +13,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
 
+	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/trials"
 )
 
@@ -331,6 +332,11 @@ func (s *Store) Study() (*trials.StudyRecord, error) {
 }
 
 // PutStudy stores st, replacing any previous definition; trials stay.
+// The hyperparameters of the stored space that st lacks are kept: workers
+// sharing the study grow its space each from what it has seen, and one
+// that read the study before another grew it must not drop what the other
+// found. The write is a compare on the study's revision, retried on a
+// concurrent one.
 func (s *Store) PutStudy(st *trials.StudyRecord) error {
 	if err := s.writable(); err != nil {
 		return err
@@ -338,16 +344,69 @@ func (s *Store) PutStudy(st *trials.StudyRecord) error {
 	if st == nil {
 		return errors.New("etcdstore: PutStudy: nil study")
 	}
-	data, err := json.Marshal(st)
+	key := s.studyKey()
+	for {
+		ctx, cancel := s.op()
+		err := s.putStudyOnce(ctx, key, st)
+		cancel()
+		if !errors.Is(err, errStudyChanged) {
+			return err
+		}
+	}
+}
+
+// errStudyChanged tells PutStudy that another writer stored the study
+// between its read and its write.
+var errStudyChanged = errors.New("etcdstore: study changed concurrently")
+
+// putStudyOnce is one read and compared write of PutStudy.
+func (s *Store) putStudyOnce(ctx context.Context, key string, st *trials.StudyRecord) error {
+	resp, err := s.get(ctx, key)
+	if err != nil {
+		return s.etcdErr("study", err)
+	}
+	cond := clientv3.Compare(clientv3.CreateRevision(key), "=", 0)
+	next := st
+	if len(resp.Kvs) > 0 {
+		cond = clientv3.Compare(clientv3.ModRevision(key), "=", resp.Kvs[0].ModRevision)
+		if stored, err := trials.DecodeStudy(resp.Kvs[0].Value); err == nil && stored.Space != nil {
+			merged := *st
+			if merged.Space, err = keepStoredParams(st.Space, stored.Space); err != nil {
+				return err
+			}
+			next = &merged
+		}
+	}
+	data, err := json.Marshal(next)
 	if err != nil {
 		return fmt.Errorf("encoding study: %w", err)
 	}
-	ctx, cancel := s.op()
-	defer cancel()
-	if _, err := s.cli.Put(ctx, s.studyKey(), string(data)); err != nil {
+	tr, err := s.cli.Txn(ctx).If(cond).Then(clientv3.OpPut(key, string(data))).Commit()
+	if err != nil {
 		return s.etcdErr("study", err)
 	}
+	if !tr.Succeeded {
+		return errStudyChanged
+	}
 	return nil
+}
+
+// keepStoredParams returns space with the hyperparameters of stored that
+// it lacks added after its own.
+func keepStoredParams(space, stored *hp.Space) (*hp.Space, error) {
+	out := &hp.Space{}
+	if space != nil {
+		out = space.Clone()
+	}
+	for _, p := range stored.Params() {
+		if _, ok := out.Param(p.Name); ok {
+			continue
+		}
+		if err := out.Add(p); err != nil {
+			return nil, fmt.Errorf("etcdstore: study space: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // Reset deletes every trial, claim, checkpoint and queued value set and stores st, in one

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/trials"
 	"github.com/tunekit/tune/trials/etcdstore"
 	"github.com/tunekit/tune/trials/etcdstore/etcdtest"
@@ -83,5 +84,41 @@ func TestReadOnly(t *testing.T) {
 	}
 	if tr, err := w.Trial(1); err != nil || tr.Status != trials.Running {
 		t.Errorf("after the reader closed: %+v %v", tr, err)
+	}
+}
+
+// TestPutStudyKeepsGrownSpace: a worker that read the study before another
+// grew its space, and stores it again (as a worker does when it starts),
+// keeps the hyperparameters the other found.
+func TestPutStudyKeepsGrownSpace(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	a := open(t, c, etcdstore.Options{Prefix: "/tune/grown", Worker: "a"})
+	defer a.Close()
+	b := open(t, c, etcdstore.Options{Prefix: "/tune/grown", Worker: "b"})
+	defer b.Close()
+	if err := a.PutStudy(&trials.StudyRecord{Oracle: "random", Space: &hp.Space{}}); err != nil {
+		t.Fatal(err)
+	}
+	stale, err := b.Study()
+	if err != nil {
+		t.Fatal(err)
+	}
+	grown, err := hp.NewSpace(hp.Param{Name: "x1", Kind: hp.KindFloat, Min: -5, Max: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.PutStudy(&trials.StudyRecord{Oracle: "random", Space: grown}); err != nil {
+		t.Fatal(err)
+	}
+	stale.Seed = 3
+	if err := b.PutStudy(stale); err != nil {
+		t.Fatal(err)
+	}
+	st, err := a.Study()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := st.Space.Param("x1"); !ok || st.Space.Len() != 1 || st.Seed != 3 {
+		t.Errorf("study after a stale write: seed %d, space %v; want seed 3 and x1 kept", st.Seed, st.Space)
 	}
 }
