@@ -395,7 +395,9 @@ func TestEtcdWorkersSurviveSIGKILL(t *testing.T) {
 // TestEtcdZombieWorker: a worker stopped (SIGSTOP) past its lease while it
 // runs a trial, then continued, records nothing more for it: the trial's
 // record is the one the worker that ran it again wrote, and the zombie
-// drops the trial and ends with the study.
+// drops the trial and ends with the study. The zombie's trial is held
+// after its first epoch until it has been continued, so that it cannot
+// finish before the stop however slow this process is.
 func TestEtcdZombieWorker(t *testing.T) {
 	skipChaos(t)
 	t.Parallel()
@@ -408,7 +410,8 @@ func TestEtcdZombieWorker(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	zombie := startWorker(t, c, "single", prefix, "zombie", logPath, 400*time.Millisecond, gate{})
+	held := gate{path: filepath.Join(t.TempDir(), "continued")}
+	zombie := startWorker(t, c, "single", prefix, "zombie", logPath, 10*time.Millisecond, held)
 	defer zombie.cmd.Process.Kill()
 	waitTrial(t, s, func(tr *trials.Trial) bool { return len(tr.History) > 0 }, "the zombie's first epoch")
 	if err := zombie.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
@@ -418,11 +421,12 @@ func TestEtcdZombieWorker(t *testing.T) {
 	waitTrial(t, s, func(tr *trials.Trial) bool { return tr.Status == trials.Pending }, "the trial requeued")
 	t.Logf("requeued %v after SIGSTOP (TTL %s)", time.Since(stopped).Round(10*time.Millisecond), chaosTTL)
 	other := startWorker(t, c, "single", prefix, "other", logPath, 10*time.Millisecond, gate{})
-	other.wait(t, time.Minute)
+	other.wait(t, workerGuard)
 	if err := zombie.cmd.Process.Signal(syscall.SIGCONT); err != nil {
 		t.Fatal(err)
 	}
-	zombie.wait(t, time.Minute)
+	held.open(t)
+	zombie.wait(t, workerGuard)
 
 	ts, err := s.Trials()
 	if err != nil {
@@ -481,7 +485,7 @@ func TestEtcdFailover(t *testing.T) {
 // waitTrial polls the last trial of s until ok holds for it.
 func waitTrial(t *testing.T, s *etcdstore.Store, ok func(*trials.Trial) bool, what string) {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
+	deadline := time.Now().Add(workerGuard)
 	for time.Now().Before(deadline) {
 		ts, err := s.Trials()
 		if err == nil && len(ts) > 0 && ok(ts[len(ts)-1]) {
@@ -489,7 +493,7 @@ func waitTrial(t *testing.T, s *etcdstore.Store, ok func(*trials.Trial) bool, wh
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("no %s after a minute", what)
+	t.Fatalf("no %s after %s", what, workerGuard)
 }
 
 // runningAgain polls trial o.id until a later attempt has started (or the
