@@ -462,9 +462,13 @@ func TestEtcdFailover(t *testing.T) {
 		workers = append(workers, startWorker(t, c, "hyperband", prefix, fmt.Sprintf("w%d", i), logPath, chaosDelay, gate{}))
 	}
 	waitTrial(t, obs, func(tr *trials.Trial) bool { return tr.ID >= 10 }, "trial 10")
+	// A busy machine can starve the members into an election: wait it out.
 	leader := c.Leader()
+	for deadline := time.Now().Add(workerGuard); leader == nil && time.Now().Before(deadline); leader = c.Leader() {
+		time.Sleep(20 * time.Millisecond)
+	}
 	if leader == nil {
-		t.Fatal("no leader")
+		t.Fatalf("no leader after %s", workerGuard)
 	}
 	leader.Stop()
 	time.Sleep(2 * time.Second)
@@ -472,7 +476,7 @@ func TestEtcdFailover(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, w := range workers {
-		w.wait(t, 2*time.Minute)
+		w.wait(t, workerGuard)
 	}
 	ts, err := obs.Trials()
 	if err != nil {
