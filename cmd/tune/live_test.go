@@ -17,18 +17,40 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tunekit/tune/trials"
 	"github.com/tunekit/tune/trials/etcdstore/etcdtest"
 )
 
 // childEnv holds the arguments (JSON) of the test binary re-executed as
-// the tune command.
-const childEnv = "TUNE_TEST_CHILD_ARGS"
+// the tune command; holdEnv, if set, "id path": the child's search holds
+// trial id and those after it once they have recorded an epoch, until the
+// file at path exists.
+const (
+	childEnv = "TUNE_TEST_CHILD_ARGS"
+	holdEnv  = "TUNE_TEST_HOLD"
+)
 
 func runChild(args string) int {
 	var a []string
 	if err := json.Unmarshal([]byte(args), &a); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
+	}
+	if hold, ok := os.LookupEnv(holdEnv); ok {
+		var id int
+		var path string
+		if _, err := fmt.Sscanf(hold, "%d %s", &id, &path); err != nil {
+			fmt.Fprintf(os.Stderr, "%s=%q: %v\n", holdEnv, hold, err)
+			return 2
+		}
+		epochHook = func(t *trials.Trial, _ trials.Epoch) {
+			for t.ID >= id {
+				if _, err := os.Stat(path); err == nil {
+					return
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
 	}
 	return run(context.Background(), a, os.Stdout, os.Stderr)
 }
@@ -42,12 +64,13 @@ type child struct {
 }
 
 // startChild runs tune args in a child process: the test binary,
-// re-executed as tune. The test waits for it at its end.
-func startChild(t *testing.T, args ...string) *child {
+// re-executed as tune, with env added to its environment. The test waits
+// for it at its end.
+func startChild(t *testing.T, env []string, args ...string) *child {
 	t.Helper()
 	a, _ := json.Marshal(args)
 	c := &child{cmd: exec.Command(os.Args[0]), done: make(chan struct{})}
-	c.cmd.Env = append(os.Environ(), childEnv+"="+string(a))
+	c.cmd.Env = append(append(os.Environ(), env...), childEnv+"="+string(a))
 	c.cmd.Stdout, c.cmd.Stderr = &c.out, &c.out
 	if err := c.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -103,15 +126,18 @@ func (l latencies) String() string {
 // TestLiveReads runs a search in another process and, while it runs,
 // reads it with every read command from this one: they work, show the
 // running trial with its latest epoch, and the search ends with the same
-// trials and scores as the same search run unread beside it. The
+// trials and scores as the same search run unread beside it. The search
+// holds its fourth trial after its first epoch until the reads are done,
+// so that however slow this process is, it reads a running search. The
 // latencies are logged, not asserted.
 func TestLiveReads(t *testing.T) {
 	readDir, unreadDir := t.TempDir(), t.TempDir()
 	config := writeFile(t, readDir, "study.yaml", liveStudy)
 	unreadConfig := writeFile(t, unreadDir, "study.yaml", liveStudy)
 	input := writeFile(t, readDir, "points.csv", "0.1,0.2\n-0.5,0.4\n")
-	searched := startChild(t, "search", "--config", config, "--quiet")
-	unread := startChild(t, "search", "--config", unreadConfig, "--quiet")
+	readsDone := filepath.Join(t.TempDir(), "reads-done")
+	searched := startChild(t, []string{holdEnv + "=4 " + readsDone}, "search", "--config", config, "--quiet")
+	unread := startChild(t, nil, "search", "--config", unreadConfig, "--quiet")
 	sock := filepath.Join(readDir, "tune_projects", "tiny", "study.sock")
 	for searched.running() {
 		if _, err := os.Stat(sock); err == nil {
@@ -189,6 +215,9 @@ func TestLiveReads(t *testing.T) {
 		t.Errorf("no read showed a running trial (trials %v, report %v, dashboard %v): the search ended first", sawTrials, sawReport, sawDashboard)
 	}
 	t.Logf("reads while the search ran: %v", lat)
+	if err := os.WriteFile(readsDone, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	searched.wait(t)
 	unread.wait(t)
 

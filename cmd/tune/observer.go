@@ -60,7 +60,16 @@ func (o *observerSwitch) EpochEnded(t *trials.Trial, e trials.Epoch) {
 	if x := o.get(); x != nil {
 		x.EpochEnded(t, e)
 	}
+	if epochHook != nil {
+		epochHook(t, e)
+	}
 }
+
+// epochHook, when set, is called after every recorded epoch of a search.
+// Only tests set it, before the search starts: a search in another process
+// that is read while it runs is held with it until the reads are done, so
+// that the test does not race the search.
+var epochHook func(*trials.Trial, trials.Epoch)
 
 func (o *observerSwitch) TrialEnded(t *trials.Trial) {
 	if x := o.get(); x != nil {
