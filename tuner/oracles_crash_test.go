@@ -29,10 +29,14 @@ import (
 // trials none may be lost or run twice.
 
 const (
-	oraclesChildEnv = "TUNE_ORACLES_CHILD" // kind,parallel,dir
+	oraclesChildEnv = "TUNE_ORACLES_CHILD" // kind parallel dir gate-path
 	oraclesEpochs   = 3                    // grid and Bayesian trials
 	oraclesDelay    = 4 * time.Millisecond // per epoch
 )
+
+// crashGate holds the last trial of a crash child's search (see
+// killAndResumeIn); in-process searches hold nothing.
+var crashGate gate
 
 // curveObjective reports the epochs a trial asks for, converging to
 // Branin's value; it is a function of the values and the epoch only.
@@ -41,6 +45,11 @@ func curveObjective(ctx context.Context, h *hp.HyperParameters, r *Reporter) (Me
 	x2 := h.ChoiceFloat("x2", []float64{0, 7.5, 15})
 	storeCheckpoints(r)
 	for e := r.InitialEpoch(); e < r.Epochs(); e++ {
+		if e > r.InitialEpoch() {
+			if err := crashGate.wait(ctx, r.trial.ID); err != nil {
+				return nil, err
+			}
+		}
 		select {
 		case <-time.After(oraclesDelay):
 		case <-ctx.Done():
@@ -81,6 +90,19 @@ func crashOracle(kind string) (oracle.Oracle, int, error) {
 	return nil, 0, fmt.Errorf("unknown kind %q", kind)
 }
 
+// crashTotal is how many trials the search of a kind makes.
+func crashTotal(kind string) int {
+	o, maxTrials, _ := crashOracle(kind)
+	switch kind {
+	case "grid":
+		return 11 * 3
+	case "hyperband":
+		h := o.(*oracle.Hyperband)
+		return h.TrialsPerIteration() * h.HyperbandIterations
+	}
+	return maxTrials
+}
+
 // oraclesSearch runs (or resumes) the search of a kind in dir.
 func oraclesSearch(kind string, parallel int, dir string) error {
 	o, maxTrials, err := crashOracle(kind)
@@ -107,9 +129,10 @@ func TestOraclesCrashChild(t *testing.T) {
 	}
 	var kind, dir string
 	var parallel int
-	if _, err := fmt.Sscanf(arg, "%s %d %s", &kind, &parallel, &dir); err != nil {
+	if _, err := fmt.Sscanf(arg, "%s %d %s %s", &kind, &parallel, &dir, &crashGate.path); err != nil {
 		t.Fatalf("%s=%q: %v", oraclesChildEnv, arg, err)
 	}
+	crashGate.hold = crashTotal(kind) - 1
 	if err := oraclesSearch(kind, parallel, dir); err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +173,9 @@ func storedTrials(t *testing.T, dir string) []*trials.Trial {
 
 // killAndResume runs the search of a kind in a child process, kills it
 // kills times at random instants, lets the last run finish and returns the
-// stored trials and how many kills there were.
+// stored trials and how many kills there were. The search's last trial is
+// held (crashGate) until the kills are over, so that however the child and
+// this process are scheduled, the search cannot end before them.
 func killAndResume(t *testing.T, kind string, parallel, kills int) ([]*trials.Trial, int) {
 	t.Helper()
 	return killAndResumeIn(t, t.TempDir(), kind, parallel, kills)
@@ -162,10 +187,14 @@ func killAndResumeIn(t *testing.T, dir, kind string, parallel, kills int) ([]*tr
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("%s, %d in parallel: kill schedule seed %d", kind, parallel, seed)
 	rng := rand.New(rand.NewPCG(seed, 0))
+	g := gate{path: filepath.Join(t.TempDir(), "kills-done")}
 	killed := 0
 	for run := 0; ; run++ {
+		if killed == kills {
+			g.open(t)
+		}
 		cmd := exec.Command(os.Args[0], "-test.run=^TestOraclesCrashChild$")
-		cmd.Env = append(os.Environ(), oraclesChildEnv+"="+kind+" "+strconv.Itoa(parallel)+" "+dir)
+		cmd.Env = append(os.Environ(), oraclesChildEnv+"="+kind+" "+strconv.Itoa(parallel)+" "+dir+" "+g.path)
 		out := &bytes.Buffer{}
 		cmd.Stdout, cmd.Stderr = out, out
 		if err := cmd.Start(); err != nil {
@@ -176,28 +205,17 @@ func killAndResumeIn(t *testing.T, dir, kind string, parallel, kills int) ([]*tr
 		if killed < kills {
 			select {
 			case err := <-done:
-				if err != nil {
-					t.Fatalf("run %d: %v\n%s", run, err, out)
-				}
+				t.Fatalf("run %d ended (%v) with its last trial held, before kill %d\n%s", run, err, killed+1, out)
 			case <-time.After(time.Duration(20+rng.IntN(60)) * time.Millisecond):
 				_ = cmd.Process.Signal(syscall.SIGKILL)
 				err := <-done
 				var ee *exec.ExitError
-				if errors.As(err, &ee) && ee.Sys().(syscall.WaitStatus).Signaled() {
-					killed++
-					continue
+				if !errors.As(err, &ee) || !ee.Sys().(syscall.WaitStatus).Signaled() {
+					t.Fatalf("run %d ended (%v) with its last trial held, before kill %d\n%s", run, err, killed+1, out)
 				}
-				if err != nil {
-					t.Fatalf("run %d: %v\n%s", run, err, out)
-				}
+				killed++
+				continue
 			}
-			// The search ended before all the kills (a fast machine):
-			// a few still make the test worth its while.
-			if killed < 3 {
-				t.Fatalf("the search ended after %d kills of %d", killed, kills)
-			}
-			t.Logf("the search ended after %d kills of %d", killed, kills)
-			break
 		}
 		if err := <-done; err != nil {
 			t.Fatalf("final run: %v\n%s", err, out)
