@@ -36,6 +36,7 @@ func BenchmarkMNISTCNNEpoch(b *testing.B) {
 			b.Fatal(err)
 		}
 	} else {
+		b.Logf("Fashion-MNIST not found at %s (set %s): timing random images", fashionDir(), data.DirEnv)
 		x, y = nn.NewMatrix(n, 784), nn.NewMatrix(n, 1)
 		for i := range x.Data {
 			x.Data[i] = float32(i*7919%256) / 255
