@@ -68,11 +68,7 @@ func runExport(cmd *cobra.Command, f exportFlags) error {
 	if err := checkFormat(f.format, "csv", "json"); err != nil {
 		return err
 	}
-	open := openProject
-	if f.format == "csv" {
-		open = openProjectStreaming
-	}
-	p, err := open(cmd, &f.projectFlags)
+	p, err := openProjectStreaming(cmd, &f.projectFlags)
 	if err != nil {
 		return err
 	}
@@ -86,9 +82,9 @@ func runExport(cmd *cobra.Command, f exportFlags) error {
 	}
 	if f.format == "json" {
 		o := p.objective()
-		err = writeJSON(out, exportJSON{Objective: o.Name, Direction: o.Direction, Oracle: p.study.Oracle,
-			Seed: p.study.Seed, Space: p.study.Space, Trials: oneBasedEpochs(p.trials),
-			Objectives: p.multiObjectives(), ParetoFront: p.frontIDs()})
+		err = writeTrialsJSON(out, p, exportJSON{Objective: o.Name, Direction: o.Direction, Oracle: p.study.Oracle,
+			Seed: p.study.Seed, Space: p.study.Space, Trials: []*trials.Trial{},
+			Objectives: p.multiObjectives(), ParetoFront: p.frontIDs()}, p.trials, 1)
 	} else {
 		err = writeExportCSV(out, p)
 	}
@@ -152,25 +148,6 @@ func writeExportCSV(w io.Writer, p *project) error {
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// oneBasedEpochs returns copies of ts with the epochs of their histories
-// and their best epochs counted from 1.
-func oneBasedEpochs(ts []*trials.Trial) []*trials.Trial {
-	out := make([]*trials.Trial, len(ts))
-	for i, t := range ts {
-		c := *t
-		c.History = make([]trials.Epoch, len(t.History))
-		for j, e := range t.History {
-			e.Epoch++
-			c.History[j] = e
-		}
-		if c.Score != nil {
-			c.BestEpoch++
-		}
-		out[i] = &c
-	}
-	return out
 }
 
 // metricNames returns the metric names the project's trials logged, in

@@ -41,11 +41,7 @@ func runShow(cmd *cobra.Command, f showFlags, arg string) error {
 	if err := checkFormat(f.format, "text", "json"); err != nil {
 		return err
 	}
-	open := openProject
-	if f.format == "text" {
-		open = openProjectStreaming
-	}
-	p, err := open(cmd, &f.projectFlags)
+	p, err := openProjectStreaming(cmd, &f.projectFlags)
 	if err != nil {
 		return err
 	}
@@ -56,7 +52,7 @@ func runShow(cmd *cobra.Command, f showFlags, arg string) error {
 	}
 	out := cmd.OutOrStdout()
 	if f.format == "json" {
-		return writeJSON(out, t)
+		return writeShowJSON(out, p, t)
 	}
 	return writeTrialSummary(out, p, t)
 }
