@@ -108,6 +108,11 @@ func bar(v, lo, hi float64, d goal.Direction) string {
 	if d == goal.Minimize {
 		frac = 1 - frac
 	}
+	if math.IsNaN(frac) {
+		// A diverged value (NaN, or an infinite range) has no length.
+		return strings.Repeat(" ", width)
+	}
+	frac = max(0, min(1, frac))
 	n := 1 + int(math.Round(frac*(width-1)))
 	return strings.Repeat("█", n) + strings.Repeat(" ", width-n)
 }
