@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"sync"
 	"testing"
 
 	"github.com/tunekit/tune/hp"
@@ -77,27 +76,14 @@ func testConcurrentQueue(t *testing.T, s trials.Store) {
 			t.Fatal(err)
 		}
 	}
-	var wg sync.WaitGroup
-	errc := make(chan error, workers)
-	for range workers {
-		wg.Go(func() {
-			for range each {
-				if _, err := s.Propose(proposeNext); err != nil {
-					errc <- err
-					return
-				}
+	ts := runWorkers(t, s, workers, func(int) error {
+		for range each {
+			if _, err := s.Propose(proposeNext); err != nil {
+				return err
 			}
-		})
-	}
-	wg.Wait()
-	close(errc)
-	for err := range errc {
-		t.Fatal(err)
-	}
-	ts, err := s.Trials()
-	if err != nil {
-		t.Fatal(err)
-	}
+		}
+		return nil
+	})
 	if len(ts) != workers*each {
 		t.Fatalf("%d trials, want %d", len(ts), workers*each)
 	}

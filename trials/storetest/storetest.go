@@ -412,36 +412,23 @@ func testReset(t *testing.T, s trials.Store) {
 
 func testConcurrentCreates(t *testing.T, s trials.Store) {
 	const workers, perWorker, epochs = 4, 5, 2
-	var wg sync.WaitGroup
-	errc := make(chan error, workers)
-	for w := range workers {
-		wg.Go(func() {
-			for i := range perWorker {
-				tr, err := s.Create(&trials.Trial{Values: hp.Values{"worker": w, "i": i}})
-				if err == nil {
-					for e := 0; e < epochs && err == nil; e++ {
-						err = s.AppendEpoch(tr.ID, trials.Epoch{Epoch: e, Metrics: map[string]float64{"w": float64(w)}})
-					}
-				}
-				if err == nil {
-					_, err = s.Trials()
-				}
-				if err != nil {
-					errc <- err
-					return
+	ts := runWorkers(t, s, workers, func(w int) error {
+		for i := range perWorker {
+			tr, err := s.Create(&trials.Trial{Values: hp.Values{"worker": w, "i": i}})
+			if err == nil {
+				for e := 0; e < epochs && err == nil; e++ {
+					err = s.AppendEpoch(tr.ID, trials.Epoch{Epoch: e, Metrics: map[string]float64{"w": float64(w)}})
 				}
 			}
-		})
-	}
-	wg.Wait()
-	close(errc)
-	for err := range errc {
-		t.Fatal(err)
-	}
-	ts, err := s.Trials()
-	if err != nil {
-		t.Fatal(err)
-	}
+			if err == nil {
+				_, err = s.Trials()
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if len(ts) != workers*perWorker {
 		t.Fatalf("%d trials, want %d", len(ts), workers*perWorker)
 	}
@@ -610,4 +597,29 @@ func testWorker(t *testing.T, s trials.Store) {
 	if err != nil || !ok || c.Worker != a.Worker || get(t, s, b.ID).Worker != a.Worker {
 		t.Errorf("claimed %+v, %v, %v: want worker %q", c, ok, err, a.Worker)
 	}
+}
+
+// runWorkers runs work(0), …, work(workers-1) at once, fails the test on
+// the first error, and returns the stored trials.
+func runWorkers(t *testing.T, s trials.Store, workers int, work func(w int) error) []*trials.Trial {
+	t.Helper()
+	var wg sync.WaitGroup
+	errc := make(chan error, workers)
+	for w := range workers {
+		wg.Go(func() {
+			if err := work(w); err != nil {
+				errc <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		t.Fatal(err)
+	}
+	ts, err := s.Trials()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ts
 }
