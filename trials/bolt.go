@@ -218,10 +218,11 @@ func (b *Bolt) fill() error {
 		if err != nil || bk == nil {
 			return err
 		}
+		d := newEpochDecoder(false)
 		return bk.ForEach(func(k, v []byte) error {
 			t, err := b.decode(k, v)
 			if err == nil && !b.c.lazy {
-				err = b.readEpochs(tx, t)
+				err = b.readEpochs(tx, t, d)
 			}
 			if err != nil {
 				// The sound trials stay readable one by one; reads of

@@ -1,7 +1,6 @@
 package trials
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -31,12 +30,10 @@ func putEpochs(tx *bolt.Tx, id, first int, epochs []Epoch) ([]Epoch, error) {
 		return nil, err
 	}
 	stored := make([]Epoch, len(epochs))
+	var d epochDecoder
 	for i, e := range epochs {
-		data, err := json.Marshal(e)
-		if err == nil {
-			err = json.Unmarshal(data, &stored[i])
-		}
-		if err != nil {
+		data := e.AppendJSON(nil)
+		if err := d.decode(data, &stored[i]); err != nil {
 			return nil, fmt.Errorf("trial %d: epoch %d: encoding: %w", id, e.Epoch, err)
 		}
 		if err := bk.Put(idKey(first+i), data); err != nil {
@@ -55,10 +52,10 @@ func dropEpochs(tx *bolt.Tx, id int) error {
 	return err
 }
 
-// readEpochs appends the epoch records of trial t (read from tx) to its
-// history and checks them.
-func (b *Bolt) readEpochs(tx *bolt.Tx, t *Trial) error {
-	return b.streamEpochs(tx, t, func(e Epoch) error {
+// readEpochs appends the epoch records of trial t (read from tx, decoded
+// by d, which must not reuse its maps) to its history and checks them.
+func (b *Bolt) readEpochs(tx *bolt.Tx, t *Trial, d *epochDecoder) error {
+	return b.streamEpochs(tx, t, d, func(e Epoch) error {
 		t.History = append(t.History, e)
 		return nil
 	})

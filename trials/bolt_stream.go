@@ -16,8 +16,9 @@ type EpochStreamer interface {
 	Summaries() ([]*Trial, error)
 	// EachEpoch calls fn with the epochs of trial id in the order they
 	// were logged, stopping at fn's first error, which it returns. An
-	// unknown id is an error wrapping ErrNoTrial. fn must not change an
-	// Epoch's Metrics map.
+	// unknown id is an error wrapping ErrNoTrial. An Epoch's Metrics map
+	// may be reused for the next epoch: it is valid until fn returns, and
+	// fn must not change it (clone it to keep it).
 	EachEpoch(id int, fn func(Epoch) error) error
 }
 
@@ -47,7 +48,8 @@ func (b *Bolt) Summaries() ([]*Trial, error) {
 
 // EachEpoch calls fn with each epoch of trial id in order. A read-only
 // store that has not read its epochs decodes them from the file one at a
-// time; a damaged epoch record is an error wrapping ErrCorrupt. Writes
+// time into one Epoch, whose Metrics map is then valid only until fn
+// returns; a damaged epoch record is an error wrapping ErrCorrupt. Writes
 // wait until it returns.
 func (b *Bolt) EachEpoch(id int, fn func(Epoch) error) error {
 	b.c.mu.Lock()
@@ -67,13 +69,14 @@ func (b *Bolt) EachEpoch(id int, fn func(Epoch) error) error {
 		}
 		return nil
 	}
-	return b.view(func(tx *bolt.Tx) error { return b.streamEpochs(tx, t, fn) })
+	d := newEpochDecoder(true)
+	return b.view(func(tx *bolt.Tx) error { return b.streamEpochs(tx, t, d, fn) })
 }
 
 // streamEpochs calls fn with the epoch records of trial t (read from tx)
-// in order, each checked as it is decoded; fn's errors come back as they
+// in order, each decoded by d and checked; fn's errors come back as they
 // are.
-func (b *Bolt) streamEpochs(tx *bolt.Tx, t *Trial, fn func(Epoch) error) error {
+func (b *Bolt) streamEpochs(tx *bolt.Tx, t *Trial, d *epochDecoder, fn func(Epoch) error) error {
 	eb := tx.Bucket(bucketEpochs)
 	if eb == nil {
 		return nil // version 1: the history is in the record
@@ -82,15 +85,19 @@ func (b *Bolt) streamEpochs(tx *bolt.Tx, t *Trial, fn func(Epoch) error) error {
 	if bk == nil {
 		return nil
 	}
-	probe := *t
-	probe.History = make([]Epoch, 1)
+	limit := epochLimit(t)
 	c := bk.Cursor()
 	n := 0
+	var e Epoch
 	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if err := decodeEpoch(k, v, n, &probe); err != nil {
+		err := decodeEpoch(d, k, v, n, &e)
+		if err == nil {
+			err = checkEpoch(t.ID, limit, e)
+		}
+		if err != nil {
 			return b.corrupt(fmt.Sprintf("trial %d", t.ID), err)
 		}
-		if err := fn(probe.History[0]); err != nil {
+		if err := fn(e); err != nil {
 			return err
 		}
 		n++
@@ -98,17 +105,13 @@ func (b *Bolt) streamEpochs(tx *bolt.Tx, t *Trial, fn func(Epoch) error) error {
 	return nil
 }
 
-// decodeEpoch decodes epoch record n (key k, value v) into
-// probe.History[0] and checks it against the trial probe is.
-func decodeEpoch(k, v []byte, n int, probe *Trial) error {
+// decodeEpoch decodes epoch record n (key k, value v) into e.
+func decodeEpoch(d *epochDecoder, k, v []byte, n int, e *Epoch) error {
 	if len(k) != 8 || int(binary.BigEndian.Uint64(k)) != n {
 		return fmt.Errorf("epoch record %x out of order", k)
 	}
-	probe.History[0] = Epoch{}
-	// UnmarshalJSON rejects what is not JSON; calling it directly saves
-	// json.Unmarshal's scan of the record before it.
-	if err := probe.History[0].UnmarshalJSON(v); err != nil {
+	if err := d.decode(v, e); err != nil {
 		return fmt.Errorf("epoch record %d: %w", n, err)
 	}
-	return checkEpochs(probe)
+	return nil
 }

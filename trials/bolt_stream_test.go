@@ -2,6 +2,7 @@ package trials
 
 import (
 	"errors"
+	"maps"
 	"path/filepath"
 	"testing"
 
@@ -38,7 +39,12 @@ func streamFixture(t *testing.T) string {
 func collectEpochs(t *testing.T, s EpochStreamer, id int) []Epoch {
 	t.Helper()
 	var got []Epoch
-	if err := s.EachEpoch(id, func(e Epoch) error { got = append(got, e); return nil }); err != nil {
+	err := s.EachEpoch(id, func(e Epoch) error {
+		e.Metrics = maps.Clone(e.Metrics) // valid until fn returns
+		got = append(got, e)
+		return nil
+	})
+	if err != nil {
 		t.Fatalf("EachEpoch(%d): %v", id, err)
 	}
 	return got

@@ -96,21 +96,16 @@ type epochJSON struct {
 	Metrics map[string]jsonFloat `json:"metrics"`
 }
 
-// MarshalJSON writes e with non-finite metrics as "NaN", "+Inf" or "-Inf".
+// MarshalJSON writes e with non-finite metrics as "NaN", "+Inf" or "-Inf",
+// as json.Marshal would write epochJSON (see AppendJSON).
 func (e Epoch) MarshalJSON() ([]byte, error) {
-	return json.Marshal(epochJSON{(*epochAlias)(&e), toJSONFloats(e.Metrics)})
+	return e.AppendJSON(nil), nil
 }
 
 // UnmarshalJSON reads what MarshalJSON writes.
 func (e *Epoch) UnmarshalJSON(data []byte) error {
-	var d Epoch
-	j := epochJSON{epochAlias: (*epochAlias)(&d)}
-	if err := json.Unmarshal(data, &j); err != nil {
-		return err
-	}
-	d.Metrics = fromJSONFloats(j.Metrics)
-	*e = d
-	return nil
+	var d epochDecoder
+	return d.decode(data, e)
 }
 
 type trialAlias Trial
