@@ -72,6 +72,10 @@ func writeTrialJSON(w *bufio.Writer, p *project, t *trials.Trial, prefix string,
 		return fmt.Errorf("tune: json: no history stand-in in trial %d", t.ID) // a programmer's error
 	}
 	n := 0
+	// MarshalIndent is Marshal, then Indent: the same bytes, from buffers
+	// reused across the epochs.
+	var compact []byte
+	var indented bytes.Buffer
 	err = p.eachEpoch(t, func(e trials.Epoch) error {
 		if n == 0 {
 			w.Write(text[:i+len(key)])
@@ -80,12 +84,13 @@ func writeTrialJSON(w *bufio.Writer, p *project, t *trials.Trial, prefix string,
 		}
 		n++
 		e.Epoch += shift
-		b, err := json.MarshalIndent(e, elem, "  ")
-		if err != nil {
+		compact = e.AppendJSON(compact[:0])
+		indented.Reset()
+		if err := json.Indent(&indented, compact, elem, "  "); err != nil {
 			return err
 		}
 		w.WriteString(elem)
-		_, err = w.Write(b)
+		_, err := w.Write(indented.Bytes())
 		return err
 	})
 	if err != nil {
