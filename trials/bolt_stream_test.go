@@ -3,6 +3,7 @@ package trials
 import (
 	"errors"
 	"maps"
+	"math"
 	"path/filepath"
 	"testing"
 
@@ -122,5 +123,54 @@ func TestEachEpochReportsADamagedRecord(t *testing.T) {
 	}
 	if err := s.EachEpoch(1, func(Epoch) error { return nil }); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("EachEpoch once the epochs are read = %v, want ErrCorrupt", err)
+	}
+}
+
+// TestEachEpochMemoryDoesNotGrowWithTheHistory streams a history of 100
+// and of 2,000 epochs from a read-only store: the allocations of a stream
+// (a count, which load cannot change) are the same for both, so what a
+// stream holds is bounded whatever the history's length.
+func TestEachEpochMemoryDoesNotGrowWithTheHistory(t *testing.T) {
+	allocs := map[int]float64{}
+	for _, epochs := range []int{100, 2000} {
+		path := filepath.Join(t.TempDir(), "study.db")
+		s := open(t, path, nil)
+		if err := s.PutStudy(testStudy(t, 1)); err != nil {
+			t.Fatal(err)
+		}
+		hist := make([]Epoch, epochs)
+		for i := range hist {
+			v := 1 / float64(i+1)
+			hist[i] = Epoch{Epoch: i, Metrics: map[string]float64{"loss": v, "val_loss": -v, "accuracy": 1 - v, "val_accuracy": math.NaN()}}
+		}
+		mustCreate(t, s, &Trial{Values: hp.Values{"units": 64}, History: hist})
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		s = open(t, path, &Options{ReadOnly: true})
+		n := 0
+		stream := func() {
+			n = 0
+			err := s.EachEpoch(1, func(e Epoch) error {
+				if e.Epoch != n || len(e.Metrics) != 4 || e.Metrics["val_loss"] != -1/float64(n+1) {
+					t.Fatalf("epoch %d: %+v", n, e)
+				}
+				n++
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		allocs[epochs] = testing.AllocsPerRun(3, stream)
+		if n != epochs {
+			t.Fatalf("streamed %d epochs of %d", n, epochs)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if allocs[2000] > allocs[100] {
+		t.Errorf("streaming 2,000 epochs allocates %.0f times, 100 epochs %.0f: a stream grows with its history", allocs[2000], allocs[100])
 	}
 }

@@ -52,7 +52,11 @@ func runChild(args string) int {
 			}
 		}
 	}
-	return run(context.Background(), a, os.Stdout, os.Stderr)
+	code := run(context.Background(), a, os.Stdout, os.Stderr)
+	if _, ok := os.LookupEnv(memoryEnv); ok {
+		reportMemory(os.Stderr)
+	}
+	return code
 }
 
 // child is a tune command running in another process.
