@@ -135,6 +135,7 @@ type conv struct {
 	w, b     *tensor // b is nil without a bias
 	zeroBias []float32
 	mm       *kernels.Context
+	pool     *pool // a max pooling this layer runs (see conv_pool.go)
 
 	cols  []float32 // im2col rows of the last forward pass: rows·positions × k
 	dcols []float32 // the gradient of one chunk of them (see chunk)
@@ -147,6 +148,9 @@ func (u *conv) reserve(rows int) {
 	u.cols = make([]float32, p*u.k)
 	if u.ins[0].wantsGrad {
 		u.dcols = make([]float32, min(rows, u.chunk())*u.win.positions()*u.k) // one chunk
+	}
+	if u.pool != nil {
+		p = min(rows, u.chunk()) * u.win.positions() // one chunk
 	}
 	u.z = make([]float32, p*u.f)
 	if u.b != nil {
@@ -176,7 +180,6 @@ func (u *conv) chunk() int {
 func (u *conv) forward(n int, _ bool) {
 	pos := u.win.positions()
 	p := n * pos
-	z := u.z[:p*u.f]
 	epi := kernels.None
 	if u.act == actReLU {
 		epi = kernels.ReLU
@@ -188,9 +191,21 @@ func (u *conv) forward(n int, _ bool) {
 		cols := u.cols[r0*u.k : r1*u.k]
 		im2col(&u.win, x[s0*u.win.inSize():s1*u.win.inSize()], cols, s1-s0)
 		if r1 > r0 {
-			u.mm.DenseForward(r1-r0, u.f, u.k, cols, u.w.w, u.bias(), z[r0*u.f:r1*u.f], epi)
+			z := u.z[:(r1-r0)*u.f] // a pooling's input: one chunk's room
+			if u.pool == nil {
+				z = u.z[r0*u.f : r1*u.f]
+			}
+			u.mm.DenseForward(r1-r0, u.f, u.k, cols, u.w.w, u.bias(), z, epi)
+			if u.pool != nil {
+				u.pool.forwardSamples(z, s0, s1)
+			}
 		}
 	}
+	if u.pool != nil {
+		u.out = nil // only the pooling reads it, from z
+		return
+	}
+	z := u.z[:p*u.f]
 	if u.act == actLinear || u.act == actReLU {
 		u.out = z
 		return
@@ -201,6 +216,10 @@ func (u *conv) forward(n int, _ bool) {
 }
 
 func (u *conv) backward(n int) {
+	if u.pool != nil {
+		u.backwardPooled(n)
+		return
+	}
 	p := n * u.win.positions()
 	g := u.g[:p*u.f]
 	if !u.gradIsZ {

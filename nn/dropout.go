@@ -1,6 +1,10 @@
 package nn
 
-import "math"
+import (
+	"math"
+
+	"github.com/tunekit/tune/nn/internal/vec"
+)
 
 // Dropout returns a layer that, during training only, sets each input to 0
 // with probability rate and scales the others by 1/(1 − rate); at inference
@@ -37,6 +41,10 @@ func (l *dropoutLayer) build(c *buildContext) (unit, error) {
 	return u, nil
 }
 
+// dropoutKernels says whether the vector kernels are used (tests turn them
+// off).
+var dropoutKernels = vec.DropoutAvailable
+
 // dropoutStream is the random stream of the dropout layer at position index
 // in a given epoch.
 func dropoutStream(epoch, index int) uint64 {
@@ -44,12 +52,21 @@ func dropoutStream(epoch, index int) uint64 {
 }
 
 // dropoutUnit keeps the mask of its last training forward pass.
+//
+// The mask of a batch's n·size values comes from the layer's SplitMix64
+// stream, one 64-bit draw per two values: value i takes the low 32 bits of
+// draw i/2 if i is even, the high 32 bits if odd, and is kept if that
+// number is at least ⌈rate·2³²⌉, so it is dropped with probability rate
+// (to within 2⁻³²). SplitMix64's draws are a function of a counter, so the
+// vector kernels (package vec) compute sixteen values' draws at once with
+// the same bits as the Go loop here. The mask is one bit per value (set:
+// kept), so a batch's mask is 1/32 of its values' size.
 type dropoutUnit struct {
 	unitBase
 	rate     float64
 	index    int
 	r        rng
-	mask     []float32 // 0 or 1/(1−rate)
+	mask     []uint64 // bit i%64 of mask[i/64]: value i was kept
 	masked   []float32
 	training bool // the last forward pass applied the mask
 }
@@ -60,8 +77,26 @@ func (u *dropoutUnit) reseed(seed int64, epoch int) {
 }
 
 func (u *dropoutUnit) reserve(rows int) {
-	u.mask = make([]float32, rows*u.size)
+	u.mask = make([]uint64, (rows*u.size+63)/64)
 	u.masked = make([]float32, rows*u.size)
+}
+
+// keepScale is the factor of a kept value, 1/(1 − rate).
+func (u *dropoutUnit) keepScale() float32 { return float32(1 / (1 - u.rate)) }
+
+// threshold is the smallest 32-bit draw that keeps a value, ⌈rate·2³²⌉
+// (2³² − 1 for rates within 2⁻³² of 1).
+func (u *dropoutUnit) threshold() uint32 {
+	return uint32(min(math.Ceil(u.rate*(1<<32)), math.MaxUint32))
+}
+
+// scaleAt returns what the last training forward pass multiplied value i
+// by: 1/(1 − rate) if it was kept, else 0.
+func (u *dropoutUnit) scaleAt(i int) float32 {
+	if u.mask[i/64]>>(i%64)&1 == 0 {
+		return 0
+	}
+	return u.keepScale()
 }
 
 func (u *dropoutUnit) forward(n int, training bool) {
@@ -71,19 +106,38 @@ func (u *dropoutUnit) forward(n int, training bool) {
 		u.out = x
 		return
 	}
-	keep := float32(1 / (1 - u.rate))
-	kb := math.Float32bits(keep)
-	// u.r.float64() >= rate, i.e. (next()>>11)/2⁵³ >= rate, exactly as an
-	// integer comparison (x>>11 < 2⁵³ converts exactly), and without a
-	// branch: a dropped input is mispredicted otherwise.
-	thresh := uint64(math.Ceil(u.rate * (1 << 53)))
-	mask, out := u.mask[:len(x)], u.masked[:len(x)]
-	for i, v := range x {
-		m := bitsIf(u.r.next()>>11 >= thresh)
-		mask[i] = math.Float32frombits(kb & m)
-		out[i] = math.Float32frombits(math.Float32bits(v*keep) & m)
+	out, mask := u.masked[:len(x)], u.mask[:(len(x)+63)/64]
+	if dropoutKernels {
+		vec.DropoutForward(x, out, mask, u.r.state, u.threshold(), u.keepScale())
+	} else {
+		dropoutForward(x, out, mask, u.r.state, u.threshold(), u.keepScale())
 	}
+	u.r.state += uint64(len(x)+1) / 2 * splitMixGamma
 	u.out = out
+}
+
+// dropoutForward is the Go reference of vec.DropoutForward: it sets out to
+// x masked and scaled, and mask's bits (len(x) of them, the rest of the
+// last word cleared), with the draws following state.
+func dropoutForward(x, out []float32, mask []uint64, state uint64, thresh uint32, keep float32) {
+	for w := range mask {
+		lo, hi := w*64, min(len(x), w*64+64)
+		var bits uint64
+		for i := lo; i < hi; i += 2 {
+			state += splitMixGamma
+			d := splitMix(state)
+			// Branch-free: a dropped value is mispredicted otherwise.
+			m := bitsIf(uint32(d) >= thresh)
+			bits |= uint64(m&1) << (i - lo)
+			out[i] = math.Float32frombits(math.Float32bits(x[i]*keep) & m)
+			if i+1 < hi {
+				m = bitsIf(uint32(d>>32) >= thresh)
+				bits |= uint64(m&1) << (i + 1 - lo)
+				out[i+1] = math.Float32frombits(math.Float32bits(x[i+1]*keep) & m)
+			}
+		}
+		mask[w] = bits
+	}
 }
 
 func (u *dropoutUnit) backward(n int) {
@@ -95,7 +149,27 @@ func (u *dropoutUnit) backward(n int) {
 		u.gradTo(0, g)
 		return
 	}
-	u.gradMulTo(0, g, u.mask[:n*u.size])
+	dst := u.ins[0].g[:len(g)]
+	if dropoutKernels {
+		vec.DropoutBackward(g, dst, u.mask, u.keepScale(), u.accum[0])
+		return
+	}
+	dropoutBackward(g, dst, u.mask, u.keepScale(), u.accum[0])
+}
+
+// dropoutBackward is the Go reference of vec.DropoutBackward: it sets (or,
+// with accum, adds to) dst the gradient g masked and scaled as the forward
+// pass did.
+func dropoutBackward(g, dst []float32, mask []uint64, keep float32, accum bool) {
+	for i, v := range g {
+		m := uint32(0) - uint32(mask[i/64]>>(i%64)&1)
+		s := math.Float32frombits(math.Float32bits(v*keep) & m)
+		if accum {
+			dst[i] += s
+		} else {
+			dst[i] = s
+		}
+	}
 }
 
 // bitsIf returns all ones if c, else 0 (compiled to a flag set, no branch).

@@ -19,15 +19,24 @@ func (l *flattenLayer) build(c *buildContext) (unit, error) {
 	return &flattenUnit{unitBase: c.newBase()}, nil
 }
 
-// flattenUnit passes its input through: out aliases the input's out.
+// flattenUnit passes its input through: out aliases the input's out, and
+// g the input's g when this unit writes that first (as the gradients of the
+// input's other consumers are added afterwards), so that its backward pass
+// has nothing to copy.
 type flattenUnit struct{ unitBase }
 
-func (*flattenUnit) reserve(int) {}
+func (u *flattenUnit) reserve(int) {
+	if in := u.ins[0]; u.aliasesGrad() {
+		u.g = in.g[:len(u.g)]
+	}
+}
+
+func (u *flattenUnit) aliasesGrad() bool { return u.ins[0].wantsGrad && !u.accum[0] }
 
 func (u *flattenUnit) forward(n int, _ bool) { u.out = u.ins[0].out[:n*u.size] }
 
 func (u *flattenUnit) backward(n int) {
-	if u.ins[0].wantsGrad {
+	if u.ins[0].wantsGrad && !u.aliasesGrad() {
 		u.gradTo(0, u.g[:n*u.size])
 	}
 }

@@ -166,7 +166,7 @@ func (r *refModel) loss(x, y [][]float64, sw []float64, n int) float64 {
 			for i := range out {
 				out[i] = ins[0][i]
 				if u.training {
-					out[i] *= float64(u.mask[i])
+					out[i] *= float64(u.scaleAt(i))
 				}
 			}
 		case *batchNorm:

@@ -183,6 +183,7 @@ func (m *Model) Compile(cfg CompileConfig) error {
 		return err
 	}
 	fuseReLU(units)
+	fusePools(units)
 	// Backward writes each gradient once and adds to it afterwards: losses
 	// write first, then consumers in reverse topological order.
 	written := make(map[*unitBase]bool, len(units))

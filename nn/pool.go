@@ -84,6 +84,9 @@ type pool struct {
 	// pooling over tiled windows, which applies the ReLU's derivative (see
 	// pool_max.go).
 	reluIn bool
+	// fused: the input is a Conv2D that runs this pooling's forward and
+	// backward passes chunk by chunk (see conv_pool.go).
+	fused bool
 }
 
 func (u *pool) reserve(rows int) {
@@ -105,13 +108,15 @@ func (u *pool) reserve(rows int) {
 }
 
 func (u *pool) forward(n int, _ bool) {
+	if u.fused { // the input Conv2D wrote y
+		u.out = u.y[:n*u.size]
+		return
+	}
 	w := &u.win
 	x, y := u.ins[0].out[:n*w.inSize()], u.y[:n*u.size]
 	c := w.inC
 	if u.fastMax() {
-		for s := range n {
-			u.forwardTiled(x[s*w.inSize():(s+1)*w.inSize()], y[s*u.size:(s+1)*u.size], u.arg[s*u.size:(s+1)*u.size])
-		}
+		u.forwardSamples(x, 0, n)
 		u.out = y
 		return
 	}
@@ -163,17 +168,13 @@ func (u *pool) forward(n int, _ bool) {
 
 func (u *pool) backward(n int) {
 	in := u.ins[0]
-	if !in.wantsGrad {
+	if !in.wantsGrad || u.fused {
 		return
 	}
 	w := &u.win
 	g, dx := u.g[:n*u.size], in.g[:n*w.inSize()]
 	if u.fastMax() && !u.accum[0] {
-		x := in.out[:n*w.inSize()]
-		for s := range n {
-			lo, hi := s*w.inSize(), (s+1)*w.inSize()
-			u.backwardTiled(x[lo:hi], g[s*u.size:(s+1)*u.size], dx[lo:hi], u.arg[s*u.size:(s+1)*u.size], u.reluIn)
-		}
+		u.backwardSamples(dx, 0, n)
 		return
 	}
 	if !u.accum[0] {

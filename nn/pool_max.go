@@ -9,11 +9,13 @@ import "github.com/tunekit/tune/nn/internal/vec"
 // (the window's gradient where the input was the maximum, +0 elsewhere)
 // instead of clearing the whole input gradient and scattering into it; and
 // when the input is a ReLU layer used by nothing else, the ReLU's
-// derivative is applied on the way (its output is positive exactly where
-// its pre-activation is), so that layer skips its own pass (gradIsZ). Both
-// passes run in the AVX-512 kernels of package vec, which give the
-// bits of the general loops in pool.go; without them the general loops
-// run and nothing is fused.
+// derivative is applied on the way: the forward pass records an argmax
+// whose input is not positive as −1, which no input matches, so that layer
+// skips its own pass (gradIsZ) and the backward pass needs no input. Both
+// passes run in the AVX-512 kernels of package vec, which give the bits of
+// the general loops in pool.go; without them the general loops run and
+// nothing is fused. A Conv2D whose only consumer is such a pooling runs it
+// chunk by chunk (see conv_pool.go).
 
 // poolKernels says whether the kernels are used (tests turn them off).
 var poolKernels = vec.Available
@@ -33,19 +35,39 @@ func (u *pool) forwardTiled(xs, ys []float32, arg []int32) {
 	stride, rowIn, rowOut := w.inW*w.inC, w.kh*w.inW*w.inC, w.outW*w.inC
 	for oy := range w.outH {
 		vec.MaxRowForward(xs[oy*rowIn:(oy+1)*rowIn], ys[oy*rowOut:(oy+1)*rowOut], arg[oy*rowOut:(oy+1)*rowOut],
-			oy*rowIn, w.outW, w.kh, w.kw, stride, w.inC)
+			oy*rowIn, w.outW, w.kh, w.kw, stride, w.inC, u.reluIn)
 	}
 }
 
 // backwardTiled writes the input gradient ds of one sample from the output
-// gradient gs; with relu, only where the input xs is positive.
-func (u *pool) backwardTiled(xs, gs, ds []float32, arg []int32, relu bool) {
+// gradient gs.
+func (u *pool) backwardTiled(gs, ds []float32, arg []int32) {
 	w := &u.win
 	stride, rowIn, rowOut := w.inW*w.inC, w.kh*w.inW*w.inC, w.outW*w.inC
 	for oy := range w.outH {
 		lo, hi := oy*rowIn, (oy+1)*rowIn
-		vec.MaxRowBackward(xs[lo:hi], gs[oy*rowOut:(oy+1)*rowOut], ds[lo:hi], arg[oy*rowOut:(oy+1)*rowOut],
-			lo, w.outW, w.kh, w.kw, stride, w.inC, relu)
+		vec.MaxRowBackward(gs[oy*rowOut:(oy+1)*rowOut], ds[lo:hi], arg[oy*rowOut:(oy+1)*rowOut],
+			lo, w.outW, w.kh, w.kw, stride, w.inC)
+	}
+}
+
+// forwardSamples runs the forward pass of samples s0 to s1 of a batch over
+// x, their input.
+func (u *pool) forwardSamples(x []float32, s0, s1 int) {
+	in := u.win.inSize()
+	for s := s0; s < s1; s++ {
+		o := s * u.size
+		u.forwardTiled(x[(s-s0)*in:(s-s0+1)*in], u.y[o:o+u.size], u.arg[o:o+u.size])
+	}
+}
+
+// backwardSamples writes dx, the input gradient of samples s0 to s1 of a
+// batch.
+func (u *pool) backwardSamples(dx []float32, s0, s1 int) {
+	in := u.win.inSize()
+	for s := s0; s < s1; s++ {
+		o := s * u.size
+		u.backwardTiled(u.g[o:o+u.size], dx[(s-s0)*in:(s-s0+1)*in], u.arg[o:o+u.size])
 	}
 }
 

@@ -20,8 +20,16 @@ func newRNG(seed int64, stream uint64) rng {
 }
 
 func (r *rng) next() uint64 {
-	r.state += 0x9e3779b97f4a7c15
-	z := r.state
+	r.state += splitMixGamma
+	return splitMix(r.state)
+}
+
+// splitMixGamma is SplitMix64's state increment: draw k of a generator in
+// state s is splitMix(s + k·splitMixGamma), a function of a counter.
+const splitMixGamma = 0x9e3779b97f4a7c15
+
+// splitMix is SplitMix64's output function of a state.
+func splitMix(z uint64) uint64 {
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
 	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
 	return z ^ (z >> 31)

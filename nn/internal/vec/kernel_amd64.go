@@ -20,25 +20,29 @@ var (
 // MaxRowForward computes one row of outW outputs (see maxRowForward) from
 // x, the input starting at the row's first window, into y and arg (outW·c
 // each). base is the index of x[0] within its sample, stride the input's
-// row stride in elements. It panics if the slices are too short.
-func MaxRowForward(x, y []float32, arg []int32, base, outW, kh, kw, stride, c int) {
+// row stride in elements; with relu, an argmax whose input is ≤ 0 is
+// recorded as −1, so that the backward pass applies a ReLU's derivative
+// without the input. It panics if the slices are too short.
+func MaxRowForward(x, y []float32, arg []int32, base, outW, kh, kw, stride, c int, relu bool) {
 	_ = x[(kh-1)*stride+outW*kw*c-1]
 	_ = y[outW*c-1]
 	_ = arg[outW*c-1]
-	maxRowForward(&x[0], &y[0], &arg[0], base, outW, kh, kw, stride, c)
+	maxRowForward(&x[0], &y[0], &arg[0], base, outW, kh, kw, stride, c, b2i(relu))
 }
 
-// MaxRowBackward writes d (laid out as x) for one row of windows from the
-// output gradient g and arg; with relu, only where x is positive (not ≤ 0).
-func MaxRowBackward(x, g, d []float32, arg []int32, base, outW, kh, kw, stride, c int, relu bool) {
-	n := (kh-1)*stride + outW*kw*c
-	_ = x[n-1]
-	_ = d[n-1]
+// MaxRowBackward writes d (laid out as the forward pass's x, stride
+// apart) for one row of windows from the output gradient g and arg: g
+// where arg points, +0 elsewhere.
+func MaxRowBackward(g, d []float32, arg []int32, base, outW, kh, kw, stride, c int) {
+	_ = d[(kh-1)*stride+outW*kw*c-1]
 	_ = g[outW*c-1]
 	_ = arg[outW*c-1]
-	r := 0
-	if relu {
-		r = 1
+	maxRowBackward(&g[0], &d[0], &arg[0], base, outW, kh, kw, stride, c)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
 	}
-	maxRowBackward(&x[0], &g[0], &d[0], &arg[0], base, outW, kh, kw, stride, c, r)
+	return 0
 }

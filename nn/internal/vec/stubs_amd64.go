@@ -8,18 +8,19 @@ package vec
 // channels-last input with row stride stride (elements) and c channels: for window w and
 // channel i, y[w*c+i] is the largest x[(ky*stride+(w*kw+kx)*c+i)] (starting from −∞; an
 // input replaces it only if greater, so NaNs never do and the first of equal values stays)
-// and arg[w*c+i] is base plus that input's offset (the window's first if none is greater).
+// and arg[w*c+i] is base plus that input's offset (the window's first if none is greater),
+// or, if relu != 0 and that input is ≤ 0, −1 (a ReLU before the pooling passes no gradient).
 // Requires AVX-512F.
 //
 //go:noescape
-func maxRowForward(x *float32, y *float32, arg *int32, base int, outW int, kh int, kw int, stride int, c int)
+func maxRowForward(x *float32, y *float32, arg *int32, base int, outW int, kh int, kw int, stride int, c int, relu int)
 
 // maxRowBackward writes, for each input of a row of outW tiled kh×kw windows (see maxRowForward),
-// d[off] = dy[o] if arg[o] == base+off (and, if relu != 0, !(x[off] <= 0)), else +0,
-// where o is the output (window, channel) the input belongs to. Requires AVX-512F.
+// d[off] = dy[o] if arg[o] == base+off, else +0, where o is the output (window, channel) the
+// input belongs to. Requires AVX-512F.
 //
 //go:noescape
-func maxRowBackward(x *float32, dy *float32, d *float32, arg *int32, base int, outW int, kh int, kw int, stride int, c int, relu int)
+func maxRowBackward(dy *float32, d *float32, arg *int32, base int, outW int, kh int, kw int, stride int, c int)
 
 // sgdStep sets w[i] -= lr*g[i] for i < n (a multiple of 8). Requires AVX.
 //
@@ -32,3 +33,16 @@ func sgdStep(w *float32, grad *float32, n int, lr float32)
 //
 //go:noescape
 func adamStep(w *float32, grad *float32, m *float32, v *float32, n int, alpha float32, c1 float32, c2 float32, eps float32)
+
+// dropoutForward sets, for i < n, with d the 32-bit half i%2 of SplitMix64's draw i/2+1 after
+// state, bit i%16 of mask[i/16] to d >= thresh and out[i] to x[i]*keep if so, else +0; the bits
+// of the last mask word past n are cleared. Requires AVX-512F and AVX512DQ.
+//
+//go:noescape
+func dropoutForward(x *float32, out *float32, mask *uint16, n int, state uint64, thresh uint32, keep float32)
+
+// dropoutBackward sets, for i < n, s to grad[i]*keep if bit i%16 of mask[i/16] is set, else +0,
+// and dst[i] to s, or (accum != 0) to dst[i]+s. Requires AVX-512F.
+//
+//go:noescape
+func dropoutBackward(grad *float32, dst *float32, mask *uint16, n int, keep float32, accum int)

@@ -41,9 +41,19 @@ DATA kmask16<>+30(SB)/2, $0x7fff
 DATA kmask16<>+32(SB)/2, $0xffff
 GLOBL kmask16<>(SB), RODATA|NOPTR, $34
 
-// func maxRowForward(x *float32, y *float32, arg *int32, base int, outW int, kh int, kw int, stride int, c int)
+DATA gamma8<>+0(SB)/8, $0x9e3779b97f4a7c15
+DATA gamma8<>+8(SB)/8, $0x3c6ef372fe94f82a
+DATA gamma8<>+16(SB)/8, $0xdaa66d2c7ddf743f
+DATA gamma8<>+24(SB)/8, $0x78dde6e5fd29f054
+DATA gamma8<>+32(SB)/8, $0x1715609f7c746c69
+DATA gamma8<>+40(SB)/8, $0xb54cda58fbbee87e
+DATA gamma8<>+48(SB)/8, $0x538454127b096493
+DATA gamma8<>+56(SB)/8, $0xf1bbcdcbfa53e0a8
+GLOBL gamma8<>(SB), RODATA|NOPTR, $64
+
+// func maxRowForward(x *float32, y *float32, arg *int32, base int, outW int, kh int, kw int, stride int, c int, relu int)
 // Requires: AVX, AVX512F, CMOV
-TEXT ·maxRowForward(SB), NOSPLIT, $48-72
+TEXT ·maxRowForward(SB), NOSPLIT, $48-80
 	MOVQ         x+0(FP), AX
 	MOVQ         AX, (SP)
 	MOVQ         y+8(FP), AX
@@ -80,6 +90,7 @@ f_group:
 	VMOVDQA32    Z3, Z5
 	MOVQ         (SP), CX
 	LEAQ         (CX)(AX*4), CX
+	VMOVUPS.Z    (CX), K1, Z9
 	MOVQ         c+64(FP), DX
 	MOVQ         DX, BX
 	SHLQ         $0x02, BX
@@ -98,6 +109,7 @@ f_kx:
 	VMOVUPS.Z    (CX)(R10*1), K1, Z6
 	VCMPPS       $0x1e, Z4, Z6, K1, K2
 	VBLENDMPS    Z6, Z4, K2, Z4
+	VBLENDMPS    Z6, Z9, K2, Z9
 	VPBLENDMD    Z7, Z5, K2, Z5
 	ADDQ         BX, R10
 	ADDQ         DX, R11
@@ -109,41 +121,46 @@ f_kx:
 	ADDQ         R9, DI
 	DECQ         SI
 	JNZ          f_ky
-	MOVQ         16(SP), CX
-	MOVQ         24(SP), DX
-	VMOVUPS      Z4, K1, (CX)(AX*4)
-	VMOVDQU32    Z5, K1, (DX)(AX*4)
-	ADDQ         $0x00000010, AX
-	CMPQ         AX, c+64(FP)
-	JL           f_group
-	MOVQ         c+64(FP), CX
-	MOVQ         kw+48(FP), AX
-	IMULQ        CX, AX
-	ADDQ         AX, 32(SP)
-	SHLQ         $0x02, AX
-	ADDQ         AX, (SP)
-	SHLQ         $0x02, CX
-	ADDQ         CX, 24(SP)
-	ADDQ         CX, 16(SP)
-	DECQ         40(SP)
-	JNZ          f_window
+	CMPQ         relu+72(FP), $0x00
+	JE           f_norelu
+	VCMPPS       $0x06, Z2, Z9, K1, K3
+	VPTERNLOGD   $0xff, Z6, Z6, Z6
+	VPBLENDMD    Z5, Z6, K3, Z5
+
+f_norelu:
+	MOVQ      16(SP), CX
+	MOVQ      24(SP), DX
+	VMOVUPS   Z4, K1, (CX)(AX*4)
+	VMOVDQU32 Z5, K1, (DX)(AX*4)
+	ADDQ      $0x00000010, AX
+	CMPQ      AX, c+64(FP)
+	JL        f_group
+	MOVQ      c+64(FP), CX
+	MOVQ      kw+48(FP), AX
+	IMULQ     CX, AX
+	ADDQ      AX, 32(SP)
+	SHLQ      $0x02, AX
+	ADDQ      AX, (SP)
+	SHLQ      $0x02, CX
+	ADDQ      CX, 24(SP)
+	ADDQ      CX, 16(SP)
+	DECQ      40(SP)
+	JNZ       f_window
 	VZEROUPPER
 	RET
 
-// func maxRowBackward(x *float32, dy *float32, d *float32, arg *int32, base int, outW int, kh int, kw int, stride int, c int, relu int)
+// func maxRowBackward(dy *float32, d *float32, arg *int32, base int, outW int, kh int, kw int, stride int, c int)
 // Requires: AVX, AVX512F, CMOV
-TEXT ·maxRowBackward(SB), NOSPLIT, $48-88
-	MOVQ      x+0(FP), AX
-	MOVQ      AX, (SP)
-	MOVQ      d+16(FP), AX
+TEXT ·maxRowBackward(SB), NOSPLIT, $48-72
+	MOVQ      d+8(FP), AX
 	MOVQ      AX, 8(SP)
-	MOVQ      dy+8(FP), AX
+	MOVQ      dy+0(FP), AX
 	MOVQ      AX, 16(SP)
-	MOVQ      arg+24(FP), AX
+	MOVQ      arg+16(FP), AX
 	MOVQ      AX, 24(SP)
-	MOVQ      base+32(FP), AX
+	MOVQ      base+24(FP), AX
 	MOVQ      AX, 32(SP)
-	MOVQ      outW+40(FP), AX
+	MOVQ      outW+32(FP), AX
 	MOVQ      AX, 40(SP)
 	VMOVDQU32 iota16<>+0(SB), Z0
 	VPXORD    Z2, Z2, Z2
@@ -152,7 +169,7 @@ b_window:
 	XORQ AX, AX
 
 b_group:
-	MOVQ         c+72(FP), CX
+	MOVQ         c+64(FP), CX
 	SUBQ         AX, CX
 	MOVQ         $0x00000010, DX
 	CMPQ         CX, $0x00000010
@@ -167,59 +184,50 @@ b_group:
 	MOVQ         24(SP), DX
 	VMOVUPS.Z    (CX)(AX*4), K1, Z8
 	VMOVDQU32.Z  (DX)(AX*4), K1, Z5
-	MOVQ         (SP), CX
+	MOVQ         8(SP), CX
 	LEAQ         (CX)(AX*4), CX
-	MOVQ         8(SP), DX
-	LEAQ         (DX)(AX*4), DX
-	MOVQ         c+72(FP), BX
-	MOVQ         BX, SI
-	SHLQ         $0x02, SI
-	MOVQ         kh+48(FP), DI
+	MOVQ         c+64(FP), DX
+	MOVQ         DX, BX
+	SHLQ         $0x02, BX
+	MOVQ         kh+40(FP), SI
+	XORQ         DI, DI
 	XORQ         R8, R8
-	XORQ         R9, R9
 
 b_ky:
-	MOVQ kw+56(FP), R10
+	MOVQ kw+48(FP), R9
+	MOVQ DI, R10
 	MOVQ R8, R11
-	MOVQ R9, R12
 
 b_kx:
-	VPBROADCASTD R12, Z7
+	VPBROADCASTD R11, Z7
 	VPADDD       Z3, Z7, Z7
 	VPCMPEQD     Z7, Z5, K1, K2
-	CMPQ         relu+80(FP), $0x00
-	JE           b_norelu
-	VMOVUPS.Z    (CX)(R11*1), K1, Z6
-	VCMPPS       $0x06, Z2, Z6, K2, K2
-
-b_norelu:
-	VMOVUPS.Z Z8, K2, Z6
-	VMOVUPS   Z6, K1, (DX)(R11*1)
-	ADDQ      SI, R11
-	ADDQ      BX, R12
-	DECQ      R10
-	JNZ       b_kx
-	MOVQ      stride+64(FP), R10
-	ADDQ      R10, R9
-	SHLQ      $0x02, R10
-	ADDQ      R10, R8
-	DECQ      DI
-	JNZ       b_ky
-	ADDQ      $0x00000010, AX
-	CMPQ      AX, c+72(FP)
-	JL        b_group
-	MOVQ      c+72(FP), CX
-	MOVQ      kw+56(FP), AX
-	IMULQ     CX, AX
-	ADDQ      AX, 32(SP)
-	SHLQ      $0x02, AX
-	ADDQ      AX, (SP)
-	ADDQ      AX, 8(SP)
-	SHLQ      $0x02, CX
-	ADDQ      CX, 24(SP)
-	ADDQ      CX, 16(SP)
-	DECQ      40(SP)
-	JNZ       b_window
+	VMOVUPS.Z    Z8, K2, Z6
+	VMOVUPS      Z6, K1, (CX)(R10*1)
+	ADDQ         BX, R10
+	ADDQ         DX, R11
+	DECQ         R9
+	JNZ          b_kx
+	MOVQ         stride+56(FP), R9
+	ADDQ         R9, R8
+	SHLQ         $0x02, R9
+	ADDQ         R9, DI
+	DECQ         SI
+	JNZ          b_ky
+	ADDQ         $0x00000010, AX
+	CMPQ         AX, c+64(FP)
+	JL           b_group
+	MOVQ         c+64(FP), CX
+	MOVQ         kw+48(FP), AX
+	IMULQ        CX, AX
+	ADDQ         AX, 32(SP)
+	SHLQ         $0x02, AX
+	ADDQ         AX, 8(SP)
+	SHLQ         $0x02, CX
+	ADDQ         CX, 24(SP)
+	ADDQ         CX, 16(SP)
+	DECQ         40(SP)
+	JNZ          b_window
 	VZEROUPPER
 	RET
 
@@ -290,5 +298,104 @@ adam_loop:
 	JNZ     adam_loop
 
 adam_done:
+	VZEROUPPER
+	RET
+
+// func dropoutForward(x *float32, out *float32, mask *uint16, n int, state uint64, thresh uint32, keep float32)
+// Requires: AVX, AVX512DQ, AVX512F, CMOV
+TEXT ·dropoutForward(SB), NOSPLIT, $0-48
+	MOVQ         x+0(FP), AX
+	MOVQ         out+8(FP), CX
+	MOVQ         mask+16(FP), DX
+	MOVQ         n+24(FP), BX
+	MOVQ         state+32(FP), SI
+	VPBROADCASTQ SI, Z0
+	VPADDQ       gamma8<>+0(SB), Z0, Z0
+	MOVQ         $0xbf58476d1ce4e5b9, SI
+	VPBROADCASTQ SI, Z1
+	MOVQ         $0x94d049bb133111eb, SI
+	VPBROADCASTQ SI, Z2
+	MOVQ         $0xf1bbcdcbfa53e0a8, SI
+	VPBROADCASTQ SI, Z3
+	MOVL         thresh+40(FP), SI
+	VPBROADCASTD SI, Z4
+	VBROADCASTSS keep+44(FP), Z5
+	XORQ         SI, SI
+	CMPQ         BX, $0x00
+	JE           dof_done
+
+dof_loop:
+	MOVQ      BX, DI
+	SUBQ      SI, DI
+	MOVQ      $0x00000010, R8
+	CMPQ      DI, $0x00000010
+	CMOVQGT   R8, DI
+	LEAQ      kmask16<>+0(SB), R8
+	KMOVW     (R8)(DI*2), K1
+	VMOVDQA64 Z0, Z6
+	VPSRLQ    $0x1e, Z6, Z7
+	VPXORQ    Z7, Z6, Z6
+	VPMULLQ   Z1, Z6, Z6
+	VPSRLQ    $0x1b, Z6, Z7
+	VPXORQ    Z7, Z6, Z6
+	VPMULLQ   Z2, Z6, Z6
+	VPSRLQ    $0x1f, Z6, Z7
+	VPXORQ    Z7, Z6, Z6
+	VPADDQ    Z3, Z0, Z0
+	VPCMPUD   $0x05, Z4, Z6, K1, K2
+	VMOVUPS.Z (AX)(SI*4), K1, Z8
+	VMULPS    Z5, Z8, Z8
+	VMOVUPS.Z Z8, K2, Z8
+	VMOVUPS   Z8, K1, (CX)(SI*4)
+	MOVQ      SI, DI
+	SHRQ      $0x03, DI
+	KMOVW     K2, (DX)(DI*1)
+	ADDQ      $0x00000010, SI
+	CMPQ      SI, BX
+	JL        dof_loop
+
+dof_done:
+	VZEROUPPER
+	RET
+
+// func dropoutBackward(grad *float32, dst *float32, mask *uint16, n int, keep float32, accum int)
+// Requires: AVX, AVX512F, CMOV
+TEXT ·dropoutBackward(SB), NOSPLIT, $0-48
+	MOVQ         grad+0(FP), AX
+	MOVQ         dst+8(FP), CX
+	MOVQ         mask+16(FP), DX
+	MOVQ         n+24(FP), BX
+	MOVQ         accum+40(FP), SI
+	VBROADCASTSS keep+32(FP), Z0
+	XORQ         DI, DI
+	CMPQ         BX, $0x00
+	JE           dob_done
+
+dob_loop:
+	MOVQ      BX, R8
+	SUBQ      DI, R8
+	MOVQ      $0x00000010, R9
+	CMPQ      R8, $0x00000010
+	CMOVQGT   R9, R8
+	LEAQ      kmask16<>+0(SB), R9
+	KMOVW     (R9)(R8*2), K1
+	MOVQ      DI, R8
+	SHRQ      $0x03, R8
+	KMOVW     (DX)(R8*1), K2
+	VMOVUPS.Z (AX)(DI*4), K1, Z1
+	VMULPS    Z0, Z1, Z1
+	VMOVUPS.Z Z1, K2, Z1
+	CMPQ      SI, $0x00
+	JE        dob_store
+	VMOVUPS.Z (CX)(DI*4), K1, Z2
+	VADDPS    Z1, Z2, Z1
+
+dob_store:
+	VMOVUPS Z1, K1, (CX)(DI*4)
+	ADDQ    $0x00000010, DI
+	CMPQ    DI, BX
+	JL      dob_loop
+
+dob_done:
 	VZEROUPPER
 	RET

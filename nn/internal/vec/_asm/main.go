@@ -22,10 +22,13 @@ func main() {
 	for i := 0; i <= 16; i++ {
 		DATA(2*i, U16(uint16(1<<i-1)))
 	}
+	genDropoutData()
 	genRow(false)
 	genRow(true)
 	genSGD()
 	genAdam()
+	genDropoutForward()
+	genDropoutBackward()
 	Generate()
 }
 
@@ -34,17 +37,18 @@ func main() {
 // group masked).
 func genRow(backward bool) {
 	if backward {
-		TEXT("maxRowBackward", NOSPLIT, "func(x, dy, d *float32, arg *int32, base, outW, kh, kw, stride, c, relu int)")
+		TEXT("maxRowBackward", NOSPLIT, "func(dy, d *float32, arg *int32, base, outW, kh, kw, stride, c int)")
 		Doc("maxRowBackward writes, for each input of a row of outW tiled kh×kw windows (see maxRowForward),",
-			"d[off] = dy[o] if arg[o] == base+off (and, if relu != 0, !(x[off] <= 0)), else +0,",
-			"where o is the output (window, channel) the input belongs to. Requires AVX-512F.")
+			"d[off] = dy[o] if arg[o] == base+off, else +0, where o is the output (window, channel) the",
+			"input belongs to. Requires AVX-512F.")
 	} else {
-		TEXT("maxRowForward", NOSPLIT, "func(x, y *float32, arg *int32, base, outW, kh, kw, stride, c int)")
+		TEXT("maxRowForward", NOSPLIT, "func(x, y *float32, arg *int32, base, outW, kh, kw, stride, c, relu int)")
 		Doc("maxRowForward computes a row of outW max-pooling outputs over tiled kh×kw windows of a",
 			"channels-last input with row stride stride (elements) and c channels: for window w and",
 			"channel i, y[w*c+i] is the largest x[(ky*stride+(w*kw+kx)*c+i)] (starting from −∞; an",
 			"input replaces it only if greater, so NaNs never do and the first of equal values stays)",
-			"and arg[w*c+i] is base plus that input's offset (the window's first if none is greater).",
+			"and arg[w*c+i] is base plus that input's offset (the window's first if none is greater),",
+			"or, if relu != 0 and that input is ≤ 0, −1 (a ReLU before the pooling passes no gradient).",
 			"Requires AVX-512F.")
 	}
 	Pragma("noescape")
@@ -56,11 +60,11 @@ func genRow(backward bool) {
 		r := Load(Param(name), GP64())
 		MOVQ(r, m)
 	}
-	copyParam("x", xL)
 	if backward {
 		copyParam("d", dL)
 		copyParam("dy", yL)
 	} else {
+		copyParam("x", xL)
 		copyParam("y", yL)
 	}
 	copyParam("arg", aL)
@@ -114,13 +118,17 @@ func genRow(backward bool) {
 			VMOVDQA32(idx0, a)
 		}
 	}
-	// xj (dj): this group's channels of the window's first input.
+	// xj (dj): this group's channels of the window's first input. xa:
+	// the value at arg, for the ReLU test.
 	xj, dj := GP64(), GP64()
-	MOVQ(xL, xj)
-	LEAQ(Mem{Base: xj, Index: j, Scale: 4}, xj)
+	xa := Z9
 	if backward {
 		MOVQ(dL, dj)
 		LEAQ(Mem{Base: dj, Index: j, Scale: 4}, dj)
+	} else {
+		MOVQ(xL, xj)
+		LEAQ(Mem{Base: xj, Index: j, Scale: 4}, xj)
+		VMOVUPS_Z(Mem{Base: xj}, K1, xa)
 	}
 	c := Load(Param("c"), GP64())
 	c4 := GP64()
@@ -141,19 +149,15 @@ func genRow(backward bool) {
 	VPBROADCASTD(io.As32(), idx)
 	VPADDD(idx0, idx, idx)
 	if backward {
-		// K2 = tail & (arg == idx) [& !(x <= 0)]
+		// K2 = tail & (arg == idx)
 		VPCMPEQD(idx, a, K1, K2)
-		CMPQ(paramAddr("relu"), U8(0))
-		JE(LabelRef("b_norelu"))
-		VMOVUPS_Z(Mem{Base: xj, Index: p, Scale: 1}, K1, v)
-		VCMPPS(U8(0x06), zero, v, K2, K2) // NLE_UQ: !(v <= 0)
-		Label("b_norelu")
 		VMOVUPS_Z(gv, K2, v)
 		VMOVUPS(v, K1, Mem{Base: dj, Index: p, Scale: 1})
 	} else {
 		VMOVUPS_Z(Mem{Base: xj, Index: p, Scale: 1}, K1, v)
 		VCMPPS(U8(0x1E), m, v, K1, K2) // GT_OQ: v > m
 		VBLENDMPS(v, m, K2, m)
+		VBLENDMPS(v, xa, K2, xa)
 		VPBLENDMD(idx, a, K2, a)
 	}
 	ADDQ(c4, p)
@@ -169,6 +173,13 @@ func genRow(backward bool) {
 	DECQ(ky)
 	JNZ(LabelRef(pfx(backward, "ky")))
 	if !backward {
+		// With relu, arg = −1 where the input at arg is ≤ 0.
+		CMPQ(paramAddr("relu"), U8(0))
+		JE(LabelRef("f_norelu"))
+		VCMPPS(U8(0x06), zero, xa, K1, K3) // NLE_UQ: !(xa <= 0)
+		VPTERNLOGD(U8(0xff), v, v, v)      // all ones: −1
+		VPBLENDMD(a, v, K3, a)
+		Label("f_norelu")
 		y, ar := GP64(), GP64()
 		MOVQ(yL, y)
 		MOVQ(aL, ar)
@@ -186,9 +197,10 @@ func genRow(backward bool) {
 		IMULQ(c, step) // elements
 		ADDQ(step, offL)
 		SHLQ(U8(2), step)
-		ADDQ(step, xL)
 		if backward {
 			ADDQ(step, dL)
+		} else {
+			ADDQ(step, xL)
 		}
 		SHLQ(U8(2), c)
 		ADDQ(c, aL)

@@ -1,0 +1,76 @@
+package nn
+
+// A Conv2D with a ReLU or no activation whose only consumer is a max
+// pooling run by the kernels (pool_max.go) runs that pooling itself, chunk
+// by chunk: each chunk's pre-activations (a few samples' worth, see
+// conv.chunk) are pooled as soon as the product has stored them, while
+// they are in L2, and the backward pass rebuilds each chunk's dL/dz from
+// the pooling's gradient and argmaxes (the ReLU's derivative is in them)
+// just before the products that use it. The convolution's output is thus
+// never stored for a whole batch (for the lecture's CNN, 14.7 MB per batch
+// of 200 written, read back and its gradient written and read twice), only
+// one chunk of it. The kernel and bias gradients add the chunks' products;
+// they equal the whole batch's product up to rounding.
+
+// fusePools hands each max pooling that can be run so to its Conv2D.
+func fusePools(units []unit) {
+	for _, u := range units {
+		p, ok := u.(*pool)
+		if !ok || !p.fastMax() {
+			continue
+		}
+		c, ok := unitOf(units, p.ins[0]).(*conv)
+		// A ReLU's derivative must be in the argmaxes (fuseReLU).
+		if ok && c.consumers == 1 && (c.act == actReLU && p.reluIn || c.act == actLinear) {
+			c.pool, p.fused = p, true
+		}
+	}
+}
+
+// unitOf returns the unit whose base is b.
+func unitOf(units []unit, b *unitBase) unit {
+	for _, u := range units {
+		if u.base() == b {
+			return u
+		}
+	}
+	return nil
+}
+
+// backwardPooled is the backward pass of a Conv2D running its pooling.
+func (u *conv) backwardPooled(n int) {
+	pos, size := u.win.positions(), u.win.inSize()
+	in := u.ins[0]
+	var dx []float32
+	if in.wantsGrad {
+		dx = in.g[:n*size]
+		if !u.accum[0] {
+			clear(dx)
+		}
+	}
+	if n == 0 {
+		clear(u.w.g)
+		if u.b != nil {
+			clear(u.b.g)
+		}
+	}
+	for s0, cs := 0, u.chunk(); s0 < n; s0 += cs {
+		s1 := min(n, s0+cs)
+		r0, r1 := s0*pos, s1*pos
+		dz := u.z[:(r1-r0)*u.f]
+		u.pool.backwardSamples(dz, s0, s1)
+		beta := float32(1)
+		if s0 == 0 {
+			beta = 0
+		}
+		gemm(u.mm, true, false, u.k, u.f, r1-r0, u.cols[r0*u.k:r1*u.k], dz, u.w.g, beta) // dW += colsᵀ·dz
+		if u.b != nil {
+			gemm(u.mm, true, false, u.f, 1, r1-r0, dz, u.ones, u.b.g, beta) // db += dzᵀ·1
+		}
+		if dx != nil {
+			dcols := u.dcols[:(r1-r0)*u.k]
+			gemm(u.mm, false, true, r1-r0, u.k, u.f, dz, u.w.w, dcols, 0) // dcols = dz·Wᵀ
+			col2imAdd(&u.win, dcols, dx[s0*size:s1*size], s1-s0)
+		}
+	}
+}
