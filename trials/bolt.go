@@ -200,19 +200,22 @@ func (b *Bolt) init() error {
 	})
 }
 
-// load fills the cache from the file. A read-only store leaves the epochs
-// out until a read needs them (see needEpochs): nobody can add any.
+// load fills the cache from the file. A read-only store leaves it empty
+// until a read needs it (see needRecords and needEpochs).
 func (b *Bolt) load() error {
+	if b.readOnly {
+		return nil
+	}
 	b.c.mu.Lock()
 	defer b.c.mu.Unlock()
-	b.c.lazy = b.readOnly
-	return b.fill()
+	return b.fill(loadedAll)
 }
 
-// fill decodes the records into the cache, with their epochs unless
-// b.c.lazy. The caller holds b.c.mu.
-func (b *Bolt) fill() error {
+// fill decodes the records into the cache, with their epochs if level is
+// loadedAll. The caller holds b.c.mu.
+func (b *Bolt) fill(level loadLevel) error {
 	b.c.trials, b.c.pending, b.c.bad = nil, nil, nil
+	b.c.loaded = level
 	return b.view(func(tx *bolt.Tx) error {
 		bk, err := b.trialsBucket(tx)
 		if err != nil || bk == nil {
@@ -221,7 +224,7 @@ func (b *Bolt) fill() error {
 		d := newEpochDecoder(false)
 		return bk.ForEach(func(k, v []byte) error {
 			t, err := b.decode(k, v)
-			if err == nil && !b.c.lazy {
+			if err == nil && level == loadedAll {
 				err = b.readEpochs(tx, t, d)
 			}
 			if err != nil {
@@ -611,12 +614,13 @@ func (b *Bolt) RequeueRunning() (int, error) {
 	return n, nil
 }
 
-// Trial returns trial id, or an error wrapping ErrNoTrial.
+// Trial returns trial id, or an error wrapping ErrNoTrial. A read-only
+// store that has not read every trial reads this one alone.
 func (b *Bolt) Trial(id int) (*Trial, error) {
 	b.c.mu.Lock()
 	defer b.c.mu.Unlock()
-	if err := b.needEpochs(); err != nil {
-		return nil, err
+	if b.c.loaded < loadedAll && b.c.closed == nil {
+		return b.readTrial(id)
 	}
 	return b.get(id)
 }

@@ -24,14 +24,65 @@ type EpochStreamer interface {
 
 var _ EpochStreamer = (*Bolt)(nil)
 
-// needEpochs adds the epochs to a cache that left them out. The caller
-// holds b.c.mu.
-func (b *Bolt) needEpochs() error {
-	if !b.c.lazy || b.c.closed != nil {
+// needRecords fills a cache that holds nothing with the trial records.
+// The caller holds b.c.mu.
+func (b *Bolt) needRecords() error {
+	if b.c.loaded >= loadedRecords || b.c.closed != nil {
 		return nil
 	}
-	b.c.lazy = false
-	return b.fill()
+	return b.fill(loadedRecords)
+}
+
+// needEpochs adds the epochs to a cache that left them out, decoding no
+// record again. The caller holds b.c.mu.
+func (b *Bolt) needEpochs() error {
+	if err := b.needRecords(); err != nil || b.c.loaded == loadedAll || b.c.closed != nil {
+		return err
+	}
+	err := b.view(func(tx *bolt.Tx) error {
+		d := newEpochDecoder(false)
+		for i, t := range b.c.trials {
+			n := *t // cached trials are never changed
+			if err := b.readEpochs(tx, &n, d); err != nil {
+				b.c.damaged(idKey(t.ID), err)
+				continue
+			}
+			b.c.trials[i] = &n
+		}
+		return nil
+	})
+	if err == nil {
+		b.c.loaded = loadedAll
+	}
+	return err
+}
+
+// readTrial reads trial id and its epochs from the file, leaving the
+// cache as it is. The caller holds b.c.mu.
+func (b *Bolt) readTrial(id int) (*Trial, error) {
+	var t *Trial
+	err := b.view(func(tx *bolt.Tx) error {
+		bk, err := b.trialsBucket(tx)
+		if err != nil || bk == nil || id < 1 {
+			return err
+		}
+		k := idKey(id)
+		v := bk.Get(k)
+		if v == nil {
+			return nil
+		}
+		if t, err = b.decode(k, v); err != nil {
+			return err
+		}
+		return b.readEpochs(tx, t, newEpochDecoder(false))
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case t == nil:
+		return nil, noTrial(id)
+	}
+	return t, nil
 }
 
 // Summaries returns every trial in id order without its history. A
@@ -39,6 +90,9 @@ func (b *Bolt) needEpochs() error {
 func (b *Bolt) Summaries() ([]*Trial, error) {
 	b.c.mu.Lock()
 	defer b.c.mu.Unlock()
+	if err := b.needRecords(); err != nil {
+		return nil, err
+	}
 	ts, err := b.all()
 	for _, t := range ts {
 		t.History = nil
@@ -54,6 +108,9 @@ func (b *Bolt) Summaries() ([]*Trial, error) {
 func (b *Bolt) EachEpoch(id int, fn func(Epoch) error) error {
 	b.c.mu.Lock()
 	defer b.c.mu.Unlock()
+	if err := b.needRecords(); err != nil {
+		return err
+	}
 	if err := b.c.broken(id); err != nil {
 		return err
 	}
@@ -61,7 +118,7 @@ func (b *Bolt) EachEpoch(id int, fn func(Epoch) error) error {
 	if t == nil {
 		return noTrial(id)
 	}
-	if !b.c.lazy || len(t.History) > 0 {
+	if b.c.loaded == loadedAll || len(t.History) > 0 {
 		for _, e := range t.History {
 			if err := fn(e); err != nil {
 				return err

@@ -31,10 +31,20 @@ type cache struct {
 	bad    map[int]error
 	closed error
 
-	// lazy is set while the cached trials hold no epochs: a read-only
-	// store reads them when a read first needs them.
-	lazy bool
+	// loaded is how much of the file the cache holds. A store open for
+	// writing holds everything; a read-only one reads the records, then
+	// the epochs, when a read first needs them (nobody can add any).
+	loaded loadLevel
 }
+
+// loadLevel is how much of the file a cache holds.
+type loadLevel int
+
+const (
+	loadedNothing loadLevel = iota
+	loadedRecords           // the trial records, without their epochs
+	loadedAll
+)
 
 // damaged records that the record under key k does not decode.
 func (c *cache) damaged(k []byte, err error) {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // damagedFixture writes a store with a study, trials, epochs and a
@@ -121,5 +122,84 @@ func TestDamagedStores(t *testing.T) {
 	// are found.
 	if cutsFound < 2*12 {
 		t.Errorf("Open found %d damaged cuts, want at least 24", cutsFound)
+	}
+}
+
+// A read-only open walks the page tree once per state of the file: again
+// after a commit, after the file is changed from outside, and on every
+// open for writing.
+func TestOpenWalksPagesOncePerFileState(t *testing.T) {
+	good := damagedFixture(t)
+	// A scribble that the walk finds (and nothing before it).
+	var bad []byte
+	for k := range 48 {
+		raw := bytes.Clone(good)
+		off := len(good) * k / 48
+		for i := off; i < min(off+64, len(raw)); i++ {
+			raw[i] = byte(0xa5 ^ i)
+		}
+		path := filepath.Join(t.TempDir(), "study.db")
+		if err := os.WriteFile(path, raw, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		before := pageWalks.Load()
+		if s, err := Open(path, &Options{ReadOnly: true}); err == nil {
+			s.Close()
+		} else if errors.Is(err, ErrDamaged) && pageWalks.Load() == before+1 {
+			bad = raw
+			break
+		}
+	}
+	if bad == nil {
+		t.Fatal("no scribble fails the page walk")
+	}
+	path := filepath.Join(t.TempDir(), "study.db")
+	if err := os.WriteFile(path, good, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	walks := func(what string, readOnly bool, want int64, fn func(s *Bolt)) {
+		t.Helper()
+		before := pageWalks.Load()
+		s, err := Open(path, &Options{ReadOnly: readOnly})
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if fn != nil {
+			fn(s)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if got := pageWalks.Load() - before; got != want {
+			t.Errorf("%s: %d page walks, want %d", what, got, want)
+		}
+	}
+	walks("first read-only open", true, 1, nil)
+	walks("second read-only open", true, 0, func(s *Bolt) {
+		if ts, err := s.Trials(); err != nil || len(ts) != 6 {
+			t.Errorf("Trials = %d trials, %v", len(ts), err)
+		}
+	})
+	walks("open for writing", false, 1, func(s *Bolt) {
+		if _, err := s.Create(&Trial{}); err != nil {
+			t.Error(err)
+		}
+	})
+	walks("read-only open after a commit", true, 1, nil)
+	walks("read-only open after that", true, 0, nil)
+	// Damage from outside, of the same size; the time is set apart from
+	// the last walk's, which a coarse file system clock might not do.
+	if err := os.WriteFile(path, bad, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(path, later, later); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := Open(path, &Options{ReadOnly: true}); !errors.Is(err, ErrDamaged) {
+		if err == nil {
+			s.Close()
+		}
+		t.Errorf("read-only open of the damaged file: %v, want ErrDamaged", err)
 	}
 }
