@@ -135,7 +135,8 @@ type conv struct {
 	w, b     *tensor // b is nil without a bias
 	zeroBias []float32
 	mm       *kernels.Context
-	pool     *pool // a max pooling this layer runs (see conv_pool.go)
+	pool     *pool     // a max pooling this layer runs (see conv_pool.go)
+	poolGrad []float32 // one chunk of its output gradient, if it has a Dropout
 
 	cols  []float32 // im2col rows of the last forward pass: rows·positions × k
 	dcols []float32 // the gradient of one chunk of them (see chunk)
@@ -150,7 +151,7 @@ func (u *conv) reserve(rows int) {
 		u.dcols = make([]float32, min(rows, u.chunk())*u.win.positions()*u.k) // one chunk
 	}
 	if u.pool != nil {
-		p = min(rows, u.chunk()) * u.win.positions() // one chunk
+		p = u.reservePooled(rows)
 	}
 	u.z = make([]float32, p*u.f)
 	if u.b != nil {
@@ -177,7 +178,7 @@ func (u *conv) chunk() int {
 	return max(1, (256<<10)/4/max(1, u.win.positions()*u.k))
 }
 
-func (u *conv) forward(n int, _ bool) {
+func (u *conv) forward(n int, training bool) {
 	pos := u.win.positions()
 	p := n * pos
 	epi := kernels.None
@@ -197,7 +198,7 @@ func (u *conv) forward(n int, _ bool) {
 			}
 			u.mm.DenseForward(r1-r0, u.f, u.k, cols, u.w.w, u.bias(), z, epi)
 			if u.pool != nil {
-				u.pool.forwardSamples(z, s0, s1)
+				u.poolChunk(z, s0, s1, training)
 			}
 		}
 	}

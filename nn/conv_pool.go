@@ -11,8 +11,18 @@ package nn
 // of 200 written, read back and its gradient written and read twice), only
 // one chunk of it. The kernel and bias gradients add the chunks' products;
 // they equal the whole batch's product up to rounding.
+//
+// If the pooling's only consumer is a Dropout and a sample's pooled values
+// fill whole 64-bit mask words, the Conv2D runs that too: it masks each
+// chunk's pooled values in place as they are written, and unmasks each
+// chunk's gradient into a chunk-sized buffer just before the pooling's
+// backward pass reads it. The masks are those the Dropout draws alone
+// (they are a function of the value's position in the batch), so this
+// changes no bit; it saves the Dropout's output buffer and the pooling's
+// gradient buffer.
 
-// fusePools hands each max pooling that can be run so to its Conv2D.
+// fusePools hands each max pooling that can be run so to its Conv2D, and
+// the Dropout after it.
 func fusePools(units []unit) {
 	for _, u := range units {
 		p, ok := u.(*pool)
@@ -21,9 +31,39 @@ func fusePools(units []unit) {
 		}
 		c, ok := unitOf(units, p.ins[0]).(*conv)
 		// A ReLU's derivative must be in the argmaxes (fuseReLU).
-		if ok && c.consumers == 1 && (c.act == actReLU && p.reluIn || c.act == actLinear) {
-			c.pool, p.fused = p, true
+		if !ok || c.consumers != 1 || !(c.act == actReLU && p.reluIn || c.act == actLinear) {
+			continue
 		}
+		c.pool, p.fused = p, true
+		if p.consumers != 1 || p.size%64 != 0 {
+			continue
+		}
+		for _, v := range units {
+			if d, ok := v.(*dropoutUnit); ok && d.ins[0] == p.base() {
+				p.dropout, d.inPlace = d, true
+			}
+		}
+	}
+}
+
+// reservePooled sizes a pooling Conv2D's chunk buffers and returns the
+// rows of z, one chunk's.
+func (u *conv) reservePooled(rows int) int {
+	cs := min(rows, u.chunk())
+	if u.pool.dropout != nil {
+		u.poolGrad = make([]float32, cs*u.pool.size)
+	}
+	return cs * u.win.positions()
+}
+
+// poolChunk runs the pooling (and its Dropout) over samples s0 to s1, whose
+// pre-activations are z.
+func (u *conv) poolChunk(z []float32, s0, s1 int, training bool) {
+	p := u.pool
+	p.forwardSamples(z, s0, s1)
+	if d := p.dropout; d != nil && d.active(training) {
+		y := p.y[s0*p.size : s1*p.size]
+		d.apply(y, y, s0*p.size)
 	}
 }
 
@@ -58,7 +98,16 @@ func (u *conv) backwardPooled(n int) {
 		s1 := min(n, s0+cs)
 		r0, r1 := s0*pos, s1*pos
 		dz := u.z[:(r1-r0)*u.f]
-		u.pool.backwardSamples(dz, s0, s1)
+		p := u.pool
+		g := p.g[s0*p.size : s1*p.size]
+		if d := p.dropout; d != nil {
+			g = d.g[s0*p.size : s1*p.size]
+			if d.training {
+				d.unapply(g, u.poolGrad[:len(g)], s0*p.size, false)
+				g = u.poolGrad[:len(g)]
+			}
+		}
+		p.backwardSamples(g, dz, s0, s1)
 		beta := float32(1)
 		if s0 == 0 {
 			beta = 0

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -32,16 +33,18 @@ func poolStep(t *testing.T, layers []Layer, x, y []float32, n int, kernels bool)
 // (conv_pool.go) against the general loops on random shapes: the same
 // outputs and loss, bit for bit, and the same gradients (the kernel's, the
 // bias's and, through a Dense before the convolution, the input's) up to
-// the rounding of adding the chunks' products; and that a Conv2D with
-// another activation, or used twice, is not fused.
+// the rounding of adding the chunks' products; with a Dropout after the
+// pooling, run by the Conv2D too where the pooled values fill mask words;
+// and that a Conv2D with another activation, or used twice, is not fused.
 func TestConvPoolFused(t *testing.T) {
 	if !poolKernels {
 		t.Skip("no pooling kernels on this CPU or build")
 	}
 	r := rand.New(rand.NewPCG(9, 10))
 	acts := []Activation{ReLU, Linear, Tanh}
+	inPlaceTrials := 0
 	for trial := range 24 {
-		c, k, f, p := 1+r.IntN(3), 1+r.IntN(3), []int{1, 5, 16, 17, 33}[r.IntN(5)], 1+r.IntN(3)
+		c, k, f, p := 1+r.IntN(3), 1+r.IntN(3), []int{1, 5, 16, 17, 32, 33, 64}[r.IntN(7)], 1+r.IntN(3)
 		oh, ow := 1+r.IntN(12/p), 1+r.IntN(12/p)
 		act := acts[trial%3]
 		var opts []LayerOption
@@ -56,7 +59,12 @@ func TestConvPoolFused(t *testing.T) {
 		in := h * w * c
 		layers := []Layer{Input(in), Dense(in, Tanh), Reshape([]int{h, w, c}), Conv2D(f, k, act, opts...),
 			MaxPooling2D(p), Flatten(), Dense(3, Softmax)}
-		name := fmt.Sprintf("trial %d: %dx%dx%d conv %d@%dx%d %s (%d options) pool %d", trial, h, w, c, f, k, k, act, len(opts), p)
+		dropout := trial%2 == 0
+		if dropout {
+			layers = slices.Insert(layers, 5, Dropout(0.3))
+		}
+		name := fmt.Sprintf("trial %d: %dx%dx%d conv %d@%dx%d %s (%d options) pool %d dropout %v",
+			trial, h, w, c, f, k, k, act, len(opts), p, dropout)
 		// Several chunks, the last one partial.
 		positions := (h - k + 1) * (w - k + 1)
 		if len(opts) > 0 {
@@ -77,10 +85,20 @@ func TestConvPoolFused(t *testing.T) {
 		if fused := conv.pool != nil; fused != (act != Tanh) {
 			t.Fatalf("%s: fused %v", name, fused)
 		}
+		inPlace := dropout && act != Tanh && oh*ow*f%64 == 0
+		if inPlace {
+			inPlaceTrials++
+		}
+		if d, ok := m.units[5].(*dropoutUnit); ok && d.inPlace != inPlace {
+			t.Fatalf("%s: dropout in place %v", name, d.inPlace)
+		}
 		if l0 != l1 {
 			t.Errorf("%s: loss %v fused, %v by the loops", name, l1, l0)
 		}
 		for i := range o1 {
+			if _, ok := m.units[i].(*pool); ok && inPlace {
+				continue // the Dropout's output, masked in place
+			}
 			if o1[i] != nil && !same(o0[i], o1[i]) {
 				t.Errorf("%s: the output of %s differs", name, m.units[i].base().name)
 			}
@@ -96,6 +114,9 @@ func TestConvPoolFused(t *testing.T) {
 				}
 			}
 		}
+	}
+	if inPlaceTrials < 2 {
+		t.Errorf("%d trials ran the Dropout in place", inPlaceTrials)
 	}
 	// The convolution's output used twice: not fused.
 	a := NewInput("x", 8, 8, 1)

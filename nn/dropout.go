@@ -69,6 +69,9 @@ type dropoutUnit struct {
 	mask     []uint64 // bit i%64 of mask[i/64]: value i was kept
 	masked   []float32
 	training bool // the last forward pass applied the mask
+	// inPlace: the input is a max pooling run by a Conv2D, which also runs
+	// this layer's passes, in place, chunk by chunk (see conv_pool.go).
+	inPlace bool
 }
 
 // reseed starts the masks of an epoch of a Fit with the given seed.
@@ -78,7 +81,9 @@ func (u *dropoutUnit) reseed(seed int64, epoch int) {
 
 func (u *dropoutUnit) reserve(rows int) {
 	u.mask = make([]uint64, (rows*u.size+63)/64)
-	u.masked = make([]float32, rows*u.size)
+	if !u.inPlace {
+		u.masked = make([]float32, rows*u.size)
+	}
 }
 
 // keepScale is the factor of a kept value, 1/(1 − rate).
@@ -101,19 +106,44 @@ func (u *dropoutUnit) scaleAt(i int) float32 {
 
 func (u *dropoutUnit) forward(n int, training bool) {
 	x := u.ins[0].out[:n*u.size]
-	u.training = training && u.rate > 0
+	u.training = u.active(training)
 	if !u.training {
 		u.out = x
 		return
 	}
-	out, mask := u.masked[:len(x)], u.mask[:(len(x)+63)/64]
-	if dropoutKernels {
-		vec.DropoutForward(x, out, mask, u.r.state, u.threshold(), u.keepScale())
-	} else {
-		dropoutForward(x, out, mask, u.r.state, u.threshold(), u.keepScale())
+	if !u.inPlace { // else the Conv2D running the pooling before has masked x
+		u.apply(x, u.masked[:len(x)], 0)
+		x = u.masked[:len(x)]
 	}
 	u.r.state += uint64(len(x)+1) / 2 * splitMixGamma
-	u.out = out
+	u.out = x
+}
+
+// active reports whether a forward pass masks its input.
+func (u *dropoutUnit) active(training bool) bool { return training && u.rate > 0 }
+
+// apply sets out to the batch's values x masked and scaled, with their mask
+// bits, where x starts at value v0 of the batch, a multiple of 64.
+func (u *dropoutUnit) apply(x, out []float32, v0 int) {
+	mask := u.mask[v0/64 : (v0+len(x)+63)/64]
+	state := u.r.state + uint64(v0/2)*splitMixGamma
+	if dropoutKernels {
+		vec.DropoutForward(x, out, mask, state, u.threshold(), u.keepScale())
+	} else {
+		dropoutForward(x, out, mask, state, u.threshold(), u.keepScale())
+	}
+}
+
+// unapply writes dst, the gradient of the batch's values from v0 (a
+// multiple of 64) on, from g, the gradient of the masked values; or adds
+// it, with accum.
+func (u *dropoutUnit) unapply(g, dst []float32, v0 int, accum bool) {
+	mask := u.mask[v0/64 : (v0+len(g)+63)/64]
+	if dropoutKernels {
+		vec.DropoutBackward(g, dst, mask, u.keepScale(), accum)
+		return
+	}
+	dropoutBackward(g, dst, mask, u.keepScale(), accum)
 }
 
 // dropoutForward is the Go reference of vec.DropoutForward: it sets out to
@@ -141,7 +171,7 @@ func dropoutForward(x, out []float32, mask []uint64, state uint64, thresh uint32
 }
 
 func (u *dropoutUnit) backward(n int) {
-	if !u.ins[0].wantsGrad {
+	if !u.ins[0].wantsGrad || u.inPlace {
 		return
 	}
 	g := u.g[:n*u.size]
@@ -149,12 +179,7 @@ func (u *dropoutUnit) backward(n int) {
 		u.gradTo(0, g)
 		return
 	}
-	dst := u.ins[0].g[:len(g)]
-	if dropoutKernels {
-		vec.DropoutBackward(g, dst, u.mask, u.keepScale(), u.accum[0])
-		return
-	}
-	dropoutBackward(g, dst, u.mask, u.keepScale(), u.accum[0])
+	u.unapply(g, u.ins[0].g[:len(g)], 0, u.accum[0])
 }
 
 // dropoutBackward is the Go reference of vec.DropoutBackward: it sets (or,

@@ -85,8 +85,10 @@ type pool struct {
 	// pool_max.go).
 	reluIn bool
 	// fused: the input is a Conv2D that runs this pooling's forward and
-	// backward passes chunk by chunk (see conv_pool.go).
-	fused bool
+	// backward passes chunk by chunk (see conv_pool.go), and those of
+	// dropout, this pooling's only consumer, if not nil.
+	fused   bool
+	dropout *dropoutUnit
 }
 
 func (u *pool) reserve(rows int) {
@@ -174,7 +176,7 @@ func (u *pool) backward(n int) {
 	w := &u.win
 	g, dx := u.g[:n*u.size], in.g[:n*w.inSize()]
 	if u.fastMax() && !u.accum[0] {
-		u.backwardSamples(dx, 0, n)
+		u.backwardSamples(g, dx, 0, n)
 		return
 	}
 	if !u.accum[0] {

@@ -62,12 +62,12 @@ func (u *pool) forwardSamples(x []float32, s0, s1 int) {
 }
 
 // backwardSamples writes dx, the input gradient of samples s0 to s1 of a
-// batch.
-func (u *pool) backwardSamples(dx []float32, s0, s1 int) {
+// batch, from g, their output gradient.
+func (u *pool) backwardSamples(g, dx []float32, s0, s1 int) {
 	in := u.win.inSize()
 	for s := s0; s < s1; s++ {
 		o := s * u.size
-		u.backwardTiled(u.g[o:o+u.size], dx[(s-s0)*in:(s-s0+1)*in], u.arg[o:o+u.size])
+		u.backwardTiled(g[o-s0*u.size:o-s0*u.size+u.size], dx[(s-s0)*in:(s-s0+1)*in], u.arg[o:o+u.size])
 	}
 }
 
