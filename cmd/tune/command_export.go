@@ -1,9 +1,10 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/csv"
 	"io"
-	"slices"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -95,14 +96,25 @@ func runExport(cmd *cobra.Command, f exportFlags) error {
 }
 
 // writeExportCSV writes the csv format of tune export, a row as each
-// epoch is read: it holds no trial's whole history.
+// epoch is read: it holds no trial's whole history. The cells a trial's
+// rows share are encoded once, by encoding/csv; each epoch's cells are
+// numbers, which csv never quotes, appended to them.
 func writeExportCSV(w io.Writer, p *project) error {
 	names := valueNames(allValues(p), p.paramNames())
 	metrics, err := p.metricNames()
 	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	bw := bufio.NewWriter(w)
+	var line bytes.Buffer
+	lw := csv.NewWriter(&line)
+	// encode returns rec as one csv line, without its line break.
+	encode := func(rec []string) []byte {
+		line.Reset()
+		lw.Write(rec)
+		lw.Flush()
+		return bytes.TrimSuffix(line.Bytes(), []byte("\n"))
+	}
 	header := []string{"trial", "status", "score", "best_epoch", "attempt", "seconds", "error"}
 	onFront := map[int]bool{}
 	multi := p.multiObjectives() != nil
@@ -115,7 +127,9 @@ func writeExportCSV(w io.Writer, p *project) error {
 	}
 	header = append(header, names...)
 	header = append(header, "execution", "epoch")
-	cw.Write(append(header, metrics...))
+	bw.Write(encode(append(header, metrics...)))
+	bw.WriteByte('\n')
+	var row []byte
 	for _, t := range p.trials {
 		score, epoch := scoreCSV(t.Score, scoredEpoch(t))
 		head := []string{strconv.Itoa(t.ID), string(t.Status), score, epoch, strconv.Itoa(t.Attempt),
@@ -124,30 +138,36 @@ func writeExportCSV(w io.Writer, p *project) error {
 			head = append(head, strconv.FormatBool(onFront[t.ID]))
 		}
 		head = appendValuesCSV(head, t.Values, names)
+		headCSV := bytes.Clone(encode(head))
 		rows := 0
-		rec := slices.Clone(head)
 		err := p.eachEpoch(t, func(e trials.Epoch) error {
-			rec = append(rec[:len(head)], strconv.Itoa(e.Execution), strconv.Itoa(e.Epoch+1))
+			row = append(append(row[:0], headCSV...), ',')
+			row = strconv.AppendInt(row, int64(e.Execution), 10)
+			row = append(row, ',')
+			row = strconv.AppendInt(row, int64(e.Epoch+1), 10)
 			for _, m := range metrics {
-				v, ok := e.Metrics[m]
-				if ok {
-					rec = append(rec, strconv.FormatFloat(v, 'g', -1, 64))
-				} else {
-					rec = append(rec, "")
+				row = append(row, ',')
+				if v, ok := e.Metrics[m]; ok {
+					row = strconv.AppendFloat(row, v, 'g', -1, 64)
 				}
 			}
 			rows++
-			return cw.Write(rec)
+			row = append(row, '\n')
+			_, err := bw.Write(row)
+			return err
 		})
 		if err != nil {
 			return err
 		}
 		if rows == 0 {
-			cw.Write(append(head, make([]string, 2+len(metrics))...))
+			bw.Write(encode(append(head, make([]string, 2+len(metrics))...)))
+			bw.WriteByte('\n')
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	if err := lw.Error(); err != nil {
+		return err
+	}
+	return bw.Flush()
 }
 
 // metricNames returns the metric names the project's trials logged, in

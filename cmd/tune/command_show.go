@@ -97,10 +97,18 @@ func writeTrialSummary(w io.Writer, p *project, t *trials.Trial) error {
 	return writeCurves(w, p, t, o)
 }
 
-// bar draws v between lo and hi as up to 20 block characters, longer for
-// better values.
+// barWidth is how many block characters a full bar has.
+const barWidth = 20
+
+// bar draws v between lo and hi as up to barWidth block characters,
+// longer for better values, padded with spaces to barWidth.
 func bar(v, lo, hi float64, d goal.Direction) string {
-	const width = 20
+	n := barLength(v, lo, hi, d)
+	return strings.Repeat("█", n) + strings.Repeat(" ", barWidth-n)
+}
+
+// barLength is how many block characters bar draws.
+func barLength(v, lo, hi float64, d goal.Direction) int {
 	frac := 1.0
 	if hi > lo {
 		frac = (v - lo) / (hi - lo)
@@ -110,9 +118,8 @@ func bar(v, lo, hi float64, d goal.Direction) string {
 	}
 	if math.IsNaN(frac) {
 		// A diverged value (NaN, or an infinite range) has no length.
-		return strings.Repeat(" ", width)
+		return 0
 	}
 	frac = max(0, min(1, frac))
-	n := 1 + int(math.Round(frac*(width-1)))
-	return strings.Repeat("█", n) + strings.Repeat(" ", width-n)
+	return 1 + int(math.Round(frac*(barWidth-1)))
 }

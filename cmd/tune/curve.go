@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"math"
@@ -35,17 +36,19 @@ type curveColumns struct {
 func writeCurves(w io.Writer, p *project, t *trials.Trial, o goal.Objective) error {
 	seen := map[string]bool{}
 	var execs []*curveColumns
+	var buf []byte
 	err := p.eachEpoch(t, func(e trials.Epoch) error {
 		for len(execs) <= e.Execution {
 			execs = append(execs, &curveColumns{widths: map[string]int{}, counts: map[string]int{}, lo: math.Inf(1), hi: math.Inf(-1)})
 		}
 		c := execs[e.Execution]
 		c.epochs++
-		c.epochW = max(c.epochW, len(strconv.Itoa(e.Epoch+1)))
+		c.epochW = max(c.epochW, len(strconv.AppendInt(buf[:0], int64(e.Epoch+1), 10)))
 		for k, v := range e.Metrics {
 			seen[k] = true
 			c.counts[k]++
-			c.widths[k] = max(c.widths[k], utf8.RuneCountInString(formatMetric(v)))
+			buf = appendMetric(buf[:0], v) // ASCII
+			c.widths[k] = max(c.widths[k], len(buf))
 			if k == o.Name {
 				c.lo, c.hi = min(c.lo, v), max(c.hi, v)
 			}
@@ -83,35 +86,62 @@ func writeCurve(w *bufio.Writer, p *project, t *trials.Trial, execution int, c *
 			widths[i+1] = max(widths[i+1], len("-"))
 		}
 	}
-	cell := func(i int, s string) {
-		w.WriteString(strings.Repeat(" ", widths[i]+2-utf8.RuneCountInString(s)))
-		w.WriteString(s)
+	// A row is built in one buffer: 100,000 epochs allocate nothing.
+	var row []byte
+	cell := func(i int, start int) {
+		// Right-align row[start:] (ASCII) in widths[i]+2 columns.
+		n := len(row) - start
+		pad := widths[i] + 2 - n
+		row = append(row, spaces(pad)...)
+		copy(row[start+pad:], row[start:start+n])
+		copy(row[start:start+pad], spaces(pad))
 	}
-	cell(0, "epoch")
+	w.WriteString(strings.Repeat(" ", widths[0]+2-len("epoch")) + "epoch")
 	for i, n := range names {
-		cell(i+1, n)
+		w.WriteString(strings.Repeat(" ", widths[i+1]+2-utf8.RuneCountInString(n)) + n)
 	}
 	w.WriteByte('\n')
 	return p.eachEpoch(t, func(e trials.Epoch) error {
 		if e.Execution != execution {
 			return nil
 		}
-		cell(0, strconv.Itoa(e.Epoch+1))
+		row = strconv.AppendInt(row[:0], int64(e.Epoch+1), 10)
+		cell(0, 0)
 		for i, n := range names {
+			start := len(row)
 			if v, ok := e.Metrics[n]; ok {
-				cell(i+1, formatMetric(v))
+				row = appendMetric(row, v)
 			} else {
-				cell(i+1, "-")
+				row = append(row, '-')
 			}
+			cell(i+1, start)
 		}
-		mark := ""
 		if v, ok := e.Metrics[o.Name]; ok {
-			mark = " " + bar(v, c.lo, c.hi, o.Direction)
+			k := barLength(v, c.lo, c.hi, o.Direction)
+			row = append(row, ' ')
+			for range k {
+				row = append(row, "█"...)
+			}
+			row = append(row, spaces(barWidth-k)...)
 		}
 		if t.Score != nil && e.Epoch == t.BestEpoch {
-			mark += " ← best"
+			row = append(row, " ← best"...)
 		}
-		w.WriteString(strings.TrimRight(mark, " "))
-		return w.WriteByte('\n')
+		// The marks end without spaces; the cells always end in a value.
+		row = bytes.TrimRight(row, " ")
+		row = append(row, '\n')
+		_, err := w.Write(row)
+		return err
 	})
+}
+
+// blanks is spaces for padding without allocating.
+const blanks = "                                                                "
+
+// spaces returns n spaces.
+func spaces(n int) string {
+	if n <= len(blanks) {
+		return blanks[:n]
+	}
+	return strings.Repeat(" ", n)
 }

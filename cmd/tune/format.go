@@ -35,11 +35,17 @@ func formatValue(v any, format byte, prec int) string {
 // formatMetric formats a metric for people: 4 decimals, or 4 significant
 // digits for large and tiny values.
 func formatMetric(v float64) string {
+	var buf [24]byte
+	return string(appendMetric(buf[:0], v))
+}
+
+// appendMetric appends v as formatMetric formats it.
+func appendMetric(dst []byte, v float64) []byte {
 	a := math.Abs(v)
 	if a != 0 && (a >= 1e4 || a < 1e-3) {
-		return strconv.FormatFloat(v, 'g', 4, 64)
+		return strconv.AppendFloat(dst, v, 'g', 4, 64)
 	}
-	return strconv.FormatFloat(v, 'f', 4, 64)
+	return strconv.AppendFloat(dst, v, 'f', 4, 64)
 }
 
 // formatScore formats a score, "-" for none.

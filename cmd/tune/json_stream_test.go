@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"encoding/csv"
 	"math"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -72,5 +75,62 @@ func TestJSONStreamsAsWriteJSONWrites(t *testing.T) {
 	}
 	if got.String() != want.String() {
 		t.Errorf("export json:\n%s\nwant\n%s", got.String(), want.String())
+	}
+}
+
+// TestExportCSVAsEncodingCSVWrites checks writeExportCSV, which appends
+// each epoch's numbers to its trial's cells encoded once, against every
+// record written whole by encoding/csv.
+func TestExportCSVAsEncodingCSVWrites(t *testing.T) {
+	score := math.Inf(-1)
+	start := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	ts := []*trials.Trial{
+		{ID: 1, Status: trials.Completed, Values: hp.Values{"units": 8, "act": `a,"b"`}, Score: &score, BestEpoch: 1,
+			Started: start, Ended: start.Add(1500 * time.Millisecond), History: []trials.Epoch{
+				{Epoch: 0, Metrics: map[string]float64{"loss": math.NaN(), "val_loss": 0.5}},
+				{Epoch: 1, Metrics: map[string]float64{"loss": 1e-300, "val_loss": math.Inf(-1)}},
+				{Execution: 1, Epoch: 0, Metrics: map[string]float64{"acc": -0.125}},
+			}},
+		{ID: 2, Status: trials.Failed, Error: "bad, \"thing\"\nhere", Values: hp.Values{"units": 16}, Started: start},
+		{ID: 3, Status: trials.Running, Values: hp.Values{"act": " lead"}, Started: start,
+			History: []trials.Epoch{{Epoch: 0, Metrics: map[string]float64{"loss": 2}}}},
+	}
+	h := hp.New()
+	h.Int("units", 4, 32)
+	p := &project{study: &trials.StudyRecord{Objective: goal.Objective{Name: "val_loss", Direction: goal.Minimize}, Space: h.Space()}, trials: ts}
+	var got bytes.Buffer
+	if err := writeExportCSV(&got, p); err != nil {
+		t.Fatal(err)
+	}
+	names := valueNames(allValues(p), p.paramNames())
+	metrics, err := p.metricNames()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	cw := csv.NewWriter(&want)
+	cw.Write(slices.Concat([]string{"trial", "status", "score", "best_epoch", "attempt", "seconds", "error"}, names, []string{"execution", "epoch"}, metrics))
+	for _, tr := range ts {
+		s, e := scoreCSV(tr.Score, scoredEpoch(tr))
+		head := appendValuesCSV([]string{strconv.Itoa(tr.ID), string(tr.Status), s, e, strconv.Itoa(tr.Attempt),
+			strconv.FormatFloat(duration(tr).Seconds(), 'f', 3, 64), oneLine(tr.Error)}, tr.Values, names)
+		if len(tr.History) == 0 {
+			cw.Write(append(head, make([]string, 2+len(metrics))...))
+		}
+		for _, ep := range tr.History {
+			rec := append(slices.Clone(head), strconv.Itoa(ep.Execution), strconv.Itoa(ep.Epoch+1))
+			for _, m := range metrics {
+				cell := ""
+				if v, ok := ep.Metrics[m]; ok {
+					cell = strconv.FormatFloat(v, 'g', -1, 64)
+				}
+				rec = append(rec, cell)
+			}
+			cw.Write(rec)
+		}
+	}
+	cw.Flush()
+	if got.String() != want.String() {
+		t.Errorf("export csv:\n%s\nwant\n%s", got.String(), want.String())
 	}
 }
