@@ -28,8 +28,10 @@ import (
 // block, or the encoding of its default (as hp.Space.ToUnit and Keras
 // Tuner); the kernel tells such trials apart through the coordinates of
 // the parent the condition is on. The Gaussian process has a Matérn 5/2
-// kernel with one length scale per coordinate and a signal variance,
-// fitted to the standardized scores by maximizing the log marginal
+// kernel with one length scale per coordinate and a signal variance (one
+// length scale shared by all coordinates while there are fewer than five
+// observations per coordinate, with three coordinates or more), fitted to
+// the standardized scores by maximizing the log marginal
 // likelihood: it is evaluated at five starting points (one fixed, four
 // random) and L-BFGS runs for up to 30 iterations from the best two (the
 // best one beyond 64 observations), with Alpha added to the diagonal and
@@ -69,7 +71,13 @@ import (
 // dimensions).
 type BayesianOptimization struct {
 	// NumInitialPoints is the number of random proposals before the model
-	// is used. Zero means three per varying hyperparameter, at least 3.
+	// is used. Zero means one more than the number of varying
+	// hyperparameters, at least 6 but never more than Keras Tuner's
+	// default of three per varying hyperparameter (at least 3): 3 for one
+	// hyperparameter, 6 for two to five, d + 1 for d beyond. Keras
+	// Tuner's 3·d spends most of a small budget at random (18 of 25
+	// trials with six hyperparameters); the model, isotropic while the
+	// sample is small, makes better use of them.
 	NumInitialPoints int `json:"num_initial_points,omitempty"`
 	// Alpha is the noise variance added to the kernel diagonal, in units
 	// of the standardized scores. Zero means 1e-4.
@@ -109,9 +117,32 @@ const (
 	bayesEnumerate  = 1024 // largest discrete space enumerated
 	bayesManySteps  = 16   // a range with more values is refined like a continuous one
 	bayesMaxObs     = 128  // most observations the model is fitted to (see data.bound)
+	bayesMinInitial = 6    // fewest initial points by default (see initialPoints)
+	// observations per coordinate before each coordinate gets its own
+	// length scale (see isotropic)
+	bayesIsotropicPerDim = 5
 )
 
 var bayesScales = [...]float64{0.02, 0.08, 0.25} // perturbation standard deviations
+
+// initialPoints is NumInitialPoints, or its default for a space in which
+// varying hyperparameters take more than one value.
+func (b *BayesianOptimization) initialPoints(varying int) int {
+	if b.NumInitialPoints > 0 {
+		return b.NumInitialPoints
+	}
+	return min(max(3*varying, 3), max(varying+1, bayesMinInitial))
+}
+
+// isotropic reports whether the model of n observations in d coordinates
+// shares one length scale between the coordinates: while there are fewer
+// than bayesIsotropicPerDim observations per coordinate, d + 1 kernel
+// hyperparameters fitted to them describe the sample rather than the
+// function (measured on Hartmann-6: see bench/README.md). With one or two
+// coordinates the initial points pin the per-coordinate scales down.
+func isotropic(n, d int) bool {
+	return d >= 3 && n < bayesIsotropicPerDim*d
+}
 
 // Name returns "bayesian".
 func (b *BayesianOptimization) Name() string { return "bayesian" }
@@ -163,10 +194,7 @@ func (b *BayesianOptimization) Next(s State) (Proposal, error) {
 		return Proposal{}, fmt.Errorf("oracle bayesian: no search space")
 	}
 	enc := newEncoding(s.Space)
-	initial := b.NumInitialPoints
-	if initial == 0 {
-		initial = max(3*enc.varying, 3)
-	}
+	initial := b.initialPoints(enc.varying)
 	seen := tried(s.Trials)
 	var finite []hp.Values // the untried values of a small discrete space
 	if enc.discrete {
@@ -199,6 +227,7 @@ func (b *BayesianOptimization) Next(s State) (Proposal, error) {
 	g := rng(s.Seed, len(s.Trials))
 	model, err := gp.Fit(obs.x, enc.d, obs.y, gp.FitOptions{
 		Noise: alpha, Restarts: bayesRestarts, Rand: g, MaxIterations: bayesFitIters,
+		Isotropic: isotropic(len(obs.y), enc.d),
 	})
 	if err != nil {
 		return random()

@@ -3,6 +3,7 @@ package oracle
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -416,5 +417,51 @@ func TestBayesianBoundsObservations(t *testing.T) {
 	o2, _ := (&BayesianOptimization{}).Next(s)
 	if o1.Values.Key() != o2.Values.Key() || tried(s.Trials)[o1.Values.Key()] {
 		t.Errorf("proposals %v and %v", o1.Values, o2.Values)
+	}
+}
+
+// TestBayesianInitialPointsDefault: d + 1 random trials, at least 6 but
+// never more than Keras Tuner's 3·d (at least 3), unless set; the first
+// model proposal comes right after them.
+func TestBayesianInitialPointsDefault(t *testing.T) {
+	for _, c := range []struct{ varying, want int }{{0, 3}, {1, 3}, {2, 6}, {4, 6}, {5, 6}, {6, 7}, {10, 11}} {
+		if got := (&BayesianOptimization{}).initialPoints(c.varying); got != c.want {
+			t.Errorf("%d hyperparameters: %d initial points, want %d", c.varying, got, c.want)
+		}
+	}
+	if got := (&BayesianOptimization{NumInitialPoints: 18}).initialPoints(6); got != 18 {
+		t.Errorf("num_initial_points 18 gives %d", got)
+	}
+	// Six hyperparameters: trials 1–7 are RandomSearch's, trial 8 the model's.
+	var params []hp.Param
+	for i := range 6 {
+		params = append(params, hp.Param{Name: fmt.Sprintf("x%d", i), Kind: hp.KindFloat, Min: 0, Max: 1})
+	}
+	s := State{Space: bayesSpace(t, params...), Seed: 3}
+	f := func(v hp.Values) float64 { return v["x0"].(float64) + v["x1"].(float64) }
+	for i := range 8 {
+		b, err := (&BayesianOptimization{}).Next(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, _ := (&RandomSearch{}).Next(s)
+		if same := b.Values.Key() == r.Values.Key(); same != (i < 7) {
+			t.Errorf("trial %d: bayesian %v, random %v", i+1, b.Values, r.Values)
+		}
+		y := f(b.Values)
+		s.Trials = append(s.Trials, &trials.Trial{ID: i + 1, Status: trials.Completed, Values: b.Values, Score: &y})
+	}
+}
+
+// TestBayesianIsotropicWhileFew: one shared length scale below five
+// observations per coordinate, with three coordinates or more.
+func TestBayesianIsotropicWhileFew(t *testing.T) {
+	for _, c := range []struct {
+		n, d int
+		want bool
+	}{{6, 2, false}, {9, 2, false}, {7, 6, true}, {29, 6, true}, {30, 6, false}, {14, 3, true}, {15, 3, false}} {
+		if got := isotropic(c.n, c.d); got != c.want {
+			t.Errorf("%d observations in %d coordinates: isotropic %v, want %v", c.n, c.d, got, c.want)
+		}
 	}
 }

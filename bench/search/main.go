@@ -183,7 +183,8 @@ func quantile(xs []float64, q float64) float64 {
 }
 
 func main() {
-	seeds := flag.Int("seeds", 20, "number of seeds (1…seeds) per function and method")
+	seeds := flag.Int("seeds", 20, "number of seeds per function and method")
+	firstSeed := flag.Int("first-seed", 1, "the first seed: seeds first-seed … first-seed+seeds−1")
 	budgetList := flag.String("budgets", "25,50,100", "comma-separated evaluation budgets")
 	funcList := flag.String("funcs", "branin,hartmann6,rosenbrock4", "comma-separated test functions")
 	methodList := flag.String("methods", "random,bo-ucb,bo-ei", "comma-separated methods (also tpe-mv, bo-ucb-none, bo-ei-none)")
@@ -249,7 +250,7 @@ func main() {
 	start := time.Now()
 	for _, p := range pidx {
 		for _, m := range midx {
-			for seed := 1; seed <= *seeds; seed++ {
+			for seed := *firstSeed; seed < *firstSeed+*seeds; seed++ {
 				jobs <- job{p, m, seed}
 			}
 		}
@@ -261,7 +262,7 @@ func main() {
 		os.Exit(1)
 	}
 
-	fmt.Printf("Simple regret (best found − minimum) over %d seeds; q1, median, q3.\n", *seeds)
+	fmt.Printf("Simple regret (best found − minimum) over seeds %d…%d; q1, median, q3.\n", *firstSeed, *firstSeed+*seeds-1)
 	fmt.Printf("Peers' medians (Optuna 3.1 samplers, Keras Tuner BO) where measured.\n")
 	fmt.Printf("ms/suggestion: mean wall time of a proposal over whole runs (initial random ones included).\n\n")
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -271,7 +272,7 @@ func main() {
 			for _, m := range midx {
 				var rs []float64
 				var spent time.Duration
-				for seed := 1; seed <= *seeds; seed++ {
+				for seed := *firstSeed; seed < *firstSeed+*seeds; seed++ {
 					r := results[job{p, m, seed}]
 					rs = append(rs, r.regret[b-1])
 					spent += r.spent

@@ -43,6 +43,10 @@ type FitOptions struct {
 	// MaxIterations bounds the L-BFGS iterations of each optimization
 	// (0 means 50).
 	MaxIterations int
+	// Isotropic fits one length scale shared by every dimension instead of
+	// one per dimension: two hyperparameters, which a handful of points can
+	// pin down where d + 1 cannot.
+	Isotropic bool
 }
 
 // Fit returns a GP conditioned on x (n rows of d values) and y whose
@@ -81,28 +85,32 @@ func Fit(x []float64, d int, y []float64, opt FitOptions) (*GP, error) {
 			runs = 1
 		}
 	}
-	thetas := [][]float64{make([]float64, d+1)}
-	for k := range d {
+	p := newLML(x, d, y, mean, std, opt.Noise)
+	if opt.Isotropic {
+		p.shareScale()
+	}
+	ns := p.scales
+	thetas := [][]float64{make([]float64, ns+1)}
+	for k := range ns {
 		thetas[0][k] = math.Log(0.5)
 	}
 	if opt.Rand != nil {
 		for range opt.Restarts {
-			t := make([]float64, d+1)
-			for k := range d {
+			t := make([]float64, ns+1)
+			for k := range ns {
 				t[k] = math.Log(0.05) + opt.Rand.Float64()*math.Log(100)
 			}
-			t[d] = math.Log(0.3) + opt.Rand.Float64()*math.Log(10)
+			t[ns] = math.Log(0.3) + opt.Rand.Float64()*math.Log(10)
 			thetas = append(thetas, t)
 		}
 	}
-	p := newLML(x, d, y, mean, std, opt.Noise)
 	p.multiStart(thetas, runs, iters)
 	if p.best == nil {
 		return nil, ErrSingular
 	}
-	params := Params{LengthScales: make([]float64, d), SignalVariance: math.Exp(p.best[d])}
+	params := Params{LengthScales: make([]float64, d), SignalVariance: math.Exp(p.best[ns])}
 	for k := range d {
-		params.LengthScales[k] = math.Exp(p.best[k])
+		params.LengthScales[k] = math.Exp(p.best[min(k, ns-1)])
 	}
 	return newGP(x, d, y, mean, std, opt.Noise, params)
 }
@@ -133,9 +141,10 @@ func (p *lml) multiStart(thetas [][]float64, runs, iters int) {
 
 // lml evaluates the negative log marginal likelihood and its gradient as a
 // function of unbounded z, with θ_k = lo_k + (hi_k − lo_k)·σ(z_k), where
-// θ = (log ℓ_1 … log ℓ_d, log σ²).
+// θ = (log ℓ_1 … log ℓ_s, log σ²) and s is d, or 1 for an isotropic kernel.
 type lml struct {
-	n, d int
+	n, d   int
+	scales int // length scales: d, or 1 shared by every dimension
 	// sq holds, per dimension k, the squared differences (x_ik − x_jk)²
 	// of the pairs i > j, pair i(i−1)/2 + j.
 	sq    [][]float64
@@ -160,7 +169,7 @@ func newLML(x []float64, d int, y []float64, mean, std, noise float64) *lml {
 	n := len(y)
 	pairs := n * (n - 1) / 2
 	p := &lml{
-		n: n, d: d, sq: make([][]float64, d), y: make([]float64, n), noise: noise,
+		n: n, d: d, scales: d, sq: make([][]float64, d), y: make([]float64, n), noise: noise,
 		a: make([]float64, n*n), l: make([]float64, n*n), m: make([]float64, n*n), inv: make([]float64, n*n),
 		beta: make([]float64, n), r2: make([]float64, pairs), kp: make([]float64, pairs), gp: make([]float64, pairs),
 		theta: make([]float64, d+1), gradT: make([]float64, d+1), gradZ: make([]float64, d+1), bestF: math.Inf(1),
@@ -183,8 +192,14 @@ func newLML(x []float64, d int, y []float64, mean, std, noise float64) *lml {
 	return p
 }
 
+// shareScale makes the kernel isotropic: θ = (log ℓ, log σ²).
+func (p *lml) shareScale() {
+	p.scales = 1
+	p.theta, p.gradT, p.gradZ = p.theta[:2], p.gradT[:2], p.gradZ[:2]
+}
+
 func (p *lml) bounds(k int) (lo, hi float64) {
-	if k < p.d {
+	if k < p.scales {
 		return math.Log(MinLengthScale), math.Log(MaxLengthScale)
 	}
 	return math.Log(MinSignalVariance), math.Log(MaxSignalVariance)
@@ -200,7 +215,7 @@ func (p *lml) toZ(k int, theta float64) float64 {
 }
 
 func (p *lml) setZ(z []float64) {
-	for k := range p.d + 1 {
+	for k := range p.scales + 1 {
 		lo, hi := p.bounds(k)
 		p.theta[k] = lo + (hi-lo)/(1+math.Exp(-z[k]))
 	}
@@ -236,10 +251,9 @@ func (p *lml) eval(z []float64) float64 {
 	if p.lastZ != nil && floats.Equal(z, p.lastZ) {
 		return p.lastF
 	}
-	d := p.d
 	p.setZ(z)
 	f := p.negLML(true)
-	for k := range d + 1 {
+	for k := range p.scales + 1 {
 		lo, hi := p.bounds(k)
 		s := 1 / (1 + math.Exp(-z[k]))
 		p.gradZ[k] = p.gradT[k] * (hi - lo) * s * (1 - s)
@@ -256,11 +270,11 @@ func (p *lml) eval(z []float64) float64 {
 // negLML computes −log p(y|X, θ) and, when grad is true, its gradient with
 // respect to θ into p.gradT.
 func (p *lml) negLML(grad bool) float64 {
-	n, d := p.n, p.d
-	sf2 := math.Exp(p.theta[d])
+	n, d, ns := p.n, p.d, p.scales
+	sf2 := math.Exp(p.theta[ns])
 	clear(p.r2)
 	for k := range d {
-		floats.AddScaled(p.r2, math.Exp(-2*p.theta[k]), p.sq[k])
+		floats.AddScaled(p.r2, math.Exp(-2*p.theta[min(k, ns-1)]), p.sq[k])
 	}
 	q := 0
 	for i := range n {
@@ -308,9 +322,11 @@ func (p *lml) negLML(grad bool) float64 {
 		}
 		dsf += 0.5 * (bi*bi - p.inv[i*n+i]) * sf2
 	}
+	clear(p.gradT[:ns])
 	for k := range d {
-		p.gradT[k] = -floats.Dot(p.gp, p.sq[k]) * math.Exp(-2*p.theta[k])
+		j := min(k, ns-1)
+		p.gradT[j] -= floats.Dot(p.gp, p.sq[k]) * math.Exp(-2*p.theta[j])
 	}
-	p.gradT[d] = -dsf
+	p.gradT[ns] = -dsf
 	return nll
 }

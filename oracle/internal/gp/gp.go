@@ -1,6 +1,7 @@
 // Package gp is the Gaussian-process regressor behind Bayesian
 // optimization: a Matérn 5/2 kernel with one length scale per input
-// dimension and a signal variance, noise added to the diagonal, targets
+// dimension (or one shared by all, FitOptions.Isotropic) and a signal
+// variance, noise added to the diagonal, targets
 // standardized, hyperparameters fitted by maximizing the log marginal
 // likelihood (Rasmussen & Williams, Gaussian Processes for Machine
 // Learning, 2006, ch. 2 and 5).

@@ -411,3 +411,73 @@ func TestPredictMany(t *testing.T) {
 		}
 	}
 }
+
+// TestIsotropicGradient: with one length scale shared by every dimension
+// the analytic gradient matches finite differences, and the value is the
+// log marginal likelihood of the GP with that length scale everywhere.
+func TestIsotropicGradient(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	const d = 3
+	x, y := randomData(r, 15, d)
+	mean, std := standardization(y)
+	p := newLML(x, d, y, mean, std, 1e-4)
+	p.shareScale()
+	for range 3 {
+		theta := []float64{math.Log(0.1 + 2*r.Float64()), math.Log(0.3 + r.Float64())}
+		copy(p.theta, theta)
+		f0 := p.negLML(true)
+		grad := append([]float64(nil), p.gradT...)
+		ls := math.Exp(theta[0])
+		g, err := New(x, d, y, 1e-4, Params{LengthScales: []float64{ls, ls, ls}, SignalVariance: math.Exp(theta[1])})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !near(-f0, g.LogMarginalLikelihood(), 1e-10) {
+			t.Errorf("negLML %v, GP log marginal likelihood %v", f0, g.LogMarginalLikelihood())
+		}
+		for k := range theta {
+			const h = 1e-5
+			copy(p.theta, theta)
+			p.theta[k] += h
+			fp := p.negLML(false)
+			copy(p.theta, theta)
+			p.theta[k] -= h
+			fm := p.negLML(false)
+			if fd := (fp - fm) / (2 * h); !near(grad[k], fd, 1e-5) {
+				t.Errorf("θ=%v: ∂/∂θ%d = %v, finite difference %v", theta, k, grad[k], fd)
+			}
+		}
+	}
+}
+
+// TestFitIsotropic: on a function of the first of two inputs, a fit with
+// per-dimension length scales makes the second much longer; an isotropic
+// fit gives both the same length scale, at least as likely as its start
+// and between the two per-dimension ones.
+func TestFitIsotropic(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	const n, d = 30, 2
+	x := make([]float64, n*d)
+	y := make([]float64, n)
+	for i := range n {
+		x[i*d], x[i*d+1] = r.Float64(), r.Float64()
+		y[i] = math.Sin(6 * x[i*d])
+	}
+	ard, err := Fit(x, d, y, FitOptions{Noise: 1e-4, Restarts: 2, Rand: rand.New(rand.NewPCG(1, 1))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	iso, err := Fit(x, d, y, FitOptions{Noise: 1e-4, Restarts: 2, Rand: rand.New(rand.NewPCG(1, 1)), Isotropic: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, s := ard.Params().LengthScales, iso.Params().LengthScales
+	if s[0] != s[1] || !(a[1] > 5*a[0]) || !(s[0] > a[0] && s[0] < a[1]) {
+		t.Errorf("length scales: per dimension %v, isotropic %v", a, s)
+	}
+	start, _ := New(x, d, y, 1e-4, Params{LengthScales: []float64{0.5, 0.5}, SignalVariance: 1})
+	if iso.LogMarginalLikelihood() < start.LogMarginalLikelihood() || iso.LogMarginalLikelihood() > ard.LogMarginalLikelihood() {
+		t.Errorf("log marginal likelihood: isotropic %v, its start %v, per dimension %v",
+			iso.LogMarginalLikelihood(), start.LogMarginalLikelihood(), ard.LogMarginalLikelihood())
+	}
+}
