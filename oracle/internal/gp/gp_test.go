@@ -187,56 +187,66 @@ func TestPredictGradient(t *testing.T) {
 	}
 }
 
+// TestLogMarginalLikelihoodGradient: the analytic gradient matches finite
+// differences, with a length scale per dimension and with one shared by
+// all (isotropic), and the value is the log marginal likelihood of the GP
+// with those hyperparameters.
 func TestLogMarginalLikelihoodGradient(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	const d = 4
 	x, y := randomData(r, 25, d)
 	mean, std := standardization(y)
-	p := newLML(x, d, y, mean, std, 1e-4)
-	for range 5 {
-		for k := range p.theta {
-			p.theta[k] = math.Log(0.1 + 2*r.Float64())
+	for _, iso := range []bool{false, true} {
+		p := newLML(x, d, y, mean, std, 1e-4)
+		if iso {
+			p.shareScale()
 		}
-		theta := append([]float64(nil), p.theta...)
-		f0 := p.negLML(true)
-		grad := append([]float64(nil), p.gradT...)
-		// The value agrees with a GP built from the same parameters.
-		params := Params{LengthScales: make([]float64, d), SignalVariance: math.Exp(theta[d])}
-		for k := range d {
-			params.LengthScales[k] = math.Exp(theta[k])
-		}
-		g, err := New(x, d, y, 1e-4, params)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !near(-f0, g.LogMarginalLikelihood(), 1e-10) {
-			t.Errorf("negLML %v, GP log marginal likelihood %v", f0, g.LogMarginalLikelihood())
-		}
-		for k := range theta {
-			const h = 1e-5
-			copy(p.theta, theta)
-			p.theta[k] += h
-			fp := p.negLML(true)
-			copy(p.theta, theta)
-			p.theta[k] -= h
-			fm := p.negLML(true)
-			if fd := (fp - fm) / (2 * h); !near(grad[k], fd, 1e-5) {
-				t.Errorf("θ=%v: ∂/∂θ%d = %v, finite difference %v", theta, k, grad[k], fd)
+		ns := p.scales
+		for range 5 {
+			for k := range p.theta {
+				p.theta[k] = math.Log(0.1 + 2*r.Float64())
+			}
+			theta := append([]float64(nil), p.theta...)
+			f0 := p.negLML(true)
+			grad := append([]float64(nil), p.gradT...)
+			// The value agrees with a GP built from the same parameters.
+			params := Params{LengthScales: make([]float64, d), SignalVariance: math.Exp(theta[ns])}
+			for k := range d {
+				params.LengthScales[k] = math.Exp(theta[min(k, ns-1)])
+			}
+			g, err := New(x, d, y, 1e-4, params)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !near(-f0, g.LogMarginalLikelihood(), 1e-10) {
+				t.Errorf("iso %v: negLML %v, GP log marginal likelihood %v", iso, f0, g.LogMarginalLikelihood())
+			}
+			for k := range theta {
+				const h = 1e-5
+				copy(p.theta, theta)
+				p.theta[k] += h
+				fp := p.negLML(true)
+				copy(p.theta, theta)
+				p.theta[k] -= h
+				fm := p.negLML(true)
+				if fd := (fp - fm) / (2 * h); !near(grad[k], fd, 1e-5) {
+					t.Errorf("iso %v θ=%v: ∂/∂θ%d = %v, finite difference %v", iso, theta, k, grad[k], fd)
+				}
 			}
 		}
-	}
-	// Through the logistic map too.
-	z := []float64{0.3, -0.2, 1.1, -1.5, 0.4}
-	gz := make([]float64, len(z))
-	p.evalGrad(z, gz)
-	for k := range z {
-		const h = 1e-6
-		zp := append([]float64(nil), z...)
-		zm := append([]float64(nil), z...)
-		zp[k] += h
-		zm[k] -= h
-		if fd := (p.eval(zp) - p.eval(zm)) / (2 * h); !near(gz[k], fd, 1e-5) {
-			t.Errorf("∂/∂z%d = %v, finite difference %v", k, gz[k], fd)
+		// Through the logistic map too.
+		z := []float64{0.3, -0.2, 1.1, -1.5, 0.4}[:ns+1]
+		gz := make([]float64, len(z))
+		p.evalGrad(z, gz)
+		for k := range z {
+			const h = 1e-6
+			zp := append([]float64(nil), z...)
+			zm := append([]float64(nil), z...)
+			zp[k] += h
+			zm[k] -= h
+			if fd := (p.eval(zp) - p.eval(zm)) / (2 * h); !near(gz[k], fd, 1e-5) {
+				t.Errorf("iso %v: ∂/∂z%d = %v, finite difference %v", iso, k, gz[k], fd)
+			}
 		}
 	}
 }
@@ -408,44 +418,6 @@ func TestPredictMany(t *testing.T) {
 		wm, wv := g.Predict(xs[j*d : j*d+d])
 		if !near(mean[j], wm, 1e-10) || !near(variance[j], wv, 1e-8) {
 			t.Errorf("point %d: %v %v, Predict %v %v", j, mean[j], variance[j], wm, wv)
-		}
-	}
-}
-
-// TestIsotropicGradient: with one length scale shared by every dimension
-// the analytic gradient matches finite differences, and the value is the
-// log marginal likelihood of the GP with that length scale everywhere.
-func TestIsotropicGradient(t *testing.T) {
-	r := rand.New(rand.NewPCG(9, 10))
-	const d = 3
-	x, y := randomData(r, 15, d)
-	mean, std := standardization(y)
-	p := newLML(x, d, y, mean, std, 1e-4)
-	p.shareScale()
-	for range 3 {
-		theta := []float64{math.Log(0.1 + 2*r.Float64()), math.Log(0.3 + r.Float64())}
-		copy(p.theta, theta)
-		f0 := p.negLML(true)
-		grad := append([]float64(nil), p.gradT...)
-		ls := math.Exp(theta[0])
-		g, err := New(x, d, y, 1e-4, Params{LengthScales: []float64{ls, ls, ls}, SignalVariance: math.Exp(theta[1])})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !near(-f0, g.LogMarginalLikelihood(), 1e-10) {
-			t.Errorf("negLML %v, GP log marginal likelihood %v", f0, g.LogMarginalLikelihood())
-		}
-		for k := range theta {
-			const h = 1e-5
-			copy(p.theta, theta)
-			p.theta[k] += h
-			fp := p.negLML(false)
-			copy(p.theta, theta)
-			p.theta[k] -= h
-			fm := p.negLML(false)
-			if fd := (fp - fm) / (2 * h); !near(grad[k], fd, 1e-5) {
-				t.Errorf("θ=%v: ∂/∂θ%d = %v, finite difference %v", theta, k, grad[k], fd)
-			}
 		}
 	}
 }
