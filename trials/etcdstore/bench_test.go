@@ -7,18 +7,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/trials"
 	"github.com/tunekit/tune/trials/etcdstore"
 	"github.com/tunekit/tune/trials/etcdstore/etcdtest"
 )
 
-// BenchmarkWorkers runs b.N trials (create, 3 epochs, a checkpoint,
-// finish) on 1, 2 and 4 workers sharing one study on an embedded
-// single-member etcd, with an objective that takes no time or sleeps
-// 100 ms. It reports trials/s and the store's time per trial
+// BenchmarkWorkers runs b.N trials on 1, 2 and 4 workers sharing one study
+// on an embedded single-member etcd, with an objective that takes no time
+// or sleeps 100 ms. Each trial makes the store calls a tuner worker makes:
+// bring its history in step, Claim, Propose, the objective, 3 epochs, a
+// checkpoint and Finish. It reports trials/s, the store's time per trial
 // (store-ms/trial: the time in store calls, summed over workers, per
-// trial).
+// trial), the requests per trial by kind, and the member's WAL fsyncs
+// per trial (synced writes). txn-w are transactions that write, txn-r
+// those that only read, get single reads, put and do single writes. The member's data directory is in TMPDIR.
 func BenchmarkWorkers(b *testing.B) {
 	c := etcdtest.Start(b, 1)
 	var study atomic.Int64
@@ -27,12 +32,14 @@ func BenchmarkWorkers(b *testing.B) {
 			b.Run(fmt.Sprintf("objective=%v/workers=%d", objective, workers), func(b *testing.B) {
 				o := etcdstore.Options{Endpoints: c.Endpoints(), Prefix: fmt.Sprintf("/bench/%d", study.Add(1))}
 				stores := make([]*etcdstore.Store, workers)
+				var reqs etcdstore.Requests
 				for i := range stores {
 					s, err := etcdstore.New(o)
 					if err != nil {
 						b.Fatal(err)
 					}
 					defer s.Close()
+					etcdstore.CountRequests(s, &reqs)
 					stores[i] = s
 				}
 				weights := make([]byte, 64<<10)
@@ -41,12 +48,14 @@ func BenchmarkWorkers(b *testing.B) {
 				var inStore atomic.Int64
 				var wg sync.WaitGroup
 				b.ReportAllocs()
+				fsyncs := walFsyncs(b)
 				b.ResetTimer()
 				start := time.Now()
 				for _, s := range stores {
 					wg.Go(func() {
+						var h trials.History
 						for left.Add(-1) >= 0 {
-							if err := oneTrial(s, objective, weights, &inStore); err != nil {
+							if err := oneTrial(s, &h, objective, weights, &inStore); err != nil {
 								b.Error(err)
 								return
 							}
@@ -55,16 +64,65 @@ func BenchmarkWorkers(b *testing.B) {
 				}
 				wg.Wait()
 				elapsed := time.Since(start)
-				b.ReportMetric(float64(b.N)/elapsed.Seconds(), "trials/s")
-				b.ReportMetric(float64(inStore.Load())/1e6/float64(b.N), "store-ms/trial")
+				b.StopTimer()
+				n := float64(b.N)
+				b.ReportMetric(n/elapsed.Seconds(), "trials/s")
+				b.ReportMetric(float64(inStore.Load())/1e6/n, "store-ms/trial")
+				b.ReportMetric(float64(walFsyncs(b)-fsyncs)/n, "fsyncs/trial")
+				for unit, c := range map[string]*atomic.Int64{
+					"txn-w/trial": &reqs.WriteTxn, "txn-r/trial": &reqs.ReadTxn, "get/trial": &reqs.Range,
+					"put/trial": &reqs.Put, "do/trial": &reqs.Do,
+				} {
+					b.ReportMetric(float64(c.Load())/n, unit)
+				}
 			})
 		}
 	}
 }
 
-func oneTrial(s trials.Store, objective time.Duration, weights []byte, inStore *atomic.Int64) error {
+// walFsyncs returns how many WAL fsyncs the embedded members made so far.
+func walFsyncs(b *testing.B) uint64 {
+	mfs, err := prometheus.DefaultGatherer.Gather()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == "etcd_disk_wal_fsync_duration_seconds" {
+			var n uint64
+			for _, m := range mf.GetMetric() {
+				n += m.GetHistogram().GetSampleCount()
+			}
+			return n
+		}
+	}
+	return 0
+}
+
+// syncHistory brings h in step with s as the tuner does before it claims or
+// proposes.
+func syncHistory(s trials.Store, h *trials.History) error {
+	if l, ok := s.(trials.Lender); ok {
+		return l.Lend(func(ts []*trials.Trial) error { h.Sync(ts); return nil })
+	}
+	ts, err := s.Trials()
+	if err == nil {
+		h.Sync(ts)
+	}
+	return err
+}
+
+func oneTrial(s trials.Store, h *trials.History, objective time.Duration, weights []byte, inStore *atomic.Int64) error {
 	t0 := time.Now()
-	tr, err := s.Create(&trials.Trial{Values: hp.Values{"x": 1.5}})
+	if err := syncHistory(s, h); err != nil {
+		return err
+	}
+	if _, ok, err := s.Claim(); err != nil || ok {
+		return fmt.Errorf("Claim = %v, %v; want nothing pending", ok, err)
+	}
+	tr, err := s.Propose(func(history []*trials.Trial) (*trials.Trial, error) {
+		h.Sync(history)
+		return &trials.Trial{Values: hp.Values{"x": float64(h.Len())}}, nil
+	})
 	if err != nil {
 		return err
 	}

@@ -25,65 +25,89 @@ type pointer struct {
 	Chunks int    `json:"chunks"`
 }
 
-// PutCheckpoint stores data as the checkpoint of Running trial id. The
-// chunks are written first under the content's hash, unfenced but
-// unreachable; the pointer to them is then written in a transaction fenced
-// on this worker's claim, which also deletes the previous chunks. A worker
-// that lost its claim leaves no checkpoint behind.
+// inlineLimit bounds a Finish that carries its checkpoint's single chunk:
+// record and chunk together stay well under etcd's request limit.
+const inlineLimit = 1 << 20
+
+// PutCheckpoint keeps data as the checkpoint of Running trial id, to be
+// written with the trial's Finish: a checkpoint matters once the trial has
+// ended (the best trials' weights, a parent's for its promotions), and
+// the one of an attempt that does not end is deleted when the trial is
+// claimed again. Until then this worker's Checkpoint returns it.
 func (s *Store) PutCheckpoint(id int, data []byte) error {
+	c := s.held(id)
+	if c == nil {
+		return s.notHeld(id)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if err := s.writable(); err != nil {
 		return err
 	}
+	if s.held(id) != c {
+		return s.notHeld(id)
+	}
+	c.weights, c.hasWeights = bytes.Clone(data), true
+	if c.weights == nil {
+		c.weights = []byte{}
+	}
+	return nil
+}
+
+// stagedCheckpoint is a checkpoint on its way into a Finish.
+type stagedCheckpoint struct {
+	s       *Store
+	id      int
+	rec     string
+	chunked bool // the chunks were written before the Finish
+}
+
+// finishCheckpoint returns the operations that store claim c's unwritten
+// checkpoint in trial id's Finish (none when there is none, or when the
+// Finish drops it). A checkpoint too big for that one request has its
+// chunks written first under the content's hash, unfenced but unreachable
+// until the fenced pointer names them. c.mu is held.
+func (s *Store) finishCheckpoint(id int, c *claim, dropped bool) ([]clientv3.Op, stagedCheckpoint, error) {
+	st := stagedCheckpoint{s: s, id: id}
+	if !c.hasWeights || dropped {
+		return nil, st, nil
+	}
+	data := c.weights
 	sum := sha256.Sum256(data)
 	p := pointer{Hash: hex.EncodeToString(sum[:16]), Size: len(data)}
-	ctx, cancel := s.op()
-	defer cancel()
-	c, ok := s.held(id)
-	if !ok {
-		// No write: the error says why (no trial, not running, lost).
-		return s.fenced(id, func(*trials.Trial) error { return nil })
-	}
 	dir := s.chunksOf(id) + p.Hash + "/"
 	var ops []clientv3.Op
 	for ; p.Chunks == 0 || p.Chunks*chunkSize < len(data); p.Chunks++ {
 		chunk := clientv3.OpPut(fmt.Sprintf("%s%06d", dir, p.Chunks), string(data[p.Chunks*chunkSize:min((p.Chunks+1)*chunkSize, len(data))]))
 		ops = append(ops, chunk)
 	}
-	if len(ops) > 1 {
-		// Too big for one request: the chunks go first, unreachable
-		// until the fenced pointer names them.
+	if len(ops) > 1 || len(c.data)+len(data) > inlineLimit {
+		ctx, cancel := s.op()
+		defer cancel()
 		for _, op := range ops {
 			if err := retry(ctx, func() error { _, err := s.cli.Do(ctx, op); return err }); err != nil {
-				return s.etcdErr(fmt.Sprintf("trial %d: checkpoint", id), err)
+				return nil, st, s.etcdErr(fmt.Sprintf("trial %d: checkpoint", id), err)
 			}
 		}
-		ops = nil
+		ops, st.chunked = nil, true
 	}
 	rec, err := json.Marshal(p)
 	if err != nil {
-		return err
+		return nil, st, err
 	}
-	ops = append(ops, clientv3.OpPut(s.ckptKey(id), string(rec)))
-	if c.ckpt != "" && c.ckpt != p.Hash {
-		ops = append(ops, clientv3.OpDelete(s.chunksOf(id)+c.ckpt+"/", clientv3.WithPrefix()))
-	}
-	err = s.fenced(id, func(*trials.Trial) error { return nil }, ops...)
-	switch {
-	case err == nil:
-		s.setCheckpoint(id, p.Hash)
-	case errors.Is(err, ErrClaimLost):
-		s.dropChunks(ctx, id, string(rec))
-	}
-	return err
+	st.rec = string(rec)
+	// The trial has no stored checkpoint to replace: claiming it deleted
+	// the last attempt's.
+	return append(ops, clientv3.OpPut(s.ckptKey(id), st.rec)), st, nil
 }
 
-// setCheckpoint notes the hash of the checkpoint trial id now has.
-func (s *Store) setCheckpoint(id int, hash string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if c, ok := s.claims[id]; ok {
-		c.ckpt = hash
-		s.claims[id] = c
+// refused cleans up after a Finish that failed with err: chunks written
+// for a claim since lost are deleted.
+func (st stagedCheckpoint) refused(err error) {
+	if st.chunked && errors.Is(err, ErrClaimLost) {
+		ctx, cancel := st.s.op()
+		defer cancel()
+		st.s.dropChunks(ctx, st.id, st.rec)
 	}
 }
 
@@ -101,10 +125,22 @@ func (s *Store) dropChunks(ctx context.Context, id int, rec string) {
 }
 
 // Checkpoint returns the checkpoint of trial id, or an error wrapping
-// ErrNoCheckpoint (and ErrNoTrial if the trial does not exist). The
+// ErrNoCheckpoint (and ErrNoTrial if the trial does not exist): this
+// worker's unwritten one for a trial it runs, else the stored one. The
 // pointer and its chunks are read at one revision and checked against
 // the pointer's hash.
 func (s *Store) Checkpoint(id int) ([]byte, error) {
+	if c := s.held(id); c != nil {
+		c.mu.Lock()
+		w, ok := bytes.Clone(c.weights), c.hasWeights
+		c.mu.Unlock()
+		if ok {
+			if w == nil {
+				w = []byte{}
+			}
+			return w, nil
+		}
+	}
 	ctx, cancel := s.op()
 	defer cancel()
 	resp, err := s.cli.Txn(ctx).Then(

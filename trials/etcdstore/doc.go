@@ -13,8 +13,15 @@
 //     claims and moves a Running trial without one back to Pending, by a
 //     compare-and-swap, so several watchers are safe. A watch cut by
 //     compaction rescans everything and watches again from that revision.
+//   - A trial costs two synced writes when its epochs are quick: its
+//     create (or claim) and its Finish, which carries the epochs and the
+//     checkpoint not written yet. An epoch waits at most
+//     Options.EpochInterval; the worker reads its own unwritten epochs and
+//     checkpoint. A worker that dies loses them with its attempt, which
+//     runs again from the start (claiming a trial clears it).
 //   - Records stay small: a checkpoint is stored as chunks under content
-//     hash, then pointed to by a fenced record.
+//     hash, pointed to by a fenced record (chunks too big for the Finish
+//     go first, unreachable until then).
 //
 // Layout under the prefix P:
 //

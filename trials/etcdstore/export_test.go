@@ -1,6 +1,11 @@
 package etcdstore
 
-import "context"
+import (
+	"context"
+	"sync/atomic"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+)
 
 // Lease returns the worker's current lease.
 func (s *Store) Lease() int64 {
@@ -36,3 +41,78 @@ func (s *Store) WatchFrom(rev int64) {
 
 // Scans counts the full scans for dead workers' trials since New.
 func (s *Store) Scans() int64 { return s.scans.Load() }
+
+// Requests counts a worker's requests to etcd by kind.
+type Requests struct {
+	Range, Put, Delete, Do atomic.Int64
+	// WriteTxn are transactions with a write in either branch: etcd
+	// commits them through raft, a synced write each. ReadTxn are the
+	// others, served as linearizable reads.
+	WriteTxn, ReadTxn atomic.Int64
+}
+
+// CountRequests makes s count its requests into r.
+func CountRequests(s *Store, r *Requests) { s.cli.KV = &countingKV{KV: s.cli.KV, r: r} }
+
+type countingKV struct {
+	clientv3.KV
+	r *Requests
+}
+
+func (k *countingKV) Put(ctx context.Context, key, val string, opts ...clientv3.OpOption) (*clientv3.PutResponse, error) {
+	k.r.Put.Add(1)
+	return k.KV.Put(ctx, key, val, opts...)
+}
+
+func (k *countingKV) Get(ctx context.Context, key string, opts ...clientv3.OpOption) (*clientv3.GetResponse, error) {
+	k.r.Range.Add(1)
+	return k.KV.Get(ctx, key, opts...)
+}
+
+func (k *countingKV) Delete(ctx context.Context, key string, opts ...clientv3.OpOption) (*clientv3.DeleteResponse, error) {
+	k.r.Delete.Add(1)
+	return k.KV.Delete(ctx, key, opts...)
+}
+
+func (k *countingKV) Do(ctx context.Context, op clientv3.Op) (clientv3.OpResponse, error) {
+	k.r.Do.Add(1)
+	return k.KV.Do(ctx, op)
+}
+
+func (k *countingKV) Txn(ctx context.Context) clientv3.Txn {
+	return &countingTxn{Txn: k.KV.Txn(ctx), r: k.r}
+}
+
+type countingTxn struct {
+	clientv3.Txn
+	r     *Requests
+	write bool
+}
+
+func (t *countingTxn) note(ops []clientv3.Op) {
+	for _, op := range ops {
+		if !op.IsGet() {
+			t.write = true
+		}
+	}
+}
+
+func (t *countingTxn) If(cs ...clientv3.Cmp) clientv3.Txn { t.Txn = t.Txn.If(cs...); return t }
+func (t *countingTxn) Then(ops ...clientv3.Op) clientv3.Txn {
+	t.note(ops)
+	t.Txn = t.Txn.Then(ops...)
+	return t
+}
+func (t *countingTxn) Else(ops ...clientv3.Op) clientv3.Txn {
+	t.note(ops)
+	t.Txn = t.Txn.Else(ops...)
+	return t
+}
+func (t *countingTxn) Commit() (*clientv3.TxnResponse, error) {
+	if t.write {
+		t.r.WriteTxn.Add(1)
+	} else {
+		t.r.ReadTxn.Add(1)
+	}
+	return t.Txn.Commit()
+}

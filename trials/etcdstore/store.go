@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -20,6 +22,11 @@ import (
 // DefaultTTL is the lease of a worker when Options.TTL is zero: a worker
 // that stops renewing it for that long loses its trials to the others.
 const DefaultTTL = 10 * time.Second
+
+// DefaultEpochInterval is Options.EpochInterval's default: what a reader
+// elsewhere (the dashboard, tune show) waits at most for a running trial's
+// epochs, and at most one write a second for a trial of quick epochs.
+const DefaultEpochInterval = time.Second
 
 // opTimeout bounds one store call, so that a lost cluster fails a call
 // instead of hanging the worker.
@@ -45,6 +52,10 @@ type Options struct {
 	MaxAttempts int
 	// DialTimeout bounds connecting to the cluster; zero means 5 s.
 	DialTimeout time.Duration
+	// EpochInterval is how long a reported epoch may wait to be written
+	// with the trial's next write (see AppendEpoch); zero means
+	// DefaultEpochInterval, negative writes every epoch at once.
+	EpochInterval time.Duration
 	// ReadOnly opens the study for reading: no lease is taken, no trial
 	// is requeued, and every change fails with trials.ErrReadOnly.
 	ReadOnly bool
@@ -69,7 +80,7 @@ type Store struct {
 	seq      int
 	seqRev   int64
 	seqKnown bool
-	claims   map[int]claim // the trials this worker runs
+	claims   map[int]*claim // the trials this worker runs
 }
 
 var _ trials.Store = (*Store)(nil)
@@ -117,7 +128,7 @@ func newStore(o Options, watch bool) (*Store, error) {
 		return nil, fmt.Errorf("etcd %v: %w", o.Endpoints, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Store{cli: cli, p: o.Prefix, o: o, ctx: ctx, cancel: cancel, claims: map[int]claim{}}
+	s := &Store{cli: cli, p: o.Prefix, o: o, ctx: ctx, cancel: cancel, claims: map[int]*claim{}}
 	if err := s.init(); err != nil {
 		cancel()
 		_ = cli.Close()
@@ -433,7 +444,13 @@ func (s *Store) Reset(st *trials.StudyRecord) error {
 		return s.etcdErr("reset", err)
 	}
 	s.mu.Lock()
+	gone := slices.Collect(maps.Values(s.claims))
 	clear(s.claims)
 	s.mu.Unlock()
+	for _, c := range gone {
+		c.mu.Lock()
+		c.drop()
+		c.mu.Unlock()
+	}
 	return nil
 }

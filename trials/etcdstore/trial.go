@@ -45,29 +45,6 @@ func (s *Store) currentLease() clientv3.LeaseID {
 	return s.lease
 }
 
-// claim is what a worker knows of a trial it holds: the lease of its
-// claim and the record as it last wrote it, at revision rev, so that its
-// next write needs no read first.
-type claim struct {
-	lease clientv3.LeaseID
-	data  string
-	rev   int64
-	ckpt  string // the hash of the trial's checkpoint, "" for none
-}
-
-func (s *Store) hold(id int, c claim) {
-	s.mu.Lock()
-	s.claims[id] = c
-	s.mu.Unlock()
-}
-
-func (s *Store) held(id int) (claim, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, ok := s.claims[id]
-	return c, ok
-}
-
 // get is a Get retried while the cluster fails transiently.
 func (s *Store) get(ctx context.Context, key string, opts ...clientv3.OpOption) (resp *clientv3.GetResponse, err error) {
 	err = retry(ctx, func() error {
@@ -97,12 +74,6 @@ func (s *Store) wrote(ctx context.Context, key, data string) (int64, bool) {
 		return 0, false
 	}
 	return resp.Kvs[0].ModRevision, true
-}
-
-func (s *Store) release(id int) {
-	s.mu.Lock()
-	delete(s.claims, id)
-	s.mu.Unlock()
 }
 
 // lastSeq returns the sequence key's value and revision as this worker
@@ -244,7 +215,7 @@ func (s *Store) create(withHistory bool, propose func([]*trials.Trial) (*trials.
 		}
 		if transient(err) {
 			if rev, ok := s.wrote(ctx, s.trialKey(n.ID), data); ok {
-				s.hold(n.ID, claim{lease: l, data: data, rev: rev})
+				s.hold(n.ID, l, data, rev)
 				return out, nil
 			}
 			if pause(ctx, try) == nil {
@@ -255,7 +226,7 @@ func (s *Store) create(withHistory bool, propose func([]*trials.Trial) (*trials.
 			return nil, s.etcdErr("create", err)
 		}
 		if resp.Succeeded {
-			s.hold(n.ID, claim{lease: l, data: data, rev: resp.Header.Revision})
+			s.hold(n.ID, l, data, resp.Header.Revision)
 			s.setSeq(n.ID, resp.Header.Revision)
 			return out, nil
 		}
@@ -322,7 +293,7 @@ func (s *Store) Claim() (*trials.Trial, bool, error) {
 		}
 		if transient(err) {
 			if rev, ok := s.wrote(ctx, s.trialKey(t.ID), data); ok {
-				s.hold(t.ID, claim{lease: l, data: data, rev: rev})
+				s.hold(t.ID, l, data, rev)
 				return t, true, nil
 			}
 			if pause(ctx, try) == nil {
@@ -333,136 +304,10 @@ func (s *Store) Claim() (*trials.Trial, bool, error) {
 			return nil, false, s.etcdErr("claim", err)
 		}
 		if tx.Succeeded {
-			s.hold(t.ID, claim{lease: l, data: data, rev: tx.Header.Revision})
+			s.hold(t.ID, l, data, tx.Header.Revision)
 			return t, true, nil
 		}
 	}
-}
-
-func mustRun(t *trials.Trial) error {
-	if t.Status != trials.Running {
-		return fmt.Errorf("trial %d is %s, not running: %w", t.ID, t.Status, trials.ErrState)
-	}
-	return nil
-}
-
-// fenced applies fn to Running trial id and stores the result with extra,
-// in one transaction fenced on this worker's claim: it fails with
-// ErrClaimLost when the claim is not held by the lease that took it. The
-// record is the one this worker last wrote, compared on its revision: no
-// read comes before the write unless someone else changed the record.
-func (s *Store) fenced(id int, fn func(t *trials.Trial) error, extra ...clientv3.Op) error {
-	if err := s.writable(); err != nil {
-		return err
-	}
-	ctx, cancel := s.op()
-	defer cancel()
-	c, ok := s.held(id)
-	if !ok {
-		t, err := s.Trial(id)
-		if err != nil {
-			return err
-		}
-		if err := mustRun(t); err != nil {
-			return err
-		}
-		return claimLost(id)
-	}
-	key, claimKey := s.trialKey(id), s.claimKey(id)
-	lostAnswer := false
-	for try := 0; ; try++ {
-		t, err := trials.DecodeTrial([]byte(c.data))
-		if err != nil {
-			return s.corrupt(fmt.Sprintf("trial %d", id), err)
-		}
-		if err := mustRun(t); err != nil {
-			return err
-		}
-		if err := fn(t); err != nil {
-			return err
-		}
-		data, err := encode(t)
-		if err != nil {
-			return err
-		}
-		tx, err := s.cli.Txn(ctx).If(
-			clientv3.Compare(clientv3.ModRevision(key), "=", c.rev),
-			clientv3.Compare(clientv3.LeaseValue(claimKey), "=", c.lease),
-		).Then(append([]clientv3.Op{clientv3.OpPut(key, data)}, extra...)...).
-			Else(clientv3.OpGet(claimKey), clientv3.OpGet(key)).Commit()
-		if transient(err) {
-			if rev, ok := s.wrote(ctx, key, data); ok {
-				c.data, c.rev = data, rev
-				s.hold(id, c)
-				return nil
-			}
-			if lostAnswer = true; pause(ctx, try) == nil {
-				continue
-			}
-		}
-		if err != nil {
-			return s.etcdErr(fmt.Sprintf("trial %d", id), err)
-		}
-		if tx.Succeeded {
-			c.data, c.rev = data, tx.Header.Revision
-			s.hold(id, c)
-			return nil
-		}
-		claims, recs := tx.Responses[0].GetResponseRange().Kvs, tx.Responses[1].GetResponseRange().Kvs
-		if len(claims) == 0 || clientv3.LeaseID(claims[0].Lease) != c.lease || len(recs) == 0 {
-			s.release(id)
-			return claimLost(id)
-		}
-		if lostAnswer && string(recs[0].Value) == data {
-			// This very write, applied on a try whose answer was lost.
-			c.data, c.rev = data, recs[0].ModRevision
-			s.hold(id, c)
-			return nil
-		}
-		// The record changed under a claim still ours (a Reset racing, or
-		// a write whose answer was lost): go on from it.
-		c.data, c.rev = string(recs[0].Value), recs[0].ModRevision
-	}
-}
-
-// AppendEpoch adds e to the history of Running trial id.
-func (s *Store) AppendEpoch(id int, e trials.Epoch) error {
-	return s.fenced(id, func(t *trials.Trial) error {
-		t.History = append(t.History, e)
-		return nil
-	})
-}
-
-// Finish records the end of Running trial id and releases its claim.
-func (s *Store) Finish(id int, r trials.Result) error {
-	if !r.Status.Final() {
-		return fmt.Errorf("trial %d: finishing with status %q, which is not final: %w", id, r.Status, trials.ErrState)
-	}
-	err := s.fenced(id, func(t *trials.Trial) error {
-		t.Status, t.Score, t.BestEpoch, t.Metrics, t.Error = r.Status, r.Score, r.BestEpoch, r.Metrics, r.Error
-		if r.Values != nil {
-			t.Values = r.Values
-		}
-		t.Ended = now()
-		return nil
-	}, append(s.dropCheckpoints(r.DropCheckpoints), clientv3.OpDelete(s.claimKey(id)))...)
-	if err == nil {
-		s.release(id)
-	}
-	return err
-}
-
-// Requeue moves Running trial id back to Pending with reason as its Error
-// and releases its claim.
-func (s *Store) Requeue(id int, reason string) error {
-	err := s.fenced(id, func(t *trials.Trial) error {
-		t.Status, t.Error = trials.Pending, reason
-		return nil
-	}, clientv3.OpDelete(s.claimKey(id)))
-	if err == nil {
-		s.release(id)
-	}
-	return err
 }
 
 // RequeueRunning requeues the Running trials that no live worker holds,
@@ -486,7 +331,7 @@ func (s *Store) RequeueRunning() (int, error) {
 		if t.Status != trials.Running {
 			continue
 		}
-		if _, ok := s.held(t.ID); ok {
+		if s.held(t.ID) != nil {
 			if err := s.Requeue(t.ID, trials.RequeueReason); err == nil {
 				n++
 			} else if !errors.Is(err, ErrClaimLost) && !errors.Is(err, trials.ErrState) {
@@ -505,10 +350,14 @@ func (s *Store) RequeueRunning() (int, error) {
 	return n, nil
 }
 
-// Trial returns trial id, or an error wrapping ErrNoTrial.
+// Trial returns trial id, or an error wrapping ErrNoTrial; a trial this
+// worker runs has the epochs it has not written yet.
 func (s *Store) Trial(id int) (*trials.Trial, error) {
 	if id < 1 {
 		return nil, noTrial(id)
+	}
+	if t, ok, err := s.local(id); ok || err != nil {
+		return t, err
 	}
 	ctx, cancel := s.op()
 	defer cancel()
@@ -522,7 +371,8 @@ func (s *Store) Trial(id int) (*trials.Trial, error) {
 	return s.decode(resp.Kvs[0])
 }
 
-// Trials returns every trial in id order, as of one revision.
+// Trials returns every trial in id order, as of one revision, with this
+// worker's own running trials as Trial returns them.
 func (s *Store) Trials() ([]*trials.Trial, error) {
 	ctx, cancel := s.op()
 	defer cancel()
@@ -537,6 +387,9 @@ func (s *Store) Trials() ([]*trials.Trial, error) {
 			return nil, err
 		}
 		ts = append(ts, t)
+	}
+	if err := s.overlay(ts); err != nil {
+		return nil, err
 	}
 	return ts, nil
 }
