@@ -37,6 +37,7 @@ func (s *Store) hold(id int, l clientv3.LeaseID, data string, rev int64) {
 	s.mu.Lock()
 	old := s.claims[id]
 	s.claims[id] = &claim{lease: l, data: data, rev: rev, wrote: time.Now()}
+	s.lastWrite = max(s.lastWrite, rev)
 	s.mu.Unlock()
 	if old != nil {
 		old.mu.Lock()
@@ -174,6 +175,7 @@ func (s *Store) fencedLocked(id int, c *claim, fn func(t *trials.Trial) error, e
 	lostAnswer := false
 	done := func(data string, rev int64) error {
 		c.data, c.rev, c.wrote, c.epochs = data, rev, time.Now(), nil
+		s.noteWrite(rev)
 		if c.timer != nil {
 			c.timer.Stop()
 			c.timer = nil

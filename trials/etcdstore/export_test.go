@@ -36,10 +36,10 @@ func NewUnwatched(o Options) (*Store, error) { return newStore(o, false) }
 // off since then resumes; it runs until Close.
 func (s *Store) WatchFrom(rev int64) {
 	s.wg.Add(1)
-	go s.watchClaims(rev)
+	go s.follow(rev)
 }
 
-// Scans counts the full scans for dead workers' trials since New.
+// Scans counts the full loads of the worker's view since New.
 func (s *Store) Scans() int64 { return s.scans.Load() }
 
 // Requests counts a worker's requests to etcd by kind.

@@ -20,12 +20,6 @@ import (
 
 func (s *Store) queuePrefix() string { return s.p + "/queue/" }
 
-// queueHead is the read of the oldest queued values.
-func (s *Store) queueHead() clientv3.Op {
-	return clientv3.OpGet(s.queuePrefix(), clientv3.WithPrefix(), clientv3.WithLimit(1),
-		clientv3.WithSort(clientv3.SortByCreateRevision, clientv3.SortAscend))
-}
-
 func (s *Store) decodeQueued(kv *mvccpb.KeyValue) (hp.Values, error) {
 	var v hp.Values
 	if err := json.Unmarshal(kv.Value, &v); err != nil {
@@ -59,6 +53,7 @@ func (s *Store) Enqueue(v hp.Values) error {
 	if !resp.Succeeded {
 		return fmt.Errorf("etcdstore: Enqueue: queue key %s exists", key)
 	}
+	s.noteWrite(resp.Header.Revision)
 	return nil
 }
 

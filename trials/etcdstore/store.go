@@ -72,7 +72,8 @@ type Store struct {
 	wg     sync.WaitGroup
 	closed sync.Once
 
-	scans atomic.Int64 // full scans for dead workers' trials
+	scans atomic.Int64 // full loads of the view
+	v     view
 
 	mu    sync.Mutex
 	lease clientv3.LeaseID
@@ -81,6 +82,9 @@ type Store struct {
 	seqRev   int64
 	seqKnown bool
 	claims   map[int]*claim // the trials this worker runs
+	// lastWrite is the revision of this worker's last write in the
+	// view's range: it decides from a view that holds it.
+	lastWrite int64
 }
 
 var _ trials.Store = (*Store)(nil)
@@ -139,14 +143,14 @@ func newStore(o Options, watch bool) (*Store, error) {
 	}
 	s.wg.Add(1)
 	go s.keepAlive()
-	rev, err := s.reapAll()
+	rev, err := s.load()
 	if err != nil {
 		_ = s.Close()
 		return nil, err
 	}
 	if watch {
 		s.wg.Add(1)
-		go s.watchClaims(rev)
+		go s.follow(rev)
 	}
 	return s, nil
 }
@@ -399,6 +403,7 @@ func (s *Store) putStudyOnce(ctx context.Context, key string, st *trials.StudyRe
 	if !tr.Succeeded {
 		return errStudyChanged
 	}
+	s.noteWrite(tr.Header.Revision)
 	return nil
 }
 
@@ -440,9 +445,11 @@ func (s *Store) Reset(st *trials.StudyRecord) error {
 	for _, p := range []string{s.trialPrefix(), s.claimPrefix(), s.ckptPrefix(), s.chunkPrefix(), s.queuePrefix()} {
 		ops = append(ops, clientv3.OpDelete(p, clientv3.WithPrefix()))
 	}
-	if _, err := s.cli.Txn(ctx).Then(ops...).Commit(); err != nil {
+	resp, err := s.cli.Txn(ctx).Then(ops...).Commit()
+	if err != nil {
 		return s.etcdErr("reset", err)
 	}
+	s.noteWrite(resp.Header.Revision)
 	s.mu.Lock()
 	gone := slices.Collect(maps.Values(s.claims))
 	clear(s.claims)

@@ -54,16 +54,6 @@ func (s *Store) get(ctx context.Context, key string, opts ...clientv3.OpOption) 
 	return resp, err
 }
 
-// read is a transaction of reads, retried while the cluster fails
-// transiently.
-func (s *Store) read(ctx context.Context, ops ...clientv3.Op) (resp *clientv3.TxnResponse, err error) {
-	err = retry(ctx, func() error {
-		resp, err = s.cli.Txn(ctx).Then(ops...).Commit()
-		return err
-	})
-	return resp, err
-}
-
 // wrote reports whether key holds data: whether a write whose answer was
 // lost (a leader failing, a timeout) was applied all the same. Records
 // carry their start and end times to the nanosecond, so another writer's
@@ -114,11 +104,13 @@ func (s *Store) Create(t *trials.Trial) (*trials.Trial, error) {
 	return s.create(false, func([]*trials.Trial) (*trials.Trial, error) { return t, nil })
 }
 
-// Propose reads every trial and the sequence key at one revision, calls
-// propose, and creates its trial by the compare-and-swap on the sequence
-// key that Create does: if another worker created a trial meanwhile, the
-// proposal is dropped and propose called again on the new history. A fresh
-// proposal takes the oldest queued values, deleted in the same transaction.
+// Propose calls propose with this worker's view of every trial (see
+// Lend), once it holds this worker's own writes, and creates its trial by
+// the compare-and-swap on the sequence key that Create does: if another
+// worker created a trial that the view did not hold yet, the proposal is
+// dropped and propose called again on a view that holds it. A fresh
+// proposal takes the oldest queued values, deleted in the same
+// transaction, compared on no values having been queued since the view.
 func (s *Store) Propose(propose func(history []*trials.Trial) (*trials.Trial, error)) (*trials.Trial, error) {
 	return s.create(true, propose)
 }
@@ -129,32 +121,35 @@ func (s *Store) create(withHistory bool, propose func([]*trials.Trial) (*trials.
 	}
 	ctx, cancel := s.op()
 	defer cancel()
+	var need int64 // the revision the view must hold before proposing
 	for try := 0; ; try++ {
 		// Create goes from the sequence as this worker last saw it, with
 		// no read first: a compare that fails brings the current one.
+		// Propose goes from the view, which holds the sequence too.
 		last, seqRev, known := s.lastSeq()
-		var read *clientv3.TxnResponse
-		if withHistory || !known {
-			ops := []clientv3.Op{clientv3.OpGet(s.seqKey())}
-			if withHistory {
-				ops = append(ops, clientv3.OpGet(s.trialPrefix(), clientv3.WithPrefix()), s.queueHead())
-			}
-			var err error
-			if read, err = s.read(ctx, ops...); err != nil {
-				return nil, s.etcdErr("create", err)
-			}
-			if last, seqRev, err = s.sawSeq(read.Responses[0].GetResponseRange().Kvs); err != nil {
+		var history []*trials.Trial
+		var head *mvccpb.KeyValue // the oldest queued values
+		var viewRev int64
+		switch {
+		case withHistory:
+			if err := s.await(ctx, need); err != nil {
 				return nil, err
 			}
-		}
-		var history []*trials.Trial
-		if withHistory {
-			for _, kv := range read.Responses[1].GetResponseRange().Kvs {
-				t, err := s.decode(kv)
-				if err != nil {
-					return nil, err
-				}
-				history = append(history, t)
+			last, seqRev, viewRev, history = s.v.seq, s.v.seqRev, s.v.rev, s.viewTrials()
+			if len(s.v.queue) > 0 {
+				head = s.v.queue[0]
+			}
+			s.v.mu.Unlock()
+			if err := s.overlay(history); err != nil {
+				return nil, err
+			}
+		case !known:
+			read, err := s.get(ctx, s.seqKey())
+			if err != nil {
+				return nil, s.etcdErr("create", err)
+			}
+			if last, seqRev, err = s.sawSeq(read.Kvs); err != nil {
+				return nil, err
 			}
 		}
 		t, err := propose(history)
@@ -162,15 +157,13 @@ func (s *Store) create(withHistory bool, propose func([]*trials.Trial) (*trials.
 			return t, err
 		}
 		var queued *mvccpb.KeyValue
-		if withHistory && t.Fresh() {
-			if kvs := read.Responses[2].GetResponseRange().Kvs; len(kvs) > 0 {
-				v, err := s.decodeQueued(kvs[0])
-				if err != nil {
-					return nil, err
-				}
-				t, _ = trials.WithQueued(t, v)
-				queued = kvs[0]
+		if head != nil && t.Fresh() {
+			v, err := s.decodeQueued(head)
+			if err != nil {
+				return nil, err
 			}
+			t, _ = trials.WithQueued(t, v)
+			queued = head
 		}
 		if t.Parent < 0 {
 			return nil, fmt.Errorf("parent of new trial: %w", noTrial(t.Parent))
@@ -194,6 +187,13 @@ func (s *Store) create(withHistory bool, propose func([]*trials.Trial) (*trials.
 		if t.Parent != 0 {
 			cmps = append(cmps, clientv3.Compare(clientv3.CreateRevision(s.trialKey(t.Parent)), ">", 0))
 			orElse = append(orElse, clientv3.OpGet(s.trialKey(t.Parent), clientv3.WithKeysOnly()))
+		}
+		if withHistory && t.Fresh() {
+			// No values were queued that the view does not hold: a fresh
+			// trial takes the oldest there is.
+			cmps = append(cmps, clientv3.Compare(clientv3.CreateRevision(s.queuePrefix()), "<", viewRev+1).WithPrefix())
+			orElse = append(orElse, clientv3.OpGet(s.queuePrefix(), clientv3.WithPrefix(), clientv3.WithKeysOnly(), clientv3.WithLimit(1),
+				clientv3.WithSort(clientv3.SortByCreateRevision, clientv3.SortDescend)))
 		}
 		orElse = append(orElse, clientv3.OpGet(s.seqKey()))
 		then := []clientv3.Op{
@@ -233,68 +233,83 @@ func (s *Store) create(withHistory bool, propose func([]*trials.Trial) (*trials.
 		if t.Parent != 0 && len(resp.Responses[0].GetResponseRange().Kvs) == 0 {
 			return nil, fmt.Errorf("parent of new trial: %w", noTrial(t.Parent))
 		}
-		if _, _, err := s.sawSeq(resp.Responses[len(resp.Responses)-1].GetResponseRange().Kvs); err != nil {
+		seqKvs := resp.Responses[len(resp.Responses)-1].GetResponseRange().Kvs
+		if _, _, err := s.sawSeq(seqKvs); err != nil {
 			return nil, err
 		}
-		// Another worker created a trial first: read again.
+		// Another worker created a trial (or queued values) first: propose
+		// again from a view that holds it.
+		need = resp.Header.Revision
+		if len(seqKvs) > 0 {
+			need = seqKvs[0].ModRevision
+		}
+		if withHistory && t.Fresh() {
+			if q := resp.Responses[len(resp.Responses)-2].GetResponseRange().Kvs; len(q) > 0 {
+				need = max(need, q[0].CreateRevision)
+			}
+		}
 	}
 }
 
-// Claim moves the lowest-id Pending trial to Running, claimed by this
-// worker, by a compare on the revision it read: of racing workers one
-// wins and the others move on to the next pending trial.
+// Claim moves the lowest-id Pending trial of this worker's view to
+// Running, claimed by this worker, by a compare on its revision: of racing
+// workers one wins and the others go on from a view that holds the
+// winner's claim. With no trial pending in the view it asks nothing of
+// the cluster.
 func (s *Store) Claim() (*trials.Trial, bool, error) {
 	if err := s.writable(); err != nil {
 		return nil, false, err
 	}
 	ctx, cancel := s.op()
 	defer cancel()
+	var need int64
 	for try := 0; ; try++ {
-		resp, err := s.get(ctx, s.trialPrefix(), clientv3.WithPrefix())
-		if err != nil {
-			return nil, false, s.etcdErr("claim", err)
+		if err := s.await(ctx, need); err != nil {
+			return nil, false, err
 		}
-		var t *trials.Trial
+		var t trials.Trial
 		var rev int64
-		for _, kv := range resp.Kvs {
-			p, err := s.decode(kv)
-			if err != nil {
-				return nil, false, err
-			}
-			if p.Status == trials.Pending {
-				t, rev = p, kv.ModRevision
+		for i, p := range s.v.trials {
+			if p != nil && p.Status == trials.Pending {
+				t, rev = *p, s.v.trevs[i]
 				break
 			}
 		}
-		if t == nil {
+		s.v.mu.Unlock()
+		if rev == 0 {
 			return nil, false, nil
 		}
 		t.Status = trials.Running
 		t.Attempt++
 		t.History, t.Score, t.BestEpoch, t.Metrics, t.Error = nil, nil, 0, nil, ""
 		t.Started, t.Ended, t.Worker = now(), time.Time{}, s.o.Worker
-		data, err := encode(t)
+		data, err := encode(&t)
 		if err != nil {
 			return nil, false, err
 		}
+		out, err := trials.DecodeTrial([]byte(data))
+		if err != nil {
+			return nil, false, fmt.Errorf("trial %d: encoding does not decode: %w", t.ID, err)
+		}
 		l := s.currentLease()
+		key := s.trialKey(t.ID)
 		tx, err := s.cli.Txn(ctx).
-			If(clientv3.Compare(clientv3.ModRevision(s.trialKey(t.ID)), "=", rev)).
+			If(clientv3.Compare(clientv3.ModRevision(key), "=", rev)).
 			Then(
-				clientv3.OpPut(s.trialKey(t.ID), data),
+				clientv3.OpPut(key, data),
 				clientv3.OpPut(s.claimKey(t.ID), s.o.Worker, clientv3.WithLease(l)),
 				clientv3.OpDelete(s.ckptKey(t.ID)),
 				clientv3.OpDelete(s.chunksOf(t.ID), clientv3.WithPrefix()),
-			).Commit()
+			).Else(clientv3.OpGet(key, clientv3.WithKeysOnly())).Commit()
 		if errors.Is(err, rpctypes.ErrLeaseNotFound) {
 			if err = s.renew(l); err == nil {
 				continue
 			}
 		}
 		if transient(err) {
-			if rev, ok := s.wrote(ctx, s.trialKey(t.ID), data); ok {
+			if rev, ok := s.wrote(ctx, key, data); ok {
 				s.hold(t.ID, l, data, rev)
-				return t, true, nil
+				return out, true, nil
 			}
 			if pause(ctx, try) == nil {
 				continue
@@ -305,7 +320,13 @@ func (s *Store) Claim() (*trials.Trial, bool, error) {
 		}
 		if tx.Succeeded {
 			s.hold(t.ID, l, data, tx.Header.Revision)
-			return t, true, nil
+			return out, true, nil
+		}
+		// Claimed, or changed, by someone else: go on from a view that
+		// holds that.
+		need = tx.Header.Revision
+		if kvs := tx.Responses[0].GetResponseRange().Kvs; len(kvs) > 0 {
+			need = kvs[0].ModRevision
 		}
 	}
 }
