@@ -21,7 +21,8 @@ import (
 // bring its history in step, Claim, Propose, the objective, 3 epochs, a
 // checkpoint and Finish. It reports trials/s, the store's time per trial
 // (store-ms/trial: the time in store calls, summed over workers, per
-// trial), the requests per trial by kind, and the member's WAL fsyncs
+// trial), the process's CPU time per trial (cpu-ms/trial: the workers'
+// and the etcd member's), the requests per trial by kind, and the member's WAL fsyncs
 // per trial (synced writes). txn-w are transactions that write, txn-r
 // those that only read, get single reads, put and do single writes. The member's data directory is in TMPDIR.
 func BenchmarkWorkers(b *testing.B) {
@@ -48,7 +49,7 @@ func BenchmarkWorkers(b *testing.B) {
 				var inStore atomic.Int64
 				var wg sync.WaitGroup
 				b.ReportAllocs()
-				fsyncs := walFsyncs(b)
+				fsyncs, cpu := walFsyncs(b), cpuTime()
 				b.ResetTimer()
 				start := time.Now()
 				for _, s := range stores {
@@ -68,6 +69,7 @@ func BenchmarkWorkers(b *testing.B) {
 				n := float64(b.N)
 				b.ReportMetric(n/elapsed.Seconds(), "trials/s")
 				b.ReportMetric(float64(inStore.Load())/1e6/n, "store-ms/trial")
+				b.ReportMetric(float64(cpuTime()-cpu)/1e6/n, "cpu-ms/trial")
 				b.ReportMetric(float64(walFsyncs(b)-fsyncs)/n, "fsyncs/trial")
 				for unit, c := range map[string]*atomic.Int64{
 					"txn-w/trial": &reqs.WriteTxn, "txn-r/trial": &reqs.ReadTxn, "get/trial": &reqs.Range,

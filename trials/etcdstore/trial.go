@@ -255,7 +255,8 @@ func (s *Store) create(withHistory bool, propose func([]*trials.Trial) (*trials.
 // Running, claimed by this worker, by a compare on its revision: of racing
 // workers one wins and the others go on from a view that holds the
 // winner's claim. With no trial pending in the view it asks nothing of
-// the cluster.
+// the cluster; a trial that another worker requeued a moment ago (its
+// event not yet heard) is claimed by a later call.
 func (s *Store) Claim() (*trials.Trial, bool, error) {
 	if err := s.writable(); err != nil {
 		return nil, false, err
