@@ -2,11 +2,9 @@ package etcdstore
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -54,23 +52,17 @@ func (s *Store) PutCheckpoint(id int, data []byte) error {
 	return nil
 }
 
-// stagedCheckpoint is a checkpoint on its way into a Finish.
-type stagedCheckpoint struct {
-	s       *Store
-	id      int
-	rec     string
-	chunked bool // the chunks were written before the Finish
-}
-
 // finishCheckpoint returns the operations that store claim c's unwritten
 // checkpoint in trial id's Finish (none when there is none, or when the
 // Finish drops it). A checkpoint too big for that one request has its
-// chunks written first under the content's hash, unfenced but unreachable
-// until the fenced pointer names them. c.mu is held.
-func (s *Store) finishCheckpoint(id int, c *claim, dropped bool) ([]clientv3.Op, stagedCheckpoint, error) {
-	st := stagedCheckpoint{s: s, id: id}
+// chunks written first under the content's hash, each fenced on the claim
+// as the Finish is, unreachable until the Finish's pointer names them.
+// Chunks of an attempt that does not finish are deleted when the trial is
+// claimed again or reaped, never by the worker that lost it: the next
+// attempt may be writing the same bytes under the same keys. c.mu is held.
+func (s *Store) finishCheckpoint(id int, c *claim, dropped bool) ([]clientv3.Op, error) {
 	if !c.hasWeights || dropped {
-		return nil, st, nil
+		return nil, nil
 	}
 	data := c.weights
 	sum := sha256.Sum256(data)
@@ -81,47 +73,34 @@ func (s *Store) finishCheckpoint(id int, c *claim, dropped bool) ([]clientv3.Op,
 		chunk := clientv3.OpPut(fmt.Sprintf("%s%06d", dir, p.Chunks), string(data[p.Chunks*chunkSize:min((p.Chunks+1)*chunkSize, len(data))]))
 		ops = append(ops, chunk)
 	}
+	rec, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
 	if len(ops) > 1 || len(c.data)+len(data) > inlineLimit {
 		ctx, cancel := s.op()
 		defer cancel()
+		fence := []clientv3.Cmp{
+			clientv3.Compare(clientv3.ModRevision(s.trialKey(id)), "=", c.rev),
+			clientv3.Compare(clientv3.LeaseValue(s.claimKey(id)), "=", c.lease),
+		}
 		for _, op := range ops {
-			if err := retry(ctx, func() error { _, err := s.cli.Do(ctx, op); return err }); err != nil {
-				return nil, st, s.etcdErr(fmt.Sprintf("trial %d: checkpoint", id), err)
+			// A chunk written twice (an answer lost) holds the same bytes.
+			var tx *clientv3.TxnResponse
+			err := retry(ctx, func() (err error) { tx, err = s.cli.Txn(ctx).If(fence...).Then(op).Commit(); return err })
+			if err != nil {
+				return nil, s.etcdErr(fmt.Sprintf("trial %d: checkpoint", id), err)
+			}
+			if !tx.Succeeded {
+				s.release(id, c)
+				return nil, claimLost(id)
 			}
 		}
-		ops, st.chunked = nil, true
+		ops = nil
 	}
-	rec, err := json.Marshal(p)
-	if err != nil {
-		return nil, st, err
-	}
-	st.rec = string(rec)
 	// The trial has no stored checkpoint to replace: claiming it deleted
 	// the last attempt's.
-	return append(ops, clientv3.OpPut(s.ckptKey(id), st.rec)), st, nil
-}
-
-// refused cleans up after a Finish that failed with err: chunks written
-// for a claim since lost are deleted.
-func (st stagedCheckpoint) refused(err error) {
-	if st.chunked && errors.Is(err, ErrClaimLost) {
-		ctx, cancel := st.s.op()
-		defer cancel()
-		st.s.dropChunks(ctx, st.id, st.rec)
-	}
-}
-
-// dropChunks deletes the chunks of a refused write, unless the trial's
-// pointer is rec (the worker that now runs the trial wrote the same
-// bytes).
-func (s *Store) dropChunks(ctx context.Context, id int, rec string) {
-	var p pointer
-	_ = json.Unmarshal([]byte(rec), &p)
-	drop := clientv3.OpDelete(s.chunksOf(id)+p.Hash+"/", clientv3.WithPrefix())
-	k := s.ckptKey(id)
-	_, _ = s.cli.Txn(ctx).If(clientv3.Compare(clientv3.CreateRevision(k), "=", 0)).Then(drop).
-		Else(clientv3.OpTxn([]clientv3.Cmp{clientv3.Compare(clientv3.Value(k), "!=", rec)}, []clientv3.Op{drop}, nil)).
-		Commit()
+	return append(ops, clientv3.OpPut(s.ckptKey(id), string(rec))), nil
 }
 
 // Checkpoint returns the checkpoint of trial id, or an error wrapping

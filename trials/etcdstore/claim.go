@@ -295,7 +295,7 @@ func (s *Store) Finish(id int, r trials.Result) error {
 	if err := s.writable(); err != nil {
 		return err
 	}
-	ops, ck, err := s.finishCheckpoint(id, c, slices.Contains(r.DropCheckpoints, id))
+	ops, err := s.finishCheckpoint(id, c, slices.Contains(r.DropCheckpoints, id))
 	if err != nil {
 		return err
 	}
@@ -310,7 +310,6 @@ func (s *Store) Finish(id int, r trials.Result) error {
 		return nil
 	}, ops...)
 	if err != nil {
-		ck.refused(err)
 		return err
 	}
 	s.release(id, c)

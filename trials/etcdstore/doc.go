@@ -21,7 +21,8 @@
 //     runs again from the start (claiming a trial clears it).
 //   - Records stay small: a checkpoint is stored as chunks under content
 //     hash, pointed to by a fenced record (chunks too big for the Finish
-//     go first, unreachable until then).
+//     go first, each fenced on the claim too, unreachable until then; a
+//     lost attempt's are deleted when its trial is reaped or claimed).
 //
 // Layout under the prefix P:
 //

@@ -116,3 +116,22 @@ func (t *countingTxn) Commit() (*clientv3.TxnResponse, error) {
 	}
 	return t.Txn.Commit()
 }
+
+// Revision returns the cluster's current revision: it moves with every
+// change to any key.
+func (s *Store) Revision() (int64, error) {
+	resp, err := s.cli.Get(context.Background(), s.p+"/schema", clientv3.WithCountOnly())
+	if err != nil {
+		return 0, err
+	}
+	return resp.Header.Revision, nil
+}
+
+// ChunkKeys counts the checkpoint chunks stored for trial id.
+func (s *Store) ChunkKeys(id int) (int64, error) {
+	resp, err := s.cli.Get(context.Background(), s.chunksOf(id), clientv3.WithPrefix(), clientv3.WithCountOnly())
+	if err != nil {
+		return 0, err
+	}
+	return resp.Count, nil
+}

@@ -1,6 +1,7 @@
 package etcdstore_test
 
 import (
+	"bytes"
 	"errors"
 	"sync"
 	"testing"
@@ -129,6 +130,68 @@ func TestZombieIsFenced(t *testing.T) {
 	// The zombie got a new lease and works on.
 	if n, err := zombie.Create(&trials.Trial{}); err != nil || n.ID != 2 {
 		t.Errorf("zombie's next Create = %+v, %v", n, err)
+	}
+}
+
+// A zombie whose checkpoint is too big for its Finish writes no chunk of
+// it once its lease is gone: the cluster's revision does not move. The
+// worker that re-ran the trial, writing the very same bytes (a re-run from
+// the same seed), keeps its checkpoint whole.
+func TestZombieWritesNothing(t *testing.T) {
+	c := etcdtest.Start(t, 1)
+	const study = "/tune/zombie-chunks"
+	zombie := open(t, c, etcdstore.Options{Prefix: study, TTL: 2 * time.Second, Worker: "zombie"})
+	defer zombie.Close()
+	other := open(t, c, etcdstore.Options{Prefix: study, TTL: 2 * time.Second, Worker: "rerunner"})
+	defer other.Close()
+
+	weights := make([]byte, 3<<20)
+	for i := range weights {
+		weights[i] = byte(i * 7 / 5)
+	}
+	tr, err := zombie.Create(&trials.Trial{Values: hp.Values{"x": 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := zombie.PutCheckpoint(tr.ID, weights); err != nil {
+		t.Fatal(err)
+	}
+	if err := zombie.RevokeFromOutside(); err != nil {
+		t.Fatal(err)
+	}
+	waitStatus(t, other, tr.ID, trials.Pending, 5*time.Second)
+	if re := claimWithin(t, other, 5*time.Second); re.ID != tr.ID {
+		t.Fatalf("Claim = %+v", re)
+	}
+	before, err := other.Revision()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := zombie.Finish(tr.ID, trials.Result{Status: trials.Completed, Score: new(float64)}); !errors.Is(err, etcdstore.ErrClaimLost) {
+		t.Errorf("zombie's Finish: err = %v, want ErrClaimLost", err)
+	}
+	after, err := other.Revision()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after != before {
+		t.Errorf("the zombie's Finish moved the revision from %d to %d", before, after)
+	}
+	if n, err := other.ChunkKeys(tr.ID); err != nil || n != 0 {
+		t.Errorf("%d chunks stored for the re-run trial before its Finish (err %v), want 0", n, err)
+	}
+	if err := other.PutCheckpoint(tr.ID, weights); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Finish(tr.ID, trials.Result{Status: trials.Completed, Score: new(float64)}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := other.ChunkKeys(tr.ID); err != nil || n != 6 {
+		t.Errorf("%d chunks stored (err %v), want 6 of 512 KiB", n, err)
+	}
+	got, err := zombie.Checkpoint(tr.ID)
+	if err != nil || !bytes.Equal(got, weights) {
+		t.Errorf("checkpoint: %d bytes, err %v; want the re-runner's %d", len(got), err, len(weights))
 	}
 }
 

@@ -29,7 +29,11 @@ func (s *Store) reap(t *trials.Trial, rev int64, reason string) (bool, error) {
 	tx, err := s.cli.Txn(ctx).If(
 		clientv3.Compare(clientv3.ModRevision(s.trialKey(t.ID)), "=", rev),
 		clientv3.Compare(clientv3.CreateRevision(s.claimKey(t.ID)), "=", 0),
-	).Then(clientv3.OpPut(s.trialKey(t.ID), data)).Commit()
+	).Then(
+		clientv3.OpPut(s.trialKey(t.ID), data),
+		// Chunks its lost attempt wrote ahead of a Finish that never came.
+		clientv3.OpDelete(s.chunksOf(t.ID), clientv3.WithPrefix()),
+	).Commit()
 	if err != nil {
 		return false, s.etcdErr("requeue", err)
 	}
