@@ -15,6 +15,10 @@ import (
 	"github.com/tunekit/tune/trials"
 )
 
+// reportTop is how many trials tune report lists by default, and the
+// front a multi-objective search prints at its end.
+const reportTop = 10
+
 // reportFormats are the formats of tune report.
 var reportFormats = []string{"table", "json", "csv"}
 
@@ -52,7 +56,7 @@ first objective, with a column per objective.`,
 	}
 	f.register(cmd)
 	fl := cmd.Flags()
-	fl.IntVarP(&f.top, "top", "n", 10, "how many trials to list; 0 for all")
+	fl.IntVarP(&f.top, "top", "n", reportTop, "how many trials to list; 0 for all")
 	fl.BoolVar(&f.all, "all", false, "also list the trials without a score (failed, running, pending) after the others")
 	fl.StringVarP(&f.format, "format", "f", "table", "output format: table, json or csv")
 	_ = cmd.RegisterFlagCompletionFunc("format", completeWords(reportFormats...))

@@ -212,6 +212,22 @@ func runSearch(cmd *cobra.Command, f *searchFlags) error {
 		err = terr
 	case len(best) == 0:
 		fmt.Fprintln(out, "no trial has completed yet")
+	case len(opts.Objectives) > 1:
+		// No single best: the front, as tune report prints it.
+		p := &project{dir: storeName(st.StorePath()), store: tu.Store(), trials: ts}
+		p.study, terr = tu.Store().Study()
+		switch {
+		case terr != nil:
+			if err == nil {
+				err = terr
+			}
+		case len(p.front()) == 0:
+			fmt.Fprintln(out, "no completed trial has every objective yet")
+		default:
+			if werr := writeFront(out, p, "table", reportTop); err == nil {
+				err = werr
+			}
+		}
 	default:
 		order := make([]string, 0)
 		for _, p := range tu.Space().Params() {
@@ -241,6 +257,10 @@ func printSearchHeader(out io.Writer, st *study.Study, ds *study.LoadedData, opt
 	fmt.Fprintf(out, "training on %d rows", ds.X.Rows)
 	if ds.ValidationX != nil {
 		fmt.Fprintf(out, ", validating on %d", ds.ValidationX.Rows)
+	}
+	if len(opts.Objectives) > 1 {
+		fmt.Fprintf(out, "; objectives %s\n", objectiveList(opts.Objectives))
+		return
 	}
 	fmt.Fprintf(out, "; objective %s (%s)\n", opts.Objective, opts.Direction)
 }
