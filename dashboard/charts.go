@@ -10,6 +10,7 @@ import (
 	"github.com/tunekit/tune/goal"
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/importance"
+	"github.com/tunekit/tune/oracle"
 	"github.com/tunekit/tune/trials"
 )
 
@@ -196,32 +197,26 @@ func (s *snapshot) points(o *Options) points {
 	return ps
 }
 
-// markFront marks the points no other point dominates: at least as good in
-// every objective and better in one.
+// markFront marks the points of the Pareto front, as oracle.FrontTrials
+// (and so tune report) finds it: those no other point dominates, at least
+// as good in every objective and better in one.
 func markFront(ps []point, objs []goal.Objective) {
-	dominates := func(a, b []float64) bool {
-		better := false
-		for i, o := range objs {
-			if o.Better(b[i], a[i]) {
-				return false
-			}
-			if o.Better(a[i], b[i]) {
-				better = true
-			}
-		}
-		return better
-	}
-	for i := range ps {
-		if ps[i].objs == nil {
+	var at []int         // the index in ps of each vector
+	var vecs [][]float64 // every coordinate minimized, as oracle wants
+	for i, p := range ps {
+		if p.objs == nil {
 			continue
 		}
-		ps[i].Front = true
-		for j := range ps {
-			if i != j && ps[j].objs != nil && dominates(ps[j].objs, ps[i].objs) {
-				ps[i].Front = false
-				break
+		v := slices.Clone(p.objs)
+		for k, o := range objs {
+			if o.Direction == goal.Maximize {
+				v[k] = -v[k]
 			}
 		}
+		at, vecs = append(at, i), append(vecs, v)
+	}
+	for _, j := range oracle.ParetoFront(vecs) {
+		ps[at[j]].Front = true
 	}
 }
 

@@ -63,7 +63,8 @@
 // # Multi-objective studies
 //
 // A study with several objectives names them in Options.Objectives (the
-// study's own objective among them); the points then carry each trial's
+// study's own objective among them), or leaves it empty to take the
+// study record's Objectives; the points then carry each trial's
 // objective values, read from its score and its metrics at the best epoch,
 // and the Pareto page draws the front of the first two.
 package dashboard

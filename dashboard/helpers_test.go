@@ -30,6 +30,9 @@ type fakeStudy struct {
 	epochs    int  // per completed trial
 	hyperband bool // trials 2k+1 continue trial 2k-1... (parents and rounds)
 	xss       bool // a hyperparameter named xssName, an error xssError
+	// objectives, when several, are the study record's: a
+	// multi-objective study (val_loss first).
+	objectives []goal.Objective
 }
 
 func testSpace(t testing.TB, xss bool) *hp.Space {
@@ -113,7 +116,9 @@ func writeProject(t testing.TB, dir string, f fakeStudy) string {
 		t.Fatal(err)
 	}
 	space := testSpace(t, f.xss)
-	if err := s.PutStudy(testStudy(space)); err != nil {
+	rec := testStudy(space)
+	rec.Objectives = f.objectives
+	if err := s.PutStudy(rec); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {

@@ -36,7 +36,8 @@ type Options struct {
 	// Objectives are the objectives of a multi-objective study, the
 	// study's objective among them; with two or more the Pareto page
 	// shows their front, read from each trial's score and its metrics at
-	// the best epoch. Empty means the study's objective alone.
+	// the best epoch. Empty means the study's own: its record's
+	// Objectives when it has several, else its objective alone.
 	Objectives []goal.Objective
 	// Reload is how often the server looks for changes in the source;
 	// 0 means 250ms. A change reaches the pages within Reload plus the time
@@ -92,6 +93,10 @@ func New(src Source, opts Options) (*Server, error) {
 	st, ts, err := readAll(src)
 	if err != nil {
 		return nil, err
+	}
+	if len(s.opts.Objectives) < 2 && len(st.Objectives) > 1 {
+		// A multi-objective study opened without its objectives named.
+		s.opts.Objectives = st.Objectives
 	}
 	first := newSnapshot(1, st, ts, time.Now())
 	s.snap.Store(first)

@@ -465,3 +465,44 @@ func TestNewFails(t *testing.T) {
 		t.Errorf("a store open for writing: %v, want ErrLocked", err)
 	}
 }
+
+// TestObjectivesFromStudy: a multi-objective study served without its
+// objectives in Options takes them from its record: the points carry both
+// and mark a front no other point dominates, and the pages link to the
+// Pareto page, which a study of one objective's pages do not.
+func TestObjectivesFromStudy(t *testing.T) {
+	objs := []goal.Objective{{Name: "val_loss", Direction: goal.Minimize}, {Name: "val_accuracy", Direction: goal.Maximize}}
+	hs, _, _ := newTestServer(t, fakeStudy{n: 60, epochs: 3, objectives: objs}, Options{})
+	var pts points
+	getJSON(t, hs.URL+"/api/points", &pts)
+	if len(pts.Objectives) != 2 || pts.Objectives[1] != objs[1] {
+		t.Fatalf("objectives %v, want %v", pts.Objectives, objs)
+	}
+	front := 0
+	for _, p := range pts.Trials {
+		if len(p.Objs) != 2 {
+			t.Fatalf("trial %d: objectives %v", p.ID, p.Objs)
+		}
+		if !p.Front {
+			continue
+		}
+		front++
+		for _, q := range pts.Trials {
+			a0, a1 := p.Objs[0].(float64), p.Objs[1].(float64)
+			b0, b1 := q.Objs[0].(float64), q.Objs[1].(float64)
+			if b0 <= a0 && b1 >= a1 && (b0 < a0 || b1 > a1) {
+				t.Errorf("front trial %d is dominated by %d", p.ID, q.ID)
+			}
+		}
+	}
+	if front == 0 || front == len(pts.Trials) {
+		t.Errorf("%d of %d trials on the front", front, len(pts.Trials))
+	}
+	if b := get(t, hs.URL+"/", 200); !strings.Contains(string(b), `href="/pareto"`) {
+		t.Error("no link to the Pareto page")
+	}
+	one, _, _ := newTestServer(t, fakeStudy{n: 10, epochs: 2}, Options{})
+	if b := get(t, one.URL+"/", 200); strings.Contains(string(b), `href="/pareto"`) {
+		t.Error("a study of one objective links to the Pareto page")
+	}
+}
