@@ -3,8 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tunekit/tune/goal"
 )
 
 // moStudy is tinyStudy with two objectives: accuracy against model size.
@@ -15,8 +21,12 @@ var moStudy = strings.Replace(strings.Replace(tinyStudy, "objective: val_accurac
 func TestMultiObjectiveStudy(t *testing.T) {
 	dir := t.TempDir()
 	config := writeFile(t, dir, "study.yaml", moStudy)
-	mustExecute(t, "search", "--config", config, "--quiet")
+	searched := mustExecute(t, "search", "--config", config, "--quiet")
 	out := mustExecute(t, "report", "--config", config)
+	// The search ends with the front, as report prints it.
+	if searched != "\n"+out || strings.Contains(searched, "Results summary") {
+		t.Errorf("search of a multi-objective study ends\n%s\nwant report's\n%s", searched, out)
+	}
 	if !strings.Contains(out, "objectives: val_accuracy (max), params (min)\nPareto front: ") ||
 		!strings.Contains(out, "id  status") || !strings.Contains(out, "val_accuracy  params") {
 		t.Fatalf("report of a multi-objective study:\n%s", out)
@@ -54,9 +64,139 @@ func TestMultiObjectiveStudy(t *testing.T) {
 		!strings.Contains(csv, ",true,") {
 		t.Errorf("export of a multi-objective study:\n%s", csv)
 	}
+	testParetoPlot(t, config, len(rows))
 	// An oracle of one score is refused, naming the way out.
 	bad := writeFile(t, dir, "bad.yaml", strings.Replace(moStudy, "oracle: {type: nsga2, population_size: 4}", "oracle: tpe", 1))
 	if _, _, err := execute(context.Background(), "search", "--config", bad); err == nil || !strings.Contains(err.Error(), "nsga2") {
 		t.Errorf("tpe with two objectives: err = %v", err)
+	}
+}
+
+// testParetoPlot draws the study of config's front, of front trials, with
+// tune plot.
+func testParetoPlot(t *testing.T, config string, front int) {
+	dir := t.TempDir()
+	var export struct {
+		Trials []struct {
+			Status string `json:"status"`
+		} `json:"trials"`
+	}
+	if err := json.Unmarshal([]byte(mustExecute(t, "export", "--config", config, "--format", "json")), &export); err != nil {
+		t.Fatal(err)
+	}
+	completed := 0
+	for _, tr := range export.Trials {
+		if tr.Status == "completed" {
+			completed++
+		}
+	}
+	for _, tt := range []struct {
+		args           []string
+		xLabel, yLabel string // without " (log scale)"
+	}{
+		{nil, "val_accuracy (max)", "params (min)"},
+		{[]string{"--objectives", "params,val_accuracy"}, "params (min)", "val_accuracy (max)"},
+	} {
+		path := filepath.Join(dir, "front.svg")
+		args := append([]string{"plot", "--config", config, "--kind", "pareto", "-o", path}, tt.args...)
+		if out := mustExecute(t, args...); out != "wrote "+path+"\n" {
+			t.Errorf("plot: %q", out)
+		}
+		svg, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		els := svgElements(t, svg)
+		if got := markers(els, "4", svgRed) - 1; got != front {
+			t.Errorf("%v: %d front markers, want the report's %d", tt.args, got, front)
+		}
+		if got := markers(els, "3", svgBlue) - 1; got != completed-front && !(got == -1 && completed == front) {
+			t.Errorf("%v: %d other markers, want %d", tt.args, got, completed-front)
+		}
+		var x, y string
+		for _, e := range els {
+			if e.name == "text" && strings.Contains(e.style, "font-size:12px") {
+				if e.rotated {
+					y = e.text
+				} else {
+					x = e.text
+				}
+			}
+		}
+		if strings.TrimSuffix(x, " (log scale)") != tt.xLabel || strings.TrimSuffix(y, " (log scale)") != tt.yLabel {
+			t.Errorf("%v: axes %q, %q; want %q, %q", tt.args, x, y, tt.xLabel, tt.yLabel)
+		}
+	}
+	// --kind all adds the pareto plot for a study of several objectives.
+	out := mustExecute(t, "plot", "--config", config, "-o", filepath.Join(dir, "all.png"))
+	for _, kind := range []string{"curves", "history", "hparams", "pareto"} {
+		if !strings.Contains(out, "wrote "+filepath.Join(dir, "all-"+kind+".png")+"\n") {
+			t.Errorf("plot --kind all: no %s in\n%s", kind, out)
+		}
+	}
+	for _, tt := range []struct {
+		objectives string
+		want       error
+	}{
+		{"val_accuracy", errObjectiveCount},
+		{"val_accuracy,params,val_loss", errObjectiveCount},
+		{"params,params", errObjectiveCount},
+		{"val_accuracy,loss", errUnknownObjective},
+	} {
+		_, _, err := execute(context.Background(), "plot", "--config", config, "--kind", "pareto", "--objectives", tt.objectives, "-o", filepath.Join(dir, "bad.svg"))
+		if !errors.Is(err, tt.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("--objectives %s: err = %v, want %v", tt.objectives, err, tt.want)
+		}
+		if errors.Is(err, errUnknownObjective) && !strings.Contains(err.Error(), objectiveList(objectivesOf(t, config))) {
+			t.Errorf("--objectives %s: %v does not list the study's objectives", tt.objectives, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "bad.svg")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused plot wrote its file: %v", err)
+	}
+	if _, _, err := execute(context.Background(), "plot", "--config", config, "--kind", "history", "--objectives", "params,val_accuracy"); err == nil {
+		t.Error("--objectives with --kind history: no error")
+	}
+	// --objectives completes with the study's objectives not yet given.
+	for typed, want := range map[string][]string{"": {"val_accuracy", "params"}, "params,": {"params,val_accuracy"}} {
+		out, _, err := execute(context.Background(), "__complete", "plot", "--config", config, "--objectives", typed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, line := range strings.Split(out, "\n") {
+			if word, _, ok := strings.Cut(line, "\t"); ok && !strings.HasPrefix(line, ":") {
+				got = append(got, word)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("completing --objectives %q: %v, want %v\n%s", typed, got, want, out)
+		}
+	}
+}
+
+// objectivesOf returns the objectives of the study file at config.
+func objectivesOf(t *testing.T, config string) []goal.Objective {
+	t.Helper()
+	p, err := openProject(NewRootCommand(), &projectFlags{config: config})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	return p.multiObjectives()
+}
+
+// TestParetoPlotOneObjective: a study of one objective has no Pareto plot,
+// and --kind all leaves it out.
+func TestParetoPlotOneObjective(t *testing.T) {
+	config := tinyProject(t)
+	dir := t.TempDir()
+	_, _, err := execute(context.Background(), "plot", "--config", config, "--kind", "pareto", "-o", filepath.Join(dir, "p.svg"))
+	if !errors.Is(err, errOneObjective) {
+		t.Errorf("pareto of one objective: err = %v", err)
+	}
+	out := mustExecute(t, "plot", "--config", config, "-o", filepath.Join(dir, "all.svg"))
+	if strings.Count(out, "wrote ") != 3 || strings.Contains(out, "pareto") {
+		t.Errorf("plot --kind all of one objective:\n%s", out)
 	}
 }
