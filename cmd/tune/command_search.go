@@ -58,7 +58,8 @@ On a terminal, live bars show every running trial (epoch, batches, loss
 and objective) above an overall line (trials done, best so far, elapsed
 time, ETA), every line cut to the terminal's width. Otherwise a line is
 printed per finished trial (and per epoch with --verbose). --quiet prints
-only the results summary.
+only the results summary: the best trials, or for a study of several
+objectives its Pareto front as tune report prints it.
 
 --timeout stops the search after a time budget: no trial starts after it,
 and running trials finish (those still running --timeout-grace later are

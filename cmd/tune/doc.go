@@ -6,7 +6,7 @@
 //	tune report | best | trials | show TRIAL
 //	                           the best trials, the best values, every trial, one trial's curve
 //	tune export                every trial and every epoch's metrics, as csv or json
-//	tune plot                  learning curves, history and hyperparameters, as PNG or SVG
+//	tune plot                  learning curves, history, hyperparameters and Pareto front, as PNG or SVG
 //	tune predict               the best model's predictions for a csv or IDX file
 //	tune retrain               train the best configuration on all the training data, test it, save it
 //	tune data get NAME         download a benchmark dataset
