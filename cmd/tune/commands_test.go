@@ -644,7 +644,7 @@ func TestCommandErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"plot", "-c", config, "-o", filepath.Join(dir, "x.jpg")}, filepath.Join(dir, "x.jpg") + `: unknown format "jpg" (want png or svg)`},
-		{[]string{"plot", "-c", config, "--kind", "pie"}, `unknown kind "pie" (want curves, history, hparams or all)`},
+		{[]string{"plot", "-c", config, "--kind", "pie"}, `unknown kind "pie" (want curves, history, hparams, pareto or all)`},
 		{[]string{"trials", "-c", config, "--status", "done"}, `unknown status "done" (want pending, running, completed, failed, pruned or stopped)`},
 		{[]string{"predict", "-c", config}, `required flag(s) "input" not set`},
 		{[]string{"predict", "-c", config, "-i", filepath.Join(dir, "missing.csv")}, "cannot read " + filepath.Join(dir, "missing.csv") + ": no such file or directory"},
