@@ -241,3 +241,18 @@ func TestQuickstart(t *testing.T) {
 		t.Errorf("rows %d, validation %d, classes %d", ds.X.Rows, ds.ValidationX.Rows, ds.Classes)
 	}
 }
+
+// TestMultiObjectiveExample checks the documented two-objective study.
+func TestMultiObjectiveExample(t *testing.T) {
+	s, err := Load(filepath.Join("..", "testdata", "multiobjective.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range s.objectives() {
+		got = append(got, o.String())
+	}
+	if s.Project != "multiobjective" || strings.Join(got, ", ") != "val_accuracy (max), params (min)" || s.MaxTrials != 24 {
+		t.Errorf("project %q, objectives %q, max_trials %d", s.Project, got, s.MaxTrials)
+	}
+}

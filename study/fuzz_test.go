@@ -10,8 +10,10 @@ import (
 // naming the file, and that a study it accepts gives tuner options.
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(valid))
-	if b, err := os.ReadFile("../testdata/quickstart.yaml"); err == nil {
-		f.Add(b)
+	for _, name := range []string{"quickstart.yaml", "multiobjective.yaml"} {
+		if b, err := os.ReadFile("../testdata/" + name); err == nil {
+			f.Add(b)
+		}
 	}
 	for _, s := range []string{
 		"", "data: {format: spirals}\n", "- a\n", "data: &d {format: spirals}\nx: *d\n", "a: &a [*a]\n",

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"text/tabwriter"
@@ -13,6 +14,7 @@ import (
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/oracle"
 	"github.com/tunekit/tune/trials"
+	"github.com/tunekit/tune/tuner"
 )
 
 // A multi-objective study has no single best trial: report and best show
@@ -142,7 +144,7 @@ func writeFront(w io.Writer, p *project, format string, top int) error {
 	for _, r := range rows {
 		fmt.Fprintf(tw, "%d\t%s", r.ID, r.Status)
 		for _, o := range objs {
-			fmt.Fprintf(tw, "\t%s", formatMetric(r.Objectives[o.Name]))
+			fmt.Fprintf(tw, "\t%s", formatObjective(o.Name, r.Objectives[o.Name]))
 		}
 		fmt.Fprintf(tw, "\t%d%s\n", r.BestEpoch, valueCells(r.Hyperparameters, names))
 	}
@@ -165,7 +167,7 @@ func writeBestFront(w io.Writer, p *project, format string) error {
 	for _, t := range front {
 		fmt.Fprintf(w, "\ntrial %d (epoch %d):", t.ID, t.BestEpoch+1)
 		for _, o := range objs {
-			fmt.Fprintf(w, " %s=%s", o.Name, formatMetric(t.Metrics[o.Name]))
+			fmt.Fprintf(w, " %s=%s", o.Name, formatObjective(o.Name, t.Metrics[o.Name]))
 		}
 		fmt.Fprintln(w)
 		for _, name := range orderedNames(t.Values, p.paramNames()) {
@@ -173,4 +175,14 @@ func writeBestFront(w io.Writer, p *project, format string) error {
 		}
 	}
 	return nil
+}
+
+// formatObjective formats an objective's value as formatMetric does, but a
+// parameter count as the whole number it is (formatMetric would write
+// 99,338 as 9.934e+04).
+func formatObjective(name string, v float64) string {
+	if name == tuner.MetricParams && v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return strconv.FormatInt(int64(v), 10)
+	}
+	return formatMetric(v)
 }

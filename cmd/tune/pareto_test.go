@@ -200,3 +200,21 @@ func TestParetoPlotOneObjective(t *testing.T) {
 		t.Errorf("plot --kind all of one objective:\n%s", out)
 	}
 }
+
+func TestFormatObjective(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		v    float64
+		want string
+	}{
+		{"params", 99338, "99338"},
+		{"params", 82, "82"},
+		{"val_accuracy", 1, "1.0000"},
+		{"val_accuracy", 0.79, "0.7900"},
+		{"val_loss", 12345.5, "1.235e+04"},
+	} {
+		if got := formatObjective(c.name, c.v); got != c.want {
+			t.Errorf("formatObjective(%q, %v) = %q, want %q", c.name, c.v, got, c.want)
+		}
+	}
+}
