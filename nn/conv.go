@@ -1,6 +1,9 @@
 package nn
 
-import kernels "github.com/tunekit/tune/nn/internal/gemm"
+import (
+	kernels "github.com/tunekit/tune/nn/internal/gemm"
+	"github.com/tunekit/tune/nn/internal/vec"
+)
 
 // Conv2D returns a 2-D convolution of filters output channels with square
 // kernelSize×kernelSize windows over channels-last inputs of shape (height,
@@ -246,40 +249,78 @@ func (u *conv) backward(n int) {
 	}
 }
 
+// im2colKernels says whether im2col copies the positions whose windows lie
+// inside the input with vec.Im2colRun (tests turn it off).
+var im2colKernels = vec.Available
+
 // im2col writes, for each of the n samples of x and each output position,
 // the window's kh·kw·c input values (zeros outside the input) as one row of
 // cols. A window row is contiguous in a channels-last sample, so it is
-// copied whole when it lies inside the input.
+// copied whole when it lies inside the input; a run of positions whose
+// windows lie wholly inside is copied by the kernel in one call.
 func im2col(w *window, x, cols []float32, n int) {
-	c, rowLen := w.inC, w.kw*w.inC
+	k := w.kh * w.kw * w.inC
+	lo, hi := w.insideCols()
 	o := 0
 	for s := range n {
 		xs := x[s*w.inSize() : (s+1)*w.inSize()]
 		for oy := range w.outH {
-			for ox := range w.outW {
-				x0 := ox*w.sw - w.padL
-				for ky := range w.kh {
-					iy := oy*w.sh - w.padT + ky
-					dst := cols[o : o+rowLen]
-					o += rowLen
-					if iy < 0 || iy >= w.inH {
-						clear(dst)
-						continue
-					}
-					row := xs[iy*w.inW*c : (iy+1)*w.inW*c]
-					if x0 >= 0 && x0+w.kw <= w.inW {
-						copyShort(dst, row[x0*c:(x0+w.kw)*c])
-						continue
-					}
-					for kx := range w.kw {
-						ix := x0 + kx
-						if ix < 0 || ix >= w.inW {
-							clear(dst[kx*c : (kx+1)*c])
-						} else {
-							copy(dst[kx*c:(kx+1)*c], row[ix*c:(ix+1)*c])
-						}
-					}
+			y0 := oy*w.sh - w.padT
+			if !im2colKernels || y0 < 0 || y0+w.kh > w.inH || lo >= hi {
+				for ox := range w.outW {
+					im2colPos(w, xs, cols[o:o+k], oy, ox)
+					o += k
 				}
+				continue
+			}
+			for ox := range lo {
+				im2colPos(w, xs, cols[o:o+k], oy, ox)
+				o += k
+			}
+			x0 := (y0*w.inW + lo*w.sw - w.padL) * w.inC
+			vec.Im2colRun(xs[x0:], cols[o:o+(hi-lo)*k], hi-lo, w.kh, w.kw*w.inC, w.inW*w.inC, w.sw*w.inC)
+			o += (hi - lo) * k
+			for ox := hi; ox < w.outW; ox++ {
+				im2colPos(w, xs, cols[o:o+k], oy, ox)
+				o += k
+			}
+		}
+	}
+}
+
+// insideCols returns the output columns lo ≤ ox < hi whose windows lie
+// inside the input horizontally (lo ≥ hi if none).
+func (w *window) insideCols() (lo, hi int) {
+	lo = (w.padL + w.sw - 1) / w.sw
+	if w.inW-w.kw+w.padL < 0 {
+		return lo, lo
+	}
+	return lo, min(w.outW, (w.inW-w.kw+w.padL)/w.sw+1)
+}
+
+// im2colPos writes the im2col row dst of output position (oy, ox) of the
+// sample xs.
+func im2colPos(w *window, xs, dst []float32, oy, ox int) {
+	c, rowLen := w.inC, w.kw*w.inC
+	x0 := ox*w.sw - w.padL
+	for ky := range w.kh {
+		iy := oy*w.sh - w.padT + ky
+		d := dst[ky*rowLen : (ky+1)*rowLen]
+		if iy < 0 || iy >= w.inH {
+			clear(d)
+			continue
+		}
+		row := xs[iy*w.inW*c : (iy+1)*w.inW*c]
+		if x0 >= 0 && x0+w.kw <= w.inW {
+			copyShort(d, row[x0*c:(x0+w.kw)*c])
+			continue
+		}
+		for kx := range w.kw {
+			ix := x0 + kx
+			if ix < 0 || ix >= w.inW {
+				clear(d[kx*c : (kx+1)*c])
+			} else {
+				copy(d[kx*c:(kx+1)*c], row[ix*c:(ix+1)*c])
 			}
 		}
 	}

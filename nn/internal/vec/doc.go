@@ -1,16 +1,17 @@
-// Package vec holds vector kernels for package nn's element-wise passes:
-// the max pooling over tiled windows (stride equal to the pool size, no
-// padding) — for each row of windows the maximum of every channel and where
-// it came from (−1 where a ReLU before the pooling passes no gradient),
-// and the backward pass writing every input's gradient once — dropout,
-// whose SplitMix64 draws are computed sixteen values at a time from their
-// counters, with a one-bit-per-value mask; and the optimizer updates, one
-// sweep per parameter tensor.
+// Package vec holds vector kernels for package nn's element-wise passes: the
+// im2col rows of a convolution (runs of contiguous input values copied
+// sixteen at a time), the max pooling over tiled windows (stride equal to
+// the pool size, no padding) — for each row of windows the maximum of every
+// channel and where it came from (−1 where a ReLU before the pooling passes
+// no gradient), and the backward pass writing every input's gradient once —
+// dropout, whose SplitMix64 draws are computed sixteen values at a time from
+// their counters, with a one-bit-per-value mask; and the optimizer updates,
+// one sweep per parameter tensor.
 //
-// The pooling kernels need AVX-512F, the dropout kernels also AVX512DQ;
-// Available and DropoutAvailable report whether they can run (the CPU has
-// them, golang.org/x/sys/cpu says, and the build is not purego); without
-// them package nn uses its own loops, which define the semantics the
+// The im2col and pooling kernels need AVX-512F, the dropout kernels also
+// AVX512DQ; Available and DropoutAvailable report whether they can run (the
+// CPU has them, golang.org/x/sys/cpu says, and the build is not purego);
+// without them package nn uses its own loops, which define the semantics the
 // kernels reproduce bit for bit (see nn's tests). SGD and Adam run AVX2
 // kernels where the CPU has AVX2 and Go loops otherwise (and for the last
 // elements), with the same bits. Arguments are not checked beyond what the

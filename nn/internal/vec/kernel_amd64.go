@@ -8,8 +8,8 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// Available reports whether the max-pooling kernels (AVX-512F) can run;
-// useAVX2 whether the optimizer kernels can. The environment variable
+// Available reports whether the im2col and max-pooling kernels (AVX-512F)
+// can run; useAVX2 whether the optimizer kernels can. The environment variable
 // TUNE_KERNELS=avx2 turns the first off and TUNE_KERNELS=generic both, as
 // for package gemm.
 var (
@@ -38,6 +38,20 @@ func MaxRowBackward(g, d []float32, arg []int32, base, outW, kh, kw, stride, c i
 	_ = g[outW*c-1]
 	_ = arg[outW*c-1]
 	maxRowBackward(&g[0], &d[0], &arg[0], base, outW, kh, kw, stride, c)
+}
+
+// Im2colRun writes the im2col rows of n window positions whose windows lie
+// inside the input (see im2colRun): x starts at the first window's first
+// value, consecutive positions start step values apart and a window's kh
+// runs of rowLen values stride apart; cols receives n·kh·rowLen values. It
+// panics if a slice is too short or a size is below 1.
+func Im2colRun(x, cols []float32, n, kh, rowLen, stride, step int) {
+	if n < 1 || kh < 1 || rowLen < 1 || stride < 0 || step < 0 {
+		panic("vec: Im2colRun sizes")
+	}
+	_ = x[(n-1)*step+(kh-1)*stride+rowLen-1]
+	_ = cols[n*kh*rowLen-1]
+	im2colRun(&x[0], &cols[0], n, kh, rowLen, stride, step)
 }
 
 func b2i(b bool) int {

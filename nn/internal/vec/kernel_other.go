@@ -33,3 +33,6 @@ func DropoutForward(x, out []float32, mask []uint64, state uint64, thresh uint32
 func DropoutBackward(g, dst []float32, mask []uint64, keep float32, accum bool) {
 	panic("vec: no kernels")
 }
+
+// Im2colRun must not be called when Available is false.
+func Im2colRun(x, cols []float32, n, kh, rowLen, stride, step int) { panic("vec: no kernels") }

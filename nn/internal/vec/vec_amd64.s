@@ -399,3 +399,56 @@ dob_store:
 dob_done:
 	VZEROUPPER
 	RET
+
+// func im2colRun(x *float32, cols *float32, n int, kh int, rowLen int, stride int, step int)
+// Requires: AVX, AVX512F
+TEXT ·im2colRun(SB), NOSPLIT, $0-56
+	MOVQ  x+0(FP), AX
+	MOVQ  cols+8(FP), CX
+	MOVQ  n+16(FP), DX
+	MOVQ  rowLen+32(FP), BX
+	MOVQ  stride+40(FP), SI
+	SHLQ  $0x02, SI
+	MOVQ  step+48(FP), DI
+	SHLQ  $0x02, DI
+	MOVQ  BX, R8
+	DECQ  R8
+	SHRQ  $0x04, R8
+	MOVQ  R8, R9
+	SHLQ  $0x04, R9
+	NEGQ  R9
+	ADDQ  BX, R9
+	LEAQ  kmask16<>+0(SB), BX
+	KMOVW (BX)(R9*2), K1
+	SHLQ  $0x02, R9
+
+i2c_pos:
+	MOVQ AX, BX
+	MOVQ kh+24(FP), R10
+
+i2c_ky:
+	MOVQ  BX, R11
+	MOVQ  R8, R12
+	TESTQ R12, R12
+	JZ    i2c_tail
+
+i2c_full:
+	VMOVUPS (R11), Z0
+	VMOVUPS Z0, (CX)
+	ADDQ    $0x40, R11
+	ADDQ    $0x40, CX
+	DECQ    R12
+	JNZ     i2c_full
+
+i2c_tail:
+	VMOVUPS.Z (R11), K1, Z0
+	VMOVUPS   Z0, K1, (CX)
+	ADDQ      R9, CX
+	ADDQ      SI, BX
+	DECQ      R10
+	JNZ       i2c_ky
+	ADDQ      DI, AX
+	DECQ      DX
+	JNZ       i2c_pos
+	VZEROUPPER
+	RET

@@ -29,6 +29,7 @@ func main() {
 	genAdam()
 	genDropoutForward()
 	genDropoutBackward()
+	genIm2col()
 	Generate()
 }
 
