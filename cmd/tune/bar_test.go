@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tunekit/tune/goal"
@@ -32,6 +33,23 @@ func TestBarOfDivergedValues(t *testing.T) {
 		}
 		if n := strings.Count(b, "█"); n != c.full {
 			t.Errorf("bar(%v, %v, %v): %d full cells, want %d", c.v, c.lo, c.hi, n, c.full)
+		}
+	}
+}
+
+func TestRoundDuration(t *testing.T) {
+	for _, c := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{23456 * time.Microsecond, "23ms"},
+		{999400 * time.Microsecond, "999ms"},
+		{1234 * time.Millisecond, "1.2s"},
+		{83456 * time.Millisecond, "1m23s"},
+		{2*time.Hour + 89*time.Second, "2h1m0s"},
+	} {
+		if got := roundDuration(c.d).String(); got != c.want {
+			t.Errorf("roundDuration(%v) = %s, want %s", c.d, got, c.want)
 		}
 	}
 }

@@ -279,14 +279,17 @@ func cutLine(line string, width int) string {
 	return text
 }
 
-// roundDuration rounds d for people: tenths of a second under 10
-// seconds, seconds under an hour, minutes above.
+// roundDuration rounds d for people: milliseconds under a second (a small
+// model's trial takes tens of them: "0s" said nothing), tenths of a second
+// under 10 seconds, seconds under an hour, minutes above.
 func roundDuration(d time.Duration) time.Duration {
 	switch {
 	case d >= time.Hour:
 		return d.Round(time.Minute)
 	case d >= 10*time.Second:
 		return d.Round(time.Second)
+	case d >= time.Second:
+		return d.Round(100 * time.Millisecond)
 	}
-	return d.Round(100 * time.Millisecond)
+	return d.Round(time.Millisecond)
 }
