@@ -6,6 +6,7 @@ import (
 	"image/color"
 	_ "image/jpeg" // registers the JPEG decoder
 	_ "image/png"  // registers the PNG decoder
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -104,11 +105,8 @@ func LoadImageDirectory(dir string, o ImageOptions) (*Images, error) {
 			return nil, err
 		}
 		for _, f := range names {
-			switch strings.ToLower(filepath.Ext(f.Name())) {
-			case ".png", ".jpg", ".jpeg":
-				if f.Type().IsRegular() {
-					files = append(files, file{filepath.Join(sub, f.Name()), class})
-				}
+			if IsImageFile(f.Name()) && f.Type().IsRegular() {
+				files = append(files, file{filepath.Join(sub, f.Name()), class})
 			}
 		}
 	}
@@ -118,17 +116,85 @@ func LoadImageDirectory(dir string, o ImageOptions) (*Images, error) {
 	r := rand.New(rand.NewPCG(o.Seed, 0x696d616765)) // ReadDir sorts, so the order before the shuffle is fixed
 	r.Shuffle(len(files), func(i, j int) { files[i], files[j] = files[j], files[i] })
 
-	size := o.Height * o.Width * o.Channels
-	x, y := nn.NewMatrix(len(files), size), nn.NewMatrix(len(files), 1)
-	dst := image.NewNRGBA(image.Rect(0, 0, o.Width, o.Height))
+	paths := make([]string, len(files))
+	y := nn.NewMatrix(len(files), 1)
 	for i, f := range files {
-		if err := decodeInto(f.path, dst); err != nil {
+		paths[i], y.Data[i] = f.path, float32(f.class)
+	}
+	x, err := readImages(paths, o.Height, o.Width, o.Channels)
+	if err != nil {
+		return nil, err
+	}
+	im := &Images{Classes: classes, Shape: []int{o.Height, o.Width, o.Channels}, TrainX: x, TrainY: y}
+	if nv := int(o.ValidationSplit * float64(len(files))); nv > 0 {
+		im.TrainX, im.TrainY, im.ValidX, im.ValidY = x.Slice(0, len(files)-nv), y.Slice(0, len(files)-nv),
+			x.Slice(len(files)-nv, len(files)), y.Slice(len(files)-nv, len(files))
+	}
+	return im, nil
+}
+
+// LoadImageFiles reads the PNG or JPEG images at paths, one per row in
+// that order, resized (bilinear) to height × width and converted to
+// channels (1, grey, or 3, RGB) as LoadImageDirectory does: the inputs of a
+// model trained on an image directory. A file that does not decode is an
+// error wrapping ErrImage that names it.
+func LoadImageFiles(paths []string, height, width, channels int) (*nn.Matrix, error) {
+	if height <= 0 || width <= 0 || height*width > 1<<24 || (channels != 1 && channels != 3) {
+		return nil, fmt.Errorf("%w: size %d×%d, %d channels (want positive sizes, 1 or 3 channels)", ErrNoImages, height, width, channels)
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("%w: no files given", ErrNoImages)
+	}
+	return readImages(paths, height, width, channels)
+}
+
+// ImageFiles lists the PNG and JPEG files in dir and its subfolders, in
+// lexical order of their paths; a folder without any is an error wrapping
+// ErrNoImages.
+func ImageFiles(dir string) ([]string, error) {
+	var paths []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type().IsRegular() && IsImageFile(d.Name()) {
+			paths = append(paths, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("%s: %w: no PNG or JPEG file in it or its subfolders", dir, ErrNoImages)
+	}
+	return paths, nil // WalkDir visits in lexical order
+}
+
+// IsImageFile tells whether a file's name has a PNG or JPEG extension
+// (.png, .jpg, .jpeg, in any case): the files the image readers take.
+func IsImageFile(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".png", ".jpg", ".jpeg":
+		return true
+	}
+	return false
+}
+
+// readImages decodes, resizes and converts the images at paths into the
+// rows of a new matrix, pixels scaled to [0, 1], channels last.
+func readImages(paths []string, height, width, channels int) (*nn.Matrix, error) {
+	size := height * width * channels
+	x := nn.NewMatrix(len(paths), size)
+	dst := image.NewNRGBA(image.Rect(0, 0, width, height))
+	for i, path := range paths {
+		if err := decodeInto(path, dst); err != nil {
 			return nil, err
 		}
 		row := x.Data[i*size : (i+1)*size]
-		for p := range o.Height * o.Width {
+		for p := range height * width {
 			px := dst.Pix[4*p : 4*p+4]
-			if o.Channels == 1 {
+			if channels == 1 {
 				g := color.GrayModel.Convert(color.NRGBA{px[0], px[1], px[2], px[3]}).(color.Gray)
 				row[p] = float32(g.Y) / 255
 				continue
@@ -137,14 +203,8 @@ func LoadImageDirectory(dir string, o ImageOptions) (*Images, error) {
 				row[3*p+c] = float32(px[c]) / 255
 			}
 		}
-		y.Data[i] = float32(f.class)
 	}
-	im := &Images{Classes: classes, Shape: []int{o.Height, o.Width, o.Channels}, TrainX: x, TrainY: y}
-	if nv := int(o.ValidationSplit * float64(len(files))); nv > 0 {
-		im.TrainX, im.TrainY, im.ValidX, im.ValidY = x.Slice(0, len(files)-nv), y.Slice(0, len(files)-nv),
-			x.Slice(len(files)-nv, len(files)), y.Slice(len(files)-nv, len(files))
-	}
-	return im, nil
+	return x, nil
 }
 
 // decodeInto decodes the image at path and scales it onto dst (bilinear).

@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/tunekit/tune/nn"
@@ -132,5 +133,63 @@ func TestLoadImageDirectoryClasses(t *testing.T) {
 	}
 	if _, err := LoadImageDirectory(dir, ImageOptions{Classes: []string{"dark", "light", "dark"}}); !errors.Is(err, ErrNoImages) {
 		t.Errorf("a class listed twice: %v, want ErrNoImages", err)
+	}
+}
+
+func TestImageFilesAndLoadImageFiles(t *testing.T) {
+	dir := imageDir(t)
+	writeImage(t, filepath.Join(dir, "top.jpeg"), 3, 3, color.RGBA{255, 0, 0, 255})
+	paths, err := ImageFiles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rel []string
+	for _, p := range paths {
+		r, _ := filepath.Rel(dir, p)
+		rel = append(rel, filepath.ToSlash(r))
+	}
+	want := "dark/d0.png dark/d1.png dark/d2.png dark/d3.png dark/d4.png light/l0.JPG light/l1.JPG light/l2.JPG light/l3.JPG light/l4.JPG top.jpeg"
+	if got := strings.Join(rel, " "); got != want {
+		t.Fatalf("ImageFiles = %s\nwant %s", got, want)
+	}
+	x, err := LoadImageFiles([]string{paths[10], paths[0], paths[5]}, 2, 2, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Red, black, white, in the order given, channels last.
+	for r, rgb := range [][3]float32{{1, 0, 0}, {0, 0, 0}, {1, 1, 1}} {
+		for p := range 4 {
+			for c := range 3 {
+				if v := x.At(r, 3*p+c); v-rgb[c] > 0.02 || rgb[c]-v > 0.02 {
+					t.Fatalf("row %d pixel %d channel %d = %v, want %v", r, p, c, v, rgb[c])
+				}
+			}
+		}
+	}
+	grey, err := LoadImageFiles(paths[10:], 1, 1, 1)
+	if err != nil || grey.Cols != 1 || grey.Data[0] < 0.28 || grey.Data[0] > 0.31 {
+		t.Errorf("red in grey: %v, %v (want 0.299, ITU-R 601 luma)", grey, err)
+	}
+}
+
+func TestImageFilesErrors(t *testing.T) {
+	empty := t.TempDir()
+	os.WriteFile(filepath.Join(empty, "a.txt"), []byte("x"), 0o644)
+	if _, err := ImageFiles(empty); !errors.Is(err, ErrNoImages) || !strings.Contains(err.Error(), empty) {
+		t.Errorf("folder without images: %v", err)
+	}
+	if _, err := ImageFiles(filepath.Join(empty, "missing")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing folder: %v", err)
+	}
+	bad := filepath.Join(empty, "bad.png")
+	os.WriteFile(bad, []byte("not a png"), 0o644)
+	if _, err := LoadImageFiles([]string{bad}, 2, 2, 1); !errors.Is(err, ErrImage) || !strings.Contains(err.Error(), bad) {
+		t.Errorf("undecodable file: %v", err)
+	}
+	if _, err := LoadImageFiles([]string{bad}, 2, 2, 2); !errors.Is(err, ErrNoImages) {
+		t.Errorf("2 channels: %v", err)
+	}
+	if _, err := LoadImageFiles(nil, 2, 2, 1); !errors.Is(err, ErrNoImages) {
+		t.Errorf("no files: %v", err)
 	}
 }

@@ -24,21 +24,23 @@ type predictFlags struct {
 func newPredictCommand() *cobra.Command {
 	var f predictFlags
 	cmd := &cobra.Command{
-		Use:   "predict --input FILE [--trial N | --model FILE] [-o predictions.csv] [--config study.yaml | --project DIR/NAME | --db FILE]",
+		Use:   "predict --input FILE|DIR [--trial N | --model FILE] [-o predictions.csv] [--config study.yaml | --project DIR/NAME | --db FILE]",
 		Short: "Predict with the best model (or a trial's) and write the predictions as csv",
 		Long: `predict rebuilds the best trial's model (or --trial N's) from the project,
 loads its best-epoch checkpoint, and predicts the rows of --input: a csv
 file laid out like the study's training file (the feature columns are
 found by name when that file has a header; other columns, the target
 among them, are ignored; a headerless file may hold the target column
-too, where the training file had it) or an IDX image file. The study's
-scaling, kept with the project, is applied first, and a regression
-target's scaling (scale_target) undone last: predictions are in the
-target's units. --model predicts with a model file
-that tune retrain saved instead (it scales its inputs itself).
+too, where the training file had it), an IDX image file, or PNG/JPEG
+images, a folder of them (subfolders included, in path order) or one,
+resized and converted to the model's input as a study's image folder is.
+The study's scaling, kept with the project, is applied first, and a
+regression target's scaling (scale_target) undone last: predictions are
+in the target's units. --model predicts with a model file that tune
+retrain saved instead (it scales its inputs itself).
 
 The csv written (to standard output or --output) has one row per input
-row: row (from 1) and, by task,
+row: row (from 1), file (for images: its path in the folder) and, by task,
   classification  class, then one probability per class (p_<class>)
   binary          class (0 or 1, or the label names) and probability (of class 1)
   regression      prediction`,
@@ -49,20 +51,20 @@ row: row (from 1) and, by task,
 	fl := cmd.Flags()
 	fl.IntVar(&f.trial, "trial", 0, "the trial whose model predicts; default the best")
 	fl.StringVar(&f.model, "model", "", "a model file saved by tune retrain, instead of a trial's")
-	fl.StringVarP(&f.input, "input", "i", "", "the csv or IDX file to predict")
+	fl.StringVarP(&f.input, "input", "i", "", "the csv, IDX or image file, or image folder, to predict")
 	fl.StringVarP(&f.output, "output", "o", "", "the csv file to write; default standard output")
-	fl.StringVar(&f.format, "input-format", "auto", "the input's format: auto (by its name), csv or idx")
+	fl.StringVar(&f.format, "input-format", "auto", "the input's format: auto (a folder or .png/.jpg: images; by its name), csv, idx or images")
 	_ = cmd.MarkFlagRequired("input")
 	cmd.MarkFlagsMutuallyExclusive("trial", "model")
 	_ = cmd.MarkFlagFilename("input")
 	_ = cmd.MarkFlagFilename("model", "tnn")
 	_ = cmd.RegisterFlagCompletionFunc("trial", completeTrials(&f.projectFlags))
-	_ = cmd.RegisterFlagCompletionFunc("input-format", completeWords("auto", "csv", "idx"))
+	_ = cmd.RegisterFlagCompletionFunc("input-format", completeWords("auto", "csv", "idx", "images"))
 	return cmd
 }
 
 func runPredict(cmd *cobra.Command, f predictFlags) error {
-	if err := checkFormat(f.format, "auto", "csv", "idx"); err != nil {
+	if err := checkFormat(f.format, "auto", "csv", "idx", "images"); err != nil {
 		return fmt.Errorf("--input-format: %w", err)
 	}
 	p, err := openProject(cmd, &f.projectFlags)
@@ -90,7 +92,7 @@ func runPredict(cmd *cobra.Command, f predictFlags) error {
 			return err
 		}
 	}
-	x, err := readInputs(spec, info, f.input, f.format)
+	x, names, err := readInputs(spec, info, f.input, f.format)
 	if err != nil {
 		return err
 	}
@@ -111,7 +113,7 @@ func runPredict(cmd *cobra.Command, f predictFlags) error {
 	if err != nil {
 		return err
 	}
-	err = writePredictions(out, spec.Task, info, y)
+	err = writePredictions(out, spec.Task, info, y, names)
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
@@ -121,8 +123,9 @@ func runPredict(cmd *cobra.Command, f predictFlags) error {
 	return err
 }
 
-// writePredictions writes the model's outputs as csv.
-func writePredictions(w io.Writer, task hypermodels.Task, info *data.Profile, y *nn.Matrix) error {
+// writePredictions writes the model's outputs as csv, a row per input
+// row; with files (image inputs), each row names its file.
+func writePredictions(w io.Writer, task hypermodels.Task, info *data.Profile, y *nn.Matrix, files []string) error {
 	className := func(c int) string {
 		if c < len(info.ClassNames) {
 			return info.ClassNames[c]
@@ -130,43 +133,52 @@ func writePredictions(w io.Writer, task hypermodels.Task, info *data.Profile, y 
 		return strconv.Itoa(c)
 	}
 	f := func(v float32) string { return strconv.FormatFloat(float64(v), 'g', 6, 32) }
-	cw := csv.NewWriter(w)
+	var header []string
 	switch task {
 	case hypermodels.Classification:
-		header := []string{"row", "class"}
+		header = []string{"class"}
 		for c := range y.Cols {
 			header = append(header, "p_"+className(c))
 		}
-		cw.Write(header)
-		for i := range y.Rows {
-			row := y.Row(i)
+	case hypermodels.Binary:
+		header = []string{"class", "probability"}
+	default:
+		header = []string{"prediction"}
+	}
+	lead := []string{"row"}
+	if files != nil {
+		lead = append(lead, "file")
+	}
+	cw := csv.NewWriter(w)
+	cw.Write(append(lead, header...))
+	for i := range y.Rows {
+		rec := []string{strconv.Itoa(i + 1)}
+		if files != nil {
+			rec = append(rec, files[i])
+		}
+		row := y.Row(i)
+		switch task {
+		case hypermodels.Classification:
 			best := 0
 			for c, v := range row {
 				if v > row[best] {
 					best = c
 				}
 			}
-			rec := []string{strconv.Itoa(i + 1), className(best)}
+			rec = append(rec, className(best))
 			for _, v := range row {
 				rec = append(rec, f(v))
 			}
-			cw.Write(rec)
-		}
-	case hypermodels.Binary:
-		cw.Write([]string{"row", "class", "probability"})
-		for i := range y.Rows {
-			v := y.Data[i]
+		case hypermodels.Binary:
 			c := 0
-			if v >= 0.5 {
+			if row[0] >= 0.5 {
 				c = 1
 			}
-			cw.Write([]string{strconv.Itoa(i + 1), className(c), f(v)})
+			rec = append(rec, className(c), f(row[0]))
+		default:
+			rec = append(rec, f(row[0]))
 		}
-	default:
-		cw.Write([]string{"row", "prediction"})
-		for i := range y.Rows {
-			cw.Write([]string{strconv.Itoa(i + 1), f(y.Data[i])})
-		}
+		cw.Write(rec)
 	}
 	cw.Flush()
 	return cw.Error()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -33,33 +34,38 @@ func (p *project) trialModel(what string, id int) (*nn.Model, error) {
 
 // readInputs reads the rows to predict: a csv file laid out like the
 // study's (feature columns by name when the study's file has a header;
-// other columns, the target among them, are ignored), or an IDX image
-// file. format is auto (by the file name), csv or idx.
-func readInputs(spec *study.Study, info *data.Profile, path, format string) (*nn.Matrix, error) {
+// other columns, the target among them, are ignored), an IDX image file,
+// or PNG/JPEG images (a folder, read with its subfolders, or one file),
+// resized and converted to the model's input shape. format is auto (by
+// the file name, or a folder), csv, idx or images. For images, names
+// are the files read, in row order, relative to a folder.
+func readInputs(spec *study.Study, info *data.Profile, path, format string) (x *nn.Matrix, names []string, err error) {
 	if format == "auto" {
 		format = "csv"
 		base := strings.ToLower(filepath.Base(path))
-		if strings.Contains(base, "idx") || strings.Contains(base, "ubyte") {
+		switch fi, err := os.Stat(path); {
+		case err == nil && fi.IsDir(), data.IsImageFile(base):
+			format = "images"
+		case strings.Contains(base, "idx") || strings.Contains(base, "ubyte"):
 			format = "idx"
 		}
 	}
 	width := info.Width()
-	var x *nn.Matrix
 	switch format {
 	case "idx":
-		var shape []int
-		var err error
-		x, shape, err = data.LoadIDXImages(path)
+		x, shape, err := data.LoadIDXImages(path)
 		if err != nil {
-			return nil, inputError(path, err)
+			return nil, nil, inputError(path, err)
 		}
 		if !slices.Equal(shape, info.InputShape) {
-			return nil, fmt.Errorf("%s holds images of shape %v; the model takes %v", path, shape, info.InputShape)
+			return nil, nil, fmt.Errorf("%s holds images of shape %v; the model takes %v", path, shape, info.InputShape)
 		}
-		return x, nil
+		return x, nil, nil
+	case "images":
+		return readImageInputs(info, path)
 	case "csv":
 	default:
-		return nil, fmt.Errorf("unknown input format %q (want auto, csv or idx)", format)
+		return nil, nil, fmt.Errorf("unknown input format %q (want auto, csv, idx or images)", format)
 	}
 	o := data.CSVOptions{NoTarget: true}
 	header := true
@@ -80,7 +86,7 @@ func readInputs(spec *study.Study, info *data.Profile, path, format string) (*nn
 		t, err = data.LoadCSVFile(path, o)
 	}
 	if err != nil {
-		return nil, inputError(path, err)
+		return nil, nil, inputError(path, err)
 	}
 	x = t.X
 	if x.Cols == width+1 && len(info.Features) == 0 && spec.Data.Format == "csv" && spec.Data.Target.Name == "" {
@@ -92,9 +98,46 @@ func readInputs(spec *study.Study, info *data.Profile, path, format string) (*nn
 		x = dropColumn(x, target)
 	}
 	if x.Cols != width {
-		return nil, fmt.Errorf("%s has %d feature columns; the model takes %d", path, x.Cols, width)
+		return nil, nil, fmt.Errorf("%s has %d feature columns; the model takes %d", path, x.Cols, width)
 	}
-	return x, nil
+	return x, nil, nil
+}
+
+// readImageInputs reads the images to predict: the PNG and JPEG files of a
+// folder and its subfolders, or one such file, sized for a model that
+// takes height × width [× channels] images.
+func readImageInputs(info *data.Profile, path string) (*nn.Matrix, []string, error) {
+	shape := info.InputShape
+	channels := 1
+	if len(shape) == 3 {
+		channels = shape[2]
+	}
+	if (len(shape) != 2 && len(shape) != 3) || (channels != 1 && channels != 3) {
+		return nil, nil, fmt.Errorf("%s: the model takes inputs of shape %v, not images", path, shape)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, nil, inputError(path, err)
+	}
+	paths, names := []string{path}, []string{filepath.Base(path)}
+	if fi.IsDir() {
+		if paths, err = data.ImageFiles(path); err != nil {
+			return nil, nil, inputError(path, err)
+		}
+		names = make([]string, len(paths))
+		for i, p := range paths {
+			rel, err := filepath.Rel(path, p)
+			if err != nil {
+				return nil, nil, err
+			}
+			names[i] = filepath.ToSlash(rel)
+		}
+	}
+	x, err := data.LoadImageFiles(paths, shape[0], shape[1], channels)
+	if err != nil {
+		return nil, nil, inputError(path, err)
+	}
+	return x, names, nil
 }
 
 // dropColumn returns x without column j.
