@@ -12,10 +12,10 @@ import (
 // glorot_uniform unless KernelInitializer says otherwise; Strides, Padding
 // and UseBias set the rest. The empty activation is Linear.
 //
-// The convolution is computed as one matrix product per batch: the input
-// windows are copied into rows (im2col) that the packed GEMM kernels
-// multiply by the kernel, adding the bias and applying a ReLU as they store
-// the result.
+// The convolution is computed as matrix products of a few samples each:
+// the input windows are copied into rows (im2col) that the packed GEMM
+// kernels multiply by the kernel, adding the bias and applying a ReLU as
+// they store the result.
 func Conv2D(filters, kernelSize int, activation Activation, opts ...LayerOption) Layer {
 	return &convLayer{filters: filters, kh: kernelSize, kw: kernelSize, activation: activation, o: newOptions(opts)}
 }
@@ -141,17 +141,17 @@ type conv struct {
 	pool     *pool     // a max pooling this layer runs (see conv_pool.go)
 	poolGrad []float32 // one chunk of its output gradient, if it has a Dropout
 
-	cols  []float32 // im2col rows of the last forward pass: rows·positions × k
-	dcols []float32 // the gradient of one chunk of them (see chunk)
+	cols  []float32 // im2col rows of one chunk of samples (see chunk)
+	dcols []float32 // their gradient
 	z, a  []float32 // pre-activations and (for activations other than linear and ReLU) activations
 	ones  []float32 // for the bias gradient (see biasGrad)
 }
 
 func (u *conv) reserve(rows int) {
 	p := rows * u.win.positions()
-	u.cols = make([]float32, p*u.k)
+	u.cols = make([]float32, min(rows, u.chunk())*u.win.positions()*u.k)
 	if u.ins[0].wantsGrad {
-		u.dcols = make([]float32, min(rows, u.chunk())*u.win.positions()*u.k) // one chunk
+		u.dcols = make([]float32, len(u.cols))
 	}
 	if u.pool != nil {
 		p = u.reservePooled(rows)
@@ -174,9 +174,12 @@ func (u *conv) bias() []float32 {
 
 // chunk returns the number of samples whose im2col rows take about 256
 // KiB: the forward pass writes them and multiplies them at once, while
-// they are in L2, and the backward pass computes their gradient and adds
-// it back (col2im) likewise. Rows of a product do not depend on how many
-// are computed together, so chunking changes no result.
+// they are in L2, and the backward pass writes them again for the kernel
+// gradient's product (a copy in L2 costs less than keeping a batch's rows,
+// 11.5 MB for the lecture's CNN, and reading them back from memory),
+// computes their gradient and adds it back (col2im) likewise. Rows of a
+// product do not depend on how many are computed together, so chunking
+// changes no result; the kernel gradient adds the chunks' products.
 func (u *conv) chunk() int {
 	return max(1, (256<<10)/4/max(1, u.win.positions()*u.k))
 }
@@ -192,7 +195,7 @@ func (u *conv) forward(n int, training bool) {
 	for s0, cs := 0, u.chunk(); s0 < n; s0 += cs {
 		s1 := min(n, s0+cs)
 		r0, r1 := s0*pos, s1*pos
-		cols := u.cols[r0*u.k : r1*u.k]
+		cols := u.cols[:(r1-r0)*u.k]
 		im2col(&u.win, x[s0*u.win.inSize():s1*u.win.inSize()], cols, s1-s0)
 		if r1 > r0 {
 			z := u.z[:(r1-r0)*u.f] // a pooling's input: one chunk's room
@@ -229,23 +232,43 @@ func (u *conv) backward(n int) {
 	if !u.gradIsZ {
 		activationBackward(u.act, u.z, u.out, g, p, u.f)
 	}
-	gemm(u.mm, true, false, u.k, u.f, p, u.cols, g, u.w.g, 0) // dW = colsᵀ·dz
 	if u.b != nil {
 		biasGrad(u.mm, g, p, u.f, u.ones, u.b.g)
 	}
-	if in := u.ins[0]; in.wantsGrad {
-		dx := in.g[:n*u.win.inSize()]
+	in := u.ins[0]
+	var dx []float32
+	if in.wantsGrad {
+		dx = in.g[:n*u.win.inSize()]
 		if !u.accum[0] {
 			clear(dx)
 		}
-		pos, size := u.win.positions(), u.win.inSize()
-		for s0, cs := 0, u.chunk(); s0 < n; s0 += cs {
-			s1 := min(n, s0+cs)
-			r := (s1 - s0) * pos
-			dcols := u.dcols[:r*u.k]
-			gemm(u.mm, false, true, r, u.k, u.f, g[s0*pos*u.f:s1*pos*u.f], u.w.w, dcols, 0) // dcols = dz·Wᵀ
-			col2imAdd(&u.win, dcols, dx[s0*size:s1*size], s1-s0)
-		}
+	}
+	if n == 0 {
+		clear(u.w.g)
+	}
+	pos := u.win.positions()
+	for s0, cs := 0, u.chunk(); s0 < n; s0 += cs {
+		s1 := min(n, s0+cs)
+		u.backwardChunk(g[s0*pos*u.f:s1*pos*u.f], dx, s0, s1)
+	}
+}
+
+// backwardChunk adds the kernel gradient of samples s0 to s1, whose dL/dz
+// is dz, to the kernel's (setting it for the first chunk), and their input
+// gradient to dx (if not nil), rebuilding their im2col rows first.
+func (u *conv) backwardChunk(dz, dx []float32, s0, s1 int) {
+	size, r := u.win.inSize(), (s1-s0)*u.win.positions()
+	cols := u.cols[:r*u.k]
+	im2col(&u.win, u.ins[0].out[s0*size:s1*size], cols, s1-s0)
+	beta := float32(1)
+	if s0 == 0 {
+		beta = 0
+	}
+	gemm(u.mm, true, false, u.k, u.f, r, cols, dz, u.w.g, beta) // dW += colsᵀ·dz
+	if dx != nil {
+		dcols := u.dcols[:r*u.k]
+		gemm(u.mm, false, true, r, u.k, u.f, dz, u.w.w, dcols, 0) // dcols = dz·Wᵀ
+		col2imAdd(&u.win, dcols, dx[s0*size:s1*size], s1-s0)
 	}
 }
 

@@ -108,18 +108,13 @@ func (u *conv) backwardPooled(n int) {
 			}
 		}
 		p.backwardSamples(g, dz, s0, s1)
-		beta := float32(1)
-		if s0 == 0 {
-			beta = 0
-		}
-		gemm(u.mm, true, false, u.k, u.f, r1-r0, u.cols[r0*u.k:r1*u.k], dz, u.w.g, beta) // dW += colsᵀ·dz
 		if u.b != nil {
+			beta := float32(1)
+			if s0 == 0 {
+				beta = 0
+			}
 			gemm(u.mm, true, false, u.f, 1, r1-r0, dz, u.ones, u.b.g, beta) // db += dzᵀ·1
 		}
-		if dx != nil {
-			dcols := u.dcols[:(r1-r0)*u.k]
-			gemm(u.mm, false, true, r1-r0, u.k, u.f, dz, u.w.w, dcols, 0) // dcols = dz·Wᵀ
-			col2imAdd(&u.win, dcols, dx[s0*size:s1*size], s1-s0)
-		}
+		u.backwardChunk(dz, dx, s0, s1)
 	}
 }
