@@ -10,6 +10,8 @@ import (
 
 	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/study"
+	"github.com/tunekit/tune/trials"
+	"github.com/tunekit/tune/trials/live"
 	"github.com/tunekit/tune/tuner"
 )
 
@@ -32,7 +34,9 @@ choices, is refused and nothing is queued.
   tune enqueue --set learning_rate=0.01 --set n_neurons=64
 
 Queued trials count toward max_trials. The project is created if it does
-not exist; a search running on it holds it, so queue before or between runs.`,
+not exist. While a search runs on it, the values are queued through that
+search (its live-read socket), checked against the study it runs, and its
+next new trial takes them.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if len(sets) == 0 {
@@ -63,6 +67,9 @@ not exist; a search running on it holds it, so queue before or between runs.`,
 				return err
 			}
 			store, err := openStore(st.StorePath(), storeOptions{})
+			if errors.Is(err, trials.ErrLocked) {
+				return enqueueLive(cmd, st.StorePath(), config, values, err)
+			}
 			if err != nil {
 				return err
 			}
@@ -90,4 +97,35 @@ not exist; a search running on it holds it, so queue before or between runs.`,
 	fl.StringArrayVar(&sets, "set", nil, "a hyperparameter's value: --set name=value; repeatable")
 	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
 	return cmd
+}
+
+// enqueueLive queues values in a project that a running search holds
+// (locked is the error of opening it), through that search's live-read
+// socket: checked against the space of the study it runs, queued by it.
+func enqueueLive(cmd *cobra.Command, path, config string, values hp.Values, locked error) error {
+	c, err := live.Dial(path)
+	if errors.Is(err, live.ErrNoServer) {
+		return fmt.Errorf("%w, which serves no live reads", locked)
+	}
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	rec, err := c.Study()
+	if err != nil {
+		return err
+	}
+	queued, err := rec.Space.Complete(values)
+	if err != nil {
+		return fmt.Errorf("%s: enqueue: %w", config, err)
+	}
+	if err := c.Enqueue(queued); err != nil {
+		return err
+	}
+	all, err := c.Queued()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "queued %s (%d in the queue); the running search runs them next\n", queued, len(all))
+	return nil
 }

@@ -1,7 +1,9 @@
 package live
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,8 +20,10 @@ import (
 
 // Client is a read-only trials.Store: the store a search holds, read
 // through its Server. Reads see the search's state at the moment of each
-// call, running trials with their latest epoch included. Every change
-// fails with an error wrapping trials.ErrReadOnly. It is safe for
+// call, running trials with their latest epoch included. The one change it
+// makes is Enqueue, which the serving process makes in its store (the
+// running search takes the values for its next new trial); every other
+// change fails with an error wrapping trials.ErrReadOnly. It is safe for
 // concurrent use.
 type Client struct {
 	path string // the socket
@@ -63,15 +67,21 @@ func (c *Client) get(path string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("live read %s: %w", c.path, err)
 	}
+	return c.answer("read", resp)
+}
+
+// answer reads a response's body; a failed request comes back as a
+// *RemoteError.
+func (c *Client) answer(what string, resp *http.Response) ([]byte, error) {
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return nil, fmt.Errorf("live read %s: %w", c.path, err)
+		return nil, fmt.Errorf("live %s %s: %w", what, c.path, err)
 	}
-	if resp.StatusCode != http.StatusOK {
+	if resp.StatusCode/100 != 2 {
 		rerr, err := decodeError(data)
 		if err != nil {
-			return nil, fmt.Errorf("live read %s: status %d: %w", c.path, resp.StatusCode, err)
+			return nil, fmt.Errorf("live %s %s: status %d: %w", what, c.path, resp.StatusCode, err)
 		}
 		return nil, rerr
 	}
@@ -161,11 +171,26 @@ func (c *Client) RequeueRunning() (int, error) { return 0, c.readOnly() }
 // PutCheckpoint fails: a Client only reads.
 func (c *Client) PutCheckpoint(int, []byte) error { return c.readOnly() }
 
-// Enqueue fails: a Client only reads.
-func (c *Client) Enqueue(hp.Values) error { return c.readOnly() }
+// Enqueue queues v in the served store, as its Enqueue does: the values
+// are the serving process's to check no more than a store checks them.
+func (c *Client) Enqueue(v hp.Values) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("live enqueue %s: %w", c.path, err)
+	}
+	resp, err := c.hc.Post("http://tune"+pathQueue, "application/json", bytes.NewReader(data))
+	if err != nil {
+		return fmt.Errorf("live enqueue %s: %w", c.path, err)
+	}
+	_, err = c.answer("enqueue", resp)
+	return err
+}
 
-// Queued fails with an error wrapping errors.ErrUnsupported: the server
-// does not serve the queue.
+// Queued returns the served store's queued values, oldest first.
 func (c *Client) Queued() ([]hp.Values, error) {
-	return nil, fmt.Errorf("%s: queued values: %w", c.path, errors.ErrUnsupported)
+	data, err := c.get(pathQueue)
+	if err != nil {
+		return nil, err
+	}
+	return decodeQueued(data)
 }

@@ -3,6 +3,7 @@ package live
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"testing"
 )
 
@@ -57,6 +58,36 @@ func FuzzDecodeError(f *testing.F) {
 		}
 		if e.Kind != nil && kindOf(e) == "" {
 			t.Fatalf("kind %v is not a known sentinel", e.Kind)
+		}
+	})
+}
+
+// FuzzDecodeQueue: what decodeEnqueue and decodeQueued accept encodes and
+// decodes back to the same values; what they refuse wraps ErrProtocol.
+func FuzzDecodeQueue(f *testing.F) {
+	f.Add([]byte(`{"lr":0.01,"units":64,"act":"relu","wide":true}`))
+	f.Add([]byte(`[{"lr":0.01},{}]`))
+	f.Add([]byte(`null`))
+	f.Add([]byte(`[null]`))
+	f.Add([]byte(`{"x":1e400}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if v, err := decodeEnqueue(data); err != nil {
+			if !errors.Is(err, ErrProtocol) {
+				t.Fatalf("decodeEnqueue: %v does not wrap ErrProtocol", err)
+			}
+		} else if enc, err := json.Marshal(v); err != nil {
+			t.Fatalf("accepted values do not encode: %v", err)
+		} else if again, err := decodeEnqueue(enc); err != nil || !reflect.DeepEqual(again, v) {
+			t.Fatalf("round trip: %#v, %v; want %#v", again, err, v)
+		}
+		if vs, err := decodeQueued(data); err != nil {
+			if !errors.Is(err, ErrProtocol) {
+				t.Fatalf("decodeQueued: %v does not wrap ErrProtocol", err)
+			}
+		} else if enc, err := json.Marshal(vs); err != nil {
+			t.Fatalf("accepted queue does not encode: %v", err)
+		} else if again, err := decodeQueued(enc); err != nil || !reflect.DeepEqual(again, vs) {
+			t.Fatalf("round trip: %#v, %v; want %#v", again, err, vs)
 		}
 	})
 }

@@ -319,3 +319,53 @@ func TestSocketPath(t *testing.T) {
 		}
 	}
 }
+
+// A Client queues values in the store its server holds, and reads the
+// queue; the serving store takes them as its own Enqueue would.
+func TestEnqueueCrossesTheSocket(t *testing.T) {
+	b, path := fixture(t, t.TempDir())
+	serve(t, b, path)
+	c := dialT(t, path)
+	if q, err := c.Queued(); err != nil || len(q) != 0 {
+		t.Fatalf("Queued of an empty queue = %v, %v", q, err)
+	}
+	must(t, b.Enqueue(hp.Values{"lr": 0.02}))
+	must(t, c.Enqueue(hp.Values{"lr": 0.003, "units": 64, "act": "relu"}))
+	want := []hp.Values{{"lr": 0.02}, {"lr": 0.003, "units": 64, "act": "relu"}}
+	for name, read := range map[string]func() ([]hp.Values, error){"store": b.Queued, "client": c.Queued} {
+		got, err := read()
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s's queue = %#v, %v\nwant %#v", name, got, err, want)
+		}
+	}
+	// The serving store's next new trial takes the oldest.
+	tr, err := b.Propose(func([]*trials.Trial) (*trials.Trial, error) { return &trials.Trial{Values: hp.Values{"lr": 0.09}}, nil })
+	if err != nil || tr.Values["lr"] != 0.02 {
+		t.Errorf("Propose took %v, %v; want the queued lr 0.02", tr, err)
+	}
+	if q, _ := c.Queued(); len(q) != 1 {
+		t.Errorf("after Propose the client sees %v", q)
+	}
+}
+
+// onlyReader serves a store's reads and hides its queue.
+type onlyReader struct{ Reader }
+
+func TestEnqueueOfAServerWithoutQueue(t *testing.T) {
+	b, path := fixture(t, t.TempDir())
+	s, err := Serve(onlyReader{b}, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c := dialT(t, path)
+	if err := c.Enqueue(hp.Values{"lr": 0.01}); !errors.Is(err, trials.ErrReadOnly) {
+		t.Errorf("Enqueue: %v, want ErrReadOnly", err)
+	}
+	if _, err := c.Queued(); !errors.Is(err, errors.ErrUnsupported) {
+		t.Errorf("Queued: %v, want ErrUnsupported", err)
+	}
+	if q, _ := b.Queued(); len(q) != 0 {
+		t.Errorf("the store's queue changed: %v", q)
+	}
+}

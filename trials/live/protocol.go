@@ -5,19 +5,24 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/trials"
 )
 
 // The protocol: HTTP/1.1 GET requests on the socket, answered with JSON
-// (a checkpoint: its bytes). A failed read answers with a non-2xx status
-// and an errorBody.
+// (a checkpoint: its bytes), and one POST, which queues the values in its
+// body. A failed request answers with a non-2xx status and an errorBody.
 const (
 	pathStudy      = "/v1/study"
 	pathTrials     = "/v1/trials"
 	pathTrial      = "/v1/trials/" // + id
 	pathCheckpoint = "/v1/checkpoints/"
 	pathVersion    = "/v1/version"
+	pathQueue      = "/v1/queue" // GET: the queued values; POST: queue one more
 )
+
+// maxQueuedBody bounds the body of a POST to pathQueue: one trial's values.
+const maxQueuedBody = 1 << 20
 
 // errorBody is a failed read: what went wrong (Message, the store's own
 // error text, for people) and which sentinel it wraps (Kind, for code).
@@ -37,6 +42,8 @@ var kinds = []struct {
 	{"corrupt", trials.ErrCorrupt},
 	{"damaged", trials.ErrDamaged},
 	{"schema", trials.ErrSchema},
+	{"read_only", trials.ErrReadOnly},
+	{"unsupported", errors.ErrUnsupported},
 }
 
 // kindOf names the sentinel err wraps ("" for none).
@@ -140,4 +147,32 @@ func decodeVersion(data []byte) (uint64, error) {
 		return 0, fmt.Errorf("%w: version missing", ErrProtocol)
 	}
 	return *b.Version, nil
+}
+
+// decodeQueued reads the answer to a GET of pathQueue: a JSON array of
+// values, oldest first.
+func decodeQueued(data []byte) ([]hp.Values, error) {
+	var out []hp.Values
+	if err := json.Unmarshal(data, &out); err != nil {
+		return nil, fmt.Errorf("%w: queued values: %w", ErrProtocol, err)
+	}
+	for i, v := range out {
+		if v == nil {
+			return nil, fmt.Errorf("%w: queued values %d are null", ErrProtocol, i+1)
+		}
+	}
+	return out, nil
+}
+
+// decodeEnqueue reads the body of a POST to pathQueue: one JSON object of
+// values.
+func decodeEnqueue(data []byte) (hp.Values, error) {
+	var v hp.Values
+	if err := json.Unmarshal(data, &v); err != nil {
+		return nil, fmt.Errorf("%w: values to queue: %w", ErrProtocol, err)
+	}
+	if v == nil {
+		return nil, fmt.Errorf("%w: values to queue are null", ErrProtocol)
+	}
+	return v, nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tunekit/tune/hp"
 	"github.com/tunekit/tune/trials"
 )
 
@@ -31,6 +33,14 @@ type Reader interface {
 	Trial(id int) (*trials.Trial, error)
 	Checkpoint(id int) ([]byte, error)
 	Version() (uint64, error)
+}
+
+// Queue is the queue of a store a Server serves: a Reader that is one too
+// (a *trials.Bolt is) serves the queued values and queues more for other
+// processes, in the serving process, the store's one writer.
+type Queue interface {
+	Enqueue(v hp.Values) error
+	Queued() ([]hp.Values, error)
 }
 
 // Server answers read requests about one store on a unix socket.
@@ -71,6 +81,8 @@ func Serve(r Reader, dbPath string) (*Server, error) {
 	mux.HandleFunc("GET "+pathTrial+"{id}", s.trial)
 	mux.HandleFunc("GET "+pathCheckpoint+"{id}", s.checkpoint)
 	mux.HandleFunc("GET "+pathVersion, s.versionOf)
+	mux.HandleFunc("GET "+pathQueue, s.queued)
+	mux.HandleFunc("POST "+pathQueue, s.enqueue)
 	s.hs = &http.Server{Handler: s.limit(mux), ReadHeaderTimeout: 5 * time.Second, IdleTimeout: time.Minute}
 	go func() {
 		defer close(s.done)
@@ -220,6 +232,47 @@ func (s *Server) versionOf(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, versionBody{Version: &v})
 }
 
+func (s *Server) queued(w http.ResponseWriter, _ *http.Request) {
+	q, ok := s.r.(Queue)
+	if !ok {
+		fail(w, fmt.Errorf("%s: queued values: %w", s.path, errors.ErrUnsupported))
+		return
+	}
+	vs, err := q.Queued()
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	if vs == nil {
+		vs = []hp.Values{}
+	}
+	writeJSON(w, vs)
+}
+
+// enqueue queues the values of the request's body in the served store.
+func (s *Server) enqueue(w http.ResponseWriter, req *http.Request) {
+	q, ok := s.r.(Queue)
+	if !ok {
+		fail(w, fmt.Errorf("%s: %w", s.path, trials.ErrReadOnly))
+		return
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, req.Body, maxQueuedBody))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, errorBody{Message: fmt.Sprintf("values to queue: %v", err)})
+		return
+	}
+	v, err := decodeEnqueue(data)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, errorBody{Message: err.Error()})
+		return
+	}
+	if err := q.Enqueue(v); err != nil {
+		fail(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
 // pathID reads the {id} of a request, answering 400 when it is not a
 // trial id.
 func pathID(w http.ResponseWriter, req *http.Request) (int, bool) {
@@ -234,8 +287,13 @@ func pathID(w http.ResponseWriter, req *http.Request) (int, bool) {
 // fail answers with a read's error.
 func fail(w http.ResponseWriter, err error) {
 	status := http.StatusInternalServerError
-	if errors.Is(err, trials.ErrNoTrial) || errors.Is(err, trials.ErrNoCheckpoint) || errors.Is(err, trials.ErrNoStudy) {
+	switch {
+	case errors.Is(err, trials.ErrNoTrial) || errors.Is(err, trials.ErrNoCheckpoint) || errors.Is(err, trials.ErrNoStudy):
 		status = http.StatusNotFound
+	case errors.Is(err, trials.ErrReadOnly):
+		status = http.StatusForbidden
+	case errors.Is(err, errors.ErrUnsupported):
+		status = http.StatusNotImplemented
 	}
 	writeError(w, status, errorBody{Kind: kindOf(err), Message: err.Error()})
 }
