@@ -85,7 +85,7 @@ hyperparameters:
   batch_size:    [32, 64]   # overrides batch_size below
 
 objective: {{.Objective}}   # loss or accuracy (rmse, mae for regression), val_ for validation data
-oracle: random           # random | grid | bayesian | {type: hyperband, max_epochs: 30, factor: 3}
+oracle: random           # random | grid | bayesian | tpe | {type: hyperband, max_epochs: 30, factor: 3}
 # pruner: {type: median, warmup_trials: 5}   # stop trials worse than the median at the same epoch
 max_trials: 10           # raise it and search again to continue
 executions_per_trial: 1  # trainings per trial, from different initial weights, averaged

@@ -147,11 +147,7 @@ func writeTable(w io.Writer, rows []reportRow, names []string, o goal.Objective,
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "id\tstatus\tscore\tbest_epoch%s\n", tabCells(names))
 	for _, r := range rows {
-		score := "-"
-		if r.Score != nil {
-			score = strconv.FormatFloat(*r.Score, 'f', 4, 64)
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s%s\n", r.ID, r.Status, score, epochCell(r.BestEpoch), valueCells(r.Hyperparameters, names))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s%s\n", r.ID, r.Status, formatScore(r.Score), epochCell(r.BestEpoch), valueCells(r.Hyperparameters, names))
 	}
 	return tw.Flush()
 }

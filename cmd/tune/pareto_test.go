@@ -218,3 +218,21 @@ func TestFormatObjective(t *testing.T) {
 		}
 	}
 }
+
+// The report's score column keeps the digits that tell trials apart at
+// any scale: a housing MSE of 3.2e9 and a loss of 2.5e-5 alike.
+func TestReportTableScores(t *testing.T) {
+	big, small, mid := 3217841563.0321, 2.5e-5, 0.91234
+	one := 1
+	var b strings.Builder
+	rows := []reportRow{{ID: 1, Status: "completed", Score: &small, BestEpoch: &one}, {ID: 2, Status: "completed", Score: &mid, BestEpoch: &one},
+		{ID: 3, Status: "completed", Score: &big, BestEpoch: &one}, {ID: 4, Status: "running"}}
+	if err := writeTable(&b, rows, nil, goal.Objective{Name: "val_loss", Direction: goal.Minimize}, 4); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"1   completed  2.5e-05", "2   completed  0.9123", "3   completed  3.218e+09", "4   running    -"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("report table lacks %q:\n%s", want, b.String())
+		}
+	}
+}
