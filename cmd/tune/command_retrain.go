@@ -160,7 +160,7 @@ func runRetrain(cmd *cobra.Command, f retrainFlags) error {
 		}
 		fmt.Fprintln(out)
 	} else {
-		fmt.Fprintln(out, "no test set: the study names no test file (data.test_path, or data.test_images and data.test_labels)")
+		fmt.Fprintln(out, "no test set: the study holds none out (data.test_split for csv rows; a test file: data.test_path, data.test_images and data.test_labels, or data.test_directory for images)")
 	}
 	if err := study.FoldTarget(m, target); err != nil {
 		return err
