@@ -147,6 +147,9 @@ func isotropic(n, d int) bool {
 // Name returns "bayesian".
 func (b *BayesianOptimization) Name() string { return "bayesian" }
 
+// UsesPrior marks BayesianOptimization as learning from State.Prior.
+func (b *BayesianOptimization) UsesPrior() {}
+
 // Validate checks the settings, so that a bad one is reported when a study
 // is read rather than at the first proposal.
 func (b *BayesianOptimization) Validate() error {
@@ -213,7 +216,7 @@ func (b *BayesianOptimization) Next(s State) (Proposal, error) {
 		}
 		return p, err
 	}
-	if enc.d == 0 || len(s.Trials) < initial {
+	if enc.d == 0 || len(s.Prior)+len(s.Trials) < initial {
 		return random()
 	}
 	obs := enc.observations(s)
@@ -453,7 +456,7 @@ func (e *encoding) observations(s State) data {
 		sign = -1
 	}
 	var bad []int
-	for _, t := range s.Trials {
+	for _, t := range s.observed() {
 		var pending bool
 		switch t.Status {
 		case trials.Completed, trials.Pruned:

@@ -32,6 +32,30 @@ type State struct {
 	// oracle need not derive them from Trials on every call. It is derived
 	// from Trials: an oracle given it stays a function of Trials.
 	History *trials.History
+	// Prior, when not nil, are trials of other studies that warm-start
+	// this one (tuner.Options.WarmStart): completed and pruned trials
+	// with a finite score whose values fit Space, with ids from −len(Prior)
+	// to −1. They are not this study's trials: they are not in Trials, do
+	// not count as tried, and leave the draws (seeded by len(Trials))
+	// alone. The oracles that learn from a history (PriorUser:
+	// BayesianOptimization, TPE) take them as observations older than
+	// every trial; the others ignore them.
+	Prior []*trials.Trial
+}
+
+// PriorUser is implemented by the oracles that learn from State.Prior.
+type PriorUser interface {
+	Oracle
+	UsesPrior()
+}
+
+// observed returns the prior trials followed by the study's own, in id
+// order: what an oracle that learns from State.Prior models.
+func (s State) observed() []*trials.Trial {
+	if len(s.Prior) == 0 {
+		return s.Trials
+	}
+	return append(slices.Clip(s.Prior), s.Trials...)
 }
 
 // Proposal is the next trial to run.

@@ -60,6 +60,9 @@ type TPE struct {
 // Name returns "tpe".
 func (t *TPE) Name() string { return "tpe" }
 
+// UsesPrior marks TPE as learning from State.Prior.
+func (t *TPE) UsesPrior() {}
+
 // Validate checks the settings.
 func (t *TPE) Validate() error {
 	switch {
@@ -92,7 +95,7 @@ func (t *TPE) Next(s State) (Proposal, error) {
 		prior = 1
 	}
 	random := func() (Proposal, error) { return (&RandomSearch{MaxCollisions: t.MaxCollisions}).Next(s) }
-	if len(s.Trials) < startup {
+	if len(s.Prior)+len(s.Trials) < startup {
 		return random()
 	}
 	good, bad := tpeSplit(s)
@@ -149,7 +152,7 @@ func tpeSplit(s State) (good, bad []*trials.Trial) {
 	if s.Objective.Direction == goal.Maximize {
 		sign = -1
 	}
-	for _, t := range s.Trials {
+	for _, t := range s.observed() {
 		switch t.Status {
 		case trials.Completed, trials.Pruned:
 			if t.Score != nil && finite(*t.Score) {

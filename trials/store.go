@@ -29,8 +29,11 @@ type StudyRecord struct {
 	// allow_new_entries); rebuilding a trial's model applies them too.
 	Entries *hp.Entries `json:"entries,omitempty"`
 	// Config is free-form: the CLI keeps its study file here.
-	Config  json.RawMessage `json:"config,omitempty"`
-	Created time.Time       `json:"created"`
+	Config json.RawMessage `json:"config,omitempty"`
+	// WarmStart, when set, holds the trials of other studies that seed
+	// the oracle: not this study's trials, read once when it was created.
+	WarmStart *WarmStart `json:"warm_start,omitempty"`
+	Created   time.Time  `json:"created"`
 }
 
 // Result is how a trial ended.

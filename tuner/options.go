@@ -109,6 +109,24 @@ type Options struct {
 	// ProjectName are then unused). The tuner does not close it.
 	Store trials.Store
 
+	// WarmStart names other studies whose trials seed the oracle's
+	// history, as Optuna's study.add_trials or a prior: project
+	// directories, store files or etcd://host:port/prefix URLs, read
+	// (through a running search's live socket when one holds the file)
+	// once, when the project is created. Their completed and pruned
+	// trials with a finite score, the same objective (else an error), and
+	// values that fit the search space (left-out hyperparameters take
+	// their defaults; an unknown name or a value outside the space skips
+	// the trial, counted by reason) are stored with the study, so a
+	// resumed project reads no source again. They are not this study's
+	// trials: they do not count toward MaxTrials, are not in Trials,
+	// BestTrials or the results, and only the oracles that learn from a
+	// history use them (oracle.PriorUser: bayesian and tpe, whose random
+	// initial trials they replace). A resume with other sources is an
+	// ErrStudyMismatch; without any, it keeps the stored ones. A custom
+	// objective must declare its space up front in HyperParameters.
+	WarmStart []string
+
 	// Config is kept with the study in the store, free-form; the tune
 	// command keeps its study file there so that a project can be read
 	// back without it.

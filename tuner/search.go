@@ -138,7 +138,7 @@ func (t *Tuner) next(ctx context.Context, started time.Time) (*trials.Trial, <-c
 		if h.Len() >= t.opts.MaxTrials {
 			return nil, errMaxTrials
 		}
-		p, err := t.opts.Oracle.Next(oracle.State{Space: t.study.Space, Objective: t.study.Objective, Objectives: t.study.Objectives, Seed: t.study.Seed, Trials: h.Trials(), History: h})
+		p, err := t.opts.Oracle.Next(oracle.State{Space: t.study.Space, Objective: t.study.Objective, Objectives: t.study.Objectives, Seed: t.study.Seed, Trials: h.Trials(), History: h, Prior: t.prior})
 		if errors.Is(err, oracle.ErrWait) && len(h.Unended()) > 0 {
 			return nil, errWaitRunning
 		}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"slices"
 	"sync"
 	"time"
@@ -28,6 +30,7 @@ type Tuner struct {
 	stop    string        // why the last search ended
 
 	hist   history   // the stored trials, for the oracle, pruner and failure check
+	prior  []*trials.Trial // the warm start's seed trials, for the oracle (oracle.State.Prior)
 	retain retention // which checkpoints to keep; guarded by hist.mu
 }
 
@@ -43,6 +46,14 @@ func New(e Evaluator, opts Options) (*Tuner, error) {
 	}
 	space := &hp.Space{}
 	tr, declared := e.(*Training)
+	if !declared && len(opts.WarmStart) > 0 {
+		// The seeds are checked against the space, so it must be known
+		// before the first trial: the predefined hyperparameters are it.
+		if opts.HyperParameters == nil || opts.HyperParameters.Len() == 0 {
+			return nil, errors.New("tuner: a warm start needs the search space before the first trial: set Options.HyperParameters for a custom objective, or tune a Training")
+		}
+		space = opts.HyperParameters.Clone()
+	}
 	if declared {
 		var err error
 		if space, err = tr.defineSpace(opts.entries()); err != nil {
@@ -75,6 +86,13 @@ func New(e Evaluator, opts Options) (*Tuner, error) {
 	}
 	t := &Tuner{opts: opts, eval: e, declared: declared, store: opts.Store, changed: make(chan struct{})}
 	if t.store == nil {
+		if _, err := os.Stat(opts.StorePath()); len(opts.WarmStart) > 0 && errors.Is(err, fs.ErrNotExist) {
+			// A new project: its sources are read before its file is
+			// made, so that a bad one leaves nothing behind.
+			if want.WarmStart, err = readWarmStart(opts.WarmStart, want, opts.StorePath()); err != nil {
+				return nil, err
+			}
+		}
 		b, err := trials.Open(opts.StorePath(), nil)
 		if err != nil {
 			return nil, fmt.Errorf("tuner: %w", err)
@@ -85,6 +103,7 @@ func New(e Evaluator, opts Options) (*Tuner, error) {
 		t.Close()
 		return nil, err
 	}
+	t.prior = t.study.WarmStart.Prior()
 	// The history is built with the project's opening, as the store's
 	// cache is, rather than by the first trial of a search. A store whose
 	// trials cannot be read fails the search's first sync instead, as it
@@ -96,19 +115,42 @@ func New(e Evaluator, opts Options) (*Tuner, error) {
 	return t, nil
 }
 
-// initStudy stores a new study, or checks a stored one against want.
+// initStudy stores a new study, or checks a stored one against want. A
+// new study's warm-start sources are read first, and their seed trials
+// stored with it in the same write.
 func (t *Tuner) initStudy(want *trials.StudyRecord) error {
-	if t.opts.Overwrite {
+	create := func() error {
+		if len(t.opts.WarmStart) > 0 && want.WarmStart == nil {
+			var err error
+			if want.WarmStart, err = readWarmStart(t.opts.WarmStart, want, t.ownPath()); err != nil {
+				return err
+			}
+		}
 		t.study = want
-		return t.store.Reset(want)
+		if t.opts.Overwrite {
+			return t.store.Reset(want)
+		}
+		return t.store.PutStudy(want)
+	}
+	if t.opts.Overwrite {
+		return create()
 	}
 	got, err := t.store.Study()
 	if errors.Is(err, trials.ErrNoStudy) {
-		t.study = want
-		return t.store.PutStudy(want)
+		return create()
 	}
 	if err != nil {
 		return err
+	}
+	// The seeds were read when the study was created; a resume reads no
+	// source again, and keeps them without Options.WarmStart too.
+	if srcs := warmSources(t.opts.WarmStart); len(srcs) > 0 && !slices.Equal(srcs, storedSources(got.WarmStart)) {
+		was := "no warm start"
+		if got.WarmStart != nil {
+			was = fmt.Sprintf("warm start from %v", storedSources(got.WarmStart))
+		}
+		return fmt.Errorf("tuner: warm start from %v differs from the project's %s (a warm start is read when a project is created): %w; start afresh with overwrite (tune search --overwrite)",
+			srcs, was, ErrStudyMismatch)
 	}
 	switch {
 	case got.Objective != want.Objective:
@@ -136,6 +178,18 @@ func (t *Tuner) initStudy(want *trials.StudyRecord) error {
 	}
 	t.study = got
 	return t.store.PutStudy(got)
+}
+
+// ownPath is the path of the project's store file when the tuner opened
+// it, "" for a store it was given (whose file, if any, it cannot name).
+func (t *Tuner) ownPath() string {
+	if t.owned {
+		return t.opts.StorePath()
+	}
+	if b, ok := t.store.(*trials.Bolt); ok {
+		return b.Path()
+	}
+	return ""
 }
 
 // Close releases the store if the tuner opened it.
