@@ -29,9 +29,9 @@ type Tuner struct {
 	changed chan struct{} // closed and replaced whenever a trial ends
 	stop    string        // why the last search ended
 
-	hist   history   // the stored trials, for the oracle, pruner and failure check
+	hist   history         // the stored trials, for the oracle, pruner and failure check
 	prior  []*trials.Trial // the warm start's seed trials, for the oracle (oracle.State.Prior)
-	retain retention // which checkpoints to keep; guarded by hist.mu
+	retain retention       // which checkpoints to keep; guarded by hist.mu
 }
 
 // New returns a tuner that runs e for every trial and opens the project: a
