@@ -32,6 +32,15 @@ func (e *WarmStartError) Error() string {
 
 func (e *WarmStartError) Unwrap() error { return e.Err }
 
+// quietError says msg and wraps err without repeating its text.
+type quietError struct {
+	msg string
+	err error
+}
+
+func (e *quietError) Error() string { return e.msg }
+func (e *quietError) Unwrap() error { return e.err }
+
 // warmSource returns the name a source is stored and compared by: an etcd
 // URL as given, a path made absolute and clean, so that the same project
 // named from another directory is the same source.
@@ -100,13 +109,13 @@ func openWarmSource(src, own string) (trials.Store, error) {
 	fi, err := os.Stat(src)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("no project there: %w", fs.ErrNotExist)
+		return nil, &quietError{"no project there", fs.ErrNotExist}
 	case err != nil:
 		return nil, err
 	case fi.IsDir():
 		path = filepath.Join(src, "study.db")
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("no project there: %s does not exist: %w", path, fs.ErrNotExist)
+			return nil, &quietError{fmt.Sprintf("no project there (%s does not exist)", path), fs.ErrNotExist}
 		}
 	}
 	if own != "" && warmSource(path) == warmSource(own) {
@@ -125,17 +134,17 @@ func readWarmSource(src string, want *trials.StudyRecord, own string) (*trials.W
 	defer store.Close()
 	st, err := store.Study()
 	if errors.Is(err, trials.ErrNoStudy) {
-		return nil, fmt.Errorf("the project is empty: no search has started in it: %w", err)
+		return nil, &quietError{"the project is empty: no search has started in it", err}
 	}
 	if err != nil {
 		return nil, err
 	}
 	switch {
 	case st.Objective != want.Objective:
-		return nil, fmt.Errorf("its objective %s (%s) is not this study's %s (%s): %w",
-			st.Objective.Name, st.Objective.Direction, want.Objective.Name, want.Objective.Direction, ErrStudyMismatch)
+		return nil, &quietError{fmt.Sprintf("its objective %s (%s) is not this study's %s (%s)",
+			st.Objective.Name, st.Objective.Direction, want.Objective.Name, want.Objective.Direction), ErrStudyMismatch}
 	case !slices.Equal(st.Objectives, want.Objectives):
-		return nil, fmt.Errorf("its objectives %v are not this study's %v: %w", st.Objectives, want.Objectives, ErrStudyMismatch)
+		return nil, &quietError{fmt.Sprintf("its objectives %v are not this study's %v", st.Objectives, want.Objectives), ErrStudyMismatch}
 	}
 	var ts []*trials.Trial
 	if es, ok := store.(trials.EpochStreamer); ok {

@@ -3,10 +3,13 @@ package tuner
 import (
 	"context"
 	"errors"
+	"github.com/tunekit/tune/trials/live"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tunekit/tune/goal"
@@ -298,5 +301,100 @@ func TestWarmStartResumeReadsNoSource(t *testing.T) {
 	_, err := New(ObjectiveFunc(quickBranin), opts("parts", 6, []string{filepath.Join(dir, "other")}))
 	if !errors.Is(err, ErrStudyMismatch) {
 		t.Errorf("resume with another source: %v, want ErrStudyMismatch", err)
+	}
+}
+
+func TestWarmStartBadSources(t *testing.T) {
+	dir := t.TempDir()
+	good := sourceStudy(t, dir, "good", 4)
+	accuracy := writeSource(t, dir, "accuracy", goal.Objective{Name: "accuracy", Direction: goal.Maximize}, nil)
+	damaged := filepath.Join(dir, "damaged")
+	if err := os.MkdirAll(damaged, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(damaged, "study.db"), []byte(strings.Repeat("not a store ", 1000)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(dir, "empty")
+	if b, err := trials.Open(filepath.Join(empty, "study.db"), nil); err != nil {
+		t.Fatal(err)
+	} else {
+		b.Close()
+	}
+	// A project held by a process that serves no live reads.
+	heldPath := filepath.Join(writeSource(t, dir, "held", lossMin, nil), "study.db")
+	held, err := trials.Open(heldPath, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+
+	opts := func(project string, warm ...string) Options {
+		return Options{Objective: "loss", Oracle: &oracle.TPE{}, MaxTrials: 2, ParallelTrials: 1,
+			Directory: dir, ProjectName: project, HyperParameters: braninSpace(t), WarmStart: warm}
+	}
+	// An existing project, to be overwritten.
+	ex := search(t, bowl, opts("existing"))
+	existing := allTrials(t, ex)
+	ex.Close()
+	for _, c := range []struct {
+		name, src string
+		want      error
+	}{
+		{"missing", filepath.Join(dir, "nowhere"), fs.ErrNotExist},
+		{"no study.db", t.TempDir(), fs.ErrNotExist},
+		{"damaged", damaged, trials.ErrNotStore},
+		{"empty", empty, trials.ErrNoStudy},
+		{"other objective", accuracy, ErrStudyMismatch},
+		{"locked", heldPath, trials.ErrLocked},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, project := range []string{"fresh", "existing"} {
+				o := opts(project, filepath.Join(dir, "good"), c.src)
+				o.Overwrite = project == "existing"
+				_, err := New(ObjectiveFunc(bowl), o)
+				var we *WarmStartError
+				if !errors.As(err, &we) || we.Source != c.src || !errors.Is(err, c.want) {
+					t.Fatalf("%s: New = %v, want a *WarmStartError naming %s and wrapping %v", project, err, c.src, c.want)
+				}
+				if msg := err.Error(); strings.Contains(msg, "\n") || !strings.Contains(msg, c.src) {
+					t.Errorf("error %q: want one line naming %s", msg, c.src)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(dir, "fresh")); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("a new project's directory exists after a bad source: %v", err)
+			}
+			b, err := trials.Open(filepath.Join(dir, "existing", "study.db"), &trials.Options{ReadOnly: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			st, err := b.Study()
+			ts, terr := b.Trials()
+			if err != nil || terr != nil || st.WarmStart != nil || len(ts) != len(existing) {
+				t.Errorf("the overwritten project changed: study %v (%v), %d trials (%v), want %d", st, err, len(ts), terr, len(existing))
+			}
+		})
+	}
+	// The project itself is no source.
+	self := opts("existing", filepath.Join(dir, "existing"))
+	self.Overwrite = true
+	_, err = New(ObjectiveFunc(bowl), self)
+	if !errors.As(err, new(*WarmStartError)) || !strings.Contains(err.Error(), "own store") {
+		t.Errorf("warm start from the project itself: %v", err)
+	}
+	// A held project that serves live reads is read through its socket.
+	srv, err := live.Serve(held, heldPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	tu, err := New(ObjectiveFunc(bowl), opts("live", filepath.Join(dir, "good"), heldPath))
+	if err != nil {
+		t.Fatalf("warm start from a served project: %v", err)
+	}
+	defer tu.Close()
+	if w := tu.WarmStart(); len(w.Sources) != 2 || w.Len() != len(good) {
+		t.Errorf("warm start from a served project: %d sources, %d trials", len(w.Sources), w.Len())
 	}
 }
