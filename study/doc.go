@@ -16,6 +16,8 @@
 //	project: fashion_mnist     # default: the file name without its extension
 //	directory: tune_projects   # default; trials go to directory/project/study.db
 //	store: etcd://h1:2379,h2:2379/mnist   # instead: a shared etcd study (or a .db file path)
+//	warm_start: ../old_project # or a list: projects (directories, .db files, etcd:// URLs) whose
+//	                           # trials seed the oracle (bayesian, tpe), read once when the project is created
 //	seed: 42                   # default 0: a study always repeats itself
 //	task: classification       # classification (default) | binary | regression
 //	model: mlp                 # mlp (default) | wide_deep | cnn; see package hypermodels

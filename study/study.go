@@ -54,6 +54,14 @@ type Study struct {
 	// study file's directory) or an etcd study shared by workers on
 	// several machines, etcd://host:port[,host:port…]/prefix.
 	Store string `yaml:"store"`
+	// WarmStart names other projects whose completed and pruned trials
+	// seed the oracle's history without being this study's trials: a
+	// project directory, a store file or an etcd:// URL, or a list of
+	// them. They are read once, when the project is created, and only
+	// trials whose values fit this study's hyperparameters and whose
+	// objective is this study's are taken; bayesian and tpe learn from
+	// them, the other oracles ignore them (see tuner.Options.WarmStart).
+	WarmStart WarmStart `yaml:"warm_start"`
 	// Seed makes the study repeat itself: the oracle's draws, the initial
 	// weights, the shuffles and the spirals data derive from it. Default 0.
 	Seed int64 `yaml:"seed"`
@@ -486,6 +494,7 @@ func (s *Study) Options() (tuner.Options, error) {
 		ParallelTrials:             s.ParallelTrials,
 		Directory:                  s.Directory,
 		ProjectName:                s.Project,
+		WarmStart:                  s.resolvedWarmStart(),
 		Config:                     config,
 	}, nil
 }
