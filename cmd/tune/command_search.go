@@ -15,6 +15,7 @@ import (
 	"github.com/vbauerster/mpb/v8/cwriter"
 
 	"github.com/tunekit/tune/goal"
+	"github.com/tunekit/tune/oracle"
 	"github.com/tunekit/tune/study"
 	"github.com/tunekit/tune/trials"
 	"github.com/tunekit/tune/tuner"
@@ -43,6 +44,10 @@ func newSearchCommand() *cobra.Command {
 max_trials exist (or its oracle ends the search). A project that exists is
 resumed: trials that were running when it stopped run again, and raising
 max_trials continues it. --overwrite deletes the project's trials first.
+
+--warm-start names another project (a directory, a store file or an etcd
+study; repeatable) whose completed trials seed the oracle of a new project
+without counting as its trials, as warm_start: in the study file does.
 
 Flags change the study's settings for this run only: --max-trials,
 --epochs, --oracle and the others below, or any key with --set key=value
@@ -143,6 +148,7 @@ func runSearch(cmd *cobra.Command, f *searchFlags) error {
 	}
 	if !f.quiet {
 		printSearchHeader(out, st, ds, opts, len(existing))
+		printWarmStart(out, tu.WarmStart(), opts.Oracle)
 	}
 	info := &searchInfo{
 		objective: goal.Objective{Name: opts.Objective, Direction: opts.Direction},
@@ -264,6 +270,17 @@ func printSearchHeader(out io.Writer, st *study.Study, ds *study.LoadedData, opt
 		return
 	}
 	fmt.Fprintf(out, "; objective %s (%s)\n", opts.Objective, opts.Direction)
+}
+
+// printWarmStart says how many trials of other projects seed the oracle,
+// and when the oracle does not learn from them.
+func printWarmStart(out io.Writer, w *trials.WarmStart, o oracle.Oracle) {
+	for _, line := range tuner.WarmStartSummary(w) {
+		fmt.Fprintln(out, line)
+	}
+	if _, learns := o.(oracle.PriorUser); w != nil && !learns {
+		fmt.Fprintf(out, "warm start: the %s oracle does not learn from other projects' trials (bayesian and tpe do)\n", o.Name())
+	}
 }
 
 // isTerminal reports whether w is a terminal that can redraw bars.

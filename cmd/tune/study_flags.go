@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tunekit/tune/study"
+	"github.com/tunekit/tune/trials/etcdstore"
 )
 
 // studyFlags change a study's settings from the command line, or make
@@ -22,6 +23,7 @@ type studyFlags struct {
 	oracle, pruner, objective, project, directory      string
 	store                                              string
 	data, target, task                                 string
+	warmStart                                          []string
 }
 
 // settingFlags maps flags to study keys.
@@ -38,6 +40,7 @@ var settingFlags = []struct{ flag, key string }{
 	{"project-name", "project"},
 	{"directory", "directory"},
 	{"store", "store"},
+	{"warm-start", "warm_start"},
 	{"data", "data.path"},
 	{"target", "data.target"},
 	{"task", "task"},
@@ -58,6 +61,7 @@ func (f *studyFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.project, "project-name", "", "project: the project's name")
 	fl.StringVar(&f.directory, "directory", "", "directory: where projects are stored")
 	fl.StringVar(&f.store, "store", "", "store: the project's store instead of directory/project/study.db, a file or an etcd study etcd://host:2379[,host:2379…]/prefix")
+	fl.StringArrayVar(&f.warmStart, "warm-start", nil, "warm_start: a project (directory, store file or etcd study) whose trials seed the oracle of a new project; repeatable")
 	fl.StringVar(&f.data, "data", "", "data.path: the csv file (without a study file, the whole data section)")
 	fl.StringVar(&f.target, "target", "", "data.target: the csv column to predict, by name or index")
 	fl.StringVar(&f.task, "task", "", "task: classification, binary or regression")
@@ -76,12 +80,32 @@ func (f *studyFlags) settings(cmd *cobra.Command) []string {
 			continue
 		}
 		v := fl.Value.String()
-		if fl.Value.Type() == "string" {
+		switch fl.Value.Type() {
+		case "string":
 			v = strconv.Quote(v) // a YAML double-quoted string
+		case "stringArray":
+			v = yamlList(fl.Value.(interface{ GetSlice() []string }).GetSlice(), s.flag == "warm-start")
 		}
 		out = append(out, s.key+"="+v)
 	}
 	return append(out, f.sets...)
+}
+
+// yamlList writes items as a YAML flow list of double-quoted strings;
+// with paths, those that are not etcd URLs are made absolute: a path on
+// the command line is relative to the working directory, one in the study
+// file to the file's.
+func yamlList(items []string, paths bool) string {
+	quoted := make([]string, len(items))
+	for i, it := range items {
+		if paths && !etcdstore.IsURL(it) && it != "" {
+			if abs, err := filepath.Abs(it); err == nil {
+				it = abs
+			}
+		}
+		quoted[i] = strconv.Quote(it)
+	}
+	return "[" + strings.Join(quoted, ", ") + "]"
 }
 
 // load returns the study: the file config with the flags' settings, or,
