@@ -48,8 +48,13 @@ import (
 // one standard deviation (pessimistic), so parallel workers asking in turn
 // are steered to different points.
 //
+// Prior trials (State.Prior, a warm start from other studies) are
+// observations too, older than every trial of the study; they count
+// toward the initial points but not as tried, so the study may evaluate
+// a source's values itself.
+//
 // The proposal. The first NumInitialPoints proposals (counting trials of
-// every status), and any proposal while fewer than two observations exist
+// every status and the prior ones), and any proposal while fewer than two observations exist
 // or the model cannot be fitted, are random, exactly as RandomSearch's.
 // After that, the acquisition function is evaluated at 384 uniformly
 // random points and 180 Gaussian perturbations (standard deviations 0.02,

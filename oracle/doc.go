@@ -2,7 +2,8 @@
 //
 // Rules:
 //   - An Oracle is a function of the State it is given: the study's space,
-//     objective and seed and the stored trials. It keeps nothing between
+//     objective and seed, the stored trials and a warm start's prior
+//     trials (stored with the study). It keeps nothing between
 //     calls, so a resumed study continues exactly where it stopped.
 //   - Draws are seeded from (study seed, trial number), never from time,
 //     so a seeded study repeats itself.

@@ -16,9 +16,11 @@ import (
 // the defaults of Optuna's TPESampler, so that an Optuna user finds the
 // sampler they know.
 //
-// The first NumStartupTrials proposals (counting trials of every status)
-// are random, exactly as RandomSearch's. After that the observations —
-// completed and pruned trials with a finite score — are sorted by score
+// The first NumStartupTrials proposals (counting trials of every status,
+// and the prior trials of a warm start) are random, exactly as
+// RandomSearch's. After that the observations — completed and pruned
+// trials with a finite score, State.Prior's first (the oldest, weighted
+// as such) — are sorted by score
 // and split: the best γ(n) = min(⌈0.1·n⌉, 25) form the "good" group, the
 // rest and every running or pending trial (a constant liar, so parallel
 // workers spread out) the "bad" one. Each group gets a Parzen estimator on

@@ -25,4 +25,10 @@
 //     ErrTooManyFailures after MaxConsecutiveFailedTrials in a row.
 //   - Cancelling the context stops running trials at the next batch and
 //     puts them back in line; the project resumes later.
+//   - A warm start (Options.WarmStart) reads other projects once, when the
+//     project is created, and stores the trials that fit with the study's
+//     definition in the same write: they seed the oracle (oracle.State.Prior)
+//     but are never the study's trials, and a resume reads no source. A
+//     bad source is an error naming it (a *WarmStartError), before
+//     anything is written.
 package tuner
