@@ -203,6 +203,7 @@ func DecodeStudy(data []byte) (*StudyRecord, error) {
 	if s.Config, err = compactRaw(s.Config); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
+	s.WarmStart.normalize()
 	return &s, nil
 }
 

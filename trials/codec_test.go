@@ -157,6 +157,7 @@ func FuzzDecodeStudy(f *testing.F) {
 		f.Add(data)
 	}
 	f.Add([]byte(`{"oracle_config": { "a" : [1, 2] }, "config": null, "space": []}`))
+	f.Add([]byte(`{"warm_start": {"sources": [{"source": "old", "trials": [{"id": 3, "status": "completed", "values": {"units": 64, "lr": 0.1}, "score": 0.5}], "skipped": [{"reason": "r", "trials": 2}]}, {"source": "x", "trials": [], "skipped": null}, {"trials": [{"values": null}]}]}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := DecodeStudy(data)
 		if err != nil {

@@ -20,9 +20,9 @@ type WarmSource struct {
 	// Trials are the source's completed and pruned trials with a finite
 	// score whose values fit the study's search space, in the source's
 	// id order, their values completed with the space's defaults.
-	Trials []SeedTrial `json:"trials,omitempty"`
+	Trials []SeedTrial `json:"trials"`
 	// Skipped counts the source's scored trials that did not fit.
-	Skipped []SkipCount `json:"skipped,omitempty"`
+	Skipped []SkipCount `json:"skipped"`
 }
 
 // SeedTrial is one trial of a source, as much of it as an oracle reads.
@@ -69,4 +69,19 @@ func (w *WarmStart) Prior() []*Trial {
 		}
 	}
 	return out
+}
+
+// normalize makes a decoded warm start encode and decode back to itself:
+// a seed's missing values are empty values, as hp.Values encodes nil.
+func (w *WarmStart) normalize() {
+	if w == nil {
+		return
+	}
+	for i := range w.Sources {
+		for j := range w.Sources[i].Trials {
+			if w.Sources[i].Trials[j].Values == nil {
+				w.Sources[i].Trials[j].Values = hp.Values{}
+			}
+		}
+	}
 }
