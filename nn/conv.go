@@ -118,25 +118,42 @@ func (l *convLayer) build(c *buildContext) (unit, error) {
 	u.w = u.addTensor("kernel", []int{l.kh, l.kw, w.inC, l.filters}, true)
 	r := newRNG(c.seed, uint64(c.index))
 	l.kernelInit().fill(u.w.w, u.k, l.kh*l.kw*l.filters, &r)
+	u.ld, u.wb, u.gb = u.k, u.w.w, u.w.g
 	if !l.o.noBias {
 		u.b = u.addTensor("bias", []int{l.filters}, true)
+		u.joinBias()
 		l.biasInit().fill(u.b.w, l.filters, l.filters, &r)
-	} else {
-		u.zeroBias = make([]float32, l.filters)
 	}
 	return u, nil
 }
 
+// joinBias stores the kernel and the bias, and their gradients, as one
+// (k+1)×f matrix each, [W; b], which multiplies im2col rows ending in a 1.
+func (u *conv) joinBias() {
+	n := u.k * u.f
+	u.ld = u.k + 1
+	u.wb, u.gb = make([]float32, n+u.f), make([]float32, n+u.f)
+	copy(u.wb, u.w.w)
+	copy(u.wb[n:], u.b.w)
+	u.w.w, u.b.w = u.wb[:n:n], u.wb[n:]
+	u.w.g, u.b.g = u.gb[:n:n], u.gb[n:]
+}
+
 // conv is a compiled Conv2D layer. Its kernel, (kh, kw, c, f) row-major, is
 // the k×f matrix (k = kh·kw·c) that multiplies the im2col rows, one row per
-// output position.
+// output position. With a bias, the bias is stored after the kernel, as its
+// last row, and each im2col row ends in a 1 (set once, never overwritten):
+// one product computes z = act(cols·W + b), the bias added by the chain's
+// last fused multiply-add (1·b + acc rounds as the add it replaces), and
+// one product gives the kernel and the bias gradients, [dW; db] = colsᵀ·dz.
 type conv struct {
 	unitBase
 	win      window
 	k, f     int
+	ld       int       // values per im2col row: k, or k+1 with a bias
+	wb, gb   []float32 // [W; b] and [dW; db], ld×f (W and dW without a bias)
 	act      actKind
 	w, b     *tensor // b is nil without a bias
-	zeroBias []float32
 	mm       *kernels.Context
 	pool     *pool     // a max pooling this layer runs (see conv_pool.go)
 	poolGrad []float32 // one chunk of its output gradient, if it has a Dropout
@@ -144,32 +161,25 @@ type conv struct {
 	cols  []float32 // im2col rows of one chunk of samples (see chunk)
 	dcols []float32 // their gradient
 	z, a  []float32 // pre-activations and (for activations other than linear and ReLU) activations
-	ones  []float32 // for the bias gradient (see biasGrad)
 }
 
 func (u *conv) reserve(rows int) {
 	p := rows * u.win.positions()
-	u.cols = make([]float32, min(rows, u.chunk())*u.win.positions()*u.k)
+	cr := min(rows, u.chunk()) * u.win.positions()
+	u.cols = make([]float32, cr*u.ld)
+	for i := u.k; i < len(u.cols) && u.ld > u.k; i += u.ld {
+		u.cols[i] = 1 // the bias's input
+	}
 	if u.ins[0].wantsGrad {
-		u.dcols = make([]float32, len(u.cols))
+		u.dcols = make([]float32, cr*u.k)
 	}
 	if u.pool != nil {
 		p = u.reservePooled(rows)
 	}
 	u.z = make([]float32, p*u.f)
-	if u.b != nil {
-		u.ones = onesVector(p)
-	}
 	if u.act != actLinear && u.act != actReLU {
 		u.a = make([]float32, p*u.f)
 	}
-}
-
-func (u *conv) bias() []float32 {
-	if u.b == nil {
-		return u.zeroBias
-	}
-	return u.b.w
 }
 
 // chunk returns the number of samples whose im2col rows take about 256
@@ -181,7 +191,7 @@ func (u *conv) bias() []float32 {
 // product do not depend on how many are computed together, so chunking
 // changes no result; the kernel gradient adds the chunks' products.
 func (u *conv) chunk() int {
-	return max(1, (256<<10)/4/max(1, u.win.positions()*u.k))
+	return max(1, (256<<10)/4/max(1, u.win.positions()*u.ld))
 }
 
 func (u *conv) forward(n int, training bool) {
@@ -195,14 +205,14 @@ func (u *conv) forward(n int, training bool) {
 	for s0, cs := 0, u.chunk(); s0 < n; s0 += cs {
 		s1 := min(n, s0+cs)
 		r0, r1 := s0*pos, s1*pos
-		cols := u.cols[:(r1-r0)*u.k]
-		im2col(&u.win, x[s0*u.win.inSize():s1*u.win.inSize()], cols, s1-s0)
+		cols := u.cols[:(r1-r0)*u.ld]
+		im2col(&u.win, x[s0*u.win.inSize():s1*u.win.inSize()], cols, s1-s0, u.ld)
 		if r1 > r0 {
 			z := u.z[:(r1-r0)*u.f] // a pooling's input: one chunk's room
 			if u.pool == nil {
 				z = u.z[r0*u.f : r1*u.f]
 			}
-			u.mm.DenseForward(r1-r0, u.f, u.k, cols, u.w.w, u.bias(), z, epi)
+			u.mm.DenseForward(r1-r0, u.f, u.ld, cols, u.wb, nil, z, epi)
 			if u.pool != nil {
 				u.poolChunk(z, s0, s1, training)
 			}
@@ -232,9 +242,6 @@ func (u *conv) backward(n int) {
 	if !u.gradIsZ {
 		activationBackward(u.act, u.z, u.out, g, p, u.f)
 	}
-	if u.b != nil {
-		biasGrad(u.mm, g, p, u.f, u.ones, u.b.g)
-	}
 	in := u.ins[0]
 	var dx []float32
 	if in.wantsGrad {
@@ -244,7 +251,7 @@ func (u *conv) backward(n int) {
 		}
 	}
 	if n == 0 {
-		clear(u.w.g)
+		clear(u.gb)
 	}
 	pos := u.win.positions()
 	for s0, cs := 0, u.chunk(); s0 < n; s0 += cs {
@@ -253,18 +260,19 @@ func (u *conv) backward(n int) {
 	}
 }
 
-// backwardChunk adds the kernel gradient of samples s0 to s1, whose dL/dz
-// is dz, to the kernel's (setting it for the first chunk), and their input
-// gradient to dx (if not nil), rebuilding their im2col rows first.
+// backwardChunk adds the kernel and bias gradients of samples s0 to s1,
+// whose dL/dz is dz, to the layer's (setting them for the first chunk), and
+// their input gradient to dx (if not nil), rebuilding their im2col rows
+// first.
 func (u *conv) backwardChunk(dz, dx []float32, s0, s1 int) {
 	size, r := u.win.inSize(), (s1-s0)*u.win.positions()
-	cols := u.cols[:r*u.k]
-	im2col(&u.win, u.ins[0].out[s0*size:s1*size], cols, s1-s0)
+	cols := u.cols[:r*u.ld]
+	im2col(&u.win, u.ins[0].out[s0*size:s1*size], cols, s1-s0, u.ld)
 	beta := float32(1)
 	if s0 == 0 {
 		beta = 0
 	}
-	gemm(u.mm, true, false, u.k, u.f, r, cols, dz, u.w.g, beta) // dW += colsᵀ·dz
+	gemm(u.mm, true, false, u.ld, u.f, r, cols, dz, u.gb, beta) // [dW; db] += colsᵀ·dz
 	if dx != nil {
 		dcols := u.dcols[:r*u.k]
 		gemm(u.mm, false, true, r, u.k, u.f, dz, u.w.w, dcols, 0) // dcols = dz·Wᵀ
@@ -277,11 +285,12 @@ func (u *conv) backwardChunk(dz, dx []float32, s0, s1 int) {
 var im2colKernels = vec.Available
 
 // im2col writes, for each of the n samples of x and each output position,
-// the window's kh·kw·c input values (zeros outside the input) as one row of
-// cols. A window row is contiguous in a channels-last sample, so it is
-// copied whole when it lies inside the input; a run of positions whose
-// windows lie wholly inside is copied by the kernel in one call.
-func im2col(w *window, x, cols []float32, n int) {
+// the window's k = kh·kw·c input values (zeros outside the input) at the
+// start of one row of cols, rows ld ≥ k values apart (the rest of each row
+// is left alone). A window row is contiguous in a channels-last sample, so
+// it is copied whole when it lies inside the input; a run of positions
+// whose windows lie wholly inside is copied by the kernel in one call.
+func im2col(w *window, x, cols []float32, n, ld int) {
 	k := w.kh * w.kw * w.inC
 	lo, hi := w.insideCols()
 	o := 0
@@ -292,20 +301,20 @@ func im2col(w *window, x, cols []float32, n int) {
 			if !im2colKernels || y0 < 0 || y0+w.kh > w.inH || lo >= hi {
 				for ox := range w.outW {
 					im2colPos(w, xs, cols[o:o+k], oy, ox)
-					o += k
+					o += ld
 				}
 				continue
 			}
 			for ox := range lo {
 				im2colPos(w, xs, cols[o:o+k], oy, ox)
-				o += k
+				o += ld
 			}
 			x0 := (y0*w.inW + lo*w.sw - w.padL) * w.inC
-			vec.Im2colRun(xs[x0:], cols[o:o+(hi-lo)*k], hi-lo, w.kh, w.kw*w.inC, w.inW*w.inC, w.sw*w.inC)
-			o += (hi - lo) * k
+			vec.Im2colRun(xs[x0:], cols[o:o+(hi-lo-1)*ld+k], hi-lo, w.kh, w.kw*w.inC, w.inW*w.inC, w.sw*w.inC, ld)
+			o += (hi - lo) * ld
 			for ox := hi; ox < w.outW; ox++ {
 				im2colPos(w, xs, cols[o:o+k], oy, ox)
-				o += k
+				o += ld
 			}
 		}
 	}

@@ -89,10 +89,7 @@ func (u *conv) backwardPooled(n int) {
 		}
 	}
 	if n == 0 {
-		clear(u.w.g)
-		if u.b != nil {
-			clear(u.b.g)
-		}
+		clear(u.gb)
 	}
 	for s0, cs := 0, u.chunk(); s0 < n; s0 += cs {
 		s1 := min(n, s0+cs)
@@ -108,13 +105,6 @@ func (u *conv) backwardPooled(n int) {
 			}
 		}
 		p.backwardSamples(g, dz, s0, s1)
-		if u.b != nil {
-			beta := float32(1)
-			if s0 == 0 {
-				beta = 0
-			}
-			gemm(u.mm, true, false, u.f, 1, r1-r0, dz, u.ones, u.b.g, beta) // db += dzᵀ·1
-		}
 		u.backwardChunk(dz, dx, s0, s1)
 	}
 }

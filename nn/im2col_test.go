@@ -32,24 +32,40 @@ func im2colReference(w *window, x []float32, n int) []float32 {
 	return cols
 }
 
-// runIm2col runs im2col with or without the kernel into cols pre-filled
-// with NaNs (every value must be written).
-func runIm2col(w *window, x []float32, n int, kernels bool) []float32 {
+// runIm2col runs im2col with or without the kernel, rows ld values apart,
+// into cols pre-filled with NaNs (every value must be written), and
+// returns the rows without their last ld−k values, which must still be the
+// NaNs.
+func runIm2col(t *testing.T, w *window, x []float32, n, ld int, kernels bool) []float32 {
+	t.Helper()
 	saved := im2colKernels
 	im2colKernels = kernels
 	defer func() { im2colKernels = saved }()
-	cols := make([]float32, n*w.positions()*w.kh*w.kw*w.inC)
+	k := w.kh * w.kw * w.inC
+	rows := n * w.positions()
+	nan := math.Float32frombits(0x7fc0beef)
+	cols := make([]float32, rows*ld)
 	for i := range cols {
-		cols[i] = float32(math.NaN())
+		cols[i] = nan
 	}
-	im2col(w, x, cols, n)
-	return cols
+	im2col(w, x, cols, n, ld)
+	packed := make([]float32, 0, rows*k)
+	for r := range rows {
+		packed = append(packed, cols[r*ld:r*ld+k]...)
+		for _, v := range cols[r*ld+k : (r+1)*ld] {
+			if math.Float32bits(v) != math.Float32bits(nan) {
+				t.Fatalf("row %d: im2col wrote %v after the window's values", r, v)
+			}
+		}
+	}
+	return packed
 }
 
 // TestIm2colKernel checks that im2col gives the bits of its definition on
 // random shapes — channels 1 to 40 (around the kernel's 16-value groups),
 // kernels 1 to 7, strides 1 to 3, valid and same padding, odd sizes —
-// with the kernel (where the CPU has it) and with the Go loops alone.
+// with the kernel (where the CPU has it) and with the Go loops alone, rows
+// k or k+1 values apart (a Conv2D with a bias keeps a 1 after each row).
 // Inputs include signed zeros and NaNs with payloads, which a copy keeps.
 func TestIm2colKernel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 1))
@@ -82,12 +98,16 @@ func TestIm2colKernel(t *testing.T) {
 			}
 		}
 		want := im2colReference(&w, x, n)
+		ld := k * k * c
+		if rng.IntN(2) == 0 {
+			ld++
+		}
 		for _, kernels := range paths {
-			got := runIm2col(&w, x, n, kernels)
+			got := runIm2col(t, &w, x, n, ld, kernels)
 			for i := range want {
 				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-					t.Fatalf("in %d×%d×%d, kernel %d, strides %d×%d, %s, %d samples, kernels %v: cols[%d] = %v, want %v",
-						h, wd, c, k, sh, sw, pad, n, kernels, i, got[i], want[i])
+					t.Fatalf("in %d×%d×%d, kernel %d, strides %d×%d, %s, %d samples, row stride %d, kernels %v: cols[%d] = %v, want %v",
+						h, wd, c, k, sh, sw, pad, n, ld, kernels, i, got[i], want[i])
 				}
 			}
 		}

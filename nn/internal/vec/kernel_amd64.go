@@ -43,15 +43,16 @@ func MaxRowBackward(g, d []float32, arg []int32, base, outW, kh, kw, stride, c i
 // Im2colRun writes the im2col rows of n window positions whose windows lie
 // inside the input (see im2colRun): x starts at the first window's first
 // value, consecutive positions start step values apart and a window's kh
-// runs of rowLen values stride apart; cols receives n·kh·rowLen values. It
+// runs of rowLen values stride apart; row p of cols starts at cols[p·ld]
+// and receives kh·rowLen values (the rest of the row is left alone). It
 // panics if a slice is too short or a size is below 1.
-func Im2colRun(x, cols []float32, n, kh, rowLen, stride, step int) {
-	if n < 1 || kh < 1 || rowLen < 1 || stride < 0 || step < 0 {
+func Im2colRun(x, cols []float32, n, kh, rowLen, stride, step, ld int) {
+	if n < 1 || kh < 1 || rowLen < 1 || stride < 0 || step < 0 || ld < kh*rowLen {
 		panic("vec: Im2colRun sizes")
 	}
 	_ = x[(n-1)*step+(kh-1)*stride+rowLen-1]
-	_ = cols[n*kh*rowLen-1]
-	im2colRun(&x[0], &cols[0], n, kh, rowLen, stride, step)
+	_ = cols[(n-1)*ld+kh*rowLen-1]
+	im2colRun(&x[0], &cols[0], n, kh, rowLen, stride, step, ld)
 }
 
 func b2i(b bool) int {

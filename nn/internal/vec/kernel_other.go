@@ -35,4 +35,4 @@ func DropoutBackward(g, dst []float32, mask []uint64, keep float32, accum bool) 
 }
 
 // Im2colRun must not be called when Available is false.
-func Im2colRun(x, cols []float32, n, kh, rowLen, stride, step int) { panic("vec: no kernels") }
+func Im2colRun(x, cols []float32, n, kh, rowLen, stride, step, ld int) { panic("vec: no kernels") }

@@ -48,7 +48,7 @@ func dropoutForward(x *float32, out *float32, mask *uint16, n int, state uint64,
 func dropoutBackward(grad *float32, dst *float32, mask *uint16, n int, keep float32, accum int)
 
 // im2colRun sets, for p < n, ky < kh and i < rowLen,
-// cols[(p*kh+ky)*rowLen+i] = x[p*step+ky*stride+i]. Requires n, kh, rowLen ≥ 1 and AVX-512F.
+// cols[p*ld+ky*rowLen+i] = x[p*step+ky*stride+i]. Requires n, kh, rowLen ≥ 1, ld ≥ kh*rowLen and AVX-512F.
 //
 //go:noescape
-func im2colRun(x *float32, cols *float32, n int, kh int, rowLen int, stride int, step int)
+func im2colRun(x *float32, cols *float32, n int, kh int, rowLen int, stride int, step int, ld int)

@@ -400,9 +400,9 @@ dob_done:
 	VZEROUPPER
 	RET
 
-// func im2colRun(x *float32, cols *float32, n int, kh int, rowLen int, stride int, step int)
+// func im2colRun(x *float32, cols *float32, n int, kh int, rowLen int, stride int, step int, ld int)
 // Requires: AVX, AVX512F
-TEXT ·im2colRun(SB), NOSPLIT, $0-56
+TEXT ·im2colRun(SB), NOSPLIT, $0-64
 	MOVQ  x+0(FP), AX
 	MOVQ  cols+8(FP), CX
 	MOVQ  n+16(FP), DX
@@ -418,35 +418,41 @@ TEXT ·im2colRun(SB), NOSPLIT, $0-56
 	SHLQ  $0x04, R9
 	NEGQ  R9
 	ADDQ  BX, R9
-	LEAQ  kmask16<>+0(SB), BX
-	KMOVW (BX)(R9*2), K1
+	LEAQ  kmask16<>+0(SB), R10
+	KMOVW (R10)(R9*2), K1
 	SHLQ  $0x02, R9
+	MOVQ  ld+56(FP), R10
+	MOVQ  kh+24(FP), R11
+	IMULQ BX, R11
+	SUBQ  R11, R10
+	SHLQ  $0x02, R10
 
 i2c_pos:
 	MOVQ AX, BX
-	MOVQ kh+24(FP), R10
+	MOVQ kh+24(FP), R11
 
 i2c_ky:
-	MOVQ  BX, R11
-	MOVQ  R8, R12
-	TESTQ R12, R12
+	MOVQ  BX, R12
+	MOVQ  R8, R13
+	TESTQ R13, R13
 	JZ    i2c_tail
 
 i2c_full:
-	VMOVUPS (R11), Z0
+	VMOVUPS (R12), Z0
 	VMOVUPS Z0, (CX)
-	ADDQ    $0x40, R11
+	ADDQ    $0x40, R12
 	ADDQ    $0x40, CX
-	DECQ    R12
+	DECQ    R13
 	JNZ     i2c_full
 
 i2c_tail:
-	VMOVUPS.Z (R11), K1, Z0
+	VMOVUPS.Z (R12), K1, Z0
 	VMOVUPS   Z0, K1, (CX)
 	ADDQ      R9, CX
 	ADDQ      SI, BX
-	DECQ      R10
+	DECQ      R11
 	JNZ       i2c_ky
+	ADDQ      R10, CX
 	ADDQ      DI, AX
 	DECQ      DX
 	JNZ       i2c_pos

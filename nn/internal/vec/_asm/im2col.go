@@ -9,12 +9,12 @@ import (
 // genIm2col emits im2colRun: the im2col rows of a run of n window
 // positions whose windows lie inside the input, each row kh runs of
 // rowLen contiguous input values, copied 16 at a time with an opmask for
-// the last (at most 16) of each run.
+// the last (at most 16) of each run, rows ld values apart.
 func genIm2col() {
-	TEXT("im2colRun", NOSPLIT, "func(x, cols *float32, n, kh, rowLen, stride, step int)")
+	TEXT("im2colRun", NOSPLIT, "func(x, cols *float32, n, kh, rowLen, stride, step, ld int)")
 	Pragma("noescape")
 	Doc("im2colRun sets, for p < n, ky < kh and i < rowLen,",
-		"cols[(p*kh+ky)*rowLen+i] = x[p*step+ky*stride+i]. Requires n, kh, rowLen ≥ 1 and AVX-512F.")
+		"cols[p*ld+ky*rowLen+i] = x[p*step+ky*stride+i]. Requires n, kh, rowLen ≥ 1, ld ≥ kh*rowLen and AVX-512F.")
 	x := Load(Param("x"), GP64())
 	cols := Load(Param("cols"), GP64())
 	n := Load(Param("n"), GP64())
@@ -38,6 +38,14 @@ func genIm2col() {
 		KMOVW(Mem{Base: tbl, Index: tail4, Scale: 2}, K1)
 	}
 	SHLQ(U8(2), tail4)
+	// pad: the bytes of cols after a row's kh runs, up to the next row.
+	pad := Load(Param("ld"), GP64())
+	{
+		used := Load(Param("kh"), GP64())
+		IMULQ(rowLen, used)
+		SUBQ(used, pad)
+		SHLQ(U8(2), pad)
+	}
 	v := Z0
 	Label("i2c_pos")
 	src := GP64()
@@ -63,6 +71,7 @@ func genIm2col() {
 	ADDQ(stride, src)
 	DECQ(ky)
 	JNZ(LabelRef("i2c_ky"))
+	ADDQ(pad, cols)
 	ADDQ(step, x)
 	DECQ(n)
 	JNZ(LabelRef("i2c_pos"))
